@@ -1,0 +1,43 @@
+"""Runtime settings, from environment variables prefixed ``CANREHAB_`` (or a ``.env`` file).
+
+Embedded defaults: a SQLite file and a DuckDB/Parquet analytics store under the data directory.
+Production: set ``CANREHAB_DATABASE_URL=postgresql+psycopg://...``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CANREHAB_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path.home() / ".local" / "share" / "canrehab"
+    database_url: str = ""  # empty: sqlite file <data_dir>/canrehab.db
+    secret_key: str = ""  # empty: generated once and stored in <data_dir>/secret.key
+    # Days after sending an active handover before an unconfirmed one is overdue for the sender.
+    handover_overdue_days: int = 14
+    # Days before a planned follow-up of a rehab plan that it shows as due.
+    plan_follow_up_window_days: int = 7
+    # Small-count disclosure control: counts 1..(threshold-1) are suppressed.
+    suppression_threshold: int = 4
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'canrehab.db'}"
+
+    @property
+    def analytics_dir(self) -> Path:
+        return self.data_dir / "analytics"
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

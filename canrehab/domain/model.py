@@ -1,0 +1,401 @@
+"""The entities of the care process: the shared vocabulary of every layer.
+
+Entities are immutable pydantic models. A state change is a pure function that takes an entity and returns a
+new one (``model_copy(update=...)``) together with the KVÅ records it produced, or raises ``DomainError`` and
+changes nothing. ``id`` values are opaque strings (uuid4 hex) assigned when an entity is created. ``version`` on
+the aggregates that are edited concurrently (assessment, rehab plan, handover, referral) is the
+optimistic-locking counter owned by the store: the domain copies it, the store checks and bumps it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import IntEnum, StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Entity(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---------------------------------------------------------------------------------------------- vocabularies
+
+
+class Sex(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+
+    @property
+    def par_code(self) -> str:
+        """Patient-register code: 1 man, 2 woman."""
+        return "1" if self is Sex.MALE else "2"
+
+
+class CareLevel(StrEnum):
+    SPECIALISED = "specialised"  # specialiserad vård
+    REGIONAL_PRIMARY = "regional_primary"  # regional primärvård
+    MUNICIPAL = "municipal"  # kommunal primärvård/hälso- och sjukvård
+
+
+class CareType(StrEnum):
+    """Vårdform as in the patient register."""
+
+    INPATIENT = "sluten"
+    OUTPATIENT = "oppen"
+
+
+class Profession(StrEnum):
+    NURSE = "nurse"  # sjuksköterska
+    CONTACT_NURSE = "contact_nurse"  # kontaktsjuksköterska
+    PHYSICIAN = "physician"  # läkare
+    OCCUPATIONAL_THERAPIST = "occupational_therapist"  # arbetsterapeut
+    DIETITIAN = "dietitian"  # dietist
+    PHYSIOTHERAPIST = "physiotherapist"  # fysioterapeut
+    COUNSELLOR = "counsellor"  # kurator
+    SPEECH_THERAPIST = "speech_therapist"  # logoped
+    LYMPH_THERAPIST = "lymph_therapist"  # lymfterapeut
+    PSYCHOLOGIST = "psychologist"  # psykolog
+    SEXOLOGIST = "sexologist"  # sexolog
+    STOMA_THERAPIST = "stoma_therapist"  # stomiterapeut
+    URO_THERAPIST = "uro_therapist"  # uroterapeut
+    REHAB_COORDINATOR = "rehab_coordinator"  # rehabiliteringskoordinator
+    REHAB_TEAM = "rehab_team"  # rehabiliteringsteam / MDK-rehab
+
+
+class NeedsLevel(IntEnum):
+    """Levels of rehabilitation need, ordered: comparisons work (``level >= NeedsLevel.SPECIAL``)."""
+
+    BASIC = 1  # grundläggande
+    SPECIAL = 2  # särskild
+    ADVANCED = 3  # avancerad
+    VERY_ADVANCED = 4  # mycket avancerad
+
+    @property
+    def label_sv(self) -> str:
+        return {1: "grundläggande", 2: "särskild", 3: "avancerad", 4: "mycket avancerad"}[int(self)]
+
+
+class PhaseKind(StrEnum):
+    INVESTIGATION = "investigation"  # misstanke/utredning
+    DIAGNOSIS = "diagnosis"
+    TREATMENT_START = "treatment_start"
+    TREATMENT_END = "treatment_end"
+    FOLLOW_UP = "follow_up"
+    CHRONIC = "chronic"
+    PALLIATIVE = "palliative"
+
+
+class KeyMoment(StrEnum):
+    """Nyckeltillfällen for structured needs assessment."""
+
+    DIAGNOSIS = "diagnosis"
+    TREATMENT_START = "treatment_start"
+    DURING_TREATMENT = "during_treatment"
+    END_OF_TREATMENT = "end_of_treatment"
+    FOLLOW_UP = "follow_up"
+    PROGRESSION = "progression"
+    HANDOVER = "handover"
+    OTHER = "other"
+
+
+class Respondent(StrEnum):
+    PATIENT = "patient"
+    STAFF_ON_BEHALF = "staff_on_behalf"
+
+
+class MinVardplanStatus(StrEnum):
+    NONE = "none"
+    OFFERED = "offered"
+    ESTABLISHED = "established"
+    REVISED = "revised"
+    DECLINED = "declined"
+
+
+class AssessmentStatus(StrEnum):
+    IN_PROGRESS = "in_progress"  # started, saved, can be resumed
+    SUBMITTED = "submitted"  # answers complete; suggestion computed, awaiting clinician
+    CONFIRMED = "confirmed"  # clinician confirmed or overrode the suggested level
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"
+    ESTABLISHED = "established"
+    CLOSED = "closed"
+
+
+class PlanEventKind(StrEnum):
+    ESTABLISHED = "established"  # AW020
+    FOLLOWED_UP = "followed_up"  # AW024
+    REVISED = "revised"  # AW027
+    CLOSED = "closed"  # AW035
+
+
+class PlanCloseReason(StrEnum):
+    GOALS_REACHED = "goals_reached"
+    NO_LONGER_RELEVANT = "no_longer_relevant"
+    DECLINED = "declined"
+    DECEASED = "deceased"
+    TRANSFERRED = "transferred"
+
+
+class HandoverStatus(StrEnum):
+    SENT = "sent"
+    RECEIVED = "received"
+    PATIENT_CONTACTED = "patient_contacted"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+
+
+class ReferralStatus(StrEnum):
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+# ---------------------------------------------------------------------------------------------- organisation
+
+
+class CareUnit(Entity):
+    hsa_id: str  # e.g. SE2321000032-ABC123
+    name: str
+    county_code: str  # SCB two-digit code
+    level: CareLevel = CareLevel.SPECIALISED
+
+
+class Staff(Entity):
+    id: str = Field(default_factory=new_id)
+    hsa_id: str
+    name: str
+    profession: Profession
+    unit_hsa_id: str
+
+
+# ---------------------------------------------------------------------------------------------- patient
+
+
+class Patient(Entity):
+    id: str = Field(default_factory=new_id)
+    personnummer: str  # normalised 12 digits, no separator (see domain.identity)
+    pseudonym: str  # stable pseudonymous id for analytics (see domain.identity)
+    is_coordination_number: bool = False  # samordningsnummer
+    name: str = ""
+    sex: Sex
+    birth_date: date
+    county_code: str | None = None  # county of residence (SCB code); None when unknown
+    deceased_on: date | None = None
+
+
+class Diagnosis(Entity):
+    icd10: str  # normalised, no dot: C509
+    diagnosed_on: date
+    process: str  # diagnosis process id (see codes), e.g. "breast", "lung", "colorectal", "prostate"
+
+
+class PhaseEntry(Entity):
+    kind: PhaseKind
+    on: date
+
+
+class ContactNurseAssignment(Entity):
+    staff_id: str
+    offered_on: date | None = None
+    from_date: date
+    to_date: date | None = None
+
+
+class MinVardplan(Entity):
+    status: MinVardplanStatus = MinVardplanStatus.NONE
+    offered_on: date | None = None
+    established_on: date | None = None
+    revised_on: tuple[date, ...] = ()
+    declined_on: date | None = None
+    digital_1177: bool = False
+
+
+class Pathway(Entity):
+    """One cancer care episode of a patient at a treating unit (vårdförlopp)."""
+
+    id: str = Field(default_factory=new_id)
+    patient_id: str
+    unit_hsa_id: str
+    diagnosis: Diagnosis
+    phases: tuple[PhaseEntry, ...] = ()
+    contact_nurses: tuple[ContactNurseAssignment, ...] = ()
+    min_vardplan: MinVardplan = MinVardplan()
+    confirmed_level: NeedsLevel | None = None
+    confirmed_level_on: date | None = None
+    closed_on: date | None = None
+    version: int = 1
+
+
+# ---------------------------------------------------------------------------------------------- assessment
+
+
+class Suggestion(Entity):
+    """Decision support computed from answers by the rules-as-data. Never a decision."""
+
+    troublesome_areas: tuple[str, ...] = ()  # questionnaire item linkIds
+    wants_to_talk: tuple[str, ...] = ()  # linkIds where the patient wants to talk to someone
+    advice_codes: tuple[str, ...] = ()  # DV111, DV121, DV131, DV141
+    professions: tuple[Profession, ...] = ()
+    level: NeedsLevel = NeedsLevel.BASIC
+    reasons: tuple[str, ...] = ()  # human-readable (Swedish) reasons, rule ids
+
+
+AnswerValue = int | str | bool | tuple[str, ...] | None
+
+
+class Assessment(Entity):
+    id: str = Field(default_factory=new_id)
+    patient_id: str
+    pathway_id: str
+    unit_hsa_id: str
+    instrument_id: str  # Questionnaire.id, e.g. "halsoskattning"
+    instrument_version: str
+    key_moment: KeyMoment
+    respondent: Respondent
+    started_on: date
+    submitted_on: date | None = None
+    answers: dict[str, AnswerValue] = Field(default_factory=dict)  # linkId -> value
+    status: AssessmentStatus = AssessmentStatus.IN_PROGRESS
+    suggestion: Suggestion | None = None
+    confirmed_level: NeedsLevel | None = None
+    level_overridden: bool = False
+    override_reason: str = ""
+    confirmed_by: str | None = None  # staff id
+    confirmed_on: date | None = None
+    version: int = 1
+
+
+# ---------------------------------------------------------------------------------------------- rehab plan
+
+
+class Goal(Entity):
+    text: str
+    responsible: str = ""  # person name or role
+    profession: Profession | None = None
+    target_date: date | None = None
+
+
+class PlannedAction(Entity):
+    what: str
+    who: str = ""
+    profession: Profession | None = None
+    unit_hsa_id: str | None = None
+    when: date | None = None
+
+
+class PlanContent(Entity):
+    summary: str = ""  # sammanfattande bedömning
+    goals: tuple[Goal, ...] = ()
+    actions: tuple[PlannedAction, ...] = ()
+    self_care: str = ""
+    follow_up_on: date | None = None
+    part_of_min_vardplan: bool = True
+
+
+class PlanEvent(Entity):
+    kind: PlanEventKind
+    on: date
+    by: str  # staff id
+    content_version: int  # which PlanVersion was current after the event
+    note: str = ""
+
+
+class PlanVersion(Entity):
+    number: int
+    content: PlanContent
+    created_on: date
+    created_by: str
+
+
+class RehabPlan(Entity):
+    id: str = Field(default_factory=new_id)
+    patient_id: str
+    pathway_id: str
+    unit_hsa_id: str
+    status: PlanStatus = PlanStatus.DRAFT
+    content: PlanContent = PlanContent()
+    versions: tuple[PlanVersion, ...] = ()  # history of established/revised contents
+    events: tuple[PlanEvent, ...] = ()
+    close_reason: PlanCloseReason | None = None
+    closed_on: date | None = None
+    version: int = 1
+
+
+# ---------------------------------------------------------------------------------------------- handover, referral
+
+
+class HandoverContent(Entity):
+    needs: str = ""
+    wishes: str = ""
+    plan_summary: str = ""
+    ongoing_actions: str = ""
+
+
+class Handover(Entity):
+    id: str = Field(default_factory=new_id)
+    patient_id: str
+    pathway_id: str
+    from_unit_hsa_id: str
+    to_unit_hsa_id: str
+    from_staff_id: str
+    from_profession: Profession | None = None
+    to_profession: Profession | None = None
+    to_staff_id: str | None = None
+    content: HandoverContent = HandoverContent()
+    status: HandoverStatus = HandoverStatus.SENT
+    sent_on: date
+    received_on: date | None = None
+    patient_contacted_on: date | None = None
+    completed_on: date | None = None
+    rejected_on: date | None = None
+    reject_reason: str = ""
+    patient_informed: bool = False
+    patient_informed_on: date | None = None
+    version: int = 1
+
+
+class Referral(Entity):
+    id: str = Field(default_factory=new_id)
+    patient_id: str
+    pathway_id: str
+    from_unit_hsa_id: str
+    from_staff_id: str
+    to_profession: Profession  # REHAB_TEAM for team/MDK-rehab
+    to_unit_hsa_id: str | None = None
+    is_mdk_rehab: bool = False
+    reason: str = ""
+    status: ReferralStatus = ReferralStatus.SENT
+    sent_on: date
+    answered_on: date | None = None
+    completed_on: date | None = None
+    reject_reason: str = ""
+    version: int = 1
+
+
+# ---------------------------------------------------------------------------------------------- KVÅ
+
+
+class KvaRecord(Entity):
+    """A coded procedure (KVÅ) produced by an action in the care process."""
+
+    id: str = Field(default_factory=new_id)
+    patient_id: str
+    pathway_id: str
+    code: str  # e.g. AW020
+    performed_on: date
+    unit_hsa_id: str
+    performer_id: str | None = None  # staff id
+    profession_code: str | None = None  # XS9xx add-on code where known
+    care_type: CareType = CareType.OUTPATIENT
+    source: str = ""  # e.g. "plan:<id>:established"
+    recorded_at: datetime | None = None
