@@ -1,0 +1,174 @@
+"""Swedish presentation: dates, numbers with decimal comma, and labels for the shared vocabularies."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from canrehab.domain.model import (
+    AssessmentStatus,
+    HandoverStatus,
+    KeyMoment,
+    NeedsLevel,
+    PhaseKind,
+    PlanCloseReason,
+    PlanEventKind,
+    PlanStatus,
+    Profession,
+    ReferralStatus,
+)
+
+MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+             "november", "december")
+
+
+def sv_date(value: date | datetime | str | None, long: bool = False) -> str:
+    """ISO date (Swedish standard, 2026-11-22) or, with ``long``, '22 november 2026'."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        if long:
+            return f"{value.day} {MONTHS_SV[value.month - 1]} {value.year} kl. {value:%H:%M}"
+        return value.strftime("%Y-%m-%d %H:%M")
+    if long:
+        return f"{value.day} {MONTHS_SV[value.month - 1]} {value.year}"
+    return value.isoformat()
+
+
+def sv_number(value: float | int | None, decimals: int = 1) -> str:
+    """12 345,6 — decimal comma and a (non-breaking) space as thousands separator."""
+    if value is None:
+        return "–"
+    if isinstance(value, int) and decimals == 0:
+        text = f"{value:,}"
+    else:
+        text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\u00a0").replace(".", ",")
+
+
+def sv_percent(value: float | None, decimals: int = 1) -> str:
+    """0.823 -> '82,3 %'."""
+    if value is None:
+        return "–"
+    return f"{sv_number(value * 100, decimals)}\u00a0%"
+
+
+PROFESSION_SV: dict[str, str] = {
+    Profession.NURSE: "sjuksköterska",
+    Profession.CONTACT_NURSE: "kontaktsjuksköterska",
+    Profession.PHYSICIAN: "läkare",
+    Profession.OCCUPATIONAL_THERAPIST: "arbetsterapeut",
+    Profession.DIETITIAN: "dietist",
+    Profession.PHYSIOTHERAPIST: "fysioterapeut",
+    Profession.COUNSELLOR: "kurator",
+    Profession.SPEECH_THERAPIST: "logoped",
+    Profession.LYMPH_THERAPIST: "lymfterapeut",
+    Profession.PSYCHOLOGIST: "psykolog",
+    Profession.SEXOLOGIST: "sexolog",
+    Profession.STOMA_THERAPIST: "stomiterapeut",
+    Profession.URO_THERAPIST: "uroterapeut",
+    Profession.REHAB_COORDINATOR: "rehabiliteringskoordinator",
+    Profession.REHAB_TEAM: "rehabiliteringsteam (MDK-rehab)",
+}
+
+PHASE_SV: dict[str, str] = {
+    PhaseKind.INVESTIGATION: "utredning",
+    PhaseKind.DIAGNOSIS: "diagnos",
+    PhaseKind.TREATMENT_START: "behandlingsstart",
+    PhaseKind.TREATMENT_END: "behandlingsavslut",
+    PhaseKind.FOLLOW_UP: "uppföljning",
+    PhaseKind.CHRONIC: "kronisk fas",
+    PhaseKind.PALLIATIVE: "palliativ fas",
+}
+
+KEY_MOMENT_SV: dict[str, str] = {
+    KeyMoment.DIAGNOSIS: "vid diagnos",
+    KeyMoment.TREATMENT_START: "vid behandlingsstart",
+    KeyMoment.DURING_TREATMENT: "under behandling",
+    KeyMoment.END_OF_TREATMENT: "vid behandlingsavslut",
+    KeyMoment.FOLLOW_UP: "vid uppföljning",
+    KeyMoment.PROGRESSION: "vid progress",
+    KeyMoment.HANDOVER: "vid överlämning",
+    KeyMoment.OTHER: "annat tillfälle",
+}
+
+STATUS_SV: dict[str, str] = {
+    AssessmentStatus.IN_PROGRESS: "påbörjad",
+    AssessmentStatus.SUBMITTED: "inskickad, väntar på bedömning",
+    AssessmentStatus.CONFIRMED: "bedömd",
+    PlanStatus.DRAFT: "utkast",
+    PlanStatus.ESTABLISHED: "upprättad",
+    PlanStatus.CLOSED: "avslutad",
+    HandoverStatus.SENT: "skickad",
+    HandoverStatus.RECEIVED: "mottagen",
+    HandoverStatus.PATIENT_CONTACTED: "patientkontakt bekräftad",
+    HandoverStatus.COMPLETED: "slutförd",
+    HandoverStatus.REJECTED: "avvisad",
+    ReferralStatus.ACCEPTED: "accepterad",
+    ReferralStatus.COMPLETED: "slutförd",
+    ReferralStatus.CANCELLED: "återkallad",
+}
+
+PLAN_EVENT_SV: dict[str, str] = {
+    PlanEventKind.ESTABLISHED: "upprättad",
+    PlanEventKind.FOLLOWED_UP: "uppföljd",
+    PlanEventKind.REVISED: "reviderad",
+    PlanEventKind.CLOSED: "avslutad",
+}
+
+CLOSE_REASON_SV: dict[str, str] = {
+    PlanCloseReason.GOALS_REACHED: "målen är uppnådda",
+    PlanCloseReason.NO_LONGER_RELEVANT: "inte längre aktuell",
+    PlanCloseReason.DECLINED: "patienten avböjer",
+    PlanCloseReason.DECEASED: "patienten har avlidit",
+    PlanCloseReason.TRANSFERRED: "överförd till annan vårdgivare",
+}
+
+ROLE_SV: dict[str, str] = {
+    "nurse": "sjuksköterska",
+    "doctor": "läkare",
+    "rehab_professional": "rehabiliteringsprofession",
+    "unit_manager": "verksamhetschef",
+    "regional_analyst": "regional analytiker",
+    "admin": "administratör",
+    "patient": "patient",
+    "process_leader": "regional processledare",
+}
+
+PROCESS_SV: dict[str, str] = {
+    "breast": "bröstcancer",
+    "lung": "lungcancer",
+    "colorectal": "tjock- och ändtarmscancer",
+    "prostate": "prostatacancer",
+    "head_neck": "huvud- och halscancer",
+    "gynaecological": "gynekologisk cancer",
+    "upper_gi": "övre magtarmkanalen",
+    "haematological": "blodcancer",
+    "skin": "hudcancer",
+    "urinary": "urinvägscancer",
+    "cns": "hjärntumör",
+}
+
+ADVICE_SV: dict[str, str] = {
+    "DV111": "Enkla råd om tobak",
+    "DV121": "Enkla råd om alkohol",
+    "DV131": "Enkla råd om fysisk aktivitet",
+    "DV141": "Enkla råd om matvanor",
+}
+
+
+def label(mapping: dict[str, str], value: object) -> str:
+    if value is None:
+        return "–"
+    key = getattr(value, "value", value)
+    return mapping.get(str(key), str(key).replace("_", " "))
+
+
+def level_label(value: NeedsLevel | int | None) -> str:
+    if value is None:
+        return "ej bedömd"
+    return NeedsLevel(int(value)).label_sv

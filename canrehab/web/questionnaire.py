@@ -1,0 +1,166 @@
+"""Render a FHIR Questionnaire (the instrument as data) as an accessible HTML form, and read answers back.
+
+Supports the item types the instruments use: group, display, choice (single, or ``repeats`` as checkboxes),
+integer (as a scale of radio buttons when min/max are given by ``minValue``/``maxValue`` extensions or
+answerOptions), boolean, string and text. Answer values follow ``Assessment.answers``: int for integer options,
+the code for coded options, bool, str, or a tuple of codes for repeating choices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from canrehab.domain.model import AnswerValue
+
+MIN_URL = "http://hl7.org/fhir/StructureDefinition/minValue"
+MAX_URL = "http://hl7.org/fhir/StructureDefinition/maxValue"
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str  # form value
+    label: str
+    typed: int | str  # value stored in answers
+
+
+@dataclass(frozen=True)
+class Node:
+    kind: str  # group | display | choice | multi | boolean | string | text | scale
+    link_id: str
+    text: str
+    depth: int
+    required: bool = False
+    options: tuple[Option, ...] = field(default_factory=tuple)
+    prefix: str = ""
+
+
+def as_dict(questionnaire: Any) -> dict[str, Any]:
+    if isinstance(questionnaire, Mapping):
+        return dict(questionnaire)
+    for attr in ("model_dump", "dict"):
+        fn = getattr(questionnaire, attr, None)
+        if callable(fn):
+            try:
+                return dict(fn(mode="json", exclude_none=True))
+            except TypeError:
+                return dict(fn())
+    raise TypeError(f"not a questionnaire: {type(questionnaire)!r}")
+
+
+def _ext_int(item: Mapping[str, Any], url: str) -> int | None:
+    for ext in item.get("extension", []) or []:
+        if ext.get("url") == url:
+            for key in ("valueInteger", "valueDecimal"):
+                if key in ext:
+                    return int(ext[key])
+    return None
+
+
+def _options(item: Mapping[str, Any]) -> tuple[Option, ...]:
+    out: list[Option] = []
+    for opt in item.get("answerOption", []) or []:
+        if "valueCoding" in opt:
+            coding = opt["valueCoding"]
+            code = str(coding.get("code"))
+            out.append(Option(code, str(coding.get("display") or code), code))
+        elif "valueInteger" in opt:
+            v = int(opt["valueInteger"])
+            label = str(v)
+            for ext in opt.get("extension", []) or []:
+                if "valueString" in ext:
+                    label = f"{v} – {ext['valueString']}"
+            out.append(Option(str(v), label, v))
+        elif "valueString" in opt:
+            s = str(opt["valueString"])
+            out.append(Option(s, s, s))
+    return tuple(out)
+
+
+def nodes(questionnaire: Any) -> list[Node]:
+    q = as_dict(questionnaire)
+    return list(_walk(q.get("item", []) or [], 0))
+
+
+def _walk(items: list[Mapping[str, Any]], depth: int) -> Iterator[Node]:
+    for item in items:
+        kind = str(item.get("type", "display"))
+        link_id = str(item.get("linkId"))
+        text = str(item.get("text", ""))
+        required = bool(item.get("required", False))
+        prefix = str(item.get("prefix", ""))
+        if kind == "group":
+            yield Node("group", link_id, text, depth, prefix=prefix)
+            yield from _walk(item.get("item", []) or [], depth + 1)
+            continue
+        if kind == "display":
+            yield Node("display", link_id, text, depth, prefix=prefix)
+        elif kind in ("choice", "coding", "open-choice"):
+            yield Node("multi" if item.get("repeats") else "choice", link_id, text, depth, required,
+                       _options(item), prefix)
+        elif kind in ("integer", "decimal"):
+            opts = _options(item)
+            lo, hi = _ext_int(item, MIN_URL), _ext_int(item, MAX_URL)
+            if not opts and lo is not None and hi is not None and hi - lo <= 20:
+                opts = tuple(Option(str(v), str(v), v) for v in range(lo, hi + 1))
+            yield Node("scale" if opts else "string", link_id, text, depth, required, opts, prefix)
+        elif kind == "boolean":
+            yield Node("boolean", link_id, text, depth, required,
+                       (Option("true", "Ja", "true"), Option("false", "Nej", "false")), prefix)
+        elif kind == "text":
+            yield Node("text", link_id, text, depth, required, prefix=prefix)
+        else:
+            yield Node("string", link_id, text, depth, required, prefix=prefix)
+        # Nested items under a question (e.g. "wants to talk to someone").
+        yield from _walk(item.get("item", []) or [], depth + 1)
+
+
+def parse_answers(questionnaire: Any, form: Mapping[str, Any], getlist: Any = None) -> dict[str, AnswerValue]:
+    """Answers from submitted form fields named ``q_<linkId>``. Unanswered items are left out."""
+    answers: dict[str, AnswerValue] = {}
+    for node in nodes(questionnaire):
+        name = f"q_{node.link_id}"
+        if node.kind in ("group", "display"):
+            continue
+        if node.kind == "multi":
+            raw = list(getlist(name)) if getlist else list(form.get(name) or [])
+            allowed = {o.value: o.typed for o in node.options}
+            picked = tuple(str(allowed[v]) for v in raw if v in allowed)
+            if picked:
+                answers[node.link_id] = picked
+            continue
+        value = form.get(name)
+        if value is None or value == "":
+            continue
+        value = str(value)
+        if node.kind == "boolean":
+            if value in ("true", "false"):
+                answers[node.link_id] = value == "true"
+        elif node.kind in ("choice", "scale"):
+            for o in node.options:
+                if o.value == value:
+                    answers[node.link_id] = o.typed
+        elif node.kind in ("string", "text"):
+            answers[node.link_id] = value.strip()[:2000]
+    return answers
+
+
+def form_value(value: AnswerValue) -> str | list[str]:
+    """The HTML form value(s) of a stored answer (to pre-fill a resumed form)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return [str(v) for v in value]
+    return str(value)
+
+
+def labels(questionnaire: Any) -> dict[str, str]:
+    """linkId -> item text (for showing troublesome areas by name)."""
+    return {n.link_id: n.text for n in nodes(questionnaire)}
+
+
+def option_labels(questionnaire: Any) -> dict[str, dict[str, str]]:
+    return {n.link_id: {o.value: o.label for o in n.options} for n in nodes(questionnaire) if n.options}
