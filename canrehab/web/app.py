@@ -83,8 +83,9 @@ def flash(request: Request, text: str, kind: str = "info") -> None:
     request.session["flashes"] = [*request.session["flashes"], {"text": text, "kind": kind}]
 
 
-def render(request: Request, template: str, context: dict[str, Any] | None = None,
-           status_code: int = 200) -> HTMLResponse:
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
     templates: Jinja2Templates = request.app.state.templates
     ctx: dict[str, Any] = {
         "user": getattr(request.state, "user", None),
@@ -141,7 +142,9 @@ def create_app(settings: Settings | None = None, web_settings: WebSettings | Non
 
     @app.exception_handler(auth.Forbidden)
     async def _forbidden(request: Request, exc: auth.Forbidden) -> Response:
-        return error_page(request, 403, "Åtkomst nekad", exc.message or "Du har inte behörighet till den här sidan.")
+        return error_page(
+            request, 403, "Åtkomst nekad", exc.message or "Du har inte behörighet till den här sidan."
+        )
 
     @app.exception_handler(ConflictError)
     async def _conflict(request: Request, exc: ConflictError) -> Response:
@@ -156,9 +159,14 @@ def create_app(settings: Settings | None = None, web_settings: WebSettings | Non
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         heading = {404: "Sidan finns inte", 403: "Åtkomst nekad", 405: "Otillåten metod"}.get(
-            exc.status_code, "Fel")
-        return error_page(request, exc.status_code, heading, str(exc.detail) if exc.status_code != 404
-                          else "Sidan du söker finns inte.")
+            exc.status_code, "Fel"
+        )
+        return error_page(
+            request,
+            exc.status_code,
+            heading,
+            str(exc.detail) if exc.status_code != 404 else "Sidan du söker finns inte.",
+        )
 
     return app
 

@@ -1,9 +1,9 @@
 """Login, logout, sessions and roles.
 
-Local accounts (``user_account``, argon2 hashes) and, when configured, OIDC against the region's IdP (authlib's
-Starlette client). A session holds the username and the login/last-seen times; the account is re-read on every
-request so that a locked or changed account takes effect at once. Sessions expire after an idle timeout and
-after an absolute lifetime (the signed cookie's max age).
+Local accounts (``user_account``, argon2 hashes) and, when configured, OIDC against the region's IdP
+(authlib's Starlette client). A session holds the username and the login/last-seen times; the account is
+re-read on every request so that a locked or changed account takes effect at once. Sessions expire after an
+idle timeout and after an absolute lifetime (the signed cookie's max age).
 """
 
 from __future__ import annotations
@@ -77,7 +77,9 @@ def current_user(request: Request) -> WebUser:
     login_at = float(request.session.get("login_at", 0))
     if now - seen > web.session_idle_timeout or now - login_at > web.session_max_age:
         request.session.clear()
-        request.session["flashes"] = [{"text": "Du har loggats ut eftersom sessionen gick ut.", "kind": "info"}]
+        request.session["flashes"] = [
+            {"text": "Du har loggats ut eftersom sessionen gick ut.", "kind": "info"}
+        ]
         raise LoginRequired()
     user = request.app.state.db.load_user(username)
     if user is None or user.locked:
@@ -114,15 +116,22 @@ def _client(request: Request) -> str:
 def login_form(request: Request, next: str = "/") -> Response:
     from canrehab.web.app import render
 
-    return render(request, "login.html", {
-        "next_url": _safe_next(next), "username": "", "error": None,
-        "oidc_enabled": request.app.state.web_settings.oidc_enabled,
-    })
+    return render(
+        request,
+        "login.html",
+        {
+            "next_url": _safe_next(next),
+            "username": "",
+            "error": None,
+            "oidc_enabled": request.app.state.web_settings.oidc_enabled,
+        },
+    )
 
 
 @router.post("/logga-in")
-def login(request: Request, username: str = Form(""), password: str = Form(""),
-          next: str = Form("/")) -> Response:
+def login(
+    request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/")
+) -> Response:
     from canrehab.web.app import render
 
     web: WebSettings = request.app.state.web_settings
@@ -155,14 +164,24 @@ def login(request: Request, username: str = Form(""), password: str = Form(""),
         else:
             throttle.fail(*keys)
             locked = database.login_failed(
-                username, web.max_failed_logins, timedelta(minutes=web.lockout_minutes))
+                username, web.max_failed_logins, timedelta(minutes=web.lockout_minutes)
+            )
             if locked:
-                error = "Kontot är tillfälligt låst efter för många misslyckade inloggningar. Försök igen senare."
+                error = (
+                    "Kontot är tillfälligt låst efter för många misslyckade inloggningar. Försök igen senare."
+                )
                 status = 429
-    return render(request, "login.html", {
-        "next_url": _safe_next(next), "username": username, "error": error,
-        "oidc_enabled": web.oidc_enabled,
-    }, status_code=status)
+    return render(
+        request,
+        "login.html",
+        {
+            "next_url": _safe_next(next),
+            "username": username,
+            "error": error,
+            "oidc_enabled": web.oidc_enabled,
+        },
+        status_code=status,
+    )
 
 
 @router.post("/logga-ut")
@@ -215,13 +234,21 @@ async def oidc_callback(request: Request) -> Response:
     try:
         token = await oauth.region.authorize_access_token(request)
     except OAuthError:
-        return error_page(request, 401, "Inloggningen misslyckades",
-                          "Identitetstjänsten godkände inte inloggningen. Försök igen.")
+        return error_page(
+            request,
+            401,
+            "Inloggningen misslyckades",
+            "Identitetstjänsten godkände inte inloggningen. Försök igen.",
+        )
     claims = token.get("userinfo") or {}
     username = str(claims.get(web.oidc_username_claim, "")).strip()
     account = request.app.state.db.load_user(username) if username else None
     if account is None or account.locked:
-        return error_page(request, 403, "Inget konto",
-                          "Du är inloggad hos identitetstjänsten men saknar behörighet i canrehab.")
+        return error_page(
+            request,
+            403,
+            "Inget konto",
+            "Du är inloggad hos identitetstjänsten men saknar behörighet i canrehab.",
+        )
     start_session(request, username, "oidc")
     return RedirectResponse("/", status_code=303)

@@ -17,8 +17,20 @@ from canrehab.domain.model import (
     ReferralStatus,
 )
 
-MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-             "november", "december")
+MONTHS_SV = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 
 def sv_date(value: date | datetime | str | None, long: bool = False) -> str:
@@ -43,10 +55,7 @@ def sv_number(value: float | int | None, decimals: int = 1) -> str:
     """12 345,6 — decimal comma and a (non-breaking) space as thousands separator."""
     if value is None:
         return "–"
-    if isinstance(value, int) and decimals == 0:
-        text = f"{value:,}"
-    else:
-        text = f"{value:,.{decimals}f}"
+    text = f"{value:,}" if isinstance(value, int) and decimals == 0 else f"{value:,.{decimals}f}"
     return text.replace(",", "\u00a0").replace(".", ",")
 
 

@@ -40,9 +40,14 @@ def _fonts(pdf: _PlanPdf) -> str:
     return "Helvetica"
 
 
-def plan_pdf(plan: RehabPlan, patient_name: str, contacts: list[Contact], unit_name: str,
-             printed_on: date | None = None) -> bytes:
-    """The plan's current content as a PDF for the patient. Free text is printed as text, never interpreted."""
+def plan_pdf(
+    plan: RehabPlan,
+    patient_name: str,
+    contacts: list[Contact],
+    unit_name: str,
+    printed_on: date | None = None,
+) -> bytes:
+    """The plan's current content as a PDF for the patient."""
     pdf = _PlanPdf(format="A4")
     family = _fonts(pdf)
     pdf._family = family
@@ -68,7 +73,9 @@ def plan_pdf(plan: RehabPlan, patient_name: str, contacts: list[Contact], unit_n
     content = plan.content
     status = fmt.label(fmt.STATUS_SV, plan.status)
     latest = plan.versions[-1].created_on if plan.versions else None
-    para(f"Planens status: {status}" + (f", senast ändrad {fmt.sv_date(latest, long=True)}" if latest else ""))
+    para(
+        f"Planens status: {status}" + (f", senast ändrad {fmt.sv_date(latest, long=True)}" if latest else "")
+    )
 
     heading("Dina kontakter")
     if contacts:
@@ -110,11 +117,18 @@ def plan_pdf(plan: RehabPlan, patient_name: str, contacts: list[Contact], unit_n
     para(content.self_care)
 
     heading("Uppföljning")
-    para(f"Planen följs upp {fmt.sv_date(content.follow_up_on, long=True)}." if content.follow_up_on
-         else "Datum för uppföljning är inte bestämt ännu.")
+    para(
+        f"Planen följs upp {fmt.sv_date(content.follow_up_on, long=True)}."
+        if content.follow_up_on
+        else "Datum för uppföljning är inte bestämt ännu."
+    )
 
     pdf.ln(4)
     pdf.set_font(family, "", 10)
-    pdf.multi_cell(width, 6, "Kontakta din kontaktsjuksköterska om du har frågor eller om något förändras. "
-                   f"Utskriven {fmt.sv_date(printed_on or date.today(), long=True)}.")
+    pdf.multi_cell(
+        width,
+        6,
+        "Kontakta din kontaktsjuksköterska om du har frågor eller om något förändras. "
+        f"Utskriven {fmt.sv_date(printed_on or date.today(), long=True)}.",
+    )
     return bytes(pdf.output())

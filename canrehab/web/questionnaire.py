@@ -2,7 +2,7 @@
 
 Supports the item types the instruments use: group, display, choice (single, or ``repeats`` as checkboxes),
 integer (as a scale of radio buttons when min/max are given by ``minValue``/``maxValue`` extensions or
-answerOptions), boolean, string and text. Answer values follow ``Assessment.answers``: int for integer options,
+answerOptions), boolean, string and text. Answers follow ``Assessment.answers``: int for integer options,
 the code for coded options, bool, str, or a tuple of codes for repeating choices.
 """
 
@@ -97,8 +97,15 @@ def _walk(items: list[Mapping[str, Any]], depth: int) -> Iterator[Node]:
         if kind == "display":
             yield Node("display", link_id, text, depth, prefix=prefix)
         elif kind in ("choice", "coding", "open-choice"):
-            yield Node("multi" if item.get("repeats") else "choice", link_id, text, depth, required,
-                       _options(item), prefix)
+            yield Node(
+                "multi" if item.get("repeats") else "choice",
+                link_id,
+                text,
+                depth,
+                required,
+                _options(item),
+                prefix,
+            )
         elif kind in ("integer", "decimal"):
             opts = _options(item)
             lo, hi = _ext_int(item, MIN_URL), _ext_int(item, MAX_URL)
@@ -106,8 +113,15 @@ def _walk(items: list[Mapping[str, Any]], depth: int) -> Iterator[Node]:
                 opts = tuple(Option(str(v), str(v), v) for v in range(lo, hi + 1))
             yield Node("scale" if opts else "string", link_id, text, depth, required, opts, prefix)
         elif kind == "boolean":
-            yield Node("boolean", link_id, text, depth, required,
-                       (Option("true", "Ja", "true"), Option("false", "Nej", "false")), prefix)
+            yield Node(
+                "boolean",
+                link_id,
+                text,
+                depth,
+                required,
+                (Option("true", "Ja", "true"), Option("false", "Nej", "false")),
+                prefix,
+            )
         elif kind == "text":
             yield Node("text", link_id, text, depth, required, prefix=prefix)
         else:

@@ -138,7 +138,8 @@ class CsrfMiddleware:
             check_csrf(request, submitted)
         except CsrfError:
             response = Response(
-                "Formuläret kunde inte skickas (säkerhetskontroll misslyckades). Ladda om sidan och försök igen.",
+                "Formuläret kunde inte skickas (säkerhetskontroll misslyckades). "
+                "Ladda om sidan och försök igen.",
                 status_code=403,
                 media_type="text/plain; charset=utf-8",
             )
@@ -156,8 +157,12 @@ class LoginThrottle:
     Complements the persistent per-account lockout: it slows guessing across many usernames from one address.
     """
 
-    def __init__(self, max_failures: int = 10, window_seconds: float = 300.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        max_failures: int = 10,
+        window_seconds: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.max_failures = max_failures
         self.window = window_seconds
         self.clock = clock
