@@ -1,4 +1,4 @@
-"""Unit tests of the web layer's pure helpers: formatting, throttle, passwords, questionnaire form, PDF, charts."""
+"""Unit tests of the web helpers: formatting, throttle, passwords, questionnaire form, PDF, charts."""
 
 from __future__ import annotations
 
