@@ -1,0 +1,29 @@
+"""Page routes. Every route reads and writes patient data through ``canrehab.web.backend`` (the services)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from canrehab.web.routes import (
+    assessments,
+    audit,
+    dashboards,
+    handovers,
+    home,
+    patients,
+    plans,
+    portal,
+    worklist,
+)
+
+ROUTERS: tuple[APIRouter, ...] = (
+    home.router,
+    worklist.router,
+    patients.router,
+    assessments.router,
+    plans.router,
+    handovers.router,
+    portal.router,
+    dashboards.router,
+    audit.router,
+)

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from canrehab.web import backend
+from canrehab.web.app import STAFF_ROLES, flash, render
+from canrehab.web.auth import WebUser, require_roles
+
+router = APIRouter()
+
+
+@router.get("/overlamningar")
+def handover_lists(request: Request, user: WebUser = require_roles(*STAFF_ROLES)) -> Response:
+    inbox, outbox = backend.handover_boxes(request, user)
+    return render(request, "handovers.html", {"inbox": inbox, "outbox": outbox})
+
+
+@router.get("/overlamning/{handover_id}")
+def handover_detail(
+    request: Request, handover_id: str, user: WebUser = require_roles(*STAFF_ROLES)
+) -> Response:
+    return render(request, "handover_detail.html", backend.handover_detail(request, user, handover_id))
+
+
+MESSAGES = {
+    "mottagen": "Överlämningen är kvitterad som mottagen.",
+    "patientkontakt": "Kontakt med patienten är bekräftad. Ni har nu ansvaret.",
+    "avvisa": "Överlämningen är avvisad.",
+}
+
+
+@router.post("/overlamning/{handover_id}/{step}")
+def handover_step(
+    request: Request,
+    handover_id: str,
+    step: str,
+    version: int = Form(...),
+    reason: str = Form(""),
+    user: WebUser = require_roles(*STAFF_ROLES),
+) -> Response:
+    if step not in MESSAGES:
+        return render(request, "error.html", {"heading": "Sidan finns inte", "message": "Okänd åtgärd."}, 404)
+    backend.handover_step(request, user, handover_id, step, version, reason.strip()[:500])
+    flash(request, MESSAGES[step])
+    return RedirectResponse(f"/overlamning/{handover_id}", status_code=303)

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from canrehab.web import backend
+from canrehab.web.app import STAFF_ROLES, render
+from canrehab.web.auth import WebUser, require_roles
+
+router = APIRouter()
+
+SORTS = (
+    ("urgency", "Mest bråttom först"),
+    ("name", "Namn"),
+    ("process", "Diagnosprocess"),
+)
+
+
+@router.get("/arbetslista")
+def worklist_page(
+    request: Request,
+    process: str = "",
+    phase: str = "",
+    due: str = "",
+    sort: str = "urgency",
+    user: WebUser = require_roles(*STAFF_ROLES),
+) -> Response:
+    filters = {
+        "process": process,
+        "phase": phase,
+        "due": due,
+        "sort": sort if sort in dict(SORTS) else "urgency",
+    }
+    view = backend.worklist(request, user, **filters)
+
+    def filter_url(**changes: str | None) -> str:
+        params = {**filters, **changes}
+        return "/arbetslista?" + urlencode({k: v for k, v in params.items() if v})
+
+    return render(
+        request,
+        "worklist.html",
+        {
+            "rows": view.rows,
+            "categories": view.categories,
+            "processes": view.processes,
+            "unit_names": view.unit_names,
+            "total": view.total,
+            "more": view.more_total > len(view.rows),
+            "more_total": view.more_total,
+            "filters": filters,
+            "filter_url": filter_url,
+            "sorts": SORTS,
+            "today": date.today(),
+        },
+    )
