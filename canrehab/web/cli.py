@@ -71,7 +71,7 @@ def register(app: typer.Typer) -> None:
         password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
         staff_id: str = typer.Option(None),
         patient_id: str = typer.Option(None),
-        unit: list[str] = typer.Option([], help="HSA-id för enhet (kan upprepas)."),  # noqa: B006
+        unit: list[str] = typer.Option([], help="HSA-id för enhet (kan upprepas)."),
     ) -> None:
         """Create a local user account (argon2-hashed password)."""
         from canrehab.web import backend

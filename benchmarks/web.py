@@ -1,0 +1,124 @@
+"""Worklist page latency under concurrent clients (httpx + asyncio on loopback).
+
+Builds (or reuses) a synthetic region in the database given by ``--database-url`` (PostgreSQL for the figure in
+benchmarks/README.md), starts the web app with uvicorn in this process's background thread, logs in N clients
+as nurses and has each fetch ``/arbetslista`` repeatedly for a bounded number of requests and time. Prints
+median and p95 latency, throughput and the machine. Never part of the test pass/fail.
+
+    python benchmarks/web.py --database-url postgresql+psycopg://canrehab:canrehab@127.0.0.1:54329/canrehab_bench \
+        --patients 20000 --clients 50 --requests 2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from canrehab.config import Settings  # noqa: E402
+from canrehab.web import backend  # noqa: E402
+from canrehab.web.app import create_app  # noqa: E402
+from tests.web.live_server import serve  # noqa: E402
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+async def login(client: httpx.AsyncClient, username: str, password: str) -> None:
+    page = await client.get("/logga-in")
+    match = CSRF_RE.search(page.text)
+    assert match, "no CSRF token on the login page"
+    r = await client.post(
+        "/logga-in",
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": match.group(1),
+            "next": "/arbetslista",
+        },
+    )
+    assert r.status_code == 303, f"login failed for {username}: {r.status_code}"
+
+
+async def run(
+    base: str, accounts: list[tuple[str, str]], clients: int, requests: int, seconds: float
+) -> tuple[list[float], int, float]:
+    latencies: list[float] = []
+    errors = 0
+    remaining = requests
+    deadline = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=clients)
+
+    async def worker(i: int) -> None:
+        nonlocal remaining, errors
+        username, password = accounts[i % len(accounts)]
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+            await login(client, username, password)
+            while remaining > 0 and time.monotonic() < deadline:
+                remaining -= 1
+                t0 = time.perf_counter()
+                r = await client.get("/arbetslista")
+                latencies.append((time.perf_counter() - t0) * 1000)
+                if r.status_code != 200:
+                    errors += 1
+
+    started = time.monotonic()
+    await asyncio.gather(*(worker(i) for i in range(clients)))
+    return latencies, errors, time.monotonic() - started
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--database-url", default="")
+    ap.add_argument("--patients", type=int, default=20000)
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--requests", type=int, default=2000)
+    ap.add_argument("--seconds", type=float, default=120)
+    ap.add_argument("--reuse", action="store_true", help="Do not rebuild the synthetic data.")
+    args = ap.parse_args()
+
+    data_dir = Path(tempfile.mkdtemp(prefix="canrehab-bench-"))
+    settings = Settings(data_dir=data_dir, database_url=args.database_url, secret_key="bench")
+    t0 = time.monotonic()
+    if args.reuse:
+        backend.migrate(settings)
+        logins = backend.demo_logins(settings)
+    else:
+        logins = backend.build_demo(settings, patients=args.patients, seed=7)
+    build_s = time.monotonic() - t0
+    nurses = [(u, p) for role, u, p in logins if role == "nurse"]
+    app = create_app(settings)
+    with serve(app) as base:
+        latencies, errors, wall = asyncio.run(run(base, nurses, args.clients, args.requests, args.seconds))
+    latencies.sort()
+    p95 = latencies[int(0.95 * (len(latencies) - 1))]
+    print(
+        f"machine: {platform.machine()} {platform.processor() or ''} cpus={os.cpu_count()} "
+        f"python={platform.python_version()}"
+    )
+    print(
+        f"database: {settings.resolved_database_url.split('@')[-1]} patients={args.patients} "
+        f"(build {build_s:.1f} s)"
+    )
+    print(
+        f"clients={args.clients} requests={len(latencies)} errors={errors} wall={wall:.1f} s "
+        f"throughput={len(latencies) / wall:.0f} req/s"
+    )
+    print(
+        f"worklist latency ms: median={statistics.median(latencies):.1f} p95={p95:.1f} "
+        f"max={latencies[-1]:.1f}  (goal p95 < 150)"
+    )
+
+
+if __name__ == "__main__":
+    main()
