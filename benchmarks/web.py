@@ -1,12 +1,12 @@
 """Worklist page latency under concurrent clients (httpx + asyncio on loopback).
 
-Builds (or reuses) a synthetic region in the database given by ``--database-url`` (PostgreSQL for the figure in
-benchmarks/README.md), starts the web app with uvicorn in this process's background thread, logs in N clients
-as nurses and has each fetch ``/arbetslista`` repeatedly for a bounded number of requests and time. Prints
-median and p95 latency, throughput and the machine. Never part of the test pass/fail.
+Builds (or reuses) a synthetic region in the database given by ``--database-url`` (PostgreSQL for the
+figure in benchmarks/README.md), starts the web app with uvicorn in a background thread, logs in N
+clients as nurses and has each fetch ``/arbetslista`` repeatedly, bounded in request count and time.
+Prints median and p95 latency, throughput and the machine. Never part of the test pass/fail.
 
-    python benchmarks/web.py --database-url postgresql+psycopg://canrehab:canrehab@127.0.0.1:54329/canrehab_bench \
-        --patients 20000 --clients 50 --requests 2000
+    python benchmarks/web.py --patients 20000 --clients 50 --requests 2000 \
+        --database-url postgresql+psycopg://canrehab:canrehab@127.0.0.1:54329/canrehab_bench
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from canrehab.config import Settings  # noqa: E402
-from canrehab.web import backend  # noqa: E402
-from canrehab.web.app import create_app  # noqa: E402
-from tests.web.live_server import serve  # noqa: E402
+from canrehab.config import Settings
+from canrehab.web import backend
+from canrehab.web.app import create_app
+from tests.web.live_server import serve
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
