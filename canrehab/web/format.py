@@ -41,7 +41,7 @@ def sv_date(value: date | datetime | str | None, long: bool = False) -> str:
         try:
             value = date.fromisoformat(value[:10])
         except ValueError:
-            return value
+            return str(value)
     if isinstance(value, datetime):
         if long:
             return f"{value.day} {MONTHS_SV[value.month - 1]} {value.year} kl. {value:%H:%M}"
