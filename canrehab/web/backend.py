@@ -2,8 +2,8 @@
 
 Every function here builds the services' ``Actor`` from the logged-in user and calls a use case in
 ``canrehab.services`` (which checks access by care unit, writes the audit log and checks versions), then
-shapes the result for a template. No care-process rule lives here. Imports of the lower layers are local to the
-functions so that the web app (login, security) starts even while a layer is being migrated.
+shapes the result for a template. No care-process rule lives here. Imports of the lower layers are local to
+the functions so that the web app (login, security) starts even while a layer is being migrated.
 """
 
 from __future__ import annotations
