@@ -11,15 +11,17 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from canrehab.web import db
 from canrehab.web.security import burn_verification, verify_password
 from canrehab.web.settings import WebSettings
+
+if TYPE_CHECKING:
+    from canrehab.web.db import Database
 
 router = APIRouter()
 
@@ -135,7 +137,7 @@ def login(
     from canrehab.web.app import render
 
     web: WebSettings = request.app.state.web_settings
-    database: db.Database = request.app.state.db
+    database: Database = request.app.state.db
     throttle = request.app.state.throttle
     username = username.strip()
     keys = (f"ip:{_client(request)}", f"user:{username.lower()}")

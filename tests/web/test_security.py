@@ -102,3 +102,26 @@ def test_open_redirect_after_login_is_prevented() -> None:
     assert _safe_next("/arbetslista?due=x") == "/arbetslista?due=x"
     for bad in ("https://evil.example/", "//evil.example/", "javascript:alert(1)", ""):
         assert _safe_next(bad) == "/"
+
+
+def _post_paths() -> list[str]:
+    from canrehab.web import auth
+    from canrehab.web.routes import ROUTERS
+
+    paths = []
+    for router in (auth.router, *ROUTERS):
+        for route in router.routes:
+            methods = getattr(route, "methods", set()) or set()
+            if "POST" in methods:
+                paths.append(route.path.replace("{", "").replace("}", ""))  # type: ignore[attr-defined]
+    return paths
+
+
+def test_every_state_changing_route_requires_the_csrf_token(client: TestClient) -> None:
+    paths = _post_paths()
+    assert len(paths) >= 11  # login, logout, assessments, plans, handovers, referrals, patient link
+    client.get("/logga-in")  # a session exists, but the form carries no token
+    for path in paths:
+        r = client.post(path, data={"version": "1", "op": "submit"}, follow_redirects=False)
+        assert r.status_code == 403, path
+        assert "säkerhetskontroll" in r.text, path
