@@ -111,7 +111,7 @@ def _post_paths() -> list[str]:
     paths = []
     for router in (auth.router, *ROUTERS):
         for route in router.routes:
-            methods = getattr(route, "methods", set()) or set()
+            methods: set[str] = getattr(route, "methods", None) or set()
             if "POST" in methods:
                 paths.append(route.path.replace("{", "").replace("}", ""))  # type: ignore[attr-defined]
     return paths
