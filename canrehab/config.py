@@ -6,6 +6,7 @@ Production: set ``CANREHAB_DATABASE_URL=postgresql+psycopg://...``.
 
 from __future__ import annotations
 
+import secrets
 from functools import cache
 from pathlib import Path
 
@@ -24,6 +25,9 @@ class Settings(BaseSettings):
     plan_follow_up_window_days: int = 7
     # Small-count disclosure control: counts 1..(threshold-1) are suppressed.
     suppression_threshold: int = 4
+    # Key of the HMAC that turns a personnummer into the stable analytical pseudonym. Set it explicitly
+    # (and keep it secret and stable) in production; empty: derived from the installation secret.
+    pseudonym_key: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -36,6 +40,22 @@ class Settings(BaseSettings):
     @property
     def analytics_dir(self) -> Path:
         return self.data_dir / "analytics"
+
+    def installation_secret(self) -> str:
+        """The configured secret key, or one generated once and kept in ``<data_dir>/secret.key``."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret.key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+    def pseudonym_secret(self) -> bytes:
+        return (self.pseudonym_key or "canrehab-pseudonym:" + self.installation_secret()).encode()
 
 
 @cache

@@ -7,7 +7,6 @@ the services layer, which checks access by care unit and writes the audit log.
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -34,16 +33,7 @@ AUDIT_ROLES = ("unit_manager", "admin")
 
 def secret_key(settings: Settings) -> str:
     """The configured secret key, or one generated once and kept in ``<data_dir>/secret.key``."""
-    if settings.secret_key:
-        return settings.secret_key
-    path = settings.data_dir / "secret.key"
-    if path.exists():
-        return path.read_text().strip()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    return settings.installation_secret()
 
 
 def make_templates() -> Jinja2Templates:
