@@ -16,6 +16,7 @@ app = typer.Typer(
 
 # Modules exposing ``register(app: typer.Typer) -> None``; each layer appends its own line.
 COMMAND_MODULES: tuple[str, ...] = (
+    "canrehab.followup.cli",
 )
 
 

@@ -1,0 +1,63 @@
+"""Analytics backends behind Ibis: DuckDB (embedded default) and PySpark (local mode here, a cluster in
+production). Every expression in ``population``/``indicators`` runs unchanged on both."""
+
+from __future__ import annotations
+
+import os
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import ibis
+from ibis.backends import BaseBackend
+
+from canrehab.domain.errors import DomainError
+
+BACKENDS = ("duckdb", "pyspark")
+
+
+def connect(backend: str = "duckdb", *, threads: int | None = None) -> BaseBackend:
+    if backend == "duckdb":
+        con = ibis.duckdb.connect()
+        if threads:
+            con.raw_sql(f"SET threads = {int(threads)}")
+        return con
+    if backend in ("pyspark", "spark"):
+        return ibis.pyspark.connect(spark_session())
+    raise DomainError(
+        "followup.unknown_backend",
+        f"Okänd beräkningsmotor: {backend} (duckdb eller pyspark)",
+        f"Unknown backend: {backend} (duckdb or pyspark)",
+    )
+
+
+@cache
+def spark_session() -> Any:
+    """One local SparkSession per process: two cores, no UI, few shuffle partitions (small local data)."""
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    from pyspark.sql import SparkSession
+
+    master = os.environ.get("CANREHAB_SPARK_MASTER", "local[2]")
+    session = (
+        SparkSession.builder.master(master)
+        .appName("canrehab-followup")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", os.environ.get("CANREHAB_SPARK_SHUFFLE_PARTITIONS", "4"))
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", os.environ.get("CANREHAB_SPARK_DRIVER_MEMORY", "2g"))
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def read_contacts(con: BaseBackend, dataset: Path) -> ibis.Table:
+    """The contacts of an imported dataset directory (or one Parquet file) as an Ibis table."""
+    if dataset.is_dir():
+        if con.name == "duckdb":
+            return con.read_parquet(str(dataset / "**" / "*.parquet"), hive_partitioning=True)  # type: ignore[attr-defined]
+        return con.read_parquet(str(dataset))  # type: ignore[attr-defined]
+    return con.read_parquet(str(dataset))  # type: ignore[attr-defined]

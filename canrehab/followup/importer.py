@@ -1,0 +1,231 @@
+"""Import a PAR extract into the analytics store: a Hive-partitioned Parquet dataset
+``<analytics_dir>/par/<name>/year=YYYY/part-0.parquet`` that every report reads.
+
+Streamed batch by batch (never the whole file in Python objects). ``strict`` (default) refuses the whole
+file if
+any row is bad and writes nothing but the error report; ``lenient`` imports the valid rows and writes every
+rejected row, with its line number and reasons, to a rejects file. Either way ``read == accepted + rejected``.
+The dataset appears atomically (written to a temporary directory, then renamed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from canrehab.codes.geography import default_counties
+from canrehab.domain.errors import DomainError
+from canrehab.followup import schema as s
+from canrehab.followup.readers import DEFAULT_BATCH_ROWS, Progress, open_source
+from canrehab.followup.validate import validate_batch
+
+MANIFEST = "_import.json"
+
+
+@dataclass
+class ImportResult:
+    source: Path
+    read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    error_count: int = 0
+    years: dict[int, int] = field(default_factory=dict)
+    dataset: Path | None = None
+    rejects_path: Path | None = None
+    report_path: Path | None = None
+    first_errors: list[dict[str, object]] = field(default_factory=list)
+    extra_columns: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.dataset is not None
+
+
+class _ErrorSink:
+    """Writes every error record (line, column, value, reason) to a CSV report; keeps the first few."""
+
+    def __init__(self, path: Path, keep: int = 50) -> None:
+        self.path = path
+        self._fh = path.open("w", encoding="utf-8", newline="")
+        self._w = csv.writer(self._fh)
+        self._w.writerow(["rad", "kolumn", "värde", "orsak"])
+        self.keep = keep
+        self.first: list[dict[str, object]] = []
+        self.count = 0
+
+    def add(self, line: int | None, column: str, value: str, reason: str) -> None:
+        self.count += 1
+        self._w.writerow(["" if line is None else line, column, value, reason])
+        if len(self.first) < self.keep:
+            self.first.append({"line": line, "column": column, "value": value, "reason": reason})
+
+    def add_table(self, errors: pa.Table) -> None:
+        if errors.num_rows == 0:
+            return
+        cols = errors.to_pydict()
+        for line, column, value, reason in zip(
+            cols["line"], cols["column"], cols["value"], cols["reason"], strict=True
+        ):
+            self.add(line, column, value, reason)
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+class _RejectSink:
+    """Lenient mode: every rejected row, as read, with its line number and reasons."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh = path.open("w", encoding="utf-8", newline="")
+        self._w = csv.writer(self._fh)
+        self._w.writerow(["rad", "orsaker", *s.COLUMNS])
+
+    def add_rows(self, batch: pa.Table, lines: list[int], mask: list[bool], reasons: list[str]) -> None:
+        cols = [batch.column(c).to_pylist() for c in s.COLUMNS]
+        for i, bad in enumerate(mask):
+            if bad:
+                self._w.writerow([lines[i], reasons[i], *(c[i] for c in cols)])
+
+    def add_raw(self, line: int | None, reason: str, text: str) -> None:
+        self._w.writerow(["" if line is None else line, reason, text])
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+def dataset_root(analytics_dir: Path) -> Path:
+    return analytics_dir / "par"
+
+
+def import_par(
+    source: Path,
+    dataset: Path,
+    *,
+    strict: bool = True,
+    replace: bool = False,
+    report_path: Path | None = None,
+    rejects_path: Path | None = None,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+    progress_factory: Callable[[int, str], Progress] | None = None,
+) -> ImportResult:
+    """Validate and import ``source`` (CSV/Parquet/SAS) into the Parquet dataset directory ``dataset``."""
+    if dataset.exists() and not replace:
+        raise DomainError(
+            "followup.dataset_exists",
+            f"Datamängden finns redan: {dataset} (använd --replace för att ersätta den)",
+            f"Dataset already exists: {dataset}",
+        )
+    reader = open_source(source, batch_rows)
+    dataset.parent.mkdir(parents=True, exist_ok=True)
+    result = ImportResult(source=source, extra_columns=reader.extra_columns)
+    report_path = report_path or dataset.parent / f"{dataset.name}.fel.csv"
+    errors = _ErrorSink(report_path)
+    rejects = None if strict else _RejectSink(rejects_path or dataset.parent / f"{dataset.name}.avvisade.csv")
+    tmp = dataset.parent / f".{dataset.name}.tmp-{uuid.uuid4().hex[:8]}"
+    writers: dict[int, pq.ParquetWriter] = {}
+    writing = True
+    counties = default_counties().by_code
+    progress = progress_factory(reader.total_units, reader.unit) if progress_factory else None
+    try:
+        for batch, lines in reader.batches(progress):
+            res = validate_batch(batch, lines, counties)
+            result.read += batch.num_rows
+            result.accepted += res.valid.num_rows
+            n_bad = batch.num_rows - res.valid.num_rows
+            result.rejected += n_bad
+            errors.add_table(res.errors)
+            if n_bad and strict:
+                writing = False
+                for w in writers.values():
+                    w.close()
+                writers.clear()
+            if rejects is not None and n_bad:
+                rejects.add_rows(
+                    batch, lines.tolist(), res.rejected_mask.to_pylist(), res.reasons.to_pylist()
+                )
+            if writing and res.valid.num_rows:
+                _write_partitions(res.valid, tmp, writers, result.years)
+        for m in reader.malformed:
+            result.read += 1
+            result.rejected += 1
+            errors.add(m.line, "", m.text, m.reason)
+            if rejects is not None:
+                rejects.add_raw(m.line, m.reason, m.text)
+        if reader.malformed and strict:
+            writing = False
+    finally:
+        for w in writers.values():
+            w.close()
+        errors.close()
+        if rejects is not None:
+            rejects.close()
+    result.error_count = errors.count
+    result.first_errors = errors.first
+    result.report_path = report_path if errors.count else None
+    result.rejects_path = rejects.path if rejects is not None else None
+    if errors.count == 0:
+        report_path.unlink(missing_ok=True)
+    if strict and result.rejected:
+        shutil.rmtree(tmp, ignore_errors=True)
+        result.years = {}
+        return result
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / MANIFEST).write_text(
+        json.dumps(
+            {
+                "source": source.name,
+                "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "mode": "strict" if strict else "lenient",
+                "read": result.read,
+                "accepted": result.accepted,
+                "rejected": result.rejected,
+                "contacts_per_year": {str(k): v for k, v in sorted(result.years.items())},
+            },
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
+    _swap_in(tmp, dataset)
+    result.dataset = dataset
+    return result
+
+
+def _write_partitions(
+    valid: pa.Table, root: Path, writers: dict[int, pq.ParquetWriter], years: dict[int, int]
+) -> None:
+    import pyarrow.compute as pc
+
+    data_schema = s.STORED_SCHEMA
+    year_col = valid.column("year")
+    for y in pc.unique(year_col).to_pylist():
+        part = valid.filter(pc.equal(year_col, y)).select(list(s.COLUMNS)).cast(data_schema)
+        writer = writers.get(y)
+        if writer is None:
+            d = root / f"year={y}"
+            d.mkdir(parents=True, exist_ok=True)
+            writer = pq.ParquetWriter(d / "part-0.parquet", data_schema, compression="zstd")
+            writers[y] = writer
+        writer.write_table(part)
+        years[y] = years.get(y, 0) + part.num_rows
+
+
+def _swap_in(tmp: Path, dataset: Path) -> None:
+    old = None
+    if dataset.exists():
+        old = dataset.parent / f".{dataset.name}.old-{uuid.uuid4().hex[:8]}"
+        dataset.rename(old)
+    tmp.rename(dataset)
+    if old is not None:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(old)

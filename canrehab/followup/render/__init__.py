@@ -1,0 +1,2 @@
+"""Rendering of follow-up tables: CSV for machines (decimal point), Excel and HTML for people (Swedish format),
+charts as PNG/SVG (matplotlib, Agg backend)."""

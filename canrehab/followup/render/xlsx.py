@@ -1,0 +1,85 @@
+"""One formatted Excel workbook (openpyxl): a sheet per table, Swedish headers, numbers stored as numbers with
+number formats (Excel shows them with the reader's separators: in Swedish Excel ``211 649`` and ``79,65``), and
+suppressed cells as the texts ``<4`` / ``X``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+INT_FORMAT = "[$-sv-SE]#,##0"
+HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str  # at most 31 characters
+    title: str
+    frame: pd.DataFrame
+    headers: dict[str, str]  # column -> Swedish header
+    decimals: dict[str, int]  # numeric columns with decimals
+    note: str = ""
+
+
+def _value(v: object, decimals: int | None) -> tuple[object, str | None]:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return None, None
+    if isinstance(v, bool):
+        return ("ja" if v else "nej"), None
+    text = str(v)
+    try:
+        if decimals is None and text.lstrip("-").isdigit():
+            return int(text), INT_FORMAT
+        if decimals is not None:
+            return float(text), "[$-sv-SE]#,##0." + "0" * decimals if decimals else INT_FORMAT
+    except ValueError:
+        pass
+    return text, None
+
+
+def write_workbook(sheets: Sequence[Sheet], output: Path) -> None:
+    wb = Workbook()
+    wb.remove(wb.active)  # type: ignore[arg-type]
+    for sh in sheets:
+        ws = wb.create_sheet(sh.name[:31])
+        ws.append([sh.title])
+        ws["A1"].font = Font(bold=True, size=13)
+        columns = [c for c in sh.headers]
+        ws.append([sh.headers[c] for c in columns])
+        for i in range(1, len(columns) + 1):
+            cell = ws.cell(row=2, column=i)
+            cell.font = Font(bold=True)
+            cell.fill = HEADER_FILL
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for row in sh.frame[columns].itertuples(index=False):
+            values = []
+            formats = []
+            for c, v in zip(columns, row, strict=True):
+                val, fmt = _value(v, sh.decimals.get(c))
+                values.append(val)
+                formats.append(fmt)
+            ws.append(values)
+            r = ws.max_row
+            for i, fmt in enumerate(formats, 1):
+                cell = ws.cell(row=r, column=i)
+                if fmt:
+                    cell.number_format = fmt
+                if not isinstance(cell.value, str) or cell.value in ("<4", "X"):
+                    cell.alignment = Alignment(horizontal="right")
+        if sh.note:
+            ws.append([])
+            ws.append([sh.note])
+        for i, c in enumerate(columns, 1):
+            width = max([len(sh.headers[c])] + [len(str(v)) for v in sh.frame[c].head(200)]) + 2
+            ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width))
+        ws.freeze_panes = "A3"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.name + ".tmp.xlsx")
+    wb.save(tmp)
+    tmp.replace(output)

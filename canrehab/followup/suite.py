@@ -1,0 +1,239 @@
+"""The full report suite for a year: region and RCC tables, code tables (Bilaga 2 tabell 1–5, 7, 8), indicators
+with their trend over several years; as CSV files, one Excel workbook, an HTML report and PNG/SVG charts.
+
+One population model (cached on the backend) serves every table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from canrehab import __version__
+from canrehab.codes.kva import rehab_codes
+from canrehab.followup import population, tables
+from canrehab.followup.goals import IndicatorDef, default_indicators
+from canrehab.followup.indicators import evaluate
+from canrehab.followup.render import charts
+from canrehab.followup.render.csvout import write_csv
+from canrehab.followup.render.html import render_report
+from canrehab.followup.render.swedish import fmt_cell, fmt_dec, fmt_int
+from canrehab.followup.render.xlsx import Sheet, write_workbook
+from canrehab.followup.sources import Source, contacts_table
+
+DEFAULT_REGION_CODES = ("AW020", "AW024", "XV019", "XV020")
+LEVEL_SV = {"nation": "Riket", "county": "Region", "rcc": "RCC", "sex": "Kön", "age_group": "Ålder",
+            "care_type": "Vårdform"}
+REGION_HEADERS = {"region_code": "Kod", "region_name": "Region/län", "code": "KVÅ", "patients": "Antal",
+                  "per_1000": "Antal per 1 000", "total_patients": "Totalt antal cancerpatienter"}
+CODE_HEADERS = {"table": "Tabell", "stratum": "Urval", "code": "KVÅ", "text": "Vårdåtgärd",
+                "patients": "Antal", "share_percent": "Andel (%)", "population": "Antal i urvalet"}
+IND_HEADERS = {"indicator_id": "Indikator", "name_sv": "Namn", "year": "År", "level": "Nivå",
+               "unit_code": "Kod", "unit_name": "Enhet", "numerator_text": "Täljare", "denominator_text": "Nämnare",
+               "percent_text": "Procent", "goal_percent": "Målnivå (%)", "goal_by": "Mål senast",
+               "goal_met": "Mål uppnått"}
+
+
+@dataclass
+class SuiteResult:
+    out: Path
+    files: list[Path] = field(default_factory=list)
+    population: int = 0
+
+
+def _method_notes(threshold: int, complementary: bool) -> list[str]:
+    return [
+        "Studiepopulation: personer med minst en kontakt under året med huvuddiagnos C00–C97 (maligna tumörer) "
+        "i slutenvård eller specialiserad öppenvård (läkarbesök).",
+        "En person räknas en gång per åtgärd om åtgärden registrerats vid någon av personens kontakter under "
+        "året, oavsett huvuddiagnos vid den kontakten. Personer räknas, inte registreringar.",
+        "Region: personens län enligt den senaste kontakten under året som har länskod. Personer med okänt län "
+        "ingår bara i riket.",
+        "Vårdform: personen ingår i slutenvård (öppenvård) om hen haft en cancerkontakt i den vårdformen, och "
+        "har åtgärden där om den registrerats vid en kontakt i den vårdformen.",
+        f"Röjandekontroll: antal 1–{threshold - 1} redovisas som <{threshold} och kvoten som X; 0 visas som 0."
+        + (" Kompletterande undertryckning (X) hindrar att ett dolt värde räknas fram ur summor."
+           if complementary else ""),
+        "Källa: patientregistret (extrakt). Kontaktens år: utskrivningsår för slutenvård, besöksår för öppenvård.",
+    ]
+
+
+def run_suite(
+    source: Source,
+    year: int,
+    out: Path,
+    *,
+    backend: str = "duckdb",
+    codes: Sequence[str] = DEFAULT_REGION_CODES,
+    trend_years: int = 5,
+    threshold: int = 4,
+    complementary: bool = True,
+    min_count: int = 100,
+    definitions: Sequence[IndicatorDef] | None = None,
+) -> SuiteResult:
+    out.mkdir(parents=True, exist_ok=True)
+    defs = list(definitions or default_indicators().indicators)
+    years = list(range(year - trend_years + 1, year + 1))
+    all_codes = sorted({c.code for c in rehab_codes().codes} | set(codes) | {c for d in defs
+                                                                            for c in d.numerator.codes_any})
+    res = SuiteResult(out=out)
+    with contacts_table(source, backend) as (_, contacts):
+        model = population.build(contacts, years, all_codes, cache=True)
+        try:
+            geo = tables.geo_tables(
+                tables.geo_counts(model, list(codes), year=year), threshold, complementary=complementary
+            )
+            cc, pp = tables.code_counts(model, year)
+            ind = evaluate(model, defs, years, threshold=threshold, complementary=complementary)
+        finally:
+            model.release()
+    ind = ind[ind["denominator"].fillna(0).astype(float) > 0].reset_index(drop=True) if len(ind) else ind
+    ind = ind[ind["year"].isin(_years_with_data(ind, year))]
+    specs = tables.default_code_tables()
+    code_tabs = tables.code_tables(cc, pp, specs, min_count=min_count, threshold=threshold)
+    res.population = int(pp["n"].sum()) if len(pp) else 0
+
+    # CSV (machine-facing)
+    region_pub = geo["county"].published()
+    rcc_pub = geo["rcc"].published()
+    csv_files = {"region.csv": region_pub, "rcc.csv": rcc_pub, "indikatorer.csv": ind}
+    for spec in specs:
+        csv_files[f"koder_{spec.id}.csv"] = code_tabs[spec.id]
+    for name, df in csv_files.items():
+        write_csv(df, out / name)
+        res.files.append(out / name)
+
+    # Charts
+    chart_dir = out / "diagram"
+    kva = rehab_codes()
+    region_sections = []
+    for code in codes:
+        png, svg = charts.county_ranking(
+            geo["county"].numbers, code, f"{code} {kva.text(code)}, {year}: per 1 000 cancerpatienter",
+            chart_dir / f"region_{code}",
+        )
+        res.files += [png, svg]
+        region_sections.append(_region_section(geo["county"], code, kva.text(code), svg))
+    ind_sections = []
+    for d in defs:
+        sub = ind[ind["indicator_id"] == d.id]
+        if not len(sub):
+            continue
+        png, svg = charts.indicator_trend(sub, d.id, f"{d.name_sv} (procent)", chart_dir / f"indikator_{d.id}")
+        res.files += [png, svg]
+        ind_sections.append(_indicator_section(d, sub, year, svg))
+
+    # Excel
+    sheets = [
+        Sheet("Region", f"Per region {year}", region_pub, REGION_HEADERS, {"per_1000": 2}),
+        Sheet("RCC", f"Per RCC {year}", rcc_pub, REGION_HEADERS, {"per_1000": 2}),
+        Sheet("Indikatorer", f"Indikatorer {years[0]}–{year}", ind, IND_HEADERS,
+              {"percent_text": 1, "goal_percent": 0}),
+    ]
+    for spec in specs:
+        sheets.append(Sheet(spec.id.capitalize(), f"{spec.title_sv} {year}", code_tabs[spec.id], CODE_HEADERS,
+                            {"share_percent": 1}))
+    sheets.append(Sheet("Metod", "Metod", pd.DataFrame({"text": _method_notes(threshold, complementary)}),
+                        {"text": "Beskrivning"}, {}))
+    write_workbook(sheets, out / "rapport.xlsx")
+    res.files.append(out / "rapport.xlsx")
+
+    # HTML
+    context = {
+        "title": f"Uppföljning av cancerrehabilitering {year}",
+        "subtitle": "Registrerade vårdåtgärder av relevans för cancerrehabilitering bland personer som vårdats "
+                    "för cancer, per region, RCC, kön, ålder och vårdform.",
+        "year": year,
+        "kpis": _kpis(geo, pp, code_tabs),
+        "region_sections": region_sections,
+        "rcc_codes": list(codes),
+        "rcc_rows": _rcc_rows(geo["rcc"], list(codes)),
+        "indicators": ind_sections,
+        "code_tables": _code_sections(code_tabs, specs),
+        "min_count": min_count,
+        "method": _method_notes(threshold, complementary),
+        "generated": datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "version": __version__,
+    }
+    render_report(context, out / "rapport.html")
+    res.files.append(out / "rapport.html")
+    return res
+
+
+def _years_with_data(ind: pd.DataFrame, year: int) -> list[int]:
+    if not len(ind):
+        return [year]
+    return sorted(set(ind["year"].astype(int)))
+
+
+def _inline_svg(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    return text[text.find("<svg"):]
+
+
+def _region_section(t: tables.GeoTable, code: str, text: str, svg: Path) -> dict[str, object]:
+    pub = t.published()
+    rows = [
+        {"name": r["region_name"], "n": fmt_cell(r["patients"]), "rate": fmt_cell(r["per_1000"]),
+         "tot": fmt_cell(r["total_patients"]), "total": r["region_code"] == tables.NATION_CODE}
+        for r in pub[pub["code"] == code].to_dict("records")
+    ]
+    return {"code": code, "text": text, "svg": _inline_svg(svg), "rows": rows}
+
+
+def _rcc_rows(t: tables.GeoTable, codes: list[str]) -> list[dict[str, object]]:
+    pub = t.published()
+    out = []
+    for region_code, g in pub.groupby("region_code", sort=False):
+        values = []
+        for code in codes:
+            r = g[g["code"] == code].iloc[0]
+            values.append(f"{fmt_cell(r['patients'])} / {fmt_cell(r['per_1000'])}")
+        out.append({"name": g["region_name"].iloc[0], "cells": values,
+                    "tot": fmt_cell(g["total_patients"].iloc[0]), "total": region_code == tables.NATION_CODE})
+    return out
+
+
+def _indicator_section(d: IndicatorDef, sub: pd.DataFrame, year: int, svg: Path) -> dict[str, object]:
+    latest = sub[sub["year"] == year]
+    rows = [
+        {"level": LEVEL_SV.get(str(r["level"]), str(r["level"])), "unit": r["unit_name"],
+         "num": fmt_cell(r["numerator_text"]), "den": fmt_cell(r["denominator_text"]),
+         "pct": fmt_cell(r["percent_text"]),
+         "met": "" if r["goal_met"] is None or pd.isna(r["goal_met"]) else ("ja" if r["goal_met"] else "nej")}
+        for r in latest.to_dict("records")
+    ]
+    goal = (f"{fmt_dec(d.goal.level_percent, 0)} % senast {d.goal.by_date.isoformat()} ({d.goal.source})"
+            if d.goal else "")
+    return {"name": d.name_sv, "description": d.description_sv, "goal": goal, "svg": _inline_svg(svg),
+            "rows": rows}
+
+
+def _code_sections(code_tabs: dict[str, pd.DataFrame], specs: Sequence[tables.CodeTableSpec]) -> list[object]:
+    out = []
+    for spec in specs:
+        df = code_tabs[spec.id]
+        shown = df[df["patients"] != ""]
+        hidden = df[df["patients"] == ""]
+        population = int(df["population"].iloc[0]) if len(df) else 0
+        out.append({
+            "title": spec.title_sv,
+            "population": fmt_int(population),
+            "rows": [{"code": r["code"], "text": r["text"], "n": fmt_cell(r["patients"]),
+                      "share": fmt_cell(r["share_percent"])} for r in shown.to_dict("records")],
+            "hidden": [{"code": r["code"], "text": r["text"]} for r in hidden.to_dict("records")],
+        })
+    return out
+
+
+def _kpis(geo: dict[str, tables.GeoTable], pp: pd.DataFrame, code_tabs: dict[str, pd.DataFrame]) -> list[object]:
+    total = int(pp["n"].sum()) if len(pp) else 0
+    return [
+        {"value": fmt_int(total), "label": "personer med cancer som huvuddiagnos"},
+        {"value": fmt_int(int(pp["n_sluten"].sum()) if len(pp) else 0), "label": "i slutenvård"},
+        {"value": fmt_int(int(pp["n_oppen"].sum()) if len(pp) else 0), "label": "i specialiserad öppenvård"},
+        {"value": fmt_int(len(code_tabs["tabell1"])), "label": "rehabrelevanta åtgärder registrerade"},
+    ]

@@ -1,0 +1,131 @@
+"""Small-count disclosure control for published person counts.
+
+Method
+------
+*Primary suppression.* A count ``n`` with ``1 <= n < threshold`` (default threshold 4, i.e. 1–3 persons) is
+published as ``<4`` and its rate as ``X``. Zero is published as ``0`` (an absence is not a disclosure of
+a person).
+Denominators (total patients of a county) follow the same rule.
+
+*Complementary (secondary) suppression.* A published table often also publishes sums of its cells: a county
+column sums to the national figure (plus persons with an unknown county, who are not published separately
+and are
+conservatively ignored), the counties of an RCC sum to the RCC figure, the RCCs sum to the nation. A
+suppressed cell
+could then be recovered by subtraction. Every such additive relation is a *group* (its cells and its margin).
+Until no group changes, for every group that contains suppressed cells we require
+
+1. at least two suppressed cells, and
+2. that the suppressed cells of the group add up to at least ``2 × threshold``,
+
+so that subtraction yields only a sum that is compatible with several values of each suppressed cell.
+When a group
+fails, we suppress one more of its cells: the smallest positive unsuppressed inner cell (least
+information lost);
+if there is none, an unsuppressed zero cell; only if there is neither, the margin. Cells suppressed this
+way are
+published as ``X`` (count and rate), so a reader can tell them from primary ``<4`` cells. The choice is the
+classic "smallest cell" heuristic (as used by statistical offices for frequency tables): it is not an optimal
+(minimum-loss) solution of the suppression problem, but it is deterministic (ties break on the cell key),
+cheap, and guarantees that no suppressed cell equals a published margin minus published cells.
+
+Complementary suppression can be turned off (``complementary=False``) to reproduce the primary-only
+tables of Socialstyrelsen's report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+PRIMARY = "primary"
+COMPLEMENTARY = "complementary"
+SMALL_TEXT = "<{threshold}"
+HIDDEN_TEXT = "X"
+
+
+@dataclass(frozen=True)
+class Group:
+    """An additive relation: ``margin == sum(cells)`` (up to unpublished terms)."""
+
+    cells: tuple[Hashable, ...]
+    margin: Hashable | None = None
+
+    @property
+    def members(self) -> tuple[Hashable, ...]:
+        return self.cells if self.margin is None else (*self.cells, self.margin)
+
+
+def is_small(n: int, threshold: int) -> bool:
+    return 0 < n < threshold
+
+
+def primary(counts: Mapping[Hashable, int], threshold: int) -> dict[Hashable, str]:
+    return {k: PRIMARY for k, n in counts.items() if is_small(int(n), threshold)}
+
+
+def suppress(
+    counts: Mapping[Hashable, int],
+    groups: Iterable[Group],
+    threshold: int = 4,
+    *,
+    complementary: bool = True,
+    already: Mapping[Hashable, str] | None = None,
+) -> dict[Hashable, str]:
+    """Return ``{cell: PRIMARY | COMPLEMENTARY}`` for every suppressed cell."""
+    status: dict[Hashable, str] = dict(already or {})
+    status.update(primary(counts, threshold))
+    if not complementary or threshold <= 1:
+        return status
+    groups = list(groups)
+    changed = True
+    while changed:
+        changed = False
+        for g in groups:
+            members = [m for m in g.members if m in counts]
+            sup = [m for m in members if m in status]
+            if not sup:
+                continue
+            while len(sup) < 2 or sum(int(counts[m]) for m in sup) < 2 * threshold:
+                pick = _pick(
+                    counts, [c for c in g.cells if c in counts and c not in status], g.margin, status
+                )
+                if pick is None:
+                    break
+                status[pick] = COMPLEMENTARY
+                sup.append(pick)
+                changed = True
+    return status
+
+
+def _pick(
+    counts: Mapping[Hashable, int],
+    free: Sequence[Hashable],
+    margin: Hashable | None,
+    status: Mapping[Hashable, str],
+) -> Hashable | None:
+    positive = sorted((int(counts[c]), str(c), c) for c in free if int(counts[c]) > 0)
+    if positive:
+        return positive[0][2]
+    zeros = sorted((str(c), c) for c in free)
+    if zeros:
+        return zeros[0][1]
+    if margin is not None and margin in counts and margin not in status:
+        return margin
+    return None
+
+
+def count_text(n: int, state: str | None, threshold: int) -> str:
+    if state == PRIMARY:
+        return SMALL_TEXT.format(threshold=threshold)
+    if state == COMPLEMENTARY:
+        return HIDDEN_TEXT
+    return str(int(n))
+
+
+def rate_text(rate: float | None, state: str | None, decimals: int = 2, decimal: str = ".") -> str:
+    if state is not None:
+        return HIDDEN_TEXT
+    if rate is None:
+        return ""
+    return f"{rate:.{decimals}f}".replace(".", decimal)

@@ -1,0 +1,308 @@
+"""The report's tables from engine counts: region (county) and RCC tables with suppression, and the code
+frequency tables (Bilaga 2 tabell 1–5, 7, 8).
+
+The engine (Ibis, any backend) only produces small count tables grouped by county; roll-ups to RCC and nation
+are exact sums here because every person has exactly one county (or an unknown one, counted nationally only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import ibis
+import pandas as pd
+
+from canrehab.codes.geography import CountyFile, default_counties
+from canrehab.codes.kva import rehab_codes
+from canrehab.followup import suppression as sup
+from canrehab.followup.population import YearModel, care_filter
+
+NATION_CODE = "00"
+NATION_NAME = "Totalt"
+TOTAL = "__total__"
+REGION_COLUMNS = ["region_code", "region_name", "code", "patients", "per_1000", "total_patients"]
+
+
+def per_1000(n: int, total: int) -> float | None:
+    if total <= 0:
+        return None
+    return float((Decimal(n) * 1000 / Decimal(total)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def percent(n: int, total: int, decimals: int = 1) -> float | None:
+    if total <= 0:
+        return None
+    q = Decimal(1).scaleb(-decimals)
+    return float((Decimal(n) * 100 / Decimal(total)).quantize(q, rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class GeoCounts:
+    """Counts per county (None = unknown county) for some columns, plus the population per county."""
+
+    columns: tuple[str, ...]
+    cells: dict[tuple[str | None, str], int]  # (lan, column) -> persons
+    totals: dict[str | None, int]  # lan -> population
+
+
+def geo_counts(
+    model: YearModel,
+    codes: Sequence[str],
+    *,
+    year: int | None = None,
+    care_type: str | None = None,
+    kon: int | None = None,
+    age_group: str | None = None,
+) -> GeoCounts:
+    p = _restrict(model.persons, year, care_type, kon, age_group, on_code=False)
+    c = _restrict(model.codes, year, care_type, kon, age_group, on_code=True)
+    c = c.filter(c.code.isin(list(codes)))
+    tot = p.group_by("lan").aggregate(n=ibis._.count()).to_pandas()
+    cnt = c.group_by(["lan", "code"]).aggregate(n=ibis._.count()).to_pandas()
+    return GeoCounts(
+        columns=tuple(codes),
+        cells={(_lan(r.lan), str(r.code)): int(r.n) for r in cnt.itertuples()},
+        totals={_lan(r.lan): int(r.n) for r in tot.itertuples()},
+    )
+
+
+def _lan(v: object) -> str | None:
+    return None if v is None or (isinstance(v, float) and pd.isna(v)) or pd.isna(v) else str(v)  # type: ignore[arg-type]
+
+
+def _restrict(
+    t: ibis.Table,
+    year: int | None,
+    care_type: str | None,
+    kon: int | None,
+    age_group: str | None,
+    *,
+    on_code: bool,
+) -> ibis.Table:
+    if year is not None:
+        t = t.filter(t.cyear == year)
+    t = care_filter(t, care_type, on_code=on_code)
+    if kon is not None:
+        t = t.filter(t.kon == kon)
+    if age_group is not None:
+        t = t.filter(t.age_group == age_group)
+    return t
+
+
+@dataclass(frozen=True)
+class GeoTable:
+    """A county or RCC table: one row per unit and column, with the nation last. ``numbers`` keeps the raw
+    figures and suppression states (for charts); ``published`` is what may be shown."""
+
+    level: str
+    # region_code, region_name, code, patients, total, per_1000, state, total_state ("" = published)
+    numbers: pd.DataFrame
+    threshold: int
+
+    def published(self, decimal: str = ".") -> pd.DataFrame:
+        t = self.threshold
+        rows = []
+        for r in self.numbers.itertuples():
+            rows.append(
+                {
+                    "region_code": r.region_code,
+                    "region_name": r.region_name,
+                    "code": r.code,
+                    "patients": sup.count_text(r.patients, r.state or None, t),
+                    "per_1000": sup.rate_text(_num(r.per_1000), r.state or r.total_state or None, 2, decimal),
+                    "total_patients": sup.count_text(r.total, r.total_state or None, t),
+                }
+            )
+        return pd.DataFrame(rows, columns=REGION_COLUMNS)
+
+
+def _num(v: object) -> float | None:
+    return None if v is None or pd.isna(v) else float(v)  # type: ignore[arg-type]
+
+
+def geo_tables(
+    counts: GeoCounts,
+    threshold: int = 4,
+    *,
+    complementary: bool = True,
+    counties: CountyFile | None = None,
+) -> dict[str, GeoTable]:
+    """County and RCC tables, suppressed jointly (so publishing both reveals nothing either hides)."""
+    cf = counties or default_counties()
+    county_codes = [c.code for c in cf.counties]
+    rcc_of = {c.code: c.rcc for c in cf.counties}
+    columns = [*counts.columns, TOTAL]
+
+    def cell(lan: str | None, col: str) -> int:
+        return counts.totals.get(lan, 0) if col == TOTAL else counts.cells.get((lan, col), 0)
+
+    values: dict[Hashable, int] = {}
+    for col in columns:
+        for lan in county_codes:
+            values[("county", lan, col)] = cell(lan, col)
+        for r in cf.rccs:
+            values[("rcc", r.code, col)] = sum(
+                cell(lan, col) for lan in county_codes if rcc_of[lan] == r.code
+            )
+        # The nation includes persons with an unknown county.
+        values[("nation", NATION_CODE, col)] = (
+            sum(counts.totals.values())
+            if col == TOTAL
+            else sum(n for (_, c), n in counts.cells.items() if c == col)
+        )
+    groups: list[sup.Group] = []
+    for col in columns:
+        nat = ("nation", NATION_CODE, col)
+        groups.append(sup.Group(tuple(("county", lan, col) for lan in county_codes), nat))
+        groups.append(sup.Group(tuple(("rcc", r.code, col) for r in cf.rccs), nat))
+        for r in cf.rccs:
+            members = tuple(("county", lan, col) for lan in county_codes if rcc_of[lan] == r.code)
+            groups.append(sup.Group(members, ("rcc", r.code, col)))
+    state = sup.suppress(values, groups, threshold, complementary=complementary)
+
+    def rows(level: str, units: list[tuple[str, str]]) -> pd.DataFrame:
+        out = []
+        for code, name in [*units, (NATION_CODE, NATION_NAME)]:
+            lvl = "nation" if code == NATION_CODE else level
+            total = values[(lvl, code, TOTAL)]
+            for col in counts.columns:
+                n = values[(lvl, code, col)]
+                out.append(
+                    {
+                        "region_code": code,
+                        "region_name": name,
+                        "code": col,
+                        "patients": n,
+                        "total": total,
+                        "per_1000": per_1000(n, total),
+                        "state": state.get((lvl, code, col), ""),
+                        "total_state": state.get((lvl, code, TOTAL), ""),
+                    }
+                )
+        return pd.DataFrame(out)
+
+    county_units = [(c.code, c.name) for c in cf.counties]
+    rcc_units = [(r.code, f"RCC {r.name}") for r in cf.rccs]
+    return {
+        "county": GeoTable("county", rows("county", county_units), threshold),
+        "rcc": GeoTable("rcc", rows("rcc", rcc_units), threshold),
+    }
+
+
+# --- code frequency tables (Bilaga 2)
+# -------------------------------------------------------------------------
+
+CODE_COLUMNS = ["table", "stratum", "code", "text", "patients", "share_percent", "population"]
+
+
+@dataclass(frozen=True)
+class CodeTableSpec:
+    id: str
+    title_sv: str
+    stratum: str  # "all", "sluten", "oppen", "age:<label>", "kon:1", "kon:2"
+    top: int | None  # None: every code with at least min_count persons, the rest listed without counts
+
+
+def default_code_tables(age_labels: Sequence[str] = ("0-17", "18+")) -> list[CodeTableSpec]:
+    specs = [
+        CodeTableSpec("tabell1", "Samtliga personer vårdade för cancer", "all", None),
+        CodeTableSpec("tabell3", "Specialiserad öppenvård", "oppen", 20),
+        CodeTableSpec("tabell4", "Slutenvård", "sluten", 20),
+    ]
+    for i, label in enumerate(age_labels):
+        specs.append(CodeTableSpec(f"tabell5{'abcdefgh'[i]}", f"Åldersgrupp {label} år", f"age:{label}", 20))
+    specs += [
+        CodeTableSpec("tabell7", "Kvinnor", "kon:2", 20),
+        CodeTableSpec("tabell8", "Män", "kon:1", 20),
+    ]
+    return specs
+
+
+def code_counts(model: YearModel, year: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per (code, kon, age_group): persons overall and by care type; and the same denominators."""
+    c = model.codes if year is None else model.codes.filter(model.codes.cyear == year)
+    p = model.persons if year is None else model.persons.filter(model.persons.cyear == year)
+    cc = (
+        c.group_by(["code", "kon", "age_group"])
+        .aggregate(
+            n=ibis._.count(),
+            n_sluten=(c.sluten & c.on_sluten).cast("int64").sum(),
+            n_oppen=(c.oppen & c.on_oppen).cast("int64").sum(),
+        )
+        .to_pandas()
+    )
+    pp = (
+        p.group_by(["kon", "age_group"])
+        .aggregate(
+            n=ibis._.count(),
+            n_sluten=p.sluten.cast("int64").sum(),
+            n_oppen=p.oppen.cast("int64").sum(),
+        )
+        .to_pandas()
+    )
+    return cc, pp
+
+
+def _stratum(df: pd.DataFrame, stratum: str) -> pd.Series:
+    if stratum == "all":
+        return df.groupby("code")["n"].sum() if "code" in df else df["n"].sum()
+    if stratum in ("sluten", "oppen"):
+        col = f"n_{stratum}"
+        return df.groupby("code")[col].sum() if "code" in df else df[col].sum()
+    key, value = stratum.split(":", 1)
+    sub = df[df["age_group"] == value] if key == "age" else df[df["kon"].astype(int) == int(value)]
+    return sub.groupby("code")["n"].sum() if "code" in df else sub["n"].sum()
+
+
+def code_tables(
+    cc: pd.DataFrame,
+    pp: pd.DataFrame,
+    specs: Sequence[CodeTableSpec],
+    *,
+    min_count: int = 100,
+    threshold: int = 4,
+) -> dict[str, pd.DataFrame]:
+    """Long tables per spec; codes under ``min_count`` (overall table) are listed without counts."""
+    kva = rehab_codes()
+    out: dict[str, pd.DataFrame] = {}
+    for spec in specs:
+        per_code = _stratum(cc, spec.stratum) if len(cc) else pd.Series(dtype="int64")
+        population = int(_stratum(pp, spec.stratum)) if len(pp) else 0
+        per_code = per_code[per_code > 0].sort_values(ascending=False, kind="stable")
+        per_code = per_code.loc[sorted(per_code.index, key=lambda k: (-int(per_code[k]), k))]
+        rows = []
+        if spec.top is None:
+            shown = per_code[per_code >= min_count]
+            hidden = sorted(per_code[per_code < min_count].index)
+        else:
+            shown = per_code.head(spec.top)
+            hidden = []
+        for code, n in shown.items():
+            small = sup.is_small(int(n), threshold)
+            rows.append(
+                {
+                    "table": spec.id,
+                    "stratum": spec.stratum,
+                    "code": code,
+                    "text": kva.text(str(code)),
+                    "patients": sup.count_text(int(n), sup.PRIMARY if small else None, threshold),
+                    "share_percent": "X" if small else f"{percent(int(n), population):.1f}",
+                    "population": population,
+                }
+            )
+        for code in hidden:
+            rows.append(
+                {
+                    "table": spec.id if spec.id != "tabell1" else "tabell2",
+                    "stratum": spec.stratum,
+                    "code": code,
+                    "text": kva.text(str(code)),
+                    "patients": "",
+                    "share_percent": "",
+                    "population": population,
+                }
+            )
+        out[spec.id] = pd.DataFrame(rows, columns=CODE_COLUMNS)
+    return out
