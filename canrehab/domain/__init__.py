@@ -1,1 +1,1 @@
-"""Pure rules of the cancer rehabilitation process. No I/O: nothing here imports store, web, fhir or followup."""
+"""Pure rules of the cancer rehabilitation process. No I/O; imports no store, web, fhir or followup."""

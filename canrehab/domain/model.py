@@ -2,8 +2,8 @@
 
 Entities are immutable pydantic models. A state change is a pure function that takes an entity and returns a
 new one (``model_copy(update=...)``) together with the KVÅ records it produced, or raises ``DomainError`` and
-changes nothing. ``id`` values are opaque strings (uuid4 hex) assigned when an entity is created. ``version`` on
-the aggregates that are edited concurrently (assessment, rehab plan, handover, referral) is the
+changes nothing. ``id`` values are opaque strings (uuid4 hex) assigned when an entity is created.
+``version`` on the aggregates that are edited concurrently (assessment, rehab plan, handover, referral) is the
 optimistic-locking counter owned by the store: the domain copies it, the store checks and bumps it.
 """
 
@@ -331,7 +331,7 @@ class RehabPlan(Entity):
     version: int = 1
 
 
-# ---------------------------------------------------------------------------------------------- handover, referral
+# ------------------------------------------------------------------------------------ handover, referral
 
 
 class HandoverContent(Entity):
