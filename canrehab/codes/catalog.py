@@ -1,0 +1,195 @@
+"""Loaders for the care-process code lists a region configures as data: professions, diagnosis processes,
+KVÅ codes and assessment routines.
+
+Each loader takes an optional path so that a region can use its own file; the shipped file is the default.
+Files are validated against the pydantic schemas in ``canrehab.domain.definitions`` at load time; an invalid
+file raises ``DefinitionError`` naming the file and the field. Results are cached per path.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from canrehab.domain.definitions import (
+    DefinitionError,
+    KvaDef,
+    ProcessDef,
+    ProfessionDef,
+    RoutineDef,
+    RoutineTrigger,
+)
+from canrehab.domain.diagnosis import OTHER_PROCESS
+from canrehab.domain.errors import DomainError
+from canrehab.domain.model import Profession
+
+__all__ = [
+    "DefinitionError",
+    "KvaDef",
+    "ProcessDef",
+    "ProfessionDef",
+    "RoutineDef",
+    "RoutineTrigger",
+    "load_kva",
+    "load_processes",
+    "load_professions",
+    "load_routines",
+    "require_kva",
+    "routine_for",
+]
+
+HERE = Path(__file__).parent
+PROFESSIONS_FILE = HERE / "professions.yaml"
+PROCESSES_FILE = HERE / "processes.yaml"
+KVA_FILE = HERE / "kva.yaml"
+ROUTINES_FILE = HERE / "routines.yaml"
+DEFAULT_ROUTINE = "default"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class _File(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ProfessionsFile(_File):
+    professions: tuple[ProfessionDef, ...]
+
+    @model_validator(mode="after")
+    def _complete(self) -> ProfessionsFile:
+        listed = [p.profession for p in self.professions]
+        dupes = sorted({p.value for p in listed if listed.count(p) > 1})
+        if dupes:
+            raise ValueError(f"professions listed twice: {', '.join(dupes)}")
+        missing = sorted(p.value for p in Profession if p not in listed)
+        if missing:
+            raise ValueError(f"professions missing: {', '.join(missing)}")
+        return self
+
+
+class ProcessesFile(_File):
+    processes: tuple[ProcessDef, ...]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProcessesFile:
+        ids = [p.id for p in self.processes]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"process ids listed twice: {', '.join(dupes)}")
+        if OTHER_PROCESS not in ids:
+            raise ValueError(f"the catch-all process {OTHER_PROCESS!r} is missing")
+        return self
+
+
+class KvaFile(_File):
+    codes: tuple[KvaDef, ...]
+
+    @model_validator(mode="after")
+    def _unique(self) -> KvaFile:
+        codes = [c.code for c in self.codes]
+        dupes = sorted({c for c in codes if codes.count(c) > 1})
+        if dupes:
+            raise ValueError(f"KVÅ codes listed twice: {', '.join(dupes)}")
+        return self
+
+
+class RoutinesFile(_File):
+    routines: tuple[RoutineDef, ...]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RoutinesFile:
+        names = [r.process for r in self.routines]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"routines listed twice for: {', '.join(dupes)}")
+        if DEFAULT_ROUTINE not in names:
+            raise ValueError(f"the {DEFAULT_ROUTINE!r} routine is missing")
+        return self
+
+
+def _format_errors(err: ValidationError) -> str:
+    parts = []
+    for e in err.errors():
+        loc = ".".join(str(x) for x in e["loc"]) or "(file)"
+        parts.append(f"{loc}: {e['msg']}")
+    return "; ".join(parts)
+
+
+def read_definition(path: Path, schema: type[M]) -> M:
+    """Read a YAML definition file and validate it; ``DefinitionError`` names the file and the field."""
+    try:
+        with path.open(encoding="utf-8") as fh:
+            data: Any = yaml.safe_load(fh)
+    except FileNotFoundError:
+        raise DefinitionError(f"{path}: file not found") from None
+    except yaml.YAMLError as err:
+        raise DefinitionError(f"{path}: not valid YAML: {err}") from None
+    try:
+        return schema.model_validate(data)
+    except ValidationError as err:
+        raise DefinitionError(f"{path}: {_format_errors(err)}") from None
+
+
+@cache
+def _professions(path: Path) -> ProfessionsFile:
+    return read_definition(path, ProfessionsFile)
+
+
+@cache
+def _processes(path: Path) -> ProcessesFile:
+    return read_definition(path, ProcessesFile)
+
+
+@cache
+def _kva(path: Path) -> KvaFile:
+    return read_definition(path, KvaFile)
+
+
+@cache
+def _routines(path: Path) -> RoutinesFile:
+    return read_definition(path, RoutinesFile)
+
+
+def _resolve(path: Path | str | None, default: Path) -> Path:
+    return Path(path).resolve() if path is not None else default
+
+
+def load_professions(path: Path | str | None = None) -> dict[Profession, ProfessionDef]:
+    """Every profession with its Swedish label and KVÅ add-on code."""
+    return {p.profession: p for p in _professions(_resolve(path, PROFESSIONS_FILE)).professions}
+
+
+def load_processes(path: Path | str | None = None) -> list[ProcessDef]:
+    """Diagnosis processes in file order (the first match wins in ``domain.diagnosis.process_for``)."""
+    return list(_processes(_resolve(path, PROCESSES_FILE)).processes)
+
+
+def load_kva(path: Path | str | None = None) -> dict[str, KvaDef]:
+    """The KVÅ codes the care process records, by code."""
+    return {c.code: c for c in _kva(_resolve(path, KVA_FILE)).codes}
+
+
+def require_kva(code: str, path: Path | str | None = None) -> KvaDef:
+    """The definition of a KVÅ code; DomainError ``kva.unknown`` when the code is not in the list."""
+    found = load_kva(path).get(code)
+    if found is None:
+        raise DomainError(
+            "kva.unknown",
+            f"KVÅ-koden {code!r} finns inte i listan över koder som vårdprocessen registrerar.",
+            f"unknown KVÅ code {code!r}",
+        )
+    return found
+
+
+def load_routines(path: Path | str | None = None) -> dict[str, RoutineDef]:
+    """Assessment routines by diagnosis process id; always contains ``"default"``."""
+    return {r.process: r for r in _routines(_resolve(path, ROUTINES_FILE)).routines}
+
+
+def routine_for(process: str, routines: dict[str, RoutineDef]) -> RoutineDef:
+    """The routine of a diagnosis process, or the default routine."""
+    return routines.get(process) or routines[DEFAULT_ROUTINE]
