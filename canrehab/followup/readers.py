@@ -150,7 +150,7 @@ def _csv_reader(path: Path) -> SourceReader:
         stream = pacsv.open_csv(
             io.BufferedReader(raw, buffer_size=1 << 20),
             read_options=pacsv.ReadOptions(
-                block_size=CSV_BLOCK_BYTES, column_names=names, skip_rows=1, encoding="utf8"
+                block_size=CSV_BLOCK_BYTES, column_names=names, skip_rows=1, encoding="utf8", use_threads=False
             ),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=handler),
             convert_options=pacsv.ConvertOptions(

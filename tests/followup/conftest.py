@@ -1,0 +1,62 @@
+"""Fixtures of the follow-up tests: tiny hand-written extracts, a small synthetic extract, one SparkSession."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from canrehab.followup.schema import COLUMNS
+
+
+def contact(lopnr: str, **kw: Any) -> dict[str, str]:
+    """One PAR row with defaults: a 60-year-old man in Stockholm, outpatient cancer visit in 2022."""
+    row = {"lopnr": lopnr, "kon": "1", "alder": "60", "lan": "01", "vardform": "oppen", "indatum": "2022-03-01",
+           "utdatum": "", "hdia": "C509", "op": ""}
+    row.update({k: str(v) for k, v in kw.items()})
+    return row
+
+
+def write_extract(path: Path, rows: list[dict[str, str]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(COLUMNS))
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def extract(tmp_path: Path) -> Callable[[list[dict[str, str]]], Path]:
+    counter = iter(range(1000))
+
+    def make(rows: list[dict[str, str]]) -> Path:
+        return write_extract(tmp_path / f"extract{next(counter)}.csv", rows)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def small_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic two-year extract (2 500 persons a year), imported once per test session."""
+    from canrehab.followup.importer import import_par
+    from canrehab.followup.synth_par import write_extract as synth
+
+    d = tmp_path_factory.mktemp("small")
+    src = d / "small.parquet"
+    synth(src, persons=2500, year=2022, years=2, seed=7)
+    res = import_par(src, d / "dataset")
+    assert res.ok and res.rejected == 0
+    return d / "dataset"
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """The one local SparkSession of the test session (two cores, UI off)."""
+    from canrehab.followup.backends import spark_session
+
+    session = spark_session()
+    yield session

@@ -1,0 +1,116 @@
+"""Primary and complementary suppression."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from canrehab.followup import api
+from canrehab.followup import suppression as sup
+from canrehab.followup.tables import GeoCounts, geo_tables
+from tests.followup.conftest import contact
+
+Extract = Callable[[list[dict[str, str]]], Path]
+
+
+def test_primary_small_counts_become_lt4_and_x_zero_stays_zero() -> None:
+    assert sup.count_text(0, None, 4) == "0"
+    assert sup.count_text(3, sup.PRIMARY, 4) == "<4"
+    assert sup.count_text(7, sup.COMPLEMENTARY, 4) == "X"
+    assert sup.rate_text(1.5, sup.PRIMARY) == "X"
+    assert sup.rate_text(0.0, None) == "0.00"
+    assert set(sup.primary({"a": 0, "b": 1, "c": 3, "d": 4}, 4)) == {"b", "c"}
+    assert set(sup.primary({"a": 4, "b": 5}, 6)) == {"a", "b"}  # threshold configurable
+
+
+def test_single_suppressed_cell_gets_a_complementary_partner() -> None:
+    counts = {"a": 2, "b": 50, "c": 9, "d": 0, "total": 61}
+    state = sup.suppress(counts, [sup.Group(("a", "b", "c", "d"), "total")], 4)
+    assert state["a"] == sup.PRIMARY
+    assert state["c"] == sup.COMPLEMENTARY  # smallest positive cell
+    assert "b" not in state and "d" not in state and "total" not in state
+
+
+def test_two_small_cells_with_a_revealing_sum_get_more_company() -> None:
+    # 1 + 1 = 2 would reveal both (each is 1..3), so a third cell is suppressed
+    counts = {"a": 1, "b": 1, "c": 20, "d": 30, "total": 52}
+    state = sup.suppress(counts, [sup.Group(("a", "b", "c", "d"), "total")], 4)
+    assert {k for k, v in state.items() if v == sup.COMPLEMENTARY} == {"c"}
+    assert sum(counts[k] for k in state) >= 8
+
+
+def test_margin_is_suppressed_only_when_nothing_else_is_left() -> None:
+    counts = {"a": 2, "total": 2}
+    state = sup.suppress(counts, [sup.Group(("a",), "total")], 4)
+    assert state == {"a": sup.PRIMARY, "total": sup.PRIMARY}
+    counts = {"a": 2, "b": 0, "total": 20}  # the margin also holds unpublished persons (unknown county)
+    state = sup.suppress(counts, [sup.Group(("a", "b"), "total")], 4)
+    # the zero cell goes first; a + b is still revealing, so the margin goes too
+    assert state["b"] == sup.COMPLEMENTARY and state["total"] == sup.COMPLEMENTARY
+
+
+def test_complementary_off_reproduces_primary_only() -> None:
+    counts = {"a": 2, "b": 50, "total": 52}
+    assert sup.suppress(counts, [sup.Group(("a", "b"), "total")], 4, complementary=False) == {"a": sup.PRIMARY}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 30), min_size=2, max_size=4), min_size=1, max_size=4),
+    st.integers(2, 6),
+)
+def test_no_group_leaves_a_lone_or_revealing_suppressed_set(rows: list[list[int]], threshold: int) -> None:
+    # hierarchy: cells -> subtotal per row -> grand total
+    counts: dict[object, int] = {}
+    groups = []
+    for i, row in enumerate(rows):
+        for j, n in enumerate(row):
+            counts[(i, j)] = n
+        counts[("sub", i)] = sum(row)
+        groups.append(sup.Group(tuple((i, j) for j in range(len(row))), ("sub", i)))
+    counts["all"] = sum(sum(r) for r in rows)
+    groups.append(sup.Group(tuple(("sub", i) for i in range(len(rows))), "all"))
+    state = sup.suppress(counts, groups, threshold)
+    for g in groups:
+        hidden = [m for m in g.members if m in state]
+        if hidden:
+            free = [m for m in g.members if m not in state]
+            ok = len(hidden) >= 2 and sum(counts[m] for m in hidden) >= 2 * threshold
+            assert ok or not free, (g, state)
+    for k, n in counts.items():
+        if 0 < n < threshold:
+            assert state.get(k) == sup.PRIMARY
+
+
+def test_county_rcc_and_nation_are_suppressed_jointly() -> None:
+    # Gotland (09) has 2 persons with the code: Stockholm (01), its RCC partner, must not be published
+    # as-is, or RCC Stockholm-Gotland minus Stockholm would reveal Gotland.
+    cells = {("01", "AW020"): 500, ("09", "AW020"): 2, ("12", "AW020"): 40, ("14", "AW020"): 60}
+    totals = {"01": 5000, "09": 200, "12": 3000, "14": 3500, None: 10}
+    tabs = geo_tables(GeoCounts(("AW020",), cells, totals), 4)
+    county = tabs["county"].published().set_index("region_code")
+    rcc = tabs["rcc"].published().set_index("region_code")
+    assert county.loc["09", "patients"] == "<4" and county.loc["09", "per_1000"] == "X"
+    assert "X" in (county.loc["01", "patients"], rcc.loc["STHLM_GOTLAND", "patients"])
+    # a county with 0 persons with the code shows 0
+    assert county.loc["03", "patients"] == "0"
+
+
+def test_region_report_suppresses_small_counts(extract: Extract) -> None:
+    rows = [contact(str(i), lan="01") for i in range(1, 41)]
+    rows += [contact(str(i), lan="03") for i in range(41, 81)]
+    for i in range(0, 2):
+        rows[i]["op"] = "AW020"  # 2 in Stockholm
+    for i in range(40, 50):
+        rows[i]["op"] = "AW020"  # 10 in Uppsala
+    df = api.region_table(extract(rows), 2022, ["AW020"])
+    by = df.set_index("region_code")
+    assert by.loc["01", "patients"] == "<4" and by.loc["01", "per_1000"] == "X"
+    # nation 12 = Stockholm + Uppsala, so Uppsala must be hidden too (complementary)
+    assert by.loc["03", "patients"] == "X" and by.loc["03", "per_1000"] == "X"
+    assert by.loc["00", "patients"] == "12"
+    primary_only = api.region_table(extract(rows), 2022, ["AW020"], complementary=False).set_index("region_code")
+    assert primary_only.loc["03", "patients"] == "10"
