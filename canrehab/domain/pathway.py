@@ -1,0 +1,343 @@
+"""The cancer care pathway (vårdförlopp): phases, named contact nurse, Min vårdplan, closing.
+
+Every function returns a new ``Pathway`` (and the KVÅ records the action produced) or raises ``DomainError``;
+the input is never changed. Any change to a closed pathway raises ``pathway.closed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+
+from canrehab.domain.definitions import ProfessionDef
+from canrehab.domain.diagnosis import is_malignant
+from canrehab.domain.errors import DomainError
+from canrehab.domain.kva import make_record
+from canrehab.domain.model import (
+    CareUnit,
+    ContactNurseAssignment,
+    Diagnosis,
+    KvaRecord,
+    MinVardplan,
+    MinVardplanStatus,
+    Pathway,
+    Patient,
+    PhaseEntry,
+    PhaseKind,
+    Profession,
+    Staff,
+)
+
+# Order of the phases along a pathway. Chronic and palliative can follow any treated or untreated phase.
+PHASE_RANK: dict[PhaseKind, int] = {
+    PhaseKind.INVESTIGATION: 0,
+    PhaseKind.DIAGNOSIS: 1,
+    PhaseKind.TREATMENT_START: 2,
+    PhaseKind.TREATMENT_END: 3,
+    PhaseKind.FOLLOW_UP: 4,
+    PhaseKind.CHRONIC: 4,
+    PhaseKind.PALLIATIVE: 4,
+}
+PHASE_LABEL_SV: dict[PhaseKind, str] = {
+    PhaseKind.INVESTIGATION: "misstanke/utredning",
+    PhaseKind.DIAGNOSIS: "diagnos",
+    PhaseKind.TREATMENT_START: "behandlingsstart",
+    PhaseKind.TREATMENT_END: "behandlingsslut",
+    PhaseKind.FOLLOW_UP: "uppföljning",
+    PhaseKind.CHRONIC: "kronisk fas",
+    PhaseKind.PALLIATIVE: "palliativ fas",
+}
+MVP_LABEL_SV: dict[MinVardplanStatus, str] = {
+    MinVardplanStatus.NONE: "inte erbjuden",
+    MinVardplanStatus.OFFERED: "erbjuden",
+    MinVardplanStatus.ESTABLISHED: "upprättad",
+    MinVardplanStatus.REVISED: "reviderad",
+    MinVardplanStatus.DECLINED: "avböjd",
+}
+CONTACT_NURSE_PROFESSIONS = frozenset({Profession.CONTACT_NURSE, Profession.NURSE})
+
+
+def _d(on: date) -> str:
+    return on.isoformat()
+
+
+def require_open(pathway: Pathway) -> None:
+    """Raise ``pathway.closed`` when the pathway has been closed."""
+    if pathway.closed_on is not None:
+        raise DomainError(
+            "pathway.closed",
+            f"Vårdförloppet avslutades {_d(pathway.closed_on)} och kan inte ändras.",
+            f"pathway was closed on {_d(pathway.closed_on)}",
+        )
+
+
+def _not_before(on: date, earliest: date, what_sv: str, what_en: str) -> None:
+    if on < earliest:
+        raise DomainError(
+            "pathway.date_order",
+            f"Datumet {_d(on)} ligger före {what_sv} ({_d(earliest)}).",
+            f"date {_d(on)} is before {what_en} ({_d(earliest)})",
+        )
+
+
+def open_pathway(patient: Patient, unit: CareUnit, diagnosis: Diagnosis, on: date) -> Pathway:
+    """A new pathway at the treating unit, starting with the diagnosis phase. Only cancer (C00–C97)."""
+    if not is_malignant(diagnosis.icd10):
+        raise DomainError(
+            "pathway.not_malignant",
+            f"Diagnosen {diagnosis.icd10} är inte en cancerdiagnos (ICD-10 C00–C97); "
+            "inget vårdförlopp öppnas.",
+            f"{diagnosis.icd10} is not a malignant tumour (C00-C97)",
+        )
+    if patient.deceased_on is not None and diagnosis.diagnosed_on > patient.deceased_on:
+        raise DomainError(
+            "pathway.patient_deceased",
+            "Diagnosdatumet ligger efter patientens dödsdatum.",
+            "diagnosis date after the patient's death",
+        )
+    _not_before(on, diagnosis.diagnosed_on, "diagnosdatumet", "the diagnosis date")
+    return Pathway(
+        patient_id=patient.id,
+        unit_hsa_id=unit.hsa_id,
+        diagnosis=diagnosis,
+        phases=(PhaseEntry(kind=PhaseKind.DIAGNOSIS, on=diagnosis.diagnosed_on),),
+    )
+
+
+def _sorted_phases(phases: tuple[PhaseEntry, ...]) -> tuple[PhaseEntry, ...]:
+    return tuple(sorted(phases, key=lambda p: (p.on, PHASE_RANK[p.kind])))
+
+
+def record_phase(pathway: Pathway, kind: PhaseKind, on: date) -> Pathway:
+    """Record that the pathway entered a phase on a date.
+
+    The date may not lie before the latest recorded date of an earlier phase (e.g. treatment end before
+    treatment start); investigation may not lie after the diagnosis; treatment end needs a treatment start.
+    Recording the same phase on the same date again changes nothing.
+    """
+    require_open(pathway)
+    if any(p.kind is kind and p.on == on for p in pathway.phases):
+        return pathway
+    rank = PHASE_RANK[kind]
+    for p in pathway.phases:
+        if PHASE_RANK[p.kind] < rank and on < p.on:
+            raise DomainError(
+                "pathway.phase_order",
+                f"Fasen {PHASE_LABEL_SV[kind]} kan inte börja {_d(on)}, före "
+                f"{PHASE_LABEL_SV[p.kind]} ({_d(p.on)}).",
+                f"{kind.value} on {_d(on)} is before {p.kind.value} on {_d(p.on)}",
+            )
+    if kind is PhaseKind.INVESTIGATION:
+        diagnosed = min((p.on for p in pathway.phases if p.kind is PhaseKind.DIAGNOSIS), default=None)
+        if diagnosed is not None and on > diagnosed:
+            raise DomainError(
+                "pathway.phase_order",
+                f"Utredningen kan inte börja {_d(on)}, efter diagnosen ({_d(diagnosed)}).",
+                f"investigation on {_d(on)} is after the diagnosis on {_d(diagnosed)}",
+            )
+    if kind is PhaseKind.TREATMENT_END and not any(
+        p.kind is PhaseKind.TREATMENT_START for p in pathway.phases
+    ):
+        raise DomainError(
+            "pathway.phase_order",
+            "Behandlingsslut kan inte registreras innan behandlingsstart har registrerats.",
+            "treatment_end requires a recorded treatment_start",
+        )
+    entry = PhaseEntry(kind=kind, on=on)
+    return pathway.model_copy(update={"phases": _sorted_phases((*pathway.phases, entry))})
+
+
+def current_phase(pathway: Pathway, today: date) -> PhaseKind | None:
+    """The phase the pathway is in on a date: the latest phase entered on or before it."""
+    started = [p for p in pathway.phases if p.on <= today]
+    if not started:
+        return None
+    return max(started, key=lambda p: (p.on, PHASE_RANK[p.kind])).kind
+
+
+def latest_phase_date(pathway: Pathway, kind: PhaseKind) -> date | None:
+    dates = [p.on for p in pathway.phases if p.kind is kind]
+    return max(dates) if dates else None
+
+
+# --------------------------------------------------------------------------------------- contact nurse
+
+
+def current_contact_nurse(pathway: Pathway, today: date) -> ContactNurseAssignment | None:
+    """The contact nurse assignment in force on a date, if any."""
+    active = [
+        a
+        for a in pathway.contact_nurses
+        if a.from_date <= today and (a.to_date is None or a.to_date >= today)
+    ]
+    return max(active, key=lambda a: a.from_date) if active else None
+
+
+def assign_contact_nurse(pathway: Pathway, staff: Staff, on: date, offered_on: date | None = None) -> Pathway:
+    """Name a contact nurse from a date; an open earlier assignment ends the day before."""
+    require_open(pathway)
+    if staff.profession not in CONTACT_NURSE_PROFESSIONS:
+        raise DomainError(
+            "contact_nurse.not_nurse",
+            "Kontaktsjuksköterska måste vara sjuksköterska eller kontaktsjuksköterska.",
+            f"a contact nurse must be a nurse, not {staff.profession.value}",
+        )
+    _not_before(on, pathway.diagnosis.diagnosed_on, "diagnosdatumet", "the diagnosis date")
+    if offered_on is not None and offered_on > on:
+        raise DomainError(
+            "pathway.date_order",
+            f"Erbjudandedatumet ({_d(offered_on)}) ligger efter startdatumet ({_d(on)}).",
+            "offered_on after from_date",
+        )
+    assignments = list(pathway.contact_nurses)
+    open_ones = [i for i, a in enumerate(assignments) if a.to_date is None]
+    for i in open_ones:
+        previous = assignments[i]
+        if previous.staff_id == staff.id and previous.from_date <= on:
+            return pathway  # already the contact nurse
+        if previous.from_date >= on:
+            raise DomainError(
+                "contact_nurse.date_order",
+                f"Den nuvarande kontaktsjuksköterskan gäller från {_d(previous.from_date)}; en ny kan "
+                "tidigast utses dagen efter.",
+                f"the current assignment starts {_d(previous.from_date)}, the new one must start later",
+            )
+        assignments[i] = previous.model_copy(update={"to_date": on - timedelta(days=1)})
+    for a in assignments:
+        if a.to_date is not None and a.to_date >= on and a.from_date <= on:
+            raise DomainError(
+                "contact_nurse.overlap",
+                f"Det finns redan en kontaktsjuksköterska utsedd som gäller {_d(on)}.",
+                "overlapping contact nurse assignment",
+            )
+    assignments.append(ContactNurseAssignment(staff_id=staff.id, offered_on=offered_on, from_date=on))
+    return pathway.model_copy(update={"contact_nurses": tuple(assignments)})
+
+
+def end_contact_nurse(pathway: Pathway, on: date) -> Pathway:
+    """End the open contact nurse assignment on a date (inclusive)."""
+    require_open(pathway)
+    assignments = list(pathway.contact_nurses)
+    open_ones = [i for i, a in enumerate(assignments) if a.to_date is None]
+    if not open_ones:
+        raise DomainError(
+            "contact_nurse.none",
+            "Patienten har ingen utsedd kontaktsjuksköterska att avsluta.",
+            "no open contact nurse assignment",
+        )
+    for i in open_ones:
+        _not_before(on, assignments[i].from_date, "uppdragets startdatum", "the assignment start")
+        assignments[i] = assignments[i].model_copy(update={"to_date": on})
+    return pathway.model_copy(update={"contact_nurses": tuple(assignments)})
+
+
+# --------------------------------------------------------------------------------------- Min vårdplan
+
+
+def _mvp_illegal(mvp: MinVardplan, action_sv: str, action_en: str) -> DomainError:
+    return DomainError(
+        "min_vardplan.illegal_transition",
+        f"Min vårdplan är {MVP_LABEL_SV[mvp.status]} och kan inte {action_sv}.",
+        f"Min vårdplan is {mvp.status.value}; cannot {action_en}",
+    )
+
+
+def offer_min_vardplan(pathway: Pathway, on: date) -> Pathway:
+    require_open(pathway)
+    mvp = pathway.min_vardplan
+    if mvp.status not in (MinVardplanStatus.NONE, MinVardplanStatus.DECLINED):
+        raise _mvp_illegal(mvp, "erbjudas igen", "offer it again")
+    mvp = mvp.model_copy(update={"status": MinVardplanStatus.OFFERED, "offered_on": on, "declined_on": None})
+    return pathway.model_copy(update={"min_vardplan": mvp})
+
+
+def establish_min_vardplan(
+    pathway: Pathway,
+    staff: Staff,
+    unit: CareUnit,
+    on: date,
+    professions: Mapping[Profession, ProfessionDef],
+    *,
+    digital_1177: bool = False,
+) -> tuple[Pathway, list[KvaRecord]]:
+    """Establish Min vårdplan (KVÅ XV019)."""
+    require_open(pathway)
+    mvp = pathway.min_vardplan
+    if mvp.status not in (MinVardplanStatus.NONE, MinVardplanStatus.OFFERED, MinVardplanStatus.DECLINED):
+        raise _mvp_illegal(mvp, "upprättas igen (revidera den i stället)", "establish it again (revise it)")
+    if mvp.offered_on is not None and mvp.status is MinVardplanStatus.OFFERED:
+        _not_before(on, mvp.offered_on, "datumet då planen erbjöds", "the offer date")
+    mvp = mvp.model_copy(
+        update={
+            "status": MinVardplanStatus.ESTABLISHED,
+            "offered_on": mvp.offered_on or on,
+            "established_on": on,
+            "declined_on": None,
+            "digital_1177": digital_1177,
+        }
+    )
+    changed = pathway.model_copy(update={"min_vardplan": mvp})
+    record = make_record(
+        code="XV019",
+        pathway=changed,
+        on=on,
+        unit_hsa_id=unit.hsa_id,
+        performer=staff,
+        professions=professions,
+        source=f"pathway:{pathway.id}:min_vardplan_established",
+    )
+    return changed, [record]
+
+
+def revise_min_vardplan(
+    pathway: Pathway,
+    staff: Staff,
+    unit: CareUnit,
+    on: date,
+    professions: Mapping[Profession, ProfessionDef],
+) -> tuple[Pathway, list[KvaRecord]]:
+    """Revise an established Min vårdplan (KVÅ XV020)."""
+    require_open(pathway)
+    mvp = pathway.min_vardplan
+    if mvp.status not in (MinVardplanStatus.ESTABLISHED, MinVardplanStatus.REVISED):
+        raise _mvp_illegal(mvp, "revideras innan den har upprättats", "revise it before it is established")
+    last = max((*mvp.revised_on, mvp.established_on or on))
+    _not_before(on, last, "senaste upprättande/revidering", "the last establishment/revision")
+    mvp = mvp.model_copy(update={"status": MinVardplanStatus.REVISED, "revised_on": (*mvp.revised_on, on)})
+    changed = pathway.model_copy(update={"min_vardplan": mvp})
+    record = make_record(
+        code="XV020",
+        pathway=changed,
+        on=on,
+        unit_hsa_id=unit.hsa_id,
+        performer=staff,
+        professions=professions,
+        source=f"pathway:{pathway.id}:min_vardplan_revised:{len(mvp.revised_on)}",
+    )
+    return changed, [record]
+
+
+def decline_min_vardplan(pathway: Pathway, on: date) -> Pathway:
+    """The patient declined Min vårdplan (it can be offered again later)."""
+    require_open(pathway)
+    mvp = pathway.min_vardplan
+    if mvp.status not in (MinVardplanStatus.NONE, MinVardplanStatus.OFFERED):
+        raise _mvp_illegal(mvp, "avböjas", "decline it")
+    mvp = mvp.model_copy(
+        update={"status": MinVardplanStatus.DECLINED, "declined_on": on, "offered_on": mvp.offered_on or on}
+    )
+    return pathway.model_copy(update={"min_vardplan": mvp})
+
+
+# --------------------------------------------------------------------------------------- closing
+
+
+def close_pathway(pathway: Pathway, on: date) -> Pathway:
+    """Close the pathway; an open contact nurse assignment ends the same day."""
+    require_open(pathway)
+    _not_before(on, pathway.diagnosis.diagnosed_on, "diagnosdatumet", "the diagnosis date")
+    nurses = tuple(
+        a.model_copy(update={"to_date": max(on, a.from_date)}) if a.to_date is None else a
+        for a in pathway.contact_nurses
+    )
+    return pathway.model_copy(update={"closed_on": on, "contact_nurses": nurses})

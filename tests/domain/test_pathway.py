@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from canrehab.domain.errors import DomainError
+from canrehab.domain.model import (
+    CareUnit,
+    Diagnosis,
+    MinVardplanStatus,
+    Pathway,
+    Patient,
+    PhaseKind,
+    Profession,
+    Staff,
+)
+from canrehab.domain.pathway import (
+    assign_contact_nurse,
+    close_pathway,
+    current_contact_nurse,
+    current_phase,
+    decline_min_vardplan,
+    end_contact_nurse,
+    establish_min_vardplan,
+    offer_min_vardplan,
+    open_pathway,
+    record_phase,
+    revise_min_vardplan,
+)
+from tests.domain.conftest import DIAGNOSED
+
+D = DIAGNOSED
+
+
+def day(n: int) -> date:
+    return D + timedelta(days=n)
+
+
+def test_open_pathway_starts_with_diagnosis(pathway: Pathway, patient: Patient, unit: CareUnit) -> None:
+    assert pathway.patient_id == patient.id and pathway.unit_hsa_id == unit.hsa_id
+    assert [(p.kind, p.on) for p in pathway.phases] == [(PhaseKind.DIAGNOSIS, D)]
+    assert current_phase(pathway, D) is PhaseKind.DIAGNOSIS
+    assert current_phase(pathway, D - timedelta(days=1)) is None
+
+
+def test_open_pathway_rejects_benign_diagnosis(patient: Patient, unit: CareUnit) -> None:
+    with pytest.raises(DomainError) as err:
+        open_pathway(patient, unit, Diagnosis(icd10="D051", diagnosed_on=D, process="breast"), D)
+    assert err.value.code == "pathway.not_malignant"
+    with pytest.raises(DomainError, match="icd10"):
+        open_pathway(patient, unit, Diagnosis(icd10="X", diagnosed_on=D, process="breast"), D)
+
+
+def test_phases_in_order(pathway: Pathway) -> None:
+    p = record_phase(pathway, PhaseKind.INVESTIGATION, day(-20))
+    p = record_phase(p, PhaseKind.TREATMENT_START, day(20))
+    p = record_phase(p, PhaseKind.TREATMENT_END, day(120))
+    p = record_phase(p, PhaseKind.FOLLOW_UP, day(150))
+    assert [x.kind for x in p.phases] == [
+        PhaseKind.INVESTIGATION,
+        PhaseKind.DIAGNOSIS,
+        PhaseKind.TREATMENT_START,
+        PhaseKind.TREATMENT_END,
+        PhaseKind.FOLLOW_UP,
+    ]
+    assert current_phase(p, day(60)) is PhaseKind.TREATMENT_START
+    assert current_phase(p, day(400)) is PhaseKind.FOLLOW_UP
+    assert record_phase(p, PhaseKind.FOLLOW_UP, day(150)) == p  # same entry again: no change
+
+
+@pytest.mark.parametrize(
+    ("kind", "offset", "fragment"),
+    [
+        (PhaseKind.TREATMENT_START, -1, "före diagnos"),
+        (PhaseKind.INVESTIGATION, 1, "efter diagnosen"),
+        (PhaseKind.TREATMENT_END, 30, "innan behandlingsstart"),
+    ],
+)
+def test_phase_order_errors(pathway: Pathway, kind: PhaseKind, offset: int, fragment: str) -> None:
+    with pytest.raises(DomainError) as err:
+        record_phase(pathway, kind, day(offset))
+    assert err.value.code == "pathway.phase_order" and fragment in err.value.message_sv
+
+
+def test_treatment_end_not_before_start(pathway: Pathway) -> None:
+    p = record_phase(pathway, PhaseKind.TREATMENT_START, day(20))
+    with pytest.raises(DomainError, match="before treatment_start"):
+        record_phase(p, PhaseKind.TREATMENT_END, day(19))
+
+
+def test_contact_nurse_assignments(pathway: Pathway, nurse: Staff, unit: CareUnit) -> None:
+    p = assign_contact_nurse(pathway, nurse, day(2), offered_on=day(0))
+    a = current_contact_nurse(p, day(2))
+    assert a is not None and a.staff_id == nurse.id and a.offered_on == day(0)
+    assert current_contact_nurse(p, day(1)) is None
+    assert assign_contact_nurse(p, nurse, day(5)) == p
+
+    second = Staff(hsa_id="S2", name="Nina Ny", profession=Profession.NURSE, unit_hsa_id=unit.hsa_id)
+    p2 = assign_contact_nurse(p, second, day(30))
+    assert p2.contact_nurses[0].to_date == day(29)
+    assert current_contact_nurse(p2, day(29)).staff_id == nurse.id  # type: ignore[union-attr]
+    assert current_contact_nurse(p2, day(30)).staff_id == second.id  # type: ignore[union-attr]
+    with pytest.raises(DomainError) as err:
+        assign_contact_nurse(p2, nurse, day(30))
+    assert err.value.code == "contact_nurse.date_order"
+
+    p3 = end_contact_nurse(p2, day(40))
+    assert current_contact_nurse(p3, day(41)) is None
+    with pytest.raises(DomainError, match=r"contact_nurse\.none"):
+        end_contact_nurse(p3, day(50))
+
+
+def test_contact_nurse_must_be_nurse(pathway: Pathway, receiver: Staff) -> None:
+    with pytest.raises(DomainError) as err:
+        assign_contact_nurse(pathway, receiver, day(1))
+    assert err.value.code == "contact_nurse.not_nurse"
+
+
+def test_min_vardplan_lifecycle(pathway: Pathway, nurse: Staff, unit: CareUnit, professions: dict) -> None:
+    p = offer_min_vardplan(pathway, day(1))
+    assert p.min_vardplan.status is MinVardplanStatus.OFFERED
+    p, records = establish_min_vardplan(p, nurse, unit, day(3), professions)
+    assert p.min_vardplan.status is MinVardplanStatus.ESTABLISHED and p.min_vardplan.established_on == day(3)
+    assert [(r.code, r.profession_code, r.unit_hsa_id, r.performed_on) for r in records] == [
+        ("XV019", "XS919", unit.hsa_id, day(3))
+    ]
+    p, records = revise_min_vardplan(p, nurse, unit, day(90), professions)
+    p, records2 = revise_min_vardplan(p, nurse, unit, day(120), professions)
+    assert p.min_vardplan.status is MinVardplanStatus.REVISED
+    assert p.min_vardplan.revised_on == (day(90), day(120))
+    assert [r.code for r in records + records2] == ["XV020", "XV020"]
+    with pytest.raises(DomainError) as err:
+        establish_min_vardplan(p, nurse, unit, day(130), professions)
+    assert err.value.code == "min_vardplan.illegal_transition"
+    with pytest.raises(DomainError, match=r"min_vardplan\.illegal_transition"):
+        decline_min_vardplan(p, day(130))
+    with pytest.raises(DomainError, match=r"pathway\.date_order"):
+        revise_min_vardplan(p, nurse, unit, day(100), professions)
+
+
+def test_min_vardplan_revise_requires_established(
+    pathway: Pathway, nurse: Staff, unit: CareUnit, professions: dict
+) -> None:
+    with pytest.raises(DomainError) as err:
+        revise_min_vardplan(pathway, nurse, unit, day(3), professions)
+    assert err.value.code == "min_vardplan.illegal_transition" and "inte erbjuden" in err.value.message_sv
+    declined = decline_min_vardplan(offer_min_vardplan(pathway, day(1)), day(2))
+    assert declined.min_vardplan.status is MinVardplanStatus.DECLINED
+    again = offer_min_vardplan(declined, day(40))
+    assert again.min_vardplan.status is MinVardplanStatus.OFFERED and again.min_vardplan.declined_on is None
+
+
+def test_closed_pathway_refuses_everything(
+    pathway: Pathway, nurse: Staff, unit: CareUnit, professions: dict
+) -> None:
+    p = assign_contact_nurse(pathway, nurse, day(1))
+    closed = close_pathway(p, day(200))
+    assert closed.closed_on == day(200) and closed.contact_nurses[0].to_date == day(200)
+    for action in (
+        lambda: record_phase(closed, PhaseKind.FOLLOW_UP, day(201)),
+        lambda: assign_contact_nurse(closed, nurse, day(201)),
+        lambda: end_contact_nurse(closed, day(201)),
+        lambda: offer_min_vardplan(closed, day(201)),
+        lambda: establish_min_vardplan(closed, nurse, unit, day(201), professions),
+        lambda: decline_min_vardplan(closed, day(201)),
+        lambda: close_pathway(closed, day(201)),
+    ):
+        with pytest.raises(DomainError) as err:
+            action()
+        assert err.value.code == "pathway.closed"
