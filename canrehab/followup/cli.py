@@ -1,10 +1,10 @@
-"""Commands of the follow-up engine: ``canrehab import-par``, ``canrehab synth-par`` and the ``canrehab report``
+"""Commands of the follow-up engine: ``canrehab import-par``, ``canrehab synth-par`` and the ``report``
 sub-app (region, rcc, codes, indicators, suite)."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -18,16 +18,24 @@ from canrehab.config import get_settings
 from canrehab.domain.errors import DomainError
 from canrehab.followup.render.csvout import write_csv
 
-report_app = typer.Typer(help="Uppföljningsrapporter från patientregisterextrakt (KVÅ och indikatorer).",
-                         no_args_is_help=True)
+report_app = typer.Typer(
+    help="Uppföljningsrapporter från patientregisterextrakt (KVÅ och indikatorer).", no_args_is_help=True
+)
 err = Console(stderr=True)
 
-InputOpt = Annotated[Path, typer.Option("--input", "-i", help="Extrakt (CSV/Parquet/SAS) eller importerad datamängd.")]
+InputOpt = Annotated[
+    Path, typer.Option("--input", "-i", help="Extrakt (CSV/Parquet/SAS) eller importerad datamängd.")
+]
 YearOpt = Annotated[int, typer.Option("--year", "-y", help="År.")]
 BackendOpt = Annotated[str, typer.Option("--backend", help="Beräkningsmotor: duckdb eller pyspark.")]
 ThresholdOpt = Annotated[int, typer.Option("--threshold", help="Antal under detta redovisas som <N.")]
-ComplOpt = Annotated[bool, typer.Option("--complementary/--no-complementary",
-                                        help="Kompletterande undertryckning (X) mot bakräkning ur summor.")]
+ComplOpt = Annotated[
+    bool,
+    typer.Option(
+        "--complementary/--no-complementary",
+        help="Kompletterande undertryckning (X) mot bakräkning ur summor.",
+    ),
+]
 
 
 def _codes(text: str) -> list[str]:
@@ -51,24 +59,54 @@ def _errors() -> Iterator[None]:
         _fail(e)
 
 
-def _region(level: str, input: Path, year: int, codes: str, fmt: str, output: Path | None, backend: str,
-            threshold: int, complementary: bool, care_type: str | None, sex: int | None,
-            age_group: str | None) -> None:
+def _region(
+    level: str,
+    input: Path,
+    year: int,
+    codes: str,
+    fmt: str,
+    output: Path | None,
+    backend: str,
+    threshold: int,
+    complementary: bool,
+    care_type: str | None,
+    sex: int | None,
+    age_group: str | None,
+) -> None:
     from canrehab.followup import api
     from canrehab.followup.render.xlsx import Sheet, write_workbook
     from canrehab.followup.suite import REGION_HEADERS
 
     with _errors():
-        tabs = api.region_tables(input, year, _codes(codes), backend=backend, threshold=threshold,
-                                 complementary=complementary, care_type=care_type, kon=sex, age_group=age_group)
+        tabs = api.region_tables(
+            input,
+            year,
+            _codes(codes),
+            backend=backend,
+            threshold=threshold,
+            complementary=complementary,
+            care_type=care_type,
+            kon=sex,
+            age_group=age_group,
+        )
         df = tabs[level].published()
         if fmt == "csv":
             write_csv(df, output)
         elif fmt == "xlsx":
             if output is None:
                 raise ValueError("--output krävs för xlsx")
-            write_workbook([Sheet(level.upper() if level == "rcc" else "Region", f"{year}", df, REGION_HEADERS,
-                                  {"per_1000": 2})], output)
+            write_workbook(
+                [
+                    Sheet(
+                        level.upper() if level == "rcc" else "Region",
+                        f"{year}",
+                        df,
+                        REGION_HEADERS,
+                        {"per_1000": 2},
+                    )
+                ],
+                output,
+            )
         else:
             raise ValueError(f"okänt format {fmt!r} (csv eller xlsx)")
     if output is not None and str(output) != "-":
@@ -85,43 +123,89 @@ AgeOpt = Annotated[str | None, typer.Option("--age-group", help="Åldersgrupp, t
 
 @report_app.command("region")
 def report_region(
-    input: InputOpt, year: YearOpt, codes: CodesOpt = "AW020,AW024,XV019,XV020", format: FormatOpt = "csv",
-    output: OutputOpt = None, backend: BackendOpt = "duckdb", threshold: ThresholdOpt = 4,
-    complementary: ComplOpt = True, care_type: CareOpt = None, sex: SexOpt = None, age_group: AgeOpt = None,
+    input: InputOpt,
+    year: YearOpt,
+    codes: CodesOpt = "AW020,AW024,XV019,XV020",
+    format: FormatOpt = "csv",
+    output: OutputOpt = None,
+    backend: BackendOpt = "duckdb",
+    threshold: ThresholdOpt = 4,
+    complementary: ComplOpt = True,
+    care_type: CareOpt = None,
+    sex: SexOpt = None,
+    age_group: AgeOpt = None,
 ) -> None:
     """Tabell per region (län): antal personer och antal per 1 000 cancerpatienter, samt riket (00 Totalt)."""
-    _region("county", input, year, codes, format, output, backend, threshold, complementary, care_type, sex,
-            age_group)
+    _region(
+        "county",
+        input,
+        year,
+        codes,
+        format,
+        output,
+        backend,
+        threshold,
+        complementary,
+        care_type,
+        sex,
+        age_group,
+    )
 
 
 @report_app.command("rcc")
 def report_rcc(
-    input: InputOpt, year: YearOpt, codes: CodesOpt = "AW020,AW024,XV019,XV020", format: FormatOpt = "csv",
-    output: OutputOpt = None, backend: BackendOpt = "duckdb", threshold: ThresholdOpt = 4,
-    complementary: ComplOpt = True, care_type: CareOpt = None, sex: SexOpt = None, age_group: AgeOpt = None,
+    input: InputOpt,
+    year: YearOpt,
+    codes: CodesOpt = "AW020,AW024,XV019,XV020",
+    format: FormatOpt = "csv",
+    output: OutputOpt = None,
+    backend: BackendOpt = "duckdb",
+    threshold: ThresholdOpt = 4,
+    complementary: ComplOpt = True,
+    care_type: CareOpt = None,
+    sex: SexOpt = None,
+    age_group: AgeOpt = None,
 ) -> None:
     """Tabell per regionalt cancercentrum (RCC), samt riket (00 Totalt)."""
-    _region("rcc", input, year, codes, format, output, backend, threshold, complementary, care_type, sex,
-            age_group)
+    _region(
+        "rcc",
+        input,
+        year,
+        codes,
+        format,
+        output,
+        backend,
+        threshold,
+        complementary,
+        care_type,
+        sex,
+        age_group,
+    )
 
 
 @report_app.command("codes")
 def report_codes(
-    input: InputOpt, year: YearOpt,
+    input: InputOpt,
+    year: YearOpt,
     output: Annotated[Path, typer.Option("--output", "-o", help="Katalog för CSV-filerna.")],
-    backend: BackendOpt = "duckdb", threshold: ThresholdOpt = 4,
-    min_count: Annotated[int, typer.Option("--min-count", help="Antal redovisas från detta antal personer.")] = 100,
+    backend: BackendOpt = "duckdb",
+    threshold: ThresholdOpt = 4,
+    min_count: Annotated[
+        int, typer.Option("--min-count", help="Antal redovisas från detta antal personer.")
+    ] = 100,
 ) -> None:
     """Vanligaste rehabrelevanta åtgärderna (Bilaga 2 tabell 1–5, 7, 8) som CSV-filer."""
+    from canrehab.codes.kva import rehab_codes
     from canrehab.followup import population, tables
     from canrehab.followup.sources import contacts_table
-    from canrehab.codes.kva import rehab_codes
 
     with _errors():
         with contacts_table(input, backend) as (_, contacts):
             model = population.build(contacts, [year], [c.code for c in rehab_codes().codes])
             cc, pp = tables.code_counts(model, year)
-        tabs = tables.code_tables(cc, pp, tables.default_code_tables(), min_count=min_count, threshold=threshold)
+        tabs = tables.code_tables(
+            cc, pp, tables.default_code_tables(), min_count=min_count, threshold=threshold
+        )
         for tid, df in tabs.items():
             write_csv(df, output / f"koder_{tid}.csv")
     err.print(f"Skrev {len(tabs)} tabeller till {output}")
@@ -131,9 +215,12 @@ def report_codes(
 def report_indicators(
     input: InputOpt,
     years: Annotated[str, typer.Option("--years", help="År eller intervall, t.ex. 2022 eller 2018-2022.")],
-    ids: Annotated[str | None, typer.Option("--ids", help="Indikatorer (id), kommaseparerade; alla om utelämnad.")]
-    = None,
-    output: OutputOpt = None, backend: BackendOpt = "duckdb", threshold: ThresholdOpt = 4,
+    ids: Annotated[
+        str | None, typer.Option("--ids", help="Indikatorer (id), kommaseparerade; alla om utelämnad.")
+    ] = None,
+    output: OutputOpt = None,
+    backend: BackendOpt = "duckdb",
+    threshold: ThresholdOpt = 4,
     complementary: ComplOpt = True,
 ) -> None:
     """Indikatorer per år och enhet (riket, region, RCC, kön, ålder, vårdform) med målnivå."""
@@ -145,16 +232,25 @@ def report_indicators(
             year_list = list(range(a, b + 1))
         else:
             year_list = [int(y) for y in years.split(",")]
-        df = api.indicator_results(input, year_list, ids.split(",") if ids else None, backend=backend,
-                                   threshold=threshold, complementary=complementary)
+        df = api.indicator_results(
+            input,
+            year_list,
+            ids.split(",") if ids else None,
+            backend=backend,
+            threshold=threshold,
+            complementary=complementary,
+        )
         write_csv(df, output)
 
 
 @report_app.command("suite")
 def report_suite(
-    input: InputOpt, year: YearOpt,
+    input: InputOpt,
+    year: YearOpt,
     out: Annotated[Path, typer.Option("--out", help="Katalog för rapporten.")],
-    codes: CodesOpt = "AW020,AW024,XV019,XV020", backend: BackendOpt = "duckdb", threshold: ThresholdOpt = 4,
+    codes: CodesOpt = "AW020,AW024,XV019,XV020",
+    backend: BackendOpt = "duckdb",
+    threshold: ThresholdOpt = 4,
     complementary: ComplOpt = True,
     trend_years: Annotated[int, typer.Option("--trend-years", help="Antal år i indikatorernas trend.")] = 5,
 ) -> None:
@@ -162,19 +258,33 @@ def report_suite(
     from canrehab.followup.suite import run_suite
 
     with _errors():
-        res = run_suite(input, year, out, backend=backend, codes=_codes(codes), trend_years=trend_years,
-                        threshold=threshold, complementary=complementary)
-    err.print(f"Rapport för {year} ({res.population:,} personer i studiepopulationen): {len(res.files)} filer i "
-              f"{out}".replace(",", " "))
+        res = run_suite(
+            input,
+            year,
+            out,
+            backend=backend,
+            codes=_codes(codes),
+            trend_years=trend_years,
+            threshold=threshold,
+            complementary=complementary,
+        )
+    err.print(
+        f"Rapport för {year} ({res.population:,} personer i studiepopulationen): {len(res.files)} filer i "
+        f"{out}".replace(",", " ")
+    )
     err.print(f"Öppna {out / 'rapport.html'}")
 
 
 def import_par_cmd(
     input: Annotated[Path, typer.Argument(help="Extrakt: CSV, Parquet eller SAS (.sas7bdat/.xpt).")],
     dataset: Annotated[Path | None, typer.Option("--dataset", "-d", help="Datamängdens katalog.")] = None,
-    strict: Annotated[bool, typer.Option("--strict/--lenient", help="Strikt: avvisa hela filen vid fel.")] = True,
+    strict: Annotated[
+        bool, typer.Option("--strict/--lenient", help="Strikt: avvisa hela filen vid fel.")
+    ] = True,
     replace: Annotated[bool, typer.Option("--replace", help="Ersätt en befintlig datamängd.")] = False,
-    rejects: Annotated[Path | None, typer.Option("--rejects", help="Fil för avvisade rader (--lenient).")] = None,
+    rejects: Annotated[
+        Path | None, typer.Option("--rejects", help="Fil för avvisade rader (--lenient).")
+    ] = None,
     report: Annotated[Path | None, typer.Option("--report", help="Fil för felrapporten.")] = None,
 ) -> None:
     """Validera och importera ett patientregisterextrakt till analyslagret (Parquet)."""
@@ -182,8 +292,15 @@ def import_par_cmd(
 
     target = dataset or dataset_root(get_settings().analytics_dir) / input.name.split(".")[0]
     with _errors(), _progress() as factory:
-        res = import_par(input, target, strict=strict, replace=replace, rejects_path=rejects, report_path=report,
-                         progress_factory=factory)
+        res = import_par(
+            input,
+            target,
+            strict=strict,
+            replace=replace,
+            rejects_path=rejects,
+            report_path=report,
+            progress_factory=factory,
+        )
     typer.echo(f"Lästa rader: {res.read}  godkända: {res.accepted}  avvisade: {res.rejected}")
     if res.extra_columns:
         err.print(f"Kolumner som inte används: {', '.join(res.extra_columns)}")
@@ -196,8 +313,10 @@ def import_par_cmd(
             err.print(f"… och {res.error_count - 20} fel till.")
         err.print(f"Fullständig felrapport: {res.report_path}")
     if not res.ok:
-        err.print("[red]Filen avvisades (strikt läge): ingenting importerades.[/red] "
-                  "Rätta raderna eller använd --lenient.")
+        err.print(
+            "[red]Filen avvisades (strikt läge): ingenting importerades.[/red] "
+            "Rätta raderna eller använd --lenient."
+        )
         raise typer.Exit(code=1)
     if res.rejects_path and res.rejected:
         err.print(f"Avvisade rader med orsak: {res.rejects_path}")
@@ -206,13 +325,19 @@ def import_par_cmd(
 
 
 @contextmanager
-def _progress() -> Iterator[object]:
+def _progress() -> Iterator[Callable[[int, str], Callable[[int], None]]]:
     progress = Progress(
-        TextColumn("Importerar"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-        console=err, transient=True, disable=not sys.stderr.isatty(),
+        TextColumn("Importerar"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not sys.stderr.isatty(),
     )
     with progress:
-        def factory(total: int, unit: str) -> object:
+
+        def factory(total: int, unit: str) -> Callable[[int], None]:
             task = progress.add_task("import", total=total or None)
             return lambda n: progress.advance(task, n)
 
@@ -221,7 +346,9 @@ def _progress() -> Iterator[object]:
 
 def synth_par_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="Utfil: .parquet eller .csv.")],
-    persons: Annotated[int, typer.Option("--persons", help="Personer i studiepopulationen per år.")] = 211_649,
+    persons: Annotated[
+        int, typer.Option("--persons", help="Personer i studiepopulationen per år.")
+    ] = 211_649,
     year: Annotated[int, typer.Option("--year", help="(Sista) år.")] = 2022,
     years: Annotated[int, typer.Option("--years", help="Antal år bakåt från --year.")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Slumpfrö (samma frö ger samma fil).")] = 1,

@@ -15,7 +15,7 @@ from canrehab.codes.geography import default_counties
 from canrehab.followup import suppression as sup
 from canrehab.followup.goals import IndicatorDef
 from canrehab.followup.population import YearModel
-from canrehab.followup.tables import NATION_CODE, NATION_NAME, GeoCounts, geo_tables, percent
+from canrehab.followup.tables import NATION_CODE, NATION_NAME, GeoCounts, _lan, geo_tables, percent
 
 RESULT_COLUMNS = [
     "indicator_id",
@@ -126,37 +126,39 @@ def _year_rows(
             }
         )
 
-    cells = {(lan, "numerator"): int(n) for lan, n in num.groupby("lan", dropna=False)["n"].sum().items()}
-    totals = {lan: int(n) for lan, n in den.groupby("lan", dropna=False)["n"].sum().items()}
-    cells = {(None if pd.isna(k[0]) else k[0], k[1]): v for k, v in cells.items()}
-    totals = {None if pd.isna(k) else k: v for k, v in totals.items()}
+    cells: dict[tuple[str | None, str], int] = {
+        (_lan(lan), "numerator"): int(n) for lan, n in num.groupby("lan", dropna=False)["n"].sum().items()
+    }
+    totals: dict[str | None, int] = {
+        _lan(lan): int(n) for lan, n in den.groupby("lan", dropna=False)["n"].sum().items()
+    }
     geo = geo_tables(GeoCounts(("numerator",), cells, totals), threshold, complementary=complementary)
     wanted_geo = [lvl for lvl in ("county", "rcc") if lvl in ind.disaggregations]
     nation_done = False
     for lvl in ["county", "rcc"]:
-        for r in geo[lvl].numbers.itertuples():
-            if r.region_code == NATION_CODE:
+        for r in geo[lvl].numbers.to_dict("records"):
+            if r["region_code"] == NATION_CODE:
                 if not nation_done:
                     emit(
                         "nation",
                         NATION_CODE,
                         NATION_NAME,
-                        r.patients,
-                        r.total,
-                        r.state or None,
-                        r.total_state or None,
+                        r["patients"],
+                        r["total"],
+                        r["state"] or None,
+                        r["total_state"] or None,
                     )
                     nation_done = True
                 continue
             if lvl in wanted_geo:
                 emit(
                     lvl,
-                    r.region_code,
-                    r.region_name,
-                    r.patients,
-                    r.total,
-                    r.state or None,
-                    r.total_state or None,
+                    r["region_code"],
+                    r["region_name"],
+                    r["patients"],
+                    r["total"],
+                    r["state"] or None,
+                    r["total_state"] or None,
                 )
 
     def split(column: str, units: list[tuple[Hashable, str]], level: str) -> None:

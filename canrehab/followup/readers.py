@@ -150,7 +150,11 @@ def _csv_reader(path: Path) -> SourceReader:
         stream = pacsv.open_csv(
             io.BufferedReader(raw, buffer_size=1 << 20),
             read_options=pacsv.ReadOptions(
-                block_size=CSV_BLOCK_BYTES, column_names=names, skip_rows=1, encoding="utf8", use_threads=False
+                block_size=CSV_BLOCK_BYTES,
+                column_names=names,
+                skip_rows=1,
+                encoding="utf8",
+                use_threads=False,
             ),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=handler),
             convert_options=pacsv.ConvertOptions(
@@ -248,7 +252,7 @@ def frames_to_batches(
 
 def _sas_reader(path: Path, batch_rows: int) -> SourceReader:
     fmt = "xport" if path.name.lower().endswith(".xpt") else "sas7bdat"
-    probe = pd.read_sas(path, format=fmt, chunksize=1)
+    probe = pd.read_sas(path, format=fmt, chunksize=1)  # type: ignore[call-overload]
     try:
         first = next(iter(probe))
         total = int(getattr(probe, "row_count", 0) or getattr(probe, "nobs", 0) or 0)
@@ -258,7 +262,7 @@ def _sas_reader(path: Path, batch_rows: int) -> SourceReader:
     reader = SourceReader(path=path, total_units=total, unit="row", extra_columns=extra)
 
     def iterate(r: SourceReader, progress: Progress | None) -> Iterator[tuple[pa.Table, np.ndarray]]:
-        chunks = pd.read_sas(path, format=fmt, chunksize=batch_rows)
+        chunks = pd.read_sas(path, format=fmt, chunksize=batch_rows)  # type: ignore[call-overload]
         try:
             yield from frames_to_batches(iter(chunks), progress)
         finally:

@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeAlias
 
 import ibis
 from ibis.backends import BaseBackend
@@ -16,7 +17,7 @@ from canrehab.domain.errors import DomainError
 from canrehab.followup import backends
 from canrehab.followup.importer import MANIFEST, import_par
 
-Source = str | Path | ibis.Table
+Source: TypeAlias = "str | Path | ibis.Table"
 
 
 def is_dataset(path: Path) -> bool:

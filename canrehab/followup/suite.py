@@ -1,5 +1,5 @@
-"""The full report suite for a year: region and RCC tables, code tables (Bilaga 2 tabell 1–5, 7, 8), indicators
-with their trend over several years; as CSV files, one Excel workbook, an HTML report and PNG/SVG charts.
+"""The full report suite for a year: region and RCC tables, code tables (Bilaga 2 tabell 1–5, 7, 8),
+indicators with their trend over several years; as CSV files, one Excel workbook, an HTML report and charts.
 
 One population model (cached on the backend) serves every table."""
 
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -25,16 +26,45 @@ from canrehab.followup.render.xlsx import Sheet, write_workbook
 from canrehab.followup.sources import Source, contacts_table
 
 DEFAULT_REGION_CODES = ("AW020", "AW024", "XV019", "XV020")
-LEVEL_SV = {"nation": "Riket", "county": "Region", "rcc": "RCC", "sex": "Kön", "age_group": "Ålder",
-            "care_type": "Vårdform"}
-REGION_HEADERS = {"region_code": "Kod", "region_name": "Region/län", "code": "KVÅ", "patients": "Antal",
-                  "per_1000": "Antal per 1 000", "total_patients": "Totalt antal cancerpatienter"}
-CODE_HEADERS = {"table": "Tabell", "stratum": "Urval", "code": "KVÅ", "text": "Vårdåtgärd",
-                "patients": "Antal", "share_percent": "Andel (%)", "population": "Antal i urvalet"}
-IND_HEADERS = {"indicator_id": "Indikator", "name_sv": "Namn", "year": "År", "level": "Nivå",
-               "unit_code": "Kod", "unit_name": "Enhet", "numerator_text": "Täljare", "denominator_text": "Nämnare",
-               "percent_text": "Procent", "goal_percent": "Målnivå (%)", "goal_by": "Mål senast",
-               "goal_met": "Mål uppnått"}
+LEVEL_SV = {
+    "nation": "Riket",
+    "county": "Region",
+    "rcc": "RCC",
+    "sex": "Kön",
+    "age_group": "Ålder",
+    "care_type": "Vårdform",
+}
+REGION_HEADERS = {
+    "region_code": "Kod",
+    "region_name": "Region/län",
+    "code": "KVÅ",
+    "patients": "Antal",
+    "per_1000": "Antal per 1 000",
+    "total_patients": "Totalt antal cancerpatienter",
+}
+CODE_HEADERS = {
+    "table": "Tabell",
+    "stratum": "Urval",
+    "code": "KVÅ",
+    "text": "Vårdåtgärd",
+    "patients": "Antal",
+    "share_percent": "Andel (%)",
+    "population": "Antal i urvalet",
+}
+IND_HEADERS = {
+    "indicator_id": "Indikator",
+    "name_sv": "Namn",
+    "year": "År",
+    "level": "Nivå",
+    "unit_code": "Kod",
+    "unit_name": "Enhet",
+    "numerator_text": "Täljare",
+    "denominator_text": "Nämnare",
+    "percent_text": "Procent",
+    "goal_percent": "Målnivå (%)",
+    "goal_by": "Mål senast",
+    "goal_met": "Mål uppnått",
+}
 
 
 @dataclass
@@ -46,18 +76,26 @@ class SuiteResult:
 
 def _method_notes(threshold: int, complementary: bool) -> list[str]:
     return [
-        "Studiepopulation: personer med minst en kontakt under året med huvuddiagnos C00–C97 (maligna tumörer) "
+        "Studiepopulation: personer med minst en kontakt under året med huvuddiagnos C00–C97 "
+        "(maligna tumörer) "
         "i slutenvård eller specialiserad öppenvård (läkarbesök).",
         "En person räknas en gång per åtgärd om åtgärden registrerats vid någon av personens kontakter under "
         "året, oavsett huvuddiagnos vid den kontakten. Personer räknas, inte registreringar.",
-        "Region: personens län enligt den senaste kontakten under året som har länskod. Personer med okänt län "
+        "Region: personens län enligt den senaste kontakten under året som har länskod. Personer "
+        "med okänt län "
         "ingår bara i riket.",
-        "Vårdform: personen ingår i slutenvård (öppenvård) om hen haft en cancerkontakt i den vårdformen, och "
+        "Vårdform: personen ingår i slutenvård (öppenvård) om hen haft en cancerkontakt i den "
+        "vårdformen, och "
         "har åtgärden där om den registrerats vid en kontakt i den vårdformen.",
-        f"Röjandekontroll: antal 1–{threshold - 1} redovisas som <{threshold} och kvoten som X; 0 visas som 0."
-        + (" Kompletterande undertryckning (X) hindrar att ett dolt värde räknas fram ur summor."
-           if complementary else ""),
-        "Källa: patientregistret (extrakt). Kontaktens år: utskrivningsår för slutenvård, besöksår för öppenvård.",
+        f"Röjandekontroll: antal 1–{threshold - 1} redovisas som <{threshold} och kvoten som X; 0 "
+        f"visas som 0."
+        + (
+            " Kompletterande undertryckning (X) hindrar att ett dolt värde räknas fram ur summor."
+            if complementary
+            else ""
+        ),
+        "Källa: patientregistret (extrakt). Kontaktens år: utskrivningsår för slutenvård, besöksår "
+        "för öppenvård.",
     ]
 
 
@@ -77,8 +115,9 @@ def run_suite(
     out.mkdir(parents=True, exist_ok=True)
     defs = list(definitions or default_indicators().indicators)
     years = list(range(year - trend_years + 1, year + 1))
-    all_codes = sorted({c.code for c in rehab_codes().codes} | set(codes) | {c for d in defs
-                                                                            for c in d.numerator.codes_any})
+    all_codes = sorted(
+        {c.code for c in rehab_codes().codes} | set(codes) | {c for d in defs for c in d.numerator.codes_any}
+    )
     res = SuiteResult(out=out)
     with contacts_table(source, backend) as (_, contacts):
         model = population.build(contacts, years, all_codes, cache=True)
@@ -112,7 +151,9 @@ def run_suite(
     region_sections = []
     for code in codes:
         png, svg = charts.county_ranking(
-            geo["county"].numbers, code, f"{code} {kva.text(code)}, {year}: per 1 000 cancerpatienter",
+            geo["county"].numbers,
+            code,
+            f"{code} {kva.text(code)}, {year}: per 1 000 cancerpatienter",
             chart_dir / f"region_{code}",
         )
         res.files += [png, svg]
@@ -122,7 +163,9 @@ def run_suite(
         sub = ind[ind["indicator_id"] == d.id]
         if not len(sub):
             continue
-        png, svg = charts.indicator_trend(sub, d.id, f"{d.name_sv} (procent)", chart_dir / f"indikator_{d.id}")
+        png, svg = charts.indicator_trend(
+            sub, d.id, f"{d.name_sv} (procent)", chart_dir / f"indikator_{d.id}"
+        )
         res.files += [png, svg]
         ind_sections.append(_indicator_section(d, sub, year, svg))
 
@@ -130,22 +173,42 @@ def run_suite(
     sheets = [
         Sheet("Region", f"Per region {year}", region_pub, REGION_HEADERS, {"per_1000": 2}),
         Sheet("RCC", f"Per RCC {year}", rcc_pub, REGION_HEADERS, {"per_1000": 2}),
-        Sheet("Indikatorer", f"Indikatorer {years[0]}–{year}", ind, IND_HEADERS,
-              {"percent_text": 1, "goal_percent": 0}),
+        Sheet(
+            "Indikatorer",
+            f"Indikatorer {years[0]}–{year}",
+            ind,
+            IND_HEADERS,
+            {"percent_text": 1, "goal_percent": 0},
+        ),
     ]
     for spec in specs:
-        sheets.append(Sheet(spec.id.capitalize(), f"{spec.title_sv} {year}", code_tabs[spec.id], CODE_HEADERS,
-                            {"share_percent": 1}))
-    sheets.append(Sheet("Metod", "Metod", pd.DataFrame({"text": _method_notes(threshold, complementary)}),
-                        {"text": "Beskrivning"}, {}))
+        sheets.append(
+            Sheet(
+                spec.id.capitalize(),
+                f"{spec.title_sv} {year}",
+                code_tabs[spec.id],
+                CODE_HEADERS,
+                {"share_percent": 1},
+            )
+        )
+    sheets.append(
+        Sheet(
+            "Metod",
+            "Metod",
+            pd.DataFrame({"text": _method_notes(threshold, complementary)}),
+            {"text": "Beskrivning"},
+            {},
+        )
+    )
     write_workbook(sheets, out / "rapport.xlsx")
     res.files.append(out / "rapport.xlsx")
 
     # HTML
     context = {
         "title": f"Uppföljning av cancerrehabilitering {year}",
-        "subtitle": "Registrerade vårdåtgärder av relevans för cancerrehabilitering bland personer som vårdats "
-                    "för cancer, per region, RCC, kön, ålder och vårdform.",
+        "subtitle": "Registrerade vårdåtgärder av relevans för cancerrehabilitering bland personer "
+        "som vårdats "
+        "för cancer, per region, RCC, kön, ålder och vårdform.",
         "year": year,
         "kpis": _kpis(geo, pp, code_tabs),
         "region_sections": region_sections,
@@ -171,14 +234,19 @@ def _years_with_data(ind: pd.DataFrame, year: int) -> list[int]:
 
 def _inline_svg(path: Path) -> str:
     text = path.read_text(encoding="utf-8")
-    return text[text.find("<svg"):]
+    return text[text.find("<svg") :]
 
 
 def _region_section(t: tables.GeoTable, code: str, text: str, svg: Path) -> dict[str, object]:
     pub = t.published()
     rows = [
-        {"name": r["region_name"], "n": fmt_cell(r["patients"]), "rate": fmt_cell(r["per_1000"]),
-         "tot": fmt_cell(r["total_patients"]), "total": r["region_code"] == tables.NATION_CODE}
+        {
+            "name": r["region_name"],
+            "n": fmt_cell(r["patients"]),
+            "rate": fmt_cell(r["per_1000"]),
+            "tot": fmt_cell(r["total_patients"]),
+            "total": r["region_code"] == tables.NATION_CODE,
+        }
         for r in pub[pub["code"] == code].to_dict("records")
     ]
     return {"code": code, "text": text, "svg": _inline_svg(svg), "rows": rows}
@@ -192,44 +260,77 @@ def _rcc_rows(t: tables.GeoTable, codes: list[str]) -> list[dict[str, object]]:
         for code in codes:
             r = g[g["code"] == code].iloc[0]
             values.append(f"{fmt_cell(r['patients'])} / {fmt_cell(r['per_1000'])}")
-        out.append({"name": g["region_name"].iloc[0], "cells": values,
-                    "tot": fmt_cell(g["total_patients"].iloc[0]), "total": region_code == tables.NATION_CODE})
+        out.append(
+            {
+                "name": g["region_name"].iloc[0],
+                "cells": values,
+                "tot": fmt_cell(g["total_patients"].iloc[0]),
+                "total": region_code == tables.NATION_CODE,
+            }
+        )
     return out
 
 
 def _indicator_section(d: IndicatorDef, sub: pd.DataFrame, year: int, svg: Path) -> dict[str, object]:
     latest = sub[sub["year"] == year]
     rows = [
-        {"level": LEVEL_SV.get(str(r["level"]), str(r["level"])), "unit": r["unit_name"],
-         "num": fmt_cell(r["numerator_text"]), "den": fmt_cell(r["denominator_text"]),
-         "pct": fmt_cell(r["percent_text"]),
-         "met": "" if r["goal_met"] is None or pd.isna(r["goal_met"]) else ("ja" if r["goal_met"] else "nej")}
+        {
+            "level": LEVEL_SV.get(str(r["level"]), str(r["level"])),
+            "unit": r["unit_name"],
+            "num": fmt_cell(r["numerator_text"]),
+            "den": fmt_cell(r["denominator_text"]),
+            "pct": fmt_cell(r["percent_text"]),
+            "met": ""
+            if r["goal_met"] is None or pd.isna(r["goal_met"])
+            else ("ja" if r["goal_met"] else "nej"),
+        }
         for r in latest.to_dict("records")
     ]
-    goal = (f"{fmt_dec(d.goal.level_percent, 0)} % senast {d.goal.by_date.isoformat()} ({d.goal.source})"
-            if d.goal else "")
-    return {"name": d.name_sv, "description": d.description_sv, "goal": goal, "svg": _inline_svg(svg),
-            "rows": rows}
+    goal = (
+        f"{fmt_dec(d.goal.level_percent, 0)} % senast {d.goal.by_date.isoformat()} ({d.goal.source})"
+        if d.goal
+        else ""
+    )
+    return {
+        "name": d.name_sv,
+        "description": d.description_sv,
+        "goal": goal,
+        "svg": _inline_svg(svg),
+        "rows": rows,
+    }
 
 
-def _code_sections(code_tabs: dict[str, pd.DataFrame], specs: Sequence[tables.CodeTableSpec]) -> list[object]:
+def _code_sections(
+    code_tabs: dict[str, pd.DataFrame], specs: Sequence[tables.CodeTableSpec]
+) -> list[dict[str, Any]]:
     out = []
     for spec in specs:
         df = code_tabs[spec.id]
         shown = df[df["patients"] != ""]
         hidden = df[df["patients"] == ""]
         population = int(df["population"].iloc[0]) if len(df) else 0
-        out.append({
-            "title": spec.title_sv,
-            "population": fmt_int(population),
-            "rows": [{"code": r["code"], "text": r["text"], "n": fmt_cell(r["patients"]),
-                      "share": fmt_cell(r["share_percent"])} for r in shown.to_dict("records")],
-            "hidden": [{"code": r["code"], "text": r["text"]} for r in hidden.to_dict("records")],
-        })
+        out.append(
+            {
+                "title": spec.title_sv,
+                "population": fmt_int(population),
+                "rows": [
+                    {
+                        "code": r["code"],
+                        "text": r["text"],
+                        "n": fmt_cell(r["patients"]),
+                        "share": fmt_cell(r["share_percent"]),
+                    }
+                    for r in shown.to_dict("records")
+                ],
+                "hidden": [{"code": r["code"], "text": r["text"]} for r in hidden.to_dict("records")],
+            }
+        )
     return out
 
 
-def _kpis(geo: dict[str, tables.GeoTable], pp: pd.DataFrame, code_tabs: dict[str, pd.DataFrame]) -> list[object]:
+def _kpis(
+    geo: dict[str, tables.GeoTable], pp: pd.DataFrame, code_tabs: dict[str, pd.DataFrame]
+) -> list[object]:
     total = int(pp["n"].sum()) if len(pp) else 0
     return [
         {"value": fmt_int(total), "label": "personer med cancer som huvuddiagnos"},

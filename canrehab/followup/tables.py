@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import ibis
 import pandas as pd
@@ -63,13 +64,15 @@ def geo_counts(
     cnt = c.group_by(["lan", "code"]).aggregate(n=ibis._.count()).to_pandas()
     return GeoCounts(
         columns=tuple(codes),
-        cells={(_lan(r.lan), str(r.code)): int(r.n) for r in cnt.itertuples()},
-        totals={_lan(r.lan): int(r.n) for r in tot.itertuples()},
+        cells={(_lan(r["lan"]), str(r["code"])): int(r["n"]) for r in cnt.to_dict("records")},
+        totals={_lan(r["lan"]): int(r["n"]) for r in tot.to_dict("records")},
     )
 
 
-def _lan(v: object) -> str | None:
-    return None if v is None or (isinstance(v, float) and pd.isna(v)) or pd.isna(v) else str(v)  # type: ignore[arg-type]
+def _lan(v: Any) -> str | None:
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return None
+    return str(v)
 
 
 def _restrict(
@@ -104,22 +107,24 @@ class GeoTable:
     def published(self, decimal: str = ".") -> pd.DataFrame:
         t = self.threshold
         rows = []
-        for r in self.numbers.itertuples():
+        for r in self.numbers.to_dict("records"):
             rows.append(
                 {
-                    "region_code": r.region_code,
-                    "region_name": r.region_name,
-                    "code": r.code,
-                    "patients": sup.count_text(r.patients, r.state or None, t),
-                    "per_1000": sup.rate_text(_num(r.per_1000), r.state or r.total_state or None, 2, decimal),
-                    "total_patients": sup.count_text(r.total, r.total_state or None, t),
+                    "region_code": r["region_code"],
+                    "region_name": r["region_name"],
+                    "code": r["code"],
+                    "patients": sup.count_text(r["patients"], r["state"] or None, t),
+                    "per_1000": sup.rate_text(
+                        _num(r["per_1000"]), r["state"] or r["total_state"] or None, 2, decimal
+                    ),
+                    "total_patients": sup.count_text(r["total"], r["total_state"] or None, t),
                 }
             )
         return pd.DataFrame(rows, columns=REGION_COLUMNS)
 
 
-def _num(v: object) -> float | None:
-    return None if v is None or pd.isna(v) else float(v)  # type: ignore[arg-type]
+def _num(v: Any) -> float | None:
+    return None if v is None or pd.isna(v) else float(v)
 
 
 def geo_tables(
@@ -245,15 +250,25 @@ def code_counts(model: YearModel, year: int | None = None) -> tuple[pd.DataFrame
     return cc, pp
 
 
-def _stratum(df: pd.DataFrame, stratum: str) -> pd.Series:
+def _stratum_rows(df: pd.DataFrame, stratum: str) -> tuple[pd.DataFrame, str]:
+    """The rows of a stratum and the count column to add up."""
     if stratum == "all":
-        return df.groupby("code")["n"].sum() if "code" in df else df["n"].sum()
+        return df, "n"
     if stratum in ("sluten", "oppen"):
-        col = f"n_{stratum}"
-        return df.groupby("code")[col].sum() if "code" in df else df[col].sum()
+        return df, f"n_{stratum}"
     key, value = stratum.split(":", 1)
     sub = df[df["age_group"] == value] if key == "age" else df[df["kon"].astype(int) == int(value)]
-    return sub.groupby("code")["n"].sum() if "code" in df else sub["n"].sum()
+    return sub, "n"
+
+
+def _stratum_codes(cc: pd.DataFrame, stratum: str) -> pd.Series:
+    rows, col = _stratum_rows(cc, stratum)
+    return rows.groupby("code")[col].sum()
+
+
+def _stratum_total(pp: pd.DataFrame, stratum: str) -> int:
+    rows, col = _stratum_rows(pp, stratum)
+    return int(rows[col].sum())
 
 
 def code_tables(
@@ -268,8 +283,8 @@ def code_tables(
     kva = rehab_codes()
     out: dict[str, pd.DataFrame] = {}
     for spec in specs:
-        per_code = _stratum(cc, spec.stratum) if len(cc) else pd.Series(dtype="int64")
-        population = int(_stratum(pp, spec.stratum)) if len(pp) else 0
+        per_code = _stratum_codes(cc, spec.stratum) if len(cc) else pd.Series(dtype="int64")
+        population = _stratum_total(pp, spec.stratum) if len(pp) else 0
         per_code = per_code[per_code > 0].sort_values(ascending=False, kind="stable")
         per_code = per_code.loc[sorted(per_code.index, key=lambda k: (-int(per_code[k]), k))]
         rows = []

@@ -1,4 +1,4 @@
-"""Fixtures of the follow-up tests: tiny hand-written extracts, a small synthetic extract, one SparkSession."""
+"""Fixtures of the follow-up tests: hand-written extracts, a small synthetic extract, one Spark session."""
 
 from __future__ import annotations
 
@@ -14,8 +14,17 @@ from canrehab.followup.schema import COLUMNS
 
 def contact(lopnr: str, **kw: Any) -> dict[str, str]:
     """One PAR row with defaults: a 60-year-old man in Stockholm, outpatient cancer visit in 2022."""
-    row = {"lopnr": lopnr, "kon": "1", "alder": "60", "lan": "01", "vardform": "oppen", "indatum": "2022-03-01",
-           "utdatum": "", "hdia": "C509", "op": ""}
+    row = {
+        "lopnr": lopnr,
+        "kon": "1",
+        "alder": "60",
+        "lan": "01",
+        "vardform": "oppen",
+        "indatum": "2022-03-01",
+        "utdatum": "",
+        "hdia": "C509",
+        "op": "",
+    }
     row.update({k: str(v) for k, v in kw.items()})
     return row
 

@@ -29,8 +29,20 @@ def test_synth_import_and_region_report(tmp_path: Path) -> None:
     assert "avvisade: 0" in imported
 
     region = tmp_path / "region.csv"
-    _run("report", "region", "--input", str(extract), "--year", "2022", "--codes", "AW020,AW024,XV019,XV020",
-         "--format", "csv", "--output", str(region))
+    _run(
+        "report",
+        "region",
+        "--input",
+        str(extract),
+        "--year",
+        "2022",
+        "--codes",
+        "AW020,AW024,XV019,XV020",
+        "--format",
+        "csv",
+        "--output",
+        str(region),
+    )
     rows = list(csv.DictReader(region.open(encoding="utf-8")))
     with region.open(encoding="utf-8") as fh:
         assert fh.readline().strip() == "region_code,region_name,code,patients,per_1000,total_patients"
@@ -53,19 +65,40 @@ def test_synth_import_and_region_report(tmp_path: Path) -> None:
 
     rcc = _run("report", "rcc", "--input", str(tmp_path / "ds"), "--year", "2022", "--codes", "AW020")
     rcc_rows = list(csv.DictReader(io.StringIO(rcc)))
-    assert [r["region_code"] for r in rcc_rows] == ["NORR", "MELLAN", "STHLM_GOTLAND", "SYDOST", "SYD", "VAST",
-                                                     "00"]
+    assert [r["region_code"] for r in rcc_rows] == [
+        "NORR",
+        "MELLAN",
+        "STHLM_GOTLAND",
+        "SYDOST",
+        "SYD",
+        "VAST",
+        "00",
+    ]
 
 
 def test_suite_writes_every_output(tmp_path: Path) -> None:
     extract = tmp_path / "par.parquet"
     _run("synth-par", "--persons", "4000", "--year", "2022", "--years", "3", "--output", str(extract))
     out = tmp_path / "rapport"
-    _run("report", "suite", "--input", str(extract), "--year", "2022", "--out", str(out), "--trend-years", "3")
-    for name in ["region.csv", "rcc.csv", "indikatorer.csv", "koder_tabell1.csv", "koder_tabell3.csv",
-                 "koder_tabell4.csv", "koder_tabell5a.csv", "koder_tabell7.csv", "koder_tabell8.csv",
-                 "rapport.xlsx", "rapport.html", "diagram/region_AW020.png", "diagram/region_AW020.svg",
-                 "diagram/indikator_min_vardplan.png"]:
+    _run(
+        "report", "suite", "--input", str(extract), "--year", "2022", "--out", str(out), "--trend-years", "3"
+    )
+    for name in [
+        "region.csv",
+        "rcc.csv",
+        "indikatorer.csv",
+        "koder_tabell1.csv",
+        "koder_tabell3.csv",
+        "koder_tabell4.csv",
+        "koder_tabell5a.csv",
+        "koder_tabell7.csv",
+        "koder_tabell8.csv",
+        "rapport.xlsx",
+        "rapport.html",
+        "diagram/region_AW020.png",
+        "diagram/region_AW020.svg",
+        "diagram/indikator_min_vardplan.png",
+    ]:
         assert (out / name).exists(), name
     html = (out / "rapport.html").read_text(encoding="utf-8")
     assert "<svg" in html and "Riket" in html and "Totalt" in html
@@ -84,8 +117,9 @@ def test_suite_writes_every_output(tmp_path: Path) -> None:
     assert shown and all(int(r["patients"]) >= 100 for r in shown)
     assert listed and all(r["patients"] == "" for r in listed)
 
-    indicators = _run("report", "indicators", "--input", str(extract), "--years", "2021-2022", "--ids",
-                      "min_vardplan")
+    indicators = _run(
+        "report", "indicators", "--input", str(extract), "--years", "2021-2022", "--ids", "min_vardplan"
+    )
     assert indicators.splitlines()[0].startswith("indicator_id,name_sv,year,level")
 
 
@@ -104,12 +138,16 @@ def test_strict_import_refuses_and_lenient_import_keeps_the_good_rows(tmp_path: 
     assert "avvisades" in result.output and not (tmp_path / "ds").exists()
 
     rejects = tmp_path / "avvisade.csv"
-    result = runner.invoke(app, ["import-par", str(bad), "--dataset", str(tmp_path / "ds"), "--lenient",
-                                 "--rejects", str(rejects)])
+    result = runner.invoke(
+        app,
+        ["import-par", str(bad), "--dataset", str(tmp_path / "ds"), "--lenient", "--rejects", str(rejects)],
+    )
     assert result.exit_code == 0, result.output
     assert "Lästa rader: 3  godkända: 1  avvisade: 2" in result.stdout
     lines = rejects.read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 3 and lines[1].startswith('3,"lan: okänd länskod') and lines[2].startswith("4,indatum")
+    assert (
+        len(lines) == 3 and lines[1].startswith('3,"lan: okänd länskod') and lines[2].startswith("4,indatum")
+    )
 
     report = runner.invoke(app, ["report", "region", "--input", str(bad), "--year", "2022"])
     assert report.exit_code == 1 and "felaktiga rader" in report.output

@@ -11,12 +11,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from canrehab.codes.geography import default_counties
 from canrehab.domain.errors import DomainError
 from canrehab.followup import schema as s
 from canrehab.followup.importer import import_par
 from canrehab.followup.readers import frames_to_batches
 from canrehab.followup.validate import validate_batch
-from canrehab.codes.geography import default_counties
 from tests.followup.conftest import contact
 
 Extract = Callable[[list[dict[str, str]]], Path]
@@ -28,7 +28,11 @@ BAD_ROWS = [
     ({"indatum": "2022-02-30"}, "indatum", s.REASON_DATE),
     ({"indatum": "20220301"}, "indatum", s.REASON_DATE),
     ({"indatum": ""}, "indatum", s.REASON_MISSING),
-    ({"vardform": "sluten", "indatum": "2022-03-05", "utdatum": "2022-03-01"}, "utdatum", s.REASON_UT_BEFORE_IN),
+    (
+        {"vardform": "sluten", "indatum": "2022-03-05", "utdatum": "2022-03-01"},
+        "utdatum",
+        s.REASON_UT_BEFORE_IN,
+    ),
     ({"vardform": "sluten", "utdatum": "2022-13-01"}, "utdatum", s.REASON_DATE),
     ({"vardform": "sluten", "utdatum": ""}, "utdatum", s.REASON_UTDATUM_MISSING),
     ({"utdatum": "2022-03-02"}, "utdatum", s.REASON_UTDATUM_OPPEN),
@@ -86,7 +90,7 @@ def test_each_kind_of_bad_row_is_rejected_with_its_reason_in_lenient_mode(
 def test_every_bad_value_of_a_row_is_reported_and_nothing_is_dropped_silently(
     extract: Extract, tmp_path: Path
 ) -> None:
-    rows = _good(4) + [contact("x", lan="77", kon="9", hdia="XYZ"), contact("y", op="AW020 bad")]
+    rows = [*_good(4), contact("x", lan="77", kon="9", hdia="XYZ"), contact("y", op="AW020 bad")]
     path = extract(rows)
     with path.open("a", encoding="utf-8") as fh:
         fh.write("z,1,50,01,oppen,2022-01-01\n")  # too few fields
@@ -119,8 +123,11 @@ def test_empty_county_is_valid_and_stored_as_unknown(extract: Extract, tmp_path:
 
 
 def test_import_partitions_by_contact_year_and_refuses_to_overwrite(extract: Extract, tmp_path: Path) -> None:
-    rows = [contact("1", indatum="2021-05-01"), contact("2"),
-            contact("3", vardform="sluten", indatum="2021-12-30", utdatum="2022-01-02")]
+    rows = [
+        contact("1", indatum="2021-05-01"),
+        contact("2"),
+        contact("3", vardform="sluten", indatum="2021-12-30", utdatum="2022-01-02"),
+    ]
     path = extract(rows)
     res = import_par(path, tmp_path / "ds")
     assert res.years == {2021: 1, 2022: 2}
@@ -142,13 +149,19 @@ def test_semicolon_csv_and_parquet_with_typed_columns_are_read(tmp_path: Path) -
     semi = tmp_path / "semi.csv"
     semi.write_text(";".join(s.COLUMNS) + "\n1;2;70;14;oppen;2022-02-02;;C509;AW020\n", encoding="utf-8")
     assert import_par(semi, tmp_path / "a").accepted == 1
-    typed = pa.table({
-        "lopnr": ["1", "2"], "kon": pa.array([1, 2], pa.int8()), "alder": pa.array([50, 60], pa.int16()),
-        "lan": ["01", None], "vardform": ["sluten", "oppen"],
-        "indatum": pa.array([pd.Timestamp("2022-01-01").date(), pd.Timestamp("2022-02-01").date()]),
-        "utdatum": pa.array([pd.Timestamp("2022-01-04").date(), None]), "hdia": ["C509", "C619"],
-        "op": ["AW020", None],
-    })
+    typed = pa.table(
+        {
+            "lopnr": ["1", "2"],
+            "kon": pa.array([1, 2], pa.int8()),
+            "alder": pa.array([50, 60], pa.int16()),
+            "lan": ["01", None],
+            "vardform": ["sluten", "oppen"],
+            "indatum": pa.array([pd.Timestamp("2022-01-01").date(), pd.Timestamp("2022-02-01").date()]),
+            "utdatum": pa.array([pd.Timestamp("2022-01-04").date(), None]),
+            "hdia": ["C509", "C619"],
+            "op": ["AW020", None],
+        }
+    )
     pq.write_table(typed, tmp_path / "typed.parquet")
     res = import_par(tmp_path / "typed.parquet", tmp_path / "b")
     assert res.ok and res.accepted == 2
@@ -156,11 +169,19 @@ def test_semicolon_csv_and_parquet_with_typed_columns_are_read(tmp_path: Path) -
 
 def test_sas_chunks_are_converted_like_any_other_batch() -> None:
     # pandas.read_sas yields DataFrames with numbers as floats, texts as bytes and dates as timestamps
-    frame = pd.DataFrame({
-        "LOPNR": [b"1", b"2"], "KON": [1.0, 2.0], "ALDER": [50.0, 60.5], "LAN": [b"01", b""],
-        "VARDFORM": [b"oppen", b"oppen"], "INDATUM": pd.to_datetime(["2022-01-01", "2022-02-01"]),
-        "UTDATUM": pd.to_datetime([None, None]), "HDIA": [b"C509", b"C619"], "OP": [b"AW020", b""],
-    })
+    frame = pd.DataFrame(
+        {
+            "LOPNR": [b"1", b"2"],
+            "KON": [1.0, 2.0],
+            "ALDER": [50.0, 60.5],
+            "LAN": [b"01", b""],
+            "VARDFORM": [b"oppen", b"oppen"],
+            "INDATUM": pd.to_datetime(["2022-01-01", "2022-02-01"]),
+            "UTDATUM": pd.to_datetime([None, None]),
+            "HDIA": [b"C509", b"C619"],
+            "OP": [b"AW020", b""],
+        }
+    )
     batches = list(frames_to_batches(iter([frame])))
     assert len(batches) == 1
     table, lines = batches[0]

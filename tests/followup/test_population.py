@@ -26,11 +26,13 @@ def cell(df: pd.DataFrame, region: str, code: str, column: str = "patients") -> 
 
 
 def test_repeated_codes_on_one_person_count_once(extract: Extract) -> None:
-    path = extract([
-        contact("1", op="AW020", indatum="2022-01-10"),
-        contact("1", op="AW020 XV019", indatum="2022-02-10"),
-        contact("1", op="AW020  AW020", indatum="2022-03-10"),
-    ])
+    path = extract(
+        [
+            contact("1", op="AW020", indatum="2022-01-10"),
+            contact("1", op="AW020 XV019", indatum="2022-02-10"),
+            contact("1", op="AW020  AW020", indatum="2022-03-10"),
+        ]
+    )
     df = table(path)
     assert cell(df, "01", "AW020") == "1"
     assert cell(df, "00", "AW020") == "1"
@@ -39,21 +41,25 @@ def test_repeated_codes_on_one_person_count_once(extract: Extract) -> None:
 
 
 def test_code_on_non_cancer_contact_counts_for_a_population_person(extract: Extract) -> None:
-    path = extract([
-        contact("1", hdia="C619"),
-        contact("1", hdia="I109", op="AW020", indatum="2022-06-01"),
-    ])
+    path = extract(
+        [
+            contact("1", hdia="C619"),
+            contact("1", hdia="I109", op="AW020", indatum="2022-06-01"),
+        ]
+    )
     df = table(path)
     assert cell(df, "00", "AW020") == "1"
 
 
 def test_person_without_cancer_main_diagnosis_is_outside_the_population(extract: Extract) -> None:
-    path = extract([
-        contact("1", hdia="I109", op="AW020"),  # no cancer contact at all
-        contact("2", hdia="D059", op="AW020"),  # carcinoma in situ: not C00-C97
-        contact("3", hdia="C97", op="XV019"),  # boundary: C97 is in
-        contact("4", hdia="C980", op="AW024"),  # not a malignant main diagnosis range C00-C97
-    ])
+    path = extract(
+        [
+            contact("1", hdia="I109", op="AW020"),  # no cancer contact at all
+            contact("2", hdia="D059", op="AW020"),  # carcinoma in situ: not C00-C97
+            contact("3", hdia="C97", op="XV019"),  # boundary: C97 is in
+            contact("4", hdia="C980", op="AW024"),  # not a malignant main diagnosis range C00-C97
+        ]
+    )
     df = table(path)
     assert cell(df, "00", "AW020") == "0"
     assert cell(df, "00", "AW024") == "0"
@@ -62,16 +68,18 @@ def test_person_without_cancer_main_diagnosis_is_outside_the_population(extract:
 
 
 def test_contacts_outside_the_year_do_not_count(extract: Extract) -> None:
-    path = extract([
-        contact("1", indatum="2021-11-01", op="AW020"),  # 2021 only
-        contact("2", indatum="2022-05-01"),  # in 2022, but the code was registered in 2021
-        contact("2", indatum="2021-05-01", op="XV019"),
-        contact("3", indatum="2023-01-02", op="AW024"),  # 2023
-        # inpatient stay admitted in 2021, discharged in 2022: a 2022 contact (discharge year)
-        contact("4", vardform="sluten", indatum="2021-12-28", utdatum="2022-01-03", op="XV020"),
-        # inpatient stay admitted in 2022, discharged in 2023: a 2023 contact
-        contact("5", vardform="sluten", indatum="2022-12-28", utdatum="2023-01-03", op="AW020"),
-    ])
+    path = extract(
+        [
+            contact("1", indatum="2021-11-01", op="AW020"),  # 2021 only
+            contact("2", indatum="2022-05-01"),  # in 2022, but the code was registered in 2021
+            contact("2", indatum="2021-05-01", op="XV019"),
+            contact("3", indatum="2023-01-02", op="AW024"),  # 2023
+            # inpatient stay admitted in 2021, discharged in 2022: a 2022 contact (discharge year)
+            contact("4", vardform="sluten", indatum="2021-12-28", utdatum="2022-01-03", op="XV020"),
+            # inpatient stay admitted in 2022, discharged in 2023: a 2023 contact
+            contact("5", vardform="sluten", indatum="2022-12-28", utdatum="2023-01-03", op="AW020"),
+        ]
+    )
     df = table(path)
     assert cell(df, "00", "AW020", "total_patients") == "2"  # persons 2 and 4
     assert cell(df, "00", "AW020") == "0"
@@ -84,14 +92,20 @@ def test_contacts_outside_the_year_do_not_count(extract: Extract) -> None:
 
 
 def test_multi_county_person_counts_once_in_the_county_of_the_latest_contact(extract: Extract) -> None:
-    path = extract([
-        contact("1", lan="03", indatum="2022-02-01", op="AW020"),
-        contact("1", lan="01", indatum="2022-11-01", hdia="I109"),  # latest contact decides (any diagnosis)
-        contact("1", lan="", indatum="2022-12-01"),  # no county on the very last contact: ignored for county
-        # same day, two counties: the highest county code wins (deterministic)
-        contact("2", lan="05", indatum="2022-04-04", op="XV019"),
-        contact("2", lan="12", indatum="2022-04-04"),
-    ])
+    path = extract(
+        [
+            contact("1", lan="03", indatum="2022-02-01", op="AW020"),
+            contact(
+                "1", lan="01", indatum="2022-11-01", hdia="I109"
+            ),  # latest contact decides (any diagnosis)
+            contact(
+                "1", lan="", indatum="2022-12-01"
+            ),  # no county on the very last contact: ignored for county
+            # same day, two counties: the highest county code wins (deterministic)
+            contact("2", lan="05", indatum="2022-04-04", op="XV019"),
+            contact("2", lan="12", indatum="2022-04-04"),
+        ]
+    )
     df = table(path)
     assert cell(df, "01", "AW020") == "1"
     assert cell(df, "03", "AW020") == "0"
@@ -106,11 +120,13 @@ def test_multi_county_person_counts_once_in_the_county_of_the_latest_contact(ext
 
 
 def test_unknown_county_counts_only_nationally(extract: Extract) -> None:
-    path = extract([
-        contact("1", lan="", op="AW020"),
-        contact("1", lan="", indatum="2022-05-05"),
-        contact("2", lan="25", op="AW020"),
-    ])
+    path = extract(
+        [
+            contact("1", lan="", op="AW020"),
+            contact("1", lan="", indatum="2022-05-05"),
+            contact("2", lan="25", op="AW020"),
+        ]
+    )
     df = table(path)
     assert cell(df, "00", "AW020") == "2"
     assert cell(df, "00", "AW020", "total_patients") == "2"
@@ -122,14 +138,16 @@ def test_unknown_county_counts_only_nationally(extract: Extract) -> None:
 
 
 def test_care_type_tables_count_codes_registered_in_that_care_type(extract: Extract) -> None:
-    path = extract([
-        # inpatient cancer stay; AW020 registered at an outpatient non-cancer visit
-        contact("1", vardform="sluten", indatum="2022-02-01", utdatum="2022-02-05"),
-        contact("1", vardform="oppen", hdia="I109", indatum="2022-03-01", op="AW020"),
-        # both care types; XV019 registered during the stay
-        contact("2", vardform="sluten", indatum="2022-02-01", utdatum="2022-02-05", op="XV019"),
-        contact("2", vardform="oppen", indatum="2022-04-01"),
-    ])
+    path = extract(
+        [
+            # inpatient cancer stay; AW020 registered at an outpatient non-cancer visit
+            contact("1", vardform="sluten", indatum="2022-02-01", utdatum="2022-02-05"),
+            contact("1", vardform="oppen", hdia="I109", indatum="2022-03-01", op="AW020"),
+            # both care types; XV019 registered during the stay
+            contact("2", vardform="sluten", indatum="2022-02-01", utdatum="2022-02-05", op="XV019"),
+            contact("2", vardform="oppen", indatum="2022-04-01"),
+        ]
+    )
     sluten = table(path, care_type="sluten")
     oppen = table(path, care_type="oppen")
     everyone = table(path)
@@ -143,11 +161,13 @@ def test_care_type_tables_count_codes_registered_in_that_care_type(extract: Extr
 
 
 def test_age_group_and_sex_use_the_latest_contact(extract: Extract) -> None:
-    path = extract([
-        contact("1", alder="17", indatum="2022-01-05", op="AW020"),
-        contact("1", alder="18", indatum="2022-09-05"),
-        contact("2", alder="12", kon="2", op="AW020"),
-    ])
+    path = extract(
+        [
+            contact("1", alder="17", indatum="2022-01-05", op="AW020"),
+            contact("1", alder="18", indatum="2022-09-05"),
+            contact("2", alder="12", kon="2", op="AW020"),
+        ]
+    )
     adults = table(path, age_group="18+")
     children = table(path, age_group="0-17")
     women = table(path, kon=2)

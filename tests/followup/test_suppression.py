@@ -54,7 +54,9 @@ def test_margin_is_suppressed_only_when_nothing_else_is_left() -> None:
 
 def test_complementary_off_reproduces_primary_only() -> None:
     counts = {"a": 2, "b": 50, "total": 52}
-    assert sup.suppress(counts, [sup.Group(("a", "b"), "total")], 4, complementary=False) == {"a": sup.PRIMARY}
+    assert sup.suppress(counts, [sup.Group(("a", "b"), "total")], 4, complementary=False) == {
+        "a": sup.PRIMARY
+    }
 
 
 @settings(max_examples=200, deadline=None)
@@ -112,5 +114,7 @@ def test_region_report_suppresses_small_counts(extract: Extract) -> None:
     # nation 12 = Stockholm + Uppsala, so Uppsala must be hidden too (complementary)
     assert by.loc["03", "patients"] == "X" and by.loc["03", "per_1000"] == "X"
     assert by.loc["00", "patients"] == "12"
-    primary_only = api.region_table(extract(rows), 2022, ["AW020"], complementary=False).set_index("region_code")
+    primary_only = api.region_table(extract(rows), 2022, ["AW020"], complementary=False).set_index(
+        "region_code"
+    )
     assert primary_only.loc["03", "patients"] == "10"

@@ -31,7 +31,9 @@ def test_generated_extract_is_valid_and_has_the_planted_traps(tmp_path: Path) ->
     assert t["lan"].isna().any()  # unknown county
     assert (t["indatum"].astype(str) < "2022-01-01").any()  # stays admitted the year before
     non_cancer = ~t["hdia"].str.startswith("C")
-    assert (non_cancer & (t["op"].str.contains("AW020|XV019|DV131"))).any()  # rehab codes on non-cancer contacts
+    assert (
+        non_cancer & (t["op"].str.contains("AW020|XV019|DV131"))
+    ).any()  # rehab codes on non-cancer contacts
     df = api.region_table(tmp_path / "ds", 2022, ["AW020"], threshold=1, complementary=False)
     assert int(df[df.region_code == "00"]["total_patients"].iloc[0]) == 4000
 

@@ -1,4 +1,4 @@
-"""Charts with matplotlib (Agg backend, no display): counties ranked per 1 000 with the national rate marked, and
+"""Charts with matplotlib (Agg backend, no display): counties ranked per 1 000 with the national rate, and
 indicator trends against their goal. Each chart is written as PNG and SVG; texts in Swedish, decimal comma."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.ticker import FuncFormatter
 
-from canrehab.followup.render.swedish import fmt_dec  # noqa: E402
+from canrehab.followup.render.swedish import fmt_dec
 
 BAR = "#3b6e9e"
 SUPPRESSED = "#b8b8b8"
@@ -40,13 +40,24 @@ def county_ranking(numbers: pd.DataFrame, code: str, title: str, base: Path) -> 
     nation = df[df["region_code"] == "00"]
     units = df[df["region_code"] != "00"].copy()
     units["hidden"] = (units["state"].fillna("") != "") | (units["total_state"].fillna("") != "")
+    units["label"] = [
+        "<4" if s == "primary" else "X" if h else ""
+        for s, h in zip(units["state"].fillna(""), units["hidden"], strict=True)
+    ]
     units["value"] = units["per_1000"].where(~units["hidden"], 0.0).fillna(0.0)
     units = units.sort_values(["value", "region_name"], ascending=[True, False])
     fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(units) + 1.6))
     colors = [SUPPRESSED if h else BAR for h in units["hidden"]]
     ax.barh(units["region_name"], units["value"], color=colors)
-    for y, (v, hidden) in enumerate(zip(units["value"], units["hidden"], strict=True)):
-        ax.text(v, y, "  " + ("<4 / X" if hidden else fmt_dec(v, 2)), va="center", fontsize=8)
+    for y, (v, hidden, label) in enumerate(zip(units["value"], units["hidden"], units["label"], strict=True)):
+        ax.text(
+            v,
+            y,
+            "  " + (f"{label} (dold)" if hidden else fmt_dec(v, 2)),
+            va="center",
+            fontsize=8,
+            color="#6b6b6b" if hidden else "black",
+        )
     if len(nation) and pd.notna(nation["per_1000"].iloc[0]) and (nation["state"].fillna("").iloc[0] == ""):
         rate = float(nation["per_1000"].iloc[0])
         ax.axvline(rate, color=NATION, linestyle="--", linewidth=1.5)
@@ -62,18 +73,32 @@ def indicator_trend(results: pd.DataFrame, indicator_id: str, title: str, base: 
     """National percent per year (and each RCC, thin lines) against the goal level."""
     df = results[results["indicator_id"] == indicator_id]
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
-    for (code, name), g in df[df["level"] == "rcc"].groupby(["unit_code", "unit_name"]):
+    for (_code, name), g in df[df["level"] == "rcc"].groupby(["unit_code", "unit_name"]):
         ax.plot(g["year"], g["percent"], marker=".", linewidth=0.8, alpha=0.6, label=name)
     nat = df[df["level"] == "nation"]
     ax.plot(nat["year"], nat["percent"], marker="o", color="black", linewidth=2.2, label="Riket")
     goal = df["goal_percent"].dropna()
+    top = float(df["percent"].max()) if df["percent"].notna().any() else 1.0
     if len(goal):
         level = float(goal.iloc[0])
         by = str(df["goal_by"].dropna().iloc[0])[:4]
-        ax.axhline(level, color=GOAL, linestyle="--", linewidth=1.5)
-        ax.text(df["year"].min(), level, f"Mål {fmt_dec(level, 0)} % senast {by}", color=GOAL, fontsize=8,
-                va="bottom")
-    ax.yaxis.set_major_formatter(_comma(0))
+        label = f"Mål {fmt_dec(level, 0)} % senast {by}"
+        if level <= 3 * max(top, 0.1):
+            ax.axhline(level, color=GOAL, linestyle="--", linewidth=1.5)
+            ax.text(df["year"].min(), level, label, color=GOAL, fontsize=8, va="bottom")
+            top = max(top, level)
+        else:  # far above the observed values: say so instead of flattening the trend
+            ax.text(
+                0.01,
+                0.97,
+                f"{label} (långt över skalan)",
+                transform=ax.transAxes,
+                color=GOAL,
+                fontsize=8,
+                va="top",
+            )
+    ax.set_ylim(0, top * 1.25 if top > 0 else 1)
+    ax.yaxis.set_major_formatter(_comma(1))
     ax.set_ylabel("Procent")
     ax.set_xticks(sorted(df["year"].unique()))
     ax.set_title(title, fontsize=10, loc="left")
