@@ -116,7 +116,9 @@ EXT_FOLLOW_UP: Final = f"{_SD}/follow-up-date"
 EXT_PART_OF_MVP: Final = f"{_SD}/part-of-min-vardplan"
 EXT_RESPONSIBLE: Final = f"{_SD}/responsible"
 EXT_MIN_VARDPLAN: Final = f"{_SD}/min-vardplan"  # complex: status, offered, established, revised*, declined
-EXT_HANDOVER_DATES: Final = f"{_SD}/handover-dates"  # complex: received, patientContacted, completed, rejected
+EXT_HANDOVER_DATES: Final = (
+    f"{_SD}/handover-dates"  # complex: received, patientContacted, completed, rejected
+)
 EXT_PATIENT_INFORMED: Final = f"{_SD}/patient-informed"  # complex: informed, on
 EXT_REFERRAL_STATUS: Final = f"{_SD}/referral-status"
 EXT_ANSWERED: Final = f"{_SD}/answered"

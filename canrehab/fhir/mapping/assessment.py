@@ -59,8 +59,12 @@ QR_STATUS = {
 CHOICE_TYPES = ("choice", "open-choice")
 
 
-def instrument_canonical(instrument_id: str, version: str) -> str:
-    return f"{systems.INSTRUMENT_BASE}/{instrument_id}|{version}"
+def instrument_canonical(instrument_id: str, version: str, questionnaire: Json | None = None) -> str:
+    """``<Questionnaire.url>|<version>``; the url of the instrument file when given (its id must match)."""
+    url = f"{systems.INSTRUMENT_BASE}/{instrument_id}"
+    if questionnaire is not None and questionnaire.get("id") == instrument_id and questionnaire.get("url"):
+        url = str(questionnaire["url"])
+    return f"{url}|{version}"
 
 
 def parse_canonical(value: str, path: str) -> tuple[str, str]:
@@ -82,6 +86,21 @@ def _leaf_items(q_items: list[Json]) -> dict[str, Json]:
     return out
 
 
+def _option_coding(q_item: Json | None, code: str) -> Json:
+    """The answerOption's Coding (system, code, display) for a code, else a bare Coding."""
+    for opt in (q_item or {}).get("answerOption", []) or []:
+        option = opt.get("valueCoding")
+        if option and option.get("code") == code:
+            return {k: option[k] for k in ("system", "code", "display") if option.get(k)}
+    return {"code": code}
+
+
+def _is_coded_option(q_item: Json | None, code: str) -> bool:
+    return any(
+        (o.get("valueCoding") or {}).get("code") == code for o in (q_item or {}).get("answerOption", []) or []
+    )
+
+
 def _answer_item(link_id: str, value: AnswerValue, q_item: Json | None) -> Json:
     item: Json = {"linkId": link_id}
     if q_item is not None and q_item.get("text"):
@@ -92,13 +111,13 @@ def _answer_item(link_id: str, value: AnswerValue, q_item: Json | None) -> Json:
         if not value:
             item["extension"] = [ext(systems.EXT_EMPTY_SELECTION, valueBoolean=True)]
         else:
-            item["answer"] = [{"valueCoding": {"code": v}} for v in value]
+            item["answer"] = [{"valueCoding": _option_coding(q_item, v)} for v in value]
     elif isinstance(value, bool):
         item["answer"] = [{"valueBoolean": value}]
     elif isinstance(value, int):
         item["answer"] = [{"valueInteger": value}]
-    elif q_item is not None and q_item.get("type") in CHOICE_TYPES:
-        item["answer"] = [{"valueCoding": {"code": value}}]
+    elif q_item is not None and q_item.get("type") in CHOICE_TYPES and _is_coded_option(q_item, value):
+        item["answer"] = [{"valueCoding": _option_coding(q_item, value)}]
     else:
         item["answer"] = [{"valueString": value}]
     return item
@@ -159,7 +178,9 @@ def _value_of(item: Json, q_item: Json | None, path: str) -> AnswerValue:
         elif key in ("valueString", "valueBoolean", "valueInteger"):
             values.append(a[key])
         else:
-            raise MappingError(f"{path}.answer[{i}]", f"{key} is not supported (string, integer, boolean, Coding)")
+            raise MappingError(
+                f"{path}.answer[{i}]", f"{key} is not supported (string, integer, boolean, Coding)"
+            )
     if kinds == {"valueCoding"}:
         if repeats is False or (repeats is None and q_item is not None and len(values) == 1):
             if len(values) > 1:
@@ -172,7 +193,9 @@ def _value_of(item: Json, q_item: Json | None, path: str) -> AnswerValue:
     return value
 
 
-def items_to_answers(items: list[Json], questionnaire: Json | None = None, path: str = "item") -> dict[str, AnswerValue]:
+def items_to_answers(
+    items: list[Json], questionnaire: Json | None = None, path: str = "item"
+) -> dict[str, AnswerValue]:
     leaves = _leaf_items(questionnaire.get("item", []) or []) if questionnaire else {}
     out: dict[str, AnswerValue] = {}
 
@@ -184,7 +207,9 @@ def items_to_answers(items: list[Json], questionnaire: Json | None = None, path:
                 raise MappingError(f"{p}.linkId", "required")
             q_item = leaves.get(link)
             is_group = (q_item is not None and q_item.get("type") == "group") or (
-                q_item is None and node.get("item") and not node.get("answer")
+                q_item is None
+                and node.get("item")
+                and not node.get("answer")
                 and ext_one(node, systems.EXT_EMPTY_SELECTION, p) is None
             )
             if not is_group:
@@ -208,7 +233,10 @@ def _suggestion_ext(s: Suggestion) -> Json:
         *[sub("troublesomeArea", valueString=v) for v in s.troublesome_areas],
         *[sub("wantsToTalk", valueString=v) for v in s.wants_to_talk],
         *[sub("advice", valueCoding=coding(systems.KVA, v)) for v in s.advice_codes],
-        *[sub("profession", valueCoding=coding(systems.CS_PROFESSION, p.value, profession_label(p))) for p in s.professions],
+        *[
+            sub("profession", valueCoding=coding(systems.CS_PROFESSION, p.value, profession_label(p)))
+            for p in s.professions
+        ],
         sub("level", valueCoding=level_coding(s.level)),
         *[sub("reason", valueString=r) for r in s.reasons],
     )
@@ -231,7 +259,12 @@ def _suggestion(data: Json, path: str) -> Suggestion | None:
 
 
 def _confirmation_ext(a: Assessment) -> Json | None:
-    if a.confirmed_level is None and a.confirmed_by is None and not a.level_overridden and not a.override_reason:
+    if (
+        a.confirmed_level is None
+        and a.confirmed_by is None
+        and not a.level_overridden
+        and not a.override_reason
+    ):
         return None
     return complex_ext(
         systems.EXT_CONFIRMED_LEVEL,
@@ -246,7 +279,9 @@ def _confirmation_ext(a: Assessment) -> Json | None:
 # ---------------------------------------------------------------------------------------------- resource
 
 
-def questionnaire_response_to_fhir(assessment: Assessment, questionnaire: Json | None = None) -> QuestionnaireResponse:
+def questionnaire_response_to_fhir(
+    assessment: Assessment, questionnaire: Json | None = None
+) -> QuestionnaireResponse:
     a = assessment
     extensions = [
         ext(systems.EXT_PATHWAY, valueReference=ref("EpisodeOfCare", a.pathway_id)),
@@ -266,7 +301,7 @@ def questionnaire_response_to_fhir(assessment: Assessment, questionnaire: Json |
         "id": a.id,
         "meta": meta_version(a.version),
         "extension": extensions,
-        "questionnaire": instrument_canonical(a.instrument_id, a.instrument_version),
+        "questionnaire": instrument_canonical(a.instrument_id, a.instrument_version, questionnaire),
         "status": QR_STATUS[a.status],
         "subject": ref("Patient", a.patient_id),
         "authored": iso(a.submitted_on),
@@ -291,11 +326,17 @@ def assessment_from_fhir(resource: Any, questionnaire: Json | None = None) -> As
 
     status_ext = ext_value(data, systems.EXT_ASSESSMENT_STATUS, "valueCoding", path)
     if status_ext is not None:
-        status = parse_enum(AssessmentStatus, status_ext.get("code"), f"{path}.extension('assessment-status')")
+        status = parse_enum(
+            AssessmentStatus, status_ext.get("code"), f"{path}.extension('assessment-status')"
+        )
     else:
-        status = {"in-progress": AssessmentStatus.IN_PROGRESS, "completed": AssessmentStatus.SUBMITTED}.get(str(data.get("status"))) or parse_enum(AssessmentStatus, data.get("status"), f"{path}.status")
+        status = {"in-progress": AssessmentStatus.IN_PROGRESS, "completed": AssessmentStatus.SUBMITTED}.get(
+            str(data.get("status"))
+        ) or parse_enum(AssessmentStatus, data.get("status"), f"{path}.status")
     if QR_STATUS[status] != data.get("status"):
-        raise MappingError(f"{path}.status", f"{data.get('status')!r} does not agree with assessment status {status}")
+        raise MappingError(
+            f"{path}.status", f"{data.get('status')!r} does not agree with assessment status {status}"
+        )
     level = by = on = None
     overridden = False
     reason = ""
@@ -316,14 +357,24 @@ def assessment_from_fhir(resource: Any, questionnaire: Json | None = None) -> As
     return Assessment(
         id=resource_id(data),
         patient_id=ref_id(data.get("subject"), "Patient", f"{path}.subject"),
-        pathway_id=ref_id(ext_value(data, systems.EXT_PATHWAY, "valueReference", path), "EpisodeOfCare",
-                          f"{path}.extension('pathway')"),
-        unit_hsa_id=ref_id(ext_value(data, systems.EXT_CARE_UNIT, "valueReference", path), "Organization",
-                           f"{path}.extension('care-unit')"),
+        pathway_id=ref_id(
+            ext_value(data, systems.EXT_PATHWAY, "valueReference", path),
+            "EpisodeOfCare",
+            f"{path}.extension('pathway')",
+        ),
+        unit_hsa_id=ref_id(
+            ext_value(data, systems.EXT_CARE_UNIT, "valueReference", path),
+            "Organization",
+            f"{path}.extension('care-unit')",
+        ),
         instrument_id=instrument,
         instrument_version=version,
-        key_moment=parse_enum(KeyMoment, coded(systems.EXT_KEY_MOMENT, "key-moment"), f"{path}.extension('key-moment')"),
-        respondent=parse_enum(Respondent, coded(systems.EXT_RESPONDENT, "respondent"), f"{path}.extension('respondent')"),
+        key_moment=parse_enum(
+            KeyMoment, coded(systems.EXT_KEY_MOMENT, "key-moment"), f"{path}.extension('key-moment')"
+        ),
+        respondent=parse_enum(
+            Respondent, coded(systems.EXT_RESPONDENT, "respondent"), f"{path}.extension('respondent')"
+        ),
         started_on=parse_date(started, f"{path}.extension('started')"),
         submitted_on=opt_date(data.get("authored"), f"{path}.authored"),
         answers=items_to_answers(data.get("item", []) or [], questionnaire, f"{path}.item"),

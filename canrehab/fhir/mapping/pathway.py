@@ -108,10 +108,16 @@ def condition_to_fhir(pathway: Pathway) -> Condition:
     data = {
         "resourceType": "Condition",
         "id": condition_id(pathway.id),
-        "extension": [ext(systems.EXT_DIAGNOSIS_PROCESS, valueCoding=coding(systems.CS_DIAGNOSIS_PROCESS, dx.process))],
+        "extension": [
+            ext(systems.EXT_DIAGNOSIS_PROCESS, valueCoding=coding(systems.CS_DIAGNOSIS_PROCESS, dx.process))
+        ],
         "clinicalStatus": concept("http://terminology.hl7.org/CodeSystem/condition-clinical", "active"),
-        "verificationStatus": concept("http://terminology.hl7.org/CodeSystem/condition-ver-status", "confirmed"),
-        "category": [concept("http://terminology.hl7.org/CodeSystem/condition-category", "problem-list-item")],
+        "verificationStatus": concept(
+            "http://terminology.hl7.org/CodeSystem/condition-ver-status", "confirmed"
+        ),
+        "category": [
+            concept("http://terminology.hl7.org/CodeSystem/condition-category", "problem-list-item")
+        ],
         "code": concept(systems.ICD10_SE, icd10_display_code(dx.icd10)),
         "subject": ref("Patient", pathway.patient_id),
         "recordedDate": iso(dx.diagnosed_on),
@@ -140,7 +146,9 @@ def diagnosis_from_fhir(resource: Any) -> Diagnosis:
     recorded = data.get("recordedDate") or data.get("onsetDateTime")
     if recorded is None:
         raise MappingError("Condition.recordedDate", "the date of diagnosis is required")
-    return Diagnosis(icd10=icd10, diagnosed_on=parse_date(recorded, "Condition.recordedDate"), process=process)
+    return Diagnosis(
+        icd10=icd10, diagnosed_on=parse_date(recorded, "Condition.recordedDate"), process=process
+    )
 
 
 # ---------------------------------------------------------------------------------------------- EpisodeOfCare
@@ -218,7 +226,9 @@ def _min_vardplan(data: Json, path: str) -> MinVardplan:
     parts = _sub_values(found)
     status = _one(parts, "status", p)
     return MinVardplan(
-        status=parse_enum(MinVardplanStatus, (status or {}).get("code"), p) if status else MinVardplanStatus.NONE,
+        status=parse_enum(MinVardplanStatus, (status or {}).get("code"), p)
+        if status
+        else MinVardplanStatus.NONE,
         offered_on=opt_date(_one(parts, "offered", p), p),
         established_on=opt_date(_one(parts, "established", p), p),
         revised_on=tuple(parse_date(v, p) for v in parts.get("revised", [])),
@@ -259,7 +269,8 @@ def pathway_from_fhir(episode: Any, condition: Any) -> Pathway:
         start = parse_date((data.get("period") or {}).get("start"), f"{path}.period.start")
         nurses.append(
             ContactNurseAssignment(
-                staff_id=ref_id(data["careManager"], "PractitionerRole", f"{path}.careManager"), from_date=start
+                staff_id=ref_id(data["careManager"], "PractitionerRole", f"{path}.careManager"),
+                from_date=start,
             )
         )
     level = None
@@ -325,7 +336,9 @@ def min_vardplan_from_fhir(resource: Any) -> tuple[str, MinVardplan]:
     """(pathway id, Min vårdplan) from a Min vårdplan CarePlan."""
     data = as_json(resource)
     expect_type(data, "CarePlan")
-    if not any("min-vardplan" in codes_in(c, systems.CS_CAREPLAN_CATEGORY) for c in data.get("category", []) or []):
+    if not any(
+        "min-vardplan" in codes_in(c, systems.CS_CAREPLAN_CATEGORY) for c in data.get("category", []) or []
+    ):
         raise MappingError("CarePlan.category", "not a Min vårdplan")
     pathway_ref = ext_one(data, systems.EXT_PATHWAY, "CarePlan")
     if pathway_ref is None:
