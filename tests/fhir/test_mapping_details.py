@@ -1,4 +1,4 @@
-"""Mapping details: questionnaire-shaped answers, accepted identifier forms and precise errors on bad input."""
+"""Mapping details: questionnaire-shaped answers, accepted identifier forms, precise errors on bad input."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Answers are items by linkId. With the instrument's Questionnaire (JSON dict) the items are nested as in the
 questionnaire, single choices are ``valueCoding`` and repeating items give a tuple; without it the items are
 flat, ``str`` answers are ``valueString`` and tuples are ``valueCoding`` lists. An answered multi-choice item
-with nothing chosen (empty tuple) carries the ``empty-selection`` extension. The suggestion and the clinician's
+with nothing chosen (empty tuple) has the ``empty-selection`` extension. The suggestion and the clinician's
 confirmation of the needs level are canrehab extensions; the pathway and unit are extension references.
 """
 

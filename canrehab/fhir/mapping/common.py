@@ -42,7 +42,7 @@ def to_model(data: Json) -> Resource:
     except (KeyError, ValueError) as exc:
         raise MappingError("resourceType", f"unknown resource type {rtype!r}") from exc
     try:
-        model: Resource = cls.model_validate(data)
+        model: Resource = cls.model_validate(data)  # type: ignore[assignment]
     except ValidationError as exc:
         raise MappingError(rtype, validation_summary(exc)) from exc
     return model

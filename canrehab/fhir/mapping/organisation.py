@@ -216,7 +216,7 @@ def practitioner_to_fhir(staff: Staff) -> Practitioner:
 
 
 def practitioner_role_to_fhir(staff: Staff) -> PractitionerRole:
-    """The staff member's role at the unit. ``id`` is canrehab's staff id; the Practitioner has the same id."""
+    """The staff member's role at the unit; ``id`` is the staff id (the Practitioner has the same id)."""
     data = {
         "resourceType": "PractitionerRole",
         "id": staff.id,

@@ -1,7 +1,7 @@
 """RehabPlan -> CarePlan (category rehabiliteringsplan) with contained Goals and activity.detail per action.
 
 ``meta.versionId`` is the plan's optimistic-locking version (the ETag). The content versions of the plan
-(PlanVersion: established, revised) are contained CarePlans ``#v<n>`` listed in ``replaces``, each with its own
+(PlanVersion: established, revised) are contained CarePlans ``#v<n>`` listed in ``replaces``, each with
 contained goals ``#v<n>-g<i>``; the plan events (established, followed up, revised, closed — each with a KVÅ
 code in the care process) are ``plan-event`` extensions.
 """
