@@ -60,7 +60,8 @@ def region_tables(
     if not codes or any(not c for c in codes):
         raise ValueError("at least one KVÅ code, none empty")
     with contacts_table(source, backend) as (_, contacts):
-        model = population.build(contacts, [year], list(codes))
+        lean = care_type is None and kon is None and age_group is None
+        model = population.build(contacts, [year], list(codes), lean=lean)
         counts = tables.geo_counts(model, list(codes), care_type=care_type, kon=kon, age_group=age_group)
     return tables.geo_tables(counts, threshold, complementary=complementary)
 

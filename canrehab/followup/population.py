@@ -30,6 +30,7 @@ from ibis import _
 from canrehab.followup import schema as s
 
 DEFAULT_AGE_BANDS: tuple[tuple[int, int | None], ...] = ((0, 17), (18, None))
+PREFILTER_MAX_CODES = 12
 
 
 def band_label(lo: int, hi: int | None) -> str:
@@ -51,7 +52,7 @@ def is_cancer(t: ibis.Table) -> ibis.Value:
 def year_contacts(contacts: ibis.Table, years: Sequence[int]) -> ibis.Table:
     t = contacts
     if "year" in t.columns:  # partition column of an imported dataset: prunes files
-        t = t.filter(t.year.cast("int32").isin(list(years)))
+        t = t.filter(t.year.isin(list(years)))
     t = t.mutate(cyear=contact_year(t).cast("int32"))
     return t.filter(t.cyear.isin(list(years)))
 
@@ -64,31 +65,51 @@ def age_group(alder: ibis.Value, bands: Sequence[tuple[int, int | None]] = DEFAU
     return ibis.cases(*cases, else_=None)
 
 
+def _ymd(d: ibis.Value) -> ibis.Value:
+    """A date as the integer YYYYMMDD (cheap to compare and to combine into ordering keys)."""
+    return d.year().cast("int64") * 10000 + d.month().cast("int64") * 100 + d.day().cast("int64")
+
+
+def _latest_lan_key(yc: ibis.Table) -> ibis.Value:
+    """max() of this key gives the county of the latest contact with a county; ties: the highest code."""
+    return yc.lan.notnull().ifelse(_ymd(contact_date(yc)) * 100 + yc.lan.cast("int64"), ibis.null("int64"))
+
+
+def _lan_of(key: ibis.Value) -> ibis.Value:
+    return (key % 100).cast("string").lpad(2, "0")
+
+
 def persons(yc: ibis.Table, bands: Sequence[tuple[int, int | None]] = DEFAULT_AGE_BANDS) -> ibis.Table:
     """One row per person and year in the study population: lopnr, cyear, lan (null: unknown), kon, alder,
     age_group, sluten, oppen (had a cancer contact of that care type)."""
     cancer = is_cancer(yc)
-    day = contact_date(yc).cast("string")
-    lan_key = yc.lan.notnull().ifelse(day.concat("|", yc.lan), ibis.null("string"))
-    kon_key = day.concat("|", yc.kon.cast("string"))
     agg = yc.group_by(["lopnr", "cyear"]).aggregate(
         sluten=(cancer & (yc.vardform == "sluten")).any(),
         oppen=(cancer & (yc.vardform == "oppen")).any(),
-        lan_key=lan_key.max(),
-        kon_key=kon_key.max(),
+        lan_key=_latest_lan_key(yc).max(),
+        kon_key=(_ymd(contact_date(yc)) * 10 + yc.kon.cast("int64")).max(),
         alder=yc.alder.max(),
     )
     agg = agg.filter(agg.sluten | agg.oppen)
     return agg.select(
         "lopnr",
         "cyear",
-        lan=agg.lan_key.substr(11, 2),
-        kon=agg.kon_key.substr(11, 1).cast("int8"),
+        lan=_lan_of(agg.lan_key),
+        kon=(agg.kon_key % 10).cast("int8"),
         alder=agg.alder,
         age_group=age_group(agg.alder, bands),
         sluten=agg.sluten,
         oppen=agg.oppen,
     )
+
+
+def persons_lean(yc: ibis.Table) -> ibis.Table:
+    """The population with only what a plain region table needs: lopnr, cyear, lan."""
+    agg = yc.group_by(["lopnr", "cyear"]).aggregate(
+        cancer=is_cancer(yc).any(), lan_key=_latest_lan_key(yc).max()
+    )
+    agg = agg.filter(agg.cancer)
+    return agg.select("lopnr", "cyear", lan=_lan_of(agg.lan_key))
 
 
 def person_codes(yc: ibis.Table, codes: Sequence[str] | None) -> ibis.Table:
@@ -124,8 +145,21 @@ def build(
     codes: Sequence[str] | None,
     bands: Sequence[tuple[int, int | None]] = DEFAULT_AGE_BANDS,
     cache: bool = False,
+    lean: bool = False,
 ) -> YearModel:
+    """Person-level tables. ``lean``: only lopnr, cyear, lan and code (enough for a region table without
+    care-type, sex or age filters; the same rule, less work)."""
     yc = year_contacts(contacts, years)
+    if lean:
+        lp = persons_lean(yc)
+        src = yc
+        if codes is not None and len(codes) <= PREFILTER_MAX_CODES:
+            # A code can only be in a contact whose op text contains it: skip splitting the others.
+            src = yc.filter(ibis.or_(*[yc["op"].contains(c) for c in codes]))
+        ex = src.select("lopnr", "cyear", code=src["op"].split(" ").unnest())
+        ex = ex.filter(ex.code.isin(list(codes))) if codes is not None else ex.filter(ex.code != "")
+        lc = ex.distinct().join(lp, ["lopnr", "cyear"]).select("lopnr", "cyear", "code", "lan")
+        return YearModel(persons=lp, codes=lc)
     p = persons(yc, bands)
     pc = person_codes(yc, codes)
     joined = pc.join(p, ["lopnr", "cyear"]).select(

@@ -60,8 +60,12 @@ def geo_counts(
     p = _restrict(model.persons, year, care_type, kon, age_group, on_code=False)
     c = _restrict(model.codes, year, care_type, kon, age_group, on_code=True)
     c = c.filter(c.code.isin(list(codes)))
-    tot = p.group_by("lan").aggregate(n=ibis._.count()).to_pandas()
-    cnt = c.group_by(["lan", "code"]).aggregate(n=ibis._.count()).to_pandas()
+    # One query: code counts and population counts (code null), so the population is computed once.
+    cnt = c.group_by(["lan", "code"]).aggregate(n=ibis._.count())
+    tot = p.group_by("lan").aggregate(n=ibis._.count()).select("lan", code=ibis.null("string"), n="n")
+    both = cnt.union(tot).to_pandas()
+    is_tot = both["code"].isna()
+    cnt, tot = both[~is_tot], both[is_tot]
     return GeoCounts(
         columns=tuple(codes),
         cells={(_lan(r["lan"]), str(r["code"])): int(r["n"]) for r in cnt.to_dict("records")},

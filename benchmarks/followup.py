@@ -1,0 +1,283 @@
+"""Follow-up engine benchmark on the synthetic national extract (~211 649 persons, ~3 million contacts/year).
+
+Prints, in one run on this machine: import time (rows/s) of the CSV extract, the region table's time
+through the
+engine (Ibis on DuckDB), the same table's counts by one hand-written DuckDB SQL query and by a straightforward
+pandas implementation (as ratios), the full suite's time, and each phase's peak memory (every phase runs
+in its
+own process, so the figures do not mix). ``--years 10`` does the same for a ten-year extract. Never part
+of the
+test pass/fail.
+
+    python benchmarks/followup.py                 # one year, data cached under $TMPDIR/canrehab-bench
+    python benchmarks/followup.py --years 10      # ten years (about 30 million contacts)
+    python benchmarks/followup.py --spark         # also the region table on local Spark (2 cores)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+CODES = ["AW020", "AW024", "XV019", "XV020"]
+YEAR = 2022
+
+HANDWRITTEN_SQL = """
+WITH c AS (
+    SELECT lopnr, lan, vardform, indatum, utdatum, hdia, op,
+           CASE WHEN vardform = 'sluten' THEN utdatum ELSE indatum END AS cdate
+    FROM read_parquet('{glob}', hive_partitioning = true)
+    WHERE year = {year}
+), persons AS (
+    SELECT lopnr,
+           split_part(max(CASE WHEN lan IS NOT NULL THEN CAST(cdate AS VARCHAR) || '|' || lan END), '|',
+           2) AS lan
+    FROM c
+    WHERE year(cdate) = {year}
+    GROUP BY lopnr
+    HAVING bool_or(substr(hdia, 1, 3) BETWEEN 'C00' AND 'C97')
+), codes AS (
+    SELECT DISTINCT lopnr, code
+    FROM (SELECT lopnr, unnest(string_split(op, ' ')) AS code FROM c WHERE year(cdate) = {year})
+    WHERE code IN ({codes})
+)
+SELECT p.lan, k.code, count(*) AS n
+FROM codes k JOIN persons p USING (lopnr)
+GROUP BY ALL
+UNION ALL
+SELECT lan, NULL, count(*) FROM persons GROUP BY ALL
+"""
+
+
+def machine() -> dict[str, object]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {
+        "nproc": os.cpu_count(),
+        "ram_gib": round(mem_gib, 1),
+        "cpu": cpu,
+        "python": platform.python_version(),
+    }
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def best_of(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+# --- phases (each run in a child process) ------------------------------------------------------------------
+
+
+def phase_generate(args: argparse.Namespace) -> dict[str, object]:
+    from canrehab.followup.synth_par import write_extract
+
+    t = time.perf_counter()
+    rows = write_extract(Path(args.csv), persons=args.persons, year=YEAR, years=args.years, seed=1)
+    return {"rows": rows, "seconds": time.perf_counter() - t}
+
+
+def phase_import(args: argparse.Namespace) -> dict[str, object]:
+    from canrehab.followup.importer import import_par
+
+    shutil.rmtree(args.dataset, ignore_errors=True)
+    t = time.perf_counter()
+    res = import_par(Path(args.csv), Path(args.dataset))
+    s = time.perf_counter() - t
+    assert res.ok and res.rejected == 0
+    return {"rows": res.read, "seconds": s, "rows_per_s": res.read / s}
+
+
+def phase_engine(args: argparse.Namespace) -> dict[str, object]:
+    from canrehab.followup import api
+
+    path = Path(args.dataset)
+    df = api.region_table(path, YEAR, CODES, backend=args.backend)  # warm-up (imports, file metadata)
+    seconds = best_of(lambda: api.region_table(path, YEAR, CODES, backend=args.backend), args.repeat)
+    total = df[df.region_code == "00"]
+    return {"seconds": seconds, "nation": total[["code", "patients", "total_patients"]].to_dict("records")}
+
+
+def phase_sql(args: argparse.Namespace) -> dict[str, object]:
+    import duckdb
+
+    sql = HANDWRITTEN_SQL.format(
+        glob=str(Path(args.dataset) / "**" / "*.parquet"), year=YEAR, codes=", ".join(f"'{c}'" for c in CODES)
+    )
+
+    def run() -> list[tuple[object, ...]]:
+        con = duckdb.connect()
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+    rows = run()
+    seconds = best_of(run, args.repeat)
+    nation = {code: sum(n for _, c, n in rows if c == code) for code in CODES}
+    return {"seconds": seconds, "nation": nation, "persons": sum(n for _, c, n in rows if c is None)}
+
+
+def phase_pandas(args: argparse.Namespace) -> dict[str, object]:
+    import pandas as pd
+
+    def run() -> pd.DataFrame:
+        files = sorted(Path(args.dataset).glob(f"year={YEAR}/*.parquet"))
+        c = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+        cdate = c["utdatum"].where(c["vardform"] == "sluten", c["indatum"])
+        c = c[pd.to_datetime(cdate).dt.year == YEAR].assign(cdate=pd.to_datetime(cdate))
+        cancer = c["hdia"].str[:3].between("C00", "C97")
+        pop = pd.Index(c.loc[cancer, "lopnr"].unique())
+        withlan = c[c["lan"].notna()].sort_values(["lopnr", "cdate", "lan"])
+        lan = withlan.groupby("lopnr")["lan"].last()
+        persons = pd.DataFrame({"lopnr": pop}).merge(
+            lan.rename("lan"), left_on="lopnr", right_index=True, how="left"
+        )
+        ex = c[["lopnr", "op"]].assign(code=c["op"].str.split(" ")).explode("code")
+        ex = ex[ex["code"].isin(CODES)].drop_duplicates(["lopnr", "code"])
+        counts = ex.merge(persons, on="lopnr").groupby(["lan", "code"], dropna=False).size()
+        totals = persons.groupby("lan", dropna=False).size()
+        return pd.concat([counts.reset_index(name="n"), totals.reset_index(name="n")])
+
+    out = run()
+    seconds = best_of(run, max(1, args.repeat // 3))
+    return {"seconds": seconds, "rows": len(out)}
+
+
+def phase_suite(args: argparse.Namespace) -> dict[str, object]:
+    from canrehab.followup.suite import run_suite
+
+    out = Path(tempfile.mkdtemp(prefix="canrehab-suite-"))
+    try:
+        t = time.perf_counter()
+        res = run_suite(Path(args.dataset), YEAR, out, backend=args.backend, trend_years=args.years)
+        s = time.perf_counter() - t
+        return {"seconds": s, "files": len(res.files), "population": res.population}
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+PHASES = {
+    "generate": phase_generate,
+    "import": phase_import,
+    "engine": phase_engine,
+    "sql": phase_sql,
+    "pandas": phase_pandas,
+    "suite": phase_suite,
+}
+
+
+def child(args: argparse.Namespace) -> None:
+    result = PHASES[args.phase](args)
+    result["peak_mib"] = round(peak_mib())
+    print(json.dumps(result, default=str))
+
+
+def run_phase(name: str, args: argparse.Namespace, **extra: object) -> dict[str, object]:
+    cmd = [
+        sys.executable,
+        __file__,
+        "--phase",
+        name,
+        "--csv",
+        args.csv,
+        "--dataset",
+        args.dataset,
+        "--persons",
+        str(args.persons),
+        "--years",
+        str(args.years),
+        "--repeat",
+        str(args.repeat),
+    ]
+    for k, v in extra.items():
+        cmd += [f"--{k}", str(v)]
+    out = subprocess.run(
+        cmd, check=True, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"}
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--persons", type=int, default=211_649)
+    p.add_argument("--years", type=int, default=1)
+    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--data-dir", default=os.path.join(tempfile.gettempdir(), "canrehab-bench"))
+    p.add_argument("--spark", action="store_true", help="also time the region table on local Spark")
+    p.add_argument("--no-pandas", action="store_true", help="skip the pandas baseline")
+    p.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
+    p.add_argument("--csv", help=argparse.SUPPRESS)
+    p.add_argument("--dataset", help=argparse.SUPPRESS)
+    p.add_argument("--backend", default="duckdb", help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.phase:
+        child(args)
+        return
+
+    data = Path(args.data_dir)
+    data.mkdir(parents=True, exist_ok=True)
+    tag = f"p{args.persons}_y{args.years}"
+    args.csv = str(data / f"par_{tag}.csv")
+    args.dataset = str(data / f"dataset_{tag}")
+    print("machine:", json.dumps(machine(), ensure_ascii=False))
+    if not Path(args.csv).exists():
+        g = run_phase("generate", args)
+        print(f"generated {g['rows']:,} contacts in {g['seconds']:.1f} s -> {args.csv}")
+    imp = run_phase("import", args)
+    print(
+        f"import (CSV -> Parquet dataset, validated): {imp['rows']:,} rows in {imp['seconds']:.1f} s = "
+        f"{imp['rows_per_s']:,.0f} rows/s, peak {imp['peak_mib']} MiB"
+    )
+    eng = run_phase("engine", args)
+    sql = run_phase("sql", args)
+    print(f"region table, engine (Ibis/DuckDB): {eng['seconds']:.3f} s, peak {eng['peak_mib']} MiB")
+    print(f"region table, hand-written DuckDB SQL: {sql['seconds']:.3f} s, peak {sql['peak_mib']} MiB")
+    print(f"  ratio engine / hand-written SQL: {eng['seconds'] / sql['seconds']:.2f} (goal <= 1.5)")
+    print(f"  nation: engine {eng['nation']}; SQL {sql['nation']} of {sql['persons']} persons")
+    if not args.no_pandas:
+        pdr = run_phase("pandas", args)
+        print(f"region table, pandas: {pdr['seconds']:.3f} s, peak {pdr['peak_mib']} MiB")
+        print(f"  ratio pandas / engine: {pdr['seconds'] / eng['seconds']:.1f} (goal >= 10)")
+    if args.spark:
+        spk = run_phase("engine", args, backend="pyspark")
+        print(
+            f"region table, engine on local Spark (2 cores): {spk['seconds']:.3f} s, peak "
+            f"{spk['peak_mib']} MiB "
+            "(JVM not included)"
+        )
+    suite = run_phase("suite", args)
+    print(
+        f"full suite ({suite['files']} files, trend over {args.years} year(s)): {suite['seconds']:.2f} s, "
+        f"peak {suite['peak_mib']} MiB (goal < 10 s for one year)"
+    )
+
+
+if __name__ == "__main__":
+    main()
