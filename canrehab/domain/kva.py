@@ -29,13 +29,39 @@ def make_record(
     care_type: CareType = CareType.OUTPATIENT,
 ) -> KvaRecord:
     """A KVÅ record for an action on a pathway; the profession add-on code comes from the performer."""
+    return record_for(
+        code=code,
+        patient_id=pathway.patient_id,
+        pathway_id=pathway.id,
+        on=on,
+        unit_hsa_id=unit_hsa_id,
+        performer=performer,
+        professions=professions,
+        source=source,
+        care_type=care_type,
+    )
+
+
+def record_for(
+    *,
+    code: str,
+    patient_id: str,
+    pathway_id: str,
+    on: date,
+    unit_hsa_id: str,
+    performer: Staff | None,
+    professions: Mapping[Profession, ProfessionDef],
+    source: str,
+    care_type: CareType = CareType.OUTPATIENT,
+) -> KvaRecord:
+    """Like ``make_record`` for aggregates that carry the patient and pathway ids (plans, handovers)."""
     profession_code = None
     if performer is not None:
         definition = professions.get(performer.profession)
         profession_code = definition.kva_code if definition is not None else None
     return KvaRecord(
-        patient_id=pathway.patient_id,
-        pathway_id=pathway.id,
+        patient_id=patient_id,
+        pathway_id=pathway_id,
         code=code,
         performed_on=on,
         unit_hsa_id=unit_hsa_id,

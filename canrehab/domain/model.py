@@ -308,6 +308,7 @@ class PlanEvent(Entity):
     by: str  # staff id
     content_version: int  # which PlanVersion was current after the event
     note: str = ""
+    follow_up_on: date | None = None  # the follow-up date planned at this event (None: unchanged/done)
 
 
 class PlanVersion(Entity):
