@@ -1,13 +1,10 @@
 """Follow-up engine benchmark on the synthetic national extract (~211 649 persons, ~3 million contacts/year).
 
-Prints, in one run on this machine: import time (rows/s) of the CSV extract, the region table's time
-through the
-engine (Ibis on DuckDB), the same table's counts by one hand-written DuckDB SQL query and by a straightforward
-pandas implementation (as ratios), the full suite's time, and each phase's peak memory (every phase runs
-in its
-own process, so the figures do not mix). ``--years 10`` does the same for a ten-year extract. Never part
-of the
-test pass/fail.
+Prints, in one run on this machine: import time (rows/s) of the CSV extract, the region table's time through
+the engine (Ibis on DuckDB), the same table's counts by one hand-written DuckDB SQL query and by a
+straightforward pandas implementation (as ratios), the full suite's time, and each phase's peak memory (every
+phase runs in its own process, so the figures do not mix). ``--years 10`` does the same for a ten-year
+extract. Never part of the test pass/fail.
 
     python benchmarks/followup.py                 # one year, data cached under $TMPDIR/canrehab-bench
     python benchmarks/followup.py --years 10      # ten years (about 30 million contacts)

@@ -1,12 +1,9 @@
 """Indicator definitions as data (``definitions/indicators.yaml``), validated by pydantic at load time.
 
-An indicator has a numerator (persons in the denominator population with any of the given KVÅ codes in
-the year,
-optionally registered in a given care type), a denominator (the study population, optionally restricted
-to a care
-type, age groups or sex), the disaggregations to report, and an optional goal: a level in percent to
-reach by a
-date, with the source of the goal.
+An indicator has a numerator (persons in the denominator population with any of the given KVÅ codes in the
+year, optionally registered in a given care type), a denominator (the study population, optionally restricted
+to a care type, age groups or sex), the disaggregations to report, and an optional goal: a level in percent to
+reach by a date, with the source of the goal.
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
 """Import a PAR extract into the analytics store: a Hive-partitioned Parquet dataset
 ``<analytics_dir>/par/<name>/year=YYYY/part-0.parquet`` that every report reads.
 
-Streamed batch by batch (never the whole file in Python objects). ``strict`` (default) refuses the whole
-file if
-any row is bad and writes nothing but the error report; ``lenient`` imports the valid rows and writes every
+Streamed batch by batch (never the whole file in Python objects). ``strict`` (default) refuses the whole file
+if any row is bad and writes nothing but the error report; ``lenient`` imports the valid rows and writes every
 rejected row, with its line number and reasons, to a rejects file. Either way ``read == accepted + rejected``.
 The dataset appears atomically (written to a temporary directory, then renamed).
 """

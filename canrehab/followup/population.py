@@ -8,9 +8,8 @@ Rules (as in Socialstyrelsen's analysis; docs/followup.md says the same in Swedi
   (``hdia``) is C00–C97, in inpatient (``sluten``) or specialised outpatient (``oppen``) care.
 * A person has a KVÅ code if it is registered on any of the person's contacts in the year, whatever the main
   diagnosis of that contact; persons are counted, not registrations.
-* Care type: a person belongs to the inpatient (outpatient) population if they had a cancer contact of
-that type,
-  and has a code there if it is registered on one of their contacts of that type.
+* Care type: a person belongs to the inpatient (outpatient) population if they had a cancer contact of that
+  type, and has a code there if it is registered on one of their contacts of that type.
 * County of residence: the ``lan`` of the person's latest contact in the year that carries a county (latest by
   contact date; on the same date the highest county code wins, so the result is deterministic). A person whose
   contacts carry no county has an unknown county and counts in the national total only.

@@ -1,11 +1,9 @@
 """Streamed readers of PAR extracts: CSV, Parquet and SAS (``.sas7bdat``/``.xpt``).
 
-Each reader yields ``(batch, lines)``: a table of the ``schema.COLUMNS`` as text and the line number of
-every row
-(CSV: the physical line in the file, the header being line 1; Parquet/SAS: the 1-based row number). Rows a CSV
-parser cannot split into the right number of fields are collected in ``malformed`` with their line
-number, never
-skipped silently. Nothing reads the whole file into Python objects.
+Each reader yields ``(batch, lines)``: a table of the ``schema.COLUMNS`` as text and the line number of every
+row (CSV: the physical line in the file, the header being line 1; Parquet/SAS: the 1-based row number). Rows a
+CSV parser cannot split into the right number of fields are collected in ``malformed`` with their line number,
+never skipped silently. Nothing reads the whole file into Python objects.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """The full report suite for a year: region and RCC tables, code tables (Bilaga 2 tabell 1–5, 7, 8),
-indicators with their trend over several years; as CSV files, one Excel workbook, an HTML report and charts.
+indicators with their trend over several years; as CSV files, one Excel workbook, an HTML report and
+charts.
 
 One population model (cached on the backend) serves every table."""
 

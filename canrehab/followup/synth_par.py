@@ -1,13 +1,11 @@
 """Synthetic national PAR extract: county sizes and code frequencies of the order of Socialstyrelsen's 2022
 analysis (``definitions/par_2022_reference.yaml``, ``codes/kva_rehab.yaml``), about 14 contacts per person.
 
-Vectorised (numpy/pyarrow), generated and written in chunks of persons, deterministic for a given seed.
-What it
-contains on purpose, so that the population rule is exercised at scale: non-cancer contacts carrying
-rehab codes,
-the same code registered on several contacts, persons with only non-cancer contacts (outside the population),
-inpatient stays admitted in the previous year, persons who move between counties during the year, and persons
-with an unknown county (empty ``lan``).
+Vectorised (numpy/pyarrow), generated and written in chunks of persons, deterministic for a given seed. What
+it contains on purpose, so that the population rule is exercised at scale: non-cancer contacts carrying rehab
+codes, the same code registered on several contacts, persons with only non-cancer contacts (outside the
+population), inpatient stays admitted in the previous year, persons who move between counties during the year,
+and persons with an unknown county (empty ``lan``).
 """
 
 from __future__ import annotations

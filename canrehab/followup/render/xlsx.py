@@ -1,7 +1,6 @@
 """One formatted Excel workbook (openpyxl): a sheet per table, Swedish headers, numbers stored as numbers with
-number formats (Excel shows them with the reader's separators: in Swedish Excel ``211 649`` and
-``79,65``), and
-suppressed cells as the texts ``<4`` / ``X``."""
+number formats (Excel shows them with the reader's separators: in Swedish Excel ``211 649`` and ``79,65``),
+and suppressed cells as the texts ``<4`` / ``X``."""
 
 from __future__ import annotations
 
