@@ -1,0 +1,180 @@
+"""Active handover (aktiv överlämning) between care units, preferably profession to profession.
+
+    sent --receive--> received --confirm_patient_contact--> patient_contacted --complete--> completed
+    sent / received --reject (with reason)--> rejected
+
+The sender stays responsible until the receiver confirms contact with the patient. Only staff of the
+receiving unit may receive, confirm, complete or reject. An unconfirmed handover older than the configured
+number of days is overdue for the sender.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from canrehab.domain.errors import DomainError
+from canrehab.domain.model import (
+    CareUnit,
+    Handover,
+    HandoverContent,
+    HandoverStatus,
+    Pathway,
+    Profession,
+    Staff,
+)
+from canrehab.domain.pathway import require_open
+
+STATUS_LABEL_SV = {
+    HandoverStatus.SENT: "skickad",
+    HandoverStatus.RECEIVED: "mottagen",
+    HandoverStatus.PATIENT_CONTACTED: "bekräftad med patientkontakt",
+    HandoverStatus.COMPLETED: "avslutad",
+    HandoverStatus.REJECTED: "avvisad",
+}
+ACTION_LABEL_SV = {
+    "receive": "tas emot",
+    "confirm_patient_contact": "bekräftas med patientkontakt",
+    "complete": "avslutas",
+    "reject": "avvisas",
+    "inform_patient": "ändras",
+}
+UNCONFIRMED = (HandoverStatus.SENT, HandoverStatus.RECEIVED)
+
+
+def _illegal(h: Handover, action: str) -> DomainError:
+    return DomainError(
+        "handover.illegal_transition",
+        f"Överlämningen är {STATUS_LABEL_SV[h.status]} och kan inte {ACTION_LABEL_SV[action]}.",
+        f"handover is {h.status.value}; cannot {action}",
+    )
+
+
+def _require(h: Handover, allowed: tuple[HandoverStatus, ...], action: str) -> None:
+    if h.status not in allowed:
+        raise _illegal(h, action)
+
+
+def _require_receiver(h: Handover, by: Staff) -> None:
+    if by.unit_hsa_id != h.to_unit_hsa_id:
+        raise DomainError(
+            "handover.not_receiver",
+            "Bara personal på den mottagande enheten kan hantera överlämningen.",
+            "only staff of the receiving unit may act on the handover",
+        )
+
+
+def _not_before(on: date, earlier: date | None) -> None:
+    if earlier is not None and on < earlier:
+        raise DomainError(
+            "handover.date_order",
+            f"Datumet {on.isoformat()} ligger före överlämningens föregående steg ({earlier.isoformat()}).",
+            f"date {on.isoformat()} before the previous step {earlier.isoformat()}",
+        )
+
+
+def send_handover(
+    pathway: Pathway,
+    *,
+    from_staff: Staff,
+    to_unit: CareUnit,
+    to_profession: Profession | None,
+    content: HandoverContent,
+    patient_informed: bool,
+    on: date,
+) -> Handover:
+    """Send an active handover from the staff member's unit to another unit."""
+    require_open(pathway)
+    if to_unit.hsa_id == from_staff.unit_hsa_id:
+        raise DomainError(
+            "handover.same_unit",
+            "En överlämning går till en annan enhet än din egen.",
+            "handover must go to a different unit",
+        )
+    if not any(v.strip() for v in content.model_dump().values()):
+        raise DomainError(
+            "handover.empty",
+            "Överlämningen saknar innehåll: beskriv behov, önskemål, plan eller pågående åtgärder.",
+            "handover content is empty",
+        )
+    return Handover(
+        patient_id=pathway.patient_id,
+        pathway_id=pathway.id,
+        from_unit_hsa_id=from_staff.unit_hsa_id,
+        to_unit_hsa_id=to_unit.hsa_id,
+        from_staff_id=from_staff.id,
+        from_profession=from_staff.profession,
+        to_profession=to_profession,
+        content=content,
+        sent_on=on,
+        patient_informed=patient_informed,
+        patient_informed_on=on if patient_informed else None,
+    )
+
+
+def receive(h: Handover, *, by: Staff, on: date) -> Handover:
+    _require(h, (HandoverStatus.SENT,), "receive")
+    _require_receiver(h, by)
+    _not_before(on, h.sent_on)
+    return h.model_copy(update={"status": HandoverStatus.RECEIVED, "received_on": on, "to_staff_id": by.id})
+
+
+def confirm_patient_contact(h: Handover, *, by: Staff, on: date) -> Handover:
+    """The receiver confirms contact with the patient: responsibility passes to the receiving unit.
+    A handover that was not yet marked received is received at the same time."""
+    _require(h, UNCONFIRMED, "confirm_patient_contact")
+    _require_receiver(h, by)
+    _not_before(on, h.received_on or h.sent_on)
+    return h.model_copy(
+        update={
+            "status": HandoverStatus.PATIENT_CONTACTED,
+            "received_on": h.received_on or on,
+            "patient_contacted_on": on,
+            "to_staff_id": h.to_staff_id or by.id,
+        }
+    )
+
+
+def complete(h: Handover, *, by: Staff, on: date) -> Handover:
+    _require(h, (HandoverStatus.PATIENT_CONTACTED,), "complete")
+    _require_receiver(h, by)
+    _not_before(on, h.patient_contacted_on)
+    return h.model_copy(update={"status": HandoverStatus.COMPLETED, "completed_on": on})
+
+
+def reject(h: Handover, *, by: Staff, on: date, reason: str) -> Handover:
+    _require(h, UNCONFIRMED, "reject")
+    _require_receiver(h, by)
+    if not reason.strip():
+        raise DomainError(
+            "handover.reason_required",
+            "Ange varför överlämningen avvisas.",
+            "a rejection needs a reason",
+        )
+    _not_before(on, h.received_on or h.sent_on)
+    return h.model_copy(
+        update={"status": HandoverStatus.REJECTED, "rejected_on": on, "reject_reason": reason.strip()}
+    )
+
+
+def inform_patient(h: Handover, *, on: date) -> Handover:
+    """Record that the patient was informed about the handover."""
+    if h.status is HandoverStatus.REJECTED:
+        raise _illegal(h, "inform_patient")
+    _not_before(on, h.sent_on)
+    return h.model_copy(update={"patient_informed": True, "patient_informed_on": on})
+
+
+def responsible_unit(h: Handover) -> str:
+    """The unit responsible for the patient: the sender until the receiver confirmed patient contact."""
+    if h.status in (HandoverStatus.PATIENT_CONTACTED, HandoverStatus.COMPLETED):
+        return h.to_unit_hsa_id
+    return h.from_unit_hsa_id
+
+
+def overdue_on(h: Handover, overdue_days: int) -> date:
+    return h.sent_on + timedelta(days=overdue_days)
+
+
+def is_overdue(h: Handover, today: date, overdue_days: int) -> bool:
+    """Unconfirmed (sent or received, no patient contact) more than ``overdue_days`` after sending."""
+    return h.status in UNCONFIRMED and today > overdue_on(h, overdue_days)
