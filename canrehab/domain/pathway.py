@@ -28,7 +28,9 @@ from canrehab.domain.model import (
     Staff,
 )
 
-# Order of the phases along a pathway. Chronic and palliative can follow any treated or untreated phase.
+# Order of the phases along a pathway. Chronic and palliative phases (SIDE_PHASES) can begin any time after
+# the diagnosis, also during treatment, and do not constrain the treatment phases.
+SIDE_PHASES = frozenset({PhaseKind.CHRONIC, PhaseKind.PALLIATIVE})
 PHASE_RANK: dict[PhaseKind, int] = {
     PhaseKind.INVESTIGATION: 0,
     PhaseKind.DIAGNOSIS: 1,
@@ -113,13 +115,16 @@ def record_phase(pathway: Pathway, kind: PhaseKind, on: date) -> Pathway:
 
     The date may not lie before the latest recorded date of an earlier phase (e.g. treatment end before
     treatment start); investigation may not lie after the diagnosis; treatment end needs a treatment start.
+    Chronic and palliative phases only need to lie after the diagnosis.
     Recording the same phase on the same date again changes nothing.
     """
     require_open(pathway)
     if any(p.kind is kind and p.on == on for p in pathway.phases):
         return pathway
-    rank = PHASE_RANK[kind]
+    rank = PHASE_RANK[kind] if kind not in SIDE_PHASES else PHASE_RANK[PhaseKind.DIAGNOSIS] + 1
     for p in pathway.phases:
+        if p.kind in SIDE_PHASES:
+            continue
         if PHASE_RANK[p.kind] < rank and on < p.on:
             raise DomainError(
                 "pathway.phase_order",

@@ -169,3 +169,15 @@ def test_closed_pathway_refuses_everything(
         with pytest.raises(DomainError) as err:
             action()
         assert err.value.code == "pathway.closed"
+
+
+def test_palliative_and_chronic_can_begin_during_treatment(pathway: Pathway) -> None:
+    p = record_phase(pathway, PhaseKind.TREATMENT_START, day(20))
+    p = record_phase(p, PhaseKind.TREATMENT_END, day(200))
+    p = record_phase(p, PhaseKind.PALLIATIVE, day(100))
+    assert current_phase(p, day(150)) is PhaseKind.PALLIATIVE
+    assert current_phase(p, day(250)) is PhaseKind.TREATMENT_END
+    p = record_phase(p, PhaseKind.TREATMENT_START, day(260))  # a new treatment line
+    assert current_phase(p, day(260)) is PhaseKind.TREATMENT_START
+    with pytest.raises(DomainError, match=r"pathway\.phase_order"):
+        record_phase(pathway, PhaseKind.CHRONIC, day(-1))
