@@ -113,9 +113,11 @@ def _sorted_phases(phases: tuple[PhaseEntry, ...]) -> tuple[PhaseEntry, ...]:
 def record_phase(pathway: Pathway, kind: PhaseKind, on: date) -> Pathway:
     """Record that the pathway entered a phase on a date.
 
-    The date may not lie before the latest recorded date of an earlier phase (e.g. treatment end before
-    treatment start); investigation may not lie after the diagnosis; treatment end needs a treatment start.
-    Chronic and palliative phases only need to lie after the diagnosis.
+    Dates follow the order of the phases: a phase may not begin before a recorded earlier phase (treatment
+    end before treatment start) nor after a recorded later phase (investigation after the diagnosis,
+    treatment start after follow-up). Treatment end needs a treatment start. Chronic and palliative phases
+    only need to lie after the diagnosis and may overlap treatment. A recurrence with new treatment is a
+    new pathway (or a palliative/chronic phase).
     Recording the same phase on the same date again changes nothing.
     """
     require_open(pathway)
@@ -125,20 +127,20 @@ def record_phase(pathway: Pathway, kind: PhaseKind, on: date) -> Pathway:
     for p in pathway.phases:
         if p.kind in SIDE_PHASES:
             continue
-        if PHASE_RANK[p.kind] < rank and on < p.on:
+        other = PHASE_RANK[p.kind]
+        if other < rank and on < p.on:
             raise DomainError(
                 "pathway.phase_order",
                 f"Fasen {PHASE_LABEL_SV[kind]} kan inte börja {_d(on)}, före "
                 f"{PHASE_LABEL_SV[p.kind]} ({_d(p.on)}).",
                 f"{kind.value} on {_d(on)} is before {p.kind.value} on {_d(p.on)}",
             )
-    if kind is PhaseKind.INVESTIGATION:
-        diagnosed = min((p.on for p in pathway.phases if p.kind is PhaseKind.DIAGNOSIS), default=None)
-        if diagnosed is not None and on > diagnosed:
+        if kind not in SIDE_PHASES and other > rank and on > p.on:
             raise DomainError(
                 "pathway.phase_order",
-                f"Utredningen kan inte börja {_d(on)}, efter diagnosen ({_d(diagnosed)}).",
-                f"investigation on {_d(on)} is after the diagnosis on {_d(diagnosed)}",
+                f"Fasen {PHASE_LABEL_SV[kind]} kan inte börja {_d(on)}, efter "
+                f"{PHASE_LABEL_SV[p.kind]} ({_d(p.on)}) som kommer senare i förloppet.",
+                f"{kind.value} on {_d(on)} is after the later phase {p.kind.value} on {_d(p.on)}",
             )
     if kind is PhaseKind.TREATMENT_END and not any(
         p.kind is PhaseKind.TREATMENT_START for p in pathway.phases

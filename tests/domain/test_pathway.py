@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from canrehab.domain.errors import DomainError
 from canrehab.domain.model import (
@@ -11,11 +13,14 @@ from canrehab.domain.model import (
     MinVardplanStatus,
     Pathway,
     Patient,
+    PhaseEntry,
     PhaseKind,
     Profession,
     Staff,
 )
 from canrehab.domain.pathway import (
+    PHASE_RANK,
+    SIDE_PHASES,
     assign_contact_nurse,
     close_pathway,
     current_contact_nurse,
@@ -73,7 +78,7 @@ def test_phases_in_order(pathway: Pathway) -> None:
     ("kind", "offset", "fragment"),
     [
         (PhaseKind.TREATMENT_START, -1, "före diagnos"),
-        (PhaseKind.INVESTIGATION, 1, "efter diagnosen"),
+        (PhaseKind.INVESTIGATION, 1, "efter diagnos"),
         (PhaseKind.TREATMENT_END, 30, "innan behandlingsstart"),
     ],
 )
@@ -177,7 +182,38 @@ def test_palliative_and_chronic_can_begin_during_treatment(pathway: Pathway) -> 
     p = record_phase(p, PhaseKind.PALLIATIVE, day(100))
     assert current_phase(p, day(150)) is PhaseKind.PALLIATIVE
     assert current_phase(p, day(250)) is PhaseKind.TREATMENT_END
-    p = record_phase(p, PhaseKind.TREATMENT_START, day(260))  # a new treatment line
-    assert current_phase(p, day(260)) is PhaseKind.TREATMENT_START
+    with pytest.raises(DomainError) as err:
+        record_phase(p, PhaseKind.TREATMENT_START, day(260))  # after treatment end: a new pathway
+    assert "som kommer senare" in err.value.message_sv
+    p = record_phase(p, PhaseKind.TREATMENT_START, day(30))  # backfilling within the order is fine
+    assert current_phase(p, day(40)) is PhaseKind.TREATMENT_START
     with pytest.raises(DomainError, match=r"pathway\.phase_order"):
         record_phase(pathway, PhaseKind.CHRONIC, day(-1))
+
+
+@given(st.lists(st.tuples(st.sampled_from(list(PhaseKind)), st.integers(-30, 400)), max_size=12))
+def test_recorded_phases_always_respect_the_phase_order(steps: list[tuple[PhaseKind, int]]) -> None:
+    diagnosis = Diagnosis(icd10="C509", diagnosed_on=D, process="breast")
+    p = Pathway(
+        patient_id="p",
+        unit_hsa_id="U",
+        diagnosis=diagnosis,
+        phases=(PhaseEntry(kind=PhaseKind.DIAGNOSIS, on=D),),
+    )
+    for kind, offset in steps:
+        before = p
+        try:
+            p = record_phase(p, kind, day(offset))
+        except DomainError as err:
+            assert err.code == "pathway.phase_order" and p == before
+    main = [e for e in p.phases if e.kind not in SIDE_PHASES]
+    for a in main:
+        for b in main:
+            if PHASE_RANK[a.kind] < PHASE_RANK[b.kind]:
+                assert a.on <= b.on
+    for e in p.phases:
+        if e.kind in SIDE_PHASES:
+            assert e.on >= D
+    assert list(p.phases) == sorted(p.phases, key=lambda e: (e.on, PHASE_RANK[e.kind]))
+    if any(e.kind is PhaseKind.TREATMENT_END for e in p.phases):
+        assert any(e.kind is PhaseKind.TREATMENT_START for e in p.phases)
