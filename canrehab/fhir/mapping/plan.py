@@ -215,6 +215,7 @@ def _event_ext(e: PlanEvent) -> Json:
         sub("by", valueReference=ref("PractitionerRole", e.by)),
         sub("contentVersion", valueInteger=e.content_version),
         sub("note", valueString=e.note or None),
+        sub("followUp", valueDate=iso(e.follow_up_on)),
     )
 
 
@@ -227,6 +228,7 @@ def _event_from(e: Json, path: str) -> PlanEvent:
         by=ref_id(_one(parts, "by", path, required=True), "PractitionerRole", path),
         content_version=int(_one(parts, "contentVersion", path, required=True)),
         note=str(_one(parts, "note", path) or ""),
+        follow_up_on=opt_date(_one(parts, "followUp", path), path),
     )
 
 

@@ -1,0 +1,398 @@
+"""The FHIR REST API under ``/fhir``: ``router`` (included by the web app when this module imports).
+
+Interactions: ``GET /fhir/metadata``; ``GET /fhir/{type}/{id}`` (ETag ``W/"<version>"``);
+``GET /fhir/{type}?..`` (searchset); ``POST /fhir/{type}`` (the server assigns the id);
+``PUT /fhir/{type}/{id}`` with ``If-Match`` (or ``meta.versionId``): 412 on a stale version;
+``POST /fhir`` with a transaction Bundle (atomic);
+``GET /fhir/$export`` (manifest) and ``GET /fhir/$export/{type}`` (NDJSON). Content type
+``application/fhir+json``; every error is an OperationOutcome. Authentication: HTTP Basic against the local
+accounts (no cookies; the CSRF middleware exempts ``/fhir``). Access by care unit as in the web app;
+denials are audited (``denied``) in their own transaction after the refused one rolled back.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from canrehab.domain.access import Actor
+from canrehab.domain.errors import ConflictError, DomainError
+from canrehab.domain.model import new_id
+from canrehab.fhir import export as bulk
+from canrehab.fhir.auth import authenticate
+from canrehab.fhir.capability import capability_statement
+from canrehab.fhir.context import AccessDenied, Ctx
+from canrehab.fhir.mapping.common import MappingError
+from canrehab.fhir.outcome import FhirError, error_response, etag, fhir_response, parse_etag
+from canrehab.fhir.resources import HANDLERS, Handler, version_of
+from canrehab.fhir.search import parse_params, searchset
+from canrehab.fhir.transaction import EntryError, process
+
+log = logging.getLogger(__name__)
+NDJSON = "application/fhir+ndjson"
+JSON_TYPES = ("application/fhir+json", "application/json")
+
+ResourceType = StrEnum("ResourceType", {t: t for t in HANDLERS})  # type: ignore[misc]
+ExportType = StrEnum("ExportType", {t: t for t in bulk.TYPES})  # type: ignore[misc]
+
+_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {t: {"schema": {"type": "object", "additionalProperties": True}} for t in JSON_TYPES},
+    }
+}
+_OUTCOME = {
+    "description": "OperationOutcome",
+    "content": {"application/fhir+json": {"schema": {"type": "object"}}},
+}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: _OUTCOME for code in (400, 401, 403, 404, 405, 409, 412, 415, 422, 428, 429)
+}
+
+
+def _validation_message(exc: RequestValidationError) -> tuple[str, tuple[str, ...]]:
+    errors = exc.errors()
+    parts = [f"{'.'.join(str(x) for x in e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in errors[:5]]
+    return "; ".join(parts) or "invalid request", tuple(
+        ".".join(str(x) for x in e.get("loc", ())) for e in errors[:5]
+    )
+
+
+class FhirRoute(APIRoute):
+    """Answers every error of a FHIR route with an OperationOutcome."""
+
+    def get_route_handler(self) -> Callable[[Request], Any]:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                response: Response = await original(request)
+                return response
+            except FhirError as exc:
+                return error_response(exc)
+            except RequestValidationError as exc:
+                message, where = _validation_message(exc)
+                status = 404 if any(w.startswith("path.rtype") for w in where) else 400
+                return error_response(FhirError(status, message, expression=where))
+            except HTTPException as exc:
+                return error_response(FhirError(exc.status_code, str(exc.detail)))
+
+        return handler
+
+
+router = APIRouter(prefix="/fhir", route_class=FhirRoute, tags=["FHIR"], responses=_ERRORS)
+
+
+# ---------------------------------------------------------------------------------------------- plumbing
+
+
+def _services(request: Request) -> Any:
+    svc = getattr(request.app.state, "fhir_services", None)
+    if svc is None:
+        from canrehab.services.context import Services
+
+        svc = Services(settings=request.app.state.settings, engine=request.app.state.db.engine)
+        request.app.state.fhir_services = svc
+    return svc
+
+
+def _log_denied(services: Any, actor: Actor, exc: AccessDenied) -> None:
+    with services.uow(actor) as uow:
+        uow.audit.record("denied", exc.entity_type, exc.entity_id, exc.patient_id, "åtkomst nekad (FHIR)")
+
+
+def _denied_error(exc: AccessDenied, where: str = "") -> FhirError:
+    what = "change" if exc.write else "read"
+    prefix = f"{where}: " if where else ""
+    return FhirError(
+        403, f"{prefix}You may not {what} this patient's record (care unit access).", code="forbidden"
+    )
+
+
+def _convert(exc: Exception, where: str = "", expression: tuple[str, ...] = ()) -> FhirError:
+    prefix = f"{where}: " if where else ""
+    if isinstance(exc, FhirError):
+        if where:
+            return FhirError(
+                exc.status,
+                prefix + exc.diagnostics,
+                code=exc.code,
+                expression=exc.expression or expression,
+                headers=exc.headers,
+            )
+        return exc
+    if isinstance(exc, MappingError):
+        return FhirError(422, f"{prefix}{exc.path}: {exc.message}", code="invalid", expression=(exc.path,))
+    if isinstance(exc, ConflictError):
+        return FhirError(412, prefix + exc.message_en, code="conflict", expression=expression)
+    if isinstance(exc, DomainError):
+        status = 404 if exc.code.endswith("not_found") else 422
+        return FhirError(
+            status, f"{prefix}{exc.message_sv} ({exc.code})", code="business-rule", expression=expression
+        )
+    raise exc
+
+
+def _run(request: Request, actor: Actor, work: Callable[[Ctx], Any]) -> Any:
+    services = _services(request)
+    try:
+        with services.uow(actor) as uow:
+            return work(Ctx(services, uow, actor))
+    except AccessDenied as exc:
+        _log_denied(services, actor, exc)
+        raise _denied_error(exc) from exc
+    except (MappingError, DomainError) as exc:
+        raise _convert(exc) from exc
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in JSON_TYPES:
+        raise FhirError(415, f"Send application/fhir+json (got {content_type or 'no content type'}).")
+    raw = await request.body()
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FhirError(400, f"The body is not valid JSON: {exc}", code="structure") from exc
+    if not isinstance(data, dict):
+        raise FhirError(400, "The body must be a JSON object (a FHIR resource).", code="structure")
+    return data
+
+
+def _handler(rtype: str) -> Handler:
+    handler = HANDLERS.get(rtype)
+    if handler is None:
+        raise FhirError(404, f"Unknown resource type {rtype!r}.", code="not-supported")
+    return handler
+
+
+def _resource_headers(resource: dict[str, Any], request: Request) -> dict[str, str]:
+    headers = {}
+    version = version_of(resource)
+    if version is not None:
+        headers["ETag"] = etag(version)
+    rtype, rid = resource["resourceType"], resource["id"]
+    suffix = f"/_history/{version}" if version is not None else ""
+    headers["Location"] = f"{_base(request)}/{rtype}/{rid}{suffix}"
+    return headers
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/") + "/fhir"
+
+
+def _check_body_type(data: dict[str, Any], rtype: str) -> None:
+    if data.get("resourceType") != rtype:
+        raise FhirError(
+            400,
+            f"resourceType {data.get('resourceType')!r} does not match the URL ({rtype}).",
+            expression=("resourceType",),
+        )
+
+
+def _validated(data: dict[str, Any]) -> None:
+    from canrehab.fhir.mapping.common import to_model
+
+    try:
+        to_model(data)
+    except MappingError as exc:
+        raise FhirError(
+            400,
+            f"Invalid {data.get('resourceType')}: {exc.message}",
+            code="invalid",
+            expression=(str(data.get("resourceType")),),
+        ) from exc
+
+
+# ---------------------------------------------------------------------------------------------- routes
+
+
+@router.get("/metadata", summary="CapabilityStatement")
+async def metadata(request: Request) -> Response:
+    return fhir_response(capability_statement(_base(request)))
+
+
+@router.post("", summary="Transaction Bundle (atomic)", openapi_extra=_BODY)
+async def transaction(request: Request) -> Response:
+    actor = authenticate(request)
+    bundle = await _body(request)
+    services = _services(request)
+
+    @contextmanager
+    def ctx_factory() -> Iterator[Ctx]:
+        with services.uow(actor) as uow:
+            yield Ctx(services, uow, actor)
+
+    def work() -> dict[str, Any]:
+        try:
+            return process(ctx_factory, bundle)
+        except EntryError as exc:
+            where = exc.where
+            if isinstance(exc.error, AccessDenied):
+                _log_denied(services, actor, exc.error)
+                raise _denied_error(exc.error, where) from exc
+            raise _convert(exc.error, where, (f"Bundle.entry[{exc.index}]",)) from exc
+
+    result = await run_in_threadpool(work)
+    return fhir_response(result)
+
+
+@router.get("/$export", summary="Bulk export manifest (NDJSON per type)")
+async def export_manifest(
+    request: Request,
+    start: str | None = Query(None, description="first day of the period, YYYY-MM-DD"),
+    end: str | None = Query(None, description="last day of the period, YYYY-MM-DD"),
+    _type: str | None = Query(None, alias="_type", description="comma-separated resource types"),
+) -> Response:
+    actor = authenticate(request)
+    types = bulk.parse_types(_type)
+    period = bulk.parse_period(start, end)
+
+    def work(ctx: Ctx) -> dict[str, Any]:
+        counts = {t: 0 for t in types}
+        for resource in bulk.resources(ctx, period, types):
+            counts[resource["resourceType"]] += 1
+        query = "&".join(f"{k}={v}" for k, v in (("start", start), ("end", end)) if v)
+        return {
+            "transactionTime": ctx.services.today().isoformat(),
+            "request": str(request.url),
+            "requiresAccessToken": True,
+            "pseudonymised": not ctx.sees_identities,
+            "output": [
+                {
+                    "type": t,
+                    "url": f"{_base(request)}/$export/{t}" + (f"?{query}" if query else ""),
+                    "count": n,
+                }
+                for t, n in counts.items()
+            ],
+            "error": [],
+        }
+
+    manifest = await run_in_threadpool(_run, request, actor, work)
+    return Response(json.dumps(manifest, ensure_ascii=False), media_type="application/json")
+
+
+@router.get("/$export/{rtype}", summary="Bulk export of one resource type as NDJSON")
+async def export_type(
+    request: Request,
+    rtype: ExportType,
+    start: str | None = Query(None, description="first day of the period, YYYY-MM-DD"),
+    end: str | None = Query(None, description="last day of the period, YYYY-MM-DD"),
+) -> Response:
+    actor = authenticate(request)
+    period = bulk.parse_period(start, end)
+
+    def work(ctx: Ctx) -> str:
+        items = list(bulk.resources(ctx, period, (str(rtype.value),)))
+        detail = f"{len(items)} {rtype.value} {start or '-'}–{end or '-'}"
+        detail += " (pseudonymiserat)" if not ctx.sees_identities else ""
+        ctx.uow.audit.record("export", "fhir_export", str(rtype.value), None, detail)
+        return bulk.ndjson(iter(items))
+
+    text = await run_in_threadpool(_run, request, actor, work)
+    return Response(text, media_type=NDJSON)
+
+
+@router.get("/{rtype}", summary="Search")
+async def search(
+    request: Request,
+    rtype: ResourceType,
+    patient: str | None = Query(None),
+    status: str | None = Query(None),
+    date: str | None = Query(None, description="[eq|ge|le|gt|lt]YYYY-MM-DD"),
+    code: str | None = Query(None),
+    identifier: str | None = Query(None),
+) -> Response:
+    actor = authenticate(request)
+    handler = _handler(str(rtype.value))
+    params = parse_params(request.query_params.multi_items())
+    found = await run_in_threadpool(_run, request, actor, lambda ctx: handler.search(ctx, params))
+    return fhir_response(searchset(_base(request), found))
+
+
+@router.get("/{rtype}/{rid}", summary="Read")
+async def read(request: Request, rtype: ResourceType, rid: str) -> Response:
+    actor = authenticate(request)
+    handler = _handler(str(rtype.value))
+    resource = await run_in_threadpool(_run, request, actor, lambda ctx: handler.read(ctx, rid))
+    headers = _resource_headers(resource, request)
+    headers.pop("Location", None)
+    return fhir_response(resource, headers=headers)
+
+
+@router.get("/{rtype}/{rid}/_history/{vid}", summary="Read a version (the current one is kept)")
+async def vread(request: Request, rtype: ResourceType, rid: str, vid: str) -> Response:
+    actor = authenticate(request)
+    handler = _handler(str(rtype.value))
+    resource = await run_in_threadpool(_run, request, actor, lambda ctx: handler.read(ctx, rid))
+    if str(version_of(resource)) != vid:
+        raise FhirError(
+            404,
+            f"{rtype.value}/{rid} version {vid} is not kept; only the current version is served "
+            "(the content versions of a CarePlan are its contained resources).",
+            code="not-found",
+        )
+    return fhir_response(resource, headers={"ETag": etag(int(vid))})
+
+
+@router.post("/{rtype}", summary="Create", openapi_extra=_BODY)
+async def create(request: Request, rtype: ResourceType) -> Response:
+    actor = authenticate(request)
+    handler = _handler(str(rtype.value))
+    data = await _body(request)
+    _check_body_type(data, str(rtype.value))
+    if handler.create is None:
+        raise FhirError(405, f"{rtype.value} cannot be created through the API.", code="not-supported")
+    _validated(data)
+    data = {**data, "id": new_id()}
+    if rtype.value == "Organization":
+        data["id"] = next((str(i["value"]) for i in data.get("identifier", []) if i.get("value")), data["id"])
+    creator = handler.create
+    stored = await run_in_threadpool(_run, request, actor, lambda ctx: creator(ctx, data))
+    return fhir_response(stored, 201, _resource_headers(stored, request))
+
+
+@router.put("/{rtype}/{rid}", summary="Update (If-Match)", openapi_extra=_BODY)
+async def update(request: Request, rtype: ResourceType, rid: str) -> Response:
+    actor = authenticate(request)
+    handler = _handler(str(rtype.value))
+    data = await _body(request)
+    _check_body_type(data, str(rtype.value))
+    if data.get("id") not in (None, rid):
+        raise FhirError(
+            400, f"The resource id {data.get('id')!r} does not match the URL id.", expression=("id",)
+        )
+    if handler.update is None:
+        raise FhirError(405, f"{rtype.value} cannot be updated through the API.", code="not-supported")
+    _validated({**data, "id": rid})
+    if_match = request.headers.get("if-match")
+    if if_match:
+        expected = parse_etag(if_match)
+        body_version = version_of(data)
+        if body_version is not None and body_version != expected:
+            raise FhirError(400, "If-Match and meta.versionId disagree.", expression=("meta.versionId",))
+    else:
+        body_version = version_of(data)
+        if body_version is None:
+            raise FhirError(
+                428, 'An update needs If-Match: W/"<version>" (or meta.versionId).', code="required"
+            )
+        expected = body_version
+    updater = handler.update
+    stored = await run_in_threadpool(
+        _run, request, actor, lambda ctx: updater(ctx, rid, {**data, "id": rid}, expected)
+    )
+    headers = _resource_headers(stored, request)
+    return fhir_response(stored, 200, headers)

@@ -1,0 +1,91 @@
+"""What a FHIR interaction runs with: the services (settings, clock), one unit of work and the actor; access
+checks by care unit that raise ``AccessDenied`` (logged by the caller after the transaction rolled back)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from canrehab.domain.access import STAFF_ROLES, Actor, may_read_patient, may_write_patient, sees_identities
+from canrehab.domain.errors import DomainError
+from canrehab.fhir.outcome import FhirError
+
+ADMIN_ROLES = frozenset({"admin", "system"})
+AUDIT_READERS = frozenset({"unit_manager", "admin", "system"})
+
+
+class AccessDenied(Exception):
+    """The actor may not read/change this patient's record (logged as 'denied' after rollback)."""
+
+    def __init__(self, entity_type: str, entity_id: str, patient_id: str | None, *, write: bool) -> None:
+        super().__init__(f"access denied to {entity_type}")
+        self.entity_type = entity_type
+        self.entity_id = entity_id
+        self.patient_id = patient_id
+        self.write = write
+
+
+@dataclass
+class Ctx:
+    services: Any  # canrehab.services.context.Services
+    uow: Any  # canrehab.store.uow.UnitOfWork
+    actor: Actor
+
+    @property
+    def sees_identities(self) -> bool:
+        return sees_identities(self.actor)
+
+    def related_units(self, patient_id: str) -> Collection[str]:
+        related: Collection[str] = self.uow.patients.related_unit_hsa_ids(patient_id)
+        return related
+
+    def check_read(self, patient_id: str, entity_type: str, entity_id: str) -> None:
+        if not may_read_patient(self.actor, patient_id, self.related_units(patient_id)):
+            raise AccessDenied(entity_type, entity_id, patient_id, write=False)
+
+    def check_write(
+        self, patient_id: str, entity_type: str, entity_id: str, unit_hsa_id: str | None = None
+    ) -> None:
+        """Write access to the patient's record; ``unit_hsa_id``: a unit the new record itself relates to
+        (a new pathway at one of the actor's units gives a staff member access to a patient new to them)."""
+        if may_write_patient(self.actor, patient_id, self.related_units(patient_id)):
+            return
+        if (
+            unit_hsa_id is not None
+            and self.actor.role in STAFF_ROLES
+            and unit_hsa_id in self.actor.unit_hsa_ids
+        ):
+            return
+        raise AccessDenied(entity_type, entity_id, patient_id, write=True)
+
+    def require_role(self, roles: Collection[str], what: str) -> None:
+        if self.actor.role not in roles:
+            raise FhirError(403, f"Your role ({self.actor.role}) may not {what}.", code="forbidden")
+
+    def staff_member(self) -> Any:
+        """The acting staff member (performer of KVÅ codes for state changes)."""
+        if not self.actor.staff_id:
+            raise FhirError(
+                403,
+                "Only clinical staff with a staff record can change the state of care records.",
+                code="forbidden",
+            )
+        return find(self.uow.staff, self.actor.staff_id, "PractitionerRole")
+
+
+def find(repo: Any, entity_id: str, resource_type: str) -> Any:
+    """The entity or FhirError 404."""
+    finder = getattr(repo, "find", None)
+    try:
+        found = finder(entity_id) if finder is not None else repo.get(entity_id)
+    except DomainError as exc:
+        if exc.code.endswith("not_found"):
+            found = None
+        else:
+            raise
+    except (KeyError, LookupError):
+        found = None
+    if found is None:
+        raise FhirError(404, f"{resource_type}/{entity_id} not found.", code="not-found")
+    return found
