@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -62,7 +63,10 @@ def load_counties(path: Path | None = None) -> CountyFile:
 
 @cache
 def default_counties() -> CountyFile:
-    return load_counties()
+    """The county/RCC file in use: ``CANREHAB_COUNTIES_FILE`` if set (a replacement, e.g. after a change of
+    RCC membership), else the shipped ``counties.yaml``."""
+    override = os.environ.get("CANREHAB_COUNTIES_FILE")
+    return load_counties(Path(override) if override else None)
 
 
 def is_county_code(code: str) -> bool:

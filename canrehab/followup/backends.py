@@ -15,11 +15,16 @@ from ibis.backends import BaseBackend
 from canrehab.domain.errors import DomainError
 
 BACKENDS = ("duckdb", "pyspark")
+DUCKDB_MEMORY_LIMIT = "2GB"
 
 
 def connect(backend: str = "duckdb", *, threads: int | None = None) -> BaseBackend:
     if backend == "duckdb":
         con = ibis.duckdb.connect()
+        # Bounded memory (DuckDB spills to disk beyond it); insertion order is never needed for counts.
+        limit = os.environ.get("CANREHAB_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT)
+        con.raw_sql(f"SET memory_limit = '{limit}'")
+        con.raw_sql("SET preserve_insertion_order = false")
         if threads:
             con.raw_sql(f"SET threads = {int(threads)}")
         return con
