@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from fhir.resources.R4B.auditevent import AuditEvent
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from canrehab.fhir import systems
 from canrehab.fhir.mapping.common import (
@@ -40,12 +40,32 @@ class AuditRecord(BaseModel):
     at: datetime
     actor_username: str
     actor_role: str
-    actor_units: tuple[str, ...] = Field(default=(), validation_alias="actor_unit_hsa_ids")
+    actor_units: tuple[str, ...] = Field(
+        default=(), validation_alias=AliasChoices("actor_units", "actor_unit_hsa_ids")
+    )
     action: str  # read | create | update | denied | export | ...
     entity_type: str
     entity_id: str
     patient_id: str | None = None
     detail: str = ""
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id(cls, v: Any) -> str:
+        return str(v)
+
+    @field_validator("actor_units", mode="before")
+    @classmethod
+    def _units(cls, v: Any) -> Any:
+        """The store keeps the units comma-separated."""
+        if isinstance(v, str):
+            return tuple(u for u in v.split(",") if u)
+        return v
+
+    @field_validator("detail", mode="before")
+    @classmethod
+    def _detail(cls, v: Any) -> str:
+        return "" if v is None else str(v)
 
 
 ACTION_SV = {

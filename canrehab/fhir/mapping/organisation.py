@@ -102,7 +102,7 @@ def patient_to_fhir(patient: Patient, *, pseudonymised: bool = False) -> FhirPat
         "extension": [e for e in [_county_ext(patient.county_code)] if e],
         "identifier": [
             {"type": concept(systems.V2_0203, "NI"), "system": system, "value": patient.personnummer},
-            {"system": systems.PSEUDONYM, "value": patient.pseudonym},
+            *([{"system": systems.PSEUDONYM, "value": patient.pseudonym}] if patient.pseudonym else []),
         ],
         "name": [split_name(patient.name)] if patient.name else None,
         "gender": GENDER[patient.sex],
