@@ -12,6 +12,7 @@ option or integer item, a tuple of codes for a repeating choice, bool, or stripp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -28,6 +29,7 @@ ORDINAL_URLS = (
 MIN_URL = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_URL = "http://hl7.org/fhir/StructureDefinition/maxValue"
 MAX_TEXT_LENGTH = 2000
+_INTEGER = re.compile(r"-?[0-9]{1,9}")
 
 
 class ItemKind(StrEnum):
@@ -205,7 +207,7 @@ class _Parser:
                     raise self.fail(f"{where}.answerOption[{n}]", "valueCoding.code is required")
                 ordinal = _ordinal(coding)
                 if ordinal is None:
-                    ordinal = int(code) if code.lstrip("-").isdigit() else n
+                    ordinal = int(code) if _INTEGER.fullmatch(code) else n
                 out.append(AnswerOptionDef(code, str(coding.get("display") or code), ordinal, code))
             elif "valueInteger" in opt:
                 v = int(opt["valueInteger"])
@@ -270,7 +272,7 @@ def _normalise(item: Item, value: object) -> AnswerValue:
         number: int | None = None
         if isinstance(value, int) and not isinstance(value, bool):
             number = value
-        elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        elif isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
             number = int(value.strip())
         if number is None:
             raise bad("svaret ska vara ett heltal", f"expected an integer, got {type(value).__name__}")

@@ -147,6 +147,7 @@ def test_validate_normalises() -> None:
         ({"skala": 11}, "skala", "utanför skalan 0–10"),
         ({"skala": -1}, "skala", "utanför skalan"),
         ({"skala": "sju"}, "skala", "heltal"),
+        ({"skala": "²"}, "skala", "heltal"),
         ({"skala": True}, "skala", "heltal"),
         ({"val": 3}, "val", "inget av svarsalternativen"),
         ({"varv": ["z"]}, "varv", "inget av svarsalternativen"),
