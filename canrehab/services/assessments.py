@@ -1,0 +1,186 @@
+"""Structured needs assessment: start (by link or together), save and resume, submit, confirm the level."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from canrehab.domain import assessment as assessment_rules
+from canrehab.domain.access import Actor
+from canrehab.domain.errors import DomainError
+from canrehab.domain.model import Assessment, KeyMoment, NeedsLevel, Patient, Respondent
+from canrehab.services import worklist
+from canrehab.services.guard import acting_staff, require_read, require_write
+
+if TYPE_CHECKING:
+    from canrehab.services.context import Services
+
+LINK_VALIDITY = timedelta(days=14)
+LINK_ACTOR = Actor(
+    role="patient_link", staff_id=None, unit_hsa_ids=frozenset(), patient_id=None, username="patientlänk"
+)
+
+
+def start(
+    services: Services,
+    actor: Actor,
+    *,
+    patient_id: str,
+    pathway_id: str,
+    key_moment: KeyMoment,
+    respondent: Respondent,
+    instrument_id: str | None = None,
+) -> Assessment:
+    instrument_id = instrument_id or services.default_instrument
+    instrument = _instrument(services, instrument_id)
+    with services.uow(actor) as uow:
+        require_write(services, uow, actor, patient_id, "assessment")
+        acting_staff(uow, actor)
+        pathway = uow.pathways.get(pathway_id)
+        if pathway.patient_id != patient_id:
+            raise DomainError(
+                "pathway.mismatch", "Vårdförloppet hör inte till patienten.", "pathway mismatch"
+            )
+        assessment = assessment_rules.start_assessment(
+            pathway, instrument, key_moment=key_moment, respondent=respondent, on=services.today()
+        )
+        saved: Assessment = uow.assessments.add(assessment)
+        return saved
+
+
+def create_link(services: Services, actor: Actor, assessment_id: str) -> tuple[str, datetime]:
+    """A personal, expiring link for the patient to fill in the assessment on their own device."""
+    with services.uow(actor) as uow:
+        assessment = uow.assessments.get(assessment_id)
+        require_write(services, uow, actor, assessment.patient_id, "assessment", assessment_id)
+        expires = datetime.now(UTC) + LINK_VALIDITY
+        token: str = uow.links.create(assessment_id, assessment.patient_id, expires)
+        return token, expires
+
+
+def own_link(services: Services, actor: Actor, assessment_id: str) -> tuple[str, datetime]:
+    """A patient logged in to Min vårdplan opens their own unfinished self-assessment."""
+    if actor.role != "patient" or not actor.patient_id:
+        raise DomainError(
+            "access.denied", "Bara patienten själv kan öppna sin skattning här.", "patient only"
+        )
+    with services.uow(actor) as uow:
+        assessment = uow.assessments.get(assessment_id)
+        if assessment.patient_id != actor.patient_id or assessment.respondent != Respondent.PATIENT:
+            raise DomainError("access.denied", "Skattningen är inte din.", "not the patient's own assessment")
+        expires = datetime.now(UTC) + LINK_VALIDITY
+        token: str = uow.links.create(assessment_id, assessment.patient_id, expires)
+        return token, expires
+
+
+def get(services: Services, actor: Actor, assessment_id: str) -> tuple[Assessment, Patient]:
+    with services.uow(actor) as uow:
+        assessment = uow.assessments.get(assessment_id)
+        require_read(services, uow, actor, assessment.patient_id, "assessment", assessment_id)
+        return assessment, uow.patients.get(assessment.patient_id)
+
+
+def _instrument(services: Services, instrument_id: str) -> Any:
+    try:
+        return services.catalog.instruments[instrument_id]
+    except KeyError:
+        raise DomainError(
+            "instrument.unknown", f"Okänt formulär: {instrument_id}.", f"unknown instrument {instrument_id}"
+        ) from None
+
+
+def _save(
+    services: Services,
+    uow: Any,
+    assessment: Assessment,
+    answers: Mapping[str, Any],
+    version: int,
+    submit: bool,
+) -> Assessment:
+    instrument = _instrument(services, assessment.instrument_id)
+    changed = assessment_rules.save_answers(
+        assessment,
+        instrument,
+        answers,
+        on=services.today(),
+        submit=submit,
+        rules=services.catalog.rules[assessment.instrument_id],
+    )
+    saved: Assessment = uow.assessments.update(changed, expected_version=version)
+    if submit:
+        worklist.refresh(services, uow, assessment.pathway_id)
+    return saved
+
+
+def save_answers(
+    services: Services,
+    actor: Actor,
+    assessment_id: str,
+    answers: Mapping[str, Any],
+    version: int,
+    submit: bool,
+) -> Assessment:
+    with services.uow(actor) as uow:
+        assessment = uow.assessments.get(assessment_id)
+        require_write(services, uow, actor, assessment.patient_id, "assessment", assessment_id)
+        return _save(services, uow, assessment, answers, version, submit)
+
+
+def for_link(services: Services, token: str) -> tuple[Assessment, datetime] | None:
+    """The open assessment behind a patient's link, or None when the link is unknown, expired or used up."""
+    with services.uow(LINK_ACTOR) as uow:
+        found = uow.links.resolve(token)
+        if found is None:
+            return None
+        assessment_id, expires = found
+        assessment: Assessment = uow.assessments.get(assessment_id)
+        if assessment.status != "in_progress":
+            return None
+        return assessment, expires
+
+
+def save_by_link(
+    services: Services, token: str, answers: Mapping[str, Any], version: int, submit: bool
+) -> Assessment:
+    with services.uow(LINK_ACTOR) as uow:
+        found = uow.links.resolve(token)
+        if found is None:
+            raise DomainError(
+                "link.invalid", "Länken är ogiltig eller har gått ut.", "invalid or expired link"
+            )
+        assessment = uow.assessments.get(found[0])
+        return _save(services, uow, assessment, answers, version, submit)
+
+
+def confirm(
+    services: Services,
+    actor: Actor,
+    assessment_id: str,
+    *,
+    level: NeedsLevel,
+    reason: str,
+    version: int,
+    advice_given: Sequence[str] = (),
+) -> Assessment:
+    """The clinician confirms (or overrides, with a reason) the suggested level; the KVÅ code is recorded."""
+    with services.uow(actor) as uow:
+        assessment = uow.assessments.get(assessment_id)
+        require_write(services, uow, actor, assessment.patient_id, "assessment", assessment_id)
+        staff = acting_staff(uow, actor)
+        pathway = uow.pathways.get(assessment.pathway_id)
+        confirmed, new_pathway, records = assessment_rules.confirm_level(
+            assessment,
+            pathway,
+            level=level,
+            by=staff,
+            on=services.today(),
+            reason=reason,
+            professions=services.catalog.professions,
+            advice_given=advice_given,
+        )
+        saved: Assessment = uow.assessments.update(confirmed, expected_version=version)
+        uow.pathways.update(new_pathway, expected_version=pathway.version)
+        uow.kva.add_many(records)
+        worklist.refresh(services, uow, assessment.pathway_id)
+        return saved

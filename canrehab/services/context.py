@@ -1,0 +1,86 @@
+"""The services' shared context: database, configured definitions (instruments, rules, routines, code lists)
+and the clock. One ``Services`` object per process; every use case opens its own unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from canrehab.config import Settings
+from canrehab.domain.access import Actor
+
+
+@dataclass
+class Catalog:
+    """User-configurable definitions, loaded and validated once at start."""
+
+    instruments: dict[str, Any]
+    rules: dict[str, Any]
+    routines: dict[str, Any]
+    professions: dict[Any, Any]
+    processes: list[Any]
+
+    @classmethod
+    def load(cls) -> Catalog:
+        from canrehab.codes.catalog import load_processes, load_professions, load_routines
+        from canrehab.instruments import load_instruments, load_rules
+
+        instruments = load_instruments()
+        return cls(
+            instruments=instruments,
+            rules={key: load_rules(key) for key in instruments},
+            routines=load_routines(),
+            professions=load_professions(),
+            processes=load_processes(),
+        )
+
+    def routine_for(self, process: str) -> Any:
+        return self.routines.get(process) or self.routines["default"]
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    clock: Callable[[], date] = field(default=date.today)
+    default_instrument: str = "halsoskattning"
+
+    @classmethod
+    def open(cls, settings: Settings, engine: Engine | None = None, *, migrate: bool = False) -> Services:
+        from canrehab.store.db import make_engine
+        from canrehab.store.db import migrate as run_migrations
+
+        engine = engine or make_engine(settings.resolved_database_url)
+        if migrate:
+            run_migrations(engine)
+        return cls(settings=settings, engine=engine)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        from canrehab.store.db import session_factory
+
+        return session_factory(self.engine)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return Catalog.load()
+
+    def today(self) -> date:
+        return self.clock()
+
+    def uow(self, actor: Actor, *, log_reads: bool = True) -> Any:
+        from canrehab.store.uow import AuditActor, UnitOfWork
+
+        audit_actor = AuditActor(
+            username=actor.username, role=actor.role, unit_hsa_ids=tuple(sorted(actor.unit_hsa_ids))
+        )
+        return UnitOfWork(self.sessions, audit_actor, log_reads=log_reads)
+
+
+SYSTEM = Actor(role="system", staff_id=None, unit_hsa_ids=frozenset(), patient_id=None, username="system")

@@ -1,0 +1,185 @@
+"""Active handovers between units and referrals to rehab professions or teams."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from canrehab.domain import handover as handover_rules
+from canrehab.domain import referral as referral_rules
+from canrehab.domain.access import Actor
+from canrehab.domain.errors import DomainError
+from canrehab.domain.model import Handover, HandoverContent, HandoverStatus, Profession, Referral
+from canrehab.services import worklist
+from canrehab.services.guard import STAFF_ROLES, acting_staff, require_read, require_role, require_write
+
+if TYPE_CHECKING:
+    from canrehab.services.context import Services
+
+OPEN_STATUSES = (HandoverStatus.SENT, HandoverStatus.RECEIVED)
+STEPS = ("mottagen", "patientkontakt", "avsluta", "avvisa")
+
+
+def send(
+    services: Services,
+    actor: Actor,
+    *,
+    patient_id: str,
+    pathway_id: str,
+    to_unit_hsa_id: str,
+    to_profession: Profession | None,
+    content: HandoverContent,
+    patient_informed: bool,
+) -> Handover:
+    with services.uow(actor) as uow:
+        pathway = uow.pathways.get(pathway_id)
+        if pathway.patient_id != patient_id:
+            raise DomainError(
+                "pathway.mismatch", "Vårdförloppet hör inte till patienten.", "pathway mismatch"
+            )
+        require_write(services, uow, actor, patient_id, "handover")
+        staff = acting_staff(uow, actor)
+        to_unit = uow.units.get(to_unit_hsa_id)
+        handover = handover_rules.send_handover(
+            pathway,
+            from_staff=staff,
+            to_unit=to_unit,
+            to_profession=to_profession,
+            content=content,
+            patient_informed=patient_informed,
+            on=services.today(),
+        )
+        saved: Handover = uow.handovers.add(handover)
+        worklist.refresh(services, uow, pathway_id)
+        return saved
+
+
+def step(
+    services: Services, actor: Actor, handover_id: str, step_name: str, version: int, reason: str = ""
+) -> Handover:
+    """The receiver's steps: received -> patient contacted (receiver takes over) -> completed; or reject."""
+    if step_name not in STEPS:
+        raise DomainError("handover.unknown_step", "Okänd åtgärd.", f"unknown handover step {step_name}")
+    today = services.today()
+    with services.uow(actor) as uow:
+        handover = uow.handovers.get(handover_id)
+        require_write(services, uow, actor, handover.patient_id, "handover", handover_id)
+        staff = acting_staff(uow, actor)
+        if step_name == "mottagen":
+            changed = handover_rules.receive(handover, by=staff, on=today)
+        elif step_name == "patientkontakt":
+            changed = handover_rules.confirm_patient_contact(handover, by=staff, on=today)
+        elif step_name == "avsluta":
+            changed = handover_rules.complete(handover, by=staff, on=today)
+        else:
+            changed = handover_rules.reject(handover, by=staff, on=today, reason=reason)
+        saved: Handover = uow.handovers.update(changed, expected_version=version)
+        worklist.refresh(services, uow, handover.pathway_id)
+        return saved
+
+
+@dataclass
+class HandoverView:
+    handover: Handover
+    patient_name: str
+    from_unit: str
+    to_unit: str
+    overdue: bool
+    sender_responsible: bool
+    is_receiver: bool
+
+
+def _view(services: Services, uow: Any, actor: Actor, h: Handover, names: dict[str, str]) -> HandoverView:
+    patient = uow.patients.find(h.patient_id)
+    return HandoverView(
+        handover=h,
+        patient_name=patient.name if patient is not None else "",
+        from_unit=names.get(h.from_unit_hsa_id, h.from_unit_hsa_id),
+        to_unit=names.get(h.to_unit_hsa_id, h.to_unit_hsa_id),
+        overdue=handover_rules.is_overdue(h, services.today(), services.settings.handover_overdue_days),
+        sender_responsible=handover_rules.responsible_unit(h) == h.from_unit_hsa_id,
+        is_receiver=h.to_unit_hsa_id in actor.unit_hsa_ids,
+    )
+
+
+def boxes(services: Services, actor: Actor) -> tuple[list[HandoverView], list[HandoverView]]:
+    """Inbox (open handovers to my units) and outbox (my units' handovers the receiver has not completed)."""
+    require_role(actor, STAFF_ROLES)
+    units = sorted(actor.unit_hsa_ids)
+    with services.uow(actor) as uow:
+        names = {u.hsa_id: u.name for u in uow.units.list_all()}
+        inbox = uow.handovers.inbox(units, OPEN_STATUSES)
+        outbox = uow.handovers.outbox(units, (*OPEN_STATUSES, HandoverStatus.REJECTED))
+        uow.audit.record(
+            "read", "handover_list", ",".join(units), None, f"{len(inbox)}+{len(outbox)} överlämningar"
+        )
+        return (
+            [_view(services, uow, actor, h, names) for h in inbox],
+            [_view(services, uow, actor, h, names) for h in outbox],
+        )
+
+
+def detail(services: Services, actor: Actor, handover_id: str) -> HandoverView:
+    with services.uow(actor) as uow:
+        handover = uow.handovers.get(handover_id)
+        require_read(services, uow, actor, handover.patient_id, "handover", handover_id)
+        names = {u.hsa_id: u.name for u in uow.units.list_all()}
+        return _view(services, uow, actor, handover, names)
+
+
+def send_referral(
+    services: Services,
+    actor: Actor,
+    *,
+    patient_id: str,
+    pathway_id: str,
+    to_unit_hsa_id: str | None,
+    to_profession: Profession,
+    reason: str,
+    is_mdk_rehab: bool = False,
+) -> Referral:
+    with services.uow(actor) as uow:
+        pathway = uow.pathways.get(pathway_id)
+        if pathway.patient_id != patient_id:
+            raise DomainError(
+                "pathway.mismatch", "Vårdförloppet hör inte till patienten.", "pathway mismatch"
+            )
+        require_write(services, uow, actor, patient_id, "referral")
+        staff = acting_staff(uow, actor)
+        if to_unit_hsa_id:
+            uow.units.get(to_unit_hsa_id)
+        referral = referral_rules.send_referral(
+            pathway,
+            from_staff=staff,
+            to_profession=to_profession,
+            to_unit_hsa_id=to_unit_hsa_id,
+            reason=reason,
+            on=services.today(),
+            is_mdk_rehab=is_mdk_rehab or to_profession == Profession.REHAB_TEAM,
+        )
+        saved: Referral = uow.referrals.add(referral)
+        worklist.refresh(services, uow, pathway_id)
+        return saved
+
+
+def referral_step(
+    services: Services, actor: Actor, referral_id: str, step_name: str, version: int, reason: str = ""
+) -> Referral:
+    today = services.today()
+    with services.uow(actor) as uow:
+        referral = uow.referrals.get(referral_id)
+        require_write(services, uow, actor, referral.patient_id, "referral", referral_id)
+        staff = acting_staff(uow, actor)
+        if step_name == "accept":
+            changed = referral_rules.accept(referral, by=staff, on=today)
+        elif step_name == "reject":
+            changed = referral_rules.reject(referral, by=staff, on=today, reason=reason)
+        elif step_name == "complete":
+            changed = referral_rules.complete(referral, by=staff, on=today)
+        elif step_name == "cancel":
+            changed = referral_rules.cancel(referral, by=staff, on=today)
+        else:
+            raise DomainError("referral.unknown_step", "Okänd åtgärd.", f"unknown referral step {step_name}")
+        saved: Referral = uow.referrals.update(changed, expected_version=version)
+        worklist.refresh(services, uow, referral.pathway_id)
+        return saved

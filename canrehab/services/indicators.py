@@ -1,0 +1,209 @@
+"""Dashboards of the care-process indicators per unit and period, against goal levels, with small-count
+suppression for roles that see aggregates only, and drill-down to the patients who do not meet an indicator
+for roles that may see patients."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from canrehab.domain.access import Actor
+from canrehab.domain.errors import DomainError
+from canrehab.domain.model import CareUnit
+from canrehab.services import readmodel
+from canrehab.services.guard import require_role
+from canrehab.services.process_indicators import (
+    IndicatorDef,
+    PathwayFacts,
+    condition_met,
+    handover_counts,
+    in_population,
+    load_process_indicators,
+)
+
+if TYPE_CHECKING:
+    from canrehab.services.context import Services
+
+DASHBOARD_ROLES = frozenset({"unit_manager", "regional_analyst", "admin"})
+DRILL_ROLES = frozenset({"unit_manager", "admin"})
+TOTAL_LABEL = "Totalt"
+
+
+@dataclass(frozen=True)
+class Row:
+    unit_hsa_id: str  # "" for the total row
+    label: str
+    numerator: int
+    denominator: int
+    suppressed: bool
+    numerator_text: str
+    denominator_text: str
+    share_text: str
+
+    @property
+    def share(self) -> float | None:
+        if self.suppressed or self.denominator == 0:
+            return None
+        return self.numerator / self.denominator
+
+
+@dataclass
+class IndicatorResult:
+    definition: IndicatorDef
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class Dashboard:
+    units: list[CareUnit]
+    indicators: list[IndicatorResult]
+    suppressed_note: str = ""
+
+
+def sv_percent(share: float) -> str:
+    return f"{share * 100:.1f}".replace(".", ",") + " %"
+
+
+def make_row(
+    unit_hsa_id: str, label: str, numerator: int, denominator: int, *, suppress: bool, threshold: int
+) -> Row:
+    """Counts below ``threshold`` (but not zero) are shown as ``<threshold`` and their share as ``X``."""
+    hide = suppress and (
+        0 < numerator < threshold or 0 < denominator < threshold or 0 < denominator - numerator < threshold
+    )
+    if hide:
+        num_text = f"<{threshold}" if 0 < numerator < threshold else "X"
+        den_text = f"<{threshold}" if 0 < denominator < threshold else str(denominator)
+        return Row(unit_hsa_id, label, numerator, denominator, True, num_text, den_text, "X")
+    share = sv_percent(numerator / denominator) if denominator else "–"
+    return Row(unit_hsa_id, label, numerator, denominator, False, str(numerator), str(denominator), share)
+
+
+def _scope(services: Services, actor: Actor, unit: str | None) -> tuple[list[CareUnit], list[str]]:
+    from canrehab.services.context import SYSTEM
+
+    with services.uow(SYSTEM, log_reads=False) as uow:
+        all_units: list[CareUnit] = list(uow.units.list_all())
+    if actor.role == "regional_analyst":
+        visible = all_units
+    else:
+        visible = [u for u in all_units if u.hsa_id in actor.unit_hsa_ids]
+    ids = [u.hsa_id for u in visible]
+    if unit:
+        if unit not in ids:
+            raise DomainError("access.denied", "Du har inte behörighet till den enheten.", "unit not visible")
+        ids = [unit]
+    return visible, ids
+
+
+def _facts(
+    services: Services, actor: Actor, unit_ids: list[str], process: str | None, start: date, end: date
+) -> tuple[list[PathwayFacts], list[Any]]:
+    with services.uow(actor, log_reads=False) as uow:
+        return readmodel.indicator_facts(uow, unit_ids, process, start, end)
+
+
+def dashboard(
+    services: Services, actor: Actor, *, unit: str | None, process: str | None, start: date, end: date
+) -> Dashboard:
+    require_role(actor, DASHBOARD_ROLES)
+    visible, unit_ids = _scope(services, actor, unit)
+    names = {u.hsa_id: u.name for u in visible}
+    facts, handovers = _facts(services, actor, unit_ids, process, start, end)
+    suppress = actor.role not in DRILL_ROLES
+    threshold = services.settings.suppression_threshold
+    results: list[IndicatorResult] = []
+    for definition in load_process_indicators():
+        num: dict[str, int] = defaultdict(int)
+        den: dict[str, int] = defaultdict(int)
+        if definition.population == "handovers_sent":
+            for h in handovers:
+                if start <= h.sent_on <= end:
+                    den[h.from_unit_hsa_id] += 1
+                    num[h.from_unit_hsa_id] += handover_counts(definition.condition, h, end)
+        else:
+            for f in facts:
+                if in_population(definition.population, f, start, end):
+                    den[f.pathway.unit_hsa_id] += 1
+                    num[f.pathway.unit_hsa_id] += condition_met(definition.condition, f, end)
+        result = IndicatorResult(definition)
+        for unit_id in unit_ids:
+            if den.get(unit_id):
+                result.rows.append(
+                    make_row(
+                        unit_id,
+                        names.get(unit_id, unit_id),
+                        num[unit_id],
+                        den[unit_id],
+                        suppress=suppress,
+                        threshold=threshold,
+                    )
+                )
+        if len(result.rows) != 1:
+            result.rows.append(
+                make_row(
+                    "",
+                    TOTAL_LABEL,
+                    sum(num.values()),
+                    sum(den.values()),
+                    suppress=suppress,
+                    threshold=threshold,
+                )
+            )
+        results.append(result)
+    with services.uow(actor) as uow:
+        uow.audit.record("read", "indicators", ",".join(unit_ids), None, "aggregerade indikatorer")
+    note = (
+        f"Antal 1–{threshold - 1} visas som <{threshold} och andelen som X för att skydda enskilda patienter."
+        if suppress
+        else ""
+    )
+    return Dashboard(units=visible, indicators=results, suppressed_note=note)
+
+
+def drilldown(
+    services: Services,
+    actor: Actor,
+    *,
+    indicator_id: str,
+    unit: str,
+    process: str | None,
+    start: date,
+    end: date,
+) -> tuple[str, list[dict[str, Any]]]:
+    """The patients in the indicator's population who do not meet it (unit manager / admin only)."""
+    require_role(actor, DRILL_ROLES)
+    definition = next((d for d in load_process_indicators() if d.id == indicator_id), None)
+    if definition is None:
+        raise DomainError("indicator.unknown", "Okänd indikator.", f"unknown indicator {indicator_id}")
+    visible, unit_ids = _scope(services, actor, unit)
+    names = {u.hsa_id: u.name for u in visible}
+    facts, handovers = _facts(services, actor, unit_ids, process, start, end)
+    missing: list[tuple[str, str, str]] = []  # (patient id, process, unit)
+    if definition.population == "handovers_sent":
+        facts_by_pathway = {f.pathway.id: f for f in facts}
+        for h in handovers:
+            if start <= h.sent_on <= end and not handover_counts(definition.condition, h, end):
+                process_id = (
+                    facts_by_pathway[h.pathway_id].pathway.diagnosis.process
+                    if h.pathway_id in facts_by_pathway
+                    else ""
+                )
+                missing.append((h.patient_id, process_id, h.from_unit_hsa_id))
+    else:
+        for f in facts:
+            if in_population(definition.population, f, start, end) and not condition_met(
+                definition.condition, f, end
+            ):
+                missing.append((f.pathway.patient_id, f.pathway.diagnosis.process, f.pathway.unit_hsa_id))
+    with services.uow(actor) as uow:
+        patient_names = readmodel.patient_names(uow, [m[0] for m in missing])
+        uow.audit.record("read", "indicator_drilldown", indicator_id, None, f"{len(missing)} patienter")
+    rows = [
+        {"patient_id": pid, "name": patient_names.get(pid, ""), "process": proc, "unit": names.get(u, u)}
+        for pid, proc, u in missing
+    ]
+    rows.sort(key=lambda r: (r["unit"], r["name"]))
+    return f"{definition.title_sv}: saknas", rows

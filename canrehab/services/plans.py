@@ -1,0 +1,126 @@
+"""Rehabilitation plans: draft, establish (AW020), follow up (AW024), revise (AW027), close (AW035)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from canrehab.domain import plan as plan_rules
+from canrehab.domain.access import Actor
+from canrehab.domain.errors import DomainError
+from canrehab.domain.model import PlanCloseReason, PlanContent, PlanStatus, RehabPlan
+from canrehab.services import worklist
+from canrehab.services.guard import acting_staff, require_read, require_write
+
+if TYPE_CHECKING:
+    from canrehab.services.context import Services
+
+OPERATIONS = ("save", "establish", "follow_up", "revise")
+
+
+def current(services: Services, actor: Actor, pathway_id: str) -> RehabPlan | None:
+    """The open (draft or established) plan of a pathway, else the latest closed one, else None."""
+    with services.uow(actor) as uow:
+        pathway = uow.pathways.get(pathway_id)
+        require_read(services, uow, actor, pathway.patient_id, "rehab_plan")
+        return _current(uow, pathway.patient_id, pathway_id)
+
+
+def _current(uow: Any, patient_id: str, pathway_id: str) -> RehabPlan | None:
+    plans = [p for p in uow.plans.for_patient(patient_id) if p.pathway_id == pathway_id]
+    open_plans = [p for p in plans if p.status != PlanStatus.CLOSED]
+    if open_plans:
+        return open_plans[-1]  # type: ignore[no-any-return]
+    return plans[-1] if plans else None
+
+
+def act(
+    services: Services,
+    actor: Actor,
+    *,
+    patient_id: str,
+    pathway_id: str,
+    op: str,
+    content: PlanContent,
+    version: int,
+    note: str = "",
+) -> RehabPlan:
+    """One editor action on the pathway's plan; creates the draft on the first save or establish."""
+    if op not in OPERATIONS:
+        raise DomainError("plan.unknown_op", "Okänd åtgärd för planen.", f"unknown plan operation {op}")
+    today = services.today()
+    professions = services.catalog.professions
+    with services.uow(actor) as uow:
+        pathway = uow.pathways.get(pathway_id)
+        if pathway.patient_id != patient_id:
+            raise DomainError(
+                "pathway.mismatch", "Vårdförloppet hör inte till patienten.", "pathway mismatch"
+            )
+        require_write(services, uow, actor, patient_id, "rehab_plan")
+        staff = acting_staff(uow, actor)
+        plan = _current(uow, patient_id, pathway_id)
+        records: list[Any] = []
+        if plan is None or plan.status == PlanStatus.CLOSED:
+            if op not in ("save", "establish"):
+                raise DomainError(
+                    "plan.illegal_transition",
+                    "Det finns ingen upprättad plan att följa upp.",
+                    "no established plan to follow up",
+                )
+            draft = plan_rules.draft_plan(pathway, content, on=today)
+            if op == "establish":
+                draft, records = plan_rules.establish(draft, by=staff, on=today, professions=professions)
+            saved: RehabPlan = uow.plans.add(draft)
+        else:
+            if op == "save":
+                changed = plan_rules.edit_draft(plan, content)
+            elif op == "establish":
+                changed, records = plan_rules.establish(
+                    plan_rules.edit_draft(plan, content), by=staff, on=today, professions=professions
+                )
+            elif op == "follow_up":
+                changed, records = plan_rules.follow_up(
+                    plan, by=staff, on=today, note=note, professions=professions
+                )
+            else:
+                changed, records = plan_rules.revise(
+                    plan, content, by=staff, on=today, note=note, professions=professions
+                )
+            saved = uow.plans.update(changed, expected_version=version)
+        if records:
+            uow.kva.add_many(records)
+        worklist.refresh(services, uow, pathway_id)
+        return saved
+
+
+def close(services: Services, actor: Actor, plan_id: str, reason: PlanCloseReason, version: int) -> RehabPlan:
+    with services.uow(actor) as uow:
+        plan = uow.plans.get(plan_id)
+        require_write(services, uow, actor, plan.patient_id, "rehab_plan", plan_id)
+        staff = acting_staff(uow, actor)
+        closed, records = plan_rules.close(
+            plan, reason, by=staff, on=services.today(), professions=services.catalog.professions
+        )
+        saved: RehabPlan = uow.plans.update(closed, expected_version=version)
+        uow.kva.add_many(records)
+        worklist.refresh(services, uow, plan.pathway_id)
+        return saved
+
+
+def get(services: Services, actor: Actor, plan_id: str) -> RehabPlan:
+    with services.uow(actor) as uow:
+        plan: RehabPlan = uow.plans.get(plan_id)
+        require_read(services, uow, actor, plan.patient_id, "rehab_plan", plan_id)
+        return plan
+
+
+def for_patient_self(services: Services, actor: Actor) -> RehabPlan | None:
+    """The patient's own current plan that is part of Min vårdplan (patient role only)."""
+    if actor.role != "patient" or not actor.patient_id:
+        raise DomainError("access.denied", "Bara patienten själv ser sin plan här.", "patient only")
+    with services.uow(actor) as uow:
+        plans = [
+            p
+            for p in uow.plans.for_patient(actor.patient_id)
+            if p.status != PlanStatus.DRAFT and p.content.part_of_min_vardplan
+        ]
+        return plans[-1] if plans else None

@@ -1,0 +1,91 @@
+"""The demo: a fresh database with a synthetic region and one login per role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from canrehab.config import Settings
+from canrehab.domain.model import PlanStatus, Profession
+from canrehab.services.accounts import ROLE_LABELS_SV, create_user
+from canrehab.services.context import Services
+from canrehab.synth.load import load_region
+from canrehab.synth.region import SynthConfig
+
+DEMO_PASSWORD = "cancerrehab-demo"
+# (role, username) of the demo logins, in the order they are printed.
+DEMO_USERS = (
+    ("nurse", "ssk"),
+    ("doctor", "lakare"),
+    ("rehab_professional", "fysioterapeut"),
+    ("unit_manager", "chef"),
+    ("regional_analyst", "analytiker"),
+    ("admin", "processledare"),
+    ("patient", "patient"),
+)
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    return [(ROLE_LABELS_SV[role], username, DEMO_PASSWORD) for role, username in DEMO_USERS]
+
+
+def build_demo(
+    settings: Settings,
+    *,
+    patients: int,
+    seed: int,
+    today: date | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[tuple[str, str, str]]:
+    """Replace the database with a fresh synthetic region; returns (role, username, password) per role."""
+    url = settings.resolved_database_url
+    if url.startswith("sqlite:///"):
+        path = settings.data_dir / "canrehab.db" if not settings.database_url else None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            for suffix in ("", "-wal", "-shm"):
+                target = path.with_name(path.name + suffix)
+                if target.exists():
+                    target.unlink()
+    services = Services.open(settings, migrate=True)
+    config = SynthConfig(
+        patients=patients, seed=seed, today=today or date.today(), pseudonym_key=settings.pseudonym_secret()
+    )
+    generator = load_region(services, config, progress=progress)
+    org = generator.org
+    oncology = next(u for u in org.units if u.hsa_id.endswith("-ONK"))
+    county = oncology.county_code
+    rehab = org.rehab_unit[county]
+    nurse = org.nurses(oncology.hsa_id)[0]
+    doctor = org.of_profession(oncology.hsa_id, Profession.PHYSICIAN)[0]
+    physio = org.of_profession(rehab, Profession.PHYSIOTHERAPIST)[0]
+    patient_id = _demo_patient(services, oncology.hsa_id)
+    extra: dict[str, dict[str, Any]] = {
+        "ssk": {"staff_id": nurse.id},
+        "lakare": {"staff_id": doctor.id},
+        "fysioterapeut": {"staff_id": physio.id},
+        "chef": {"display_name": "Verksamhetschef Onkologi", "unit_hsa_ids": [oncology.hsa_id]},
+        "analytiker": {"display_name": "Regional analytiker"},
+        "processledare": {
+            "display_name": "Processledare cancerrehabilitering",
+            "unit_hsa_ids": [u.hsa_id for u in org.units],
+        },
+        "patient": {"patient_id": patient_id},
+    }
+    for role, username in DEMO_USERS:
+        create_user(services, username=username, role=role, password=DEMO_PASSWORD, **extra[username])
+    services.engine.dispose()
+    return demo_logins()
+
+
+def _demo_patient(services: Services, unit_hsa_id: str) -> str:
+    """A patient at the demo unit with an established plan, for the patient login."""
+    from canrehab.services.context import SYSTEM
+
+    with services.uow(SYSTEM, log_reads=False) as uow:
+        for pathway in uow.pathways.for_unit(unit_hsa_id):
+            plans = uow.plans.for_patient(pathway.patient_id)
+            if any(p.status == PlanStatus.ESTABLISHED for p in plans):
+                return str(pathway.patient_id)
+        return str(uow.pathways.for_unit(unit_hsa_id)[0].patient_id)

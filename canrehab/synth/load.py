@@ -1,0 +1,57 @@
+"""Generate a synthetic region and load it into a migrated database in batches (a system load: no audit)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from canrehab.synth.region import PatientBundle, RegionGenerator, SynthConfig
+
+if TYPE_CHECKING:
+    from canrehab.services.context import Services
+
+BATCH = 2000
+
+
+def load_region(
+    services: Services, config: SynthConfig, *, progress: Callable[[int], None] | None = None
+) -> RegionGenerator:
+    """Generate ``config.patients`` patients with their care process and write them; returns the generator
+    (its ``org`` holds the units and staff, e.g. for demo logins)."""
+    from canrehab.services.worklist import row_from_aggregates
+    from canrehab.store.bulk import bulk_load
+
+    generator = RegionGenerator(config, services.catalog)
+    bulk_load(services.engine, units=generator.org.units, staff=generator.org.staff)
+    batch: list[PatientBundle] = []
+
+    def flush() -> None:
+        if not batch:
+            return
+        worklist: list[Any] = [
+            row_from_aggregates(
+                services, b.patient, b.pathway, b.assessments, b.plans, b.handovers, b.referrals, config.today
+            )
+            for b in batch
+        ]
+        bulk_load(
+            services.engine,
+            patients=[b.patient for b in batch],
+            pathways=[b.pathway for b in batch],
+            assessments=[a for b in batch for a in b.assessments],
+            plans=[p for b in batch for p in b.plans],
+            handovers=[h for b in batch for h in b.handovers],
+            referrals=[r for b in batch for r in b.referrals],
+            kva=[k for b in batch for k in b.kva],
+            worklist=worklist,
+        )
+        if progress is not None:
+            progress(len(batch))
+        batch.clear()
+
+    for bundle in generator:
+        batch.append(bundle)
+        if len(batch) >= BATCH:
+            flush()
+    flush()
+    return generator

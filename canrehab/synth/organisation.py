@@ -1,0 +1,120 @@
+"""The synthetic region's organisation: care units in several counties and their staff."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from canrehab.codes.geography import load_counties
+from canrehab.domain.model import CareLevel, CareUnit, Profession, Staff
+from canrehab.synth.names import FEMALE, MALE, SURNAMES
+
+# Specialised clinics of each county's hospital and the ICD-10 three-character codes they treat
+# (everything else is treated at the oncology clinic).
+CLINICS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "ONK": ("Onkologiska kliniken", ()),
+    "KIR": ("Kirurgiska kliniken", ("C50", "C15", "C16", "C17", "C18", "C19", "C20", "C22", "C25")),
+    "URO": ("Urologiska kliniken", ("C61", "C64", "C65", "C66", "C67", "C68")),
+    "KK": ("Kvinnokliniken", ("C51", "C52", "C53", "C54", "C55", "C56", "C57")),
+}
+REHAB_TEAM = (
+    Profession.PHYSIOTHERAPIST,
+    Profession.PHYSIOTHERAPIST,
+    Profession.OCCUPATIONAL_THERAPIST,
+    Profession.OCCUPATIONAL_THERAPIST,
+    Profession.COUNSELLOR,
+    Profession.COUNSELLOR,
+    Profession.DIETITIAN,
+    Profession.PSYCHOLOGIST,
+    Profession.SPEECH_THERAPIST,
+    Profession.LYMPH_THERAPIST,
+    Profession.SEXOLOGIST,
+    Profession.URO_THERAPIST,
+    Profession.STOMA_THERAPIST,
+)
+PRIMARY_STAFF = (Profession.NURSE, Profession.PHYSIOTHERAPIST, Profession.OCCUPATIONAL_THERAPIST)
+DEFAULT_COUNTIES = ("05", "06", "08")  # RCC Sydöst: Östergötland, Jönköping, Kalmar
+
+
+@dataclass
+class Organisation:
+    units: list[CareUnit] = field(default_factory=list)
+    staff: list[Staff] = field(default_factory=list)
+    clinic_for: dict[tuple[str, str], str] = field(default_factory=dict)  # (county, ICD-10 3 chars) -> unit
+    rehab_unit: dict[str, str] = field(default_factory=dict)  # county -> rehab unit hsa id
+    primary_units: dict[str, list[str]] = field(default_factory=dict)  # county -> primary care unit ids
+    staff_by_unit: dict[str, list[Staff]] = field(default_factory=dict)
+
+    def clinic(self, county: str, icd10: str) -> str:
+        return self.clinic_for.get((county, icd10[:3]), hsa_id(county, "ONK"))
+
+    def nurses(self, unit_hsa_id: str) -> list[Staff]:
+        return [s for s in self.staff_by_unit[unit_hsa_id] if s.profession == Profession.CONTACT_NURSE]
+
+    def of_profession(self, unit_hsa_id: str, profession: Profession) -> list[Staff]:
+        return [s for s in self.staff_by_unit[unit_hsa_id] if s.profession == profession]
+
+
+def hsa_id(county: str, suffix: str) -> str:
+    """A synthetic HSA-id: ``SE`` + a county-region organisation number stand-in + ``-`` + unit code."""
+    return f"SE23210000{county}-{suffix}"
+
+
+def _person(rng: random.Random) -> str:
+    first = rng.choice(FEMALE if rng.random() < 0.8 else MALE)
+    return f"{first} {rng.choice(SURNAMES)}"
+
+
+def build_organisation(rng: random.Random, counties: tuple[str, ...], patients: int) -> Organisation:
+    names = {c.code: c for c in load_counties().counties}
+    org = Organisation()
+    nurses_per_clinic = max(2, min(40, patients // (len(counties) * len(CLINICS) * 150)))
+    serial = 0
+
+    def add_staff(unit: CareUnit, profession: Profession) -> None:
+        nonlocal serial
+        serial += 1
+        member = Staff(
+            id=f"staff-{serial:05d}",
+            hsa_id=f"{unit.hsa_id}-P{serial:05d}",
+            name=_person(rng),
+            profession=profession,
+            unit_hsa_id=unit.hsa_id,
+        )
+        org.staff.append(member)
+        org.staff_by_unit.setdefault(unit.hsa_id, []).append(member)
+
+    for county in counties:
+        place = names[county].name
+        for code, (clinic, icd_codes) in CLINICS.items():
+            unit = CareUnit(hsa_id=hsa_id(county, code), name=f"{clinic}, {place}", county_code=county)
+            org.units.append(unit)
+            for icd in icd_codes:
+                org.clinic_for[(county, icd)] = unit.hsa_id
+            for _ in range(nurses_per_clinic):
+                add_staff(unit, Profession.CONTACT_NURSE)
+            for _ in range(2):
+                add_staff(unit, Profession.PHYSICIAN)
+        rehab = CareUnit(
+            hsa_id=hsa_id(county, "REH"), name=f"Cancerrehabilitering, {place}", county_code=county
+        )
+        org.units.append(rehab)
+        org.rehab_unit[county] = rehab.hsa_id
+        for profession in REHAB_TEAM:
+            add_staff(rehab, profession)
+        org.primary_units[county] = []
+        for i, level in enumerate(
+            (CareLevel.REGIONAL_PRIMARY, CareLevel.REGIONAL_PRIMARY, CareLevel.MUNICIPAL)
+        ):
+            label = "Vårdcentralen" if level == CareLevel.REGIONAL_PRIMARY else "Kommunal hälso- och sjukvård"
+            unit = CareUnit(
+                hsa_id=hsa_id(county, f"PV{i + 1}"),
+                name=f"{label} {place} {i + 1}",
+                county_code=county,
+                level=level,
+            )
+            org.units.append(unit)
+            org.primary_units[county].append(unit.hsa_id)
+            for profession in PRIMARY_STAFF:
+                add_staff(unit, profession)
+    return org

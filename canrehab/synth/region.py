@@ -1,0 +1,455 @@
+"""A synthetic region's care process: patients, pathways, assessments, plans, handovers, referrals and the
+KVÅ records they leave — produced by the same domain rules the application uses, so the data is always
+consistent with what the app itself would record.
+
+Deterministic for a given ``seed`` and reference date ``today``. Coverage rates make some patients lack a
+named contact nurse, Min vårdplan, an assessment or a plan, and leave some handovers unconfirmed past the
+overdue limit, so that worklists and indicators have something to show.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from canrehab.domain import assessment as assessment_rules
+from canrehab.domain import handover as handover_rules
+from canrehab.domain import pathway as pathway_rules
+from canrehab.domain import plan as plan_rules
+from canrehab.domain import referral as referral_rules
+from canrehab.domain.diagnosis import process_for
+from canrehab.domain.identity import generate_personnummer, pseudonymise
+from canrehab.domain.model import (
+    Assessment,
+    Diagnosis,
+    Goal,
+    Handover,
+    HandoverContent,
+    KeyMoment,
+    KvaRecord,
+    NeedsLevel,
+    Pathway,
+    Patient,
+    PhaseKind,
+    PlanCloseReason,
+    PlanContent,
+    PlannedAction,
+    Profession,
+    Referral,
+    RehabPlan,
+    Respondent,
+    Sex,
+    Staff,
+)
+from canrehab.synth.names import FEMALE, MALE, SURNAMES
+from canrehab.synth.organisation import DEFAULT_COUNTIES, Organisation, build_organisation
+
+# (ICD-10 code, weight, share of women) — roughly the Swedish incidence mix.
+DIAGNOSES: tuple[tuple[str, float, float], ...] = (
+    ("C509", 15.0, 0.99),
+    ("C619", 16.0, 0.0),
+    ("C189", 6.0, 0.5),
+    ("C187", 2.0, 0.5),
+    ("C20", 3.5, 0.4),
+    ("C349", 7.0, 0.52),
+    ("C439", 6.5, 0.48),
+    ("C449", 1.0, 0.45),
+    ("C679", 3.5, 0.25),
+    ("C64", 2.0, 0.35),
+    ("C541", 2.5, 1.0),
+    ("C56", 1.5, 1.0),
+    ("C539", 1.0, 1.0),
+    ("C259", 2.5, 0.5),
+    ("C169", 1.2, 0.4),
+    ("C159", 1.0, 0.3),
+    ("C220", 1.0, 0.35),
+    ("C01", 0.8, 0.3),
+    ("C329", 0.6, 0.2),
+    ("C711", 1.5, 0.45),
+    ("C900", 1.5, 0.42),
+    ("C911", 1.5, 0.4),
+    ("C833", 1.8, 0.45),
+    ("C819", 0.5, 0.45),
+    ("C73", 1.2, 0.75),
+    ("C80", 1.5, 0.5),
+    ("C629", 0.6, 0.0),
+    ("C23", 0.4, 0.6),
+)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How often the care process is done as it should be (0..1)."""
+
+    contact_nurse: float = 0.88
+    min_vardplan: float = 0.55
+    assessment_at_diagnosis: float = 0.65
+    repeated_assessment: float = 0.45
+    plan_when_needed: float = 0.6
+    handover_at_treatment_end: float = 0.3
+    handover_confirmed: float = 0.7
+    referral_when_suggested: float = 0.5
+
+
+@dataclass
+class SynthConfig:
+    patients: int = 3000
+    seed: int = 1
+    today: date = field(default_factory=date.today)
+    counties: tuple[str, ...] = DEFAULT_COUNTIES
+    coverage: Coverage = field(default_factory=Coverage)
+    pseudonym_key: bytes = b"canrehab-synthetic"
+
+
+@dataclass
+class PatientBundle:
+    """Everything generated for one patient."""
+
+    patient: Patient
+    pathway: Pathway
+    assessments: list[Assessment] = field(default_factory=list)
+    plans: list[RehabPlan] = field(default_factory=list)
+    handovers: list[Handover] = field(default_factory=list)
+    referrals: list[Referral] = field(default_factory=list)
+    kva: list[KvaRecord] = field(default_factory=list)
+
+
+class RegionGenerator:
+    def __init__(self, config: SynthConfig, catalog: Any) -> None:
+        self.config = config
+        self.catalog = catalog
+        self.rng = random.Random(config.seed)
+        self.org: Organisation = build_organisation(self.rng, config.counties, config.patients)
+        self.units = {u.hsa_id: u for u in self.org.units}
+        self.instrument = catalog.instruments["halsoskattning"]
+        self.rules = catalog.rules["halsoskattning"]
+        self.professions = catalog.professions
+        self._icd = [d[0] for d in DIAGNOSES]
+        self._icd_weights = [d[1] for d in DIAGNOSES]
+        self._female_share = {d[0]: d[2] for d in DIAGNOSES}
+        self._used_pnr: set[str] = set()
+        self._areas = self._choice_items()
+
+    def _choice_items(self) -> list[tuple[str, list[Any]]]:
+        """(linkId, allowed answer values, least troublesome first) of the instrument's questions."""
+        out: list[tuple[str, list[Any]]] = []
+        for item in self.instrument.items:
+            if item.kind == "choice" and item.options and not item.repeats:
+                ordered = sorted(item.options, key=lambda o: o.ordinal)
+                out.append((item.link_id, [o.value for o in ordered]))
+            elif item.kind == "boolean":
+                out.append((item.link_id, [False, True]))
+            elif item.kind == "integer" and item.min_value is not None and item.max_value is not None:
+                out.append((item.link_id, list(range(item.min_value, item.max_value + 1))))
+        return out
+
+    # ------------------------------------------------------------------------------------------ people
+
+    def _patient(self) -> Patient:
+        rng = self.rng
+        icd = rng.choices(self._icd, self._icd_weights)[0]
+        sex = Sex.FEMALE if rng.random() < self._female_share[icd] else Sex.MALE
+        age = int(min(95, max(19, rng.gauss(67, 12)))) if rng.random() > 0.004 else rng.randint(2, 17)
+        diagnosed_on = self.config.today - timedelta(days=rng.randint(5, 730))
+        birth = diagnosed_on - timedelta(days=age * 365 + rng.randint(0, 364))
+        while True:
+            pnr = generate_personnummer(rng, birth, sex)
+            if pnr not in self._used_pnr:
+                self._used_pnr.add(pnr)
+                break
+            birth -= timedelta(days=1)
+        first = rng.choice(FEMALE if sex == Sex.FEMALE else MALE)
+        county = rng.choice(self.config.counties)
+        patient = Patient(
+            personnummer=pnr,
+            pseudonym=pseudonymise(pnr, self.config.pseudonym_key),
+            name=f"{first} {rng.choice(SURNAMES)}",
+            sex=sex,
+            birth_date=birth,
+            county_code=county,
+        )
+        self._pending = (icd, diagnosed_on)
+        return patient
+
+    def __iter__(self) -> Iterator[PatientBundle]:
+        for _ in range(self.config.patients):
+            yield self.one()
+
+    # ------------------------------------------------------------------------------------------ pathway
+
+    def one(self) -> PatientBundle:
+        rng, cov, today = self.rng, self.config.coverage, self.config.today
+        patient = self._patient()
+        icd, diagnosed_on = self._pending
+        county = patient.county_code or self.config.counties[0]
+        unit = self.units[self.org.clinic(county, icd)]
+        diagnosis = Diagnosis(
+            icd10=icd, diagnosed_on=diagnosed_on, process=process_for(icd, self.catalog.processes)
+        )
+        pathway = pathway_rules.open_pathway(patient, unit, diagnosis, diagnosed_on)
+        bundle = PatientBundle(patient=patient, pathway=pathway)
+        nurses = self.org.nurses(unit.hsa_id)
+        nurse = rng.choice(nurses)
+
+        treatment_start = diagnosed_on + timedelta(days=rng.randint(10, 45))
+        treatment_end = treatment_start + timedelta(days=rng.randint(60, 240))
+        if treatment_start <= today:
+            pathway = pathway_rules.record_phase(pathway, PhaseKind.TREATMENT_START, treatment_start)
+        if treatment_end <= today:
+            pathway = pathway_rules.record_phase(pathway, PhaseKind.TREATMENT_END, treatment_end)
+            follow_up = treatment_end + timedelta(days=rng.randint(14, 60))
+            if follow_up <= today:
+                pathway = pathway_rules.record_phase(pathway, PhaseKind.FOLLOW_UP, follow_up)
+        if rng.random() < 0.06 and treatment_start + timedelta(days=30) <= today:
+            pathway = pathway_rules.record_phase(
+                pathway,
+                PhaseKind.PALLIATIVE,
+                min(today, treatment_start + timedelta(days=rng.randint(30, 200))),
+            )
+
+        if rng.random() < cov.contact_nurse:
+            pathway = pathway_rules.assign_contact_nurse(
+                pathway,
+                nurse,
+                min(today, diagnosed_on + timedelta(days=rng.randint(0, 10))),
+                offered_on=diagnosed_on,
+            )
+        if rng.random() < cov.min_vardplan:
+            on = min(today, diagnosed_on + timedelta(days=rng.randint(3, 30)))
+            pathway, records = pathway_rules.establish_min_vardplan(
+                pathway, nurse, unit, on, self.professions
+            )
+            bundle.kva.extend(records)
+            if treatment_end <= today and rng.random() < 0.4:
+                pathway, records = pathway_rules.revise_min_vardplan(
+                    pathway, nurse, unit, treatment_end, self.professions
+                )
+                bundle.kva.extend(records)
+        elif rng.random() < 0.3:
+            pathway = pathway_rules.offer_min_vardplan(pathway, diagnosed_on)
+
+        if rng.random() < cov.assessment_at_diagnosis:
+            on = min(today, diagnosed_on + timedelta(days=rng.randint(0, 21)))
+            pathway = self._assess(bundle, pathway, KeyMoment.DIAGNOSIS, on, nurse, unit.hsa_id)
+        if treatment_end <= today and rng.random() < cov.repeated_assessment:
+            on = min(today, treatment_end + timedelta(days=rng.randint(0, 30)))
+            pathway = self._assess(bundle, pathway, KeyMoment.END_OF_TREATMENT, on, nurse, unit.hsa_id)
+
+        if treatment_end + timedelta(days=3) <= today and rng.random() < cov.handover_at_treatment_end:
+            self._handover(bundle, pathway, nurse, county, treatment_end + timedelta(days=rng.randint(1, 20)))
+
+        bundle.pathway = pathway
+        return bundle
+
+    def _answers(self, burden: float) -> dict[str, Any]:
+        """Answers whose troublesomeness follows the patient's latent burden (0..1)."""
+        answers: dict[str, Any] = {}
+        for link_id, values in self._areas:
+            if values == [False, True]:
+                answers[link_id] = self.rng.random() < burden * 0.5
+                continue
+            top = len(values) - 1
+            position = min(
+                top,
+                int(self.rng.random() ** (1.0 / max(burden, 0.01)) * top + 0.5)
+                if self.rng.random() < burden * 1.5
+                else 0,
+            )
+            answers[link_id] = values[position]
+        return answers
+
+    def _assess(
+        self,
+        bundle: PatientBundle,
+        pathway: Pathway,
+        moment: KeyMoment,
+        on: date,
+        nurse: Staff,
+        unit_hsa_id: str,
+    ) -> Pathway:
+        rng = self.rng
+        respondent = Respondent.PATIENT if rng.random() < 0.6 else Respondent.STAFF_ON_BEHALF
+        assessment = assessment_rules.start_assessment(
+            pathway, self.instrument, key_moment=moment, respondent=respondent, on=on
+        )
+        burden = rng.betavariate(1.2, 5.0)
+        if rng.random() < 0.05 and on > self.config.today - timedelta(days=14):
+            # Started through a link and not finished yet.
+            bundle.assessments.append(assessment)
+            return pathway
+        assessment = assessment_rules.save_answers(
+            assessment, self.instrument, self._answers(burden), on=on, submit=True, rules=self.rules
+        )
+        if rng.random() < 0.08 and on > self.config.today - timedelta(days=30):
+            bundle.assessments.append(assessment)  # submitted, awaiting the nurse's confirmation
+            return pathway
+        suggested = assessment.suggestion.level if assessment.suggestion else NeedsLevel.BASIC
+        level, reason = suggested, ""
+        if rng.random() < 0.1:
+            level = NeedsLevel(max(1, min(4, int(suggested) + rng.choice((-1, 1)))))
+            if level != suggested:
+                reason = "Samtal med patienten ger en annan bild än formuläret."
+        advice = tuple(assessment.suggestion.advice_codes) if assessment.suggestion else ()
+        assessment, pathway, records = assessment_rules.confirm_level(
+            assessment,
+            pathway,
+            level=level,
+            by=nurse,
+            on=on,
+            reason=reason,
+            professions=self.professions,
+            advice_given=advice if rng.random() < 0.5 else (),
+        )
+        bundle.assessments.append(assessment)
+        bundle.kva.extend(records)
+        if level >= NeedsLevel.SPECIAL:
+            self._plan(bundle, pathway, on, nurse)
+            if assessment.suggestion and rng.random() < self.config.coverage.referral_when_suggested:
+                self._referral(bundle, pathway, assessment, nurse, on)
+        return pathway
+
+    def _plan(self, bundle: PatientBundle, pathway: Pathway, assessed_on: date, nurse: Staff) -> None:
+        rng, today = self.rng, self.config.today
+        if (
+            any(p.status != "closed" for p in bundle.plans)
+            or rng.random() > self.config.coverage.plan_when_needed
+        ):
+            return
+        on = min(today, assessed_on + timedelta(days=rng.randint(0, 14)))
+        follow_up_on = on + timedelta(days=rng.randint(30, 120))
+        content = PlanContent(
+            summary="Behov av stöd med trötthet och fysisk funktion efter behandling.",
+            goals=(
+                Goal(
+                    text="Kunna gå en promenad på 30 minuter",
+                    responsible="Fysioterapeut",
+                    profession=Profession.PHYSIOTHERAPIST,
+                    target_date=follow_up_on,
+                ),
+                Goal(
+                    text="Orka återgå till arbete på halvtid",
+                    responsible=nurse.name,
+                    target_date=follow_up_on + timedelta(days=60),
+                ),
+            ),
+            actions=(
+                PlannedAction(
+                    what="Individuellt träningsprogram",
+                    who="Fysioterapeut",
+                    profession=Profession.PHYSIOTHERAPIST,
+                    when=on + timedelta(days=14),
+                ),
+                PlannedAction(
+                    what="Samtal om oro och sömn",
+                    who="Kurator",
+                    profession=Profession.COUNSELLOR,
+                    when=on + timedelta(days=21),
+                ),
+            ),
+            self_care="Fysisk aktivitet 150 minuter i veckan. Regelbundna måltider.",
+            follow_up_on=follow_up_on,
+        )
+        plan = plan_rules.draft_plan(pathway, content, on=on)
+        plan, records = plan_rules.establish(plan, by=nurse, on=on, professions=self.professions)
+        bundle.kva.extend(records)
+        if follow_up_on <= today and rng.random() < 0.7:
+            if rng.random() < 0.5:
+                plan, records = plan_rules.follow_up(
+                    plan, by=nurse, on=follow_up_on, note="", professions=self.professions
+                )
+            else:
+                revised = content.model_copy(update={"follow_up_on": follow_up_on + timedelta(days=90)})
+                plan, records = plan_rules.revise(
+                    plan,
+                    revised,
+                    by=nurse,
+                    on=follow_up_on,
+                    note="Nya mål efter uppföljning.",
+                    professions=self.professions,
+                )
+            bundle.kva.extend(records)
+            if follow_up_on + timedelta(days=90) <= today and rng.random() < 0.5:
+                plan, records = plan_rules.close(
+                    plan,
+                    PlanCloseReason.GOALS_REACHED,
+                    by=nurse,
+                    on=follow_up_on + timedelta(days=90),
+                    professions=self.professions,
+                )
+                bundle.kva.extend(records)
+        bundle.plans.append(plan)
+
+    def _referral(
+        self, bundle: PatientBundle, pathway: Pathway, assessment: Assessment, nurse: Staff, on: date
+    ) -> None:
+        suggestion = assessment.suggestion
+        if suggestion is None or not suggestion.professions:
+            return
+        profession = suggestion.professions[0]
+        county = bundle.patient.county_code or self.config.counties[0]
+        rehab = self.org.rehab_unit[county]
+        referral = referral_rules.send_referral(
+            pathway,
+            from_staff=nurse,
+            to_profession=profession,
+            to_unit_hsa_id=rehab,
+            reason="Besvär enligt Hälsoskattning.",
+            on=on,
+        )
+        receivers = self.org.of_profession(rehab, profession) or self.org.staff_by_unit[rehab]
+        receiver = self.rng.choice(receivers)
+        answered = on + timedelta(days=self.rng.randint(1, 14))
+        if answered <= self.config.today and self.rng.random() < 0.8:
+            referral = referral_rules.accept(referral, by=receiver, on=answered)
+            if answered + timedelta(days=60) <= self.config.today and self.rng.random() < 0.6:
+                referral = referral_rules.complete(referral, by=receiver, on=answered + timedelta(days=60))
+        bundle.referrals.append(referral)
+
+    def _handover(self, bundle: PatientBundle, pathway: Pathway, nurse: Staff, county: str, on: date) -> None:
+        rng, today = self.rng, self.config.today
+        on = min(on, today)
+        if rng.random() < 0.5:
+            to_unit_id = self.org.rehab_unit[county]
+            to_profession: Profession | None = Profession.PHYSIOTHERAPIST
+        else:
+            to_unit_id = rng.choice(self.org.primary_units[county])
+            to_profession = Profession.NURSE
+        to_unit = self.units[to_unit_id]
+        handover = handover_rules.send_handover(
+            pathway,
+            from_staff=nurse,
+            to_unit=to_unit,
+            to_profession=to_profession,
+            content=HandoverContent(
+                needs="Fortsatt stöd för fysisk aktivitet och trötthet.",
+                wishes="Vill ha kontakt nära hemmet.",
+                plan_summary="Rehabiliteringsplan upprättad, uppföljning om tre månader.",
+                ongoing_actions="Träningsprogram hos fysioterapeut.",
+            ),
+            patient_informed=rng.random() < 0.85,
+            on=on,
+        )
+        receivers = self.org.staff_by_unit[to_unit_id]
+        receiver = rng.choice(receivers)
+        if rng.random() < self.config.coverage.handover_confirmed:
+            received = on + timedelta(days=rng.randint(0, 5))
+            if received <= today:
+                handover = handover_rules.receive(handover, by=receiver, on=received)
+                contacted = received + timedelta(days=rng.randint(0, 7))
+                if contacted <= today:
+                    handover = handover_rules.confirm_patient_contact(handover, by=receiver, on=contacted)
+                    if contacted + timedelta(days=30) <= today and rng.random() < 0.5:
+                        handover = handover_rules.complete(
+                            handover, by=receiver, on=contacted + timedelta(days=30)
+                        )
+        elif rng.random() < 0.1:
+            handover = handover_rules.reject(
+                handover,
+                by=receiver,
+                on=min(today, on + timedelta(days=2)),
+                reason="Patienten tillhör inte vårt upptagningsområde.",
+            )
+        bundle.handovers.append(handover)
