@@ -83,6 +83,8 @@ class Reference(BaseModel):
     counties: dict[str, dict[str, int]]
     inpatient_codes: dict[str, int]
     children_codes: dict[str, int]
+    introduced: dict[str, int]  # code -> first year it can be registered
+    new_code_persons: dict[str, int]  # assumed persons a year for codes without a 2022 figure
 
 
 def load_reference(path: Path | None = None) -> Reference:
@@ -113,11 +115,11 @@ def _model(year: int, ref: Reference) -> _Model:
     p_child = np.zeros(len(codes))
     share = np.zeros(len(codes))
     for i, c in enumerate(kva.codes):
-        if c.code in ("AW027", "AW035") and year < 2023:
-            continue  # introduced 1 January 2023
+        if year < ref.introduced.get(c.code, 0):
+            continue  # the code did not exist yet
         persons = c.persons_2022 if c.persons_2022 is not None else 50  # tabell 2: under 100
-        if c.code == "AW019":
-            persons = 150
+        if c.code in ref.new_code_persons:
+            persons = ref.new_code_persons[c.code]
         p_adult[i] = persons / n
         p_child[i] = ref.children_codes.get(c.code, persons * 0.3 * ref.children / n) / ref.children
         inpatient = ref.inpatient_codes.get(c.code)
@@ -276,6 +278,8 @@ def _person_codes(
     codes_out: list[np.ndarray] = []
     region_ix = {c: i for i, c in enumerate(REGION_CODES)}
     for ci, code in enumerate(m.codes):
+        if m.p_adult[ci] == 0 and m.p_child[ci] == 0:
+            continue  # not introduced in this year
         if code in region_ix:
             p = np.where(child, m.p_child[ci], m.region_p[county, region_ix[code]])
         else:

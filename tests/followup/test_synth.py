@@ -44,3 +44,12 @@ def test_county_shares_follow_the_reference() -> None:
     first = t.drop_duplicates("lopnr")
     share_sthlm = (first["lan"] == "01").mean()
     assert abs(share_sthlm - ref.counties["01"]["total"] / ref.population) < 0.02
+
+
+def test_rehab_plan_codes_appear_only_from_their_introduction_year() -> None:
+    def has(table_year: int, code: str) -> bool:
+        t = next(generate(persons=3000, year=table_year, seed=1))
+        return any(code in op.split(" ") for op in t.column("op").to_pylist())
+
+    assert not has(2021, "AW020") and has(2022, "AW020")
+    assert not has(2022, "AW027") and has(2023, "AW027")
