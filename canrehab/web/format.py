@@ -148,19 +148,14 @@ ROLE_SV: dict[str, str] = {
     "process_leader": "regional processledare",
 }
 
-PROCESS_SV: dict[str, str] = {
-    "breast": "bröstcancer",
-    "lung": "lungcancer",
-    "colorectal": "tjock- och ändtarmscancer",
-    "prostate": "prostatacancer",
-    "head_neck": "huvud- och halscancer",
-    "gynaecological": "gynekologisk cancer",
-    "upper_gi": "övre magtarmkanalen",
-    "haematological": "blodcancer",
-    "skin": "hudcancer",
-    "urinary": "urinvägscancer",
-    "cns": "hjärntumör",
-}
+def _process_names() -> dict[str, str]:
+    """Swedish names of the diagnosis processes, from the code list (``codes/processes.yaml``)."""
+    from canrehab.codes.catalog import load_processes
+
+    return {p.id: p.name_sv for p in load_processes()}
+
+
+PROCESS_SV: dict[str, str] = _process_names()
 
 ADVICE_SV: dict[str, str] = {
     "DV111": "Enkla råd om tobak",
