@@ -51,7 +51,12 @@ async def login(client: httpx.AsyncClient, username: str, password: str) -> None
 
 
 async def run(
-    base: str, accounts: list[tuple[str, str]], clients: int, requests: int, seconds: float
+    base: str,
+    accounts: list[tuple[str, str]],
+    clients: int,
+    requests: int,
+    seconds: float,
+    path: str = "/arbetslista",
 ) -> tuple[list[float], int, float]:
     latencies: list[float] = []
     errors = 0
@@ -67,7 +72,7 @@ async def run(
             while remaining > 0 and time.monotonic() < deadline:
                 remaining -= 1
                 t0 = time.perf_counter()
-                r = await client.get("/arbetslista")
+                r = await client.get(path)
                 latencies.append((time.perf_counter() - t0) * 1000)
                 if r.status_code != 200:
                     errors += 1
@@ -96,12 +101,16 @@ def main() -> None:
     else:
         logins = backend.build_demo(settings, patients=args.patients, seed=7)
     build_s = time.monotonic() - t0
-    nurses = [(u, p) for role, u, p in logins if role == "nurse"]
+    staff = [(u, p) for _role, u, p in logins if u in ("ssk", "lakare")]
     app = create_app(settings)
     with serve(app) as base:
-        latencies, errors, wall = asyncio.run(run(base, nurses, args.clients, args.requests, args.seconds))
+        # Baseline in the same run: the health endpoint (same server, auth and middleware; no database).
+        baseline, _, _ = asyncio.run(run(base, staff, args.clients, args.requests, args.seconds, "/halsa"))
+        latencies, errors, wall = asyncio.run(run(base, staff, args.clients, args.requests, args.seconds))
     latencies.sort()
+    baseline.sort()
     p95 = latencies[int(0.95 * (len(latencies) - 1))]
+    base_p95 = baseline[int(0.95 * (len(baseline) - 1))]
     print(
         f"machine: {platform.machine()} {platform.processor() or ''} cpus={os.cpu_count()} "
         f"python={platform.python_version()}"
@@ -117,6 +126,11 @@ def main() -> None:
     print(
         f"worklist latency ms: median={statistics.median(latencies):.1f} p95={p95:.1f} "
         f"max={latencies[-1]:.1f}  (goal p95 < 150)"
+    )
+    print(
+        f"baseline /halsa ms: median={statistics.median(baseline):.1f} p95={base_p95:.1f}; "
+        f"ratio worklist/baseline: median {statistics.median(latencies) / statistics.median(baseline):.1f}x "
+        f"p95 {p95 / base_p95:.1f}x"
     )
 
 
