@@ -1,0 +1,381 @@
+"""The FHIR REST API against a migrated database: authentication, read/search/create/update, versions, access by
+care unit with audited refusals, bad input that stores nothing, transaction atomicity and the bulk export."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.capabilitystatement import CapabilityStatement
+from fhir.resources.R4B.operationoutcome import OperationOutcome
+
+from canrehab.fhir import mapping as m
+from tests.fhir.harness import FHIR, Fhir, actor, auth
+
+PNR = "191212121212"
+NAME = "Tolvan Tolvansson"
+
+
+def locations(result: dict[str, Any]) -> dict[str, str]:
+    """resourceType -> list of ids from a transaction-response (first of each type)."""
+    out: dict[str, str] = {}
+    for e in result["entry"]:
+        rtype, rid = e["response"]["location"].split("/")[:2]
+        out.setdefault(rtype, rid)
+    return out
+
+
+def outcome(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/fhir+json")
+    body: dict[str, Any] = response.json()
+    OperationOutcome.model_validate(body)
+    return body
+
+
+def audit_actions(app: FastAPI, action: str) -> list[Any]:
+    services = app.state.fhir_services
+    with services.uow(actor("admin"), log_reads=False) as uow:
+        return [e for e in uow.audit.query(limit=10_000) if e.action == action]
+
+
+def patient_count(app: FastAPI) -> int:
+    services = app.state.fhir_services
+    with services.uow(actor("admin"), log_reads=False) as uow:
+        return 0 if uow.patients.get_by_personnummer(PNR) is None else 1
+
+
+# ---------------------------------------------------------------------------------------------- basics
+
+
+def test_metadata_is_a_capability_statement(client: TestClient) -> None:
+    r = client.get("/fhir/metadata")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/fhir+json")
+    cs = CapabilityStatement.model_validate(r.json())
+    types = {res.type for res in cs.rest[0].resource}
+    assert {"Patient", "EpisodeOfCare", "CarePlan", "Task", "Procedure", "AuditEvent"} <= types
+
+
+def test_authentication_is_basic_without_cookies(client: TestClient) -> None:
+    r = client.get("/fhir/Patient", params={"identifier": PNR})
+    body = outcome(r, 401)
+    assert r.headers["www-authenticate"].startswith("Basic")
+    assert body["issue"][0]["code"] == "login"
+    r = client.get("/fhir/Patient", params={"identifier": PNR}, headers=auth("karin", "fel"))
+    outcome(r, 401)
+    r = client.get("/fhir/Patient", params={"identifier": PNR}, headers=auth("okänd"))
+    outcome(r, 401)
+    r = client.get("/fhir/Patient", params={"identifier": PNR}, headers=auth("karin"))
+    assert r.status_code == 200 and "set-cookie" not in r.headers
+
+
+# ---------------------------------------------------------------------------------------------- example bundle
+
+
+def test_example_bundle_imports_and_reads_back(
+    client: TestClient, imported: dict[str, Any], example_bundle: dict[str, Any]
+) -> None:
+    Bundle.model_validate(imported)
+    assert imported["type"] == "transaction-response"
+    assert len(imported["entry"]) == len(example_bundle["entry"])
+    assert all(e["response"]["status"] == "201 Created" for e in imported["entry"])
+    ids = locations(imported)
+    karin = Fhir(client, "karin")
+
+    found = karin.get(
+        "Patient", identifier=f"http://electronichealth.se/identifier/personnummer|{PNR}"
+    ).json()
+    assert found["total"] == 1
+    patient = m.patient_from_fhir(found["entry"][0]["resource"])
+    assert (patient.name, patient.personnummer, patient.id) == (NAME, PNR, ids["Patient"])
+    assert len(patient.pseudonym) == 20
+
+    episode = karin.get(f"EpisodeOfCare/{ids['EpisodeOfCare']}")
+    assert episode.headers["etag"] == 'W/"1"'
+    condition = karin.get(f"Condition/{ids['EpisodeOfCare']}-dx").json()
+    pathway = m.pathway_from_fhir(episode.json(), condition)
+    source = {e["resource"]["resourceType"]: e["resource"] for e in example_bundle["entry"]}
+    assert pathway.diagnosis.icd10 == "C509" and pathway.min_vardplan.digital_1177
+    assert pathway.contact_nurses[0].staff_id == ids["PractitionerRole"]
+    assert episode.json()["careManager"]["reference"] == f"PractitionerRole/{ids['PractitionerRole']}"
+
+    role = karin.get(f"PractitionerRole/{ids['PractitionerRole']}").json()
+    assert m.staff_from_fhir(role).name == "Karin Nilsson"
+
+    qr = karin.get(f"QuestionnaireResponse/{ids['QuestionnaireResponse']}").json()
+    assessment = m.assessment_from_fhir(qr, karin.get("Questionnaire/halsoskattning").json())
+    assert assessment.answers["aptit"] == "3" and assessment.answers["trotthet.talk"] is True
+    assert assessment.confirmed_by == ids["PractitionerRole"]
+
+    plan = m.rehab_plan_from_fhir(karin.get(f"CarePlan/{ids['CarePlan']}").json())
+    assert [g.text for g in plan.content.goals] == ["Behålla vikten under behandlingen"]
+    assert plan.versions[0].content == plan.content
+    goal = karin.get(f"Goal/{ids['CarePlan']}-g1")
+    assert goal.status_code == 200 and goal.json()["description"]["text"] == plan.content.goals[0].text
+
+    task = karin.get("Task", patient=ids["Patient"]).json()
+    assert (
+        task["total"] == 1 and task["entry"][0]["resource"]["businessStatus"]["coding"][0]["code"] == "sent"
+    )
+    sr = karin.get("ServiceRequest", patient=ids["Patient"], status="active").json()
+    assert sr["total"] == 1
+    procedures = karin.get("Procedure", patient=ids["Patient"]).json()
+    assert sorted(e["resource"]["code"]["coding"][0]["code"] for e in procedures["entry"]) == [
+        "AU010",
+        "AW020",
+        "XV019",
+    ]
+    only_aw020 = karin.get("Procedure", patient=ids["Patient"], code="AW020").json()
+    assert only_aw020["total"] == 1
+    in_february = karin.get("Procedure", patient=ids["Patient"], date="ge2026-02-06").json()
+    assert in_february["total"] == 2
+    mvp = karin.get(f"CarePlan/{ids['EpisodeOfCare']}-mvp").json()
+    assert mvp["category"][0]["coding"][0]["code"] == "min-vardplan" and mvp["status"] == "active"
+    assert source["Patient"]["name"][0]["text"] == NAME
+
+
+def test_every_read_is_audited(fhir_app: FastAPI, client: TestClient, imported: dict[str, Any]) -> None:
+    ids = locations(imported)
+    before = len(audit_actions(fhir_app, "read"))
+    r = Fhir(client, "karin").get(f"Task/{ids['Task']}")
+    assert r.status_code == 200
+    reads = audit_actions(fhir_app, "read")
+    assert len(reads) > before
+    assert any(e.entity_id == ids["Task"] and e.actor_username == "karin" for e in reads)
+
+
+# ---------------------------------------------------------------------------------------------- access
+
+
+def test_other_units_patient_is_forbidden_and_audited(
+    fhir_app: FastAPI, client: TestClient, imported: dict[str, Any]
+) -> None:
+    ids = locations(imported)
+    eva = Fhir(client, "eva")
+    body = outcome(eva.get(f"Patient/{ids['Patient']}"), 403)
+    assert body["issue"][0]["code"] == "forbidden"
+    assert PNR not in json.dumps(body) and NAME not in json.dumps(body)
+    denied = audit_actions(fhir_app, "denied")
+    assert any(e.actor_username == "eva" and e.patient_id == ids["Patient"] for e in denied)
+    outcome(eva.get("Procedure", patient=ids["Patient"]), 403)
+    outcome(eva.get(f"CarePlan/{ids['CarePlan']}"), 403)
+
+
+def test_refused_write_stores_nothing(
+    fhir_app: FastAPI, client: TestClient, imported: dict[str, Any]
+) -> None:
+    ids = locations(imported)
+    karin = Fhir(client, "karin")
+    procedure = copy.deepcopy(karin.get("Procedure", patient=ids["Patient"]).json()["entry"][0]["resource"])
+    procedure.pop("id")
+    outcome(Fhir(client, "eva").post("Procedure", procedure), 403)
+    assert karin.get("Procedure", patient=ids["Patient"]).json()["total"] == 3
+
+
+# ---------------------------------------------------------------------------------------------- versions
+
+
+def test_stale_update_is_412_and_state_changes_go_through_the_rules(
+    client: TestClient, imported: dict[str, Any]
+) -> None:
+    ids = locations(imported)
+    per = Fhir(client, "per")  # the dietitian at the receiving unit
+    current = per.get(f"Task/{ids['Task']}")
+    assert current.status_code == 200
+    etag = current.headers["etag"]
+    task = current.json()
+    task["status"] = "accepted"
+    task["businessStatus"] = {
+        "coding": [{"system": task["businessStatus"]["coding"][0]["system"], "code": "received"}]
+    }
+    r = per.put(f"Task/{ids['Task']}", task, {"If-Match": etag})
+    assert r.status_code == 200, r.text
+    assert r.headers["etag"] == 'W/"2"'
+    received = m.handover_from_fhir(r.json())
+    assert received.status.value == "received" and received.received_on is not None
+
+    stale = per.put(f"Task/{ids['Task']}", task, {"If-Match": etag})
+    body = outcome(stale, 412)
+    assert body["issue"][0]["code"] == "conflict"
+    assert per.get(f"Task/{ids['Task']}").headers["etag"] == 'W/"2"'
+
+    outcome(per.put(f"Task/{ids['Task']}", {k: v for k, v in task.items() if k != "meta"}), 428)
+
+    backwards = r.json()
+    backwards["status"], backwards["businessStatus"]["coding"][0]["code"] = "requested", "sent"
+    outcome(per.put(f"Task/{ids['Task']}", backwards, {"If-Match": 'W/"2"'}), 422)
+
+    sneaky = r.json()
+    sneaky["input"][0]["valueString"] = "ändrat innehåll"
+    outcome(per.put(f"Task/{ids['Task']}", sneaky, {"If-Match": 'W/"2"'}), 422)
+    assert m.handover_from_fhir(per.get(f"Task/{ids['Task']}").json()).content == received.content
+
+
+def test_plan_established_via_rules_records_kva(client: TestClient, imported: dict[str, Any]) -> None:
+    ids = locations(imported)
+    karin = Fhir(client, "karin")
+    plan = karin.get(f"CarePlan/{ids['CarePlan']}").json()
+    plan.pop("id")
+    plan.pop("meta")
+    plan["replaces"] = []
+    plan["contained"] = [
+        c for c in plan["contained"] if c["resourceType"] == "Goal" and not c["id"].startswith("v")
+    ]
+    plan["extension"] = [
+        e for e in plan["extension"] if not e["url"].endswith(("/plan-event", "/plan-status"))
+    ]
+    plan["status"] = "draft"
+    plan.pop("period", None)
+    created = karin.post("CarePlan", plan)
+    assert created.status_code == 201, created.text
+    new = created.json()
+    assert created.headers["location"].endswith(f"/CarePlan/{new['id']}/_history/1")
+    established = copy.deepcopy(new)
+    from canrehab.domain.model import PlanEvent, PlanEventKind
+    from canrehab.fhir.mapping.plan import _event_ext
+
+    event = PlanEvent(
+        kind=PlanEventKind.ESTABLISHED,
+        on=__import__("datetime").date(2026, 3, 2),
+        by="nurse-onk",
+        content_version=1,
+        follow_up_on=None,
+    )
+    established["extension"].append(_event_ext(event))
+    r = karin.put(f"CarePlan/{new['id']}", established, {"If-Match": 'W/"1"'})
+    assert r.status_code == 200, r.text
+    after = m.rehab_plan_from_fhir(r.json())
+    assert after.status.value == "established" and len(after.versions) == 1
+    codes = [
+        e["resource"]["code"]["coding"][0]["code"]
+        for e in karin.get("Procedure", patient=ids["Patient"], code="AW020").json()["entry"]
+    ]
+    assert codes == ["AW020", "AW020"]
+
+
+# ---------------------------------------------------------------------------------------------- bad input
+
+
+def test_malformed_and_invalid_input_is_4xx_outcome_and_stores_nothing(
+    fhir_app: FastAPI, client: TestClient
+) -> None:
+    karin = Fhir(client, "karin")
+    r = client.post("/fhir/Patient", content=b"{not json", headers={**auth("karin"), **FHIR})
+    outcome(r, 400)
+    r = client.post("/fhir/Patient", content=b"[]", headers={**auth("karin"), **FHIR})
+    outcome(r, 400)
+    r = client.post("/fhir/Patient", content=b"{}", headers={**auth("karin"), "Content-Type": "text/plain"})
+    outcome(r, 415)
+    patient = {
+        "resourceType": "Patient",
+        "identifier": [{"system": "http://electronichealth.se/identifier/personnummer", "value": PNR}],
+        "gender": "male",
+        "birthDate": "1912-13-12",
+    }
+    body = outcome(karin.post("Patient", patient), 400)
+    assert "birthDate" in body["issue"][0]["diagnostics"]
+    outcome(karin.post("Patient", {**patient, "resourceType": "Observation"}), 400)
+    outcome(karin.post("Patient", {**patient, "birthDate": "1912-12-12", "gender": "okänt"}), 422)
+    outcome(karin.post("Patient", {**patient, "birthDate": "1912-12-12", "extra": 1}), 400)
+    bad_pnr = {
+        **patient,
+        "birthDate": "1912-12-12",
+        "identifier": [{"system": patient["identifier"][0]["system"], "value": "191212121213"}],
+    }
+    body = outcome(karin.post("Patient", bad_pnr), 422)
+    assert "191212121213" not in json.dumps(body)
+    outcome(karin.get("Nonsense/1"), 404)
+    outcome(karin.get("Patient/does-not-exist"), 404)
+    outcome(karin.post("AuditEvent", {"resourceType": "AuditEvent"}), 405)
+    assert patient_count(fhir_app) == 0
+    ok = karin.post("Patient", {**patient, "birthDate": "1912-12-12"})
+    assert ok.status_code == 201, ok.text
+    assert patient_count(fhir_app) == 1
+    outcome(karin.post("Patient", {**patient, "birthDate": "1912-12-12"}), 409)
+
+
+def test_transaction_is_atomic(fhir_app: FastAPI, client: TestClient, example_bundle: dict[str, Any]) -> None:
+    admin = Fhir(client, "admin")
+    broken = copy.deepcopy(example_bundle)
+    last = broken["entry"][-1]
+    last["resource"]["performedDateTime"] = "2026-02-31"
+    body = outcome(admin.post("", broken), 400)
+    index = len(broken["entry"]) - 1
+    assert f"Bundle.entry[{index}]" in body["issue"][0]["diagnostics"]
+    assert last["fullUrl"] in body["issue"][0]["diagnostics"]
+    assert patient_count(fhir_app) == 0
+
+    late_failure = copy.deepcopy(
+        example_bundle
+    )  # valid FHIR, but refers to an unknown unit: fails while storing
+    task = next(e for e in late_failure["entry"] if e["resource"]["resourceType"] == "Task")
+    task["resource"]["owner"] = {"reference": "Organization/SE0000000000-NONE"}
+    body = outcome(admin.post("", late_failure), 404)
+    assert (
+        "Bundle.entry[" in body["issue"][0]["diagnostics"]
+        and task["fullUrl"] in body["issue"][0]["diagnostics"]
+    )
+    assert patient_count(fhir_app) == 0
+
+    wrong_type = copy.deepcopy(example_bundle)
+    wrong_type["type"] = "batch"
+    outcome(admin.post("", wrong_type), 400)
+    orphan = copy.deepcopy(example_bundle)
+    orphan["entry"] = [e for e in orphan["entry"] if e["resource"]["resourceType"] != "EpisodeOfCare"]
+    outcome(admin.post("", orphan), 422)
+    assert patient_count(fhir_app) == 0
+    assert admin.post("", example_bundle).status_code == 200
+    assert patient_count(fhir_app) == 1
+
+
+# ---------------------------------------------------------------------------------------------- export
+
+
+def _ndjson(response: Any) -> list[dict[str, Any]]:
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/fhir+ndjson")
+    return [json.loads(line) for line in response.text.splitlines() if line]
+
+
+def test_export_is_pseudonymised_for_analysts(
+    fhir_app: FastAPI, client: TestClient, imported: dict[str, Any]
+) -> None:
+    ids = locations(imported)
+    analyst = Fhir(client, "analys")
+    manifest = analyst.get("$export", start="2026-01-01", end="2026-12-31")
+    assert manifest.status_code == 200 and manifest.json()["pseudonymised"] is True
+    counts = {o["type"]: o["count"] for o in manifest.json()["output"]}
+    assert counts["Patient"] == 1 and counts["Procedure"] == 3 and counts["EpisodeOfCare"] == 1
+    everything = []
+    for out in manifest.json()["output"]:
+        rtype = out["type"]
+        lines = _ndjson(analyst.get(f"$export/{rtype}", start="2026-01-01", end="2026-12-31"))
+        assert len(lines) == out["count"] and all(r["resourceType"] == rtype for r in lines)
+        everything += lines
+    text = json.dumps(everything, ensure_ascii=False)
+    assert PNR not in text and NAME not in text and "Tolvan" not in text and ids["Patient"] not in text
+    assert "Karin Nilsson" not in text
+    patient = next(r for r in everything if r["resourceType"] == "Patient")
+    assert patient["birthDate"] == "1912" and "name" not in patient
+    pseudonym = patient["id"]
+    episode = next(r for r in everything if r["resourceType"] == "EpisodeOfCare")
+    assert episode["patient"]["reference"] == f"Patient/{pseudonym}"
+    assert any(
+        e.action == "export" and e.actor_username == "analys" for e in audit_actions(fhir_app, "export")
+    )
+    outside = _ndjson(analyst.get("$export/Procedure", start="2027-01-01", end="2027-12-31"))
+    assert outside == []
+
+
+def test_export_identified_for_unit_manager_and_refused_for_nurse(
+    client: TestClient, imported: dict[str, Any]
+) -> None:
+    lines = _ndjson(Fhir(client, "chef").get("$export/Patient"))
+    assert m.patient_from_fhir(lines[0]).personnummer == PNR
+    outcome(Fhir(client, "karin").get("$export/Patient"), 403)
+    outcome(Fhir(client, "analys").get("$export", _type="Nonsense"), 400)
