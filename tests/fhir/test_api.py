@@ -1,4 +1,4 @@
-"""The FHIR REST API against a migrated database: authentication, read/search/create/update, versions, access by
+"""The FHIR REST API on a migrated database: authentication, read/search/create/update, versions, access by
 care unit with audited refusals, bad input that stores nothing, transaction atomicity and the bulk export."""
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 
+from canrehab.domain.model import PlanEvent, PlanEventKind
 from canrehab.fhir import mapping as m
-from tests.fhir.harness import FHIR, Fhir, actor, auth
+from canrehab.fhir.mapping.plan import event_ext
+from tests.fhir.harness import FHIR, TODAY, Fhir, actor, auth
 
 PNR = "191212121212"
 NAME = "Tolvan Tolvansson"
@@ -74,7 +76,7 @@ def test_authentication_is_basic_without_cookies(client: TestClient) -> None:
     assert r.status_code == 200 and "set-cookie" not in r.headers
 
 
-# ---------------------------------------------------------------------------------------------- example bundle
+# ------------------------------------------------------------------------------------------- example bundle
 
 
 def test_example_bundle_imports_and_reads_back(
@@ -236,17 +238,14 @@ def test_plan_established_via_rules_records_kva(client: TestClient, imported: di
     new = created.json()
     assert created.headers["location"].endswith(f"/CarePlan/{new['id']}/_history/1")
     established = copy.deepcopy(new)
-    from canrehab.domain.model import PlanEvent, PlanEventKind
-    from canrehab.fhir.mapping.plan import _event_ext
-
     event = PlanEvent(
         kind=PlanEventKind.ESTABLISHED,
-        on=__import__("datetime").date(2026, 3, 2),
+        on=TODAY,
         by="nurse-onk",
         content_version=1,
         follow_up_on=None,
     )
-    established["extension"].append(_event_ext(event))
+    established["extension"].append(event_ext(event))
     r = karin.put(f"CarePlan/{new['id']}", established, {"If-Match": 'W/"1"'})
     assert r.status_code == 200, r.text
     after = m.rehab_plan_from_fhir(r.json())

@@ -207,7 +207,7 @@ def _content_from(data: Json, contained: dict[str, Json], path: str) -> PlanCont
 # ---------------------------------------------------------------------------------------------- CarePlan
 
 
-def _event_ext(e: PlanEvent) -> Json:
+def event_ext(e: PlanEvent) -> Json:
     return complex_ext(
         systems.EXT_PLAN_EVENT,
         sub("kind", valueCoding=coding(systems.CS_PLAN_EVENT, e.kind.value)),
@@ -271,7 +271,7 @@ def care_plan_to_fhir(plan: RehabPlan) -> CarePlan:
         ext(systems.EXT_PATHWAY, valueReference=ref("EpisodeOfCare", plan.pathway_id)),
         ext(systems.EXT_PLAN_STATUS, valueCoding=coding(systems.CS_PLAN_STATUS, plan.status.value)),
         *fields.pop("extension"),
-        *[_event_ext(e) for e in plan.events],
+        *[event_ext(e) for e in plan.events],
     ]
     if plan.close_reason is not None:
         extensions.append(
