@@ -8,6 +8,7 @@ never skipped silently. Nothing reads the whole file into Python objects.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Callable, Iterator
@@ -172,6 +173,10 @@ def _csv_reader(path: Path) -> SourceReader:
                 good += batch.num_rows
                 yield pa.Table.from_batches([batch]), lines
         finally:
+            # Close the arrow stream before the Python file it reads from (never leave it to finalisation).
+            with contextlib.suppress(Exception):
+                stream.close()
+            del stream
             raw.close()
 
     reader._iter = iterate
