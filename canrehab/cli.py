@@ -17,6 +17,7 @@ app = typer.Typer(
 # Modules exposing ``register(app: typer.Typer) -> None``; each layer appends its own line.
 COMMAND_MODULES: tuple[str, ...] = (
     "canrehab.followup.cli",
+    "canrehab.store.cli",
 )
 
 

@@ -1,0 +1,149 @@
+"""The append-only audit log: who read or changed which patient's record, when, and what changed.
+
+Rows are collected during a unit of work and written in one batch just before it commits, in the same
+transaction: a rolled-back change leaves no audit row, and a read-only unit of work does not hold the
+database's write lock (SQLite has a single writer) until it ends. The table itself rejects UPDATE and
+DELETE (triggers).
+
+``detail`` is free text for humans; it must never hold a personnummer or a name (a personnummer-shaped
+number is refused).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from canrehab.store.mapping import aware
+from canrehab.store.orm import TABLES
+
+AUDIT = TABLES["audit_log"]
+ACTIONS = frozenset({"read", "create", "update", "denied", "export", "login", "logout", "revoke"})
+PNR_SHAPE = re.compile(r"(?<![0-9A-Za-z])(\d{2})?\d{6}[-+]?\d{4}(?![0-9A-Za-z])")
+
+
+@dataclass(frozen=True)
+class AuditActor:
+    username: str
+    role: str
+    unit_hsa_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor_username: str
+    actor_role: str
+    actor_units: tuple[str, ...]
+    action: str
+    entity_type: str
+    entity_id: str
+    patient_id: str | None
+    detail: str
+    before: Any
+    after: Any
+
+
+class AuditLog:
+    """The audit log as seen from one unit of work (``uow.audit``)."""
+
+    def __init__(self, session: Session, actor: AuditActor, *, log_reads: bool = True) -> None:
+        self._session = session
+        self.actor = actor
+        self.log_reads = log_reads
+        self._pending: list[dict[str, Any]] = []
+        self._read_patients: set[str] = set()
+        self._read_keys: set[tuple[str, str, str | None]] = set()
+
+    # -------------------------------------------------------------------------------------------- writing
+
+    def record(
+        self,
+        action: str,
+        entity_type: str,
+        entity_id: str,
+        patient_id: str | None = None,
+        detail: str = "",
+        *,
+        before: Any = None,
+        after: Any = None,
+    ) -> None:
+        """Log one event (``denied``, ``export`` ...; the repositories log ``create``/``update``)."""
+        if action not in ACTIONS:
+            raise ValueError(f"unknown audit action {action!r} (allowed: {', '.join(sorted(ACTIONS))})")
+        if PNR_SHAPE.search(detail):
+            raise ValueError("audit detail must not contain a personnummer")
+        self._pending.append(
+            {
+                "at": datetime.now(UTC),
+                "actor_username": self.actor.username,
+                "actor_role": self.actor.role,
+                "actor_units": ",".join(self.actor.unit_hsa_ids),
+                "action": action,
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "patient_id": patient_id,
+                "detail": detail,
+                "before": before,
+                "after": after,
+            }
+        )
+
+    def record_read(self, entity_type: str, entity_id: str, patient_id: str | None, detail: str = "") -> None:
+        """Log a read of patient data, once per (entity, patient) in this unit of work; nothing when the unit
+        of work was opened with ``log_reads=False`` (system jobs)."""
+        key = (entity_type, entity_id, patient_id)
+        if not self.log_reads or key in self._read_keys:
+            return
+        self._read_keys.add(key)
+        if patient_id is not None:
+            self._read_patients.add(patient_id)
+        self.record("read", entity_type, entity_id, patient_id, detail)
+
+    def patient_read(self, entity_type: str, entity_id: str, patient_id: str) -> None:
+        """A repository read a patient's data: one row per patient record per unit of work, not per child."""
+        if not self.log_reads or patient_id in self._read_patients:
+            return
+        self.record_read(entity_type, entity_id, patient_id)
+
+    def flush(self) -> None:
+        """Write the collected rows (called by the unit of work before it commits)."""
+        if self._pending:
+            rows, self._pending = self._pending, []
+            self._session.execute(insert(AUDIT), rows)
+
+    # -------------------------------------------------------------------------------------------- reading
+
+    def query(
+        self, *, patient_id: str | None = None, actor: str | None = None, limit: int = 200
+    ) -> list[AuditEntry]:
+        """The newest entries first, optionally for one patient and/or one actor username."""
+        self.flush()
+        stmt = select(AUDIT).order_by(AUDIT.c.id.desc()).limit(max(1, min(limit, 10_000)))
+        if patient_id is not None:
+            stmt = stmt.where(AUDIT.c.patient_id == patient_id)
+        if actor is not None:
+            stmt = stmt.where(AUDIT.c.actor_username == actor)
+        return [
+            AuditEntry(
+                id=row["id"],
+                at=aware(row["at"]) or row["at"],
+                actor_username=row["actor_username"],
+                actor_role=row["actor_role"],
+                actor_units=tuple(u for u in row["actor_units"].split(",") if u),
+                action=row["action"],
+                entity_type=row["entity_type"],
+                entity_id=row["entity_id"],
+                patient_id=row["patient_id"],
+                detail=row["detail"],
+                before=row["before"],
+                after=row["after"],
+            )
+            for row in self._session.execute(stmt).mappings()
+        ]

@@ -1,0 +1,169 @@
+"""User accounts (read by the web layer by column name) and the patients' assessment links."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from canrehab.domain.errors import DomainError
+from canrehab.store.audit import AuditLog
+from canrehab.store.mapping import aware
+from canrehab.store.orm import TABLES
+
+ACCOUNT = TABLES["user_account"]
+LINK = TABLES["assessment_link"]
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    password_hash: str
+    role: str
+    display_name: str
+    staff_id: str | None
+    patient_id: str | None
+    unit_hsa_ids: tuple[str, ...]
+    failed_logins: int
+    locked_until: datetime | None
+    created_at: datetime
+
+
+def _account(row: Any) -> Account:
+    return Account(
+        username=row["username"],
+        password_hash=row["password_hash"],
+        role=row["role"],
+        display_name=row["display_name"],
+        staff_id=row["staff_id"],
+        patient_id=row["patient_id"],
+        unit_hsa_ids=tuple(row["unit_hsa_ids"] or ()),
+        failed_logins=int(row["failed_logins"] or 0),
+        locked_until=aware(row["locked_until"]),
+        created_at=aware(row["created_at"]) or row["created_at"],
+    )
+
+
+class AccountRepository:
+    def __init__(self, session: Session, audit: AuditLog) -> None:
+        self.session = session
+        self.audit = audit
+
+    def get(self, username: str) -> Account | None:
+        row = self.session.execute(select(ACCOUNT).where(ACCOUNT.c.username == username)).mappings().first()
+        return _account(row) if row is not None else None
+
+    def list_all(self) -> list[Account]:
+        rows = self.session.execute(select(ACCOUNT).order_by(ACCOUNT.c.username)).mappings()
+        return [_account(row) for row in rows]
+
+    def create(
+        self,
+        username: str,
+        password_hash: str,
+        role: str,
+        display_name: str,
+        staff_id: str | None = None,
+        patient_id: str | None = None,
+        unit_hsa_ids: Sequence[str] = (),
+    ) -> Account:
+        if not username or username != username.strip():
+            raise DomainError("account.username", "Ogiltigt användarnamn.", "invalid username")
+        if self.get(username) is not None:
+            raise DomainError("account.exists", "Användarnamnet är upptaget.", "username taken")
+        values = {
+            "username": username,
+            "password_hash": password_hash,
+            "role": role,
+            "display_name": display_name,
+            "staff_id": staff_id,
+            "patient_id": patient_id,
+            "unit_hsa_ids": list(unit_hsa_ids),
+            "failed_logins": 0,
+            "locked_until": None,
+            "created_at": datetime.now(UTC),
+        }
+        self.session.execute(insert(ACCOUNT).values(values))
+        public = {k: v for k, v in values.items() if k not in ("password_hash", "created_at")}
+        self.audit.record("create", "user_account", username, patient_id, after=public)
+        return _account(values)
+
+    def set_password_hash(self, username: str, password_hash: str) -> None:
+        result = self.session.execute(
+            update(ACCOUNT).where(ACCOUNT.c.username == username).values(password_hash=password_hash)
+        )
+        if getattr(result, "rowcount", 1) == 0:
+            raise DomainError("account.not_found", "Kontot finns inte.", "account not found")
+        self.audit.record("update", "user_account", username, None, "lösenord bytt")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class LinkRepository:
+    """Personal, expiring links for a patient to fill in an assessment. The raw token is returned once and
+    never stored; the table holds its sha256."""
+
+    def __init__(self, session: Session, audit: AuditLog) -> None:
+        self.session = session
+        self.audit = audit
+
+    def create(self, assessment_id: str, patient_id: str, expires_at: datetime) -> str:
+        if expires_at.tzinfo is None:
+            raise ValueError("expires_at must be timezone-aware")
+        token = secrets.token_urlsafe(32)
+        hashed = token_hash(token)
+        self.session.execute(
+            insert(LINK).values(
+                token_hash=hashed,
+                assessment_id=assessment_id,
+                patient_id=patient_id,
+                expires_at=expires_at.astimezone(UTC),
+                created_at=datetime.now(UTC),
+                revoked=False,
+            )
+        )
+        self.audit.record(
+            "create",
+            "assessment_link",
+            hashed[:16],
+            patient_id,
+            f"bedömning {assessment_id}",
+            after={"assessment_id": assessment_id, "expires_at": expires_at.astimezone(UTC).isoformat()},
+        )
+        return token
+
+    def resolve(self, token: str, *, now: datetime | None = None) -> tuple[str, datetime] | None:
+        """(assessment id, expiry) of a valid link; None when unknown, expired or revoked."""
+        if not token:
+            return None
+        row = (
+            self.session.execute(select(LINK).where(LINK.c.token_hash == token_hash(token)))
+            .mappings()
+            .first()
+        )
+        if row is None or row["revoked"]:
+            return None
+        expires = aware(row["expires_at"])
+        if expires is None or expires <= (now or datetime.now(UTC)):
+            return None
+        return str(row["assessment_id"]), expires
+
+    def revoke_for_assessment(self, assessment_id: str) -> int:
+        """Revoke every link to an assessment (e.g. when it is submitted); returns how many."""
+        result = self.session.execute(
+            update(LINK)
+            .where(LINK.c.assessment_id == assessment_id, LINK.c.revoked.is_(False))
+            .values(revoked=True)
+        )
+        count = int(getattr(result, "rowcount", 0) or 0)
+        if count:
+            self.audit.record("revoke", "assessment_link", assessment_id, None, f"{count} länkar")
+        return count

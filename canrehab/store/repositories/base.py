@@ -1,0 +1,189 @@
+"""Shared repository machinery: get/find/add/update with optimistic locking and automatic audit rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, insert, select, update
+from sqlalchemy.orm import Session
+
+from canrehab.domain.errors import ConflictError, DomainError
+from canrehab.domain.model import Entity
+from canrehab.store.audit import AuditLog
+from canrehab.store.mapping import EntityMap
+
+E = TypeVar("E", bound=Entity)
+
+ENTITY_SV = {
+    "care_unit": "vårdenheten",
+    "staff": "medarbetaren",
+    "patient": "patienten",
+    "pathway": "vårdförloppet",
+    "assessment": "bedömningen",
+    "rehab_plan": "rehabiliteringsplanen",
+    "handover": "överlämningen",
+    "referral": "remissen",
+    "kva_record": "KVÅ-registreringen",
+    "user_account": "användarkontot",
+}
+
+
+def _version(entity: Entity) -> int:
+    return int(entity.__dict__.get("version", 0))
+
+
+def _patient_id(entity: Entity) -> str:
+    return str(entity.__dict__["patient_id"])
+
+
+class NotFound(DomainError):
+    """The requested record does not exist (code ``not_found``)."""
+
+    def __init__(self, entity_type: str, entity_id: str) -> None:
+        what = ENTITY_SV.get(entity_type, entity_type)
+        super().__init__(
+            "not_found",
+            f"Hittade inte {what} ({entity_id}).",
+            f"{entity_type} {entity_id} not found",
+        )
+        self.entity_type = entity_type
+        self.entity_id = entity_id
+
+
+class Repository(Generic[E]):
+    """A table of one entity type. ``patient_data`` repositories log reads and changes with the patient id;
+    ``versioned`` ones check and bump ``version`` on update."""
+
+    map: EntityMap[E]
+    patient_data: bool = True
+    versioned: bool = True
+    order_by: tuple[str, ...] = ()
+
+    def __init__(self, session: Session, audit: AuditLog) -> None:
+        self.session = session
+        self.audit = audit
+        self.table = self.map.table
+        self.key_column = self.table.c[self.map.key]
+
+    # -------------------------------------------------------------------------------------------- helpers
+
+    @property
+    def entity_type(self) -> str:
+        return self.map.entity_type
+
+    def _key(self, entity: E) -> str:
+        return str(getattr(entity, self.map.key))
+
+    def _patient_of(self, entity: E) -> str | None:
+        if not self.patient_data:
+            return None
+        if self.entity_type == "patient":
+            return self._key(entity)
+        value = getattr(entity, "patient_id", None)
+        return str(value) if value is not None else None
+
+    def _select(self) -> Select[Any]:
+        stmt = select(self.table)
+        for column in self.order_by:
+            stmt = stmt.order_by(self.table.c[column])
+        return stmt.order_by(self.key_column)
+
+    def _load(self, where: ColumnElement[bool]) -> list[E]:
+        rows = self.session.execute(self._select().where(where)).mappings()
+        return [self.map.from_row(row) for row in rows]
+
+    def _log_read(self, entity: E) -> None:
+        patient_id = self._patient_of(entity)
+        if patient_id is not None:
+            self.audit.patient_read(self.entity_type, self._key(entity), patient_id)
+
+    def _log_list_read(self, entities: Sequence[E], patient_id: str) -> None:
+        if entities:
+            self.audit.patient_read(self.entity_type, f"patient:{patient_id}", patient_id)
+
+    # -------------------------------------------------------------------------------------------- API
+
+    def find(self, key: str) -> E | None:
+        row = self.session.execute(select(self.table).where(self.key_column == key)).mappings().first()
+        if row is None:
+            return None
+        entity = self.map.from_row(row)
+        self._log_read(entity)
+        return entity
+
+    def get(self, key: str) -> E:
+        entity = self.find(key)
+        if entity is None:
+            raise NotFound(self.entity_type, key)
+        return entity
+
+    def add(self, entity: E) -> E:
+        if self.versioned and getattr(entity, "version", 1) != 1:
+            entity = entity.model_copy(update={"version": 1})
+        self.session.execute(insert(self.table).values(self.map.to_row(entity)))
+        self.audit.record(
+            "create",
+            self.entity_type,
+            self._key(entity),
+            self._patient_of(entity),
+            after=self.map.snapshot(entity),
+        )
+        return entity
+
+    def add_many(self, entities: Iterable[E]) -> list[E]:
+        items = list(entities)
+        for entity in items:
+            self.add(entity)
+        return items
+
+    def _current(self, key: str) -> E:
+        row = self.session.execute(select(self.table).where(self.key_column == key)).mappings().first()
+        if row is None:
+            raise NotFound(self.entity_type, key)
+        return self.map.from_row(row)
+
+    def update(self, entity: E, *, expected_version: int | None = None) -> E:
+        """Write ``entity`` if the stored version is still ``expected_version``; returns it with the next
+        version. A concurrent change raises ``ConflictError`` (nothing is written)."""
+        key = self._key(entity)
+        before = self._current(key)
+        stmt = update(self.table).where(self.key_column == key)
+        if self.versioned:
+            if expected_version is None:
+                raise TypeError(f"{self.entity_type}.update needs expected_version")
+            actual = _version(before)
+            if actual != expected_version:
+                raise ConflictError(self.entity_type, expected_version, actual)
+            entity = entity.model_copy(update={"version": expected_version + 1})
+            stmt = stmt.where(self.table.c.version == expected_version)
+        values = self.map.to_row(entity)
+        values.pop(self.map.key)
+        result = self.session.execute(stmt.values(values))
+        if getattr(result, "rowcount", 1) == 0:
+            now = self._current(key)
+            raise ConflictError(self.entity_type, expected_version or 0, _version(now))
+        self.audit.record(
+            "update",
+            self.entity_type,
+            key,
+            self._patient_of(entity),
+            before=self.map.snapshot(before),
+            after=self.map.snapshot(entity),
+        )
+        return entity
+
+
+class PatientChildRepository(Repository[E]):
+    """An aggregate that belongs to a patient and a pathway."""
+
+    def for_patient(self, patient_id: str) -> list[E]:
+        found = self._load(self.table.c.patient_id == patient_id)
+        self._log_list_read(found, patient_id)
+        return found
+
+    def for_pathway(self, pathway_id: str) -> list[E]:
+        found = self._load(self.table.c.pathway_id == pathway_id)
+        for patient_id in sorted({_patient_id(e) for e in found}):
+            self._log_list_read(found, patient_id)
+        return found

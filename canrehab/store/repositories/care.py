@@ -1,0 +1,168 @@
+"""Repositories of the care process: patients, pathways, assessments, plans, handovers, referrals, KVÅ."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator
+from datetime import date
+
+from sqlalchemy import insert, select, union
+
+from canrehab.domain.model import (
+    Assessment,
+    Handover,
+    HandoverStatus,
+    KvaRecord,
+    Pathway,
+    Patient,
+    Referral,
+    RehabPlan,
+)
+from canrehab.store.mapping import ASSESSMENT, HANDOVER, KVA, PATHWAY, PATIENT, PLAN, REFERRAL
+from canrehab.store.orm import TABLES
+from canrehab.store.repositories.base import PatientChildRepository, Repository
+
+BATCH = 1000
+
+
+class PatientRepository(Repository[Patient]):
+    map = PATIENT
+    versioned = False  # the patient table has no version column: identity data, last write wins (audited)
+
+    def get_by_personnummer(self, pnr12: str) -> Patient | None:
+        """The patient with this normalised 12-digit personnummer/samordningsnummer, or None."""
+        found = self._load(self.table.c.personnummer == pnr12)
+        if not found:
+            return None
+        self._log_read(found[0])
+        return found[0]
+
+    def get_by_pseudonym(self, pseudonym: str) -> Patient | None:
+        found = self._load(self.table.c.pseudonym == pseudonym)
+        if not found:
+            return None
+        self._log_read(found[0])
+        return found[0]
+
+    def related_unit_hsa_ids(self, patient_id: str) -> set[str]:
+        """Care units involved with the patient (access checks): the treating units of the patient's
+        pathways, and the sending and receiving units of their handovers and referrals."""
+        pathway, handover, referral = TABLES["pathway"], TABLES["handover"], TABLES["referral"]
+        query = union(
+            select(pathway.c.unit_hsa_id.label("unit")).where(pathway.c.patient_id == patient_id),
+            select(handover.c.to_unit_hsa_id).where(handover.c.patient_id == patient_id),
+            select(handover.c.from_unit_hsa_id).where(handover.c.patient_id == patient_id),
+            select(referral.c.to_unit_hsa_id).where(referral.c.patient_id == patient_id),
+            select(referral.c.from_unit_hsa_id).where(referral.c.patient_id == patient_id),
+        )
+        return {unit for unit in self.session.execute(query).scalars() if unit}
+
+
+class PathwayRepository(PatientChildRepository[Pathway]):
+    map = PATHWAY
+    order_by = ("diagnosed_on",)
+
+    def for_pathway(self, pathway_id: str) -> list[Pathway]:
+        found = self.find(pathway_id)
+        return [found] if found is not None else []
+
+    def for_unit(self, hsa_id: str, *, open_only: bool = False) -> list[Pathway]:
+        """Pathways treated at a unit (no read audit per row: a list for system and unit views)."""
+        where = self.table.c.unit_hsa_id == hsa_id
+        if open_only:
+            where = where & self.table.c.closed_on.is_(None)
+        return self._load(where)
+
+    def all_ids(self) -> list[str]:
+        return list(self.session.execute(select(self.key_column).order_by(self.key_column)).scalars())
+
+
+class AssessmentRepository(PatientChildRepository[Assessment]):
+    map = ASSESSMENT
+    order_by = ("started_on",)
+
+
+class PlanRepository(PatientChildRepository[RehabPlan]):
+    map = PLAN
+
+
+class HandoverRepository(PatientChildRepository[Handover]):
+    map = HANDOVER
+    order_by = ("sent_on",)
+
+    def inbox(
+        self, unit_hsa_ids: Collection[str], statuses: Iterable[HandoverStatus | str]
+    ) -> list[Handover]:
+        """Handovers sent to the units, in the given statuses, oldest first."""
+        return self._box("to_unit_hsa_id", unit_hsa_ids, statuses)
+
+    def outbox(
+        self, unit_hsa_ids: Collection[str], statuses: Iterable[HandoverStatus | str]
+    ) -> list[Handover]:
+        """Handovers sent by the units, in the given statuses, oldest first."""
+        return self._box("from_unit_hsa_id", unit_hsa_ids, statuses)
+
+    def _box(
+        self, column: str, unit_hsa_ids: Collection[str], statuses: Iterable[HandoverStatus | str]
+    ) -> list[Handover]:
+        units = sorted(unit_hsa_ids)
+        wanted = sorted({str(getattr(s, "value", s)) for s in statuses})
+        if not units or not wanted:
+            return []
+        unit_column = self.table.c[column]
+        return self._load(unit_column.in_(units) & self.table.c.status.in_(wanted))
+
+
+class ReferralRepository(PatientChildRepository[Referral]):
+    map = REFERRAL
+    order_by = ("sent_on",)
+
+    def inbox(self, unit_hsa_ids: Collection[str], statuses: Iterable[str]) -> list[Referral]:
+        units = sorted(unit_hsa_ids)
+        wanted = sorted({str(getattr(s, "value", s)) for s in statuses})
+        if not units or not wanted:
+            return []
+        return self._load(self.table.c.to_unit_hsa_id.in_(units) & self.table.c.status.in_(wanted))
+
+
+class KvaRepository(PatientChildRepository[KvaRecord]):
+    """KVÅ records are facts: added, never updated."""
+
+    map = KVA
+    versioned = False
+    order_by = ("performed_on",)
+
+    def add(self, entity: KvaRecord) -> KvaRecord:
+        return self.add_many([entity])[0]
+
+    def add_many(self, entities: Iterable[KvaRecord]) -> list[KvaRecord]:
+        """Insert the records in one statement; one audit row per patient and call."""
+        records = list(entities)
+        if not records:
+            return records
+        self.session.execute(insert(self.table), [self.map.to_row(r) for r in records])
+        by_patient: dict[str, list[KvaRecord]] = defaultdict(list)
+        for record in records:
+            by_patient[record.patient_id].append(record)
+        for patient_id, own in by_patient.items():
+            self.audit.record(
+                "create",
+                self.entity_type,
+                ",".join(r.id for r in own),
+                patient_id,
+                ", ".join(r.code for r in own),
+                after=[self.map.snapshot(r) for r in own],
+            )
+        return records
+
+    def update(self, entity: KvaRecord, *, expected_version: int | None = None) -> KvaRecord:
+        raise TypeError("KVÅ records are never updated")
+
+    def iter_between(self, start: date, end: date) -> Iterator[KvaRecord]:
+        """All records performed from ``start`` to ``end`` inclusive, in date order, streamed in batches
+        (no read audit per row: the caller logs the export)."""
+        stmt = self._select().order_by(None).order_by(self.table.c.performed_on, self.key_column)
+        stmt = stmt.where(self.table.c.performed_on >= start, self.table.c.performed_on <= end)
+        result = self.session.execute(stmt, execution_options={"yield_per": BATCH})
+        for row in result.mappings():
+            yield self.map.from_row(row)

@@ -1,0 +1,40 @@
+"""Care units and staff (organisation data, not patient data: changes are audited without a patient id)."""
+
+from __future__ import annotations
+
+from canrehab.domain.model import CareUnit, Staff
+from canrehab.store.mapping import STAFF, UNIT
+from canrehab.store.repositories.base import Repository
+
+
+class UnitRepository(Repository[CareUnit]):
+    map = UNIT
+    patient_data = False
+    versioned = False
+
+    def list_all(self) -> list[CareUnit]:
+        rows = self.session.execute(
+            self._select().order_by(None).order_by(self.table.c.name, self.key_column)
+        )
+        return [self.map.from_row(row) for row in rows.mappings()]
+
+
+class StaffRepository(Repository[Staff]):
+    map = STAFF
+    patient_data = False
+    versioned = False
+
+    def list_all(self) -> list[Staff]:
+        rows = self.session.execute(
+            self._select().order_by(None).order_by(self.table.c.name, self.key_column)
+        )
+        return [self.map.from_row(row) for row in rows.mappings()]
+
+    def for_unit(self, hsa_id: str) -> list[Staff]:
+        stmt = self._select().order_by(None).order_by(self.table.c.name, self.key_column)
+        rows = self.session.execute(stmt.where(self.table.c.unit_hsa_id == hsa_id))
+        return [self.map.from_row(row) for row in rows.mappings()]
+
+    def get_by_hsa_id(self, hsa_id: str) -> Staff | None:
+        found = self._load(self.table.c.hsa_id == hsa_id)
+        return found[0] if found else None

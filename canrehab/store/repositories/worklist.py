@@ -1,0 +1,186 @@
+"""The denormalised worklist: one row of flags per pathway, so that "what is due for unit U" is one indexed
+query for the rows and one for the counts per flag."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import asdict, dataclass, fields
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from canrehab.store.mapping import aware
+from canrehab.store.orm import TABLES
+
+WORKLIST = TABLES["worklist_status"]
+PATIENT = TABLES["patient"]
+
+BOOL_FLAGS = ("no_contact_nurse", "no_min_vardplan", "assessment_overdue", "plan_missing")
+DATE_FLAGS = ("assessment_due", "plan_follow_up_due")
+COUNT_FLAGS = (
+    "referrals_waiting",
+    "handovers_in_awaiting",
+    "handovers_out_unconfirmed",
+    "handovers_out_overdue",
+)
+FLAGS = BOOL_FLAGS + DATE_FLAGS + COUNT_FLAGS
+SORTS = ("next_action", "name", "level", "process")
+
+
+@dataclass(frozen=True)
+class WorklistStatusRow:
+    """The worklist flags of one pathway (the columns of ``worklist_status``)."""
+
+    pathway_id: str
+    patient_id: str
+    unit_hsa_id: str
+    process: str
+    phase: str | None
+    level: int | None
+    no_contact_nurse: bool
+    no_min_vardplan: bool
+    assessment_due: date | None
+    assessment_overdue: bool
+    plan_missing: bool
+    plan_follow_up_due: date | None
+    referrals_waiting: int
+    handovers_in_awaiting: int
+    handovers_out_unconfirmed: int
+    handovers_out_overdue: int
+    next_action_on: date | None  # None exactly when nothing is due: the row is not on the list
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class WorklistEntry(WorklistStatusRow):
+    """A worklist row joined with the patient's name and personnummer (for the clinician's list only)."""
+
+    name: str = ""
+    personnummer: str = ""
+
+
+STATUS_COLUMNS = tuple(f.name for f in fields(WorklistStatusRow))
+
+
+def flag_condition(flag: str) -> ColumnElement[bool]:
+    """The SQL condition "this flag is raised"."""
+    column = WORKLIST.c[flag]
+    if flag in BOOL_FLAGS:
+        return column.is_(True)
+    if flag in DATE_FLAGS:
+        return column.is_not(None)
+    if flag in COUNT_FLAGS:
+        return column > 0
+    raise ValueError(f"unknown worklist flag {flag!r} (known: {', '.join(FLAGS)})")
+
+
+def status_values(row: WorklistStatusRow) -> dict[str, Any]:
+    values = {key: value for key, value in asdict(row).items() if key in STATUS_COLUMNS}
+    if getattr(values.get("phase"), "value", None) is not None:
+        values["phase"] = values["phase"].value
+    return values
+
+
+class WorklistRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def upsert(self, row: WorklistStatusRow) -> None:
+        self.upsert_many([row])
+
+    def upsert_many(self, rows: Iterable[WorklistStatusRow]) -> None:
+        values = [status_values(r) for r in rows]
+        if not values:
+            return
+        dialect = self.session.get_bind().dialect.name
+        stmt: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(WORKLIST)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[WORKLIST.c.pathway_id],
+            set_={c: stmt.excluded[c] for c in STATUS_COLUMNS if c != "pathway_id"},
+        )
+        self.session.execute(stmt, values)
+
+    def get(self, pathway_id: str) -> WorklistStatusRow | None:
+        row = (
+            self.session.execute(select(WORKLIST).where(WORKLIST.c.pathway_id == pathway_id))
+            .mappings()
+            .first()
+        )
+        return _status(row) if row is not None else None
+
+    def query(
+        self,
+        unit_hsa_ids: Collection[str],
+        *,
+        process: str | None = None,
+        phase: str | None = None,
+        due: str | None = None,
+        today: date | None = None,
+        sort: str = "next_action",
+        limit: int = 200,
+        offset: int = 0,
+    ) -> tuple[list[WorklistEntry], dict[str, int], int]:
+        """The rows with something due for the units (optionally one process/phase, and only those with the
+        flag ``due`` raised), the counts per flag (for the process/phase filter, not the flag filter), and the
+        total number of matching rows. The flags are as of the last refresh of each row (after every write,
+        and nightly by ``refresh-worklist``); ``today`` is accepted for the caller's reference date."""
+        if sort not in SORTS:
+            raise ValueError(f"unknown worklist sort {sort!r} (known: {', '.join(SORTS)})")
+        del today  # flags are precomputed per day; kept in the signature for the callers' clarity
+        units = sorted(set(unit_hsa_ids))
+        counts = dict.fromkeys(FLAGS, 0)
+        if not units:
+            return [], counts, 0
+        base: list[ColumnElement[bool]] = [
+            WORKLIST.c.unit_hsa_id.in_(units),
+            WORKLIST.c.next_action_on.is_not(None),
+        ]
+        if process:
+            base.append(WORKLIST.c.process == process)
+        if phase:
+            base.append(WORKLIST.c.phase == phase)
+
+        count_stmt = select(
+            func.count().label("total"),
+            *(func.coalesce(func.sum(case((flag_condition(f), 1), else_=0)), 0).label(f) for f in FLAGS),
+        ).where(and_(*base))
+        counted = self.session.execute(count_stmt).mappings().one()
+        counts = {f: int(counted[f]) for f in FLAGS}
+        total = counts[due] if due is not None else int(counted["total"])
+
+        where = list(base)
+        if due is not None:
+            where.append(flag_condition(due))
+        orders: dict[str, list[Any]] = {
+            "next_action": [WORKLIST.c.next_action_on],
+            "name": [PATIENT.c.name],
+            "level": [WORKLIST.c.level.desc().nulls_last(), WORKLIST.c.next_action_on],
+            "process": [WORKLIST.c.process, WORKLIST.c.next_action_on],
+        }
+        order = orders[sort]
+        stmt = (
+            select(WORKLIST, PATIENT.c.name, PATIENT.c.personnummer)
+            .join(PATIENT, PATIENT.c.id == WORKLIST.c.patient_id)
+            .where(and_(*where))
+            .order_by(*order, WORKLIST.c.pathway_id)
+            .limit(max(0, limit))
+            .offset(max(0, offset))
+        )
+        rows = [
+            WorklistEntry(**_status_values(row), name=row["name"], personnummer=row["personnummer"])
+            for row in self.session.execute(stmt).mappings()
+        ]
+        return rows, counts, total
+
+
+def _status_values(row: Any) -> dict[str, Any]:
+    values = {c: row[c] for c in STATUS_COLUMNS}
+    values["updated_at"] = aware(values["updated_at"])
+    return values
+
+
+def _status(row: Any) -> WorklistStatusRow:
+    return WorklistStatusRow(**_status_values(row))
