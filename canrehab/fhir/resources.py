@@ -585,7 +585,8 @@ def careplan_update(ctx: Ctx, rid: str, data: Json, expected: int) -> Json:
     ctx.check_write(current.patient_id, "plan", rid)
     _check_version(current.version, expected, f"CarePlan/{rid}")
     wanted = m.rehab_plan_from_fhir({**data, "id": rid}).model_copy(update={"version": current.version})
-    new_events = [e for e in wanted.events if e not in current.events]
+    seen = {(e.kind, e.on, e.by) for e in current.events}
+    new_events = [e for e in wanted.events if (e.kind, e.on, e.by) not in seen]
     result = current
     records: list[Any] = []
     try:
@@ -624,7 +625,7 @@ def careplan_update(ctx: Ctx, rid: str, data: Json, expected: int) -> Json:
             records += recs
     except DomainError as exc:
         raise _domain_failure(exc) from exc
-    if result.model_copy(update={"version": 0}) != wanted.model_copy(update={"version": 0}):
+    if _kept(result, PLAN_COMPARED) != _kept(wanted, PLAN_COMPARED):
         raise FhirError(
             422,
             "CarePlan update: the requested plan is not what the plan rules produce. Add one plan-event "
@@ -766,6 +767,14 @@ HANDOVER_STEP_FIELDS = frozenset(
     }
 )
 REFERRAL_STEP_FIELDS = frozenset({"status", "answered_on", "completed_on", "reject_reason", "version"})
+
+
+PLAN_COMPARED = frozenset({"patient_id", "pathway_id", "unit_hsa_id", "content", "status", "close_reason"})
+
+
+def _kept(entity: Any, fields: frozenset[str]) -> dict[str, Any]:
+    """The fields of a requested plan that must equal what the rules produced (events/versions are the rules')."""
+    return {k: v for k, v in entity.model_dump().items() if k in fields}
 
 
 def _fixed(entity: Any, step_fields: frozenset[str]) -> dict[str, Any]:

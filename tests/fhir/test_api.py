@@ -246,6 +246,10 @@ def test_plan_established_via_rules_records_kva(client: TestClient, imported: di
         follow_up_on=None,
     )
     established["extension"].append(event_ext(event))
+    established["status"] = "active"
+    for ext in established["extension"]:
+        if ext["url"].endswith("/plan-status"):
+            ext["valueCoding"]["code"] = "established"
     r = karin.put(f"CarePlan/{new['id']}", established, {"If-Match": 'W/"1"'})
     assert r.status_code == 200, r.text
     after = m.rehab_plan_from_fhir(r.json())
@@ -309,16 +313,14 @@ def test_transaction_is_atomic(fhir_app: FastAPI, client: TestClient, example_bu
     assert last["fullUrl"] in body["issue"][0]["diagnostics"]
     assert patient_count(fhir_app) == 0
 
-    late_failure = copy.deepcopy(
-        example_bundle
-    )  # valid FHIR, but refers to an unknown unit: fails while storing
-    task = next(e for e in late_failure["entry"] if e["resource"]["resourceType"] == "Task")
-    task["resource"]["owner"] = {"reference": "Organization/SE0000000000-NONE"}
+    late_failure = copy.deepcopy(example_bundle)  # valid FHIR, unknown care unit: fails while storing
+    proc = [e for e in late_failure["entry"] if e["resource"]["resourceType"] == "Procedure"][-1]
+    for ext in proc["resource"]["extension"]:
+        if ext["url"].endswith("/care-unit"):
+            ext["valueReference"] = {"reference": "Organization/SE0000000000-NONE"}
     body = outcome(admin.post("", late_failure), 404)
-    assert (
-        "Bundle.entry[" in body["issue"][0]["diagnostics"]
-        and task["fullUrl"] in body["issue"][0]["diagnostics"]
-    )
+    assert "Bundle.entry[" in body["issue"][0]["diagnostics"]
+    assert proc["fullUrl"] in body["issue"][0]["diagnostics"]
     assert patient_count(fhir_app) == 0
 
     wrong_type = copy.deepcopy(example_bundle)
