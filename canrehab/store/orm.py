@@ -272,6 +272,8 @@ class WorklistStatusTable(Base):
     no_min_vardplan: Mapped[bool] = mapped_column(Boolean)
     assessment_due: Mapped[date | None] = mapped_column(Date)
     assessment_overdue: Mapped[bool] = mapped_column(Boolean)
+    # submitted assessments waiting for a clinician to confirm the level (migration 0002)
+    assessments_to_confirm: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     plan_missing: Mapped[bool] = mapped_column(Boolean)
     plan_follow_up_due: Mapped[date | None] = mapped_column(Date)
     referrals_waiting: Mapped[int] = mapped_column(Integer)

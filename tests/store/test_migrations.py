@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from canrehab.store.db import current_revision, make_engine, migrate
 from canrehab.store.orm import Base
 
+HEAD = "0002"
 EXPECTED_TABLES = {
     "care_unit",
     "staff",
@@ -34,12 +35,12 @@ def test_migration_creates_every_table_and_matches_the_models(empty_db_url: str)
         assert current_revision(engine) is None
         migrate(empty_db_url)
         assert set(sa.inspect(engine).get_table_names()) == EXPECTED_TABLES | {"alembic_version"}
-        assert current_revision(engine) == "0001"
+        assert current_revision(engine) == HEAD
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
         migrate(engine)  # idempotent: already at head
-        assert current_revision(engine) == "0001"
+        assert current_revision(engine) == HEAD
     finally:
         engine.dispose()
 

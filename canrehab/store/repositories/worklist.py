@@ -21,6 +21,7 @@ PATIENT = TABLES["patient"]
 BOOL_FLAGS = ("no_contact_nurse", "no_min_vardplan", "assessment_overdue", "plan_missing")
 DATE_FLAGS = ("assessment_due", "plan_follow_up_due")
 COUNT_FLAGS = (
+    "assessments_to_confirm",
     "referrals_waiting",
     "handovers_in_awaiting",
     "handovers_out_unconfirmed",
@@ -52,6 +53,7 @@ class WorklistStatusRow:
     handovers_out_overdue: int
     next_action_on: date | None  # None exactly when nothing is due: the row is not on the list
     updated_at: datetime
+    assessments_to_confirm: int = 0  # submitted assessments awaiting the clinician's confirmation
 
 
 @dataclass(frozen=True)
