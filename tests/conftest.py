@@ -90,7 +90,7 @@ class PgServer:
         return self.url.set(database=name).render_as_string(hide_password=False)
 
     def create(self, name: str, template: str | None = None) -> str:
-        clause = f" TEMPLATE {template}" if template else ""
+        clause = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
         with self.admin.connect() as conn:
             conn.execute(sa.text(f"CREATE DATABASE {name}{clause}"))
         return self.url_for(name)
