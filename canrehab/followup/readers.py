@@ -27,6 +27,7 @@ from canrehab.domain.errors import DomainError
 from canrehab.followup import schema as s
 
 DEFAULT_BATCH_ROWS = 500_000
+SAS_EPOCH = pd.Timestamp("1960-01-01")
 CSV_BLOCK_BYTES = 32 << 20
 
 Progress = Callable[[int], None]  # called with the number of units (bytes or rows) just consumed
@@ -244,6 +245,9 @@ def frames_to_batches(
             col = frame[name]
             if col.dtype == object:
                 col = col.map(lambda v: v.decode("utf-8") if isinstance(v, bytes) else v)
+            elif name in ("indatum", "utdatum") and pd.api.types.is_numeric_dtype(col):
+                # A SAS date without a date format: days since 1960-01-01.
+                col = (SAS_EPOCH + pd.to_timedelta(col, unit="D")).dt.strftime("%Y-%m-%d")
             data[name] = col
         table = pa.Table.from_pandas(pd.DataFrame(data), preserve_index=False)
         lines = np.arange(row + 1, row + 1 + len(frame), dtype=np.int64)

@@ -189,3 +189,34 @@ def test_sas_chunks_are_converted_like_any_other_batch() -> None:
     res = validate_batch(table, lines, default_counties().by_code)
     assert res.valid.num_rows == 1  # 60.5 is not a valid age
     assert res.errors.to_pylist()[0]["column"] == "alder"
+
+
+def test_sas_transport_file_is_read_in_chunks_with_sas_dates(tmp_path: Path) -> None:
+    from datetime import date
+
+    from tests.followup.xport import write_xport
+
+    def sas_day(d: str) -> int:
+        return (date.fromisoformat(d) - date(1960, 1, 1)).days
+
+    n = 7
+    cols: dict[str, list[object]] = {
+        "lopnr": [str(i) for i in range(1, n + 1)],
+        "kon": [1, 2] * 3 + [1],
+        "alder": [60] * n,
+        "lan": ["01", "03", "", "25", "99", "12", "14"],  # row 5: unknown county code
+        "vardform": ["oppen"] * 6 + ["sluten"],
+        "indatum": [sas_day("2022-03-01")] * n,
+        "utdatum": [None] * 6 + [sas_day("2022-03-04")],
+        "hdia": ["C509"] * n,
+        "op": ["AW020", "", "XV019 XV020", "", "", "AW024", ""],
+    }
+    path = tmp_path / "par.xpt"
+    write_xport(path, cols, {"lopnr": 8, "lan": 2, "vardform": 8, "hdia": 6, "op": 40})
+    res = import_par(path, tmp_path / "ds", strict=False, batch_rows=3)  # three chunks
+    assert (res.read, res.accepted, res.rejected) == (7, 6, 1)
+    assert res.first_errors[0]["line"] == 5 and res.first_errors[0]["column"] == "lan"
+    stored = pq.read_table(tmp_path / "ds").to_pandas().sort_values("lopnr")
+    assert stored["indatum"].astype(str).unique().tolist() == ["2022-03-01"]
+    assert stored[stored.vardform == "sluten"]["utdatum"].astype(str).tolist() == ["2022-03-04"]
+    assert sorted(stored["op"]) == ["", "", "", "AW020", "AW024", "XV019 XV020"]
