@@ -25,6 +25,7 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from canrehab.domain.access import Actor
 from canrehab.domain.errors import ConflictError, DomainError
@@ -71,6 +72,19 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, tuple[str, ..
 
 class FhirRoute(APIRoute):
     """Answers every error of a FHIR route with an OperationOutcome."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.methods and scope["method"] not in self.methods:
+            allowed = ", ".join(sorted(self.methods))
+            err = FhirError(
+                405,
+                f"{scope['method']} is not supported here (allowed: {allowed}).",
+                code="not-supported",
+                headers={"Allow": allowed},
+            )
+            await error_response(err)(scope, receive, send)
+            return
+        await super().handle(scope, receive, send)
 
     def get_route_handler(self) -> Callable[[Request], Any]:
         original = super().get_route_handler()
@@ -396,3 +410,15 @@ async def update(request: Request, rtype: ResourceType, rid: str) -> Response:
     )
     headers = _resource_headers(stored, request)
     return fhir_response(stored, 200, headers)
+
+
+@router.api_route(
+    "/{path:path}",
+    methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE"],
+    include_in_schema=False,
+)
+async def unsupported(request: Request, path: str) -> Response:
+    """Anything no FHIR route serves (other methods, deeper paths): an OperationOutcome, not a bare 404."""
+    if request.method in ("GET", "HEAD"):
+        raise FhirError(404, f"No FHIR interaction at /fhir/{path}.", code="not-found")
+    raise FhirError(405, f"{request.method} /fhir/{path} is not supported.", code="not-supported")

@@ -773,7 +773,7 @@ PLAN_COMPARED = frozenset({"patient_id", "pathway_id", "unit_hsa_id", "content",
 
 
 def _kept(entity: Any, fields: frozenset[str]) -> dict[str, Any]:
-    """The fields of a requested plan that must equal what the rules produced (events/versions are the rules')."""
+    """The fields of a requested plan that must equal what the rules produced (events: the rules')."""
     return {k: v for k, v in entity.model_dump().items() if k in fields}
 
 

@@ -35,13 +35,21 @@ ACCOUNTS: dict[str, dict[str, Any]] = {
 }
 
 
-def build_app(engine: Any, tmp_path: Path) -> FastAPI:
+def router_app() -> FastAPI:
+    """A FastAPI app with only the FHIR router (and its own OpenAPI schema)."""
     from canrehab.fhir.api import router
+
+    app = FastAPI(title="canrehab FHIR")
+    app.include_router(router)
+    return app
+
+
+def build_app(engine: Any, tmp_path: Path, app: FastAPI | None = None) -> FastAPI:
+    """``app`` (or a new router-only app) wired to the database."""
     from canrehab.services.context import Services
 
     settings = Settings(data_dir=tmp_path, secret_key="test-secret", pseudonym_key="test-pseudonym-key")
-    app = FastAPI(title="canrehab FHIR")
-    app.include_router(router)
+    app = app or router_app()
     app.state.settings = settings
     app.state.db = Database(settings, engine=engine)
     app.state.throttle = LoginThrottle(max_failures=1000)
