@@ -75,7 +75,7 @@ def _region(
 ) -> None:
     from canrehab.followup import api
     from canrehab.followup.render.xlsx import Sheet, write_workbook
-    from canrehab.followup.suite import REGION_HEADERS
+    from canrehab.followup.suite import REGION_HEADERS, REGION_NUMERIC
 
     with _errors():
         tabs = api.region_tables(
@@ -102,7 +102,7 @@ def _region(
                         f"{year}",
                         df,
                         REGION_HEADERS,
-                        {"per_1000": 2},
+                        REGION_NUMERIC,
                     )
                 ],
                 output,

@@ -68,6 +68,11 @@ IND_HEADERS = {
 }
 
 
+REGION_NUMERIC = {"patients": 0, "per_1000": 2, "total_patients": 0}
+CODE_NUMERIC = {"patients": 0, "share_percent": 1, "population": 0}
+IND_NUMERIC = {"numerator_text": 0, "denominator_text": 0, "percent_text": 1, "goal_percent": 0}
+
+
 @dataclass
 class SuiteResult:
     out: Path
@@ -172,14 +177,14 @@ def run_suite(
 
     # Excel
     sheets = [
-        Sheet("Region", f"Per region {year}", region_pub, REGION_HEADERS, {"per_1000": 2}),
-        Sheet("RCC", f"Per RCC {year}", rcc_pub, REGION_HEADERS, {"per_1000": 2}),
+        Sheet("Region", f"Per region {year}", region_pub, REGION_HEADERS, REGION_NUMERIC),
+        Sheet("RCC", f"Per RCC {year}", rcc_pub, REGION_HEADERS, REGION_NUMERIC),
         Sheet(
             "Indikatorer",
             f"Indikatorer {years[0]}–{year}",
             ind,
             IND_HEADERS,
-            {"percent_text": 1, "goal_percent": 0},
+            IND_NUMERIC,
         ),
     ]
     for spec in specs:
@@ -189,7 +194,7 @@ def run_suite(
                 f"{spec.title_sv} {year}",
                 code_tabs[spec.id],
                 CODE_HEADERS,
-                {"share_percent": 1},
+                CODE_NUMERIC,
             )
         )
     sheets.append(

@@ -187,3 +187,41 @@ def test_per_1000_is_rounded_half_up_to_two_decimals(extract: Extract) -> None:
     assert cell(df, "00", "AW020", "per_1000") == "1.25"
     assert cell(df, "00", "XV019", "per_1000") == "3.75"
     assert cell(df, "01", "AW024", "per_1000") == "0.00"
+
+
+def test_an_ibis_table_with_the_stored_columns_is_a_source() -> None:
+    import datetime as dt
+
+    import ibis
+
+    d = dt.date(2022, 3, 1)
+    t = ibis.memtable(
+        pd.DataFrame(
+            {
+                "lopnr": ["1", "2", "3"],
+                "kon": pd.array([1, 2, 1], dtype="int8"),
+                "alder": pd.array([50, 60, 70], dtype="int16"),
+                "lan": ["01", None, "12"],
+                "vardform": ["oppen", "oppen", "sluten"],
+                "indatum": [d, d, d],
+                "utdatum": [None, None, dt.date(2022, 3, 5)],
+                "hdia": ["C509", "C619", "I109"],
+                "op": ["AW020", "AW020 XV019", "AW020"],
+            }
+        ),
+        schema={
+            "lopnr": "string",
+            "kon": "int8",
+            "alder": "int16",
+            "lan": "string",
+            "vardform": "string",
+            "indatum": "date",
+            "utdatum": "date",
+            "hdia": "string",
+            "op": "string",
+        },
+    )
+    df = api.region_table(t, 2022, CODES, threshold=1, complementary=False)
+    assert cell(df, "00", "AW020") == "2"  # person 3 has no cancer contact
+    assert cell(df, "00", "AW020", "total_patients") == "2"
+    assert cell(df, "01", "AW020") == "1"

@@ -22,15 +22,17 @@ def test_swedish_numbers() -> None:
 
 
 def test_workbook_keeps_numbers_numeric_and_suppressed_cells_as_text(tmp_path: Path) -> None:
-    df = pd.DataFrame({"n": ["12", "<4"], "rate": ["1.25", "X"]})
+    df = pd.DataFrame({"n": ["12", "<4"], "rate": ["1.25", "X"], "code": ["01", "25"]})
     path = tmp_path / "t.xlsx"
-    write_workbook([Sheet("T", "Titel", df, {"n": "Antal", "rate": "Per 1 000"}, {"rate": 2})], path)
+    headers = {"n": "Antal", "rate": "Per 1 000", "code": "Kod"}
+    write_workbook([Sheet("T", "Titel", df, headers, {"n": 0, "rate": 2})], path)
     ws = openpyxl.load_workbook(path)["T"]
     assert ws["A1"].value == "Titel"
-    assert [ws["A2"].value, ws["B2"].value] == ["Antal", "Per 1 000"]
+    assert [ws["A2"].value, ws["B2"].value, ws["C2"].value] == ["Antal", "Per 1 000", "Kod"]
     assert ws["A3"].value == 12 and ws["B3"].value == 1.25
-    assert "0.00" in ws["B3"].number_format
+    assert "0.00" in ws["B3"].number_format and "#,##0" in ws["A3"].number_format
     assert ws["A4"].value == "<4" and ws["B4"].value == "X"
+    assert ws["C3"].value == "01"  # codes stay text
 
 
 def test_county_chart_is_written_as_png_and_svg(tmp_path: Path) -> None:

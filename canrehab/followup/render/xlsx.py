@@ -23,24 +23,26 @@ class Sheet:
     title: str
     frame: pd.DataFrame
     headers: dict[str, str]  # column -> Swedish header
-    decimals: dict[str, int]  # numeric columns with decimals
+    numeric: dict[str, int]  # numeric columns -> decimals (0: integer); every other column is text
     note: str = ""
 
 
 def _value(v: object, decimals: int | None) -> tuple[object, str | None]:
+    """A cell value and its number format: numbers for numeric columns (unless a suppression text such as
+    ``<4``/``X``), text for everything else (codes such as ``01`` stay text)."""
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return None, None
     if isinstance(v, bool):
         return ("ja" if v else "nej"), None
     text = str(v)
+    if decimals is None:
+        return text, None
     try:
-        if decimals is None and text.lstrip("-").isdigit():
-            return int(text), INT_FORMAT
-        if decimals is not None:
-            return float(text), "[$-sv-SE]#,##0." + "0" * decimals if decimals else INT_FORMAT
+        if decimals == 0:
+            return int(float(text)), INT_FORMAT
+        return float(text), "[$-sv-SE]#,##0." + "0" * decimals
     except ValueError:
-        pass
-    return text, None
+        return text, None
 
 
 def write_workbook(sheets: Sequence[Sheet], output: Path) -> None:
@@ -61,7 +63,7 @@ def write_workbook(sheets: Sequence[Sheet], output: Path) -> None:
             values = []
             formats = []
             for c, v in zip(columns, row, strict=True):
-                val, fmt = _value(v, sh.decimals.get(c))
+                val, fmt = _value(v, sh.numeric.get(c))
                 values.append(val)
                 formats.append(fmt)
             ws.append(values)
