@@ -240,7 +240,8 @@ def test_full_flow_leaves_the_right_kva_codes(services: Services, tmp_path: Path
         "op",
     }
     all_codes = " ".join(r["op"] for r in exported).split()
-    assert sorted(all_codes) == ["AW019", "AW020", "AW024", "AW027", "AW035", "XV019"]
+    # One contact (same day and unit): each code once, with the nurse's profession add-on code XS919.
+    assert sorted(all_codes) == ["AW019", "AW020", "AW024", "AW027", "AW035", "XS919", "XV019"]
     assert all(r["hdia"] == "C509" and r["kon"] == "1" and r["lan"] == "01" for r in exported)
     assert "191212121212" not in out.read_text(encoding="utf-8")
 
