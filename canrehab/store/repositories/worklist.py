@@ -131,6 +131,8 @@ class WorklistRepository:
         and nightly by ``refresh-worklist``); ``today`` is accepted for the caller's reference date."""
         if sort not in SORTS:
             raise ValueError(f"unknown worklist sort {sort!r} (known: {', '.join(SORTS)})")
+        if due is not None and due not in FLAGS:
+            raise ValueError(f"unknown worklist flag {due!r} (known: {', '.join(FLAGS)})")
         del today  # flags are precomputed per day; kept in the signature for the callers' clarity
         units = sorted(set(unit_hsa_ids))
         counts = dict.fromkeys(FLAGS, 0)

@@ -1,0 +1,148 @@
+"""The unit worklist: one query for the rows (filters, sort, paging), one for the counts per flag."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from canrehab.domain.model import CareUnit, Pathway, Patient
+from canrehab.store.repositories import FLAGS, WorklistStatusRow
+from canrehab.store.uow import UnitOfWork
+
+UNIT_A = "SE2321000016-AAA"
+UNIT_B = "SE2321000016-BBB"
+TODAY = date(2026, 3, 2)
+
+
+def row(pathway: Pathway, **flags: Any) -> WorklistStatusRow:
+    values: dict[str, Any] = {
+        "pathway_id": pathway.id,
+        "patient_id": pathway.patient_id,
+        "unit_hsa_id": pathway.unit_hsa_id,
+        "process": pathway.diagnosis.process,
+        "phase": "diagnosis",
+        "level": None,
+        "no_contact_nurse": False,
+        "no_min_vardplan": False,
+        "assessment_due": None,
+        "assessment_overdue": False,
+        "plan_missing": False,
+        "plan_follow_up_due": None,
+        "referrals_waiting": 0,
+        "handovers_in_awaiting": 0,
+        "handovers_out_unconfirmed": 0,
+        "handovers_out_overdue": 0,
+        "next_action_on": None,
+        "updated_at": datetime(2026, 3, 2, 3, 0, tzinfo=UTC),
+    }
+    return WorklistStatusRow(**(values | flags))
+
+
+@pytest.fixture
+def world(
+    uow: Callable[..., UnitOfWork],
+    save: Callable[..., None],
+    make_patient: Callable[..., Patient],
+    make_pathway: Callable[..., Pathway],
+) -> dict[str, Pathway]:
+    unit_a = CareUnit(hsa_id=UNIT_A, name="A", county_code="01")
+    unit_b = CareUnit(hsa_id=UNIT_B, name="B", county_code="01")
+    names = {"p1": "Anna Berg", "p2": "Bo Ek", "p3": "Cia Dahl", "p4": "Dan Ek", "p5": "Eva Ohm"}
+    patients = {key: make_patient(name=name) for key, name in names.items()}
+    pathways = {
+        "p1": make_pathway(patients["p1"], unit_a),
+        "p2": make_pathway(patients["p2"], unit_a),
+        "p3": make_pathway(patients["p3"], unit_a).model_copy(
+            update={
+                "diagnosis": make_pathway(patients["p3"]).diagnosis.model_copy(update={"process": "lung"})
+            }
+        ),
+        "p4": make_pathway(patients["p4"], unit_a),
+        "p5": make_pathway(patients["p5"], unit_b),
+    }
+    save(unit_a, unit_b, *patients.values(), *pathways.values())
+    with uow(log_reads=False) as u:
+        u.worklist.upsert(
+            row(pathways["p1"], no_contact_nurse=True, next_action_on=date(2026, 2, 1), level=2)
+        )
+        u.worklist.upsert(
+            row(
+                pathways["p2"],
+                assessment_due=date(2026, 1, 20),
+                assessment_overdue=True,
+                plan_missing=True,
+                next_action_on=date(2026, 1, 20),
+                level=3,
+            )
+        )
+        u.worklist.upsert(
+            row(
+                pathways["p3"], referrals_waiting=2, next_action_on=date(2026, 2, 15), phase="treatment_start"
+            )
+        )
+        u.worklist.upsert(row(pathways["p4"]))  # nothing due: not on the list
+        u.worklist.upsert(row(pathways["p5"], no_contact_nurse=True, next_action_on=date(2026, 1, 1)))
+    return pathways
+
+
+def test_rows_counts_and_total(uow: Callable[..., UnitOfWork], world: dict[str, Pathway]) -> None:
+    with uow() as u:
+        rows, counts, total = u.worklist.query([UNIT_A], today=TODAY)
+    assert [r.name for r in rows] == ["Bo Ek", "Anna Berg", "Cia Dahl"]  # by next action
+    assert total == 3
+    assert counts == dict.fromkeys(FLAGS, 0) | {
+        "no_contact_nurse": 1,
+        "assessment_due": 1,
+        "assessment_overdue": 1,
+        "plan_missing": 1,
+        "referrals_waiting": 1,
+    }
+    first = rows[0]
+    assert first.pathway_id == world["p2"].id and len(first.personnummer) == 12
+    assert (
+        first.assessment_due == date(2026, 1, 20) and first.level == 3 and first.updated_at.tzinfo is not None
+    )
+
+
+def test_filters_by_flag_process_phase_and_units(
+    uow: Callable[..., UnitOfWork], world: dict[str, Pathway]
+) -> None:
+    with uow() as u:
+        rows, counts, total = u.worklist.query([UNIT_A], due="no_contact_nurse", today=TODAY)
+        assert [r.name for r in rows] == ["Anna Berg"] and total == 1
+        assert counts["plan_missing"] == 1  # counts ignore the flag filter (they label the tabs)
+        rows, _, total = u.worklist.query([UNIT_A], process="lung", today=TODAY)
+        assert [r.name for r in rows] == ["Cia Dahl"] and total == 1
+        rows, _, _ = u.worklist.query([UNIT_A], phase="diagnosis", today=TODAY)
+        assert {r.name for r in rows} == {"Anna Berg", "Bo Ek"}
+        rows, counts, total = u.worklist.query([UNIT_A, UNIT_B], due="no_contact_nurse", today=TODAY)
+        assert [r.name for r in rows] == ["Eva Ohm", "Anna Berg"] and counts["no_contact_nurse"] == 2
+        assert u.worklist.query([], today=TODAY) == ([], dict.fromkeys(FLAGS, 0), 0)
+        with pytest.raises(ValueError, match="unknown worklist flag"):
+            u.worklist.query([UNIT_A], due="bogus", today=TODAY)
+
+
+def test_sort_and_paging(uow: Callable[..., UnitOfWork], world: dict[str, Pathway]) -> None:
+    with uow() as u:
+        by_name = [r.name for r in u.worklist.query([UNIT_A], sort="name", today=TODAY)[0]]
+        by_level = [r.name for r in u.worklist.query([UNIT_A], sort="level", today=TODAY)[0]]
+        by_process = [r.name for r in u.worklist.query([UNIT_A], sort="process", today=TODAY)[0]]
+        page, _, total = u.worklist.query([UNIT_A], sort="name", limit=2, offset=1, today=TODAY)
+        with pytest.raises(ValueError, match="unknown worklist sort"):
+            u.worklist.query([UNIT_A], sort="random", today=TODAY)
+    assert by_name == ["Anna Berg", "Bo Ek", "Cia Dahl"]
+    assert by_level == ["Bo Ek", "Anna Berg", "Cia Dahl"]  # highest level first, unknown last
+    assert by_process == ["Bo Ek", "Anna Berg", "Cia Dahl"]  # breast before lung, then next action
+    assert [r.name for r in page] == ["Bo Ek", "Cia Dahl"] and total == 3
+
+
+def test_upsert_replaces_the_row(uow: Callable[..., UnitOfWork], world: dict[str, Pathway]) -> None:
+    with uow(log_reads=False) as u:
+        u.worklist.upsert(row(world["p1"], assessments_to_confirm=1, next_action_on=date(2026, 3, 1)))
+        stored = u.worklist.get(world["p1"].id)
+        assert stored is not None and stored.assessments_to_confirm == 1 and not stored.no_contact_nurse
+        rows, counts, _ = u.worklist.query([UNIT_A], due="assessments_to_confirm", today=TODAY)
+        assert [r.pathway_id for r in rows] == [world["p1"].id] and counts["no_contact_nurse"] == 0
