@@ -13,6 +13,7 @@ from canrehab.web.routes import (
     patients,
     plans,
     portal,
+    statistics,
     worklist,
 )
 
@@ -26,4 +27,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     portal.router,
     dashboards.router,
     audit.router,
+    statistics.router,
 )
