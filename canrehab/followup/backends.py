@@ -61,6 +61,12 @@ def spark_session() -> Any:
 
 def read_contacts(con: BaseBackend, dataset: Path) -> ibis.Table:
     """The contacts of an imported dataset directory (or one Parquet file) as an Ibis table."""
+    if dataset.is_dir() and not any(dataset.rglob("*.parquet")):
+        raise DomainError(
+            "followup.empty_dataset",
+            f"Datamängden {dataset} innehåller inga kontakter.",
+            f"The dataset {dataset} holds no contacts.",
+        )
     if dataset.is_dir():
         if con.name == "duckdb":
             return con.read_parquet(str(dataset / "**" / "*.parquet"), hive_partitioning=True)  # type: ignore[attr-defined]

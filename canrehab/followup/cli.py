@@ -21,7 +21,7 @@ from canrehab.followup.render.csvout import write_csv
 report_app = typer.Typer(
     help="Uppföljningsrapporter från patientregisterextrakt (KVÅ och indikatorer).", no_args_is_help=True
 )
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 InputOpt = Annotated[
     Path, typer.Option("--input", "-i", help="Extrakt (CSV/Parquet/SAS) eller importerad datamängd.")
@@ -90,6 +90,9 @@ def _region(
             age_group=age_group,
         )
         df = tabs[level].published()
+        nation = df[df["region_code"] == "00"]
+        if len(nation) and str(nation["total_patients"].iloc[0]) == "0":
+            err.print(f"[yellow]Varning:[/yellow] inga personer i studiepopulationen år {year}.")
         if fmt == "csv":
             write_csv(df, output)
         elif fmt == "xlsx":

@@ -151,3 +151,20 @@ def test_strict_import_refuses_and_lenient_import_keeps_the_good_rows(tmp_path: 
 
     report = runner.invoke(app, ["report", "region", "--input", str(bad), "--year", "2022"])
     assert report.exit_code == 1 and "felaktiga rader" in report.output
+
+
+def test_a_year_without_data_warns_and_an_empty_dataset_is_refused(tmp_path: Path) -> None:
+    extract = tmp_path / "par.csv"
+    _run("synth-par", "--persons", "500", "--year", "2022", "--output", str(extract))
+    result = runner.invoke(app, ["report", "region", "--input", str(extract), "--year", "2019"])
+    assert result.exit_code == 0 and "inga personer i studiepopulationen år 2019" in result.output
+
+    only_bad = tmp_path / "bad.csv"
+    only_bad.write_text(
+        "lopnr,kon,alder,lan,vardform,indatum,utdatum,hdia,op\n1,7,60,01,oppen,2022-01-01,,C509,\n",
+        encoding="utf-8",
+    )
+    ds = tmp_path / "ds"
+    assert runner.invoke(app, ["import-par", str(only_bad), "--dataset", str(ds), "--lenient"]).exit_code == 0
+    result = runner.invoke(app, ["report", "region", "--input", str(ds), "--year", "2022"])
+    assert result.exit_code == 1 and "inga kontakter" in result.output
