@@ -109,7 +109,11 @@ def boxes(services: Services, actor: Actor) -> tuple[list[HandoverView], list[Ha
     with services.uow(actor) as uow:
         names = {u.hsa_id: u.name for u in uow.units.list_all()}
         inbox = uow.handovers.inbox(units, OPEN_STATUSES)
-        outbox = uow.handovers.outbox(units, (*OPEN_STATUSES, HandoverStatus.REJECTED))
+        # The sender keeps seeing a handover until it is completed: unconfirmed ones (still the sender's
+        # responsibility), confirmed ones (the receiver has taken over) and rejected ones (act again).
+        outbox = uow.handovers.outbox(
+            units, (*OPEN_STATUSES, HandoverStatus.PATIENT_CONTACTED, HandoverStatus.REJECTED)
+        )
         uow.audit.record(
             "read", "handover_list", ",".join(units), None, f"{len(inbox)}+{len(outbox)} överlämningar"
         )

@@ -1,6 +1,7 @@
 """Bulk reads for aggregate statistics: the facts the indicators need for a set of units and a period.
 
-These reads are logged once as an aggregate read by the caller, not per record."""
+Set-based queries over the store's tables (entities rebuilt with the store's own mapping); the caller logs
+them once as an aggregate read, not per record."""
 
 from __future__ import annotations
 
@@ -9,22 +10,40 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+
 from canrehab.services.process_indicators import PathwayFacts
+
+CHUNK = 5000
+
+
+def _load(repo: Any, where: Any) -> list[Any]:
+    rows = repo.session.execute(select(repo.table).where(where)).mappings()
+    return [repo.map.from_row(row) for row in rows]
+
+
+def _by_pathway(repo: Any, pathway_ids: list[str]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = defaultdict(list)
+    for start in range(0, len(pathway_ids), CHUNK):
+        for entity in _load(repo, repo.table.c.pathway_id.in_(pathway_ids[start : start + CHUNK])):
+            out[entity.pathway_id].append(entity)
+    return out
 
 
 def indicator_facts(
     uow: Any, unit_ids: Collection[str], process: str | None, start: date, end: date
 ) -> tuple[list[PathwayFacts], list[Any]]:
-    pathways = uow.pathways.for_units_diagnosed_between(unit_ids, start, end, process)
+    pw = uow.pathways.table.c
+    where = pw.unit_hsa_id.in_(list(unit_ids)) & pw.diagnosed_on.between(start, end)
+    if process:
+        where = where & (pw.process == process)
+    pathways = _load(uow.pathways, where)
     ids = [p.id for p in pathways]
-    assessments: dict[str, list[Any]] = defaultdict(list)
-    for a in uow.assessments.for_pathways(ids):
-        assessments[a.pathway_id].append(a)
-    plans: dict[str, list[Any]] = defaultdict(list)
-    for p in uow.plans.for_pathways(ids):
-        plans[p.pathway_id].append(p)
-    facts = [PathwayFacts(pw, assessments[pw.id], plans[pw.id]) for pw in pathways]
-    handovers = uow.handovers.from_units_sent_between(unit_ids, start, end)
+    assessments = _by_pathway(uow.assessments, ids)
+    plans = _by_pathway(uow.plans, ids)
+    facts = [PathwayFacts(p, assessments[p.id], plans[p.id]) for p in pathways]
+    ho = uow.handovers.table.c
+    handovers = _load(uow.handovers, ho.from_unit_hsa_id.in_(list(unit_ids)) & ho.sent_on.between(start, end))
     if process:
         wanted = set(ids)
         handovers = [h for h in handovers if h.pathway_id in wanted]
@@ -32,5 +51,12 @@ def indicator_facts(
 
 
 def patient_names(uow: Any, patient_ids: Collection[str]) -> dict[str, str]:
-    names: dict[str, str] = uow.patients.names(set(patient_ids))
+    table = uow.patients.table
+    ids = list(set(patient_ids))
+    names: dict[str, str] = {}
+    for start in range(0, len(ids), CHUNK):
+        rows = uow.session.execute(
+            select(table.c.id, table.c.name).where(table.c.id.in_(ids[start : start + CHUNK]))
+        )
+        names.update({pid: name for pid, name in rows})
     return names
