@@ -18,9 +18,9 @@ app = typer.Typer(
 COMMAND_MODULES: tuple[str, ...] = (
     "canrehab.followup.cli",
     "canrehab.store.cli",
+    "canrehab.services.cli",
+    "canrehab.web.cli",
 )
-
-
 
 @app.callback()
 def main() -> None:
