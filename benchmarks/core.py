@@ -126,10 +126,14 @@ def bench(label: str, url: str, patients: int, runs: int, today: date) -> None:
     base_read = timed(pk_read, runs)
 
     instrument = services.catalog.instruments[services.default_instrument]
-    answers = {
-        i.link_id: (False if i.kind == "boolean" else i.options[-1].value if i.options else i.min_value or 0)
-        for i in instrument.items
-    }
+    answers: dict[str, object] = {}
+    for item in instrument.items:
+        if item.kind == "boolean":
+            answers[item.link_id] = False
+        elif item.options and not item.repeats:
+            answers[item.link_id] = item.options[-1].value
+        elif item.kind == "integer":
+            answers[item.link_id] = item.max_value or 0
     queue = iter(pathways)
 
     def write() -> None:
