@@ -206,6 +206,22 @@ def run_suite(
             {},
         )
     )
+    if len(ind):
+        trend = ind[ind["level"].isin(["nation", "rcc", "county"])].pivot_table(
+            index=["indicator_id", "level", "unit_code", "unit_name"],
+            columns="year",
+            values="percent_text",
+            aggfunc="first",
+            sort=False,
+        )
+        trend.columns = [str(c) for c in trend.columns]
+        trend = trend.reset_index()
+        headers = {"indicator_id": "Indikator", "level": "Nivå", "unit_code": "Kod", "unit_name": "Enhet"}
+        headers |= {c: c for c in trend.columns if c not in headers}
+        numeric = {
+            c: 1 for c in trend.columns if c not in ("indicator_id", "level", "unit_code", "unit_name")
+        }
+        sheets.insert(3, Sheet("Indikatortrend", "Indikatorer: procent per år", trend, headers, numeric))
     write_workbook(sheets, out / "rapport.xlsx")
     res.files.append(out / "rapport.xlsx")
 
@@ -303,7 +319,25 @@ def _indicator_section(d: IndicatorDef, sub: pd.DataFrame, year: int, svg: Path)
         "goal": goal,
         "svg": _inline_svg(svg),
         "rows": rows,
+        **_trend_table(sub),
     }
+
+
+def _trend_table(sub: pd.DataFrame) -> dict[str, object]:
+    """Percent per unit (nation, RCC, county) and year: the indicator's trend, suppressed cells as X."""
+    years = sorted({int(y) for y in sub["year"]})
+    geo = sub[sub["level"].isin(["nation", "rcc", "county"])]
+    units = geo.drop_duplicates(["level", "unit_code"])[["level", "unit_code", "unit_name"]]
+    by = {(r["level"], r["unit_code"], int(r["year"])): r["percent_text"] for r in geo.to_dict("records")}
+    trend = [
+        {
+            "unit": u["unit_name"],
+            "level": LEVEL_SV.get(str(u["level"]), str(u["level"])),
+            "cells": [fmt_cell(by.get((u["level"], u["unit_code"], y), "")) for y in years],
+        }
+        for u in units.to_dict("records")
+    ]
+    return {"trend_years": years, "trend": trend}
 
 
 def _code_sections(

@@ -102,8 +102,9 @@ def test_suite_writes_every_output(tmp_path: Path) -> None:
         assert (out / name).exists(), name
     html = (out / "rapport.html").read_text(encoding="utf-8")
     assert "<svg" in html and "Riket" in html and "Totalt" in html
+    assert "Trend 2020–2022: procent per region och RCC" in html
     wb = openpyxl.load_workbook(out / "rapport.xlsx")
-    assert {"Region", "RCC", "Indikatorer", "Tabell1", "Metod"} <= set(wb.sheetnames)
+    assert {"Region", "RCC", "Indikatorer", "Indikatortrend", "Tabell1", "Metod"} <= set(wb.sheetnames)
     ws = wb["Region"]
     assert ws.cell(row=2, column=4).value == "Antal"
     ind = list(csv.DictReader((out / "indikatorer.csv").open(encoding="utf-8")))
