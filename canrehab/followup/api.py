@@ -28,6 +28,7 @@ def region_table(
     care_type: str | None = None,
     kon: int | None = None,
     age_group: str | None = None,
+    bands: population.Bands = population.DEFAULT_AGE_BANDS,
 ) -> pd.DataFrame:
     """The county (``level="county"``) or RCC (``level="rcc"``) table in long format with the columns
     ``region_code, region_name, code, patients, per_1000, total_patients`` (nation: ``00``/``Totalt``);
@@ -42,6 +43,7 @@ def region_table(
         care_type=care_type,
         kon=kon,
         age_group=age_group,
+        bands=bands,
     )[level].published()
 
 
@@ -56,12 +58,13 @@ def region_tables(
     care_type: str | None = None,
     kon: int | None = None,
     age_group: str | None = None,
+    bands: population.Bands = population.DEFAULT_AGE_BANDS,
 ) -> dict[str, tables.GeoTable]:
     if not codes or any(not c for c in codes):
         raise ValueError("at least one KVÅ code, none empty")
     with contacts_table(source, backend) as (_, contacts):
         lean = care_type is None and kon is None and age_group is None
-        model = population.build(contacts, [year], list(codes), lean=lean)
+        model = population.build(contacts, [year], list(codes), bands, lean=lean)
         counts = tables.geo_counts(model, list(codes), care_type=care_type, kon=kon, age_group=age_group)
     return tables.geo_tables(counts, threshold, complementary=complementary)
 
@@ -75,6 +78,7 @@ def indicator_results(
     threshold: int = 4,
     complementary: bool = True,
     definitions: Sequence[IndicatorDef] | None = None,
+    bands: population.Bands = population.DEFAULT_AGE_BANDS,
 ) -> pd.DataFrame:
     """Each indicator per year and unit (nation, county, RCC, sex, age group, care type as defined), with
     numerator, denominator, percent, suppression and goal columns (see ``indicators.RESULT_COLUMNS``)."""
@@ -87,5 +91,5 @@ def indicator_results(
         defs = [d for d in defs if d.id in indicator_ids]
     codes = sorted({c for d in defs for c in d.numerator.codes_any})
     with contacts_table(source, backend) as (_, contacts):
-        model = population.build(contacts, list(years), codes)
+        model = population.build(contacts, list(years), codes, bands)
         return evaluate(model, defs, list(years), threshold=threshold, complementary=complementary)

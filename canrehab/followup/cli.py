@@ -17,6 +17,7 @@ from rich.table import Table
 from canrehab.config import get_settings
 from canrehab.domain.errors import DomainError
 from canrehab.followup.render.csvout import write_csv
+from canrehab.followup.render.swedish import fmt_int
 
 report_app = typer.Typer(
     help="Uppföljningsrapporter från patientregisterextrakt (KVÅ och indikatorer).", no_args_is_help=True
@@ -72,6 +73,7 @@ def _region(
     care_type: str | None,
     sex: int | None,
     age_group: str | None,
+    age_bands: str = "0-17,18+",
 ) -> None:
     from canrehab.followup import api
     from canrehab.followup.render.xlsx import Sheet, write_workbook
@@ -88,6 +90,7 @@ def _region(
             care_type=care_type,
             kon=sex,
             age_group=age_group,
+            bands=_bands(age_bands),
         )
         df = tabs[level].published()
         nation = df[df["region_code"] == "00"]
@@ -122,6 +125,18 @@ OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Utfil (u
 CareOpt = Annotated[str | None, typer.Option("--care-type", help="sluten eller oppen.")]
 SexOpt = Annotated[int | None, typer.Option("--sex", help="1 män, 2 kvinnor.")]
 AgeOpt = Annotated[str | None, typer.Option("--age-group", help="Åldersgrupp, t.ex. 0-17 eller 18+.")]
+BandsOpt = Annotated[
+    str, typer.Option("--age-bands", help="Åldersgrupper, t.ex. 0-17,18+ eller 0-17,18-64,65+.")
+]
+
+
+def _bands(text: str) -> tuple[tuple[int, int | None], ...]:
+    from canrehab.followup.population import parse_bands
+
+    try:
+        return parse_bands(text)
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from e
 
 
 @report_app.command("region")
@@ -137,6 +152,7 @@ def report_region(
     care_type: CareOpt = None,
     sex: SexOpt = None,
     age_group: AgeOpt = None,
+    age_bands: BandsOpt = "0-17,18+",
 ) -> None:
     """Tabell per region (län): antal personer och antal per 1 000 cancerpatienter, samt riket (00 Totalt)."""
     _region(
@@ -152,6 +168,7 @@ def report_region(
         care_type,
         sex,
         age_group,
+        age_bands,
     )
 
 
@@ -168,6 +185,7 @@ def report_rcc(
     care_type: CareOpt = None,
     sex: SexOpt = None,
     age_group: AgeOpt = None,
+    age_bands: BandsOpt = "0-17,18+",
 ) -> None:
     """Tabell per regionalt cancercentrum (RCC), samt riket (00 Totalt)."""
     _region(
@@ -183,6 +201,7 @@ def report_rcc(
         care_type,
         sex,
         age_group,
+        age_bands,
     )
 
 
@@ -196,6 +215,7 @@ def report_codes(
     min_count: Annotated[
         int, typer.Option("--min-count", help="Antal redovisas från detta antal personer.")
     ] = 100,
+    age_bands: BandsOpt = "0-17,18+",
 ) -> None:
     """Vanligaste rehabrelevanta åtgärderna (Bilaga 2 tabell 1–5, 7, 8) som CSV-filer."""
     from canrehab.codes.kva import rehab_codes
@@ -204,11 +224,11 @@ def report_codes(
 
     with _errors():
         with contacts_table(input, backend) as (_, contacts):
-            model = population.build(contacts, [year], [c.code for c in rehab_codes().codes])
+            bands = _bands(age_bands)
+            model = population.build(contacts, [year], [c.code for c in rehab_codes().codes], bands)
             cc, pp = tables.code_counts(model, year)
-        tabs = tables.code_tables(
-            cc, pp, tables.default_code_tables(), min_count=min_count, threshold=threshold
-        )
+        specs = tables.default_code_tables([population.band_label(lo, hi) for lo, hi in bands])
+        tabs = tables.code_tables(cc, pp, specs, min_count=min_count, threshold=threshold)
         for tid, df in tabs.items():
             write_csv(df, output / f"koder_{tid}.csv")
     err.print(f"Skrev {len(tabs)} tabeller till {output}")
@@ -225,6 +245,7 @@ def report_indicators(
     backend: BackendOpt = "duckdb",
     threshold: ThresholdOpt = 4,
     complementary: ComplOpt = True,
+    age_bands: BandsOpt = "0-17,18+",
 ) -> None:
     """Indikatorer per år och enhet (riket, region, RCC, kön, ålder, vårdform) med målnivå."""
     from canrehab.followup import api
@@ -242,6 +263,7 @@ def report_indicators(
             backend=backend,
             threshold=threshold,
             complementary=complementary,
+            bands=_bands(age_bands),
         )
         write_csv(df, output)
 
@@ -256,6 +278,7 @@ def report_suite(
     threshold: ThresholdOpt = 4,
     complementary: ComplOpt = True,
     trend_years: Annotated[int, typer.Option("--trend-years", help="Antal år i indikatorernas trend.")] = 5,
+    age_bands: BandsOpt = "0-17,18+",
 ) -> None:
     """Alla tabeller som CSV, en Excelbok, en HTML-rapport med diagram, och diagrammen som PNG/SVG."""
     from canrehab.followup.suite import run_suite
@@ -270,10 +293,11 @@ def report_suite(
             trend_years=trend_years,
             threshold=threshold,
             complementary=complementary,
+            bands=_bands(age_bands),
         )
     err.print(
-        f"Rapport för {year} ({res.population:,} personer i studiepopulationen): {len(res.files)} filer i "
-        f"{out}".replace(",", " ")
+        f"Rapport för {year} ({fmt_int(res.population)} personer i studiepopulationen): "
+        f"{len(res.files)} filer i {out}"
     )
     err.print(f"Öppna {out / 'rapport.html'}")
 

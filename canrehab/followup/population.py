@@ -32,6 +32,31 @@ DEFAULT_AGE_BANDS: tuple[tuple[int, int | None], ...] = ((0, 17), (18, None))
 PREFILTER_MAX_CODES = 12
 
 
+Bands = Sequence[tuple[int, int | None]]
+
+
+def parse_bands(text: str) -> tuple[tuple[int, int | None], ...]:
+    """``"0-17,18-64,65+"`` -> ((0, 17), (18, 64), (65, None)). Bands must start at 0, follow each other
+    without gaps and end open (``N+``), so that every person falls in exactly one."""
+    bands: list[tuple[int, int | None]] = []
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        if part.endswith("+"):
+            bands.append((int(part[:-1]), None))
+        else:
+            lo, _, hi = part.partition("-")
+            bands.append((int(lo), int(hi)))
+    expected = 0
+    for i, (lo, hi) in enumerate(bands):
+        if lo != expected or (hi is None) != (i == len(bands) - 1) or (hi is not None and hi < lo):
+            raise ValueError(
+                f"åldersgrupperna {text!r} ska börja på 0, följa varandra utan luckor och sluta med N+"
+            )
+        expected = (hi or 0) + 1
+    if not bands:
+        raise ValueError("inga åldersgrupper")
+    return tuple(bands)
+
+
 def band_label(lo: int, hi: int | None) -> str:
     return f"{lo}-{hi}" if hi is not None else f"{lo}+"
 

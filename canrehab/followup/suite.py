@@ -117,6 +117,7 @@ def run_suite(
     complementary: bool = True,
     min_count: int = 100,
     definitions: Sequence[IndicatorDef] | None = None,
+    bands: population.Bands = population.DEFAULT_AGE_BANDS,
 ) -> SuiteResult:
     out.mkdir(parents=True, exist_ok=True)
     defs = list(definitions or default_indicators().indicators)
@@ -126,7 +127,7 @@ def run_suite(
     )
     res = SuiteResult(out=out)
     with contacts_table(source, backend) as (_, contacts):
-        model = population.build(contacts, years, all_codes, cache=True)
+        model = population.build(contacts, years, all_codes, bands, cache=True)
         try:
             geo = tables.geo_tables(
                 tables.geo_counts(model, list(codes), year=year), threshold, complementary=complementary
@@ -137,7 +138,7 @@ def run_suite(
             model.release()
     ind = ind[ind["denominator"].fillna(0).astype(float) > 0].reset_index(drop=True) if len(ind) else ind
     ind = ind[ind["year"].isin(_years_with_data(ind, year))]
-    specs = tables.default_code_tables()
+    specs = tables.default_code_tables([population.band_label(lo, hi) for lo, hi in bands])
     code_tabs = tables.code_tables(cc, pp, specs, min_count=min_count, threshold=threshold)
     res.population = int(pp["n"].sum()) if len(pp) else 0
 

@@ -221,7 +221,8 @@ def default_code_tables(age_labels: Sequence[str] = ("0-17", "18+")) -> list[Cod
         CodeTableSpec("tabell4", "Slutenvård", "sluten", 20),
     ]
     for i, label in enumerate(age_labels):
-        specs.append(CodeTableSpec(f"tabell5{'abcdefgh'[i]}", f"Åldersgrupp {label} år", f"age:{label}", 20))
+        suffix = "abcdefghijklmnopqrstuvwxyz"[i] if i < 26 else str(i)
+        specs.append(CodeTableSpec(f"tabell5{suffix}", f"Åldersgrupp {label} år", f"age:{label}", 20))
     specs += [
         CodeTableSpec("tabell7", "Kvinnor", "kon:2", 20),
         CodeTableSpec("tabell8", "Män", "kon:1", 20),

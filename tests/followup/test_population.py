@@ -225,3 +225,18 @@ def test_an_ibis_table_with_the_stored_columns_is_a_source() -> None:
     assert cell(df, "00", "AW020") == "2"  # person 3 has no cancer contact
     assert cell(df, "00", "AW020", "total_patients") == "2"
     assert cell(df, "01", "AW020") == "1"
+
+
+def test_age_bands_are_configurable_and_checked(extract: Extract) -> None:
+    import pytest
+
+    from canrehab.followup.population import parse_bands
+
+    assert parse_bands("0-17,18-64,65+") == ((0, 17), (18, 64), (65, None))
+    for bad in ("1-17,18+", "0-17,19+", "0-17,18-64", "0-17,18+,70+", ""):
+        with pytest.raises(ValueError):
+            parse_bands(bad)
+    path = extract([contact("1", alder="70", op="AW020"), contact("2", alder="40", op="AW020")])
+    bands = parse_bands("0-17,18-64,65+")
+    old = table(path, age_group="65+", bands=bands)
+    assert cell(old, "00", "AW020") == "1" and cell(old, "00", "AW020", "total_patients") == "1"
