@@ -69,3 +69,5 @@ def spark() -> Iterator[Any]:
 
     session = spark_session()
     yield session
+    session.stop()
+    spark_session.cache_clear()
