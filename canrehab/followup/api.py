@@ -6,11 +6,12 @@ stored PAR columns (``schema.STORED_SCHEMA``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pandas as pd
 
-from canrehab.followup import population, tables
+from canrehab.followup import population, schema, tables
 from canrehab.followup.goals import IndicatorDef, load_indicators
 from canrehab.followup.indicators import evaluate
 from canrehab.followup.sources import Source, contacts_table
@@ -60,8 +61,11 @@ def region_tables(
     age_group: str | None = None,
     bands: population.Bands = population.DEFAULT_AGE_BANDS,
 ) -> dict[str, tables.GeoTable]:
-    if not codes or any(not c for c in codes):
-        raise ValueError("at least one KVÅ code, none empty")
+    bad = [c for c in codes if not re.fullmatch(schema.KVA_PATTERN, c)]
+    if not codes or bad:
+        raise ValueError(
+            f"ange KVÅ-koder med fem tecken, t.ex. AW020 (felaktiga: {', '.join(bad) or 'inga koder'})"
+        )
     with contacts_table(source, backend) as (_, contacts):
         lean = care_type is None and kon is None and age_group is None
         model = population.build(contacts, [year], list(codes), bands, lean=lean)

@@ -169,3 +169,12 @@ def test_a_year_without_data_warns_and_an_empty_dataset_is_refused(tmp_path: Pat
     assert runner.invoke(app, ["import-par", str(only_bad), "--dataset", str(ds), "--lenient"]).exit_code == 0
     result = runner.invoke(app, ["report", "region", "--input", str(ds), "--year", "2022"])
     assert result.exit_code == 1 and "inga kontakter" in result.output
+
+
+def test_bad_codes_are_refused_with_a_message(tmp_path: Path) -> None:
+    extract = tmp_path / "par.csv"
+    _run("synth-par", "--persons", "300", "--year", "2022", "--output", str(extract))
+    result = runner.invoke(
+        app, ["report", "region", "--input", str(extract), "--year", "2022", "--codes", "AW20"]
+    )
+    assert result.exit_code == 1 and "AW20" in result.output
