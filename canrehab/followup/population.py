@@ -43,8 +43,8 @@ def parse_bands(text: str) -> tuple[tuple[int, int | None], ...]:
         if part.endswith("+"):
             bands.append((int(part[:-1]), None))
         else:
-            lo, _, hi = part.partition("-")
-            bands.append((int(lo), int(hi)))
+            first, _, last = part.partition("-")
+            bands.append((int(first), int(last)))
     expected = 0
     for i, (lo, hi) in enumerate(bands):
         if lo != expected or (hi is None) != (i == len(bands) - 1) or (hi is not None and hi < lo):
