@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -17,7 +18,7 @@ from canrehab.config import Settings
 from canrehab.domain.access import Actor
 from canrehab.domain.model import CareUnit, Profession, Staff
 from canrehab.web.db import Database
-from canrehab.web.security import LoginThrottle, hash_password
+from canrehab.web.security import LoginThrottle
 
 ONK = "SE2321000016-ONK1"
 REH = "SE2321000016-REH1"
@@ -25,6 +26,7 @@ KIR = "SE2321000016-KIR1"
 PASSWORD = "rätt-lösenord-123"
 TODAY = date(2026, 3, 2)
 
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 ACCOUNTS: dict[str, dict[str, Any]] = {
     "karin": {"role": "nurse", "staff_id": "nurse-onk", "units": (ONK,)},
     "per": {"role": "rehab_professional", "staff_id": "diet-reh", "units": (REH,)},
@@ -94,7 +96,7 @@ def seed(app: FastAPI) -> None:
                 unit_hsa_id=KIR,
             )
         )
-        hashed = hash_password(PASSWORD)
+        hashed = CHEAP_HASHER.hash(PASSWORD)  # verify_password reads the cost from the hash: fast tests
         for username, a in ACCOUNTS.items():
             uow.accounts.create(
                 username=username,

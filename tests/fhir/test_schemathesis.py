@@ -20,13 +20,13 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 @pytest.fixture
 def wired(engine: Any, tmp_path: Path) -> None:
-    """The module's app on a freshly migrated database with the test accounts."""
+    """The module's app on the freshly migrated test database (SQLite, PostgreSQL) with the accounts."""
     build_app(engine, tmp_path, APP)
     seed(APP)
 
 
 @schema.parametrize()
-@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_fhir_api_never_fails_with_a_server_error(case: Any, wired: None) -> None:
     response = case.call(headers=auth("admin"))
     case.validate_response(response, checks=[not_a_server_error])
