@@ -23,6 +23,7 @@ from canrehab.store.mapping import aware
 from canrehab.store.orm import TABLES
 
 AUDIT = TABLES["audit_log"]
+AUDIT_INSERT = insert(AUDIT)
 ACTIONS = frozenset({"read", "create", "update", "denied", "export", "login", "logout", "revoke"})
 PNR_SHAPE = re.compile(r"(?<![0-9A-Za-z])(\d{2})?\d{6}[-+]?\d{4}(?![0-9A-Za-z])")
 
@@ -116,7 +117,7 @@ class AuditLog:
         """Write the collected rows (called by the unit of work before it commits)."""
         if self._pending:
             rows, self._pending = self._pending, []
-            self._session.execute(insert(AUDIT), rows)
+            self._session.execute(AUDIT_INSERT, rows)
 
     # -------------------------------------------------------------------------------------------- reading
 

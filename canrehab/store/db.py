@@ -26,18 +26,22 @@ def normalise_url(url: str) -> URL:
     return parsed
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, **options: Any) -> Engine:
+    """An engine for ``url``; ``options`` go to ``create_engine`` (e.g. ``isolation_level="AUTOCOMMIT"``)."""
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             parsed,
-            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            **{
+                "connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+                **options,
+            },
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(parsed, pool_pre_ping=True, pool_size=20, max_overflow=20)
+    return create_engine(parsed, **{"pool_pre_ping": True, "pool_size": 20, "max_overflow": 20, **options})
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

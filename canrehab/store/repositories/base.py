@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, insert, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from canrehab.domain.errors import ConflictError, DomainError
@@ -14,6 +14,20 @@ from canrehab.store.audit import AuditLog
 from canrehab.store.mapping import EntityMap
 
 E = TypeVar("E", bound=Entity)
+T = TypeVar("T")
+
+_STATEMENTS: dict[tuple[str, ...], Any] = {}
+
+
+def cached_statement(key: tuple[str, ...], build: Callable[[], T]) -> T:
+    """Statements are built once per process with bind parameters: building SQLAlchemy expressions costs
+    more Python time than running a primary-key query, and a reused statement also hits the compiled cache."""
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        statement = _STATEMENTS[key] = build()
+    result: T = statement
+    return result
+
 
 ENTITY_SV = {
     "care_unit": "vårdenheten",
@@ -89,9 +103,25 @@ class Repository(Generic[E]):
             stmt = stmt.order_by(self.table.c[column])
         return stmt.order_by(self.key_column)
 
-    def _load(self, where: ColumnElement[bool]) -> list[E]:
-        rows = self.session.execute(self._select().where(where)).mappings()
+    def _load(self, where: ColumnElement[bool], params: dict[str, Any] | None = None) -> list[E]:
+        rows = self.session.execute(self._select().where(where), params or {}).mappings()
         return [self.map.from_row(row) for row in rows]
+
+    def _load_by(self, column: str, value: Any) -> list[E]:
+        table = self.table
+        stmt = cached_statement(
+            (table.name, "by", column, *self.order_by),
+            lambda: self._select().where(table.c[column] == bindparam("value")),
+        )
+        rows = self.session.execute(stmt, {"value": value}).mappings()
+        return [self.map.from_row(row) for row in rows]
+
+    def _row(self, key: str) -> Any:
+        table, key_column = self.table, self.key_column
+        stmt = cached_statement(
+            (table.name, "key"), lambda: select(table).where(key_column == bindparam("key"))
+        )
+        return self.session.execute(stmt, {"key": key}).mappings().first()
 
     def _log_read(self, entity: E) -> None:
         patient_id = self._patient_of(entity)
@@ -105,7 +135,7 @@ class Repository(Generic[E]):
     # -------------------------------------------------------------------------------------------- API
 
     def find(self, key: str) -> E | None:
-        row = self.session.execute(select(self.table).where(self.key_column == key)).mappings().first()
+        row = self._row(key)
         if row is None:
             return None
         entity = self.map.from_row(row)
@@ -121,7 +151,10 @@ class Repository(Generic[E]):
     def add(self, entity: E) -> E:
         if self.versioned and getattr(entity, "version", 1) != 1:
             entity = entity.model_copy(update={"version": 1})
-        self.session.execute(insert(self.table).values(self.map.to_row(entity)))
+        table = self.table
+        self.session.execute(
+            cached_statement((table.name, "insert"), lambda: insert(table)), self.map.to_row(entity)
+        )
         self.audit.record(
             "create",
             self.entity_type,
@@ -138,7 +171,7 @@ class Repository(Generic[E]):
         return items
 
     def _current(self, key: str) -> E:
-        row = self.session.execute(select(self.table).where(self.key_column == key)).mappings().first()
+        row = self._row(key)
         if row is None:
             raise NotFound(self.entity_type, key)
         return self.map.from_row(row)
@@ -148,7 +181,7 @@ class Repository(Generic[E]):
         version. A concurrent change raises ``ConflictError`` (nothing is written)."""
         key = self._key(entity)
         before = self._current(key)
-        stmt = update(self.table).where(self.key_column == key)
+        table, key_column = self.table, self.key_column
         if self.versioned:
             if expected_version is None:
                 raise TypeError(f"{self.entity_type}.update needs expected_version")
@@ -156,10 +189,22 @@ class Repository(Generic[E]):
             if actual != expected_version:
                 raise ConflictError(self.entity_type, expected_version, actual)
             entity = entity.model_copy(update={"version": expected_version + 1})
-            stmt = stmt.where(self.table.c.version == expected_version)
+            stmt = cached_statement(
+                (table.name, "update", "versioned"),
+                lambda: update(table).where(
+                    key_column == bindparam("_key"), table.c.version == bindparam("_expected")
+                ),
+            )
+        else:
+            stmt = cached_statement(
+                (table.name, "update"), lambda: update(table).where(key_column == bindparam("_key"))
+            )
         values = self.map.to_row(entity)
         values.pop(self.map.key)
-        result = self.session.execute(stmt.values(values))
+        params = {**values, "_key": key}
+        if self.versioned:
+            params["_expected"] = expected_version
+        result = self.session.execute(stmt, params)
         if getattr(result, "rowcount", 1) == 0:
             now = self._current(key)
             raise ConflictError(self.entity_type, expected_version or 0, _version(now))
@@ -178,12 +223,12 @@ class PatientChildRepository(Repository[E]):
     """An aggregate that belongs to a patient and a pathway."""
 
     def for_patient(self, patient_id: str) -> list[E]:
-        found = self._load(self.table.c.patient_id == patient_id)
+        found = self._load_by("patient_id", patient_id)
         self._log_list_read(found, patient_id)
         return found
 
     def for_pathway(self, pathway_id: str) -> list[E]:
-        found = self._load(self.table.c.pathway_id == pathway_id)
+        found = self._load_by("pathway_id", pathway_id)
         for patient_id in sorted({_patient_id(e) for e in found}):
             self._log_list_read(found, patient_id)
         return found

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from datetime import date
+from typing import Any
 
-from sqlalchemy import insert, select, union
+from sqlalchemy import bindparam, insert, select, union
 
 from canrehab.domain.model import (
     Assessment,
@@ -20,7 +21,7 @@ from canrehab.domain.model import (
 )
 from canrehab.store.mapping import ASSESSMENT, HANDOVER, KVA, PATHWAY, PATIENT, PLAN, REFERRAL
 from canrehab.store.orm import TABLES
-from canrehab.store.repositories.base import PatientChildRepository, Repository
+from canrehab.store.repositories.base import PatientChildRepository, Repository, cached_statement
 
 BATCH = 1000
 
@@ -31,14 +32,14 @@ class PatientRepository(Repository[Patient]):
 
     def get_by_personnummer(self, pnr12: str) -> Patient | None:
         """The patient with this normalised 12-digit personnummer/samordningsnummer, or None."""
-        found = self._load(self.table.c.personnummer == pnr12)
+        found = self._load_by("personnummer", pnr12)
         if not found:
             return None
         self._log_read(found[0])
         return found[0]
 
     def get_by_pseudonym(self, pseudonym: str) -> Patient | None:
-        found = self._load(self.table.c.pseudonym == pseudonym)
+        found = self._load_by("pseudonym", pseudonym)
         if not found:
             return None
         self._log_read(found[0])
@@ -47,15 +48,20 @@ class PatientRepository(Repository[Patient]):
     def related_unit_hsa_ids(self, patient_id: str) -> set[str]:
         """Care units involved with the patient (access checks): the treating units of the patient's
         pathways, and the sending and receiving units of their handovers and referrals."""
-        pathway, handover, referral = TABLES["pathway"], TABLES["handover"], TABLES["referral"]
-        query = union(
-            select(pathway.c.unit_hsa_id.label("unit")).where(pathway.c.patient_id == patient_id),
-            select(handover.c.to_unit_hsa_id).where(handover.c.patient_id == patient_id),
-            select(handover.c.from_unit_hsa_id).where(handover.c.patient_id == patient_id),
-            select(referral.c.to_unit_hsa_id).where(referral.c.patient_id == patient_id),
-            select(referral.c.from_unit_hsa_id).where(referral.c.patient_id == patient_id),
-        )
-        return {unit for unit in self.session.execute(query).scalars() if unit}
+        query = cached_statement(("patient", "related_units"), _related_units_query)
+        return {unit for unit in self.session.execute(query, {"patient_id": patient_id}).scalars() if unit}
+
+
+def _related_units_query() -> Any:
+    pathway, handover, referral = TABLES["pathway"], TABLES["handover"], TABLES["referral"]
+    patient_id: Any = bindparam("patient_id")
+    return union(
+        select(pathway.c.unit_hsa_id.label("unit")).where(pathway.c.patient_id == patient_id),
+        select(handover.c.to_unit_hsa_id).where(handover.c.patient_id == patient_id),
+        select(handover.c.from_unit_hsa_id).where(handover.c.patient_id == patient_id),
+        select(referral.c.to_unit_hsa_id).where(referral.c.patient_id == patient_id),
+        select(referral.c.from_unit_hsa_id).where(referral.c.patient_id == patient_id),
+    )
 
 
 class PathwayRepository(PatientChildRepository[Pathway]):
@@ -140,7 +146,9 @@ class KvaRepository(PatientChildRepository[KvaRecord]):
         records = list(entities)
         if not records:
             return records
-        self.session.execute(insert(self.table), [self.map.to_row(r) for r in records])
+        table = self.table
+        insert_stmt = cached_statement((table.name, "insert"), lambda: insert(table))
+        self.session.execute(insert_stmt, [self.map.to_row(r) for r in records])
         by_patient: dict[str, list[KvaRecord]] = defaultdict(list)
         for record in records:
             by_patient[record.patient_id].append(record)

@@ -36,5 +36,5 @@ class StaffRepository(Repository[Staff]):
         return [self.map.from_row(row) for row in rows.mappings()]
 
     def get_by_hsa_id(self, hsa_id: str) -> Staff | None:
-        found = self._load(self.table.c.hsa_id == hsa_id)
+        found = self._load_by("hsa_id", hsa_id)
         return found[0] if found else None

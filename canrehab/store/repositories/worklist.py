@@ -86,6 +86,17 @@ def status_values(row: WorklistStatusRow) -> dict[str, Any]:
     return values
 
 
+_UPSERT: dict[str, Any] = {}
+
+
+def _upsert_statement(dialect: str) -> Any:
+    stmt: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(WORKLIST)
+    return stmt.on_conflict_do_update(
+        index_elements=[WORKLIST.c.pathway_id],
+        set_={c: stmt.excluded[c] for c in STATUS_COLUMNS if c != "pathway_id"},
+    )
+
+
 class WorklistRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -98,11 +109,9 @@ class WorklistRepository:
         if not values:
             return
         dialect = self.session.get_bind().dialect.name
-        stmt: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(WORKLIST)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[WORKLIST.c.pathway_id],
-            set_={c: stmt.excluded[c] for c in STATUS_COLUMNS if c != "pathway_id"},
-        )
+        stmt = _UPSERT.get(dialect)
+        if stmt is None:
+            stmt = _UPSERT[dialect] = _upsert_statement(dialect)
         self.session.execute(stmt, values)
 
     def get(self, pathway_id: str) -> WorklistStatusRow | None:
