@@ -155,7 +155,8 @@ def _indicator_results(path: str, stamp: int, years: tuple[int, ...], threshold:
 
 def warm_indicators(dataset: Dataset, threshold: int) -> None:
     """Compute the indicator results in the background (they take seconds on a national extract), so the
-    indicator page is ready when the user opens it after the KVÅ page."""
+    indicator page is ready when the user opens it after the KVÅ page. Not a daemon thread: a DuckDB query
+    cut off at interpreter exit aborts the process, so shutting down waits for a running warm-up instead."""
     key = (str(dataset.path), dataset.stamp, dataset.years, threshold)
     if key in _WARMED:
         return
@@ -167,7 +168,7 @@ def warm_indicators(dataset: Dataset, threshold: int) -> None:
         except Exception:  # the indicator page computes again and shows the error there
             _WARMED.discard(key)
 
-    threading.Thread(target=run, name="statistik-indikatorer", daemon=True).start()
+    threading.Thread(target=run, name="statistik-indikatorer", daemon=False).start()
 
 
 # --------------------------------------------------------------------------------------- formatting
