@@ -349,3 +349,12 @@ def test_parse_codes_accepts_only_kva_shapes_and_reports_the_rest(text: str) -> 
     bad = [t for t in tokens if not KVA_SHAPE.match(t)]
     assert bool(bad) == any(e.startswith("Ogiltig KVÅ-kod") for e in errors)
     assert set(codes) == {t for t in tokens if KVA_SHAPE.match(t)}
+
+
+def test_query_text_is_escaped_on_the_page(analyst: TestClient) -> None:
+    attack = "<script>alert(1)</script>"
+    for url in (f"/statistik?codes={attack}", f"/statistik?dataset={attack}", f"/statistik?year={attack}"):
+        r = analyst.get(url)
+        assert r.status_code == 400
+        assert "<script>" not in r.text.lower()
+        assert "&lt;script&gt;" in r.text.lower()
