@@ -516,6 +516,89 @@ def qr_create(ctx: Ctx, data: Json) -> Json:
     return _qr(saved)
 
 
+QR_COMPARED = frozenset(
+    {
+        "patient_id",
+        "pathway_id",
+        "unit_hsa_id",
+        "instrument_id",
+        "instrument_version",
+        "key_moment",
+        "respondent",
+        "answers",
+        "status",
+        "confirmed_level",
+    }
+)
+
+
+def qr_update(ctx: Ctx, rid: str, data: Json, expected: int) -> Json:
+    """Save answers, submit (suggestion computed) and confirm the level (AU010/AW019) through the assessment
+    rules; the pathway gets the confirmed level as in the web app."""
+    from canrehab.domain import assessment as rules
+    from canrehab.domain.model import AssessmentStatus as S
+    from canrehab.instruments import load_instruments, load_rules
+
+    current: Assessment = find(ctx.uow.assessments, rid, "QuestionnaireResponse")
+    ctx.check_write(current.patient_id, "assessment", rid)
+    _check_version(current.version, expected, f"QuestionnaireResponse/{rid}")
+    questionnaire = _questionnaire(current.instrument_id)
+    wanted = m.assessment_from_fhir({**data, "id": rid}, questionnaire).model_copy(
+        update={"version": expected}
+    )
+    instrument = load_instruments()[current.instrument_id]
+    result = current
+    records: list[Any] = []
+    pathway: Pathway | None = None
+    today = ctx.services.today()
+    try:
+        submit = wanted.status is not S.IN_PROGRESS and current.status is not S.CONFIRMED
+        changed = {k: v for k, v in wanted.answers.items() if current.answers.get(k, None) != v}
+        changed.update({k: None for k in current.answers if k not in wanted.answers})
+        if changed or (submit and current.status is S.IN_PROGRESS):
+            result = rules.save_answers(
+                result,
+                instrument,
+                changed,
+                on=wanted.submitted_on or today,
+                submit=submit,
+                rules=load_rules(current.instrument_id),
+            )
+        if wanted.status is S.CONFIRMED and result.status is not S.CONFIRMED:
+            if wanted.confirmed_level is None:
+                raise FhirError(
+                    422, "Confirming needs the confirmed-needs-level extension with a level.", code="required"
+                )
+            pathway = find(ctx.uow.pathways, current.pathway_id, "EpisodeOfCare")
+            result, pathway, records = rules.confirm_level(
+                result,
+                pathway,
+                level=wanted.confirmed_level,
+                by=ctx.staff_member(),
+                on=wanted.confirmed_on or today,
+                reason=wanted.override_reason,
+                professions=_professions(),
+            )
+    except DomainError as exc:
+        raise _domain_failure(exc) from exc
+    if _kept(result, QR_COMPARED) != _kept(wanted, QR_COMPARED):
+        raise FhirError(
+            422,
+            "QuestionnaireResponse update: only answers, submitting (status completed) and confirming the "
+            "needs level can change; the result of the assessment rules differs from the requested resource.",
+            code="business-rule",
+        )
+    try:
+        saved: Assessment = ctx.uow.assessments.update(result, expected_version=expected)
+        if pathway is not None:
+            ctx.uow.pathways.update(pathway, expected_version=pathway.version)
+    except ConflictError as exc:
+        raise _domain_failure(exc) from exc
+    if records:
+        ctx.uow.kva.add_many(records)
+    return _qr(saved)
+
+
 # ---------------------------------------------------------------------------------------------- care plans
 
 
@@ -986,7 +1069,7 @@ HANDLERS: dict[str, Handler] = {
             qr_read,
             qr_search,
             qr_create,
-            None,
+            qr_update,
             ("patient", "status", "date", "questionnaire"),
         ),
         Handler(

@@ -380,3 +380,74 @@ def test_export_identified_for_unit_manager_and_refused_for_nurse(
     assert m.patient_from_fhir(lines[0]).personnummer == PNR
     outcome(Fhir(client, "karin").get("$export/Patient"), 403)
     outcome(Fhir(client, "analys").get("$export", _type="Nonsense"), 400)
+
+
+def test_assessment_submitted_and_confirmed_through_the_rules(
+    client: TestClient, imported: dict[str, Any]
+) -> None:
+    from canrehab.domain.model import Assessment, AssessmentStatus, KeyMoment, NeedsLevel, Respondent
+    from canrehab.instruments import load_instruments, questionnaire_json
+
+    ids = locations(imported)
+    karin = Fhir(client, "karin")
+    instrument = load_instruments()["halsoskattning"]
+    questionnaire = questionnaire_json("halsoskattning")
+    started = Assessment(
+        id="new",
+        patient_id=ids["Patient"],
+        pathway_id=ids["EpisodeOfCare"],
+        unit_hsa_id="SE2321000016-ONK1",
+        instrument_id="halsoskattning",
+        instrument_version=instrument.version,
+        key_moment=KeyMoment.TREATMENT_START,
+        respondent=Respondent.STAFF_ON_BEHALF,
+        started_on=TODAY,
+    )
+    created = karin.post(
+        "QuestionnaireResponse", m.as_json(m.questionnaire_response_to_fhir(started, questionnaire))
+    )
+    assert created.status_code == 201, created.text
+    rid = created.json()["id"]
+    answers: dict[str, Any] = {}
+    for item in instrument.items:
+        if item.kind == "boolean":
+            answers[item.link_id] = False
+        elif item.options:
+            answers[item.link_id] = (
+                item.options[-1].value if item.link_id == "aptit" else item.options[0].value
+            )
+        elif item.kind == "integer":
+            answers[item.link_id] = item.min_value or 0
+    submitted = started.model_copy(
+        update={"id": rid, "answers": answers, "status": AssessmentStatus.SUBMITTED, "submitted_on": TODAY}
+    )
+    r = karin.put(
+        f"QuestionnaireResponse/{rid}",
+        m.as_json(m.questionnaire_response_to_fhir(submitted, questionnaire)),
+        {"If-Match": 'W/"1"'},
+    )
+    assert r.status_code == 200, r.text
+    after = m.assessment_from_fhir(r.json(), questionnaire)
+    assert after.status.value == "submitted" and after.suggestion is not None
+    confirmed = after.model_copy(
+        update={
+            "status": AssessmentStatus.CONFIRMED,
+            "confirmed_level": after.suggestion.level,
+            "confirmed_on": TODAY,
+        }
+    )
+    r = karin.put(
+        f"QuestionnaireResponse/{rid}",
+        m.as_json(m.questionnaire_response_to_fhir(confirmed, questionnaire)),
+        {"If-Match": 'W/"2"'},
+    )
+    assert r.status_code == 200, r.text
+    done = m.assessment_from_fhir(r.json(), questionnaire)
+    assert done.status.value == "confirmed" and done.confirmed_by == "nurse-onk"
+    code = "AU010" if done.confirmed_level == NeedsLevel.BASIC else "AW019"
+    procedures = karin.get(
+        "Procedure", patient=ids["Patient"], code=code, date=f"eq{TODAY.isoformat()}"
+    ).json()
+    assert procedures["total"] == 1
+    stale = {k: v for k, v in r.json().items() if k != "meta"}
+    outcome(karin.put(f"QuestionnaireResponse/{rid}", stale, {"If-Match": 'W/"2"'}), 412)
