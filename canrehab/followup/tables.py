@@ -325,4 +325,40 @@ def code_tables(
                 }
             )
         out[spec.id] = pd.DataFrame(rows, columns=CODE_COLUMNS)
+    _protect_partitions(cc, specs, out, threshold)
     return out
+
+
+def _protect_partitions(
+    cc: pd.DataFrame, specs: Sequence[CodeTableSpec], out: dict[str, pd.DataFrame], threshold: int
+) -> None:
+    """Strata that partition the population (women/men; the age bands) add up to the overall count of a code.
+    If the counts a stratum table does not show add up to 1..threshold-1 while the overall count is shown,
+    subtraction would reveal them: the shown counts of that code in the partition are then replaced by X."""
+    overall = next((s for s in specs if s.stratum == "all"), None)
+    if overall is None or not len(cc):
+        return
+    shown_total = {r["code"] for r in out[overall.id].to_dict("records") if str(r["patients"]).isdigit()}
+    partitions = [
+        [s for s in specs if s.stratum.startswith("kon:")],
+        [s for s in specs if s.stratum.startswith("age:")],
+    ]
+    for part in partitions:
+        if len(part) < 2:
+            continue
+        values = {s.id: _stratum_codes(cc, s.stratum) for s in part}
+        for code in shown_total:
+            published = {
+                s.id
+                for s in part
+                if any(
+                    r["code"] == code and str(r["patients"]).isdigit() for r in out[s.id].to_dict("records")
+                )
+            }
+            hidden_sum = sum(int(values[s.id].get(code, 0)) for s in part if s.id not in published)
+            if published and sup.is_small(hidden_sum, threshold):
+                for sid in published:
+                    df = out[sid]
+                    mask = df["code"] == code
+                    df.loc[mask, "patients"] = sup.HIDDEN_TEXT
+                    df.loc[mask, "share_percent"] = sup.HIDDEN_TEXT

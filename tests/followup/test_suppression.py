@@ -118,3 +118,33 @@ def test_region_report_suppresses_small_counts(extract: Extract) -> None:
         "region_code"
     )
     assert primary_only.loc["03", "patients"] == "10"
+
+
+def test_code_tables_hide_a_stratum_count_that_subtraction_would_reveal() -> None:
+    import pandas as pd
+
+    from canrehab.followup.tables import code_tables, default_code_tables
+
+    # AW020: 120 persons, 118 women (shown in the women's top 20) and 2 men (outside the men's top 20)
+    rows = [
+        {"code": "AW020", "kon": 2, "age_group": "18+", "n": 118, "n_sluten": 0, "n_oppen": 118},
+        {"code": "AW020", "kon": 1, "age_group": "18+", "n": 2, "n_sluten": 0, "n_oppen": 2},
+    ]
+    rows += [
+        {"code": f"XS{900 + i}", "kon": 1, "age_group": "18+", "n": 200 + i, "n_sluten": 0, "n_oppen": 1}
+        for i in range(25)
+    ]
+    cc = pd.DataFrame(rows)
+    pp = pd.DataFrame(
+        [
+            {"kon": 1, "age_group": "18+", "n": 5000, "n_sluten": 0, "n_oppen": 5000},
+            {"kon": 2, "age_group": "18+", "n": 4000, "n_sluten": 0, "n_oppen": 4000},
+        ]
+    )
+    tabs = code_tables(cc, pp, default_code_tables())
+    women = tabs["tabell7"].set_index("code")
+    assert women.loc["AW020", "patients"] == "X" and women.loc["AW020", "share_percent"] == "X"
+    assert "AW020" not in set(tabs["tabell8"]["code"])
+    assert tabs["tabell1"].set_index("code").loc["AW020", "patients"] == "120"
+    # a code whose hidden remainder is large stays published
+    assert women.shape[0] >= 1 and tabs["tabell8"].set_index("code").loc["XS924", "patients"] == "224"
