@@ -13,7 +13,7 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 
-from canrehab.domain.model import PlanEvent, PlanEventKind
+from canrehab.domain.model import MinVardplanStatus, PlanEvent, PlanEventKind, ReferralStatus
 from canrehab.fhir import mapping as m
 from canrehab.fhir.mapping.plan import event_ext
 from tests.fhir.harness import FHIR, TODAY, Fhir, actor, auth
@@ -451,3 +451,41 @@ def test_assessment_submitted_and_confirmed_through_the_rules(
     assert procedures["total"] == 1
     stale = {k: v for k, v in r.json().items() if k != "meta"}
     outcome(karin.put(f"QuestionnaireResponse/{rid}", stale, {"If-Match": 'W/"2"'}), 412)
+
+
+def test_pathway_and_referral_steps_through_the_rules(client: TestClient, imported: dict[str, Any]) -> None:
+    ids = locations(imported)
+    karin = Fhir(client, "karin")
+    episode = karin.get(f"EpisodeOfCare/{ids['EpisodeOfCare']}").json()
+    condition = karin.get(f"Condition/{ids['EpisodeOfCare']}-dx").json()
+    pathway = m.pathway_from_fhir(episode, condition)
+    mvp = pathway.min_vardplan.model_copy(
+        update={"status": MinVardplanStatus.REVISED, "revised_on": (TODAY,)}
+    )
+    wanted = m.as_json(m.episode_to_fhir(pathway.model_copy(update={"min_vardplan": mvp})))
+    r = karin.put(f"EpisodeOfCare/{ids['EpisodeOfCare']}", wanted, {"If-Match": 'W/"1"'})
+    assert r.status_code == 200, r.text
+    assert m.pathway_from_fhir(r.json(), condition).min_vardplan.revised_on == (TODAY,)
+    xv020 = karin.get("Procedure", patient=ids["Patient"], code="XV020").json()
+    assert xv020["total"] == 1
+    assert xv020["entry"][0]["resource"]["performer"][0]["actor"]["reference"] == "PractitionerRole/nurse-onk"
+    changed_dx = copy.deepcopy(r.json())
+    outcome(
+        karin.put(
+            f"EpisodeOfCare/{ids['EpisodeOfCare']}",
+            {**changed_dx, "managingOrganization": {"reference": "Organization/SE2321000016-KIR1"}},
+            {"If-Match": 'W/"2"'},
+        ),
+        422,
+    )
+
+    per = Fhir(client, "per")
+    sr = per.get("ServiceRequest", patient=ids["Patient"]).json()["entry"][0]["resource"]
+    referral = m.referral_from_fhir(sr)
+    accepted = referral.model_copy(update={"status": ReferralStatus.ACCEPTED, "answered_on": TODAY})
+    r = per.put(
+        f"ServiceRequest/{sr['id']}", m.as_json(m.service_request_to_fhir(accepted)), {"If-Match": 'W/"1"'}
+    )
+    assert r.status_code == 200, r.text
+    assert m.referral_from_fhir(r.json()).status is ReferralStatus.ACCEPTED
+    outcome(Fhir(client, "eva").put(f"ServiceRequest/{sr['id']}", r.json(), {"If-Match": 'W/"2"'}), 403)
