@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Table
@@ -59,16 +60,27 @@ class EntityMap(Generic[E]):
     def entity_type(self) -> str:
         return self.name or self.table.name
 
+    @cached_property
+    def _nested_fields(self) -> tuple[str, ...]:
+        """Fields holding a value object that is stored as columns (not JSON): ``Pathway.diagnosis``."""
+        return tuple(
+            name
+            for name, info in self.entity.model_fields.items()
+            if name not in self.json_fields
+            and isinstance(info.annotation, type)
+            and issubclass(info.annotation, Entity)
+        )
+
+    @cached_property
+    def _scalar_fields(self) -> tuple[str, ...]:
+        skip = set(self.json_fields) | set(self._nested_fields)
+        return tuple(name for name in self.entity.model_fields if name not in skip)
+
     def to_row(self, entity: E) -> dict[str, Any]:
-        row: dict[str, Any] = {}
-        for field in type(entity).model_fields:
-            if field in self.json_fields:
-                continue
-            value = getattr(entity, field)
-            if isinstance(value, Entity):
-                row.update({k: _scalar(v) for k, v in value.model_dump().items()})
-            else:
-                row[field] = _scalar(value)
+        values = entity.__dict__
+        row: dict[str, Any] = {field: _scalar(values[field]) for field in self._scalar_fields}
+        for field in self._nested_fields:
+            row.update({k: _scalar(v) for k, v in values[field].__dict__.items()})
         if self.json_fields:
             row.update(entity.model_dump(mode="json", include=set(self.json_fields)))
         return row

@@ -4,7 +4,7 @@ query for the rows and one for the counts per flag."""
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -80,7 +80,7 @@ def flag_condition(flag: str) -> ColumnElement[bool]:
 
 
 def status_values(row: WorklistStatusRow) -> dict[str, Any]:
-    values = {key: value for key, value in asdict(row).items() if key in STATUS_COLUMNS}
+    values = {key: getattr(row, key) for key in STATUS_COLUMNS}
     if getattr(values.get("phase"), "value", None) is not None:
         values["phase"] = values["phase"].value
     return values
