@@ -19,6 +19,7 @@ from canrehab.fhir.mapping.plan import event_ext
 from tests.fhir.harness import FHIR, TODAY, Fhir, actor, auth
 
 PNR = "191212121212"
+PNR_SYSTEM = "http://electronichealth.se/identifier/personnummer"
 NAME = "Tolvan Tolvansson"
 
 
@@ -59,6 +60,7 @@ def test_metadata_is_a_capability_statement(client: TestClient) -> None:
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("application/fhir+json")
     cs = CapabilityStatement.model_validate(r.json())
+    assert cs.rest is not None and cs.rest[0].resource is not None
     types = {res.type for res in cs.rest[0].resource}
     assert {"Patient", "EpisodeOfCare", "CarePlan", "Task", "Procedure", "AuditEvent"} <= types
 
@@ -288,7 +290,7 @@ def test_malformed_and_invalid_input_is_4xx_outcome_and_stores_nothing(
     bad_pnr = {
         **patient,
         "birthDate": "1912-12-12",
-        "identifier": [{"system": patient["identifier"][0]["system"], "value": "191212121213"}],
+        "identifier": [{"system": PNR_SYSTEM, "value": "191212121213"}],
     }
     body = outcome(karin.post("Patient", bad_pnr), 422)
     assert "191212121213" not in json.dumps(body)
