@@ -239,7 +239,7 @@ async def metadata(request: Request) -> Response:
 
 @router.post("", summary="Transaction Bundle (atomic)", openapi_extra=_BODY)
 async def transaction(request: Request) -> Response:
-    actor = authenticate(request)
+    actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
     bundle = await _body(request)
     services = _services(request)
 
@@ -269,7 +269,7 @@ async def export_manifest(
     end: str | None = Query(None, description="last day of the period, YYYY-MM-DD"),
     _type: str | None = Query(None, alias="_type", description="comma-separated resource types"),
 ) -> Response:
-    actor = authenticate(request)
+    actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
     types = bulk.parse_types(_type)
     period = bulk.parse_period(start, end)
 
@@ -305,7 +305,7 @@ async def export_type(
     start: str | None = Query(None, description="first day of the period, YYYY-MM-DD"),
     end: str | None = Query(None, description="last day of the period, YYYY-MM-DD"),
 ) -> Response:
-    actor = authenticate(request)
+    actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
     period = bulk.parse_period(start, end)
 
     def work(ctx: Ctx) -> str:
@@ -329,7 +329,7 @@ async def search(
     code: str | None = Query(None),
     identifier: str | None = Query(None),
 ) -> Response:
-    actor = authenticate(request)
+    actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
     handler = _handler(str(rtype.value))
     params = parse_params(request.query_params.multi_items())
     found = await run_in_threadpool(_run, request, actor, lambda ctx: handler.search(ctx, params))
@@ -338,7 +338,7 @@ async def search(
 
 @router.get("/{rtype}/{rid}", summary="Read")
 async def read(request: Request, rtype: ResourceType, rid: str) -> Response:
-    actor = authenticate(request)
+    actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
     handler = _handler(str(rtype.value))
     resource = await run_in_threadpool(_run, request, actor, lambda ctx: handler.read(ctx, rid))
     headers = _resource_headers(resource, request)
@@ -348,7 +348,7 @@ async def read(request: Request, rtype: ResourceType, rid: str) -> Response:
 
 @router.get("/{rtype}/{rid}/_history/{vid}", summary="Read a version (the current one is kept)")
 async def vread(request: Request, rtype: ResourceType, rid: str, vid: str) -> Response:
-    actor = authenticate(request)
+    actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
     handler = _handler(str(rtype.value))
     resource = await run_in_threadpool(_run, request, actor, lambda ctx: handler.read(ctx, rid))
     if str(version_of(resource)) != vid:
@@ -363,7 +363,7 @@ async def vread(request: Request, rtype: ResourceType, rid: str, vid: str) -> Re
 
 @router.post("/{rtype}", summary="Create", openapi_extra=_BODY)
 async def create(request: Request, rtype: ResourceType) -> Response:
-    actor = authenticate(request)
+    actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
     handler = _handler(str(rtype.value))
     data = await _body(request)
     _check_body_type(data, str(rtype.value))
@@ -380,7 +380,7 @@ async def create(request: Request, rtype: ResourceType) -> Response:
 
 @router.put("/{rtype}/{rid}", summary="Update (If-Match)", openapi_extra=_BODY)
 async def update(request: Request, rtype: ResourceType, rid: str) -> Response:
-    actor = authenticate(request)
+    actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
     handler = _handler(str(rtype.value))
     data = await _body(request)
     _check_body_type(data, str(rtype.value))
