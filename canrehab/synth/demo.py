@@ -10,6 +10,7 @@ from canrehab.config import Settings
 from canrehab.domain.model import PlanStatus, Profession
 from canrehab.services.accounts import ROLE_LABELS_SV, create_user
 from canrehab.services.context import Services
+from canrehab.synth.analytics import build_demo_analytics
 from canrehab.synth.load import load_region
 from canrehab.synth.region import SynthConfig
 
@@ -75,8 +76,31 @@ def build_demo(
     }
     for role, username in DEMO_USERS:
         create_user(services, username=username, role=role, password=DEMO_PASSWORD, **extra[username])
+    _own_data_to_analytics(services, config.today)
     services.engine.dispose()
+    build_demo_analytics(settings, seed=seed, persons=40000)
     return demo_logins()
+
+
+OWN_DATASET = "egen-verksamhet"
+
+
+def _own_data_to_analytics(services: Services, today: date) -> None:
+    """The region's own KVÅ records, exported as a PAR-like extract and imported into the analytics store, so
+    the statistics pages show the system's own data next to the register extract."""
+    import tempfile
+    from pathlib import Path
+
+    from canrehab.followup.importer import dataset_root, import_par
+    from canrehab.services.context import SYSTEM
+    from canrehab.services.export import export_par
+
+    with tempfile.TemporaryDirectory() as tmp:
+        extract = Path(tmp) / "egen.csv"
+        export_par(services, SYSTEM, extract, start=date(today.year - 2, 1, 1), end=today)
+        import_par(
+            extract, dataset_root(services.settings.analytics_dir) / OWN_DATASET, strict=True, replace=True
+        )
 
 
 def _demo_patient(services: Services, unit_hsa_id: str) -> str:

@@ -57,7 +57,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"  {settings.resolved_database_url}")
         typer.echo("Inloggningar (användarnamn / lösenord):")
         for role, username, password in logins:
-            typer.echo(f"  {role:<20} {username:<24} {password}")
+            typer.echo(f"  {role:<28} {username:<16} {password}")
         typer.echo(f"Öppna http://{host or settings.host}:{port or settings.port}/")
         if not no_serve:
             _run(settings, host, port)
