@@ -48,8 +48,8 @@ CORRUPTIONS = {
     "no resource": lambda e: e.pop("resource"),
     "resource not an object": lambda e: e.update(resource=[1, 2]),
     "unknown element": lambda e: e["resource"].update(bogus=1),
-    "bad date": lambda e: e["resource"].update(meta={"lastUpdated": "igår"}),
-    "bad id": lambda e: e["resource"].update(text={"status": "nonsense", "div": 5}),
+    "bad instant": lambda e: e["resource"].update(meta={"lastUpdated": "igår"}),
+    "bad narrative": lambda e: e["resource"].update(text={"status": "nonsense", "div": 5}),
 }
 
 
