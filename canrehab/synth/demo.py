@@ -38,6 +38,7 @@ def build_demo(
     seed: int,
     today: date | None = None,
     progress: Callable[[int], None] | None = None,
+    analytics_persons: int = 40000,
 ) -> list[tuple[str, str, str]]:
     """Replace the database with a fresh synthetic region; returns (role, username, password) per role."""
     url = settings.resolved_database_url
@@ -78,7 +79,7 @@ def build_demo(
         create_user(services, username=username, role=role, password=DEMO_PASSWORD, **extra[username])
     _own_data_to_analytics(services, config.today)
     services.engine.dispose()
-    build_demo_analytics(settings, seed=seed, persons=40000)
+    build_demo_analytics(settings, seed=seed, persons=analytics_persons)
     return demo_logins()
 
 

@@ -40,7 +40,7 @@ class Demo:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     settings = Settings(data_dir=tmp_path_factory.mktemp("e2e"), secret_key="e2e-secret")
-    build_demo(settings, patients=400, seed=11)
+    build_demo(settings, patients=400, seed=11, analytics_persons=2000)
     services = Services.open(settings)
     with services.uow(SYSTEM, log_reads=False) as uow:
         nurse_account = uow.accounts.get("ssk")
