@@ -25,6 +25,7 @@ def connect(backend: str = "duckdb", *, threads: int | None = None) -> BaseBacke
         limit = os.environ.get("CANREHAB_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT)
         con.raw_sql(f"SET memory_limit = '{limit}'")
         con.raw_sql("SET preserve_insertion_order = false")
+        con.raw_sql("SET enable_progress_bar = false")  # never mix progress text into a CSV on stdout
         if threads:
             con.raw_sql(f"SET threads = {int(threads)}")
         return con

@@ -27,8 +27,10 @@ def _comma(decimals: int) -> FuncFormatter:
 def _save(fig: plt.Figure, base: Path) -> tuple[Path, Path]:
     base.parent.mkdir(parents=True, exist_ok=True)
     png, svg = base.with_suffix(".png"), base.with_suffix(".svg")
-    fig.savefig(png, dpi=110, bbox_inches="tight")
-    fig.savefig(svg, bbox_inches="tight", metadata={"Date": None})
+    # The layout is computed once by the constrained layout engine (no "tight" bbox: one draw per file).
+    fig.savefig(png, dpi=110)
+    with plt.rc_context({"svg.fonttype": "none"}):  # text stays text: smaller, faster, searchable
+        fig.savefig(svg, metadata={"Date": None})
     plt.close(fig)
     return png, svg
 
@@ -46,7 +48,7 @@ def county_ranking(numbers: pd.DataFrame, code: str, title: str, base: Path) -> 
     ]
     units["value"] = units["per_1000"].where(~units["hidden"], 0.0).fillna(0.0)
     units = units.sort_values(["value", "region_name"], ascending=[True, False])
-    fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(units) + 1.6))
+    fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(units) + 1.6), layout="constrained")
     colors = [SUPPRESSED if h else BAR for h in units["hidden"]]
     ax.barh(units["region_name"], units["value"], color=colors)
     for y, (v, hidden, label) in enumerate(zip(units["value"], units["hidden"], units["label"], strict=True)):
@@ -58,10 +60,13 @@ def county_ranking(numbers: pd.DataFrame, code: str, title: str, base: Path) -> 
             fontsize=8,
             color="#6b6b6b" if hidden else "black",
         )
+    top = float(units["value"].max()) if len(units) else 0.0
     if len(nation) and pd.notna(nation["per_1000"].iloc[0]) and (nation["state"].fillna("").iloc[0] == ""):
         rate = float(nation["per_1000"].iloc[0])
+        top = max(top, rate)
         ax.axvline(rate, color=NATION, linestyle="--", linewidth=1.5)
         ax.text(rate, len(units) - 0.4, f" Riket {fmt_dec(rate, 2)}", color=NATION, fontsize=8, va="bottom")
+    ax.set_xlim(0, max(top, 0.01) * 1.22)
     ax.xaxis.set_major_formatter(_comma(1))
     ax.set_xlabel("Antal personer per 1 000 cancerpatienter")
     ax.set_title(title, fontsize=10, loc="left")
@@ -72,7 +77,7 @@ def county_ranking(numbers: pd.DataFrame, code: str, title: str, base: Path) -> 
 def indicator_trend(results: pd.DataFrame, indicator_id: str, title: str, base: Path) -> tuple[Path, Path]:
     """National percent per year (and each RCC, thin lines) against the goal level."""
     df = results[results["indicator_id"] == indicator_id]
-    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    fig, ax = plt.subplots(figsize=(7.5, 4.0), layout="constrained")
     for (_code, name), g in df[df["level"] == "rcc"].groupby(["unit_code", "unit_name"]):
         ax.plot(g["year"], g["percent"], marker=".", linewidth=0.8, alpha=0.6, label=name)
     nat = df[df["level"] == "nation"]
@@ -102,6 +107,6 @@ def indicator_trend(results: pd.DataFrame, indicator_id: str, title: str, base: 
     ax.set_ylabel("Procent")
     ax.set_xticks(sorted(df["year"].unique()))
     ax.set_title(title, fontsize=10, loc="left")
-    ax.legend(fontsize=7, ncol=4, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.15))
+    fig.legend(fontsize=7, ncol=4, frameon=False, loc="outside lower center")
     ax.spines[["top", "right"]].set_visible(False)
     return _save(fig, base)
