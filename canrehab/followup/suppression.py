@@ -2,30 +2,33 @@
 
 Method
 ------
-*Primary suppression.* A count ``n`` with ``1 <= n < threshold`` (default threshold 4, i.e. 1–3 persons) is
-published as ``<4`` and its rate as ``X``. Zero is published as ``0`` (an absence is not a disclosure of a
-person). Denominators (total patients of a county) follow the same rule.
+*Primary suppression.* A count ``n`` with ``1 <= n < threshold`` (default threshold 4, i.e. 1–3 persons)
+is published as ``<4`` and its rate as ``X``. Zero is published as ``0`` (an absence is not a disclosure
+of a person). Denominators (total patients of a county) follow the same rule.
 
-*Complementary (secondary) suppression.* A published table often also publishes sums of its cells: a county
-column sums to the national figure (plus persons with an unknown county, who are not published separately and
-are conservatively ignored), the counties of an RCC sum to the RCC figure, the RCCs sum to the nation. A
-suppressed cell could then be recovered by subtraction. Every such additive relation is a *group* (its cells
-and its margin). Until no group changes, for every group that contains suppressed cells we require
+*Complementary (secondary) suppression.* A published table often also publishes sums of its cells: a
+county column sums to the national figure (plus persons with an unknown county, who are not published
+separately and are conservatively ignored), the counties of an RCC sum to the RCC figure, the RCCs sum to
+the nation. A suppressed cell could then be recovered by subtraction. Every such additive relation is a
+*group* (its cells and its margin). Until no group changes, for every group that contains suppressed cells
+we require
 
 1. at least two suppressed cells, and
 2. that the suppressed cells of the group add up to at least ``2 × threshold``,
 
-so that subtraction yields only a sum that is compatible with several values of each suppressed cell. When a
-group fails, we suppress one more of its cells: the smallest positive unsuppressed inner cell (least
-information lost); if there is none, an unsuppressed zero cell; only if there is neither, the margin. Cells
-suppressed this way are published as ``X`` (count and rate), so a reader can tell them from primary ``<4``
-cells. The choice is the classic "smallest cell" heuristic (as used by statistical offices for frequency
-tables): it is not an optimal (minimum-loss) solution of the suppression problem, but it is deterministic
-(ties break on the cell key), cheap, and guarantees that no suppressed cell equals a published margin minus
-published cells.
+so that subtraction yields only a sum that is compatible with several values of each suppressed cell. When
+a group fails, we suppress one more of its cells: the smallest positive unsuppressed inner cell (least
+information lost); if there is none, an unsuppressed zero cell; only if there is neither, the margin.
+Cells suppressed this way are published as ``X`` (count and rate), so a reader can tell them from primary
+``<4`` cells. The choice is the classic "smallest cell" heuristic (as used by statistical offices for
+frequency tables): it is not an optimal (minimum-loss) solution of the suppression problem, but it is
+deterministic (ties break on the cell key), cheap, and guarantees that no suppressed cell equals a
+published margin minus published cells. Each relation is checked on its own; combinations of relations are
+not audited (as a linear-programming audit would), so in rare layouts several equations together can still
+narrow a hidden value.
 
-Complementary suppression can be turned off (``complementary=False``) to reproduce the primary-only tables of
-Socialstyrelsen's report.
+Complementary suppression can be turned off (``complementary=False``) to reproduce the primary-only tables
+of Socialstyrelsen's report.
 """
 
 from __future__ import annotations
