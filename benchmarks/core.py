@@ -79,10 +79,8 @@ def summary(ms: list[float]) -> str:
 
 
 def fresh_pg(url: str) -> str:
-    from canrehab.store.db import make_engine
-
     name = f"canrehab_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
@@ -90,9 +88,7 @@ def fresh_pg(url: str) -> str:
 
 
 def drop_pg(admin_url: str, url: str) -> None:
-    from canrehab.store.db import make_engine
-
-    admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
     admin.dispose()
@@ -109,7 +105,7 @@ def bench(label: str, url: str, patients: int, runs: int, today: date) -> None:
     build = time.monotonic() - t0
     unit = max(
         generator.org.units,
-        key=lambda u: len(generator.org.nurses(u.hsa_id)) if u.hsa_id.endswith("-ONK") else 0,
+        key=lambda u: u.hsa_id.endswith("-ONK"),
     )
     nurse = generator.org.nurses(unit.hsa_id)[0]
     actor = Actor(role="nurse", staff_id=nurse.id, unit_hsa_ids=frozenset({unit.hsa_id}), username="bench")

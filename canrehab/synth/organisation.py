@@ -33,20 +33,23 @@ REHAB_TEAM = (
     Profession.STOMA_THERAPIST,
 )
 PRIMARY_STAFF = (Profession.NURSE, Profession.PHYSIOTHERAPIST, Profession.OCCUPATIONAL_THERAPIST)
-DEFAULT_COUNTIES = ("05", "06", "08")  # RCC Sydöst: Östergötland, Jönköping, Kalmar
+DEFAULT_COUNTIES = ("05", "06", "08")
+PATIENTS_PER_HOSPITAL = 10_000  # RCC Sydöst: Östergötland, Jönköping, Kalmar
 
 
 @dataclass
 class Organisation:
     units: list[CareUnit] = field(default_factory=list)
     staff: list[Staff] = field(default_factory=list)
-    clinic_for: dict[tuple[str, str], str] = field(default_factory=dict)  # (county, ICD-10 3 chars) -> unit
+    # (county, ICD-10 3 chars) -> the clinics (one per hospital of the county) that treat it
+    clinic_for: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    oncology: dict[str, list[str]] = field(default_factory=dict)  # county -> oncology clinics
     rehab_unit: dict[str, str] = field(default_factory=dict)  # county -> rehab unit hsa id
     primary_units: dict[str, list[str]] = field(default_factory=dict)  # county -> primary care unit ids
     staff_by_unit: dict[str, list[Staff]] = field(default_factory=dict)
 
-    def clinic(self, county: str, icd10: str) -> str:
-        return self.clinic_for.get((county, icd10[:3]), hsa_id(county, "ONK"))
+    def clinic(self, county: str, icd10: str, rng: random.Random) -> str:
+        return rng.choice(self.clinic_for.get((county, icd10[:3])) or self.oncology[county])
 
     def nurses(self, unit_hsa_id: str) -> list[Staff]:
         return [s for s in self.staff_by_unit[unit_hsa_id] if s.profession == Profession.CONTACT_NURSE]
@@ -68,7 +71,10 @@ def _person(rng: random.Random) -> str:
 def build_organisation(rng: random.Random, counties: tuple[str, ...], patients: int) -> Organisation:
     names = {c.code: c for c in load_counties().counties}
     org = Organisation()
-    nurses_per_clinic = max(2, min(40, patients // (len(counties) * len(CLINICS) * 150)))
+    # Hospitals per county grow with the region's size (about one per 10 000 patients), so that a clinic's
+    # caseload stays realistic (a few thousand pathways) also in a 200 000-patient region.
+    hospitals = max(1, -(-patients // (len(counties) * PATIENTS_PER_HOSPITAL)))
+    nurses_per_clinic = max(2, min(40, patients // (len(counties) * hospitals * len(CLINICS) * 150)))
     serial = 0
 
     def add_staff(unit: CareUnit, profession: Profession) -> None:
@@ -86,15 +92,20 @@ def build_organisation(rng: random.Random, counties: tuple[str, ...], patients: 
 
     for county in counties:
         place = names[county].name
-        for code, (clinic, icd_codes) in CLINICS.items():
-            unit = CareUnit(hsa_id=hsa_id(county, code), name=f"{clinic}, {place}", county_code=county)
-            org.units.append(unit)
-            for icd in icd_codes:
-                org.clinic_for[(county, icd)] = unit.hsa_id
-            for _ in range(nurses_per_clinic):
-                add_staff(unit, Profession.CONTACT_NURSE)
-            for _ in range(2):
-                add_staff(unit, Profession.PHYSICIAN)
+        for hospital in range(hospitals):
+            for code, (clinic, icd_codes) in CLINICS.items():
+                suffix = code if hospital == 0 else f"{code}{hospital + 1}"
+                where = place if hospital == 0 else f"{place}, sjukhus {hospital + 1}"
+                unit = CareUnit(hsa_id=hsa_id(county, suffix), name=f"{clinic}, {where}", county_code=county)
+                org.units.append(unit)
+                if code == "ONK":
+                    org.oncology.setdefault(county, []).append(unit.hsa_id)
+                for icd in icd_codes:
+                    org.clinic_for.setdefault((county, icd), []).append(unit.hsa_id)
+                for _ in range(nurses_per_clinic):
+                    add_staff(unit, Profession.CONTACT_NURSE)
+                for _ in range(2):
+                    add_staff(unit, Profession.PHYSICIAN)
         rehab = CareUnit(
             hsa_id=hsa_id(county, "REH"), name=f"Cancerrehabilitering, {place}", county_code=county
         )

@@ -185,7 +185,7 @@ class RegionGenerator:
         patient = self._patient()
         icd, diagnosed_on = self._pending
         county = patient.county_code or self.config.counties[0]
-        unit = self.units[self.org.clinic(county, icd)]
+        unit = self.units[self.org.clinic(county, icd, rng)]
         diagnosis = Diagnosis(
             icd10=icd, diagnosed_on=diagnosed_on, process=process_for(icd, self.catalog.processes)
         )
