@@ -22,15 +22,17 @@ def test_fhir_in_the_web_app_without_cookies_or_csrf(
     app = create_app(settings)
     app.state.fhir_services = Services(settings=settings, engine=app.state.db.engine, clock=lambda: TODAY)
     seed(app)
-    with TestClient(app) as client:
-        metadata = client.get("/fhir/metadata")
-        assert metadata.status_code == 200
-        assert metadata.headers["content-type"].startswith("application/fhir+json")
-        assert metadata.headers["x-content-type-options"] == "nosniff"
-        r = Fhir(client, "admin").post("", example_bundle)  # a POST without any CSRF token
-        assert r.status_code == 200, r.text
-        assert "set-cookie" not in r.headers
-        assert not client.cookies
-        found = Fhir(client, "karin").get("Patient", identifier="191212121212").json()
-        assert found["total"] == 1
-    app.state.db.engine.dispose()
+    try:
+        with TestClient(app) as client:
+            metadata = client.get("/fhir/metadata")
+            assert metadata.status_code == 200
+            assert metadata.headers["content-type"].startswith("application/fhir+json")
+            assert metadata.headers["x-content-type-options"] == "nosniff"
+            r = Fhir(client, "admin").post("", example_bundle)  # a POST without any CSRF token
+            assert r.status_code == 200, r.text
+            assert "set-cookie" not in r.headers
+            assert not client.cookies
+            found = Fhir(client, "karin").get("Patient", identifier="191212121212").json()
+            assert found["total"] == 1
+    finally:
+        app.state.db.engine.dispose()
