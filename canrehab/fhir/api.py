@@ -121,6 +121,14 @@ def _services(request: Request) -> Any:
     return svc
 
 
+def _refresh_worklists(services: Any, uow: Any) -> None:
+    """Writes through FHIR keep the clinicians' worklists current, like writes through the web app."""
+    from canrehab.services.worklist import refresh_patients
+
+    if uow.audit.changed_patients:
+        refresh_patients(services, uow, set(uow.audit.changed_patients))
+
+
 def _log_denied(services: Any, actor: Actor, exc: AccessDenied) -> None:
     with services.uow(actor) as uow:
         uow.audit.record("denied", exc.entity_type, exc.entity_id, exc.patient_id, "åtkomst nekad (FHIR)")
@@ -162,7 +170,9 @@ def _run(request: Request, actor: Actor, work: Callable[[Ctx], Any]) -> Any:
     services = _services(request)
     try:
         with services.uow(actor) as uow:
-            return work(Ctx(services, uow, actor))
+            result = work(Ctx(services, uow, actor))
+            _refresh_worklists(services, uow)
+            return result
     except AccessDenied as exc:
         _log_denied(services, actor, exc)
         raise _denied_error(exc) from exc
@@ -247,6 +257,7 @@ async def transaction(request: Request) -> Response:
     def ctx_factory() -> Iterator[Ctx]:
         with services.uow(actor) as uow:
             yield Ctx(services, uow, actor)
+            _refresh_worklists(services, uow)
 
     def work() -> dict[str, Any]:
         try:

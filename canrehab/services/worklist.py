@@ -169,3 +169,11 @@ def refresh_all(services: Services, actor: Actor, batch: int = 1000) -> int:
                 refresh(services, uow, pathway_id)
                 done += 1
     return done
+
+
+def refresh_patients(services: Services, uow: Any, patient_ids: set[str]) -> None:
+    """Refresh the worklist rows of every pathway of these patients (after writes that did not go through the
+    services' use cases, e.g. FHIR updates and Bundle imports)."""
+    for patient_id in sorted(patient_ids):
+        for pathway in uow.pathways.for_patient(patient_id):
+            refresh(services, uow, pathway.id)

@@ -61,6 +61,8 @@ class AuditLog:
         self._pending: list[dict[str, Any]] = []
         self._read_patients: set[str] = set()
         self._read_keys: set[tuple[str, str, str | None]] = set()
+        # Patients whose records this unit of work created or changed (for derived data such as worklists).
+        self.changed_patients: set[str] = set()
 
     # -------------------------------------------------------------------------------------------- writing
 
@@ -80,6 +82,8 @@ class AuditLog:
             raise ValueError(f"unknown audit action {action!r} (allowed: {', '.join(sorted(ACTIONS))})")
         if PNR_SHAPE.search(detail):
             raise ValueError("audit detail must not contain a personnummer")
+        if action in ("create", "update") and patient_id is not None:
+            self.changed_patients.add(patient_id)
         self._pending.append(
             {
                 "at": datetime.now(UTC),

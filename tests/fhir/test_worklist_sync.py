@@ -1,0 +1,39 @@
+"""Writes through FHIR keep the clinicians' worklist current, exactly as writes through the web app do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from canrehab.services.context import SYSTEM
+from tests.fhir.harness import ONK, Fhir
+from tests.fhir.test_api import locations
+
+
+def _row(app: FastAPI, pathway_id: str) -> Any:
+    services = app.state.fhir_services
+    with services.uow(SYSTEM, log_reads=False) as uow:
+        return uow.worklist.get(pathway_id)
+
+
+def test_imported_pathway_appears_on_the_worklist_and_follows_task_updates(
+    fhir_app: FastAPI, client: TestClient, imported: dict[str, Any]
+) -> None:
+    ids = locations(imported)
+    pathway_id = ids["EpisodeOfCare"]
+    row = _row(fhir_app, pathway_id)
+    assert row is not None, "a Bundle import creates the pathway's worklist row"
+    assert row.unit_hsa_id == ONK
+    assert row.handovers_out_unconfirmed == 1  # the example Task is sent, not yet confirmed
+
+    per = Fhir(client, "per")  # staff at the receiving rehabilitation unit
+    for status, business in (("accepted", "received"), ("in-progress", "patient_contacted")):
+        current = per.get(f"Task/{ids['Task']}")
+        task = current.json()
+        task["status"] = status
+        task["businessStatus"]["coding"][0]["code"] = business
+        r = per.put(f"Task/{ids['Task']}", task, {"If-Match": current.headers["etag"]})
+        assert r.status_code == 200, r.text
+    assert _row(fhir_app, pathway_id).handovers_out_unconfirmed == 0
