@@ -11,7 +11,7 @@ from canrehab.domain.access import Actor
 from canrehab.domain.errors import DomainError
 from canrehab.domain.model import Assessment, KeyMoment, NeedsLevel, Patient, Respondent
 from canrehab.services import worklist
-from canrehab.services.guard import acting_staff, require_read, require_write
+from canrehab.services.guard import acting_staff, pathway_of, require_read, require_write
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
@@ -37,11 +37,7 @@ def start(
     with services.uow(actor) as uow:
         require_write(services, uow, actor, patient_id, "assessment")
         acting_staff(uow, actor)
-        pathway = uow.pathways.get(pathway_id)
-        if pathway.patient_id != patient_id:
-            raise DomainError(
-                "pathway.mismatch", "Vårdförloppet hör inte till patienten.", "pathway mismatch"
-            )
+        pathway = pathway_of(uow, pathway_id, patient_id)
         assessment = assessment_rules.start_assessment(
             pathway, instrument, key_moment=key_moment, respondent=respondent, on=services.today()
         )

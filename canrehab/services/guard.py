@@ -73,3 +73,11 @@ def acting_staff(uow: Any, actor: Actor) -> Staff:
 def require_role(actor: Actor, roles: frozenset[str]) -> None:
     if actor.role not in roles:
         raise denied("Din roll har inte behörighet till den här funktionen.")
+
+
+def pathway_of(uow: Any, pathway_id: str, patient_id: str) -> Any:
+    """The pathway, which must belong to the patient named in the request."""
+    pathway = uow.pathways.get(pathway_id)
+    if pathway.patient_id != patient_id:
+        raise DomainError("pathway.mismatch", "Vårdförloppet hör inte till patienten.", "pathway mismatch")
+    return pathway

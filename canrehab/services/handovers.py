@@ -11,7 +11,14 @@ from canrehab.domain.access import Actor
 from canrehab.domain.errors import DomainError
 from canrehab.domain.model import Handover, HandoverContent, HandoverStatus, Profession, Referral
 from canrehab.services import worklist
-from canrehab.services.guard import STAFF_ROLES, acting_staff, require_read, require_role, require_write
+from canrehab.services.guard import (
+    STAFF_ROLES,
+    acting_staff,
+    pathway_of,
+    require_read,
+    require_role,
+    require_write,
+)
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
@@ -32,11 +39,7 @@ def send(
     patient_informed: bool,
 ) -> Handover:
     with services.uow(actor) as uow:
-        pathway = uow.pathways.get(pathway_id)
-        if pathway.patient_id != patient_id:
-            raise DomainError(
-                "pathway.mismatch", "Vårdförloppet hör inte till patienten.", "pathway mismatch"
-            )
+        pathway = pathway_of(uow, pathway_id, patient_id)
         require_write(services, uow, actor, patient_id, "handover")
         staff = acting_staff(uow, actor)
         to_unit = uow.units.get(to_unit_hsa_id)
@@ -143,11 +146,7 @@ def send_referral(
     is_mdk_rehab: bool = False,
 ) -> Referral:
     with services.uow(actor) as uow:
-        pathway = uow.pathways.get(pathway_id)
-        if pathway.patient_id != patient_id:
-            raise DomainError(
-                "pathway.mismatch", "Vårdförloppet hör inte till patienten.", "pathway mismatch"
-            )
+        pathway = pathway_of(uow, pathway_id, patient_id)
         require_write(services, uow, actor, patient_id, "referral")
         staff = acting_staff(uow, actor)
         if to_unit_hsa_id:

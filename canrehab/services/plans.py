@@ -9,7 +9,7 @@ from canrehab.domain.access import Actor
 from canrehab.domain.errors import DomainError
 from canrehab.domain.model import PlanCloseReason, PlanContent, PlanStatus, RehabPlan
 from canrehab.services import worklist
-from canrehab.services.guard import acting_staff, require_read, require_write
+from canrehab.services.guard import acting_staff, pathway_of, require_read, require_write
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
@@ -50,11 +50,7 @@ def act(
     today = services.today()
     professions = services.catalog.professions
     with services.uow(actor) as uow:
-        pathway = uow.pathways.get(pathway_id)
-        if pathway.patient_id != patient_id:
-            raise DomainError(
-                "pathway.mismatch", "Vårdförloppet hör inte till patienten.", "pathway mismatch"
-            )
+        pathway = pathway_of(uow, pathway_id, patient_id)
         require_write(services, uow, actor, patient_id, "rehab_plan")
         staff = acting_staff(uow, actor)
         plan = _current(uow, patient_id, pathway_id)

@@ -13,7 +13,6 @@ from canrehab.domain.model import (
     PlanCloseReason,
     PlanEventKind,
     PlanStatus,
-    Profession,
     ReferralStatus,
 )
 
@@ -66,23 +65,14 @@ def sv_percent(value: float | None, decimals: int = 1) -> str:
     return f"{sv_number(value * 100, decimals)}\u00a0%"
 
 
-PROFESSION_SV: dict[str, str] = {
-    Profession.NURSE: "sjuksköterska",
-    Profession.CONTACT_NURSE: "kontaktsjuksköterska",
-    Profession.PHYSICIAN: "läkare",
-    Profession.OCCUPATIONAL_THERAPIST: "arbetsterapeut",
-    Profession.DIETITIAN: "dietist",
-    Profession.PHYSIOTHERAPIST: "fysioterapeut",
-    Profession.COUNSELLOR: "kurator",
-    Profession.SPEECH_THERAPIST: "logoped",
-    Profession.LYMPH_THERAPIST: "lymfterapeut",
-    Profession.PSYCHOLOGIST: "psykolog",
-    Profession.SEXOLOGIST: "sexolog",
-    Profession.STOMA_THERAPIST: "stomiterapeut",
-    Profession.URO_THERAPIST: "uroterapeut",
-    Profession.REHAB_COORDINATOR: "rehabiliteringskoordinator",
-    Profession.REHAB_TEAM: "rehabiliteringsteam (MDK-rehab)",
-}
+def _profession_names() -> dict[str, str]:
+    """Swedish profession names for running text, from the code list (``codes/professions.yaml``)."""
+    from canrehab.codes.catalog import load_professions
+
+    return {p.value: d.label_sv[:1].lower() + d.label_sv[1:] for p, d in load_professions().items()}
+
+
+PROFESSION_SV: dict[str, str] = _profession_names()
 
 PHASE_SV: dict[str, str] = {
     PhaseKind.INVESTIGATION: "utredning",

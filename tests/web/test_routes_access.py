@@ -12,7 +12,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from canrehab.config import Settings
-from canrehab.domain.model import AssessmentStatus, HandoverStatus, PlanStatus
+from canrehab.domain.access import Actor
+from canrehab.domain.model import (
+    HandoverContent,
+    HandoverStatus,
+    KeyMoment,
+    PlanStatus,
+    Profession,
+    Respondent,
+)
+from canrehab.services import assessments, handovers
 from canrehab.services.context import SYSTEM, Services
 from canrehab.synth.demo import DEMO_PASSWORD, build_demo
 from canrehab.web.app import create_app
@@ -30,8 +39,8 @@ class World:
     other_assessment: str
     other_plan: str
     other_handover: str
-    own_submitted: str | None
-    inbox_handover: str | None  # a handover sent to the physiotherapist's unit, awaiting receipt
+    own_submitted: str  # a submitted assessment at the nurse's unit, awaiting confirmation
+    inbox_handover: str  # a handover sent to the physiotherapist's unit, awaiting receipt
     patient_account_patient: str
 
 
@@ -65,13 +74,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             for h in uow.handovers.for_patient(pid)
             if nurse.unit_hsa_id not in (h.to_unit_hsa_id, h.from_unit_hsa_id)
         ]
-        submitted = [
-            a
-            for pid in own_ids
-            for a in uow.assessments.for_patient(pid)
-            if a.status == AssessmentStatus.SUBMITTED
-        ]
-        inbox = uow.handovers.inbox([physio.unit_hsa_id], [HandoverStatus.SENT])
         other_assessment = pick(assessments_other, lambda a: True)
         world = World(
             app=create_app(settings),
@@ -82,10 +84,40 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             other_assessment=other_assessment.id,  # type: ignore[attr-defined]
             other_plan=pick(plans_other, lambda p: p.status != PlanStatus.DRAFT).id,  # type: ignore[attr-defined]
             other_handover=handovers_other[0].id,
-            own_submitted=submitted[0].id if submitted else None,
-            inbox_handover=inbox[0].id if inbox else None,
+            own_submitted="",
+            inbox_handover="",
             patient_account_patient=patient_of_account,
         )
+    # A submitted self-assessment and an open handover to the rehabilitation unit, made by the nurse.
+    nurse_actor = Actor(
+        role="nurse", staff_id=nurse.id, unit_hsa_ids=frozenset({nurse.unit_hsa_id}), username="ssk"
+    )
+    started = assessments.start(
+        services,
+        nurse_actor,
+        patient_id=own[1].patient_id,
+        pathway_id=own[1].id,
+        key_moment=KeyMoment.OTHER,
+        respondent=Respondent.STAFF_ON_BEHALF,
+    )
+    answers = {
+        i.link_id: (False if i.kind == "boolean" else i.options[0].value)
+        for i in services.catalog.instruments["halsoskattning"].items
+        if i.kind in ("boolean", "choice")
+    }
+    world.own_submitted = assessments.save_answers(
+        services, nurse_actor, started.id, answers, started.version, submit=True
+    ).id
+    world.inbox_handover = handovers.send(
+        services,
+        nurse_actor,
+        patient_id=own[2].patient_id,
+        pathway_id=own[2].id,
+        to_unit_hsa_id=physio.unit_hsa_id,
+        to_profession=Profession.PHYSIOTHERAPIST,
+        content=HandoverContent(needs="Träning"),
+        patient_informed=True,
+    ).id
     yield world
     services.engine.dispose()
 
@@ -160,8 +192,6 @@ def test_refused_write_changes_nothing(world: World) -> None:
 
 
 def test_stale_version_gets_409_and_nothing_is_lost(world: World) -> None:
-    if world.own_submitted is None:
-        pytest.skip("no submitted assessment at the nurse's unit in this synthetic region")
     nurse = client_for(world, "ssk")
     with world.services.uow(SYSTEM, log_reads=False) as uow:
         current = uow.assessments.get(world.own_submitted)
@@ -176,8 +206,6 @@ def test_stale_version_gets_409_and_nothing_is_lost(world: World) -> None:
 
 
 def test_only_the_receiving_unit_can_acknowledge_a_handover(world: World) -> None:
-    if world.inbox_handover is None:
-        pytest.skip("no open handover to the rehabilitation unit in this synthetic region")
     with world.services.uow(SYSTEM, log_reads=False) as uow:
         handover = uow.handovers.get(world.inbox_handover)
     nurse = client_for(world, "ssk")  # staff of a unit that is neither sender nor receiver, or the sender
