@@ -36,7 +36,7 @@ from canrehab.store.mapping import (
     EntityMap,
 )
 from canrehab.store.orm import TABLES
-from canrehab.store.repositories.worklist import WorklistStatusRow, status_values
+from canrehab.store.repositories.worklist import WorklistStatusRow, sort_names, status_values
 
 BATCH = 5000
 ACCOUNT_COLUMNS = tuple(TABLES["user_account"].columns.keys())
@@ -97,6 +97,8 @@ def bulk_load(
 ) -> dict[str, int]:
     """Insert everything in one transaction (all or nothing), parents before children; returns the number
     of rows per table. Accounts are mappings or dataclasses with the ``user_account`` column names."""
+    patients = list(patients)
+    worklist = list(worklist)
     plan: list[tuple[Table, Iterable[dict[str, Any]]]] = [
         (UNIT.table, _entities(UNIT, units)),
         (STAFF.table, _entities(STAFF, staff)),
@@ -108,10 +110,12 @@ def bulk_load(
         (REFERRAL.table, _entities(REFERRAL, referrals)),
         (KVA.table, _entities(KVA, kva)),
         (TABLES["user_account"], (_account(a) for a in accounts)),
-        (TABLES["worklist_status"], (status_values(w) for w in worklist)),
     ]
     counts: dict[str, int] = {}
     with engine.begin() as conn:
         for table, rows in plan:
             counts[table.name] = _insert(conn, table, rows, batch_size)
+        names = sort_names(conn, (w.patient_id for w in worklist), {p.id: p.name for p in patients})
+        worklist_rows = ({**status_values(w), "sort_name": names.get(w.patient_id, "")} for w in worklist)
+        counts["worklist_status"] = _insert(conn, TABLES["worklist_status"], worklist_rows, batch_size)
     return counts

@@ -257,6 +257,28 @@ class AssessmentLinkRow(Base):
 # ---------------------------------------------------------------------------------------------- worklist
 
 
+WORKLIST_INDEX_COLUMNS = (
+    "unit_hsa_id",
+    "next_action_on",
+    "process",
+    "phase",
+    "level",
+    "no_contact_nurse",
+    "no_min_vardplan",
+    "assessment_due",
+    "assessment_overdue",
+    "assessments_to_confirm",
+    "plan_missing",
+    "plan_follow_up_due",
+    "referrals_waiting",
+    "handovers_in_awaiting",
+    "handovers_out_unconfirmed",
+    "handovers_out_overdue",
+    "sort_name",
+    "pathway_id",
+)
+
+
 class WorklistStatusTable(Base):
     """Denormalised worklist flags per pathway, refreshed by the services after every write to the pathway.
     ``next_action_on`` is NULL exactly when nothing is due, so a unit's list is a range scan of one index."""
@@ -282,7 +304,11 @@ class WorklistStatusTable(Base):
     handovers_out_overdue: Mapped[int] = mapped_column(Integer)
     next_action_on: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    __table_args__ = (Index("ix_worklist_status_unit_next", "unit_hsa_id", "next_action_on"),)
+    # the patient's name as a sort key, kept by the store (upsert, bulk load, patient update); shown names
+    # are always joined from patient (migration 0003)
+    sort_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # (unit, next action) first; the other columns make the counts and the sorted page index-only scans
+    __table_args__ = (Index("ix_worklist_status_unit_next", *WORKLIST_INDEX_COLUMNS),)
 
 
 TABLES = Base.metadata.tables

@@ -146,3 +146,12 @@ def test_upsert_replaces_the_row(uow: Callable[..., UnitOfWork], world: dict[str
         assert stored is not None and stored.assessments_to_confirm == 1 and not stored.no_contact_nurse
         rows, counts, _ = u.worklist.query([UNIT_A], due="assessments_to_confirm", today=TODAY)
         assert [r.pathway_id for r in rows] == [world["p1"].id] and counts["no_contact_nurse"] == 0
+
+
+def test_name_sort_follows_a_renamed_patient(uow: Callable[..., UnitOfWork], world: dict[str, Pathway]) -> None:
+    with uow() as u:
+        patient = u.patients.get(world["p3"].patient_id)
+        u.patients.update(patient.model_copy(update={"name": "Aaron Ahl"}))
+    with uow() as u:
+        rows, _, _ = u.worklist.query([UNIT_A], sort="name", today=TODAY)
+    assert [r.name for r in rows] == ["Aaron Ahl", "Anna Berg", "Bo Ek"]

@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Iterator
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, union
+from sqlalchemy import bindparam, insert, select, union, update
 
 from canrehab.domain.model import (
     Assessment,
@@ -29,6 +29,22 @@ BATCH = 1000
 class PatientRepository(Repository[Patient]):
     map = PATIENT
     versioned = False  # the patient table has no version column: identity data, last write wins (audited)
+
+    def update(self, entity: Patient, *, expected_version: int | None = None) -> Patient:
+        """Write the patient (no version: identity data, last write wins; audited) and keep the worklist's
+        sort key in step with the name."""
+        saved = super().update(entity, expected_version=expected_version)
+        worklist = TABLES["worklist_status"]
+        stmt = cached_statement(
+            ("worklist_status", "sort_name"),
+            lambda: (
+                update(worklist)
+                .where(worklist.c.patient_id == bindparam("_patient_id"))
+                .values(sort_name=bindparam("_name"))
+            ),
+        )
+        self.session.execute(stmt, {"_patient_id": saved.id, "_name": saved.name})
+        return saved
 
     def get_by_personnummer(self, pnr12: str) -> Patient | None:
         """The patient with this normalised 12-digit personnummer/samordningsnummer, or None."""

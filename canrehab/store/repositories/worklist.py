@@ -3,12 +3,12 @@ query for the rows and one for the counts per flag."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -93,8 +93,23 @@ def _upsert_statement(dialect: str) -> Any:
     stmt: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(WORKLIST)
     return stmt.on_conflict_do_update(
         index_elements=[WORKLIST.c.pathway_id],
-        set_={c: stmt.excluded[c] for c in STATUS_COLUMNS if c != "pathway_id"},
+        set_={c: stmt.excluded[c] for c in (*STATUS_COLUMNS, "sort_name") if c != "pathway_id"},
     )
+
+
+def sort_names(
+    connection: Any, patient_ids: Iterable[str], known: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Patient names by id (the worklist's sort key): from ``known`` where given, else from the database."""
+    names = dict(known or {})
+    missing = sorted({p for p in patient_ids if p not in names})
+    for start in range(0, len(missing), 1000):
+        chunk = missing[start : start + 1000]
+        names.update(connection.execute(_NAMES, {"ids": chunk}).tuples().all())
+    return names
+
+
+_NAMES = select(PATIENT.c.id, PATIENT.c.name).where(PATIENT.c.id.in_(bindparam("ids", expanding=True)))
 
 
 class WorklistRepository:
@@ -108,6 +123,9 @@ class WorklistRepository:
         values = [status_values(r) for r in rows]
         if not values:
             return
+        names = sort_names(self.session, (v["patient_id"] for v in values))
+        for v in values:
+            v["sort_name"] = names.get(v["patient_id"], "")
         dialect = self.session.get_bind().dialect.name
         stmt = _UPSERT.get(dialect)
         if stmt is None:
@@ -157,8 +175,7 @@ class WorklistRepository:
             base.append(WORKLIST.c.phase == phase)
 
         count_stmt = select(
-            func.count().label("total"),
-            *(func.coalesce(func.sum(case((flag_condition(f), 1), else_=0)), 0).label(f) for f in FLAGS),
+            func.count().label("total"), *(func.count().filter(flag_condition(f)).label(f) for f in FLAGS)
         ).where(and_(*base))
         counted = self.session.execute(count_stmt).mappings().one()
         counts = {f: int(counted[f]) for f in FLAGS}
@@ -167,26 +184,36 @@ class WorklistRepository:
         where = list(base)
         if due is not None:
             where.append(flag_condition(due))
-        orders: dict[str, list[Any]] = {
-            "next_action": [WORKLIST.c.next_action_on],
-            "name": [PATIENT.c.name],
-            "level": [WORKLIST.c.level.desc().nulls_last(), WORKLIST.c.next_action_on],
-            "process": [WORKLIST.c.process, WORKLIST.c.next_action_on],
-        }
-        order = orders[sort]
-        stmt = (
-            select(WORKLIST, PATIENT.c.name, PATIENT.c.personnummer)
-            .join(PATIENT, PATIENT.c.id == WORKLIST.c.patient_id)
+        # The page is chosen from the covering index alone (narrow rows), then joined for its few rows.
+        page = (
+            select(WORKLIST.c.pathway_id)
             .where(and_(*where))
-            .order_by(*order, WORKLIST.c.pathway_id)
+            .order_by(*_order(WORKLIST.c, sort))
             .limit(max(0, limit))
             .offset(max(0, offset))
+            .subquery("page")
+        )
+        stmt = (
+            select(WORKLIST, PATIENT.c.name, PATIENT.c.personnummer)
+            .join(page, page.c.pathway_id == WORKLIST.c.pathway_id)
+            .join(PATIENT, PATIENT.c.id == WORKLIST.c.patient_id)
+            .order_by(*_order(WORKLIST.c, sort))
         )
         rows = [
             WorklistEntry(**_status_values(row), name=row["name"], personnummer=row["personnummer"])
             for row in self.session.execute(stmt).mappings()
         ]
         return rows, counts, total
+
+
+def _order(c: Any, sort: str) -> list[Any]:
+    first: dict[str, list[Any]] = {
+        "next_action": [c.next_action_on],
+        "name": [c.sort_name, c.next_action_on],
+        "level": [c.level.desc().nulls_last(), c.next_action_on],
+        "process": [c.process, c.next_action_on],
+    }
+    return [*first[sort], c.pathway_id]
 
 
 def _status_values(row: Any) -> dict[str, Any]:
