@@ -10,7 +10,7 @@ import pytest
 from canrehab.domain.errors import DomainError
 from canrehab.domain.model import HandoverStatus, ReferralStatus
 from canrehab.store.audit import AuditActor
-from canrehab.store.repositories import NotFound
+from canrehab.store.repositories import IntegrityViolation, NotFound
 from canrehab.store.uow import UnitOfWork
 from tests.store import samples
 
@@ -169,9 +169,17 @@ def test_accounts(seeded: Callable[..., UnitOfWork]) -> None:
 
 
 def test_unique_personnummer_is_enforced(seeded: Callable[..., UnitOfWork]) -> None:
-    import sqlalchemy as sa
-
-    with pytest.raises(sa.exc.IntegrityError), seeded() as u:
+    with pytest.raises(IntegrityViolation) as caught, seeded() as u:
+        u.kva.add_many([samples.kva(id="k-first")])
         u.patients.add(samples.patient("pat-3", "191212121212").model_copy(update={"pseudonym": "other"}))
+    assert caught.value.code == "integrity"
+    assert "personnummer" in caught.value.constraint
+    assert "191212121212" not in caught.value.message_en + caught.value.message_sv  # never the value
     with seeded() as u:
         assert u.patients.find("pat-3") is None
+        assert u.kva.for_patient("pat-1") == []  # nothing of the unit of work was written
+
+
+def test_reference_to_a_missing_record_is_refused(seeded: Callable[..., UnitOfWork]) -> None:
+    with pytest.raises(IntegrityViolation), seeded() as u:
+        u.assessments.add(samples.assessment(pathway_id="no-such-pathway"))

@@ -148,7 +148,9 @@ def test_upsert_replaces_the_row(uow: Callable[..., UnitOfWork], world: dict[str
         assert [r.pathway_id for r in rows] == [world["p1"].id] and counts["no_contact_nurse"] == 0
 
 
-def test_name_sort_follows_a_renamed_patient(uow: Callable[..., UnitOfWork], world: dict[str, Pathway]) -> None:
+def test_name_sort_follows_a_renamed_patient(
+    uow: Callable[..., UnitOfWork], world: dict[str, Pathway]
+) -> None:
     with uow() as u:
         patient = u.patients.get(world["p3"].patient_id)
         u.patients.update(patient.model_copy(update={"name": "Aaron Ahl"}))

@@ -1,7 +1,7 @@
 """Repositories: one per aggregate, used through ``canrehab.store.uow.UnitOfWork``."""
 
 from canrehab.store.repositories.accounts import Account, AccountRepository, LinkRepository
-from canrehab.store.repositories.base import NotFound, PatientChildRepository, Repository
+from canrehab.store.repositories.base import IntegrityViolation, NotFound, PatientChildRepository, Repository
 from canrehab.store.repositories.care import (
     AssessmentRepository,
     HandoverRepository,
@@ -25,6 +25,7 @@ __all__ = [
     "AccountRepository",
     "AssessmentRepository",
     "HandoverRepository",
+    "IntegrityViolation",
     "KvaRepository",
     "LinkRepository",
     "NotFound",

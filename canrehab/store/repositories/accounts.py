@@ -16,6 +16,7 @@ from canrehab.domain.errors import DomainError
 from canrehab.store.audit import AuditLog
 from canrehab.store.mapping import aware
 from canrehab.store.orm import TABLES
+from canrehab.store.repositories.base import execute_write
 
 ACCOUNT = TABLES["user_account"]
 LINK = TABLES["assessment_link"]
@@ -89,7 +90,7 @@ class AccountRepository:
             "locked_until": None,
             "created_at": datetime.now(UTC),
         }
-        self.session.execute(insert(ACCOUNT).values(values))
+        execute_write(self.session, "user_account", insert(ACCOUNT).values(values), {})
         public = {k: v for k, v in values.items() if k not in ("password_hash", "created_at")}
         self.audit.record("create", "user_account", username, patient_id, after=public)
         return _account(values)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, bindparam, insert, select, update
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from canrehab.domain.errors import ConflictError, DomainError
@@ -63,6 +64,39 @@ class NotFound(DomainError):
         )
         self.entity_type = entity_type
         self.entity_id = entity_id
+
+
+class IntegrityViolation(DomainError):
+    """A write broke a database constraint (a duplicate key, or a reference to a record that does not exist).
+    The messages name the constraint, never the values (they may be personnummer)."""
+
+    def __init__(self, entity_type: str, error: sa_exc.IntegrityError) -> None:
+        what = ENTITY_SV.get(entity_type, entity_type)
+        detail = _constraint(error)
+        super().__init__(
+            "integrity",
+            f"Kunde inte spara {what}: posten finns redan eller hänvisar till något som saknas ({detail}).",
+            f"{entity_type}: constraint violated ({detail})",
+        )
+        self.entity_type = entity_type
+        self.constraint = detail
+
+
+def _constraint(error: sa_exc.IntegrityError) -> str:
+    diag = getattr(error.orig, "diag", None)  # psycopg: the constraint's name, without the values
+    name = getattr(diag, "constraint_name", None)
+    if name:
+        return str(name)
+    text = str(error.orig)  # SQLite: "UNIQUE constraint failed: patient.personnummer" (no values)
+    return text.split("\n")[0][:200] if "constraint failed" in text else "constraint"
+
+
+def execute_write(session: Session, entity_type: str, statement: Any, params: Any) -> Any:
+    """Run a write; a constraint violation becomes an ``IntegrityViolation`` (the unit of work rolls back)."""
+    try:
+        return session.execute(statement, params)
+    except sa_exc.IntegrityError as error:
+        raise IntegrityViolation(entity_type, error) from None
 
 
 class Repository(Generic[E]):
@@ -152,9 +186,8 @@ class Repository(Generic[E]):
         if self.versioned and getattr(entity, "version", 1) != 1:
             entity = entity.model_copy(update={"version": 1})
         table = self.table
-        self.session.execute(
-            cached_statement((table.name, "insert"), lambda: insert(table)), self.map.to_row(entity)
-        )
+        insert_stmt = cached_statement((table.name, "insert"), lambda: insert(table))
+        execute_write(self.session, self.entity_type, insert_stmt, self.map.to_row(entity))
         self.audit.record(
             "create",
             self.entity_type,
@@ -204,7 +237,7 @@ class Repository(Generic[E]):
         params = {**values, "_key": key}
         if self.versioned:
             params["_expected"] = expected_version
-        result = self.session.execute(stmt, params)
+        result = execute_write(self.session, self.entity_type, stmt, params)
         if getattr(result, "rowcount", 1) == 0:
             now = self._current(key)
             raise ConflictError(self.entity_type, expected_version or 0, _version(now))

@@ -21,7 +21,12 @@ from canrehab.domain.model import (
 )
 from canrehab.store.mapping import ASSESSMENT, HANDOVER, KVA, PATHWAY, PATIENT, PLAN, REFERRAL
 from canrehab.store.orm import TABLES
-from canrehab.store.repositories.base import PatientChildRepository, Repository, cached_statement
+from canrehab.store.repositories.base import (
+    PatientChildRepository,
+    Repository,
+    cached_statement,
+    execute_write,
+)
 
 BATCH = 1000
 
@@ -164,7 +169,7 @@ class KvaRepository(PatientChildRepository[KvaRecord]):
             return records
         table = self.table
         insert_stmt = cached_statement((table.name, "insert"), lambda: insert(table))
-        self.session.execute(insert_stmt, [self.map.to_row(r) for r in records])
+        execute_write(self.session, self.entity_type, insert_stmt, [self.map.to_row(r) for r in records])
         by_patient: dict[str, list[KvaRecord]] = defaultdict(list)
         for record in records:
             by_patient[record.patient_id].append(record)
