@@ -70,6 +70,13 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, tuple[str, ..
     )
 
 
+def _has_nul(request: Request) -> bool:
+    """NUL cannot be stored or compared by PostgreSQL (and is never valid FHIR): refuse it up front."""
+    if "\x00" in request.url.path:
+        return True
+    return any("\x00" in key or "\x00" in value for key, value in request.query_params.multi_items())
+
+
 class FhirRoute(APIRoute):
     """Answers every error of a FHIR route with an OperationOutcome."""
 
@@ -90,6 +97,10 @@ class FhirRoute(APIRoute):
         original = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
+            if _has_nul(request):
+                return error_response(
+                    FhirError(400, "The request holds a NUL character, which no FHIR value may contain.")
+                )
             try:
                 response: Response = await original(request)
                 return response

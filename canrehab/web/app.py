@@ -20,7 +20,13 @@ from starlette.middleware.sessions import SessionMiddleware
 from canrehab.config import Settings, get_settings
 from canrehab.domain.errors import ConflictError, DomainError
 from canrehab.web import format as fmt
-from canrehab.web.security import CsrfMiddleware, LoginThrottle, SecurityHeadersMiddleware, csrf_token
+from canrehab.web.security import (
+    CsrfMiddleware,
+    LoginThrottle,
+    RejectNulMiddleware,
+    SecurityHeadersMiddleware,
+    csrf_token,
+)
 from canrehab.web.settings import WebSettings
 
 HERE = Path(__file__).parent
@@ -113,6 +119,7 @@ def create_app(settings: Settings | None = None, web_settings: WebSettings | Non
         same_site="lax",
         https_only=web_settings.https,
     )
+    app.add_middleware(RejectNulMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, https=web_settings.https)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

@@ -89,6 +89,25 @@ def check_csrf(request: Request, submitted: str | None) -> None:
         raise CsrfError()
 
 
+class RejectNulMiddleware:
+    """Refuses requests whose path or query holds a NUL character (percent-encoded %00) with 400: no page
+    or identifier contains one, and PostgreSQL cannot compare it (it would surface as a server error)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query = scope.get("query_string", b"")
+            if "\x00" in scope.get("path", "") or b"%00" in query or b"\x00" in query:
+                response = Response(
+                    "Ogiltig adress.", status_code=400, media_type="text/plain; charset=utf-8"
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 class CsrfMiddleware:
     """Rejects every state-changing request (POST/PUT/PATCH/DELETE) whose form lacks the session's token.
 

@@ -491,3 +491,9 @@ def test_pathway_and_referral_steps_through_the_rules(client: TestClient, import
     assert r.status_code == 200, r.text
     assert m.referral_from_fhir(r.json()).status is ReferralStatus.ACCEPTED
     outcome(Fhir(client, "eva").put(f"ServiceRequest/{sr['id']}", r.json(), {"If-Match": 'W/"2"'}), 403)
+
+
+def test_nul_in_a_search_parameter_or_id_is_a_400_outcome(client: TestClient) -> None:
+    karin = Fhir(client, "karin")
+    for response in (karin.get("Goal", patient="\x00"), karin.get("Patient/ab%00cd")):
+        assert outcome(response, 400)["issue"][0]["code"] == "invalid"

@@ -125,3 +125,10 @@ def test_every_state_changing_route_requires_the_csrf_token(client: TestClient) 
         r = client.post(path, data={"version": "1", "op": "submit"}, follow_redirects=False)
         assert r.status_code == 403, path
         assert "säkerhetskontroll" in r.text, path
+
+
+def test_nul_characters_are_refused_with_400_not_a_server_error(client: TestClient) -> None:
+    for path in ("/patient/%00", "/arbetslista?process=%00", "/skattning/ab%00cd"):
+        r = client.get(path, follow_redirects=False)
+        assert r.status_code == 400, path
+        assert "Ogiltig adress" in r.text
