@@ -9,7 +9,14 @@ from canrehab.domain import handover as handover_rules
 from canrehab.domain import referral as referral_rules
 from canrehab.domain.access import Actor
 from canrehab.domain.errors import DomainError
-from canrehab.domain.model import Handover, HandoverContent, HandoverStatus, Profession, Referral
+from canrehab.domain.model import (
+    Handover,
+    HandoverContent,
+    HandoverStatus,
+    Profession,
+    Referral,
+    ReferralStatus,
+)
 from canrehab.services import worklist
 from canrehab.services.guard import (
     STAFF_ROLES,
@@ -186,3 +193,33 @@ def referral_step(
         saved: Referral = uow.referrals.update(changed, expected_version=version)
         worklist.refresh(services, uow, referral.pathway_id)
         return saved
+
+
+@dataclass
+class ReferralView:
+    referral: Referral
+    patient_name: str
+    from_unit: str
+    is_receiver: bool
+
+
+def referral_inbox(services: Services, actor: Actor) -> list[ReferralView]:
+    """Referrals to the actor's units (or to their profession without a unit) that are waiting or accepted."""
+    require_role(actor, STAFF_ROLES)
+    units = sorted(actor.unit_hsa_ids)
+    with services.uow(actor) as uow:
+        names = {u.hsa_id: u.name for u in uow.units.list_all()}
+        waiting = uow.referrals.inbox(units, (ReferralStatus.SENT, ReferralStatus.ACCEPTED))
+        uow.audit.record("read", "referral_list", ",".join(units), None, f"{len(waiting)} remisser")
+        views = []
+        for r in waiting:
+            patient = uow.patients.find(r.patient_id)
+            views.append(
+                ReferralView(
+                    referral=r,
+                    patient_name=patient.name if patient is not None else "",
+                    from_unit=names.get(r.from_unit_hsa_id, r.from_unit_hsa_id),
+                    is_receiver=r.to_unit_hsa_id in actor.unit_hsa_ids,
+                )
+            )
+        return views

@@ -687,3 +687,13 @@ def audit_events(request: Request, user: WebUser, *, patient_id: str, actor: str
     return [
         asdict(e) for e in audit_service.events(services(request), who, patient_id=patient_id, username=actor)
     ]
+
+
+def referral_inbox(request: Request, user: WebUser) -> list[handover_service.ReferralView]:
+    return handover_service.referral_inbox(services(request), actor(user))
+
+
+def referral_step(
+    request: Request, user: WebUser, referral_id: str, step: str, version: int, reason: str
+) -> Referral:
+    return handover_service.referral_step(services(request), actor(user), referral_id, step, version, reason)

@@ -280,3 +280,42 @@ def test_unknown_or_expired_link_is_refused(world: World) -> None:
     r = anonymous.get("/skattning/not-a-real-token")
     assert r.status_code == 404
     assert "Länken fungerar inte" in r.text
+
+
+def test_referral_to_the_rehabilitation_unit_is_accepted_and_completed_there(world: World) -> None:
+    nurse = client_for(world, "ssk")
+    with world.services.uow(SYSTEM, log_reads=False) as uow:
+        physio_unit = uow.staff.get(uow.accounts.get("fysioterapeut").staff_id).unit_hsa_id
+    r = nurse.post(
+        f"/patient/{world.own_patient}/remiss",
+        data={
+            "pathway_id": world.own_pathway,
+            "to_unit": physio_unit,
+            "to_profession": "physiotherapist",
+            "reason": "Nedsatt kondition efter behandling.",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    with world.services.uow(SYSTEM, log_reads=False) as uow:
+        referral = next(
+            x for x in uow.referrals.for_patient(world.own_patient) if x.reason.startswith("Nedsatt")
+        )
+    assert "Nedsatt kondition" not in nurse.get("/remisser").text  # not the nurse's inbox
+    r = nurse.post(f"/remiss/{referral.id}/accept", data={"version": str(referral.version)})
+    assert r.status_code in (400, 403)  # only the receiving unit answers a referral
+
+    physio = client_for(world, "fysioterapeut")
+    page = physio.get("/remisser")
+    assert page.status_code == 200 and "Nedsatt kondition efter behandling." in page.text
+    r = physio.post(
+        f"/remiss/{referral.id}/accept", data={"version": str(referral.version)}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    r = physio.post(
+        f"/remiss/{referral.id}/complete", data={"version": str(referral.version + 1)}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    with world.services.uow(SYSTEM, log_reads=False) as uow:
+        assert uow.referrals.get(referral.id).status == "completed"
+    assert physio.get(f"/patient/{world.own_patient}").status_code == 200  # the referral gives access

@@ -13,6 +13,7 @@ from canrehab.web.routes import (
     patients,
     plans,
     portal,
+    referrals,
     statistics,
     worklist,
 )
@@ -24,6 +25,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     assessments.router,
     plans.router,
     handovers.router,
+    referrals.router,
     portal.router,
     dashboards.router,
     audit.router,
