@@ -135,7 +135,7 @@ def unit_worklist(
     phase: str | None = None,
     due: str | None = None,
     sort: str = "next_action",
-    limit: int = 200,
+    limit: int = 50,
     offset: int = 0,
 ) -> WorklistResult:
     """What is due for the actor's units today: one indexed query for rows, one for the counts."""

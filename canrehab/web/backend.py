@@ -174,13 +174,23 @@ def _items(row: Any) -> tuple[WorklistItem, ...]:
     return tuple(items)
 
 
+PAGE_SIZE = 50  # worklist rows per page: the day's most urgent first
+
+
 def worklist(
-    request: Request, user: WebUser, *, process: str, phase: str, due: str, sort: str
+    request: Request, user: WebUser, *, process: str, phase: str, due: str, sort: str, page: int = 1
 ) -> WorklistView:
     svc = services(request)
     sort_key = {"urgency": "next_action", "name": "name", "process": "process"}.get(sort, "next_action")
     result = worklist_service.unit_worklist(
-        svc, actor(user), process=process or None, phase=phase or None, due=due or None, sort=sort_key
+        svc,
+        actor(user),
+        process=process or None,
+        phase=phase or None,
+        due=due or None,
+        sort=sort_key,
+        limit=PAGE_SIZE,
+        offset=(max(page, 1) - 1) * PAGE_SIZE,
     )
     rows = [
         WorklistRow(

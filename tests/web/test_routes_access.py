@@ -319,3 +319,18 @@ def test_referral_to_the_rehabilitation_unit_is_accepted_and_completed_there(wor
     with world.services.uow(SYSTEM, log_reads=False) as uow:
         assert uow.referrals.get(referral.id).status == "completed"
     assert physio.get(f"/patient/{world.own_patient}").status_code == 200  # the referral gives access
+
+
+def test_worklist_pages_through_the_units_patients(world: World) -> None:
+    nurse = client_for(world, "ssk")
+    first = nurse.get("/arbetslista")
+    assert first.status_code == 200
+    total = int(re.search(r"(\d+) patienter med något att göra", first.text).group(1))  # type: ignore[union-attr]
+    if total > 50:
+        assert "Nästa →" in first.text
+        second = nurse.get("/arbetslista?sida=2")
+        assert "← Föregående" in second.text and "Visar 51–" in second.text
+    else:
+        assert "Nästa →" not in first.text
+    assert nurse.get("/arbetslista?sida=0").status_code == 200
+    assert nurse.get("/arbetslista?sida=x").status_code in (400, 422)

@@ -26,15 +26,17 @@ def worklist_page(
     phase: str = "",
     due: str = "",
     sort: str = "urgency",
+    sida: int = 1,
     user: WebUser = require_roles(*STAFF_ROLES),
 ) -> Response:
+    page = max(1, min(sida, 10_000))
     filters = {
         "process": process,
         "phase": phase,
         "due": due,
         "sort": sort if sort in dict(SORTS) else "urgency",
     }
-    view = backend.worklist(request, user, **filters)
+    view = backend.worklist(request, user, page=page, **filters)
 
     def filter_url(**changes: str | None) -> str:
         params = {**filters, **changes}
@@ -51,6 +53,9 @@ def worklist_page(
             "total": view.total,
             "more": view.more_total > len(view.rows),
             "more_total": view.more_total,
+            "page": page,
+            "first_row": (page - 1) * backend.PAGE_SIZE + 1,
+            "has_next": page * backend.PAGE_SIZE < view.total,
             "filters": filters,
             "filter_url": filter_url,
             "sorts": SORTS,
