@@ -17,9 +17,12 @@ import os
 import platform
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -29,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from canrehab.config import Settings
 from canrehab.web import backend
 from canrehab.web.app import create_app
-from tests.web.live_server import serve
+from tests.web.live_server import free_port, serve
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -82,6 +85,55 @@ async def run(
     return latencies, errors, time.monotonic() - started
 
 
+@contextmanager
+def server(settings: Settings, workers: int) -> Iterator[str]:
+    """The app in a thread of this process, or (``workers`` > 0) uvicorn worker processes as in production."""
+    if workers <= 0:
+        with serve(create_app(settings)) as base:
+            yield base
+        return
+    port = free_port()
+    env = {
+        **os.environ,
+        "CANREHAB_DATA_DIR": str(settings.data_dir),
+        "CANREHAB_DATABASE_URL": settings.database_url,
+        "CANREHAB_SECRET_KEY": settings.secret_key,
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "canrehab.web.app:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    proc = subprocess.Popen(cmd, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/halsa", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--database-url", default="")
@@ -90,6 +142,12 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=2000)
     ap.add_argument("--seconds", type=float, default=120)
     ap.add_argument("--reuse", action="store_true", help="Do not rebuild the synthetic data.")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="Serve with this many uvicorn worker processes (0: one in-process server thread).",
+    )
     args = ap.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="canrehab-bench-"))
@@ -102,8 +160,7 @@ def main() -> None:
         logins = backend.build_demo(settings, patients=args.patients, seed=7)
     build_s = time.monotonic() - t0
     staff = [(u, p) for _role, u, p in logins if u in ("ssk", "lakare")]
-    app = create_app(settings)
-    with serve(app) as base:
+    with server(settings, args.workers) as base:
         # Baseline in the same run: the health endpoint (same server, auth and middleware; no database).
         baseline, _, _ = asyncio.run(run(base, staff, args.clients, args.requests, args.seconds, "/halsa"))
         latencies, errors, wall = asyncio.run(run(base, staff, args.clients, args.requests, args.seconds))
@@ -120,7 +177,8 @@ def main() -> None:
         f"(build {build_s:.1f} s)"
     )
     print(
-        f"clients={args.clients} requests={len(latencies)} errors={errors} wall={wall:.1f} s "
+        f"server workers={args.workers or 'in-process'} clients={args.clients} "
+        f"requests={len(latencies)} errors={errors} wall={wall:.1f} s "
         f"throughput={len(latencies) / wall:.0f} req/s"
     )
     print(
