@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import os
 import platform
+import random
 import re
 import statistics
 import subprocess
@@ -60,6 +61,7 @@ async def run(
     requests: int,
     seconds: float,
     path: str = "/arbetslista",
+    think: tuple[float, float] = (0.0, 0.0),
 ) -> tuple[list[float], int, float]:
     latencies: list[float] = []
     errors = 0
@@ -69,6 +71,7 @@ async def run(
 
     async def worker(i: int) -> None:
         nonlocal remaining, errors
+        rng = random.Random(i)
         username, password = accounts[i % len(accounts)]
         async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
             await login(client, username, password)
@@ -79,6 +82,9 @@ async def run(
                 latencies.append((time.perf_counter() - t0) * 1000)
                 if r.status_code != 200:
                     errors += 1
+                if think[1] > 0:
+                    # A user reads the page before the next click (locust's ``between(min, max)``).
+                    await asyncio.sleep(rng.uniform(*think))
 
     started = time.monotonic()
     await asyncio.gather(*(worker(i) for i in range(clients)))
@@ -148,7 +154,16 @@ def main() -> None:
         default=0,
         help="Serve with this many uvicorn worker processes (0: one in-process server thread).",
     )
+    ap.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=(0.0, 0.0),
+        metavar=("MIN", "MAX"),
+        help="Seconds each client waits between requests, uniformly drawn (0 0: closed loop, saturation).",
+    )
     args = ap.parse_args()
+    think = (args.think[0], args.think[1])
 
     data_dir = Path(tempfile.mkdtemp(prefix="canrehab-bench-"))
     settings = Settings(data_dir=data_dir, database_url=args.database_url, secret_key="bench")
@@ -162,8 +177,12 @@ def main() -> None:
     staff = [(u, p) for _role, u, p in logins if u in ("ssk", "lakare")]
     with server(settings, args.workers) as base:
         # Baseline in the same run: the health endpoint (same server, auth and middleware; no database).
-        baseline, _, _ = asyncio.run(run(base, staff, args.clients, args.requests, args.seconds, "/halsa"))
-        latencies, errors, wall = asyncio.run(run(base, staff, args.clients, args.requests, args.seconds))
+        baseline, _, _ = asyncio.run(
+            run(base, staff, args.clients, args.requests, args.seconds, "/halsa", think)
+        )
+        latencies, errors, wall = asyncio.run(
+            run(base, staff, args.clients, args.requests, args.seconds, think=think)
+        )
     latencies.sort()
     baseline.sort()
     p95 = latencies[int(0.95 * (len(latencies) - 1))]
@@ -178,6 +197,7 @@ def main() -> None:
     )
     print(
         f"server workers={args.workers or 'in-process'} clients={args.clients} "
+        f"think={think[0]:g}-{think[1]:g} s "
         f"requests={len(latencies)} errors={errors} wall={wall:.1f} s "
         f"throughput={len(latencies) / wall:.0f} req/s"
     )

@@ -7,6 +7,7 @@ shapes the result for a template. No care-process rule lives here.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -207,7 +208,7 @@ def worklist(
     categories = [
         Category(key, label, result.counts.get(key, 0)) for key, label in worklist_service.CATEGORIES
     ]
-    names = {u.hsa_id: u.name for u in units(request)}
+    names = unit_names(request)
     return WorklistView(
         rows=rows,
         categories=categories,
@@ -225,6 +226,21 @@ def fmt_pnr(pnr: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- patient
+
+
+UNIT_NAMES_TTL_SECONDS = 60.0
+
+
+def unit_names(request: Request) -> dict[str, str]:
+    """HSA-id → unit name, read at most once a minute per process (the worklist header shows them on
+    every request; a renamed unit shows its new name within the minute)."""
+    cached: tuple[float, dict[str, str]] | None = getattr(request.app.state, "unit_names", None)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < UNIT_NAMES_TTL_SECONDS:
+        return cached[1]
+    names = {u.hsa_id: u.name for u in units(request)}
+    request.app.state.unit_names = (now, names)
+    return names
 
 
 def units(request: Request) -> list[CareUnit]:
