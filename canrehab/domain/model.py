@@ -3,8 +3,9 @@
 Entities are immutable pydantic models. A state change is a pure function that takes an entity and returns a
 new one (``model_copy(update=...)``) together with the KVÅ records it produced, or raises ``DomainError`` and
 changes nothing. ``id`` values are opaque strings (uuid4 hex) assigned when an entity is created.
-``version`` on the aggregates that are edited concurrently (assessment, rehab plan, handover, referral) is the
-optimistic-locking counter owned by the store: the domain copies it, the store checks and bumps it.
+``version`` on the aggregates that are edited concurrently (patient, assessment, rehab plan, handover,
+referral) is the optimistic-locking counter owned by the store: the domain copies it, the store checks and
+bumps it.
 """
 
 from __future__ import annotations
@@ -191,6 +192,7 @@ class Patient(Entity):
     birth_date: date
     county_code: str | None = None  # county of residence (SCB code); None when unknown
     deceased_on: date | None = None
+    version: int = 1
 
 
 class Diagnosis(Entity):

@@ -202,6 +202,47 @@ def patient_create(ctx: Ctx, data: Json) -> Json:
     return as_json(m.patient_to_fhir(saved))
 
 
+def patient_update(ctx: Ctx, rid: str, data: Json, expected: int) -> Json:
+    """Demographics from the journal or the population register: name, sex, county of residence, date of
+    death. The identity (personnummer/samordningsnummer, and with it birth date and pseudonym) cannot change
+    here: a new number for the same person is an identity merge, which would break the analytical
+    pseudonym."""
+    current: Patient = find(ctx.uow.patients, rid, "Patient")
+    ctx.check_write(current.id, "patient", rid)
+    _check_version(current.version, expected, f"Patient/{rid}")
+    wanted = m.patient_from_fhir({**data, "id": rid})
+    fixed = {
+        "personnummer/samordningsnummer": (wanted.personnummer, current.personnummer),
+        "birthDate": (wanted.birth_date, current.birth_date),
+    }
+    changed = [name for name, (new, old) in fixed.items() if new != old]
+    if wanted.pseudonym and wanted.pseudonym != current.pseudonym:
+        changed.append("pseudonym identifier")
+    if changed:
+        raise FhirError(
+            422,
+            f"Patient update cannot change {', '.join(changed)}: only name, gender, county of residence "
+            "and date of death can be updated (a new identity number is an identity merge, done by an "
+            "administrator).",
+            code="business-rule",
+        )
+    result = current.model_copy(
+        update={
+            "name": wanted.name,
+            "sex": wanted.sex,
+            "county_code": wanted.county_code,
+            "deceased_on": wanted.deceased_on,
+        }
+    )
+    if result == current:
+        return as_json(m.patient_to_fhir(current))
+    try:
+        saved: Patient = ctx.uow.patients.update(result, expected_version=expected)
+    except ConflictError as exc:
+        raise _domain_failure(exc) from exc
+    return as_json(m.patient_to_fhir(saved))
+
+
 # ---------------------------------------------------------------------------------------------- organisation
 
 
@@ -1051,7 +1092,9 @@ def questionnaire_search(ctx: Ctx, params: SearchParams) -> list[Json]:
 HANDLERS: dict[str, Handler] = {
     h.type: h
     for h in [
-        Handler("Patient", patient_read, patient_search, patient_create, None, ("identifier", "_id")),
+        Handler(
+            "Patient", patient_read, patient_search, patient_create, patient_update, ("identifier", "_id")
+        ),
         Handler(
             "Organization",
             organization_read,

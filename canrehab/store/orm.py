@@ -83,6 +83,7 @@ class PatientRow(Base):
     birth_date: Mapped[date] = mapped_column(Date)
     county_code: Mapped[str | None] = mapped_column(String(2))
     deceased_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class PathwayRow(Base):

@@ -220,6 +220,49 @@ def test_stale_update_is_412_and_state_changes_go_through_the_rules(
     assert m.handover_from_fhir(per.get(f"Task/{ids['Task']}").json()).content == received.content
 
 
+def test_patient_demographics_update_is_versioned_and_identity_is_fixed(
+    fhir_app: FastAPI, client: TestClient, imported: dict[str, Any]
+) -> None:
+    ids = locations(imported)
+    karin = Fhir(client, "karin")
+    current = karin.get(f"Patient/{ids['Patient']}")
+    assert current.headers["etag"] == 'W/"1"'
+    moved = current.json()
+    moved["name"] = [{"use": "official", "text": "Tolvan Tolvansson Ek"}]
+    moved["deceasedDateTime"] = "2026-11-20"
+    county = next(e for e in moved["extension"] if e["url"].endswith("county"))
+    county["valueCoding"]["code"] = "14"
+    r = karin.put(f"Patient/{ids['Patient']}", moved, {"If-Match": 'W/"1"'})
+    assert r.status_code == 200, r.text
+    assert r.headers["etag"] == 'W/"2"'
+    patient = m.patient_from_fhir(r.json())
+    assert (patient.name, patient.county_code, str(patient.deceased_on)) == (
+        "Tolvan Tolvansson Ek",
+        "14",
+        "2026-11-20",
+    )
+    assert patient.version == 2
+
+    # a journal system working from the old version loses the race instead of overwriting
+    body = outcome(karin.put(f"Patient/{ids['Patient']}", current.json(), {"If-Match": 'W/"1"'}), 412)
+    assert body["issue"][0]["code"] == "conflict"
+
+    # the identity cannot change through an update; nothing is stored
+    renumbered = r.json()
+    renumbered["identifier"][0]["value"] = "191010101010"
+    body = outcome(karin.put(f"Patient/{ids['Patient']}", renumbered, {"If-Match": 'W/"2"'}), 422)
+    assert "personnummer" in body["issue"][0]["diagnostics"]
+    assert "191010101010" not in json.dumps(body)
+
+    # another unit may not write, and the refusal is audited
+    outcome(Fhir(client, "eva").put(f"Patient/{ids['Patient']}", r.json(), {"If-Match": 'W/"2"'}), 403)
+    assert any(
+        e.actor_username == "eva" and e.patient_id == ids["Patient"]
+        for e in audit_actions(fhir_app, "denied")
+    )
+    assert karin.get(f"Patient/{ids['Patient']}").headers["etag"] == 'W/"2"'
+
+
 def test_plan_established_via_rules_records_kva(client: TestClient, imported: dict[str, Any]) -> None:
     ids = locations(imported)
     karin = Fhir(client, "karin")

@@ -153,7 +153,7 @@ def test_name_sort_follows_a_renamed_patient(
 ) -> None:
     with uow() as u:
         patient = u.patients.get(world["p3"].patient_id)
-        u.patients.update(patient.model_copy(update={"name": "Aaron Ahl"}))
+        u.patients.update(patient.model_copy(update={"name": "Aaron Ahl"}), expected_version=patient.version)
     with uow() as u:
         rows, _, _ = u.worklist.query([UNIT_A], sort="name", today=TODAY)
     assert [r.name for r in rows] == ["Aaron Ahl", "Anna Berg", "Bo Ek"]

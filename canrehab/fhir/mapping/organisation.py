@@ -25,6 +25,7 @@ from canrehab.fhir.mapping.common import (
     ext,
     ext_value,
     iso,
+    meta_version,
     opt_date,
     parse_date,
     parse_enum,
@@ -33,6 +34,7 @@ from canrehab.fhir.mapping.common import (
     require,
     resource_id,
     to_model,
+    version_of,
 )
 from canrehab.fhir.mapping.vocab import parse_profession, profession_concept
 
@@ -99,6 +101,7 @@ def patient_to_fhir(patient: Patient, *, pseudonymised: bool = False) -> FhirPat
     data = {
         "resourceType": "Patient",
         "id": patient.id,
+        "meta": meta_version(patient.version),
         "extension": [e for e in [_county_ext(patient.county_code)] if e],
         "identifier": [
             {"type": concept(systems.V2_0203, "NI"), "system": system, "value": patient.personnummer},
@@ -163,6 +166,7 @@ def patient_from_fhir(resource: Any) -> Patient:
         birth_date=parse_date(require(data, "birthDate", "Patient"), "Patient.birthDate"),
         county_code=_county_of(data, "Patient"),
         deceased_on=opt_date(data.get("deceasedDateTime"), "Patient.deceasedDateTime"),
+        version=version_of(data),
     )
 
 

@@ -33,11 +33,9 @@ BATCH = 1000
 
 class PatientRepository(Repository[Patient]):
     map = PATIENT
-    versioned = False  # the patient table has no version column: identity data, last write wins (audited)
-
     def update(self, entity: Patient, *, expected_version: int | None = None) -> Patient:
-        """Write the patient (no version: identity data, last write wins; audited) and keep the worklist's
-        sort key in step with the name."""
+        """Write the patient if it is still at ``expected_version`` (a journal system's demographic update
+        can race a clinician's), and keep the worklist's sort key in step with the name."""
         saved = super().update(entity, expected_version=expected_version)
         worklist = TABLES["worklist_status"]
         stmt = cached_statement(
