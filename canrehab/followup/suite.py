@@ -136,7 +136,11 @@ def run_suite(
             ind = evaluate(model, defs, years, threshold=threshold, complementary=complementary)
         finally:
             model.release()
-    ind = ind[ind["denominator"].fillna(0).astype(float) > 0].reset_index(drop=True) if len(ind) else ind
+    if len(ind):
+        # Drop only the rows without a population (denominator 0); a suppressed denominator (None) is a row
+        # with a small population, published as <4 / X.
+        empty = ind["denominator"].notna() & (pd.to_numeric(ind["denominator"]) == 0)
+        ind = ind[~empty].reset_index(drop=True)
     ind = ind[ind["year"].isin(_years_with_data(ind, year))]
     specs = tables.default_code_tables([population.band_label(lo, hi) for lo, hi in bands])
     code_tabs = tables.code_tables(cc, pp, specs, min_count=min_count, threshold=threshold)

@@ -6,19 +6,24 @@ Method
 is published as ``<4`` and its rate as ``X``. Zero is published as ``0`` (an absence is not a disclosure
 of a person). Denominators (total patients of a county) follow the same rule.
 
-*Complementary (secondary) suppression.* A published table often also publishes sums of its cells: a
-county column sums to the national figure (plus persons with an unknown county, who are not published
-separately and are conservatively ignored), the counties of an RCC sum to the RCC figure, the RCCs sum to
-the nation. A suppressed cell could then be recovered by subtraction. Every such additive relation is a
-*group* (its cells and its margin). Until no group changes, for every group that contains suppressed cells
-we require
+*Complementary (secondary) suppression.* A published table often also publishes sums of its cells: a county
+column sums to the national figure (plus persons with an unknown county: a cell of the group that is never
+shown but is suppressed like any other when small, so it cannot be recovered by subtraction), the counties
+of an RCC sum to the RCC figure, the RCCs sum to the nation. A suppressed cell could then be recovered by
+subtraction. Every such additive relation is a *group* (its cells and its margin). Until no group changes,
+for every group that contains suppressed cells we require
 
 1. at least two suppressed cells, and
-2. that the suppressed cells of the group add up to at least ``2 × threshold``,
+2. that the suppressed cells of the group add up to at least ``2 × threshold``, and
+3. that no suppressed cell is pinned down by the published margin (interval check: primary cells lie in
+   1..threshold-1, complementary ones are at least 1 — e.g. three ``<4`` cells summing to 9 are all 3),
 
 so that subtraction yields only a sum that is compatible with several values of each suppressed cell. When
 a group fails, we suppress one more of its cells: the smallest positive unsuppressed inner cell (least
-information lost); if there is none, an unsuppressed zero cell; only if there is neither, the margin.
+information lost). Zero cells are never suppressed (a published 0 reveals no person, and hiding it protects
+nothing). When no positive cell is left, the sum rule is relaxed to what the group can give: the group is
+accepted if no suppressed cell is determined by the published margin (interval check: primary cells lie in
+1..threshold-1, complementary ones are at least 1); otherwise the margin is suppressed too.
 Cells suppressed this way are published as ``X`` (count and rate), so a reader can tell them from primary
 ``<4`` cells. The choice is the classic "smallest cell" heuristic (as used by statistical offices for
 frequency tables): it is not an optimal (minimum-loss) solution of the suppression problem, but it is
@@ -84,33 +89,50 @@ def suppress(
             sup = [m for m in members if m in status]
             if not sup:
                 continue
-            while len(sup) < 2 or sum(int(counts[m]) for m in sup) < 2 * threshold:
-                pick = _pick(
-                    counts, [c for c in g.cells if c in counts and c not in status], g.margin, status
-                )
-                if pick is None:
+            while True:
+                short = len(sup) < 2 or sum(int(counts[m]) for m in sup) < 2 * threshold
+                pinned = _determined(counts, status, g, threshold)
+                if not short and not pinned:
                     break
+                free = [c for c in g.cells if c in counts and c not in status]
+                pick = _smallest_positive(counts, free)
+                if pick is None:
+                    margin = g.margin
+                    if margin is None or margin not in counts or margin in status or not pinned:
+                        break
+                    pick = margin
                 status[pick] = COMPLEMENTARY
                 sup.append(pick)
                 changed = True
     return status
 
 
-def _pick(
-    counts: Mapping[Hashable, int],
-    free: Sequence[Hashable],
-    margin: Hashable | None,
-    status: Mapping[Hashable, str],
-) -> Hashable | None:
+def _smallest_positive(counts: Mapping[Hashable, int], free: Sequence[Hashable]) -> Hashable | None:
     positive = sorted((int(counts[c]), str(c), c) for c in free if int(counts[c]) > 0)
-    if positive:
-        return positive[0][2]
-    zeros = sorted((str(c), c) for c in free)
-    if zeros:
-        return zeros[0][1]
-    if margin is not None and margin in counts and margin not in status:
-        return margin
-    return None
+    return positive[0][2] if positive else None
+
+
+def _determined(
+    counts: Mapping[Hashable, int], status: Mapping[Hashable, str], g: Group, threshold: int
+) -> bool:
+    """Whether a published margin minus the published cells pins down a suppressed cell of ``g``."""
+    if g.margin is None or g.margin not in counts or g.margin in status:
+        return False
+    hidden = [c for c in g.cells if c in counts and c in status]
+    if not hidden:
+        return False
+    total = sum(int(counts[c]) for c in hidden)  # what the reader learns: margin - published cells
+    big = total + 1  # no upper bound for a complementary cell beyond the sum itself
+    lo = {c: 1 for c in hidden}
+    hi = {c: (threshold - 1 if status[c] == PRIMARY else big) for c in hidden}
+    for c in hidden:
+        others_lo = sum(lo[o] for o in hidden if o != c)
+        others_hi = sum(hi[o] for o in hidden if o != c)
+        low = max(lo[c], total - others_hi)
+        high = min(hi[c], total - others_lo)
+        if low >= high:
+            return True
+    return False
 
 
 def count_text(n: int, state: str | None, threshold: int) -> str:

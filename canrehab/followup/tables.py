@@ -155,7 +155,9 @@ def geo_tables(
             values[("rcc", r.code, col)] = sum(
                 cell(lan, col) for lan in county_codes if rcc_of[lan] == r.code
             )
-        # The nation includes persons with an unknown county.
+        # The nation includes persons with an unknown county: an unpublished cell of the nation's groups
+        # (a small count of them must not be recoverable as nation minus the published counties).
+        values[("unknown", "", col)] = cell(None, col)
         values[("nation", NATION_CODE, col)] = (
             sum(counts.totals.values())
             if col == TOTAL
@@ -164,8 +166,9 @@ def geo_tables(
     groups: list[sup.Group] = []
     for col in columns:
         nat = ("nation", NATION_CODE, col)
-        groups.append(sup.Group(tuple(("county", lan, col) for lan in county_codes), nat))
-        groups.append(sup.Group(tuple(("rcc", r.code, col) for r in cf.rccs), nat))
+        unknown = ("unknown", "", col)
+        groups.append(sup.Group((*(("county", lan, col) for lan in county_codes), unknown), nat))
+        groups.append(sup.Group((*(("rcc", r.code, col) for r in cf.rccs), unknown), nat))
         for r in cf.rccs:
             members = tuple(("county", lan, col) for lan in county_codes if rcc_of[lan] == r.code)
             groups.append(sup.Group(members, ("rcc", r.code, col)))

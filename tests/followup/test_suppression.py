@@ -46,10 +46,35 @@ def test_margin_is_suppressed_only_when_nothing_else_is_left() -> None:
     counts = {"a": 2, "total": 2}
     state = sup.suppress(counts, [sup.Group(("a",), "total")], 4)
     assert state == {"a": sup.PRIMARY, "total": sup.PRIMARY}
-    counts = {"a": 2, "b": 0, "total": 20}  # the margin also holds unpublished persons (unknown county)
-    state = sup.suppress(counts, [sup.Group(("a", "b"), "total")], 4)
-    # the zero cell goes first; a + b is still revealing, so the margin goes too
-    assert state["b"] == sup.COMPLEMENTARY and state["total"] == sup.COMPLEMENTARY
+    counts = {"a": 3, "b": 3, "z": 0, "total": 6}
+    state = sup.suppress(counts, [sup.Group(("a", "b", "z"), "total")], 4)
+    # a zero cell is never hidden (it protects nothing); 6 = 3 + 3 would pin both down, so the margin goes
+    assert state == {"a": sup.PRIMARY, "b": sup.PRIMARY, "total": sup.COMPLEMENTARY}
+
+
+def test_zero_cells_stay_zero_and_an_unrevealing_margin_stays_published() -> None:
+    # 3 + 2 = 5 in the nation: each hidden cell could be 2 or 3, so the nation is published; the zero
+    # counties stay 0 (the auditor's case: AW035 in two counties only)
+    counts = {"a": 3, "b": 2, **{f"z{i}": 0 for i in range(19)}, "nation": 5}
+    cells = ("a", "b", *(f"z{i}" for i in range(19)))
+    state = sup.suppress(counts, [sup.Group(cells, "nation")], 4)
+    assert state == {"a": sup.PRIMARY, "b": sup.PRIMARY}
+    # the margin is hidden instead of the zeros
+    counts = {"a": 3, "b": 3, "c": 3, "z": 0, "nation": 9}  # 9 = 3 + 3 + 3: all three pinned down
+    state = sup.suppress(counts, [sup.Group(("a", "b", "c", "z"), "nation")], 4)
+    assert state == {"a": sup.PRIMARY, "b": sup.PRIMARY, "c": sup.PRIMARY, "nation": sup.COMPLEMENTARY}
+
+
+def _possible_values(bounds: list[tuple[int, int]], total: int) -> list[set[int]]:
+    """For each hidden cell, the values it can take given every cell's bounds and their known sum."""
+    out = []
+    for i, (lo, hi) in enumerate(bounds):
+        others = [b for j, b in enumerate(bounds) if j != i]
+        reachable = {0}
+        for olo, ohi in others:
+            reachable = {r + v for r in reachable for v in range(olo, ohi + 1) if r + v <= total}
+        out.append({v for v in range(lo, hi + 1) if total - v in reachable})
+    return out
 
 
 def test_complementary_off_reproduces_primary_only() -> None:
@@ -62,7 +87,7 @@ def test_complementary_off_reproduces_primary_only() -> None:
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(st.lists(st.integers(0, 30), min_size=2, max_size=4), min_size=1, max_size=4),
-    st.integers(2, 6),
+    st.integers(3, 6),  # at threshold 2, "<2" itself says "1": there is nothing to protect
 )
 def test_no_group_leaves_a_lone_or_revealing_suppressed_set(rows: list[list[int]], threshold: int) -> None:
     # hierarchy: cells -> subtotal per row -> grand total
@@ -77,14 +102,32 @@ def test_no_group_leaves_a_lone_or_revealing_suppressed_set(rows: list[list[int]
     groups.append(sup.Group(tuple(("sub", i) for i in range(len(rows))), "all"))
     state = sup.suppress(counts, groups, threshold)
     for g in groups:
-        hidden = [m for m in g.members if m in state]
-        if hidden:
-            free = [m for m in g.members if m not in state]
-            ok = len(hidden) >= 2 and sum(counts[m] for m in hidden) >= 2 * threshold
-            assert ok or not free, (g, state)
+        hidden = [m for m in g.cells if m in state]
+        if hidden and g.margin not in state:
+            # what a reader can derive: the hidden cells' sum (margin minus the published cells) and their
+            # bounds (<4 cells are 1..threshold-1, X cells at least 1): no hidden cell may be pinned down
+            total = sum(counts[m] for m in hidden)
+            bounds = [(1, threshold - 1) if state[m] == sup.PRIMARY else (1, total) for m in hidden]
+            for m, values in zip(hidden, _possible_values(bounds, total), strict=True):
+                assert len(values) >= 2, (g, m, state)
     for k, n in counts.items():
         if 0 < n < threshold:
             assert state.get(k) == sup.PRIMARY
+        if n == 0:
+            assert k not in state
+
+
+def test_persons_with_unknown_county_cannot_be_counted_by_subtraction() -> None:
+    # 2 persons without a county: the nation minus the published counties must not reveal them
+    cells = {("01", "AW020"): 500, ("03", "AW020"): 40, (None, "AW020"): 2}
+    totals = {"01": 5000, "03": 3000, None: 2}
+    tabs = geo_tables(GeoCounts(("AW020",), cells, totals), 4)
+    rows = tabs["county"].numbers
+    for state_column in ("state", "total_state"):
+        # a county or the nation is hidden with them (Uppsala, the smallest positive cell)
+        hidden = set(rows.loc[rows[state_column] != "", "region_code"])
+        assert hidden & {"01", "03", "00"}, state_column
+    assert tabs["county"].published().set_index("region_code").loc["03", "patients"] == "X"
 
 
 def test_county_rcc_and_nation_are_suppressed_jointly() -> None:
