@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Any
 from canrehab.domain import assessment as assessment_rules
 from canrehab.domain.access import Actor
 from canrehab.domain.errors import DomainError
-from canrehab.domain.model import Assessment, KeyMoment, NeedsLevel, Patient, Respondent
+from canrehab.domain.model import (
+    Assessment,
+    AssessmentStatus,
+    KeyMoment,
+    NeedsLevel,
+    Patient,
+    Respondent,
+)
 from canrehab.services import worklist
 from canrehab.services.guard import acting_staff, pathway_of, require_read, require_write
 
@@ -146,7 +153,17 @@ def save_by_link(
                 "link.invalid", "Länken är ogiltig eller har gått ut.", "invalid or expired link"
             )
         assessment = uow.assessments.get(found[0])
-        return _save(services, uow, assessment, answers, version, submit)
+        if assessment.status != AssessmentStatus.IN_PROGRESS:
+            # a submitted form is the clinician's now: the link cannot change the answers behind the review
+            raise DomainError(
+                "link.used",
+                "Formuläret är redan skickat. Kontakta din kontaktsjuksköterska om du vill ändra något.",
+                "the form behind this link has already been submitted",
+            )
+        saved = _save(services, uow, assessment, answers, version, submit)
+        if submit:
+            uow.links.revoke_for_assessment(assessment.id)
+        return saved
 
 
 def confirm(

@@ -160,6 +160,9 @@ def test_full_flow_leaves_the_right_kva_codes(services: Services, tmp_path: Path
     submitted = assessments.save_by_link(services, token, answers, partial.version, submit=True)
     assert submitted.suggestion is not None and submitted.suggestion.level >= NeedsLevel.SPECIAL
     assert assessments.for_link(services, token) is None  # a submitted form can no longer be changed by link
+    with pytest.raises(DomainError) as refused:  # not even by replaying the form's POST
+        assessments.save_by_link(services, token, {first_key: answers[first_key]}, submitted.version, True)
+    assert refused.value.code in ("link.invalid", "link.used")
 
     confirmed = assessments.confirm(
         services, NURSE, a.id, level=NeedsLevel.SPECIAL, reason="Samtal bekräftar.", version=submitted.version
