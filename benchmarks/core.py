@@ -110,7 +110,16 @@ def bench(label: str, url: str, patients: int, runs: int, today: date) -> None:
     nurse = generator.org.nurses(unit.hsa_id)[0]
     actor = Actor(role="nurse", staff_id=nurse.id, unit_hsa_ids=frozenset({unit.hsa_id}), username="bench")
     with services.uow(SYSTEM, log_reads=False) as uow:
-        pathways = [p for p in uow.pathways.for_unit(unit.hsa_id) if p.closed_on is None][: runs + 5]
+        open_pathways = [p for p in uow.pathways.for_unit(unit.hsa_id) if p.closed_on is None]
+        # the write establishes a plan: time it only on pathways without an open plan, so that every timed
+        # run does the whole operation
+        pathways = [
+            p
+            for p in open_pathways
+            if not any(
+                pl.pathway_id == p.id and pl.status != "closed" for pl in uow.plans.for_patient(p.patient_id)
+            )
+        ][: runs + 5]
         unit_pathways = len(uow.pathways.for_unit(unit.hsa_id))
     first = worklist.unit_worklist(services, actor)
 
@@ -146,9 +155,6 @@ def bench(label: str, url: str, patients: int, runs: int, today: date) -> None:
         assessments.confirm(
             services, actor, a.id, level=NeedsLevel.SPECIAL, reason="Benchmark.", version=a.version
         )
-        current = plans.current(services, actor, pw.id)
-        if current is not None and current.status != "closed":
-            return
         plans.act(
             services,
             actor,
