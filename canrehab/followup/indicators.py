@@ -92,7 +92,9 @@ def evaluate(
             rows += _year_rows(
                 ind, year, num[num.cyear == year], den[den.cyear == year], threshold, complementary
             )
-    return pd.DataFrame(rows, columns=RESULT_COLUMNS)
+    frame = pd.DataFrame(rows, columns=RESULT_COLUMNS)
+    # person counts stay integers in machine-facing CSV even when some are suppressed (None → <NA>)
+    return frame.astype({"numerator": "Int64", "denominator": "Int64"})
 
 
 def _year_rows(
