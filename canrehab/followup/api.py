@@ -66,6 +66,9 @@ def region_tables(
         raise ValueError(
             f"ange KVÅ-koder med fem tecken, t.ex. AW020 (felaktiga: {', '.join(bad) or 'inga koder'})"
         )
+    labels = [population.band_label(lo, hi) for lo, hi in bands]
+    if age_group is not None and age_group not in labels:
+        raise ValueError(f"okänd åldersgrupp {age_group!r}: ange en av {', '.join(labels)}")
     with contacts_table(source, backend) as (_, contacts):
         lean = care_type is None and kon is None and age_group is None
         model = population.build(contacts, [year], list(codes), bands, lean=lean)

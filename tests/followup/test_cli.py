@@ -179,3 +179,8 @@ def test_bad_codes_are_refused_with_a_message(tmp_path: Path) -> None:
         app, ["report", "region", "--input", str(extract), "--year", "2022", "--codes", "AW20"]
     )
     assert result.exit_code == 1 and "AW20" in result.output
+    unknown_band = runner.invoke(
+        app, ["report", "region", "--input", str(extract), "--year", "2022", "--age-group", "65+"]
+    )
+    assert unknown_band.exit_code == 1
+    assert "okänd åldersgrupp '65+'" in unknown_band.output and "0-17, 18+" in unknown_band.output
