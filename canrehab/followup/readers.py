@@ -156,7 +156,11 @@ def _csv_reader(path: Path) -> SourceReader:
                 encoding="utf8",
                 use_threads=False,
             ),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=handler),
+            # Empty lines are rows (with every value missing), so they are reported, never dropped, and the
+            # line numbers of the rows after them stay right.
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, invalid_row_handler=handler, ignore_empty_lines=False
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.string() for c in names},
                 include_columns=list(s.COLUMNS),

@@ -115,6 +115,17 @@ def test_line_numbers_stay_right_after_a_malformed_row(extract: Extract, tmp_pat
     assert by_line == {4: "", 5: "lan"}
 
 
+def test_empty_lines_are_reported_and_keep_the_line_numbers_right(extract: Extract, tmp_path: Path) -> None:
+    path = extract(_good(2))
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("\n")  # line 4: empty
+        fh.write("5,1,50,99,oppen,2022-01-01,,C509,\n")  # line 5: bad county
+    res = import_par(path, tmp_path / "ds", strict=False)
+    lines = {e["line"] for e in res.first_errors}
+    assert lines == {4, 5}
+    assert res.read == 4 and res.accepted == 2 and res.rejected == 2
+
+
 def test_empty_county_is_valid_and_stored_as_unknown(extract: Extract, tmp_path: Path) -> None:
     res = import_par(extract([contact("1", lan=""), contact("2")]), tmp_path / "ds")
     assert res.ok and res.rejected == 0
