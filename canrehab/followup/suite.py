@@ -35,6 +35,25 @@ LEVEL_SV = {
     "age_group": "Ålder",
     "care_type": "Vårdform",
 }
+
+
+def stratum_sv(stratum: str) -> str:
+    """A code table's selection in Swedish (``all``, ``sluten``, ``kon:2``, ``age:0-17`` …)."""
+    fixed = {"all": "Alla", "sluten": "Slutenvård", "oppen": "Specialiserad öppenvård"}
+    if stratum in fixed:
+        return fixed[stratum]
+    key, _, value = stratum.partition(":")
+    if key == "kon":
+        return {"1": "Män", "2": "Kvinnor"}.get(value, stratum)
+    if key == "age":
+        return f"{value.replace('-', '–')} år"
+    return stratum
+
+
+def _levels_sv(df: pd.DataFrame) -> pd.DataFrame:
+    return df.assign(level=df["level"].map(lambda v: LEVEL_SV.get(str(v), str(v)))) if len(df) else df
+
+
 REGION_HEADERS = {
     "region_code": "Kod",
     "region_name": "Region/län",
@@ -186,8 +205,8 @@ def run_suite(
         Sheet("RCC", f"Per RCC {year}", rcc_pub, REGION_HEADERS, REGION_NUMERIC),
         Sheet(
             "Indikatorer",
-            f"Indikatorer {years[0]}–{year}",
-            ind,
+            _years_title("Indikatorer", ind, year),
+            _levels_sv(ind),
             IND_HEADERS,
             IND_NUMERIC,
         ),
@@ -197,7 +216,9 @@ def run_suite(
             Sheet(
                 spec.id.capitalize(),
                 f"{spec.title_sv} {year}",
-                code_tabs[spec.id],
+                code_tabs[spec.id].assign(stratum=code_tabs[spec.id]["stratum"].map(stratum_sv))
+                if len(code_tabs[spec.id])
+                else code_tabs[spec.id],
                 CODE_HEADERS,
                 CODE_NUMERIC,
             )
@@ -220,7 +241,7 @@ def run_suite(
             sort=False,
         )
         trend.columns = [str(c) for c in trend.columns]
-        trend = trend.reset_index()
+        trend = _levels_sv(trend.reset_index())
         headers = {"indicator_id": "Indikator", "level": "Nivå", "unit_code": "Kod", "unit_name": "Enhet"}
         headers |= {c: c for c in trend.columns if c not in headers}
         numeric = {
@@ -251,6 +272,11 @@ def run_suite(
     render_report(context, out / "rapport.html")
     res.files.append(out / "rapport.html")
     return res
+
+
+def _years_title(what: str, ind: pd.DataFrame, year: int) -> str:
+    years = _years_with_data(ind, year)
+    return f"{what} {years[0]}" if years[0] == years[-1] else f"{what} {years[0]}–{years[-1]}"
 
 
 def _years_with_data(ind: pd.DataFrame, year: int) -> list[int]:
