@@ -189,9 +189,42 @@ def patient_search(ctx: Ctx, params: SearchParams) -> list[Json]:
     return out
 
 
+PATIENT_ELEMENTS = frozenset(
+    {"resourceType", "id", "meta", "text", "extension", "identifier", "name", "gender", "birthDate"}
+    | {"deceasedDateTime"}
+)
+
+
+def _check_patient_elements(data: Json) -> None:
+    """canrehab keeps the patient's identity, name, sex, county and date of death: anything else in a
+    Patient write is refused rather than silently dropped."""
+    extra = sorted(set(data) - PATIENT_ELEMENTS)
+    if extra:
+        raise FhirError(
+            422,
+            f"Patient.{', Patient.'.join(extra)} is not kept by canrehab (supported: name, gender, "
+            "birthDate, deceasedDateTime, the county extension and the identifiers); leave it out.",
+            code="not-supported",
+            expression=tuple(f"Patient.{e}" for e in extra),
+        )
+
+
+def _check_death_date(ctx: Ctx, patient: Patient) -> None:
+    died = patient.deceased_on
+    if died is not None and not (patient.birth_date <= died <= ctx.services.today()):
+        raise FhirError(
+            422,
+            "Patient.deceasedDateTime must lie between the birth date and today.",
+            code="business-rule",
+            expression=("Patient.deceasedDateTime",),
+        )
+
+
 def patient_create(ctx: Ctx, data: Json) -> Json:
     ctx.require_role(CREATE_ROLES, "register patients")
+    _check_patient_elements(data)
     patient = m.patient_from_fhir(data)
+    _check_death_date(ctx, patient)
     secret = ctx.services.settings.pseudonym_secret()
     patient = patient.model_copy(update={"pseudonym": pseudonymise(patient.personnummer, secret)})
     if ctx.uow.patients.get_by_personnummer(patient.personnummer) is not None:
@@ -210,7 +243,9 @@ def patient_update(ctx: Ctx, rid: str, data: Json, expected: int) -> Json:
     current: Patient = find(ctx.uow.patients, rid, "Patient")
     ctx.check_write(current.id, "patient", rid)
     _check_version(current.version, expected, f"Patient/{rid}")
+    _check_patient_elements(data)
     wanted = m.patient_from_fhir({**data, "id": rid})
+    _check_death_date(ctx, wanted)
     fixed = {
         "personnummer/samordningsnummer": (wanted.personnummer, current.personnummer),
         "birthDate": (wanted.birth_date, current.birth_date),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -229,7 +230,7 @@ def test_patient_demographics_update_is_versioned_and_identity_is_fixed(
     assert current.headers["etag"] == 'W/"1"'
     moved = current.json()
     moved["name"] = [{"use": "official", "text": "Tolvan Tolvansson Ek"}]
-    moved["deceasedDateTime"] = "2026-11-20"
+    moved["deceasedDateTime"] = (TODAY - timedelta(days=2)).isoformat()
     county = next(e for e in moved["extension"] if e["url"].endswith("county"))
     county["valueCoding"]["code"] = "14"
     r = karin.put(f"Patient/{ids['Patient']}", moved, {"If-Match": 'W/"1"'})
@@ -239,7 +240,7 @@ def test_patient_demographics_update_is_versioned_and_identity_is_fixed(
     assert (patient.name, patient.county_code, str(patient.deceased_on)) == (
         "Tolvan Tolvansson Ek",
         "14",
-        "2026-11-20",
+        (TODAY - timedelta(days=2)).isoformat(),
     )
     assert patient.version == 2
 
@@ -253,6 +254,20 @@ def test_patient_demographics_update_is_versioned_and_identity_is_fixed(
     body = outcome(karin.put(f"Patient/{ids['Patient']}", renumbered, {"If-Match": 'W/"2"'}), 422)
     assert "personnummer" in body["issue"][0]["diagnostics"]
     assert "191010101010" not in json.dumps(body)
+
+    # what canrehab does not keep is refused, not dropped; a death date must be possible
+    with_address = {**r.json(), "address": [{"city": "Göteborg"}]}
+    body = outcome(karin.put(f"Patient/{ids['Patient']}", with_address, {"If-Match": 'W/"2"'}), 422)
+    assert "Patient.address" in body["issue"][0]["diagnostics"]
+    too_early = {**r.json(), "deceasedDateTime": "1900-01-01"}
+    outcome(karin.put(f"Patient/{ids['Patient']}", too_early, {"If-Match": 'W/"2"'}), 422)
+    wrong_birth = {**r.json(), "birthDate": "1955-01-01"}
+    body = outcome(karin.put(f"Patient/{ids['Patient']}", wrong_birth, {"If-Match": 'W/"2"'}), 422)
+    assert "birthDate" in json.dumps(body)
+    new = {**r.json(), "identifier": [dict(r.json()["identifier"][0], value="194004041788")]}
+    new.pop("id"), new.pop("meta"), new.pop("deceasedDateTime")
+    body = outcome(karin.post("Patient", {**new, "birthDate": "1955-01-01"}), 422)
+    assert "birthDate" in json.dumps(body)
 
     # another unit may not write, and the refusal is audited
     outcome(Fhir(client, "eva").put(f"Patient/{ids['Patient']}", r.json(), {"If-Match": 'W/"2"'}), 403)

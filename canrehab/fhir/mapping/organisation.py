@@ -9,8 +9,9 @@ from fhir.resources.R4B.patient import Patient as FhirPatient
 from fhir.resources.R4B.practitioner import Practitioner
 from fhir.resources.R4B.practitionerrole import PractitionerRole
 
+from canrehab.codes.geography import is_county_code
 from canrehab.domain.errors import DomainError
-from canrehab.domain.identity import parse_personnummer
+from canrehab.domain.identity import PersonId, parse_personnummer
 from canrehab.domain.model import CareLevel, CareUnit, Patient, Sex, Staff
 from canrehab.fhir import systems
 from canrehab.fhir.mapping.common import (
@@ -67,6 +68,8 @@ def _county_of(data: Json, path: str) -> str | None:
         return None
     if value.get("system") != systems.CS_COUNTY or not value.get("code"):
         raise MappingError(f"{path}.extension('county')", f"expected a code of {systems.CS_COUNTY}")
+    if not is_county_code(str(value["code"])):
+        raise MappingError(f"{path}.extension('county')", f"unknown county (SCB län) code {value['code']!r}")
     return str(value["code"])
 
 
@@ -130,6 +133,7 @@ def patient_from_fhir(resource: Any) -> Patient:
     data = as_json(resource)
     expect_type(data, "Patient")
     pnr: str | None = None
+    person: PersonId | None = None
     coordination = False
     pseudonym: str | None = None
     for i, ident in enumerate(data.get("identifier", []) or []):
@@ -150,12 +154,19 @@ def patient_from_fhir(resource: Any) -> Patient:
                     "samordningsnummer (day + 60) and identifier system do not agree",
                 )
             pnr = parsed.personnummer
+            person = parsed
         elif system == systems.PSEUDONYM and value:
             pseudonym = str(value)
-    if pnr is None:
+    if pnr is None or person is None:
         raise MappingError("Patient.identifier", "a personnummer or samordningsnummer is required")
     gender = require(data, "gender", "Patient")
     sex = parse_enum(Sex, gender, "Patient.gender")
+    birth_date = parse_date(require(data, "birthDate", "Patient"), "Patient.birthDate")
+    # The number carries the birth date and the legal sex: a resource that disagrees with it is a mix-up.
+    if birth_date != person.birth_date:
+        raise MappingError("Patient.birthDate", "does not agree with the personnummer/samordningsnummer")
+    if sex != person.sex:
+        raise MappingError("Patient.gender", "does not agree with the personnummer/samordningsnummer")
     return Patient(
         id=resource_id(data),
         personnummer=pnr,
@@ -163,7 +174,7 @@ def patient_from_fhir(resource: Any) -> Patient:
         is_coordination_number=coordination,
         name=_name_of(data),
         sex=sex,
-        birth_date=parse_date(require(data, "birthDate", "Patient"), "Patient.birthDate"),
+        birth_date=birth_date,
         county_code=_county_of(data, "Patient"),
         deceased_on=opt_date(data.get("deceasedDateTime"), "Patient.deceasedDateTime"),
         version=version_of(data),
