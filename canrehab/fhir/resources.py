@@ -349,10 +349,18 @@ def practitioner_search(ctx: Ctx, params: SearchParams) -> list[Json]:
 def staff_create(ctx: Ctx, data: Json) -> Json:
     staff = m.staff_from_fhir(data)
     existing = ctx.uow.staff.find(staff.id) if staff.id else None
+    if existing is None:
+        # The HSA-id identifies the person's role nationally: a pathway Bundle naming a contact nurse the
+        # system already knows refers to that staff member (its references resolve to the stored id).
+        existing = ctx.uow.staff.get_by_hsa_id(staff.hsa_id)
     if existing is not None:
-        if existing == staff:
+        if existing.model_copy(update={"id": staff.id}) == staff:
             return as_json(m.practitioner_role_to_fhir(existing))
-        raise FhirError(409, f"PractitionerRole {staff.id} exists with other data.", code="duplicate")
+        raise FhirError(
+            409,
+            f"PractitionerRole with HSA-id {staff.hsa_id} exists with other data (id {existing.id}).",
+            code="duplicate",
+        )
     ctx.require_role(ADMIN_ROLES, "register staff")
     find(ctx.uow.units, staff.unit_hsa_id, "Organization")
     saved = ctx.uow.staff.add(staff)

@@ -17,6 +17,7 @@ from typing import Any
 
 from canrehab.domain.errors import DomainError
 from canrehab.domain.model import new_id
+from canrehab.fhir import systems
 from canrehab.fhir.context import AccessDenied, Ctx
 from canrehab.fhir.mapping.common import MappingError, to_model
 from canrehab.fhir.outcome import FhirError, etag, parse_etag
@@ -293,9 +294,29 @@ def process(ctx_factory: Callable[[], Any], bundle: Any) -> Json:
     yielding a ``Ctx``). Raises ``EntryError`` / ``FhirError``; nothing is stored unless every entry
     succeeded."""
     entries = parse_entries(bundle)
-    resolve_references(entries)
-    validate(entries)
-    work = absorb(entries)
     with ctx_factory() as ctx:
+        _known_staff(ctx, entries)
+        resolve_references(entries)
+        validate(entries)
+        work = absorb(entries)
         execute(ctx, work)
     return response_bundle(entries)
+
+
+def _known_staff(ctx: Any, entries: list[Entry]) -> None:
+    """A PractitionerRole POSTed with an HSA-id the system knows is that staff member: the Bundle's
+    references to it resolve to the stored id (create then checks that the data agree)."""
+    for e in entries:
+        if e.rtype != "PractitionerRole" or e.method != "POST":
+            continue
+        hsa = next(
+            (
+                str(i["value"])
+                for i in e.resource.get("identifier", []) or []
+                if isinstance(i, dict) and i.get("system") in systems.HSA_ID_SYSTEMS and i.get("value")
+            ),
+            None,
+        )
+        existing = ctx.uow.staff.get_by_hsa_id(hsa) if hsa else None
+        if existing is not None:
+            e.rid = existing.id

@@ -144,6 +144,26 @@ def test_example_bundle_imports_and_reads_back(
     assert source["Patient"]["name"][0]["text"] == NAME
 
 
+def test_a_second_pathway_bundle_reuses_the_known_contact_nurse(
+    client: TestClient, imported: dict[str, Any], example_bundle: dict[str, Any]
+) -> None:
+    ids = locations(imported)
+    second = copy.deepcopy(example_bundle)
+    for e in second["entry"]:
+        r = e["resource"]
+        if r["resourceType"] == "Patient":  # another woman born 1940-04-04
+            r["identifier"][0]["value"] = "194004041788"
+            r["birthDate"], r["gender"] = "1940-04-04", "female"
+            r["name"] = [{"use": "official", "text": "Greta Andersson"}]
+    response = Fhir(client, "admin").post("", second)
+    assert response.status_code == 200, response.text
+    again = locations(response.json())
+    assert again["PractitionerRole"] == ids["PractitionerRole"]  # the same nurse, by HSA-id
+    assert again["Patient"] != ids["Patient"]
+    episode = Fhir(client, "karin").get(f"EpisodeOfCare/{again['EpisodeOfCare']}").json()
+    assert episode["careManager"]["reference"] == f"PractitionerRole/{ids['PractitionerRole']}"
+
+
 def test_every_read_is_audited(fhir_app: FastAPI, client: TestClient, imported: dict[str, Any]) -> None:
     ids = locations(imported)
     before = len(audit_actions(fhir_app, "read"))
