@@ -868,6 +868,7 @@ def sr_search(ctx: Ctx, params: SearchParams) -> list[Json]:
 def sr_create(ctx: Ctx, data: Json) -> Json:
     r = m.referral_from_fhir(data).model_copy(update={"version": 1})
     _pathway_for(ctx, r.pathway_id, r.patient_id, "ServiceRequest")
+    _staff_ref(ctx, r.from_staff_id, "ServiceRequest.requester")
     if r.to_unit_hsa_id:
         find(ctx.uow.units, r.to_unit_hsa_id, "Organization")
     ctx.check_write(r.patient_id, "referral", r.id)
@@ -978,6 +979,8 @@ def task_search(ctx: Ctx, params: SearchParams) -> list[Json]:
 def task_create(ctx: Ctx, data: Json) -> Json:
     h = m.handover_from_fhir(data).model_copy(update={"version": 1})
     _pathway_for(ctx, h.pathway_id, h.patient_id, "Task")
+    _staff_ref(ctx, h.from_staff_id, "Task.requester")
+    _staff_ref(ctx, h.to_staff_id, "Task.owner")
     find(ctx.uow.units, h.to_unit_hsa_id, "Organization")
     ctx.check_write(h.patient_id, "handover", h.id)
     saved: Handover = ctx.uow.handovers.add(h)
@@ -1080,10 +1083,35 @@ def procedure_search(ctx: Ctx, params: SearchParams) -> list[Json]:
     )
 
 
+def _known_kva_codes() -> frozenset[str]:
+    from canrehab.codes.catalog import load_kva
+
+    return frozenset(load_kva())
+
+
+def _staff_ref(ctx: Ctx, staff_id: str | None, element: str) -> None:
+    """A referenced staff member must exist (a dangling PractitionerRole reference is refused)."""
+    if staff_id is not None and ctx.uow.staff.find(staff_id) is None:
+        raise FhirError(
+            422,
+            f"{element} refers to PractitionerRole/{staff_id}, which does not exist.",
+            code="processing",
+            expression=(element,),
+        )
+
+
 def procedure_create(ctx: Ctx, data: Json) -> Json:
     record = m.kva_record_from_fhir(data)
+    if record.code not in _known_kva_codes():
+        raise FhirError(
+            422,
+            f"Procedure.code {record.code!r} is not in canrehab's KVÅ code list (codes/kva.yaml).",
+            code="code-invalid",
+            expression=("Procedure.code",),
+        )
     _pathway_for(ctx, record.pathway_id, record.patient_id, "Procedure")
     find(ctx.uow.units, record.unit_hsa_id, "Organization")
+    _staff_ref(ctx, record.performer_id, "Procedure.performer.actor")
     ctx.check_write(record.patient_id, "kva", record.id)
     ctx.uow.kva.add_many([record])
     return as_json(m.procedure_to_fhir(record))

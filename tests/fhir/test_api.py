@@ -202,6 +202,25 @@ def test_refused_write_stores_nothing(
     assert karin.get("Procedure", patient=ids["Patient"]).json()["total"] == 3
 
 
+def test_unknown_codes_and_dangling_staff_references_are_refused(
+    client: TestClient, imported: dict[str, Any]
+) -> None:
+    ids = locations(imported)
+    karin = Fhir(client, "karin")
+    procedure = copy.deepcopy(karin.get("Procedure", patient=ids["Patient"]).json()["entry"][0]["resource"])
+    procedure.pop("id")
+    unknown = copy.deepcopy(procedure)
+    unknown["code"]["coding"][0]["code"] = "ZZ999"
+    body = outcome(karin.post("Procedure", unknown), 422)
+    assert "ZZ999" in body["issue"][0]["diagnostics"]
+    dangling = copy.deepcopy(procedure)
+    dangling["performer"][0]["actor"]["reference"] = "PractitionerRole/does-not-exist"
+    body = outcome(karin.post("Procedure", dangling), 422)
+    assert "does-not-exist" in body["issue"][0]["diagnostics"]
+    assert karin.get("Procedure", patient=ids["Patient"]).json()["total"] == 3
+    assert karin.post("Procedure", procedure).status_code == 201
+
+
 # ---------------------------------------------------------------------------------------------- versions
 
 
