@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from canrehab.codes.catalog import require_kva
 from canrehab.domain.errors import ConflictError, DomainError
 from canrehab.domain.identity import pseudonymise
 from canrehab.domain.model import (
@@ -190,8 +191,18 @@ def patient_search(ctx: Ctx, params: SearchParams) -> list[Json]:
 
 
 PATIENT_ELEMENTS = frozenset(
-    {"resourceType", "id", "meta", "text", "extension", "identifier", "name", "gender", "birthDate"}
-    | {"deceasedDateTime"}
+    {
+        "resourceType",
+        "id",
+        "meta",
+        "text",
+        "extension",
+        "identifier",
+        "name",
+        "gender",
+        "birthDate",
+        "deceasedDateTime",
+    }
 )
 
 
@@ -1083,12 +1094,6 @@ def procedure_search(ctx: Ctx, params: SearchParams) -> list[Json]:
     )
 
 
-def _known_kva_codes() -> frozenset[str]:
-    from canrehab.codes.catalog import load_kva
-
-    return frozenset(load_kva())
-
-
 def _staff_ref(ctx: Ctx, staff_id: str | None, element: str) -> None:
     """A referenced staff member must exist (a dangling PractitionerRole reference is refused)."""
     if staff_id is not None and ctx.uow.staff.find(staff_id) is None:
@@ -1102,13 +1107,12 @@ def _staff_ref(ctx: Ctx, staff_id: str | None, element: str) -> None:
 
 def procedure_create(ctx: Ctx, data: Json) -> Json:
     record = m.kva_record_from_fhir(data)
-    if record.code not in _known_kva_codes():
+    try:
+        require_kva(record.code)
+    except DomainError as exc:
         raise FhirError(
-            422,
-            f"Procedure.code {record.code!r} is not in canrehab's KVÅ code list (codes/kva.yaml).",
-            code="code-invalid",
-            expression=("Procedure.code",),
-        )
+            422, f"Procedure.code: {exc.message_en}", code="code-invalid", expression=("Procedure.code",)
+        ) from exc
     _pathway_for(ctx, record.pathway_id, record.patient_id, "Procedure")
     find(ctx.uow.units, record.unit_hsa_id, "Organization")
     _staff_ref(ctx, record.performer_id, "Procedure.performer.actor")

@@ -17,9 +17,9 @@ from typing import Any
 
 from canrehab.domain.errors import DomainError
 from canrehab.domain.model import new_id
-from canrehab.fhir import systems
 from canrehab.fhir.context import AccessDenied, Ctx
 from canrehab.fhir.mapping.common import MappingError, to_model
+from canrehab.fhir.mapping.organisation import hsa_id_of
 from canrehab.fhir.outcome import FhirError, etag, parse_etag
 from canrehab.fhir.resources import HANDLERS, version_of
 
@@ -309,14 +309,7 @@ def _known_staff(ctx: Any, entries: list[Entry]) -> None:
     for e in entries:
         if e.rtype != "PractitionerRole" or e.method != "POST":
             continue
-        hsa = next(
-            (
-                str(i["value"])
-                for i in e.resource.get("identifier", []) or []
-                if isinstance(i, dict) and i.get("system") in systems.HSA_ID_SYSTEMS and i.get("value")
-            ),
-            None,
-        )
+        hsa = hsa_id_of(e.resource)
         existing = ctx.uow.staff.get_by_hsa_id(hsa) if hsa else None
         if existing is not None:
             e.rid = existing.id

@@ -6,7 +6,7 @@ One population model (cached on the backend) serves every table."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -50,8 +50,13 @@ def stratum_sv(stratum: str) -> str:
     return stratum
 
 
-def _levels_sv(df: pd.DataFrame) -> pd.DataFrame:
-    return df.assign(level=df["level"].map(lambda v: LEVEL_SV.get(str(v), str(v)))) if len(df) else df
+def _in_swedish(df: pd.DataFrame, column: str, translate: Callable[[str], str]) -> pd.DataFrame:
+    """A copy of ``df`` with an internal code column (level, selection) in Swedish, for human output."""
+    return df.assign(**{column: df[column].map(lambda v: translate(str(v)))}) if len(df) else df
+
+
+def level_sv(level: str) -> str:
+    return LEVEL_SV.get(level, level)
 
 
 REGION_HEADERS = {
@@ -160,7 +165,8 @@ def run_suite(
         # with a small population, published as <4 / X.
         empty = ind["denominator"].notna() & (pd.to_numeric(ind["denominator"]) == 0)
         ind = ind[~empty].reset_index(drop=True)
-    ind = ind[ind["year"].isin(_years_with_data(ind, year))]
+    shown_years = _years_with_data(ind, year)
+    ind = ind[ind["year"].isin(shown_years)]
     specs = tables.default_code_tables([population.band_label(lo, hi) for lo, hi in bands])
     code_tabs = tables.code_tables(cc, pp, specs, min_count=min_count, threshold=threshold)
     res.population = int(pp["n"].sum()) if len(pp) else 0
@@ -205,8 +211,9 @@ def run_suite(
         Sheet("RCC", f"Per RCC {year}", rcc_pub, REGION_HEADERS, REGION_NUMERIC),
         Sheet(
             "Indikatorer",
-            _years_title("Indikatorer", ind, year),
-            _levels_sv(ind),
+            f"Indikatorer {shown_years[0]}"
+            + (f"–{shown_years[-1]}" if shown_years[-1] != shown_years[0] else ""),
+            _in_swedish(ind, "level", level_sv),
             IND_HEADERS,
             IND_NUMERIC,
         ),
@@ -216,9 +223,7 @@ def run_suite(
             Sheet(
                 spec.id.capitalize(),
                 f"{spec.title_sv} {year}",
-                code_tabs[spec.id].assign(stratum=code_tabs[spec.id]["stratum"].map(stratum_sv))
-                if len(code_tabs[spec.id])
-                else code_tabs[spec.id],
+                _in_swedish(code_tabs[spec.id], "stratum", stratum_sv),
                 CODE_HEADERS,
                 CODE_NUMERIC,
             )
@@ -241,7 +246,7 @@ def run_suite(
             sort=False,
         )
         trend.columns = [str(c) for c in trend.columns]
-        trend = _levels_sv(trend.reset_index())
+        trend = _in_swedish(trend.reset_index(), "level", level_sv)
         headers = {"indicator_id": "Indikator", "level": "Nivå", "unit_code": "Kod", "unit_name": "Enhet"}
         headers |= {c: c for c in trend.columns if c not in headers}
         numeric = {
@@ -272,11 +277,6 @@ def run_suite(
     render_report(context, out / "rapport.html")
     res.files.append(out / "rapport.html")
     return res
-
-
-def _years_title(what: str, ind: pd.DataFrame, year: int) -> str:
-    years = _years_with_data(ind, year)
-    return f"{what} {years[0]}" if years[0] == years[-1] else f"{what} {years[0]}–{years[-1]}"
 
 
 def _years_with_data(ind: pd.DataFrame, year: int) -> list[int]:
@@ -328,7 +328,7 @@ def _indicator_section(d: IndicatorDef, sub: pd.DataFrame, year: int, svg: Path)
     latest = sub[sub["year"] == year]
     rows = [
         {
-            "level": LEVEL_SV.get(str(r["level"]), str(r["level"])),
+            "level": level_sv(str(r["level"])),
             "unit": r["unit_name"],
             "num": fmt_cell(r["numerator_text"]),
             "den": fmt_cell(r["denominator_text"]),
@@ -363,7 +363,7 @@ def _trend_table(sub: pd.DataFrame) -> dict[str, object]:
     trend = [
         {
             "unit": u["unit_name"],
-            "level": LEVEL_SV.get(str(u["level"]), str(u["level"])),
+            "level": level_sv(str(u["level"])),
             "cells": [fmt_cell(by.get((u["level"], u["unit_code"], y), "")) for y in years],
         }
         for u in units.to_dict("records")

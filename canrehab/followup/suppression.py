@@ -21,9 +21,8 @@ for every group that contains suppressed cells we require
 so that subtraction yields only a sum that is compatible with several values of each suppressed cell. When
 a group fails, we suppress one more of its cells: the smallest positive unsuppressed inner cell (least
 information lost). Zero cells are never suppressed (a published 0 reveals no person, and hiding it protects
-nothing). When no positive cell is left, the sum rule is relaxed to what the group can give: the group is
-accepted if no suppressed cell is determined by the published margin (interval check: primary cells lie in
-1..threshold-1, complementary ones are at least 1); otherwise the margin is suppressed too.
+nothing). When no positive cell is left, rule 2 is relaxed to what the group can give: the group is accepted
+if rule 3 holds; otherwise the margin is suppressed too.
 Cells suppressed this way are published as ``X`` (count and rate), so a reader can tell them from primary
 ``<4`` cells. The choice is the classic "smallest cell" heuristic (as used by statistical offices for
 frequency tables): it is not an optimal (minimum-loss) solution of the suppression problem, but it is

@@ -51,11 +51,19 @@ def _hsa_identifier(hsa_id: str) -> Json:
     return {"type": concept(systems.V2_0203, "PRN"), "system": systems.HSA_ID, "value": hsa_id}
 
 
-def _hsa_of(data: Json, path: str) -> str:
+def hsa_id_of(data: Json) -> str | None:
+    """The HSA-id among a resource's identifiers, or None."""
     for ident in data.get("identifier", []) or []:
-        if ident.get("system") in systems.HSA_ID_SYSTEMS and ident.get("value"):
+        if isinstance(ident, dict) and ident.get("system") in systems.HSA_ID_SYSTEMS and ident.get("value"):
             return str(ident["value"])
-    raise MappingError(f"{path}.identifier", f"no HSA-id (system {systems.HSA_ID})")
+    return None
+
+
+def _hsa_of(data: Json, path: str) -> str:
+    found = hsa_id_of(data)
+    if found is None:
+        raise MappingError(f"{path}.identifier", f"no HSA-id (system {systems.HSA_ID})")
+    return found
 
 
 def _county_ext(code: str | None) -> Json | None:
