@@ -281,13 +281,15 @@ WORKLIST_INDEX_COLUMNS = (
 
 
 class WorklistStatusTable(Base):
-    """Denormalised worklist flags per pathway, refreshed by the services after every write to the pathway.
-    ``next_action_on`` is NULL exactly when nothing is due, so a unit's list is a range scan of one index."""
+    """Denormalised worklist flags per pathway and unit (the responsible unit, and each unit with an open
+    handover or referral of the pathway, from its side), refreshed by the services after every write to the
+    pathway and when ``refresh_on`` has come. ``next_action_on`` is NULL exactly when nothing is due, so a
+    unit's list is a range scan of one index."""
 
     __tablename__ = "worklist_status"
     pathway_id: Mapped[str] = mapped_column(ForeignKey("pathway.id"), primary_key=True)
+    unit_hsa_id: Mapped[str] = mapped_column(String(HSA), primary_key=True)
     patient_id: Mapped[str] = mapped_column(ForeignKey("patient.id"), index=True)
-    unit_hsa_id: Mapped[str] = mapped_column(String(HSA))
     process: Mapped[str] = mapped_column(String(40))
     phase: Mapped[str | None] = mapped_column(String(32))
     level: Mapped[int | None] = mapped_column(Integer)
@@ -308,6 +310,8 @@ class WorklistStatusTable(Base):
     # the patient's name as a sort key, kept by the store (upsert, bulk load, patient update); shown names
     # are always joined from patient (migration 0003)
     sort_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # the first date on which the date-driven flags change; NULL: never (migration 0005)
+    refresh_on: Mapped[date | None] = mapped_column(Date, index=True)
     # (unit, next action) first; the other columns make the counts and the sorted page index-only scans
     __table_args__ = (Index("ix_worklist_status_unit_next", *WORKLIST_INDEX_COLUMNS),)
 

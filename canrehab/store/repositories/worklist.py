@@ -54,6 +54,7 @@ class WorklistStatusRow:
     next_action_on: date | None  # None exactly when nothing is due: the row is not on the list
     updated_at: datetime
     assessments_to_confirm: int = 0  # submitted assessments awaiting the clinician's confirmation
+    refresh_on: date | None = None  # the first date on which the date-driven flags change (None: never)
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,12 @@ _UPSERT: dict[str, Any] = {}
 def _upsert_statement(dialect: str) -> Any:
     stmt: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(WORKLIST)
     return stmt.on_conflict_do_update(
-        index_elements=[WORKLIST.c.pathway_id],
-        set_={c: stmt.excluded[c] for c in (*STATUS_COLUMNS, "sort_name") if c != "pathway_id"},
+        index_elements=[WORKLIST.c.pathway_id, WORKLIST.c.unit_hsa_id],
+        set_={
+            c: stmt.excluded[c]
+            for c in (*STATUS_COLUMNS, "sort_name")
+            if c not in ("pathway_id", "unit_hsa_id")
+        },
     )
 
 
