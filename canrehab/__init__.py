@@ -1,2 +1,3 @@
 """canrehab: Swedish cancer rehabilitation — care process, follow-up, FHIR."""
+
 __version__ = "0.1.0"

@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "canrehab.web.cli",
 )
 
+
 @app.callback()
 def main() -> None:
     """canrehab — cancerrehabilitering: vårdprocess, uppföljning och FHIR."""

@@ -10,6 +10,7 @@ number of days is overdue for the sender.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from canrehab.domain.errors import DomainError
@@ -169,6 +170,18 @@ def responsible_unit(h: Handover) -> str:
     if h.status in (HandoverStatus.PATIENT_CONTACTED, HandoverStatus.COMPLETED):
         return h.to_unit_hsa_id
     return h.from_unit_hsa_id
+
+
+def pathway_responsible_unit(pathway: Pathway, handovers: Sequence[Handover]) -> str:
+    """The unit responsible for the pathway now: the treating unit, or the receiving unit of the latest
+    handover of the pathway whose receiver has confirmed contact with the patient (a rejected handover
+    leaves the responsibility where it was; an unconfirmed one leaves it with the sender)."""
+    responsible = pathway.unit_hsa_id
+    own = [h for h in handovers if h.pathway_id == pathway.id and h.status is not HandoverStatus.REJECTED]
+    for h in sorted(own, key=lambda h: (h.sent_on, h.patient_contacted_on or h.sent_on)):
+        if h.status in (HandoverStatus.PATIENT_CONTACTED, HandoverStatus.COMPLETED):
+            responsible = h.to_unit_hsa_id
+    return responsible
 
 
 def overdue_on(h: Handover, overdue_days: int) -> date:

@@ -42,12 +42,24 @@ def _require(r: Referral, allowed: tuple[ReferralStatus, ...], action: str) -> N
         raise _illegal(r, action)
 
 
+def receiving_unit(r: Referral) -> str:
+    """The unit that answers the referral: the addressed unit, or for a referral to a profession without a
+    unit, the referring unit itself (an internal referral, e.g. to the unit's own physiotherapist)."""
+    return r.to_unit_hsa_id or r.from_unit_hsa_id
+
+
 def _require_receiver(r: Referral, by: Staff) -> None:
-    if r.to_unit_hsa_id is not None and by.unit_hsa_id != r.to_unit_hsa_id:
+    if by.unit_hsa_id != receiving_unit(r):
         raise DomainError(
             "referral.not_receiver",
             "Bara personal på den mottagande enheten kan besvara remissen.",
             "only staff of the receiving unit may answer the referral",
+        )
+    if by.id == r.from_staff_id:
+        raise DomainError(
+            "referral.own_referral",
+            "Du kan inte besvara en remiss som du själv har skickat.",
+            "the referring staff member cannot answer their own referral",
         )
 
 
@@ -81,7 +93,7 @@ def send_referral(
         from_unit_hsa_id=from_staff.unit_hsa_id,
         from_staff_id=from_staff.id,
         to_profession=Profession(to_profession),
-        to_unit_hsa_id=to_unit_hsa_id or None,
+        to_unit_hsa_id=to_unit_hsa_id or from_staff.unit_hsa_id,
         is_mdk_rehab=is_mdk_rehab,
         reason=reason.strip(),
         sent_on=on,

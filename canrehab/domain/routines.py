@@ -31,7 +31,9 @@ class DueItem:
     status: DueStatus
 
 
-def _anchor(pathway: Pathway, kind: PhaseKind) -> date | None:
+def trigger_anchor(pathway: Pathway, kind: PhaseKind) -> date | None:
+    """The date a routine trigger anchored on a phase counts from (the diagnosis date stands in for a
+    missing diagnosis phase)."""
     found = latest_phase_date(pathway, kind)
     if found is None and kind is PhaseKind.DIAGNOSIS:
         return pathway.diagnosis.diagnosed_on
@@ -60,7 +62,7 @@ def due_assessments(
     own = [a for a in assessments if a.pathway_id == pathway.id]
     scheduled: list[tuple[date, RoutineTrigger]] = []
     for trigger in routine.triggers:
-        anchor = _anchor(pathway, trigger.anchor)
+        anchor = trigger_anchor(pathway, trigger.anchor)
         if anchor is not None:
             scheduled.append((anchor + timedelta(days=trigger.offset_days), trigger))
     scheduled.sort(key=lambda x: x[0])

@@ -1,17 +1,18 @@
 """Per-pathway worklist flags: what is missing, due or overdue for a patient today, from a unit's view.
 
-Pure: the services compute these for every pathway after each change (and nightly, as dates pass) and keep
-them in an indexed table, so that a unit's worklist is a single query.
+Pure: the services compute these for every pathway and each unit it concerns after each change, and again
+on the date the flags next change by themselves (``flags_change_on``), and keep them in an indexed table,
+so that a unit's worklist is a single query.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from canrehab.domain.definitions import RoutineDef
-from canrehab.domain.handover import UNCONFIRMED, is_overdue, overdue_on
+from canrehab.domain.handover import UNCONFIRMED, is_overdue, overdue_on, pathway_responsible_unit
 from canrehab.domain.model import (
     Assessment,
     Handover,
@@ -23,8 +24,8 @@ from canrehab.domain.model import (
 )
 from canrehab.domain.pathway import current_contact_nurse
 from canrehab.domain.plan import follow_up_due, plan_required
-from canrehab.domain.referral import is_waiting
-from canrehab.domain.routines import DueItem, due_assessments
+from canrehab.domain.referral import is_waiting, receiving_unit
+from canrehab.domain.routines import DueItem, due_assessments, trigger_anchor
 
 MVP_DONE = (MinVardplanStatus.ESTABLISHED, MinVardplanStatus.REVISED, MinVardplanStatus.DECLINED)
 
@@ -61,6 +62,24 @@ class WorklistFlags:
         )
 
 
+def worklist_units(
+    pathway: Pathway, handovers: Sequence[Handover], referrals: Sequence[Referral]
+) -> tuple[str, list[str]]:
+    """The units whose worklist the pathway belongs on: the responsible unit first (it carries the care
+    flags), then the other units with an open handover or a waiting referral of the pathway (sender or
+    receiver), each of which sees that handover or referral from its side."""
+    responsible = pathway_responsible_unit(pathway, handovers)
+    others: set[str] = set()
+    for h in handovers:
+        if h.pathway_id == pathway.id and h.status in UNCONFIRMED:
+            others.update((h.from_unit_hsa_id, h.to_unit_hsa_id))
+    for r in referrals:
+        if r.pathway_id == pathway.id and is_waiting(r):
+            others.update((r.from_unit_hsa_id, receiving_unit(r)))
+    others.discard(responsible)
+    return responsible, sorted(others)
+
+
 def worklist_flags(
     patient: Patient,
     pathway: Pathway,
@@ -75,36 +94,46 @@ def worklist_flags(
     plan_follow_up_window_days: int,
     unit_hsa_id: str,
 ) -> WorklistFlags:
-    """The worklist flags of one pathway on a date, seen from ``unit_hsa_id`` (for the handover counts)."""
+    """The worklist flags of one pathway on a date, seen from ``unit_hsa_id``.
+
+    The care flags (contact nurse, Min vårdplan, assessments, plan) are raised only for the unit responsible
+    for the pathway now (``domain.handover.pathway_responsible_unit``); the handover and referral counts
+    for any unit, from its side: handovers to it awaiting its confirmation, handovers from it not yet
+    confirmed (and overdue), referrals it sent or must answer that are waiting for an answer."""
     if pathway.closed_on is not None or (patient.deceased_on is not None and patient.deceased_on <= today):
         return WorklistFlags()
     own_plans = [p for p in plans if p.pathway_id == pathway.id]
     own_handovers = [h for h in handovers if h.pathway_id == pathway.id]
     own_referrals = [r for r in referrals if r.pathway_id == pathway.id]
+    responsible = pathway_responsible_unit(pathway, own_handovers) == unit_hsa_id
     dates: list[date] = []
 
-    no_nurse = current_contact_nurse(pathway, today) is None
-    no_mvp = pathway.min_vardplan.status not in MVP_DONE
+    no_nurse = responsible and current_contact_nurse(pathway, today) is None
+    no_mvp = responsible and pathway.min_vardplan.status not in MVP_DONE
     if no_nurse or no_mvp:
         dates.append(pathway.diagnosis.diagnosed_on)
 
-    items = due_assessments(pathway, assessments, routine, today)
+    items = due_assessments(pathway, assessments, routine, today) if responsible else []
     pressing = [i for i in items if i.status != "upcoming"]
     assessment_due = min((i.due_on for i in pressing), default=None)
     if assessment_due is not None:
         dates.append(assessment_due)
 
-    missing = plan_required(pathway, own_plans)
+    missing = responsible and plan_required(pathway, own_plans)
     if missing and pathway.confirmed_level_on is not None:
         dates.append(pathway.confirmed_level_on)
     follow_ups = [
-        d for p in own_plans if (d := follow_up_due(p, today, plan_follow_up_window_days)) is not None
+        d
+        for p in own_plans
+        if responsible and (d := follow_up_due(p, today, plan_follow_up_window_days)) is not None
     ]
     follow_up_on = min(follow_ups, default=None)
     if follow_up_on is not None:
         dates.append(follow_up_on)
 
-    waiting = [r for r in own_referrals if is_waiting(r)]
+    waiting = [
+        r for r in own_referrals if is_waiting(r) and unit_hsa_id in (r.from_unit_hsa_id, receiving_unit(r))
+    ]
     dates.extend(r.sent_on for r in waiting)
 
     incoming = [h for h in own_handovers if h.to_unit_hsa_id == unit_hsa_id and h.status in UNCONFIRMED]
@@ -127,3 +156,50 @@ def worklist_flags(
         next_action_on=min(dates, default=None),
         due_items=tuple(items),
     )
+
+
+def flags_change_on(
+    patient: Patient,
+    pathway: Pathway,
+    handovers: Sequence[Handover],
+    plans: Sequence[RehabPlan],
+    routine: RoutineDef,
+    today: date,
+    *,
+    handover_overdue_days: int,
+    plan_follow_up_window_days: int,
+) -> date | None:
+    """The first date after ``today`` on which the worklist flags of the pathway (for any unit) may differ
+    from today's without anything being recorded: the breakpoints of every date-driven rule (a routine's
+    trigger turning upcoming, due, overdue or expiring; a contact nurse assignment starting or ending; a
+    phase starting; a plan follow-up entering its window; a handover becoming overdue; a recorded death).
+    ``None`` when no date will change them. Refreshing a row on this date keeps it exact."""
+    if pathway.closed_on is not None:
+        return None
+    candidates: list[date] = []
+    if patient.deceased_on is not None:
+        candidates.append(patient.deceased_on)
+    for trigger in routine.triggers:
+        anchor = trigger_anchor(pathway, trigger.anchor)
+        if anchor is None:
+            continue
+        due_on = anchor + timedelta(days=trigger.offset_days)
+        candidates += [
+            due_on - timedelta(days=trigger.upcoming_days),
+            due_on,
+            due_on + timedelta(days=trigger.grace_days + 1),
+        ]
+        if trigger.expire_days is not None:
+            candidates.append(due_on + timedelta(days=trigger.expire_days + 1))
+    for a in pathway.contact_nurses:
+        candidates.append(a.from_date)
+        if a.to_date is not None:
+            candidates.append(a.to_date + timedelta(days=1))
+    candidates += [p.on for p in pathway.phases]
+    for plan in plans:
+        if plan.pathway_id == pathway.id and plan.content.follow_up_on is not None:
+            candidates.append(plan.content.follow_up_on - timedelta(days=plan_follow_up_window_days))
+    for h in handovers:
+        if h.pathway_id == pathway.id and h.status in UNCONFIRMED:
+            candidates.append(overdue_on(h, handover_overdue_days) + timedelta(days=1))
+    return min((d for d in candidates if d > today), default=None)

@@ -5,11 +5,15 @@ from __future__ import annotations
 import time
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from canrehab.config import get_settings
+
+if TYPE_CHECKING:
+    from canrehab.services.context import Services
 
 
 def _progress() -> Progress:
@@ -25,6 +29,15 @@ def _date(value: str | None, default: date) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"ogiltigt datum {value!r}, använd ÅÅÅÅ-MM-DD") from None
+
+
+def _patient_count(services: Services) -> int:
+    from sqlalchemy import func, select
+
+    from canrehab.store.orm import TABLES
+
+    with services.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(TABLES["patient"])).scalar_one())
 
 
 def register(app: typer.Typer) -> None:
@@ -48,7 +61,7 @@ def register(app: typer.Typer) -> None:
             0.7, min=0, max=1, help="Andel bekräftade överlämningar."
         ),
     ) -> None:
-        """Generate a synthetic region into the configured (migrated) database."""
+        """Generera en syntetisk region i den konfigurerade databasen (som måste vara tom)."""
         from canrehab.codes.geography import is_county_code
         from canrehab.services.context import Services
         from canrehab.synth.load import load_region
@@ -60,6 +73,15 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter(f"okända länskoder: {', '.join(bad) or '(inga)'}")
         settings = get_settings()
         services = Services.open(settings, migrate=True)
+        existing = _patient_count(services)
+        if existing:
+            typer.echo(
+                f"Databasen innehåller redan {existing} patienter; syntetiska data läggs bara i en tom "
+                "databas. Ange en annan med CANREHAB_DATABASE_URL, eller kör 'canrehab demo' som skapar "
+                "en ny demodatabas.",
+                err=True,
+            )
+            raise typer.Exit(code=1)
         config = SynthConfig(
             patients=patients,
             seed=seed,
@@ -88,7 +110,7 @@ def register(app: typer.Typer) -> None:
         start: str = typer.Option(None, "--from", help="Från och med datum (standard: 1 januari i år)."),
         end: str = typer.Option(None, "--to", help="Till och med datum (standard: i dag)."),
     ) -> None:
-        """Export the own KVÅ records as a pseudonymised PAR-like extract for the follow-up engine."""
+        """Exportera egna KVÅ-registreringar som pseudonymiserat PAR-liknande uttag till uppföljningen."""
         from canrehab.services.context import SYSTEM, Services
         from canrehab.services.export import export_par
 
@@ -98,18 +120,27 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("slutdatum före startdatum")
         services = Services.open(get_settings(), migrate=True)
         with _progress() as bar:
-            task = bar.add_task("Export", total=None)
+            task = bar.add_task("Personer exporterade", total=None)
             rows = export_par(
-                services, SYSTEM, output, start=first, end=last, progress=lambda n: bar.advance(task, n)
+                services,
+                SYSTEM,
+                output,
+                start=first,
+                end=last,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         typer.echo(f"{rows} kontakter skrivna till {output}.")
 
     @app.command("refresh-worklist")
-    def refresh_worklist() -> None:
-        """Recompute every pathway's worklist status (nightly, so that passing dates turn items overdue)."""
+    def refresh_worklist(
+        everything: bool = typer.Option(
+            False, "--alla", help="Räkna om alla vårdförlopp, inte bara de som datumet har gjort inaktuella."
+        ),
+    ) -> None:
+        """Räkna om arbetslistan för dagens datum (webbappen gör det själv vid dygnsskifte)."""
         from canrehab.services.context import SYSTEM, Services
-        from canrehab.services.worklist import refresh_all
+        from canrehab.services.worklist import refresh_all, refresh_stale
 
         services = Services.open(get_settings(), migrate=True)
-        count = refresh_all(services, SYSTEM)
+        count = refresh_all(services, SYSTEM) if everything else refresh_stale(services, SYSTEM)
         typer.echo(f"{count} vårdförlopp uppdaterade.")

@@ -30,9 +30,10 @@ def export_par(
     *,
     start: date,
     end: date,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Write the contacts with KVÅ codes performed in [start, end] to ``out`` (CSV); returns the row count."""
+    """Write the contacts with KVÅ codes performed in [start, end] to ``out`` (CSV); returns the row count.
+    ``progress(done, total)`` is called as persons are written (``total``: the persons in the period)."""
     require_role(actor, EXPORT_ROLES)
     out.parent.mkdir(parents=True, exist_ok=True)
     written = 0
@@ -52,8 +53,8 @@ def export_par(
                         [getattr(row, c) if getattr(row, c) is not None else "" for c in PAR_COLUMNS]
                     )
                     written += 1
-                if progress is not None and done % 1000 == 0:
-                    progress(1000)
+                if progress is not None and (done % 1000 == 0 or done == len(by_patient)):
+                    progress(done, len(by_patient))
         tmp.replace(out)
         uow.audit.record(
             "export",

@@ -219,7 +219,7 @@ def referral_inbox(services: Services, actor: Actor) -> list[ReferralView]:
                     referral=r,
                     patient_name=patient.name if patient is not None else "",
                     from_unit=names.get(r.from_unit_hsa_id, r.from_unit_hsa_id),
-                    is_receiver=r.to_unit_hsa_id in actor.unit_hsa_ids,
+                    is_receiver=referral_rules.receiving_unit(r) in actor.unit_hsa_ids,
                 )
             )
         return views

@@ -1,8 +1,10 @@
 """The worklist: what is due or missing for the patients of a care unit.
 
-The per-pathway flags are computed by the pure ``domain.worklist`` rules and kept in the denormalised
-``worklist_status`` table, refreshed after every write to the pathway and by ``canrehab refresh-worklist``
-(nightly, so that dates that pass turn items overdue). A unit's list is then one indexed query.
+The flags of each pathway, per unit it concerns, are computed by the pure ``domain.worklist`` rules and kept
+in the denormalised ``worklist_status`` table. A row is recomputed after every write to its pathway and
+again on its ``refresh_on`` date, when the passing of time changes its flags (an assessment falls due, a
+handover becomes overdue): by the web app's daily job, by ``canrehab refresh-worklist``, and, as a safety
+net, for a unit's stale rows just before its list is read. A unit's list is then one indexed query.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from canrehab.domain.access import Actor
 from canrehab.domain.model import AssessmentStatus
-from canrehab.domain.worklist import worklist_flags
+from canrehab.domain.worklist import flags_change_on, worklist_flags, worklist_units
 from canrehab.services.guard import STAFF_ROLES, require_role
 
 if TYPE_CHECKING:
@@ -37,10 +39,9 @@ CATEGORIES: tuple[tuple[str, str], ...] = (
 CATEGORY_LABELS = dict(CATEGORIES)
 
 
-def status_row(services: Services, uow: Any, pathway_id: str, today: date | None = None) -> Any:
-    """Recompute the worklist flags of one pathway from its aggregates (no audit: system bookkeeping)."""
-    from canrehab.store.repositories import WorklistStatusRow
-
+def status_rows(services: Services, uow: Any, pathway_id: str, today: date | None = None) -> list[Any]:
+    """Recompute the worklist rows of one pathway (one per unit it concerns) from its aggregates (no audit:
+    system bookkeeping)."""
     today = today or services.today()
     pathway = uow.pathways.find(pathway_id)
     patient = uow.patients.find(pathway.patient_id)
@@ -48,12 +49,10 @@ def status_row(services: Services, uow: Any, pathway_id: str, today: date | None
     plans = [p for p in uow.plans.for_patient(patient.id) if p.pathway_id == pathway_id]
     handovers = [h for h in uow.handovers.for_patient(patient.id) if h.pathway_id == pathway_id]
     referrals = [r for r in uow.referrals.for_patient(patient.id) if r.pathway_id == pathway_id]
-    return row_from_aggregates(
-        services, patient, pathway, assessments, plans, handovers, referrals, today, WorklistStatusRow
-    )
+    return rows_from_aggregates(services, patient, pathway, assessments, plans, handovers, referrals, today)
 
 
-def row_from_aggregates(
+def rows_from_aggregates(
     services: Services,
     patient: Any,
     pathway: Any,
@@ -62,60 +61,81 @@ def row_from_aggregates(
     handovers: Sequence[Any],
     referrals: Sequence[Any],
     today: date,
-    row_type: Any = None,
-) -> Any:
+) -> list[Any]:
+    """The worklist rows of one pathway on ``today``: the responsible unit's row (always, so that the date
+    of its next change is kept), and a row for each other unit with an open handover or waiting referral
+    of the pathway."""
     from canrehab.domain.pathway import current_phase
+    from canrehab.store.repositories import WorklistStatusRow
 
-    if row_type is None:
-        from canrehab.store.repositories import WorklistStatusRow
-
-        row_type = WorklistStatusRow
-    flags = worklist_flags(
+    routine = services.catalog.routine_for(pathway.diagnosis.process)
+    settings = services.settings
+    responsible, others = worklist_units(pathway, handovers, referrals)
+    phase = current_phase(pathway, today)
+    refresh_on = flags_change_on(
         patient,
         pathway,
-        assessments,
-        plans,
         handovers,
-        referrals,
-        services.catalog.routine_for(pathway.diagnosis.process),
+        plans,
+        routine,
         today,
-        handover_overdue_days=services.settings.handover_overdue_days,
-        plan_follow_up_window_days=services.settings.plan_follow_up_window_days,
-        unit_hsa_id=pathway.unit_hsa_id,
+        handover_overdue_days=settings.handover_overdue_days,
+        plan_follow_up_window_days=settings.plan_follow_up_window_days,
     )
-    phase = current_phase(pathway, today)
     to_confirm = [
         a for a in assessments if a.pathway_id == pathway.id and a.status == AssessmentStatus.SUBMITTED
     ]
-    next_action = min(
-        [d for d in (flags.next_action_on, *(a.submitted_on for a in to_confirm)) if d is not None],
-        default=None,
-    )
-    return row_type(
-        pathway_id=pathway.id,
-        patient_id=patient.id,
-        unit_hsa_id=pathway.unit_hsa_id,
-        process=pathway.diagnosis.process,
-        phase=phase.value if phase is not None and hasattr(phase, "value") else phase,
-        level=int(pathway.confirmed_level) if pathway.confirmed_level is not None else None,
-        no_contact_nurse=flags.no_contact_nurse,
-        no_min_vardplan=flags.no_min_vardplan,
-        assessment_due=flags.assessment_due,
-        assessment_overdue=flags.assessment_overdue,
-        assessments_to_confirm=len(to_confirm),
-        plan_missing=flags.plan_missing,
-        plan_follow_up_due=flags.plan_follow_up_due,
-        referrals_waiting=flags.referrals_waiting,
-        handovers_in_awaiting=flags.handovers_in_awaiting,
-        handovers_out_unconfirmed=flags.handovers_out_unconfirmed,
-        handovers_out_overdue=flags.handovers_out_overdue,
-        next_action_on=next_action,
-        updated_at=datetime.now(UTC),
-    )
+    rows = []
+    for unit in (responsible, *others):
+        flags = worklist_flags(
+            patient,
+            pathway,
+            assessments,
+            plans,
+            handovers,
+            referrals,
+            routine,
+            today,
+            handover_overdue_days=settings.handover_overdue_days,
+            plan_follow_up_window_days=settings.plan_follow_up_window_days,
+            unit_hsa_id=unit,
+        )
+        confirm = to_confirm if unit == responsible and pathway.closed_on is None else []
+        next_action = min(
+            [d for d in (flags.next_action_on, *(a.submitted_on for a in confirm)) if d is not None],
+            default=None,
+        )
+        rows.append(
+            WorklistStatusRow(
+                pathway_id=pathway.id,
+                patient_id=patient.id,
+                unit_hsa_id=unit,
+                process=pathway.diagnosis.process,
+                phase=phase.value if phase is not None and hasattr(phase, "value") else phase,
+                level=int(pathway.confirmed_level) if pathway.confirmed_level is not None else None,
+                no_contact_nurse=flags.no_contact_nurse,
+                no_min_vardplan=flags.no_min_vardplan,
+                assessment_due=flags.assessment_due,
+                assessment_overdue=flags.assessment_overdue,
+                assessments_to_confirm=len(confirm),
+                plan_missing=flags.plan_missing,
+                plan_follow_up_due=flags.plan_follow_up_due,
+                referrals_waiting=flags.referrals_waiting,
+                handovers_in_awaiting=flags.handovers_in_awaiting,
+                handovers_out_unconfirmed=flags.handovers_out_unconfirmed,
+                handovers_out_overdue=flags.handovers_out_overdue,
+                next_action_on=next_action,
+                updated_at=datetime.now(UTC),
+                refresh_on=refresh_on,
+            )
+        )
+    return rows
 
 
-def refresh(services: Services, uow: Any, pathway_id: str) -> None:
-    uow.worklist.upsert(status_row(services, uow, pathway_id))
+def refresh(services: Services, uow: Any, pathway_id: str, today: date | None = None) -> None:
+    """Recompute and store the worklist rows of one pathway (and drop the rows of units it no longer
+    concerns)."""
+    uow.worklist.replace_pathway(pathway_id, status_rows(services, uow, pathway_id, today))
 
 
 @dataclass
@@ -138,24 +158,47 @@ def unit_worklist(
     limit: int = 50,
     offset: int = 0,
 ) -> WorklistResult:
-    """What is due for the actor's units today: one indexed query for rows, one for the counts."""
+    """What is due for the actor's units today: one indexed query for rows, one for the counts.
+
+    Rows whose flags have changed with the date since they were computed (``refresh_on`` reached) are
+    recomputed first, so the list is exact for today even if the daily refresh has not run. Each patient
+    shown (name and personnummer) is a read of patient data and is audited, one row per patient."""
     require_role(actor, STAFF_ROLES)
     if due is not None and due not in CATEGORY_LABELS:
         due = None
     units = sorted(actor.unit_hsa_ids)
+    today = services.today()
+    with services.uow(actor, log_reads=False) as uow:
+        for pathway_id in uow.worklist.stale_pathways(today, units):
+            refresh(services, uow, pathway_id, today)
     with services.uow(actor) as uow:
         rows, counts, total = uow.worklist.query(
             units,
             process=process or None,
             phase=phase or None,
             due=due,
-            today=services.today(),
             sort=sort,
             limit=limit,
             offset=offset,
         )
-        uow.audit.record("read", "worklist", ",".join(units), None, f"{len(rows)} rader")
+        for row in rows:
+            uow.audit.record_read("worklist", row.unit_hsa_id, row.patient_id, "arbetslista")
     return WorklistResult(rows=list(rows), counts=dict(counts), total=int(total))
+
+
+def refresh_stale(services: Services, actor: Actor, today: date | None = None, batch: int = 500) -> int:
+    """Recompute the rows whose date-driven flags have changed by ``today`` (the daily job; a system job,
+    no read audit). Returns the number of pathways refreshed."""
+    today = today or services.today()
+    done = 0
+    while True:
+        with services.uow(actor, log_reads=False) as uow:
+            ids = uow.worklist.stale_pathways(today, limit=batch)
+            for pathway_id in ids:
+                refresh(services, uow, pathway_id, today)
+        done += len(ids)
+        if len(ids) < batch:
+            return done
 
 
 def refresh_all(services: Services, actor: Actor, batch: int = 1000) -> int:

@@ -18,7 +18,7 @@ def load_region(
 ) -> RegionGenerator:
     """Generate ``config.patients`` patients with their care process and write them; returns the generator
     (its ``org`` holds the units and staff, e.g. for demo logins)."""
-    from canrehab.services.worklist import row_from_aggregates
+    from canrehab.services.worklist import rows_from_aggregates
     from canrehab.store.bulk import bulk_load
 
     generator = RegionGenerator(config, services.catalog)
@@ -29,10 +29,11 @@ def load_region(
         if not batch:
             return
         worklist: list[Any] = [
-            row_from_aggregates(
+            row
+            for b in batch
+            for row in rows_from_aggregates(
                 services, b.patient, b.pathway, b.assessments, b.plans, b.handovers, b.referrals, config.today
             )
-            for b in batch
         ]
         bulk_load(
             services.engine,

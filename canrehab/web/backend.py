@@ -90,11 +90,15 @@ def _db(request: Request) -> Database:
 
 
 def services(request: Request) -> Services:
+    return app_services(request.app)
+
+
+def app_services(app: Any) -> Services:
     """One ``Services`` per app, sharing the web app's engine."""
-    found = getattr(request.app.state, "services", None)
+    found = getattr(app.state, "services", None)
     if found is None:
-        found = Services(settings=request.app.state.settings, engine=_db(request).engine)
-        request.app.state.services = found
+        found = Services(settings=app.state.settings, engine=app.state.db.engine)
+        app.state.services = found
     return found  # type: ignore[no-any-return]
 
 
@@ -297,7 +301,7 @@ def patient_overview(request: Request, user: WebUser, patient_id: str) -> dict[s
     svc = services(request)
     record = patient_service.patient_record(svc, actor(user), patient_id)
     today = svc.today()
-    from canrehab.domain.handover import responsible_unit
+    from canrehab.domain.handover import pathway_responsible_unit
     from canrehab.domain.pathway import current_contact_nurse
 
     unit_names = record.unit_names
@@ -320,10 +324,7 @@ def patient_overview(request: Request, user: WebUser, patient_id: str) -> dict[s
             MinVardplanStatus.REVISED: "reviderad",
             MinVardplanStatus.DECLINED: "avböjd",
         }[pw.min_vardplan.status]
-        responsible_id = pw.unit_hsa_id
-        for h in sorted(record.handovers, key=lambda h: h.sent_on):
-            if h.pathway_id == pw.id and h.status != "rejected":
-                responsible_id = responsible_unit(h)
+        responsible_id = pathway_responsible_unit(pw, record.handovers)
         responsible = unit_names.get(responsible_id, responsible_id)
     timeline: list[dict[str, Any]] = []
     for p in record.pathways:

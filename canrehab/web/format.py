@@ -138,6 +138,7 @@ ROLE_SV: dict[str, str] = {
     "process_leader": "regional processledare",
 }
 
+
 def _process_names() -> dict[str, str]:
     """Swedish names of the diagnosis processes, from the code list (``codes/processes.yaml``)."""
     from canrehab.codes.catalog import load_processes

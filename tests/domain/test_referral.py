@@ -7,7 +7,15 @@ import pytest
 from canrehab.domain.errors import DomainError
 from canrehab.domain.model import Pathway, Profession, Referral, ReferralStatus, Staff
 from canrehab.domain.pathway import close_pathway
-from canrehab.domain.referral import accept, cancel, complete, is_waiting, reject, send_referral
+from canrehab.domain.referral import (
+    accept,
+    cancel,
+    complete,
+    is_waiting,
+    receiving_unit,
+    reject,
+    send_referral,
+)
 from tests.domain.conftest import DIAGNOSED
 
 ON = DIAGNOSED + timedelta(days=20)
@@ -67,7 +75,15 @@ def test_receiver_rules(pathway: Pathway, nurse: Staff, receiver: Staff) -> None
         on=ON,
         is_mdk_rehab=True,
     )
-    assert team.is_mdk_rehab and accept(team, by=receiver, on=ON).status is ReferralStatus.ACCEPTED
+    # without a unit the referral is internal: the referring unit answers it, but not the sender themself
+    assert team.is_mdk_rehab and team.to_unit_hsa_id == nurse.unit_hsa_id
+    assert receiving_unit(team.model_copy(update={"to_unit_hsa_id": None})) == nurse.unit_hsa_id
+    with pytest.raises(DomainError, match=r"referral\.not_receiver"):
+        accept(team, by=receiver, on=ON)
+    with pytest.raises(DomainError, match=r"referral\.own_referral"):
+        accept(team, by=nurse, on=ON)
+    colleague = nurse.model_copy(update={"id": "colleague", "profession": Profession.PHYSIOTHERAPIST})
+    assert accept(team, by=colleague, on=ON).status is ReferralStatus.ACCEPTED
     with pytest.raises(DomainError, match=r"referral\.date_order"):
         accept(_send(pathway, nurse), by=receiver, on=ON - timedelta(days=1))
 

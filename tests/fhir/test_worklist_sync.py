@@ -12,10 +12,10 @@ from tests.fhir.harness import ONK, Fhir
 from tests.fhir.test_api import locations
 
 
-def _row(app: FastAPI, pathway_id: str) -> Any:
+def _rows(app: FastAPI, pathway_id: str) -> dict[str, Any]:
     services = app.state.fhir_services
     with services.uow(SYSTEM, log_reads=False) as uow:
-        return uow.worklist.get(pathway_id)
+        return uow.worklist.for_pathway(pathway_id)
 
 
 def test_imported_pathway_appears_on_the_worklist_and_follows_task_updates(
@@ -23,10 +23,11 @@ def test_imported_pathway_appears_on_the_worklist_and_follows_task_updates(
 ) -> None:
     ids = locations(imported)
     pathway_id = ids["EpisodeOfCare"]
-    row = _row(fhir_app, pathway_id)
-    assert row is not None, "a Bundle import creates the pathway's worklist row"
-    assert row.unit_hsa_id == ONK
-    assert row.handovers_out_unconfirmed == 1  # the example Task is sent, not yet confirmed
+    rows = _rows(fhir_app, pathway_id)
+    assert ONK in rows, "a Bundle import creates the pathway's worklist row"
+    assert rows[ONK].handovers_out_unconfirmed == 1  # the example Task is sent, not yet confirmed
+    receiver = next(unit for unit in rows if unit != ONK)
+    assert rows[receiver].handovers_in_awaiting == 1  # ... and awaits the receiving unit's confirmation
 
     per = Fhir(client, "per")  # staff at the receiving rehabilitation unit
     for status, business in (("accepted", "received"), ("in-progress", "patient_contacted")):
@@ -36,4 +37,6 @@ def test_imported_pathway_appears_on_the_worklist_and_follows_task_updates(
         task["businessStatus"]["coding"][0]["code"] = business
         r = per.put(f"Task/{ids['Task']}", task, {"If-Match": current.headers["etag"]})
         assert r.status_code == 200, r.text
-    assert _row(fhir_app, pathway_id).handovers_out_unconfirmed == 0
+    rows = _rows(fhir_app, pathway_id)
+    assert rows[receiver].handovers_in_awaiting == 0
+    assert all(row.handovers_out_unconfirmed == 0 for row in rows.values())

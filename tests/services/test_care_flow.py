@@ -4,17 +4,14 @@ care unit with refusals audited, optimistic locking, and illegal transitions tha
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from canrehab.config import Settings
 from canrehab.domain.access import Actor
 from canrehab.domain.errors import ConflictError, DomainError
 from canrehab.domain.model import (
-    CareUnit,
     Goal,
     HandoverContent,
     KeyMoment,
@@ -23,56 +20,12 @@ from canrehab.domain.model import (
     PlanContent,
     Profession,
     Respondent,
-    Staff,
 )
 from canrehab.services import assessments, handovers, plans, worklist
 from canrehab.services import patients as patient_service
 from canrehab.services.context import SYSTEM, Services
 from canrehab.services.export import export_par
-
-TODAY = date(2026, 3, 2)
-
-
-@pytest.fixture
-def services(engine: object, tmp_path: Path) -> Iterator[Services]:
-    svc = Services(
-        settings=Settings(data_dir=tmp_path, secret_key="test"),
-        engine=engine,  # type: ignore[arg-type]
-        clock=lambda: TODAY,
-    )
-    with svc.uow(SYSTEM, log_reads=False) as uow:
-        uow.units.add(CareUnit(hsa_id="SE2321000016-ONK", name="Onkologiska kliniken", county_code="01"))
-        uow.units.add(CareUnit(hsa_id="SE2321000016-REH", name="Rehabenheten", county_code="01"))
-        uow.units.add(CareUnit(hsa_id="SE2321000016-KIR", name="Kirurgiska kliniken", county_code="01"))
-        uow.staff.add(
-            Staff(
-                id="nurse-1",
-                hsa_id="SE2321000016-P1",
-                name="Karin Nilsson",
-                profession=Profession.CONTACT_NURSE,
-                unit_hsa_id="SE2321000016-ONK",
-            )
-        )
-        uow.staff.add(
-            Staff(
-                id="pt-1",
-                hsa_id="SE2321000016-P2",
-                name="Per Berg",
-                profession=Profession.PHYSIOTHERAPIST,
-                unit_hsa_id="SE2321000016-REH",
-            )
-        )
-        uow.staff.add(
-            Staff(
-                id="nurse-2",
-                hsa_id="SE2321000016-P3",
-                name="Eva Lind",
-                profession=Profession.CONTACT_NURSE,
-                unit_hsa_id="SE2321000016-KIR",
-            )
-        )
-    yield svc
-
+from tests.services.conftest import TODAY
 
 NURSE = Actor(
     role="nurse",

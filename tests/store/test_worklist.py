@@ -90,7 +90,7 @@ def world(
 
 def test_rows_counts_and_total(uow: Callable[..., UnitOfWork], world: dict[str, Pathway]) -> None:
     with uow() as u:
-        rows, counts, total = u.worklist.query([UNIT_A], today=TODAY)
+        rows, counts, total = u.worklist.query([UNIT_A])
     assert [r.name for r in rows] == ["Bo Ek", "Anna Berg", "Cia Dahl"]  # by next action
     assert total == 3
     assert counts == dict.fromkeys(FLAGS, 0) | {
@@ -111,28 +111,28 @@ def test_filters_by_flag_process_phase_and_units(
     uow: Callable[..., UnitOfWork], world: dict[str, Pathway]
 ) -> None:
     with uow() as u:
-        rows, counts, total = u.worklist.query([UNIT_A], due="no_contact_nurse", today=TODAY)
+        rows, counts, total = u.worklist.query([UNIT_A], due="no_contact_nurse")
         assert [r.name for r in rows] == ["Anna Berg"] and total == 1
         assert counts["plan_missing"] == 1  # counts ignore the flag filter (they label the tabs)
-        rows, _, total = u.worklist.query([UNIT_A], process="lung", today=TODAY)
+        rows, _, total = u.worklist.query([UNIT_A], process="lung")
         assert [r.name for r in rows] == ["Cia Dahl"] and total == 1
-        rows, _, _ = u.worklist.query([UNIT_A], phase="diagnosis", today=TODAY)
+        rows, _, _ = u.worklist.query([UNIT_A], phase="diagnosis")
         assert {r.name for r in rows} == {"Anna Berg", "Bo Ek"}
-        rows, counts, total = u.worklist.query([UNIT_A, UNIT_B], due="no_contact_nurse", today=TODAY)
+        rows, counts, total = u.worklist.query([UNIT_A, UNIT_B], due="no_contact_nurse")
         assert [r.name for r in rows] == ["Eva Ohm", "Anna Berg"] and counts["no_contact_nurse"] == 2
-        assert u.worklist.query([], today=TODAY) == ([], dict.fromkeys(FLAGS, 0), 0)
+        assert u.worklist.query([]) == ([], dict.fromkeys(FLAGS, 0), 0)
         with pytest.raises(ValueError, match="unknown worklist flag"):
-            u.worklist.query([UNIT_A], due="bogus", today=TODAY)
+            u.worklist.query([UNIT_A], due="bogus")
 
 
 def test_sort_and_paging(uow: Callable[..., UnitOfWork], world: dict[str, Pathway]) -> None:
     with uow() as u:
-        by_name = [r.name for r in u.worklist.query([UNIT_A], sort="name", today=TODAY)[0]]
-        by_level = [r.name for r in u.worklist.query([UNIT_A], sort="level", today=TODAY)[0]]
-        by_process = [r.name for r in u.worklist.query([UNIT_A], sort="process", today=TODAY)[0]]
-        page, _, total = u.worklist.query([UNIT_A], sort="name", limit=2, offset=1, today=TODAY)
+        by_name = [r.name for r in u.worklist.query([UNIT_A], sort="name")[0]]
+        by_level = [r.name for r in u.worklist.query([UNIT_A], sort="level")[0]]
+        by_process = [r.name for r in u.worklist.query([UNIT_A], sort="process")[0]]
+        page, _, total = u.worklist.query([UNIT_A], sort="name", limit=2, offset=1)
         with pytest.raises(ValueError, match="unknown worklist sort"):
-            u.worklist.query([UNIT_A], sort="random", today=TODAY)
+            u.worklist.query([UNIT_A], sort="random")
     assert by_name == ["Anna Berg", "Bo Ek", "Cia Dahl"]
     assert by_level == ["Bo Ek", "Anna Berg", "Cia Dahl"]  # highest level first, unknown last
     assert by_process == ["Bo Ek", "Anna Berg", "Cia Dahl"]  # breast before lung, then next action
@@ -142,9 +142,9 @@ def test_sort_and_paging(uow: Callable[..., UnitOfWork], world: dict[str, Pathwa
 def test_upsert_replaces_the_row(uow: Callable[..., UnitOfWork], world: dict[str, Pathway]) -> None:
     with uow(log_reads=False) as u:
         u.worklist.upsert(row(world["p1"], assessments_to_confirm=1, next_action_on=date(2026, 3, 1)))
-        stored = u.worklist.get(world["p1"].id)
-        assert stored is not None and stored.assessments_to_confirm == 1 and not stored.no_contact_nurse
-        rows, counts, _ = u.worklist.query([UNIT_A], due="assessments_to_confirm", today=TODAY)
+        stored = u.worklist.for_pathway(world["p1"].id)[UNIT_A]
+        assert stored.assessments_to_confirm == 1 and not stored.no_contact_nurse
+        rows, counts, _ = u.worklist.query([UNIT_A], due="assessments_to_confirm")
         assert [r.pathway_id for r in rows] == [world["p1"].id] and counts["no_contact_nurse"] == 0
 
 
@@ -155,5 +155,37 @@ def test_name_sort_follows_a_renamed_patient(
         patient = u.patients.get(world["p3"].patient_id)
         u.patients.update(patient.model_copy(update={"name": "Aaron Ahl"}), expected_version=patient.version)
     with uow() as u:
-        rows, _, _ = u.worklist.query([UNIT_A], sort="name", today=TODAY)
+        rows, _, _ = u.worklist.query([UNIT_A], sort="name")
     assert [r.name for r in rows] == ["Aaron Ahl", "Anna Berg", "Bo Ek"]
+
+
+def test_replace_pathway_keeps_one_row_per_unit_and_drops_units_no_longer_concerned(
+    uow: Callable[..., UnitOfWork], world: dict[str, Pathway]
+) -> None:
+    p1 = world["p1"]
+    at_b = row(p1, unit_hsa_id=UNIT_B, handovers_in_awaiting=1, next_action_on=date(2026, 2, 20))
+    with uow(log_reads=False) as u:
+        u.worklist.replace_pathway(p1.id, [row(p1, handovers_out_unconfirmed=1, next_action_on=TODAY), at_b])
+    with uow() as u:
+        assert set(u.worklist.for_pathway(p1.id)) == {UNIT_A, UNIT_B}
+        rows, counts, _ = u.worklist.query([UNIT_B])
+        assert [r.name for r in rows] == ["Eva Ohm", "Anna Berg"] and counts["handovers_in_awaiting"] == 1
+    with uow(log_reads=False) as u:  # the receiver confirmed: only its row is left
+        u.worklist.replace_pathway(p1.id, [row(p1, unit_hsa_id=UNIT_B, no_contact_nurse=True)])
+    with uow() as u:
+        assert set(u.worklist.for_pathway(p1.id)) == {UNIT_B}
+        assert "Anna Berg" not in [r.name for r in u.worklist.query([UNIT_A])[0]]
+
+
+def test_stale_pathways_are_those_whose_refresh_date_has_come(
+    uow: Callable[..., UnitOfWork], world: dict[str, Pathway]
+) -> None:
+    with uow(log_reads=False) as u:
+        u.worklist.upsert(row(world["p1"], refresh_on=TODAY))
+        u.worklist.upsert(row(world["p2"], refresh_on=date(2026, 3, 3)))
+        u.worklist.upsert(row(world["p5"], refresh_on=date(2026, 1, 1)))
+    with uow() as u:
+        assert u.worklist.stale_pathways(TODAY) == sorted([world["p1"].id, world["p5"].id])
+        assert u.worklist.stale_pathways(TODAY, [UNIT_A]) == [world["p1"].id]
+        assert len(u.worklist.stale_pathways(TODAY, limit=1)) == 1
+        assert u.worklist.stale_pathways(date(2025, 12, 31)) == []

@@ -33,6 +33,7 @@ BATCH = 1000
 
 class PatientRepository(Repository[Patient]):
     map = PATIENT
+
     def update(self, entity: Patient, *, expected_version: int | None = None) -> Patient:
         """Write the patient if it is still at ``expected_version`` (a journal system's demographic update
         can race a clinician's), and keep the worklist's sort key in step with the name."""
@@ -147,7 +148,10 @@ class ReferralRepository(PatientChildRepository[Referral]):
         wanted = sorted({str(getattr(s, "value", s)) for s in statuses})
         if not units or not wanted:
             return []
-        return self._load(self.table.c.to_unit_hsa_id.in_(units) & self.table.c.status.in_(wanted))
+        t = self.table.c
+        # a referral to a profession without a unit is answered by the referring unit (domain.referral)
+        addressed = t.to_unit_hsa_id.in_(units) | (t.to_unit_hsa_id.is_(None) & t.from_unit_hsa_id.in_(units))
+        return self._load(addressed & t.status.in_(wanted))
 
 
 class KvaRepository(PatientChildRepository[KvaRecord]):

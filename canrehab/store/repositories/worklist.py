@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, select
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -137,13 +137,33 @@ class WorklistRepository:
             stmt = _UPSERT[dialect] = _upsert_statement(dialect)
         self.session.execute(stmt, values)
 
-    def get(self, pathway_id: str) -> WorklistStatusRow | None:
-        row = (
-            self.session.execute(select(WORKLIST).where(WORKLIST.c.pathway_id == pathway_id))
-            .mappings()
-            .first()
+    def replace_pathway(self, pathway_id: str, rows: Iterable[WorklistStatusRow]) -> None:
+        """Store the rows of one pathway and drop its rows for units it no longer concerns."""
+        rows = list(rows)
+        self.upsert_many(rows)
+        self.session.execute(
+            delete(WORKLIST).where(
+                WORKLIST.c.pathway_id == pathway_id,
+                WORKLIST.c.unit_hsa_id.not_in(sorted({r.unit_hsa_id for r in rows})),
+            )
         )
-        return _status(row) if row is not None else None
+
+    def for_pathway(self, pathway_id: str) -> dict[str, WorklistStatusRow]:
+        """The rows of one pathway by unit."""
+        found = self.session.execute(select(WORKLIST).where(WORKLIST.c.pathway_id == pathway_id)).mappings()
+        return {row["unit_hsa_id"]: _status(row) for row in found}
+
+    def stale_pathways(
+        self, today: date, unit_hsa_ids: Collection[str] | None = None, limit: int | None = None
+    ) -> list[str]:
+        """Pathways with a row whose ``refresh_on`` date has come (optionally only rows of these units)."""
+        where: list[ColumnElement[bool]] = [WORKLIST.c.refresh_on <= today]
+        if unit_hsa_ids is not None:
+            where.append(WORKLIST.c.unit_hsa_id.in_(sorted(unit_hsa_ids)))
+        stmt = select(WORKLIST.c.pathway_id).where(*where).distinct().order_by(WORKLIST.c.pathway_id)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return list(self.session.execute(stmt).scalars())
 
     def query(
         self,
@@ -152,20 +172,18 @@ class WorklistRepository:
         process: str | None = None,
         phase: str | None = None,
         due: str | None = None,
-        today: date | None = None,
         sort: str = "next_action",
         limit: int = 200,
         offset: int = 0,
     ) -> tuple[list[WorklistEntry], dict[str, int], int]:
         """The rows with something due for the units (optionally one process/phase, and only those with the
         flag ``due`` raised), the counts per flag (for the process/phase filter, not the flag filter), and the
-        total number of matching rows. The flags are as of the last refresh of each row (after every write,
-        and nightly by ``refresh-worklist``); ``today`` is accepted for the caller's reference date."""
+        total number of matching rows. The flags are as of the last refresh of each row (the service refreshes
+        rows whose ``refresh_on`` has come before it reads)."""
         if sort not in SORTS:
             raise ValueError(f"unknown worklist sort {sort!r} (known: {', '.join(SORTS)})")
         if due is not None and due not in FLAGS:
             raise ValueError(f"unknown worklist flag {due!r} (known: {', '.join(FLAGS)})")
-        del today  # flags are precomputed per day; kept in the signature for the callers' clarity
         units = sorted(set(unit_hsa_ids))
         counts = dict.fromkeys(FLAGS, 0)
         if not units:
@@ -191,7 +209,7 @@ class WorklistRepository:
             where.append(flag_condition(due))
         # The page is chosen from the covering index alone (narrow rows), then joined for its few rows.
         page = (
-            select(WORKLIST.c.pathway_id)
+            select(WORKLIST.c.pathway_id, WORKLIST.c.unit_hsa_id)
             .where(and_(*where))
             .order_by(*_order(WORKLIST.c, sort))
             .limit(max(0, limit))
@@ -200,7 +218,10 @@ class WorklistRepository:
         )
         stmt = (
             select(WORKLIST, PATIENT.c.name, PATIENT.c.personnummer)
-            .join(page, page.c.pathway_id == WORKLIST.c.pathway_id)
+            .join(
+                page,
+                (page.c.pathway_id == WORKLIST.c.pathway_id) & (page.c.unit_hsa_id == WORKLIST.c.unit_hsa_id),
+            )
             .join(PATIENT, PATIENT.c.id == WORKLIST.c.patient_id)
             .order_by(*_order(WORKLIST.c, sort))
         )

@@ -1,0 +1,56 @@
+"""The services on a migrated database (SQLite and PostgreSQL) with three units and their staff."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from canrehab.config import Settings
+from canrehab.domain.model import CareUnit, Profession, Staff
+from canrehab.services.context import SYSTEM, Services
+
+TODAY = date(2026, 3, 2)
+
+
+@pytest.fixture
+def services(engine: object, tmp_path: Path) -> Iterator[Services]:
+    svc = Services(
+        settings=Settings(data_dir=tmp_path, secret_key="test"),
+        engine=engine,  # type: ignore[arg-type]
+        clock=lambda: TODAY,
+    )
+    with svc.uow(SYSTEM, log_reads=False) as uow:
+        uow.units.add(CareUnit(hsa_id="SE2321000016-ONK", name="Onkologiska kliniken", county_code="01"))
+        uow.units.add(CareUnit(hsa_id="SE2321000016-REH", name="Rehabenheten", county_code="01"))
+        uow.units.add(CareUnit(hsa_id="SE2321000016-KIR", name="Kirurgiska kliniken", county_code="01"))
+        uow.staff.add(
+            Staff(
+                id="nurse-1",
+                hsa_id="SE2321000016-P1",
+                name="Karin Nilsson",
+                profession=Profession.CONTACT_NURSE,
+                unit_hsa_id="SE2321000016-ONK",
+            )
+        )
+        uow.staff.add(
+            Staff(
+                id="pt-1",
+                hsa_id="SE2321000016-P2",
+                name="Per Berg",
+                profession=Profession.PHYSIOTHERAPIST,
+                unit_hsa_id="SE2321000016-REH",
+            )
+        )
+        uow.staff.add(
+            Staff(
+                id="nurse-2",
+                hsa_id="SE2321000016-P3",
+                name="Eva Lind",
+                profession=Profession.CONTACT_NURSE,
+                unit_hsa_id="SE2321000016-KIR",
+            )
+        )
+    yield svc

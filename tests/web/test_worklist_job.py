@@ -1,0 +1,55 @@
+"""The web app's worklist job recomputes the rows turned stale by the date, once per day, on a real
+database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+
+from sqlalchemy.engine import Engine
+
+from canrehab.config import Settings
+from canrehab.domain.model import Pathway, Patient
+from canrehab.services import worklist
+from canrehab.services.context import SYSTEM, Services
+from canrehab.web.worklist_job import refresh_loop
+from tests.conftest import TEST_UNIT
+
+
+def test_the_job_refreshes_stale_rows_when_the_date_changes(
+    engine: Engine,
+    tmp_path: Path,
+    save: Callable[..., None],
+    make_patient: Callable[..., Patient],
+    make_pathway: Callable[..., Pathway],
+) -> None:
+    patient = make_patient()
+    pathway = make_pathway(patient, diagnosed_on=date(2026, 1, 10))
+    save(patient, pathway)
+    clock = {"today": date(2026, 1, 11)}
+    services = Services(
+        settings=Settings(data_dir=tmp_path, secret_key="test"), engine=engine, clock=lambda: clock["today"]
+    )
+    with services.uow(SYSTEM, log_reads=False) as uow:
+        worklist.refresh(services, uow, pathway.id)
+        row = uow.worklist.for_pathway(pathway.id)[TEST_UNIT]
+    assert not row.assessment_overdue and row.refresh_on is not None
+    clock["today"] = row.refresh_on  # the breast routine's diagnosis assessment is now overdue
+    app = SimpleNamespace(state=SimpleNamespace(services=services))
+
+    async def one_round() -> None:
+        task = asyncio.create_task(refresh_loop(app, check_seconds=0.01))  # type: ignore[arg-type]
+        for _ in range(500):
+            await asyncio.sleep(0.01)
+            with services.uow(SYSTEM, log_reads=False) as uow:
+                if uow.worklist.for_pathway(pathway.id)[TEST_UNIT].assessment_overdue:
+                    break
+        task.cancel()
+
+    asyncio.run(one_round())
+    with services.uow(SYSTEM, log_reads=False) as uow:
+        assert uow.worklist.for_pathway(pathway.id)[TEST_UNIT].assessment_overdue
+        assert uow.worklist.stale_pathways(clock["today"]) == []
