@@ -1,13 +1,16 @@
 """Loaders for the care-process code lists a region configures as data: professions, diagnosis processes,
 KVÅ codes and assessment routines.
 
-Each loader takes an optional path so that a region can use its own file; the shipped file is the default.
-Files are validated against the pydantic schemas in ``canrehab.domain.definitions`` at load time; an invalid
-file raises ``DefinitionError`` naming the file and the field. Results are cached per path.
+Each loader takes an optional path so that a region can use its own file; without one, a file of the same
+name (``professions.yaml``, ``processes.yaml``, ``kva.yaml``, ``routines.yaml``) in the region's definitions
+directory (``CANREHAB_DEFINITIONS_DIR``) replaces the shipped one, which is the default. Files are validated
+against the pydantic schemas in ``canrehab.domain.definitions`` at load time; an invalid file raises
+``DefinitionError`` naming the file and the field. Results are cached per path.
 """
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -48,6 +51,7 @@ PROCESSES_FILE = HERE / "processes.yaml"
 KVA_FILE = HERE / "kva.yaml"
 ROUTINES_FILE = HERE / "routines.yaml"
 DEFAULT_ROUTINE = "default"
+DEFINITIONS_ENV = "CANREHAB_DEFINITIONS_DIR"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -155,7 +159,34 @@ def _routines(path: Path) -> RoutinesFile:
 
 
 def _resolve(path: Path | str | None, default: Path) -> Path:
-    return Path(path).resolve() if path is not None else default
+    if path is not None:
+        return Path(path).resolve()
+    region = definitions_dir()
+    if region is not None and (region / default.name).is_file():
+        return region / default.name
+    return default
+
+
+def definitions_dir() -> Path | None:
+    """The region's definitions directory (``CANREHAB_DEFINITIONS_DIR``), if set; it must exist."""
+    value = os.environ.get(DEFINITIONS_ENV) or None
+    if value is None:
+        return None
+    path = Path(value).resolve()
+    if not path.is_dir():
+        raise DefinitionError(f"{path}: definitions directory not found (set by {DEFINITIONS_ENV})")
+    return path
+
+
+def check_routines_against_processes(routines: dict[str, RoutineDef], processes: list[ProcessDef]) -> None:
+    """Every routine is for a known diagnosis process (or is the default routine)."""
+    known = {p.id for p in processes} | {DEFAULT_ROUTINE}
+    unknown = sorted(set(routines) - known)
+    if unknown:
+        raise DefinitionError(
+            f"routines for unknown diagnosis processes: {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(known))})"
+        )
 
 
 def load_professions(path: Path | str | None = None) -> dict[Profession, ProfessionDef]:

@@ -28,16 +28,27 @@ class Catalog:
 
     @classmethod
     def load(cls) -> Catalog:
-        from canrehab.codes.catalog import load_processes, load_professions, load_routines
+        """Load and check every definition (the shipped files, or the region's: ``CANREHAB_INSTRUMENTS_DIR``,
+        ``CANREHAB_DEFINITIONS_DIR``); an invalid one raises ``DefinitionError`` naming file and field."""
+        from canrehab.codes.catalog import (
+            check_routines_against_processes,
+            load_kva,
+            load_processes,
+            load_professions,
+            load_routines,
+        )
         from canrehab.instruments import load_instruments, load_rules
 
         instruments = load_instruments()
+        routines, processes = load_routines(), load_processes()
+        check_routines_against_processes(routines, processes)
+        load_kva()  # checked here so that a broken code list stops the start, not the first KVÅ record
         return cls(
             instruments=instruments,
             rules={key: load_rules(key) for key in instruments},
-            routines=load_routines(),
+            routines=routines,
             professions=load_professions(),
-            processes=load_processes(),
+            processes=processes,
         )
 
     def routine_for(self, process: str) -> Any:
@@ -59,7 +70,9 @@ class Services:
         engine = engine or make_engine(settings.resolved_database_url)
         if migrate:
             run_migrations(engine)
-        return cls(settings=settings, engine=engine)
+        services = cls(settings=settings, engine=engine)
+        services.catalog  # noqa: B018  (load and check the definitions now: a bad file stops the start)
+        return services
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:

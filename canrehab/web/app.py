@@ -99,7 +99,7 @@ def error_page(request: Request, status_code: int, heading: str, message: str) -
 def create_app(settings: Settings | None = None, web_settings: WebSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
     web_settings = web_settings or WebSettings()
-    from canrehab.web.worklist_job import lifespan
+    from canrehab.web.lifespan import lifespan
 
     app = FastAPI(title="canrehab", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.settings = settings

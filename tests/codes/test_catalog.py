@@ -159,3 +159,44 @@ def test_invalid_files_name_the_file_and_the_field(tmp_path: Path) -> None:
     broken.write_text("codes: [\n")
     with pytest.raises(DefinitionError, match="not valid YAML"):
         load_kva(broken)
+
+
+def test_the_region_definitions_directory_replaces_the_shipped_files_and_is_checked_at_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from canrehab.config import Settings
+    from canrehab.services.context import Catalog, Services
+
+    region = tmp_path / "region"
+    region.mkdir()
+    (region / "routines.yaml").write_text(
+        "routines:\n"
+        "  - process: default\n"
+        "    triggers:\n"
+        "      - {key_moment: diagnosis, anchor: diagnosis, grace_days: 7}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CANREHAB_DEFINITIONS_DIR", str(region))
+    catalog = Catalog.load()
+    assert set(catalog.routines) == {"default"} and catalog.routines["default"].triggers[0].grace_days == 7
+    assert len(catalog.processes) == len(
+        load_processes(Path(__file__).parents[2] / "canrehab/codes/processes.yaml")
+    )
+
+    other = tmp_path / "other-region"  # (files are read once per path and process)
+    other.mkdir()
+    monkeypatch.setenv("CANREHAB_DEFINITIONS_DIR", str(other))
+    (other / "routines.yaml").write_text(
+        "routines:\n"
+        "  - process: default\n"
+        "    triggers: [{key_moment: diagnosis, anchor: diagnosis}]\n"
+        "  - process: melanom\n"
+        "    triggers: [{key_moment: diagnosis, anchor: diagnosis}]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DefinitionError, match=r"unknown diagnosis processes: melanom"):
+        Services.open(Settings(data_dir=tmp_path, secret_key="test"), migrate=True)
+
+    monkeypatch.setenv("CANREHAB_DEFINITIONS_DIR", str(tmp_path / "nowhere"))
+    with pytest.raises(DefinitionError, match="definitions directory not found"):
+        load_kva()

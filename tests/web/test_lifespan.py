@@ -15,7 +15,7 @@ from canrehab.config import Settings
 from canrehab.domain.model import Pathway, Patient
 from canrehab.services import worklist
 from canrehab.services.context import SYSTEM, Services
-from canrehab.web.worklist_job import refresh_loop
+from canrehab.web.lifespan import refresh_loop
 from tests.conftest import TEST_UNIT
 
 

@@ -1,6 +1,7 @@
-"""The web app's daily worklist job: when the date changes (and once at start), recompute the worklist rows
-whose date-driven flags have changed (``services.worklist.refresh_stale``), so that every unit's list is
-exact for the new day before anyone opens it. The worklist read itself refreshes its unit's stale rows as a
+"""The web app's lifespan: definitions checked at start, and the daily worklist job: when the date changes
+(and once at start), recompute the worklist rows whose date-driven flags have changed
+(``services.worklist.refresh_stale``), so that every unit's list is exact for the new day before anyone
+opens it. The worklist read itself refreshes its unit's stale rows as a
 safety net, so a missed run costs latency, never correctness. Logs counts only, never patient data."""
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ async def refresh_loop(app: FastAPI, check_seconds: float = CHECK_SECONDS) -> No
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """At start, load and check the definitions (a broken region file stops the start with its name and
+    field, instead of failing the first request that needs it); then run the daily job until shutdown."""
+    app_services(app).catalog  # noqa: B018
     task = asyncio.create_task(refresh_loop(app), name="worklist-refresh")
     try:
         yield
