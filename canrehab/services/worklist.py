@@ -9,6 +9,7 @@ net, for a unit's stale rows just before its list is read. A unit's list is then
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -39,17 +40,36 @@ CATEGORIES: tuple[tuple[str, str], ...] = (
 CATEGORY_LABELS = dict(CATEGORIES)
 
 
-def status_rows(services: Services, uow: Any, pathway_id: str, today: date | None = None) -> list[Any]:
-    """Recompute the worklist rows of one pathway (one per unit it concerns) from its aggregates (no audit:
-    system bookkeeping)."""
-    today = today or services.today()
-    pathway = uow.pathways.find(pathway_id)
-    patient = uow.patients.find(pathway.patient_id)
-    assessments = [a for a in uow.assessments.for_patient(patient.id) if a.pathway_id == pathway_id]
-    plans = [p for p in uow.plans.for_patient(patient.id) if p.pathway_id == pathway_id]
-    handovers = [h for h in uow.handovers.for_patient(patient.id) if h.pathway_id == pathway_id]
-    referrals = [r for r in uow.referrals.for_patient(patient.id) if r.pathway_id == pathway_id]
-    return rows_from_aggregates(services, patient, pathway, assessments, plans, handovers, referrals, today)
+def status_rows(
+    services: Services, uow: Any, pathway_ids: Sequence[str], today: date
+) -> dict[str, list[Any]]:
+    """Recompute the worklist rows of these pathways (one per unit each concerns) from their aggregates,
+    loaded with one query per table and chunk of ids (no audit: system bookkeeping)."""
+    pathways = uow.pathways.find_many(pathway_ids)
+    patients = {p.id: p for p in uow.patients.find_many({pw.patient_id for pw in pathways})}
+    children: dict[str, dict[str, list[Any]]] = {pw.id: defaultdict(list) for pw in pathways}
+    ids = [pw.id for pw in pathways]
+    for kind, repository in (
+        ("assessments", uow.assessments),
+        ("plans", uow.plans),
+        ("handovers", uow.handovers),
+        ("referrals", uow.referrals),
+    ):
+        for entity in repository.for_pathways(ids):
+            children[entity.pathway_id][kind].append(entity)
+    return {
+        pw.id: rows_from_aggregates(
+            services,
+            patients[pw.patient_id],
+            pw,
+            children[pw.id]["assessments"],
+            children[pw.id]["plans"],
+            children[pw.id]["handovers"],
+            children[pw.id]["referrals"],
+            today,
+        )
+        for pw in pathways
+    }
 
 
 def rows_from_aggregates(
@@ -133,9 +153,15 @@ def rows_from_aggregates(
 
 
 def refresh(services: Services, uow: Any, pathway_id: str, today: date | None = None) -> None:
-    """Recompute and store the worklist rows of one pathway (and drop the rows of units it no longer
-    concerns)."""
-    uow.worklist.replace_pathway(pathway_id, status_rows(services, uow, pathway_id, today))
+    """Recompute and store the worklist rows of one pathway (after a write to it)."""
+    refresh_many(services, uow, [pathway_id], today)
+
+
+def refresh_many(services: Services, uow: Any, pathway_ids: Sequence[str], today: date | None = None) -> None:
+    """Recompute and store the worklist rows of these pathways, and drop their rows for units they no
+    longer concern."""
+    if pathway_ids:
+        uow.worklist.replace_pathways(status_rows(services, uow, pathway_ids, today or services.today()))
 
 
 @dataclass
@@ -169,8 +195,7 @@ def unit_worklist(
     units = sorted(actor.unit_hsa_ids)
     today = services.today()
     with services.uow(actor, log_reads=False) as uow:
-        for pathway_id in uow.worklist.stale_pathways(today, units):
-            refresh(services, uow, pathway_id, today)
+        refresh_many(services, uow, uow.worklist.stale_pathways(today, units), today)
     with services.uow(actor) as uow:
         rows, counts, total = uow.worklist.query(
             units,
@@ -186,7 +211,7 @@ def unit_worklist(
     return WorklistResult(rows=list(rows), counts=dict(counts), total=int(total))
 
 
-def refresh_stale(services: Services, actor: Actor, today: date | None = None, batch: int = 500) -> int:
+def refresh_stale(services: Services, actor: Actor, today: date | None = None, batch: int = 1000) -> int:
     """Recompute the rows whose date-driven flags have changed by ``today`` (the daily job; a system job,
     no read audit). Returns the number of pathways refreshed."""
     today = today or services.today()
@@ -194,8 +219,7 @@ def refresh_stale(services: Services, actor: Actor, today: date | None = None, b
     while True:
         with services.uow(actor, log_reads=False) as uow:
             ids = uow.worklist.stale_pathways(today, limit=batch)
-            for pathway_id in ids:
-                refresh(services, uow, pathway_id, today)
+            refresh_many(services, uow, ids, today)
         done += len(ids)
         if len(ids) < batch:
             return done
@@ -208,15 +232,15 @@ def refresh_all(services: Services, actor: Actor, batch: int = 1000) -> int:
         ids = uow.pathways.all_ids()
     for start in range(0, len(ids), batch):
         with services.uow(actor, log_reads=False) as uow:
-            for pathway_id in ids[start : start + batch]:
-                refresh(services, uow, pathway_id)
-                done += 1
+            refresh_many(services, uow, ids[start : start + batch])
+        done += len(ids[start : start + batch])
     return done
 
 
 def refresh_patients(services: Services, uow: Any, patient_ids: set[str]) -> None:
     """Refresh the worklist rows of every pathway of these patients (after writes that did not go through the
     services' use cases, e.g. FHIR updates and Bundle imports)."""
-    for patient_id in sorted(patient_ids):
-        for pathway in uow.pathways.for_patient(patient_id):
-            refresh(services, uow, pathway.id)
+    ids = [
+        pathway.id for patient_id in sorted(patient_ids) for pathway in uow.pathways.for_patient(patient_id)
+    ]
+    refresh_many(services, uow, ids)

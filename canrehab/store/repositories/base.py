@@ -20,6 +20,9 @@ T = TypeVar("T")
 _STATEMENTS: dict[tuple[str, ...], Any] = {}
 
 
+IN_CHUNK = 1000  # ids per IN list (well under SQLite's and PostgreSQL's bound-parameter limits)
+
+
 def cached_statement(key: tuple[str, ...], build: Callable[[], T]) -> T:
     """Statements are built once per process with bind parameters: building SQLAlchemy expressions costs
     more Python time than running a primary-key query, and a reused statement also hits the compiled cache."""
@@ -168,6 +171,16 @@ class Repository(Generic[E]):
 
     # -------------------------------------------------------------------------------------------- API
 
+    def find_many(self, keys: Iterable[str]) -> list[E]:
+        """The entities with these keys (unknown keys are skipped), each read logged."""
+        found: list[E] = []
+        wanted = sorted(set(keys))
+        for start in range(0, len(wanted), IN_CHUNK):
+            found += self._load(self.key_column.in_(wanted[start : start + IN_CHUNK]))
+        for entity in found:
+            self._log_read(entity)
+        return found
+
     def find(self, key: str) -> E | None:
         row = self._row(key)
         if row is None:
@@ -262,6 +275,16 @@ class PatientChildRepository(Repository[E]):
 
     def for_pathway(self, pathway_id: str) -> list[E]:
         found = self._load_by("pathway_id", pathway_id)
+        for patient_id in sorted({_patient_id(e) for e in found}):
+            self._log_list_read(found, patient_id)
+        return found
+
+    def for_pathways(self, pathway_ids: Iterable[str]) -> list[E]:
+        """The entities of these pathways (one query per chunk of ids), each patient's read logged."""
+        wanted = sorted(set(pathway_ids))
+        found: list[E] = []
+        for start in range(0, len(wanted), IN_CHUNK):
+            found += self._load(self.table.c.pathway_id.in_(wanted[start : start + IN_CHUNK]))
         for patient_id in sorted({_patient_id(e) for e in found}):
             self._log_list_read(found, patient_id)
         return found

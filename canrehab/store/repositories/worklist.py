@@ -3,7 +3,7 @@ query for the rows and one for the counts per flag."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
@@ -139,14 +139,25 @@ class WorklistRepository:
 
     def replace_pathway(self, pathway_id: str, rows: Iterable[WorklistStatusRow]) -> None:
         """Store the rows of one pathway and drop its rows for units it no longer concerns."""
-        rows = list(rows)
-        self.upsert_many(rows)
-        self.session.execute(
-            delete(WORKLIST).where(
-                WORKLIST.c.pathway_id == pathway_id,
-                WORKLIST.c.unit_hsa_id.not_in(sorted({r.unit_hsa_id for r in rows})),
-            )
-        )
+        self.replace_pathways({pathway_id: list(rows)})
+
+    def replace_pathways(self, rows_by_pathway: Mapping[str, Sequence[WorklistStatusRow]]) -> None:
+        """Store the rows of these pathways and drop their rows for units they no longer concern."""
+        self.upsert_many(row for rows in rows_by_pathway.values() for row in rows)
+        keep = {(row.pathway_id, row.unit_hsa_id) for rows in rows_by_pathway.values() for row in rows}
+        ids = sorted(rows_by_pathway)
+        for start in range(0, len(ids), 1000):
+            existing = self.session.execute(
+                select(WORKLIST.c.pathway_id, WORKLIST.c.unit_hsa_id).where(
+                    WORKLIST.c.pathway_id.in_(ids[start : start + 1000])
+                )
+            ).tuples()
+            for pathway_id, unit in sorted(set(existing) - keep):
+                self.session.execute(
+                    delete(WORKLIST).where(
+                        WORKLIST.c.pathway_id == pathway_id, WORKLIST.c.unit_hsa_id == unit
+                    )
+                )
 
     def for_pathway(self, pathway_id: str) -> dict[str, WorklistStatusRow]:
         """The rows of one pathway by unit."""
