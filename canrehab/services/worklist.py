@@ -45,8 +45,14 @@ def status_rows(
 ) -> dict[str, list[Any]]:
     """Recompute the worklist rows of these pathways (one per unit each concerns) from their aggregates,
     loaded with one query per table and chunk of ids (no audit: system bookkeeping)."""
-    pathways = uow.pathways.find_many(pathway_ids)
-    patients = {p.id: p for p in uow.patients.find_many({pw.patient_id for pw in pathways})}
+    single = len(pathway_ids) == 1  # the refresh after a write: cached one-key statements
+    if single:
+        found = uow.pathways.find(pathway_ids[0])
+        pathways = [found] if found is not None else []
+        patients = {pw.patient_id: uow.patients.get(pw.patient_id) for pw in pathways}
+    else:
+        pathways = uow.pathways.find_many(pathway_ids)
+        patients = {p.id: p for p in uow.patients.find_many({pw.patient_id for pw in pathways})}
     children: dict[str, dict[str, list[Any]]] = {pw.id: defaultdict(list) for pw in pathways}
     ids = [pw.id for pw in pathways]
     for kind, repository in (
@@ -55,7 +61,7 @@ def status_rows(
         ("handovers", uow.handovers),
         ("referrals", uow.referrals),
     ):
-        for entity in repository.for_pathways(ids):
+        for entity in repository.for_pathway(ids[0]) if single and ids else repository.for_pathways(ids):
             children[entity.pathway_id][kind].append(entity)
     return {
         pw.id: rows_from_aggregates(

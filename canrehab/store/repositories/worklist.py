@@ -114,6 +114,12 @@ def sort_names(
     return names
 
 
+_PAIRS = select(WORKLIST.c.pathway_id, WORKLIST.c.unit_hsa_id).where(
+    WORKLIST.c.pathway_id.in_(bindparam("ids", expanding=True))
+)
+_DELETE_PAIR = delete(WORKLIST).where(
+    WORKLIST.c.pathway_id == bindparam("pathway_id"), WORKLIST.c.unit_hsa_id == bindparam("unit")
+)
 _NAMES = select(PATIENT.c.id, PATIENT.c.name).where(PATIENT.c.id.in_(bindparam("ids", expanding=True)))
 
 
@@ -147,17 +153,9 @@ class WorklistRepository:
         keep = {(row.pathway_id, row.unit_hsa_id) for rows in rows_by_pathway.values() for row in rows}
         ids = sorted(rows_by_pathway)
         for start in range(0, len(ids), 1000):
-            existing = self.session.execute(
-                select(WORKLIST.c.pathway_id, WORKLIST.c.unit_hsa_id).where(
-                    WORKLIST.c.pathway_id.in_(ids[start : start + 1000])
-                )
-            ).tuples()
+            existing = self.session.execute(_PAIRS, {"ids": ids[start : start + 1000]}).tuples()
             for pathway_id, unit in sorted(set(existing) - keep):
-                self.session.execute(
-                    delete(WORKLIST).where(
-                        WORKLIST.c.pathway_id == pathway_id, WORKLIST.c.unit_hsa_id == unit
-                    )
-                )
+                self.session.execute(_DELETE_PAIR, {"pathway_id": pathway_id, "unit": unit})
 
     def for_pathway(self, pathway_id: str) -> dict[str, WorklistStatusRow]:
         """The rows of one pathway by unit."""
