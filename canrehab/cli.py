@@ -34,7 +34,7 @@ for _name in COMMAND_MODULES:
 
 @app.command()
 def version() -> None:
-    """Print the canrehab version."""
+    """Visa canrehabs version."""
     from canrehab import __version__
 
     typer.echo(__version__)

@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
         host: str = typer.Option(None, help="Adress att lyssna på (standard: inställningen host)."),
         port: int = typer.Option(None, help="Port (standard: inställningen port)."),
     ) -> None:
-        """Start the web app on an existing database."""
+        """Starta webbappen mot en befintlig databas."""
         settings = get_settings()
         from canrehab.web import backend
 
@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
         port: int = typer.Option(None),
         no_serve: bool = typer.Option(False, "--no-serve", help="Bygg databasen men starta inte webbappen."),
     ) -> None:
-        """Build a fresh synthetic demo database and start the web app, printing one login per role."""
+        """Bygg en ny syntetisk demodatabas och starta webbappen; skriver ut en inloggning per roll."""
         settings = get_settings()
         if data_dir is not None:
             settings = settings.model_copy(update={"data_dir": data_dir})
@@ -73,7 +73,7 @@ def register(app: typer.Typer) -> None:
         patient_id: str = typer.Option(None),
         unit: list[str] = typer.Option([], help="HSA-id för enhet (kan upprepas)."),
     ) -> None:
-        """Create a local user account (argon2-hashed password)."""
+        """Skapa ett lokalt användarkonto (lösenordet lagras argon2-hashat)."""
         from canrehab.web import backend
 
         settings = get_settings()
