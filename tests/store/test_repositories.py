@@ -79,6 +79,9 @@ def test_lists_per_patient_and_pathway(seeded: Callable[..., UnitOfWork]) -> Non
         assert [p.id for p in u.pathways.for_unit("SE2321000016-KIR")] == ["pw-2"]
         assert u.pathways.all_ids() == ["pw-1", "pw-2"]
         assert u.plans.for_patient("pat-2") == []
+        assert [p.id for p in u.pathways.find_many(["pw-2", "pw-1", "pw-x"])] == ["pw-1", "pw-2"]
+        assert sorted(a.id for a in u.assessments.for_pathways(["pw-1", "pw-2"])) == ["as-1", "as-2"]
+        assert u.referrals.for_pathways([]) == []
 
 
 def test_handover_inbox_and_outbox(seeded: Callable[..., UnitOfWork]) -> None:
