@@ -82,22 +82,24 @@ class _ErrorSink:
 
 
 class _RejectSink:
-    """Lenient mode: every rejected row, as read, with its line number and reasons."""
+    """Lenient mode: every rejected row, as read, with its line number and reasons. A row that could be split
+    into the extract's columns is written column by column; a row that could not (wrong number of fields) has
+    its raw text in the last column, ``radtext``, and its value columns empty."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fh = path.open("w", encoding="utf-8", newline="")
         self._w = csv.writer(self._fh)
-        self._w.writerow(["rad", "orsaker", *s.COLUMNS])
+        self._w.writerow(["rad", "orsaker", *s.COLUMNS, "radtext"])
 
     def add_rows(self, batch: pa.Table, lines: list[int], mask: list[bool], reasons: list[str]) -> None:
         cols = [batch.column(c).to_pylist() for c in s.COLUMNS]
         for i, bad in enumerate(mask):
             if bad:
-                self._w.writerow([lines[i], reasons[i], *(c[i] for c in cols)])
+                self._w.writerow([lines[i], reasons[i], *(c[i] for c in cols), ""])
 
     def add_raw(self, line: int | None, reason: str, text: str) -> None:
-        self._w.writerow(["" if line is None else line, reason, text])
+        self._w.writerow(["" if line is None else line, reason, *([""] * len(s.COLUMNS)), text])
 
     def close(self) -> None:
         self._fh.close()

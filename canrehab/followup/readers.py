@@ -8,8 +8,10 @@ never skipped silently. Nothing reads the whole file into Python objects.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
+import gzip
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -111,8 +113,46 @@ class _CountingFile(io.RawIOBase):
         super().close()
 
 
+class _Utf8File(io.RawIOBase):
+    """The bytes of a text file as UTF-8, with every byte sequence that is not UTF-8 replaced by U+FFFD, so
+    that a file saved in another encoding fails row by row (the validation rejects a value holding U+FFFD,
+    naming line and column) instead of as a whole."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while not self._pending:
+            chunk = self._raw.read(1 << 20)
+            text = self._decoder.decode(chunk, final=not chunk)
+            self._pending = text.encode("utf-8")
+            if not chunk:
+                break
+        n = min(len(b), len(self._pending))
+        b[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _text_bytes(raw: Any, path: Path) -> Any:
+    """The file's bytes, decompressed when it is gzip (``.gz``)."""
+    return gzip.GzipFile(fileobj=raw, mode="rb") if path.name.lower().endswith(".gz") else raw
+
+
 def _csv_header(path: Path) -> tuple[list[str], str]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    with (
+        _text_bytes(path.open("rb"), path) as binary,
+        io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace", newline="") as fh,
+    ):
         first = fh.readline()
     delimiter = ";" if first.count(";") > first.count(",") else ","
     return next(csv.reader([first], delimiter=delimiter)), delimiter
@@ -146,9 +186,10 @@ def _csv_reader(path: Path) -> SourceReader:
         return "skip"
 
     def iterate(r: SourceReader, progress: Progress | None) -> Iterator[tuple[pa.Table, np.ndarray]]:
-        raw = _CountingFile(path, progress)
+        raw = _CountingFile(path, progress)  # counts the bytes of the file as stored (compressed or not)
+        utf8 = _Utf8File(_text_bytes(io.BufferedReader(raw, buffer_size=1 << 20), path))
         stream = pacsv.open_csv(
-            io.BufferedReader(raw, buffer_size=1 << 20),
+            io.BufferedReader(utf8, buffer_size=1 << 20),
             read_options=pacsv.ReadOptions(
                 block_size=CSV_BLOCK_BYTES,
                 column_names=names,
@@ -182,6 +223,7 @@ def _csv_reader(path: Path) -> SourceReader:
             with contextlib.suppress(Exception):
                 stream.close()
             del stream
+            utf8.close()
             raw.close()
 
     reader._iter = iterate

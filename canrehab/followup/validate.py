@@ -80,7 +80,20 @@ def validate_batch(batch: pa.Table, lines: np.ndarray, county_codes: Iterable[st
     in_ok = pc.is_valid(indatum)
     ut_ok = pc.is_valid(utdatum)
 
+    texts = {
+        "lopnr": lopnr,
+        "kon": kon,
+        "alder": alder,
+        "lan": lan,
+        "vardform": vardform,
+        "indatum": indatum_t,
+        "utdatum": utdatum_t,
+        "hdia": hdia,
+        "op": op,
+    }
     checks: list[tuple[str, pa.Array, pa.Array, str]] = [
+        # bytes that were not UTF-8 were read as U+FFFD (readers._Utf8File)
+        *((name, pc.match_substring(v, "\ufffd"), v, s.REASON_ENCODING) for name, v in texts.items()),
         ("lopnr", empty_lopnr, lopnr, s.REASON_MISSING),
         ("lopnr", pc.greater(pc.utf8_length(lopnr), s.MAX_LOPNR_LENGTH), lopnr, s.REASON_LOPNR_TOO_LONG),
         ("kon", pc.equal(kon, ""), kon, s.REASON_MISSING),

@@ -101,8 +101,33 @@ def test_every_bad_value_of_a_row_is_reported_and_nothing_is_dropped_silently(
     assert lines.count(6) == 3 and 7 in lines and 8 in lines
     malformed = next(e for e in res.first_errors if e["line"] == 8)
     assert str(malformed["reason"]).startswith(s.REASON_COLUMNS)
-    rejects = list(csv.reader(res.rejects_path.open(encoding="utf-8")))  # type: ignore[union-attr]
-    assert [r[0] for r in rejects[1:]] == ["6", "7", "8"]
+    rejects = list(csv.DictReader(res.rejects_path.open(encoding="utf-8")))  # type: ignore[union-attr]
+    assert [r["rad"] for r in rejects] == ["6", "7", "8"]
+    assert rejects[0]["lopnr"] == "x" and rejects[0]["radtext"] == ""
+    # the malformed row: its raw text in radtext, never under a value column
+    assert rejects[2]["radtext"] == "z,1,50,01,oppen,2022-01-01" and rejects[2]["lopnr"] == ""
+
+
+def test_gzip_extract_is_read_like_the_plain_one(extract: Extract, tmp_path: Path) -> None:
+    import gzip
+
+    plain = extract(_good(30))
+    packed = tmp_path / "extract.csv.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    res = import_par(packed, tmp_path / "ds", strict=True)
+    assert (res.read, res.accepted, res.rejected) == (30, 30, 0)
+
+
+def test_bytes_that_are_not_utf8_reject_their_row_not_the_file(extract: Extract, tmp_path: Path) -> None:
+    path = extract(_good(3))
+    with path.open("ab") as fh:
+        fh.write(b"5,1,50,01,oppen,2022-01-01,,C509,AW020\n")  # line 5: good
+        fh.write("6,1,50,01,oppen,2022-01-01,,C5\xf6,\n".encode("latin-1"))  # line 6: latin-1 "ö"
+    res = import_par(path, tmp_path / "ds", strict=False)
+    assert (res.read, res.accepted, res.rejected) == (5, 4, 1)
+    assert [(e["line"], e["column"], e["reason"]) for e in res.first_errors][:1] == [
+        (6, "hdia", s.REASON_ENCODING)
+    ]
 
 
 def test_line_numbers_stay_right_after_a_malformed_row(extract: Extract, tmp_path: Path) -> None:
