@@ -200,20 +200,28 @@ def unit_worklist(
         due = None
     units = sorted(actor.unit_hsa_ids)
     today = services.today()
-    with services.uow(actor, log_reads=False) as uow:
-        refresh_many(services, uow, uow.worklist.stale_pathways(today, units), today)
+    query = {
+        "process": process or None,
+        "phase": phase or None,
+        "due": due,
+        "sort": sort,
+        "limit": limit,
+        "offset": offset,
+    }
     with services.uow(actor) as uow:
-        rows, counts, total = uow.worklist.query(
-            units,
-            process=process or None,
-            phase=phase or None,
-            due=due,
-            sort=sort,
-            limit=limit,
-            offset=offset,
-        )
-        for row in rows:
-            uow.audit.record_read("worklist", row.unit_hsa_id, row.patient_id, "arbetslista")
+        stale = uow.worklist.stale_pathways(today, units)
+        if not stale:  # the usual case: one transaction
+            return _read(uow, units, query)
+    with services.uow(actor, log_reads=False) as uow:  # bookkeeping, not the user's read
+        refresh_many(services, uow, stale, today)
+    with services.uow(actor) as uow:
+        return _read(uow, units, query)
+
+
+def _read(uow: Any, units: list[str], query: dict[str, Any]) -> WorklistResult:
+    rows, counts, total = uow.worklist.query(units, **query)
+    for row in rows:
+        uow.audit.record_read("worklist", row.unit_hsa_id, row.patient_id, "arbetslista")
     return WorklistResult(rows=list(rows), counts=dict(counts), total=int(total))
 
 
