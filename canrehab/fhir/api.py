@@ -31,34 +31,27 @@ from canrehab.domain.access import Actor
 from canrehab.domain.errors import ConflictError, DomainError
 from canrehab.domain.model import new_id
 from canrehab.fhir import export as bulk
+from canrehab.fhir import openapi as api_doc
 from canrehab.fhir.auth import authenticate
 from canrehab.fhir.capability import capability_statement
 from canrehab.fhir.context import AccessDenied, Ctx
 from canrehab.fhir.mapping.common import MappingError
 from canrehab.fhir.outcome import FhirError, error_response, etag, fhir_response, parse_etag
 from canrehab.fhir.resources import HANDLERS, Handler, version_of
-from canrehab.fhir.search import parse_params, searchset
+from canrehab.fhir.search import parse_query, searchset, strict_handling
 from canrehab.fhir.transaction import EntryError, process
 
 log = logging.getLogger(__name__)
 NDJSON = "application/fhir+ndjson"
 JSON_TYPES = ("application/fhir+json", "application/json")
 
-ResourceType = StrEnum("ResourceType", {t: t for t in HANDLERS})  # type: ignore[misc]
 ExportType = StrEnum("ExportType", {t: t for t in bulk.TYPES})  # type: ignore[misc]
 
 _BODY = {
     "requestBody": {
         "required": True,
-        "content": {t: {"schema": {"type": "object", "additionalProperties": True}} for t in JSON_TYPES},
+        "content": {t: {"schema": api_doc.resource_schema("Bundle")} for t in JSON_TYPES},
     }
-}
-_OUTCOME = {
-    "description": "OperationOutcome",
-    "content": {"application/fhir+json": {"schema": {"type": "object"}}},
-}
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: _OUTCOME for code in (400, 401, 403, 404, 405, 409, 412, 415, 422, 428, 429)
 }
 
 
@@ -116,7 +109,17 @@ class FhirRoute(APIRoute):
         return handler
 
 
-router = APIRouter(prefix="/fhir", route_class=FhirRoute, tags=["FHIR"], responses=_ERRORS)
+class FhirJSONResponse(Response):
+    media_type = "application/fhir+json"
+
+
+router = APIRouter(
+    prefix="/fhir",
+    route_class=FhirRoute,
+    tags=["FHIR"],
+    responses=api_doc.ERRORS,
+    default_response_class=FhirJSONResponse,
+)
 
 
 # ---------------------------------------------------------------------------------------------- plumbing
@@ -205,13 +208,6 @@ async def _body(request: Request) -> dict[str, Any]:
     return data
 
 
-def _handler(rtype: str) -> Handler:
-    handler = HANDLERS.get(rtype)
-    if handler is None:
-        raise FhirError(404, f"Unknown resource type {rtype!r}.", code="not-supported")
-    return handler
-
-
 def _resource_headers(resource: dict[str, Any], request: Request) -> dict[str, str]:
     headers = {}
     version = version_of(resource)
@@ -253,12 +249,21 @@ def _validated(data: dict[str, Any]) -> None:
 # ---------------------------------------------------------------------------------------------- routes
 
 
-@router.get("/metadata", summary="CapabilityStatement")
+@router.get(
+    "/metadata",
+    summary="CapabilityStatement",
+    responses=api_doc.ok("CapabilityStatement", "CapabilityStatement"),
+)
 async def metadata(request: Request) -> Response:
     return fhir_response(capability_statement(_base(request)))
 
 
-@router.post("", summary="Transaction Bundle (atomic)", openapi_extra=_BODY)
+@router.post(
+    "",
+    summary="Transaction Bundle (atomic)",
+    openapi_extra=_BODY,
+    responses=api_doc.ok("transaction-response Bundle", "Bundle"),
+)
 async def transaction(request: Request) -> Response:
     actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
     bundle = await _body(request)
@@ -284,7 +289,14 @@ async def transaction(request: Request) -> Response:
     return fhir_response(result)
 
 
-@router.get("/$export", summary="Bulk export manifest (NDJSON per type)")
+@router.get(
+    "/$export",
+    summary="Bulk export manifest (NDJSON per type)",
+    response_class=Response,
+    responses={
+        200: {"description": "manifest", "content": {"application/json": {"schema": {"type": "object"}}}}
+    },
+)
 async def export_manifest(
     request: Request,
     start: str | None = Query(None, description="first day of the period, YYYY-MM-DD"),
@@ -320,7 +332,12 @@ async def export_manifest(
     return Response(json.dumps(manifest, ensure_ascii=False), media_type="application/json")
 
 
-@router.get("/$export/{rtype}", summary="Bulk export of one resource type as NDJSON")
+@router.get(
+    "/$export/{rtype}",
+    summary="Bulk export of one resource type as NDJSON",
+    response_class=Response,
+    responses={200: {"description": "NDJSON", "content": {NDJSON: {"schema": {"type": "string"}}}}},
+)
 async def export_type(
     request: Request,
     rtype: ExportType,
@@ -341,97 +358,205 @@ async def export_type(
     return Response(text, media_type=NDJSON)
 
 
-@router.get("/{rtype}", summary="Search")
-async def search(
-    request: Request,
-    rtype: ResourceType,
-    patient: str | None = Query(None),
-    status: str | None = Query(None),
-    date: str | None = Query(None, description="[eq|ge|le|gt|lt]YYYY-MM-DD"),
-    code: str | None = Query(None),
-    identifier: str | None = Query(None),
-) -> Response:
-    actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
-    handler = _handler(str(rtype.value))
-    params = parse_params(request.query_params.multi_items())
-    found = await run_in_threadpool(_run, request, actor, lambda ctx: handler.search(ctx, params))
-    return fhir_response(searchset(_base(request), found))
+def _search_route(rtype: str, handler: Handler) -> Callable[..., Any]:
+    async def search(request: Request) -> Response:
+        actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
+        strict = strict_handling(request.headers.get("prefer"))
+        query = parse_query(request.query_params.multi_items(), handler.params, strict=strict)
+        page = await run_in_threadpool(_run, request, actor, lambda ctx: handler.search(ctx, query))
+        return fhir_response(searchset(_base(request), rtype, page, query))
+
+    return search
 
 
-@router.get("/{rtype}/{rid}", summary="Read")
-async def read(request: Request, rtype: ResourceType, rid: str) -> Response:
-    actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
-    handler = _handler(str(rtype.value))
-    resource = await run_in_threadpool(_run, request, actor, lambda ctx: handler.read(ctx, rid))
-    headers = _resource_headers(resource, request)
-    headers.pop("Location", None)
-    return fhir_response(resource, headers=headers)
+def _read_route(handler: Handler) -> Callable[..., Any]:
+    async def read(request: Request, rid: str) -> Response:
+        actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
+        resource = await run_in_threadpool(_run, request, actor, lambda ctx: handler.read(ctx, rid))
+        headers = _resource_headers(resource, request)
+        headers.pop("Location", None)
+        return fhir_response(resource, headers=headers)
+
+    return read
 
 
-@router.get("/{rtype}/{rid}/_history/{vid}", summary="Read a version (the current one is kept)")
-async def vread(request: Request, rtype: ResourceType, rid: str, vid: str) -> Response:
-    actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
-    handler = _handler(str(rtype.value))
-    resource = await run_in_threadpool(_run, request, actor, lambda ctx: handler.read(ctx, rid))
-    if str(version_of(resource)) != vid:
+def _current_version(ctx: Ctx, handler: Handler, rid: str, vid: str) -> dict[str, Any]:
+    resource = handler.read(ctx, rid)
+    if str((resource.get("meta") or {}).get("versionId")) != vid:
         raise FhirError(
             404,
-            f"{rtype.value}/{rid} version {vid} is not kept; only the current version is served "
-            "(the content versions of a CarePlan are its contained resources).",
+            f"{handler.type}/{rid} version {vid} is not kept; only the current version is served.",
             code="not-found",
         )
-    return fhir_response(resource, headers={"ETag": etag(int(vid))})
+    return resource
 
 
-@router.post("/{rtype}", summary="Create", openapi_extra=_BODY)
-async def create(request: Request, rtype: ResourceType) -> Response:
-    actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
-    handler = _handler(str(rtype.value))
-    data = await _body(request)
-    _check_body_type(data, str(rtype.value))
-    if handler.create is None:
-        raise FhirError(405, f"{rtype.value} cannot be created through the API.", code="not-supported")
-    _validated(data)
-    data = {**data, "id": new_id()}
-    if rtype.value == "Organization":
-        data["id"] = next((str(i["value"]) for i in data.get("identifier", []) if i.get("value")), data["id"])
-    creator = handler.create
-    stored = await run_in_threadpool(_run, request, actor, lambda ctx: creator(ctx, data))
-    return fhir_response(stored, 201, _resource_headers(stored, request))
+def _vread_route(handler: Handler) -> Callable[..., Any]:
+    async def vread(request: Request, rid: str, vid: str) -> Response:
+        actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
+        reader = handler.vread
+
+        def work(ctx: Ctx) -> dict[str, Any]:
+            return reader(ctx, rid, vid) if reader is not None else _current_version(ctx, handler, rid, vid)
+
+        resource = await run_in_threadpool(_run, request, actor, work)
+        return fhir_response(resource, headers={"ETag": f'W/"{vid}"'})
+
+    return vread
 
 
-@router.put("/{rtype}/{rid}", summary="Update (If-Match)", openapi_extra=_BODY)
-async def update(request: Request, rtype: ResourceType, rid: str) -> Response:
-    actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
-    handler = _handler(str(rtype.value))
-    data = await _body(request)
-    _check_body_type(data, str(rtype.value))
-    if data.get("id") not in (None, rid):
-        raise FhirError(
-            400, f"The resource id {data.get('id')!r} does not match the URL id.", expression=("id",)
+def _history_route(rtype: str, handler: Handler) -> Callable[..., Any]:
+    async def history(request: Request, rid: str) -> Response:
+        actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
+        lister = handler.history
+        assert lister is not None
+        versions = await run_in_threadpool(_run, request, actor, lambda ctx: lister(ctx, rid))
+        return fhir_response(history_bundle(_base(request), rtype, rid, versions))
+
+    return history
+
+
+def history_bundle(base: str, rtype: str, rid: str, versions: list[dict[str, Any]]) -> dict[str, Any]:
+    """A history Bundle, newest first; each entry with the request that made it (version 1 a create)."""
+    entries = []
+    for resource in versions:
+        vid = str((resource.get("meta") or {}).get("versionId"))
+        entries.append(
+            {
+                "fullUrl": f"{base}/{rtype}/{rid}",
+                "resource": resource,
+                "request": {"method": "POST" if vid == "1" else "PUT", "url": f"{rtype}/{rid}"},
+                "response": {
+                    "status": "201 Created" if vid == "1" else "200 OK",
+                    "etag": f'W/"{vid}"',
+                    "location": f"{rtype}/{rid}/_history/{vid}",
+                },
+            }
         )
-    if handler.update is None:
-        raise FhirError(405, f"{rtype.value} cannot be updated through the API.", code="not-supported")
-    _validated({**data, "id": rid})
-    if_match = request.headers.get("if-match")
-    if if_match:
-        expected = parse_etag(if_match)
-        body_version = version_of(data)
-        if body_version is not None and body_version != expected:
-            raise FhirError(400, "If-Match and meta.versionId disagree.", expression=("meta.versionId",))
-    else:
-        body_version = version_of(data)
-        if body_version is None:
-            raise FhirError(
-                428, 'An update needs If-Match: W/"<version>" (or meta.versionId).', code="required"
+    return {
+        "resourceType": "Bundle",
+        "type": "history",
+        "total": len(entries),
+        "link": [{"relation": "self", "url": f"{base}/{rtype}/{rid}/_history"}],
+        "entry": entries,
+    }
+
+
+def _create_route(rtype: str, handler: Handler) -> Callable[..., Any]:
+    async def create(request: Request) -> Response:
+        actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
+        data = await _body(request)
+        _check_body_type(data, rtype)
+        _validated(data)
+        data = {**data, "id": new_id()}
+        if rtype == "Organization":
+            data["id"] = next(
+                (str(i["value"]) for i in data.get("identifier", []) if i.get("value")), data["id"]
             )
-        expected = body_version
-    updater = handler.update
-    stored = await run_in_threadpool(
-        _run, request, actor, lambda ctx: updater(ctx, rid, {**data, "id": rid}, expected)
+        creator = handler.create
+        assert creator is not None
+        stored = await run_in_threadpool(_run, request, actor, lambda ctx: creator(ctx, data))
+        return fhir_response(stored, 201, _resource_headers(stored, request))
+
+    return create
+
+
+def _update_route(rtype: str, handler: Handler) -> Callable[..., Any]:
+    async def update(request: Request, rid: str) -> Response:
+        actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
+        data = await _body(request)
+        _check_body_type(data, rtype)
+        if data.get("id") not in (None, rid):
+            raise FhirError(
+                400, f"The resource id {data.get('id')!r} does not match the URL id.", expression=("id",)
+            )
+        _validated({**data, "id": rid})
+        if_match = request.headers.get("if-match")
+        if if_match:
+            expected = parse_etag(if_match)
+            body_version = version_of(data)
+            if body_version is not None and body_version != expected:
+                raise FhirError(400, "If-Match and meta.versionId disagree.", expression=("meta.versionId",))
+        else:
+            body_version = version_of(data)
+            if body_version is None:
+                raise FhirError(
+                    428, 'An update needs If-Match: W/"<version>" (or meta.versionId).', code="required"
+                )
+            expected = body_version
+        updater = handler.update
+        assert updater is not None
+        stored = await run_in_threadpool(
+            _run, request, actor, lambda ctx: updater(ctx, rid, {**data, "id": rid}, expected)
+        )
+        return fhir_response(stored, 200, _resource_headers(stored, request))
+
+    return update
+
+
+def _register(rtype: str, handler: Handler) -> None:
+    """The routes of one resource type, each described in the OpenAPI schema with its own parameters."""
+    add = router.add_api_route
+    add(
+        f"/{rtype}",
+        _search_route(rtype, handler),
+        methods=["GET"],
+        summary=f"Search {rtype}",
+        name=f"search_{rtype}",
+        responses=api_doc.ok("searchset Bundle", "Bundle"),
+        openapi_extra=api_doc.search_parameters(handler.params),
     )
-    headers = _resource_headers(stored, request)
-    return fhir_response(stored, 200, headers)
+    if handler.create is not None:
+        add(
+            f"/{rtype}",
+            _create_route(rtype, handler),
+            methods=["POST"],
+            status_code=201,
+            summary=f"Create {rtype} (the server assigns the id)",
+            name=f"create_{rtype}",
+            responses=api_doc.ok("the stored resource", rtype, status=201),
+            openapi_extra=api_doc.request_body(rtype),
+        )
+    add(
+        f"/{rtype}/{{rid}}",
+        _read_route(handler),
+        methods=["GET"],
+        summary=f"Read {rtype}",
+        name=f"read_{rtype}",
+        responses=api_doc.ok(rtype, rtype),
+    )
+    if handler.update is not None:
+        add(
+            f"/{rtype}/{{rid}}",
+            _update_route(rtype, handler),
+            methods=["PUT"],
+            summary=f"Update {rtype} (If-Match)",
+            name=f"update_{rtype}",
+            responses=api_doc.ok("the stored resource", rtype),
+            openapi_extra=api_doc.merged(api_doc.request_body(rtype), api_doc.IF_MATCH),
+        )
+    if handler.history is not None:
+        add(
+            f"/{rtype}/{{rid}}/_history",
+            _history_route(rtype, handler),
+            methods=["GET"],
+            summary=f"History of a {rtype}",
+            name=f"history_{rtype}",
+            responses=api_doc.ok("history Bundle", "Bundle"),
+        )
+    add(
+        f"/{rtype}/{{rid}}/_history/{{vid}}",
+        _vread_route(handler),
+        methods=["GET"],
+        summary=f"Read a version of a {rtype}"
+        + (" (kept versions: _history)" if handler.history else " (the current one is kept)"),
+        name=f"vread_{rtype}",
+        responses=api_doc.ok(rtype, rtype),
+    )
+
+
+for _type, _h in HANDLERS.items():
+    _register(_type, _h)
 
 
 @router.api_route(

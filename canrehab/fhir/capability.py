@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from canrehab.fhir.resources import HANDLERS
-
-PARAM_TYPES = {"patient": "reference", "organization": "reference", "date": "date", "_id": "token"}
+from canrehab.fhir.search import DEFAULT_COUNT, MAX_COUNT
 
 
 def capability_statement(base_url: str) -> dict[str, Any]:
     resources = []
     for rtype, h in HANDLERS.items():
-        interactions = [{"code": "read"}, {"code": "search-type"}]
+        interactions = [{"code": "read"}, {"code": "vread"}, {"code": "search-type"}]
+        if h.history is not None:
+            interactions.append({"code": "history-instance"})
         if h.create is not None:
             interactions.append({"code": "create"})
         if h.update is not None:
@@ -22,10 +23,13 @@ def capability_statement(base_url: str) -> dict[str, Any]:
                 "type": rtype,
                 "interaction": interactions,
                 "versioning": "versioned-update" if h.update is not None else "no-version",
-                "readHistory": False,
+                "readHistory": h.history is not None,
                 "updateCreate": False,
                 "conditionalUpdate": False,
-                "searchParam": [{"name": p, "type": PARAM_TYPES.get(p, "token")} for p in h.search_params],
+                "searchParam": [
+                    {"name": p.name, "type": p.type, "documentation": p.documentation}
+                    for p in h.params.values()
+                ],
             }
         )
     return {
@@ -45,7 +49,12 @@ def capability_statement(base_url: str) -> dict[str, Any]:
             {
                 "mode": "server",
                 "documentation": "HTTP Basic authentication against canrehab accounts; access by care unit; "
-                'every read is audited. Updates require If-Match (W/"<version>") or meta.versionId.',
+                'every read is audited. Updates require If-Match (W/"<version>") or meta.versionId. '
+                "Search: parameters ANDed, "
+                "comma-separated values ORed, token system|code, date prefixes eq ne gt lt ge le sa eb on "
+                "partial dates; unknown parameters ignored unless Prefer: handling=strict; paging with "
+                f"_count (default {DEFAULT_COUNT}, at most {MAX_COUNT}) and _offset. CarePlan history: the "
+                "current version and the content versions v1, v2, ...",
                 "security": {
                     "cors": False,
                     "description": "HTTP Basic (local accounts). No cookies.",

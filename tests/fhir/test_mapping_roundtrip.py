@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from canrehab.fhir import mapping as m
 from canrehab.fhir.mapping.common import to_model
@@ -109,3 +110,39 @@ def test_procedure(record: Any) -> None:
 @given(s.audit_records)
 def test_audit_event(entry: Any) -> None:
     assert m.audit_record_from_fhir(revalidated(m.audit_event_to_fhir(entry))) == entry
+
+
+@given(s.goals, st.booleans())
+def test_goal(goal: Any, active: bool) -> None:
+    from canrehab.fhir.mapping.plan import goal_from_json, goal_resource
+
+    data = revalidated(
+        to_model(goal_resource(goal, "p1-g1", "patient-1", "active" if active else "completed"))
+    )
+    assert data["subject"] == {"reference": "Patient/patient-1"}
+    assert goal_from_json(data, "Goal") == goal
+
+
+@given(s.plans())
+def test_care_plan_content_versions(plan: Any) -> None:
+    from canrehab.fhir.mapping.plan import plan_version_from_fhir, plan_version_to_fhir
+
+    for version in plan.versions:
+        data = revalidated(plan_version_to_fhir(plan, version.number))
+        assert data["meta"]["versionId"] == f"v{version.number}"
+        assert plan_version_from_fhir(data) == (plan.id, version)
+
+
+def test_questionnaire_for_every_instrument() -> None:
+    """Each shipped instrument: the served Questionnaire validates and parses back to the same instrument."""
+    from fhir.resources.R4B.questionnaire import Questionnaire
+
+    from canrehab.domain.instrument import Instrument
+    from canrehab.instruments import load_instruments, questionnaire_json
+
+    instruments = load_instruments()
+    assert instruments
+    for instrument_id, instrument in instruments.items():
+        data = questionnaire_json(instrument_id)
+        Questionnaire.model_validate(data)
+        assert Instrument.from_questionnaire(data) == instrument

@@ -301,6 +301,61 @@ def care_plan_to_fhir(plan: RehabPlan) -> CarePlan:
     return model
 
 
+def plan_version_to_fhir(plan: RehabPlan, number: int) -> CarePlan:
+    """Content version ``number`` of the plan as a CarePlan of its own (the plan's history): id the plan's,
+    ``meta.versionId`` ``v<number>``, the content with its goals contained, created on/by as recorded.
+    A superseded version is ``revoked``; the latest has the plan's status. KeyError: no such version."""
+    version = next((v for v in plan.versions if v.number == number), None)
+    if version is None:
+        raise KeyError(number)
+    latest = number == plan.versions[-1].number
+    goal_ids = [f"g{i + 1}" for i in range(len(version.content.goals))]
+    lifecycle = GOAL_STATUS[plan.status] if latest else "cancelled"
+    fields = _content_fields(version.content, goal_ids)
+    extensions = [
+        ext(systems.EXT_PATHWAY, valueReference=ref("EpisodeOfCare", plan.pathway_id)),
+        ext(systems.EXT_PLAN_VERSION, valueInteger=number),
+        *fields.pop("extension"),
+    ]
+    data = {
+        "resourceType": "CarePlan",
+        "id": plan.id,
+        "meta": {"versionId": f"v{number}"},
+        "contained": [
+            goal_resource(g, gid, plan.patient_id, lifecycle)
+            for g, gid in zip(version.content.goals, goal_ids, strict=True)
+        ],
+        "extension": extensions,
+        "status": CAREPLAN_STATUS[plan.status] if latest else "revoked",
+        "intent": "plan",
+        "category": [REHAB_CATEGORY],
+        "title": "Rehabiliteringsplan",
+        "subject": ref("Patient", plan.patient_id),
+        "created": iso(version.created_on),
+        "author": ref("PractitionerRole", version.created_by),
+        **fields,
+    }
+    model: CarePlan = to_model(clean(data))  # type: ignore[assignment]
+    return model
+
+
+def plan_version_from_fhir(resource: Any) -> tuple[str, PlanVersion]:
+    """The plan id and the content version of a CarePlan made by ``plan_version_to_fhir``."""
+    data = as_json(resource)
+    expect_type(data, "CarePlan")
+    path = "CarePlan"
+    number = ext_value(data, systems.EXT_PLAN_VERSION, "valueInteger", path)
+    if not isinstance(number, int):
+        raise MappingError(f"{path}.extension('plan-version')", "the version number is required")
+    contained = {str(c.get("id")): c for c in data.get("contained", []) or []}
+    return resource_id(data), PlanVersion(
+        number=number,
+        content=_content_from(data, contained, path),
+        created_on=parse_date(require(data, "created", path), f"{path}.created"),
+        created_by=ref_id(data.get("author"), "PractitionerRole", f"{path}.author"),
+    )
+
+
 def is_min_vardplan(data: Json) -> bool:
     return any(
         "min-vardplan" in codes_in(c, systems.CS_CAREPLAN_CATEGORY) for c in data.get("category", []) or []
