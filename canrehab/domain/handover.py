@@ -157,10 +157,27 @@ def reject(h: Handover, *, by: Staff, on: date, reason: str) -> Handover:
     )
 
 
-def inform_patient(h: Handover, *, on: date) -> Handover:
-    """Record that the patient was informed about the handover."""
+def inform_patient(h: Handover, *, by: Staff, on: date) -> Handover:
+    """The sender records that the patient was informed about the handover (after it was sent without).
+
+    Only staff of the sending unit may record it; a rejected handover cannot be changed, and a patient who is
+    already recorded as informed is not informed "again" (``handover.already_informed``).
+    """
     if h.status is HandoverStatus.REJECTED:
         raise _illegal(h, "inform_patient")
+    if by.unit_hsa_id != h.from_unit_hsa_id:
+        raise DomainError(
+            "handover.not_sender",
+            "Bara personal på den avsändande enheten kan registrera att patienten har informerats.",
+            "only staff of the sending unit may record that the patient was informed",
+        )
+    if h.patient_informed:
+        when = f" {h.patient_informed_on.isoformat()}" if h.patient_informed_on else ""
+        raise DomainError(
+            "handover.already_informed",
+            f"Det är redan registrerat att patienten har informerats{when}.",
+            "the patient is already recorded as informed",
+        )
     _not_before(on, h.sent_on)
     return h.model_copy(update={"patient_informed": True, "patient_informed_on": on})
 

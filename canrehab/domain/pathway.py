@@ -210,12 +210,15 @@ def assign_contact_nurse(pathway: Pathway, staff: Staff, on: date, offered_on: d
                 f"the current assignment starts {_d(previous.from_date)}, the new one must start later",
             )
         assignments[i] = previous.model_copy(update={"to_date": on - timedelta(days=1)})
+    # The new assignment is open-ended: it may not reach back into an ended one (not even one that began
+    # after ``on``), or two nurses would be in force on the same days.
     for a in assignments:
-        if a.to_date is not None and a.to_date >= on and a.from_date <= on:
+        if a.to_date is not None and a.to_date >= on:
             raise DomainError(
                 "contact_nurse.overlap",
-                f"Det finns redan en kontaktsjuksköterska utsedd som gäller {_d(on)}.",
-                "overlapping contact nurse assignment",
+                f"Det finns redan en kontaktsjuksköterska utsedd till och med {_d(a.to_date)}; en ny kan "
+                f"tidigast utses {_d(a.to_date + timedelta(days=1))}.",
+                f"an earlier assignment runs until {_d(a.to_date)}; a new one must start after it",
             )
     assignments.append(ContactNurseAssignment(staff_id=staff.id, offered_on=offered_on, from_date=on))
     return pathway.model_copy(update={"contact_nurses": tuple(assignments)})

@@ -88,6 +88,18 @@ def step(
         return saved
 
 
+def inform_patient(services: Services, actor: Actor, handover_id: str, version: int) -> Handover:
+    """The sender records that the patient has been informed about the handover (today)."""
+    with services.uow(actor) as uow:
+        handover = uow.handovers.get(handover_id)
+        require_write(services, uow, actor, handover.patient_id, "handover", handover_id)
+        staff = acting_staff(uow, actor)
+        changed = handover_rules.inform_patient(handover, by=staff, on=services.today())
+        saved: Handover = uow.handovers.update(changed, expected_version=version)
+        worklist.refresh(services, uow, handover.pathway_id)
+        return saved
+
+
 @dataclass
 class HandoverView:
     handover: Handover
@@ -97,6 +109,7 @@ class HandoverView:
     overdue: bool
     sender_responsible: bool
     is_receiver: bool
+    is_sender: bool = False
 
 
 def _view(services: Services, uow: Any, actor: Actor, h: Handover, names: dict[str, str]) -> HandoverView:
@@ -109,6 +122,7 @@ def _view(services: Services, uow: Any, actor: Actor, h: Handover, names: dict[s
         overdue=handover_rules.is_overdue(h, services.today(), services.settings.handover_overdue_days),
         sender_responsible=handover_rules.responsible_unit(h) == h.from_unit_hsa_id,
         is_receiver=h.to_unit_hsa_id in actor.unit_hsa_ids,
+        is_sender=h.from_unit_hsa_id in actor.unit_hsa_ids,
     )
 
 

@@ -11,7 +11,7 @@ from canrehab.domain.access import Actor
 from canrehab.domain.diagnosis import normalise_icd10, process_for
 from canrehab.domain.errors import DomainError
 from canrehab.domain.identity import parse_personnummer, pseudonymise
-from canrehab.domain.model import Diagnosis, Pathway, Patient, PhaseKind
+from canrehab.domain.model import Diagnosis, Pathway, Patient, PhaseKind, Staff
 from canrehab.services import worklist
 from canrehab.services.guard import acting_staff, require_read, require_write
 
@@ -84,12 +84,13 @@ def open_pathway(
 
 
 def _change_pathway(services: Services, actor: Actor, pathway_id: str, version: int, change: Any) -> Pathway:
+    """Apply ``change(pathway, staff, unit, uow)`` (a domain rule); store the result and its KVÅ records."""
     with services.uow(actor) as uow:
         pathway = uow.pathways.get(pathway_id)
         require_write(services, uow, actor, pathway.patient_id, "pathway", pathway_id)
         staff = acting_staff(uow, actor)
         unit = uow.units.get(staff.unit_hsa_id)
-        result = change(pathway, staff, unit)
+        result = change(pathway, staff, unit, uow)
         new_pathway, records = result if isinstance(result, tuple) else (result, [])
         saved = uow.pathways.update(new_pathway, expected_version=version)
         if records:
@@ -99,28 +100,63 @@ def _change_pathway(services: Services, actor: Actor, pathway_id: str, version: 
 
 
 def assign_contact_nurse(
-    services: Services, actor: Actor, pathway_id: str, staff_id: str, version: int
+    services: Services,
+    actor: Actor,
+    pathway_id: str,
+    staff_id: str,
+    version: int,
+    *,
+    from_date: date | None = None,
+    offered_on: date | None = None,
 ) -> Pathway:
-    def change(pathway: Pathway, _staff: Any, _unit: Any) -> Pathway:
-        with services.uow(actor) as inner:
-            nurse = inner.staff.get(staff_id)
-        return pathway_rules.assign_contact_nurse(pathway, nurse, services.today())
+    """Name the patient's contact nurse from ``from_date`` (default today); ``offered_on`` is the date the
+    patient was offered the named contact nurse (not after ``from_date``).
+
+    No KVÅ code: a named contact nurse has only local codes (seed 002: "kontaktsjuksköterska (lokal
+    KVÅ-kod)"); XV019/XV020 are establishing/revising Min vårdplan (``min_vardplan_step``).
+    """
+
+    def change(pathway: Pathway, _staff: Any, _unit: Any, uow: Any) -> Pathway:
+        nurse = uow.staff.get(staff_id)
+        return pathway_rules.assign_contact_nurse(
+            pathway, nurse, from_date or services.today(), offered_on=offered_on
+        )
 
     return _change_pathway(services, actor, pathway_id, version, change)
+
+
+def end_contact_nurse(services: Services, actor: Actor, pathway_id: str, on: date, version: int) -> Pathway:
+    """End the current contact nurse assignment on ``on`` (inclusive). No KVÅ code (see above)."""
+    return _change_pathway(
+        services, actor, pathway_id, version, lambda p, _s, _u, _w: pathway_rules.end_contact_nurse(p, on)
+    )
+
+
+def contact_nurse_candidates(services: Services, actor: Actor, pathway_id: str) -> list[Staff]:
+    """Nurses who can be named contact nurse for the pathway: at its treating unit and the actor's units."""
+    with services.uow(actor) as uow:
+        pathway = uow.pathways.get(pathway_id)
+        require_read(services, uow, actor, pathway.patient_id, "pathway", pathway_id)
+        found: dict[str, Staff] = {}
+        for unit in sorted({pathway.unit_hsa_id, *actor.unit_hsa_ids}):
+            for member in uow.staff.for_unit(unit):
+                if member.profession in pathway_rules.CONTACT_NURSE_PROFESSIONS:
+                    found[member.id] = member
+        return sorted(found.values(), key=lambda m: (m.name, m.id))
 
 
 def record_phase(
     services: Services, actor: Actor, pathway_id: str, kind: PhaseKind, on: date, version: int
 ) -> Pathway:
     return _change_pathway(
-        services, actor, pathway_id, version, lambda p, _s, _u: pathway_rules.record_phase(p, kind, on)
+        services, actor, pathway_id, version, lambda p, _s, _u, _w: pathway_rules.record_phase(p, kind, on)
     )
 
 
 def min_vardplan_step(services: Services, actor: Actor, pathway_id: str, step: str, version: int) -> Pathway:
     today = services.today()
 
-    def change(pathway: Pathway, staff: Any, unit: Any) -> Any:
+    def change(pathway: Pathway, staff: Any, unit: Any, _uow: Any) -> Any:
         professions = services.catalog.professions
         if step == "offer":
             return pathway_rules.offer_min_vardplan(pathway, today)

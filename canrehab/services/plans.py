@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from canrehab.domain import plan as plan_rules
@@ -43,8 +44,13 @@ def act(
     content: PlanContent,
     version: int,
     note: str = "",
+    next_follow_up_on: date | None = None,
 ) -> RehabPlan:
-    """One editor action on the pathway's plan; creates the draft on the first save or establish."""
+    """One editor action on the pathway's plan; creates the draft on the first save or establish.
+
+    ``next_follow_up_on`` is for ``follow_up`` (AW024, no revision): the next planned follow-up date; without
+    it the planned follow-up counts as done. Other operations take the date from ``content``.
+    """
     if op not in OPERATIONS:
         raise DomainError("plan.unknown_op", "Okänd åtgärd för planen.", f"unknown plan operation {op}")
     today = services.today()
@@ -75,7 +81,12 @@ def act(
                 )
             elif op == "follow_up":
                 changed, records = plan_rules.follow_up(
-                    plan, by=staff, on=today, note=note, professions=professions
+                    plan,
+                    by=staff,
+                    on=today,
+                    note=note,
+                    professions=professions,
+                    next_follow_up_on=next_follow_up_on,
                 )
             else:
                 changed, records = plan_rules.revise(

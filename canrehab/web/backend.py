@@ -16,6 +16,7 @@ from fastapi import Request
 
 from canrehab.config import Settings
 from canrehab.domain.access import Actor
+from canrehab.domain.coordination import TEAM_CODES, TEAM_LABEL_SV, CareMeeting, TeamEventKind
 from canrehab.domain.errors import DomainError
 from canrehab.domain.model import (
     Assessment,
@@ -35,6 +36,7 @@ from canrehab.domain.model import (
 )
 from canrehab.services import assessments as assessment_service
 from canrehab.services import audit as audit_service
+from canrehab.services import coordination as coordination_service
 from canrehab.services import handovers as handover_service
 from canrehab.services import indicators as indicator_service
 from canrehab.services import patients as patient_service
@@ -331,13 +333,16 @@ def patient_overview(request: Request, user: WebUser, patient_id: str) -> dict[s
         for phase in p.phases:
             timeline.append({"on": phase.on, "kind": "Fas", "text": fmt.label(fmt.PHASE_SV, phase.kind)})
         for a in p.contact_nurses:
-            timeline.append(
-                {
-                    "on": a.from_date,
-                    "kind": "Kontaktsjuksköterska",
-                    "text": record.staff_names.get(a.staff_id, ""),
-                }
-            )
+            name = record.staff_names.get(a.staff_id, "")
+            timeline.append({"on": a.from_date, "kind": "Kontaktsjuksköterska", "text": name})
+            if a.offered_on is not None:
+                timeline.append(
+                    {"on": a.offered_on, "kind": "Kontaktsjuksköterska", "text": f"erbjuden: {name}"}
+                )
+            if a.to_date is not None:
+                timeline.append(
+                    {"on": a.to_date, "kind": "Kontaktsjuksköterska", "text": f"uppdraget avslutat: {name}"}
+                )
     for a in record.assessments:
         text = f"{fmt.label(fmt.KEY_MOMENT_SV, a.key_moment)}, {fmt.label(fmt.STATUS_SV, a.status)}"
         if a.confirmed_level is not None:
@@ -380,9 +385,28 @@ def patient_overview(request: Request, user: WebUser, patient_id: str) -> dict[s
                 "url": f"/overlamning/{h.id}",
             }
         )
+    kva_labels = _kva_labels()
     for k in record.kva:
-        timeline.append({"on": k.performed_on, "kind": "KVÅ", "text": k.code})
+        label = kva_labels.get(k.code)
+        timeline.append(
+            {"on": k.performed_on, "kind": "KVÅ", "text": f"{k.code} {label}" if label else k.code}
+        )
     timeline.sort(key=lambda e: e["on"], reverse=True)
+    can_act = user.role in ("nurse", "doctor", "rehab_professional")
+    actions: dict[str, dict[str, Any]] = {}
+    if can_act:
+        who = actor(user)
+        for p in record.pathways:
+            if p.closed_on is not None:
+                continue
+            current = current_contact_nurse(p, today)
+            open_assignment = next((a for a in p.contact_nurses if a.to_date is None), None)
+            actions[p.id] = {
+                "nurses": patient_service.contact_nurse_candidates(svc, who, p.id),
+                "current_nurse": record.staff_names.get(current.staff_id, "") if current else "",
+                "open_assignment": open_assignment,
+                "open_nurse": record.staff_names.get(open_assignment.staff_id, "") if open_assignment else "",
+            }
     return {
         "patient": record.patient,
         "personnummer": fmt_pnr(record.patient.personnummer),
@@ -392,11 +416,78 @@ def patient_overview(request: Request, user: WebUser, patient_id: str) -> dict[s
         "contact_nurse": contact_nurse,
         "mvp_status": mvp_status,
         "pathways": record.pathways,
-        "can_act": user.role in ("nurse", "doctor", "rehab_professional"),
+        "can_act": can_act,
+        "actions": actions,
+        "today": today,
+        "team_kinds": [(k.value, f"{TEAM_LABEL_SV[k]} ({code})") for k, code in TEAM_CODES.items()],
         "trends": _trends(svc, record),
         "timeline": timeline,
         "unit_name": lambda hsa: unit_names.get(hsa, hsa),
     }
+
+
+def _kva_labels() -> dict[str, str]:
+    from canrehab.codes.catalog import load_kva
+
+    return {code: definition.text_sv for code, definition in load_kva().items()}
+
+
+def assign_contact_nurse(
+    request: Request,
+    user: WebUser,
+    pathway_id: str,
+    staff_id: str,
+    version: int,
+    *,
+    from_date: date | None,
+    offered_on: date | None,
+) -> Any:
+    return patient_service.assign_contact_nurse(
+        services(request),
+        actor(user),
+        pathway_id,
+        staff_id,
+        version,
+        from_date=from_date,
+        offered_on=offered_on,
+    )
+
+
+def end_contact_nurse(request: Request, user: WebUser, pathway_id: str, on: date, version: int) -> Any:
+    return patient_service.end_contact_nurse(services(request), actor(user), pathway_id, on, version)
+
+
+def record_sip(
+    request: Request, user: WebUser, patient_id: str, pathway_id: str, on: date, participants: str
+) -> CareMeeting:
+    return coordination_service.record_sip(
+        services(request),
+        actor(user),
+        patient_id=patient_id,
+        pathway_id=pathway_id,
+        on=on,
+        participants=participants,
+    )
+
+
+def record_team_event(
+    request: Request,
+    user: WebUser,
+    patient_id: str,
+    pathway_id: str,
+    kind: TeamEventKind,
+    on: date,
+    note: str,
+) -> CareMeeting:
+    return coordination_service.record_team_event(
+        services(request),
+        actor(user),
+        patient_id=patient_id,
+        pathway_id=pathway_id,
+        kind=kind,
+        on=on,
+        note=note,
+    )
 
 
 # ---------------------------------------------------------------------------------------------- assessments
@@ -439,10 +530,22 @@ def instrument(instrument_id: str) -> Any:
 
 
 def confirm_level(
-    request: Request, user: WebUser, assessment_id: str, level: NeedsLevel, reason: str, version: int
+    request: Request,
+    user: WebUser,
+    assessment_id: str,
+    level: NeedsLevel,
+    reason: str,
+    version: int,
+    advice_given: tuple[str, ...] = (),
 ) -> Assessment:
     return assessment_service.confirm(
-        services(request), actor(user), assessment_id, level=level, reason=reason, version=version
+        services(request),
+        actor(user),
+        assessment_id,
+        level=level,
+        reason=reason,
+        version=version,
+        advice_given=advice_given,
     )
 
 
@@ -480,6 +583,7 @@ def plan_action(
     content: PlanContent,
     version: int,
     note: str,
+    next_follow_up_on: date | None = None,
 ) -> RehabPlan:
     return plan_service.act(
         services(request),
@@ -490,6 +594,7 @@ def plan_action(
         content=content,
         version=version,
         note=note,
+        next_follow_up_on=next_follow_up_on,
     )
 
 
@@ -573,6 +678,7 @@ def _handover_dict(view: handover_service.HandoverView) -> dict[str, Any]:
         "overdue": view.overdue,
         "sender_responsible": view.sender_responsible,
         "is_receiver": view.is_receiver,
+        "is_sender": view.is_sender,
     }
 
 
@@ -589,6 +695,10 @@ def handover_step(
     request: Request, user: WebUser, handover_id: str, step: str, version: int, reason: str
 ) -> Handover:
     return handover_service.step(services(request), actor(user), handover_id, step, version, reason)
+
+
+def handover_inform_patient(request: Request, user: WebUser, handover_id: str, version: int) -> Handover:
+    return handover_service.inform_patient(services(request), actor(user), handover_id, version)
 
 
 def send_referral(

@@ -121,7 +121,38 @@ def test_send_rules(pathway: Pathway, nurse: Staff, unit: CareUnit, other_unit: 
         on=ON,
     )
     assert h.patient_informed_on is None
-    assert inform_patient(h, on=ON + timedelta(days=1)).patient_informed_on == ON + timedelta(days=1)
+    informed = inform_patient(h, by=nurse, on=ON + timedelta(days=1))
+    assert informed.patient_informed and informed.patient_informed_on == ON + timedelta(days=1)
+
+
+def test_only_the_sender_records_that_the_patient_was_informed(
+    pathway: Pathway, nurse: Staff, other_unit: CareUnit, receiver: Staff
+) -> None:
+    h = send_handover(
+        pathway,
+        from_staff=nurse,
+        to_unit=other_unit,
+        to_profession=None,
+        content=CONTENT,
+        patient_informed=False,
+        on=ON,
+    )
+    with pytest.raises(DomainError) as err:
+        inform_patient(h, by=receiver, on=ON)
+    assert err.value.code == "handover.not_sender" and "avsändande" in err.value.message_sv
+    with pytest.raises(DomainError, match=r"handover\.date_order"):
+        inform_patient(h, by=nurse, on=ON - timedelta(days=1))
+    informed = inform_patient(h, by=nurse, on=ON)
+    with pytest.raises(DomainError) as err:
+        inform_patient(informed, by=nurse, on=ON + timedelta(days=2))
+    assert err.value.code == "handover.already_informed" and ON.isoformat() in err.value.message_sv
+    rejected = reject(h, by=receiver, on=ON, reason="Fel mottagare")
+    with pytest.raises(DomainError) as err:
+        inform_patient(rejected, by=nurse, on=ON)
+    assert err.value.code == "handover.illegal_transition" and "avvisad" in err.value.message_sv
+    # the receiver's steps do not depend on it, and it survives them
+    contacted = confirm_patient_contact(informed, by=receiver, on=ON + timedelta(days=3))
+    assert contacted.patient_informed and contacted.patient_informed_on == ON
 
 
 def test_reject_needs_reason(pathway: Pathway, nurse: Staff, other_unit: CareUnit, receiver: Staff) -> None:
@@ -229,9 +260,33 @@ class HandoverMachine(RuleBasedStateMachine):
     def do_reject(self, by: Staff) -> None:
         self._apply("reject", by, lambda h, s: reject(h, by=s, on=self.today, reason="Avvisad"))
 
+    @rule(by=st.sampled_from([SENDER, RECEIVER]))
+    def do_inform_patient(self, by: Staff) -> None:
+        before = self.h
+        snapshot = before.model_dump()
+        if before.status is HandoverStatus.REJECTED:
+            expected = "handover.illegal_transition"
+        elif by is not SENDER:
+            expected = "handover.not_sender"
+        elif before.patient_informed:
+            expected = "handover.already_informed"
+        else:
+            self.h = inform_patient(before, by=by, on=self.today)
+            assert self.h.patient_informed and self.h.patient_informed_on == self.today
+            assert self.h.status is before.status  # informing the patient is not a step of the handover
+            assert before.model_dump() == snapshot
+            return
+        with pytest.raises(DomainError) as err:
+            inform_patient(before, by=by, on=self.today)
+        assert err.value.code == expected
+        assert before.model_dump() == snapshot
+
     @invariant()
     def consistent(self) -> None:
         h = self.h
+        assert h.patient_informed == (h.patient_informed_on is not None)
+        if h.patient_informed_on is not None:
+            assert h.patient_informed_on >= h.sent_on
         assert h.status is self.history[-1]
         sender_responsible = h.status in (
             HandoverStatus.SENT,

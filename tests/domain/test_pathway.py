@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -217,3 +218,72 @@ def test_recorded_phases_always_respect_the_phase_order(steps: list[tuple[PhaseK
     assert list(p.phases) == sorted(p.phases, key=lambda e: (e.on, PHASE_RANK[e.kind]))
     if any(e.kind is PhaseKind.TREATMENT_END for e in p.phases):
         assert any(e.kind is PhaseKind.TREATMENT_START for e in p.phases)
+
+
+def test_contact_nurse_offer_and_end_dates(pathway: Pathway, nurse: Staff) -> None:
+    with pytest.raises(DomainError) as err:
+        assign_contact_nurse(pathway, nurse, day(2), offered_on=day(3))
+    assert err.value.code == "pathway.date_order" and "Erbjudandedatumet" in err.value.message_sv
+    p = assign_contact_nurse(pathway, nurse, day(2), offered_on=day(2))
+    with pytest.raises(DomainError) as err:
+        end_contact_nurse(p, day(1))
+    assert err.value.code == "pathway.date_order"
+    ended = end_contact_nurse(p, day(2))  # a one-day assignment is allowed
+    assert ended.contact_nurses[0].to_date == day(2) and ended.contact_nurses[0].offered_on == day(2)
+    assert current_contact_nurse(ended, day(3)) is None
+    # a new open-ended assignment may not reach back over an ended one
+    second = Staff(hsa_id="S2", name="Nina Ny", profession=Profession.NURSE, unit_hsa_id=nurse.unit_hsa_id)
+    with pytest.raises(DomainError) as err:
+        assign_contact_nurse(ended, second, day(1))
+    assert err.value.code == "contact_nurse.overlap" and day(3).isoformat() in err.value.message_sv
+    assert current_contact_nurse(assign_contact_nurse(ended, second, day(3)), day(3)).staff_id == second.id  # type: ignore[union-attr]
+
+
+NURSES = [
+    Staff(hsa_id=f"S-N{i}", name=f"Nurse {i}", profession=Profession.CONTACT_NURSE, unit_hsa_id="U")
+    for i in range(3)
+]
+NURSE_STEPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("assign"), st.integers(0, 2), st.integers(-5, 200), st.integers(-3, 3)),
+        st.tuples(st.just("end"), st.just(0), st.integers(-5, 200), st.just(0)),
+    ),
+    max_size=15,
+)
+
+
+@given(NURSE_STEPS)
+def test_contact_nurse_assignments_never_overlap(steps: list[tuple[str, int, int, int]]) -> None:
+    """Whatever is assigned and ended, and whatever is refused: at most one contact nurse is in force on any
+    date, assignments are ordered and closed intervals, an offer never lies after the start, and a refused
+    step leaves the pathway as it was."""
+    p = Pathway(
+        patient_id="p", unit_hsa_id="U", diagnosis=Diagnosis(icd10="C509", diagnosed_on=D, process="breast")
+    )
+    for action, who, offset, offer_delta in steps:
+        before = p
+        try:
+            if action == "assign":
+                offered = day(offset - abs(offer_delta)) if offer_delta <= 0 else day(offset + offer_delta)
+                p = assign_contact_nurse(p, NURSES[who], day(offset), offered_on=offered)
+            else:
+                p = end_contact_nurse(p, day(offset))
+        except DomainError as err:
+            assert err.code.startswith(("contact_nurse.", "pathway."))
+            assert p == before
+            continue
+        spans = sorted(p.contact_nurses, key=lambda a: a.from_date)
+        assert sum(a.to_date is None for a in spans) <= 1
+        for a in spans:
+            assert a.from_date >= D
+            assert a.to_date is None or a.to_date >= a.from_date
+            assert a.offered_on is None or a.offered_on <= a.from_date
+        for earlier, later in pairwise(spans):
+            assert earlier.to_date is not None and earlier.to_date < later.from_date
+        for n in range(-5, 205, 7):
+            in_force = [
+                a
+                for a in p.contact_nurses
+                if a.from_date <= day(n) and (a.to_date is None or a.to_date >= day(n))
+            ]
+            assert len(in_force) <= 1

@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from canrehab.domain.decision_support import ADVICE_CODES
 from canrehab.domain.model import AssessmentStatus, NeedsLevel
 from canrehab.web import backend, forms, questionnaire
 from canrehab.web.app import STAFF_ROLES, error_page, flash, render
@@ -49,6 +50,7 @@ def review(request: Request, assessment_id: str, user: WebUser = require_roles(*
             "answer_text": answer_text,
             "levels": list(NeedsLevel),
             "can_confirm": user.role in ("nurse", "doctor", "rehab_professional"),
+            "advice_codes": ADVICE_CODES,
         },
     )
 
@@ -60,14 +62,21 @@ def confirm(
     level: int = Form(...),
     override_reason: str = Form(""),
     version: int = Form(...),
+    advice: list[str] = Form([]),
     user: WebUser = require_roles("nurse", "doctor", "rehab_professional"),
 ) -> Response:
     try:
         needs_level = NeedsLevel(level)
     except ValueError:
         return error_page(request, 400, "Ogiltig nivå", "Välj en av de fyra behovsnivåerna.")
-    backend.confirm_level(request, user, assessment_id, needs_level, override_reason.strip()[:2000], version)
-    flash(request, f"Behovsnivån är bekräftad: {needs_level.label_sv}.")
+    given = tuple(dict.fromkeys(code.strip()[:8] for code in advice[:10]))
+    backend.confirm_level(
+        request, user, assessment_id, needs_level, override_reason.strip()[:2000], version, given
+    )
+    message = f"Behovsnivån är bekräftad: {needs_level.label_sv}."
+    if given:
+        message += f" Registrerade råd: {', '.join(given)}."
+    flash(request, message)
     return RedirectResponse(f"/bedomning/{assessment_id}", status_code=303)
 
 

@@ -23,6 +23,16 @@ def handover_detail(
     return render(request, "handover_detail.html", backend.handover_detail(request, user, handover_id))
 
 
+@router.post("/overlamning/{handover_id}/patient-informerad")
+def handover_patient_informed(
+    request: Request, handover_id: str, version: int = Form(...), user: WebUser = require_roles(*STAFF_ROLES)
+) -> Response:
+    """The sender records that the patient has been informed (declared before the receiver's steps)."""
+    backend.handover_inform_patient(request, user, handover_id, version)
+    flash(request, "Det är registrerat att patienten är informerad om överlämningen.")
+    return RedirectResponse(f"/overlamning/{handover_id}", status_code=303)
+
+
 MESSAGES = {
     "mottagen": "Överlämningen är kvitterad som mottagen.",
     "patientkontakt": "Kontakt med patienten är bekräftad. Ni har nu ansvaret.",

@@ -3,9 +3,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from canrehab.domain.coordination import TEAM_LABEL_SV, TeamEventKind
 from canrehab.domain.model import KeyMoment, Profession, Respondent
 from canrehab.web import backend, forms
-from canrehab.web.app import STAFF_ROLES, flash, render
+from canrehab.web.app import STAFF_ROLES, error_page, flash, render
 from canrehab.web.auth import WebUser, require_roles
 
 router = APIRouter()
@@ -101,3 +102,93 @@ async def send_referral(
     )
     flash(request, "Remissen är skickad.")
     return RedirectResponse(f"/patient/{patient_id}", status_code=303)
+
+
+def _back(patient_id: str) -> Response:
+    return RedirectResponse(f"/patient/{patient_id}", status_code=303)
+
+
+@router.post("/patient/{patient_id}/kontaktsjukskoterska")
+async def assign_contact_nurse(
+    request: Request, patient_id: str, user: WebUser = require_roles(*STAFF_ROLES)
+) -> Response:
+    form = await request.form()
+    staff_id = forms.text(form, "staff_id", 64)
+    if not staff_id:
+        return error_page(request, 400, "Välj kontaktsjuksköterska", "Välj en sjuksköterska i listan.")
+    offered_on, from_date = forms.opt_date(form, "offered_on"), forms.opt_date(form, "from_date")
+    if (forms.text(form, "offered_on") and offered_on is None) or (
+        forms.text(form, "from_date") and from_date is None
+    ):
+        return error_page(request, 400, "Ogiltigt datum", "Ange datum som ÅÅÅÅ-MM-DD.")
+    backend.assign_contact_nurse(
+        request,
+        user,
+        forms.text(form, "pathway_id", 64),
+        staff_id,
+        forms.int_field(form, "version"),
+        from_date=from_date,
+        offered_on=offered_on,
+    )
+    flash(request, "Kontaktsjuksköterskan är utsedd.")
+    return _back(patient_id)
+
+
+@router.post("/patient/{patient_id}/kontaktsjukskoterska/avsluta")
+async def end_contact_nurse(
+    request: Request, patient_id: str, user: WebUser = require_roles(*STAFF_ROLES)
+) -> Response:
+    form = await request.form()
+    on = forms.opt_date(form, "to_date")
+    if on is None:
+        return error_page(request, 400, "Ogiltigt datum", "Ange slutdatum som ÅÅÅÅ-MM-DD.")
+    backend.end_contact_nurse(
+        request, user, forms.text(form, "pathway_id", 64), on, forms.int_field(form, "version")
+    )
+    flash(request, "Uppdraget som kontaktsjuksköterska är avslutat.")
+    return _back(patient_id)
+
+
+@router.post("/patient/{patient_id}/sip")
+async def record_sip(
+    request: Request, patient_id: str, user: WebUser = require_roles(*STAFF_ROLES)
+) -> Response:
+    form = await request.form()
+    on = forms.opt_date(form, "on")
+    if on is None:
+        return error_page(request, 400, "Ogiltigt datum", "Ange datum för SIP-mötet som ÅÅÅÅ-MM-DD.")
+    backend.record_sip(
+        request,
+        user,
+        patient_id,
+        forms.text(form, "pathway_id", 64),
+        on,
+        forms.text(form, "participants", 2001),
+    )
+    flash(request, "SIP är registrerad (KVÅ AU124).")
+    return _back(patient_id)
+
+
+@router.post("/patient/{patient_id}/rehabteam")
+async def record_team_event(
+    request: Request, patient_id: str, user: WebUser = require_roles(*STAFF_ROLES)
+) -> Response:
+    form = await request.form()
+    on = forms.opt_date(form, "on")
+    if on is None:
+        return error_page(request, 400, "Ogiltigt datum", "Ange datum som ÅÅÅÅ-MM-DD.")
+    try:
+        kind = TeamEventKind(forms.text(form, "kind", 40))
+    except ValueError:
+        return error_page(request, 400, "Okänd åtgärd", "Välj vad rehabiliteringsteamet gjorde.")
+    meeting = backend.record_team_event(
+        request,
+        user,
+        patient_id,
+        forms.text(form, "pathway_id", 64),
+        kind,
+        on,
+        forms.text(form, "note", 2001),
+    )
+    flash(request, f"{TEAM_LABEL_SV[kind]} är registrerad (KVÅ {meeting.code}).")
+    return _back(patient_id)

@@ -71,8 +71,12 @@ async def plan_save(
         content,
         forms.int_field(form, "version"),
         forms.text(form, "note", 500),
+        next_follow_up_on=forms.opt_date(form, "next_follow_up_on") if op == "follow_up" else None,
     )
-    flash(request, OP_MESSAGES[op])
+    message = OP_MESSAGES[op]
+    if op == "follow_up" and plan.content.follow_up_on and plan.events[-1].follow_up_on:
+        message += f" Nästa uppföljning: {plan.content.follow_up_on.isoformat()}."
+    flash(request, message)
     return RedirectResponse(f"/patient/{plan.patient_id}/plan?pathway_id={plan.pathway_id}", status_code=303)
 
 
