@@ -27,6 +27,7 @@ from canrehab.web.security import (
     SecurityHeadersMiddleware,
     csrf_token,
 )
+from canrehab.web.sessions import SessionStore
 from canrehab.web.settings import WebSettings
 
 HERE = Path(__file__).parent
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, web_settings: WebSettings | Non
     from canrehab.web import db
 
     app.state.db = db.Database(settings)
+    app.state.sessions = SessionStore(app.state.db.engine)
 
     # Middleware: the last added runs first. Order on a request: headers -> session -> CSRF -> app.
     app.add_middleware(CsrfMiddleware)
