@@ -36,7 +36,7 @@ class AuditEvent:
 def events(
     services: Services, actor: Actor, *, patient_id: str = "", username: str = "", limit: int = 300
 ) -> list[AuditEvent]:
-    require_role(actor, AUDIT_ROLES)
+    require_role(actor, AUDIT_ROLES, services, "audit_log")
     with services.uow(actor) as uow:
         entries = uow.audit.query(patient_id=patient_id or None, actor=username or None, limit=limit)
         uow.audit.record(

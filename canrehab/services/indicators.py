@@ -108,7 +108,7 @@ def _facts(
 def dashboard(
     services: Services, actor: Actor, *, unit: str | None, process: str | None, start: date, end: date
 ) -> Dashboard:
-    require_role(actor, DASHBOARD_ROLES)
+    require_role(actor, DASHBOARD_ROLES, services, "indicator_dashboard")
     visible, unit_ids = _scope(services, actor, unit)
     names = {u.hsa_id: u.name for u in visible}
     facts, handovers = _facts(services, actor, unit_ids, process, start, end)
@@ -174,7 +174,7 @@ def drilldown(
     end: date,
 ) -> tuple[str, list[dict[str, Any]]]:
     """The patients in the indicator's population who do not meet it (unit manager / admin only)."""
-    require_role(actor, DRILL_ROLES)
+    require_role(actor, DRILL_ROLES, services, "indicator_drilldown")
     definition = next((d for d in load_process_indicators() if d.id == indicator_id), None)
     if definition is None:
         raise DomainError("indicator.unknown", "Okänd indikator.", f"unknown indicator {indicator_id}")

@@ -19,6 +19,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from canrehab.config import Settings, get_settings
 from canrehab.domain.errors import ConflictError, DomainError
+from canrehab.services.guard import AccessRefused
 from canrehab.web import format as fmt
 from canrehab.web.security import (
     CsrfMiddleware,
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None, web_settings: WebSettings | Non
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     from canrehab.web import auth
+    from canrehab.web.denials import record_refusal
     from canrehab.web.routes import ROUTERS
 
     auth.setup_oidc(app, web_settings)
@@ -140,18 +142,20 @@ def create_app(settings: Settings | None = None, web_settings: WebSettings | Non
         return RedirectResponse(f"/logga-in?next={_quote(target)}", status_code=303)
 
     @app.exception_handler(auth.Forbidden)
-    async def _forbidden(request: Request, exc: auth.Forbidden) -> Response:
-        return error_page(
-            request, 403, "Åtkomst nekad", exc.message or "Du har inte behörighet till den här sidan."
-        )
+    def _forbidden(request: Request, exc: auth.Forbidden) -> Response:
+        message = exc.message or "Du har inte behörighet till den här sidan."
+        record_refusal(request, message)
+        return error_page(request, 403, "Åtkomst nekad", message)
 
     @app.exception_handler(ConflictError)
     async def _conflict(request: Request, exc: ConflictError) -> Response:
         return error_page(request, 409, "Någon annan har ändrat uppgifterna", exc.message_sv)
 
     @app.exception_handler(DomainError)
-    async def _domain(request: Request, exc: DomainError) -> Response:
+    def _domain(request: Request, exc: DomainError) -> Response:
         status = 404 if exc.code.endswith("not_found") else 403 if "access" in exc.code else 400
+        if status == 403 and not (isinstance(exc, AccessRefused) and exc.audited):
+            record_refusal(request, exc.message_sv)
         heading = {404: "Hittades inte", 403: "Åtkomst nekad"}.get(status, "Det gick inte att genomföra")
         return error_page(request, status, heading, exc.message_sv)
 
