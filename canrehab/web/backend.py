@@ -706,13 +706,12 @@ def drilldown(
     )
 
 
-def audit_events(request: Request, user: WebUser, *, patient_id: str, actor: str) -> list[dict[str, Any]]:
-    from dataclasses import asdict
-
-    who = _actor(user)
-    return [
-        asdict(e) for e in audit_service.events(services(request), who, patient_id=patient_id, username=actor)
-    ]
+def audit_events(
+    request: Request, user: WebUser, *, patient_id: str, actor: str, page: int = 1
+) -> audit_service.AuditPage:
+    return audit_service.events(
+        services(request), _actor(user), patient_id=patient_id, username=actor, page=page
+    )
 
 
 def referral_inbox(request: Request, user: WebUser) -> list[handover_service.ReferralView]:
