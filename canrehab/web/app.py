@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -21,6 +23,7 @@ from canrehab.config import Settings, get_settings
 from canrehab.domain.errors import ConflictError, DomainError
 from canrehab.services.guard import AccessRefused
 from canrehab.web import format as fmt
+from canrehab.web import validation
 from canrehab.web.security import (
     CsrfMiddleware,
     LoginThrottle,
@@ -158,6 +161,24 @@ def create_app(settings: Settings | None = None, web_settings: WebSettings | Non
             record_refusal(request, exc.message_sv)
         heading = {404: "Hittades inte", 403: "Åtkomst nekad"}.get(status, "Det gick inte att genomföra")
         return error_page(request, status, heading, exc.message_sv)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith("/fhir"):  # the FHIR API answers with OperationOutcomes of its own
+            return await request_validation_exception_handler(request, exc)
+        problems = validation.problems_sv(exc.errors())
+        if validation.wants_json(request):
+            return JSONResponse({"fel": "Ogiltiga uppgifter", "detaljer": problems}, status_code=422)
+        return render(
+            request,
+            "error.html",
+            {
+                "heading": "Ogiltiga uppgifter",
+                "message": "Sidan kunde inte visas eftersom uppgifterna i anropet inte stämmer:",
+                "problems": problems,
+            },
+            status_code=422,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
