@@ -4,6 +4,9 @@ or done by their staff), an administrator / process leader the whole region; a u
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
 
 from canrehab.domain.access import Actor
 from canrehab.services import patients as patient_service
@@ -69,3 +72,17 @@ def test_the_log_is_paged(world: World) -> None:
     second = admin.get("/logg?sida=2")
     assert "Visar 101–" in second.text and "← Nyare" in second.text
     assert admin.get("/logg?sida=0").status_code == 200
+
+
+def test_times_are_shown_in_swedish_local_time(world: World) -> None:
+    with world.services.engine.begin() as conn:
+        for minute in (59, 60):  # 00:59 and 01:00 UTC around the spring-forward change of 29 March 2026
+            conn.execute(
+                sa.text(
+                    "INSERT INTO audit_log (at, actor_username, actor_role, actor_units, action, entity_type,"
+                    " entity_id, detail) VALUES (:at, 'sommartid', 'nurse', '', 'read', 'patient', 'x', '')"
+                ),
+                {"at": datetime(2026, 3, 29, 0, 0, tzinfo=UTC) + timedelta(minutes=minute)},
+            )
+    page = client_for(world, "processledare").get("/logg?actor=sommartid").text
+    assert "2026-03-29 01:59" in page and "2026-03-29 03:00" in page

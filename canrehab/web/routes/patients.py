@@ -36,7 +36,7 @@ def start_assessment(
     if mode == "link":
         token, expires = backend.create_assessment_link(request, user, assessment)
         url = str(request.url_for("patient_form", token=token))
-        request.session["new_link"] = {"url": url, "expires": expires.date().isoformat()}
+        request.session["new_link"] = {"url": url, "expires": expires.isoformat()}
         flash(request, "En personlig länk till Hälsoskattning har skapats. Skicka den till patienten.")
         return RedirectResponse(f"/patient/{patient_id}", status_code=303)
     return RedirectResponse(f"/bedomning/{assessment.id}/fyll-i", status_code=303)
