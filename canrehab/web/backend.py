@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from fastapi import Request
@@ -420,7 +420,14 @@ def start_assessment(
 
 
 def create_assessment_link(request: Request, user: WebUser, assessment: Assessment) -> tuple[str, datetime]:
-    return assessment_service.create_link(services(request), actor(user), assessment.id)
+    return assessment_service.create_link(
+        services(request), actor(user), assessment.id, validity=link_validity(request)
+    )
+
+
+def link_validity(request: Request) -> timedelta:
+    """How long a patient's assessment link is valid (``WebSettings.assessment_link_days``)."""
+    return timedelta(days=request.app.state.web_settings.assessment_link_days)
 
 
 def get_assessment(request: Request, user: WebUser, assessment_id: str) -> tuple[Assessment, Any]:
@@ -628,7 +635,7 @@ def min_vardplan(request: Request, user: WebUser) -> dict[str, Any]:
     open_assessments = []
     for a in record.assessments:
         if a.status == AssessmentStatus.IN_PROGRESS and a.respondent == Respondent.PATIENT:
-            token, _expires = assessment_service.own_link(svc, who, a.id)
+            token, _expires = assessment_service.own_link(svc, who, a.id, validity=link_validity(request))
             title = _questionnaire(a.instrument_id).get("title", a.instrument_id)
             open_assessments.append({"url": f"/skattning/{token}", "title": title})
     titles = {key: _questionnaire(key).get("title", key) for key in svc.catalog.instruments}
