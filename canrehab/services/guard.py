@@ -12,15 +12,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from canrehab.domain.access import Actor, may_read_patient, may_write_patient
+from canrehab.domain.access import CLINICAL_ROLES as DOMAIN_CLINICAL_ROLES
+from canrehab.domain.access import UNIT_STAFF_ROLES, Actor, may_read_patient, may_write_patient
 from canrehab.domain.errors import DomainError
 from canrehab.domain.model import Staff
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
 
-STAFF_ROLES = frozenset({"nurse", "doctor", "rehab_professional", "unit_manager", "admin"})
-CLINICAL_ROLES = frozenset({"nurse", "doctor", "rehab_professional"})
+# The unit's own work (work lists, handover and referral inboxes): clinicians and the unit manager. The
+# administrator / process leader reads records region-wide but is not a clinician and has no unit work
+# (see ``canrehab.domain.access``).
+STAFF_ROLES = UNIT_STAFF_ROLES
+CLINICAL_ROLES = DOMAIN_CLINICAL_ROLES
 
 
 class AccessRefused(DomainError):

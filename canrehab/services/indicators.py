@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from canrehab.services.context import Services
 
 DASHBOARD_ROLES = frozenset({"unit_manager", "regional_analyst", "admin"})
-DRILL_ROLES = frozenset({"unit_manager", "admin"})
+DRILL_ROLES = frozenset({"unit_manager", "admin"})  # the roles that may see patients (not the analyst)
+REGION_WIDE_ROLES = frozenset({"regional_analyst", "admin"})  # every unit; others their own units
 TOTAL_LABEL = "Totalt"
 
 
@@ -86,7 +87,7 @@ def _scope(services: Services, actor: Actor, unit: str | None) -> tuple[list[Car
 
     with services.uow(SYSTEM, log_reads=False) as uow:
         all_units: list[CareUnit] = list(uow.units.list_all())
-    if actor.role == "regional_analyst":
+    if actor.role in REGION_WIDE_ROLES:
         visible = all_units
     else:
         visible = [u for u in all_units if u.hsa_id in actor.unit_hsa_ids]

@@ -37,7 +37,13 @@ from canrehab.web.settings import WebSettings
 HERE = Path(__file__).parent
 SESSION_COOKIE = "canrehab_session"
 
+# Page access by role; the rules are explained in ``canrehab.domain.access``. STAFF_ROLES: the units' own
+# work (work lists, inboxes, forms and actions; the services refuse a unit manager's changes). RECORD_ROLES:
+# reading a patient's record (overview, assessment, plan, handover), also for the administrator / process
+# leader, who reads region-wide (drill-down from the dashboards) but is not a clinician and acts on nothing.
 STAFF_ROLES = ("nurse", "doctor", "rehab_professional", "unit_manager")
+RECORD_ROLES = (*STAFF_ROLES, "admin")
+CLINICAL_ROLES = ("nurse", "doctor", "rehab_professional")
 DASHBOARD_ROLES = ("unit_manager", "regional_analyst", "admin")
 AUDIT_ROLES = ("unit_manager", "admin")
 

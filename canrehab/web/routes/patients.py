@@ -5,14 +5,14 @@ from fastapi.responses import RedirectResponse, Response
 
 from canrehab.domain.model import KeyMoment, Profession, Respondent
 from canrehab.web import backend, forms
-from canrehab.web.app import STAFF_ROLES, flash, render
+from canrehab.web.app import RECORD_ROLES, STAFF_ROLES, flash, render
 from canrehab.web.auth import WebUser, require_roles
 
 router = APIRouter()
 
 
 @router.get("/patient/{patient_id}")
-def overview(request: Request, patient_id: str, user: WebUser = require_roles(*STAFF_ROLES)) -> Response:
+def overview(request: Request, patient_id: str, user: WebUser = require_roles(*RECORD_ROLES)) -> Response:
     context = backend.patient_overview(request, user, patient_id)
     context["new_link"] = request.session.pop("new_link", None)
     return render(request, "patient_overview.html", context)
