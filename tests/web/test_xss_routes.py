@@ -63,9 +63,8 @@ def test_plan_free_text(world: World) -> None:
     assert r.status_code == 303, r.text
     editor = nurse.get(url).text
     assert_escaped(editor)
-    assert (
-        editor.count("&lt;script&gt;alert(") >= 7
-    )  # summary, goal, responsible, action, who, self-care, note
+    # summary, goal, responsible, action, who, self-care, note
+    assert editor.count("&lt;script&gt;alert(") >= 7
     assert_escaped(nurse.get(f"/patient/{patient_id}").text, shown=False)
     own = client_for(world, "patient").get("/min-vardplan").text
     assert_escaped(own)
