@@ -3,6 +3,18 @@
 Staff see and change the records of patients related to one of their units: a unit that treats the patient
 (a pathway) or that received a handover or referral for the patient. Unit managers only read. Regional
 analysts never see individual records, only aggregates. Patients see only themselves. Administrators see all.
+
+The roles, one rule for the web pages and the use cases:
+
+* clinicians (``CLINICAL_ROLES``: nurse, doctor, rehab_professional) read and change their units' patients'
+  records and perform the clinical actions (KVÅ-coded);
+* the unit manager reads their units' records, and has the units' work lists, follow-up with drill-down to
+  patients, and the units' audit log; never changes a record (``UNIT_STAFF_ROLES`` = clinicians + manager);
+* the administrator, who is also the region's process leader (``admin``), reads any record region-wide —
+  drill-down from the dashboards, follow-up of the audit log — and registers units and staff, but is not
+  a clinician: no clinical actions, no unit work lists or inboxes (``RECORD_READER_ROLES``: unit staff and
+  the administrator);
+* the regional analyst sees aggregated, suppressed figures only; a patient sees only their own record.
 """
 
 from __future__ import annotations
@@ -13,7 +25,10 @@ from dataclasses import dataclass, field
 from canrehab.domain.errors import DomainError
 
 STAFF_ROLES = frozenset({"nurse", "doctor", "rehab_professional"})
+CLINICAL_ROLES = STAFF_ROLES
 READ_ROLES = STAFF_ROLES | {"unit_manager"}
+UNIT_STAFF_ROLES = READ_ROLES
+RECORD_READER_ROLES = READ_ROLES | {"admin"}
 ROLES = frozenset({*READ_ROLES, "regional_analyst", "admin", "patient", "system"})
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -23,7 +26,7 @@ from canrehab.services.guard import acting_staff, pathway_of, require_read, requ
 if TYPE_CHECKING:
     from canrehab.services.context import Services
 
-LINK_VALIDITY = timedelta(days=14)
+RENEW_BEFORE = timedelta(days=1)  # an own link with less validity left than this is replaced
 LINK_ACTOR = Actor(
     role="patient_link", staff_id=None, unit_hsa_ids=frozenset(), patient_id=None, username="patientlänk"
 )
@@ -52,29 +55,58 @@ def start(
         return saved
 
 
-def create_link(services: Services, actor: Actor, assessment_id: str) -> tuple[str, datetime]:
-    """A personal, expiring link for the patient to fill in the assessment on their own device."""
+def create_link(
+    services: Services, actor: Actor, assessment_id: str, *, validity: timedelta
+) -> tuple[str, datetime]:
+    """A personal, expiring link (valid for ``validity``) for the patient to fill in the assessment on their
+    own device; staff get a new one each time they ask (to send it again)."""
     with services.uow(actor) as uow:
         assessment = uow.assessments.get(assessment_id)
         require_write(services, uow, actor, assessment.patient_id, "assessment", assessment_id)
-        expires = datetime.now(UTC) + LINK_VALIDITY
+        expires = datetime.now(UTC) + validity
         token: str = uow.links.create(assessment_id, assessment.patient_id, expires)
         return token, expires
 
 
-def own_link(services: Services, actor: Actor, assessment_id: str) -> tuple[str, datetime]:
-    """A patient logged in to Min vårdplan opens their own unfinished self-assessment."""
+def own_link(
+    services: Services, actor: Actor, assessment_id: str, *, validity: timedelta
+) -> tuple[str, datetime]:
+    """The link a patient logged in to Min vårdplan follows to their own unfinished self-assessment.
+
+    Every visit gives the same link while it is valid (for at least ``RENEW_BEFORE`` more): its token is
+    derived from the installation secret, the assessment and the link's creation time, so it can be
+    recomputed although only its hash is stored. A new link (valid for ``validity``) is made only when there
+    is no such open link."""
     if actor.role != "patient" or not actor.patient_id:
         raise DomainError(
             "access.denied", "Bara patienten själv kan öppna sin skattning här.", "patient only"
         )
+    from canrehab.store.repositories.accounts import token_hash
+
     with services.uow(actor) as uow:
         assessment = uow.assessments.get(assessment_id)
         if assessment.patient_id != actor.patient_id or assessment.respondent != Respondent.PATIENT:
             raise DomainError("access.denied", "Skattningen är inte din.", "not the patient's own assessment")
-        expires = datetime.now(UTC) + LINK_VALIDITY
-        token: str = uow.links.create(assessment_id, assessment.patient_id, expires)
+        now = datetime.now(UTC).replace(microsecond=0)
+        for link in uow.links.open_for_assessment(assessment_id, now + RENEW_BEFORE):
+            token = _own_token(services, assessment_id, link.created_at)
+            if token_hash(token) == link.token_hash:
+                return token, link.expires_at
+        created = now
+        token = _own_token(services, assessment_id, created)
+        while uow.links.known(token):  # replacing a link made this very second: the next second's token
+            created += timedelta(seconds=1)
+            token = _own_token(services, assessment_id, created)
+        expires = created + validity
+        uow.links.create(assessment_id, assessment.patient_id, expires, token=token, created_at=created)
         return token, expires
+
+
+def _own_token(services: Services, assessment_id: str, created_at: datetime) -> str:
+    key = hashlib.sha256(b"canrehab own assessment link\0" + services.settings.installation_secret().encode())
+    message = f"{assessment_id}\0{int(created_at.timestamp())}".encode()
+    digest = hmac.new(key.digest(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def get(services: Services, actor: Actor, assessment_id: str) -> tuple[Assessment, Patient]:

@@ -1,4 +1,4 @@
-"""The audit view: who accessed or changed which patient's record."""
+"""The audit view: who accessed or changed which patient's record, scoped to the reader's care units."""
 
 from __future__ import annotations
 
@@ -19,7 +19,16 @@ ACTION_SV = {
     "update": "Ändring",
     "denied": "Nekad åtkomst",
     "export": "Export",
+    "login": "Inloggning",
+    "logout": "Utloggning",
+    "revoke": "Återkallad",
 }
+
+
+# Who sees which events: an administrator (the region's process leader) all of them, a unit manager only those
+# that concern their own units (their patients, or done by their staff).
+REGION_WIDE_ROLES = frozenset({"admin"})
+PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -27,30 +36,67 @@ class AuditEvent:
     at: datetime
     actor: str
     role: str
+    units: tuple[str, ...]  # the names of the actor's care units at the time
     action: str
     entity: str
     patient_id: str | None
     outcome: str
 
 
+@dataclass(frozen=True)
+class AuditPage:
+    events: list[AuditEvent]
+    page: int
+    page_size: int
+    has_next: bool
+    region_wide: bool
+
+
 def events(
-    services: Services, actor: Actor, *, patient_id: str = "", username: str = "", limit: int = 300
-) -> list[AuditEvent]:
-    require_role(actor, AUDIT_ROLES)
+    services: Services,
+    actor: Actor,
+    *,
+    patient_id: str = "",
+    username: str = "",
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> AuditPage:
+    require_role(actor, AUDIT_ROLES, services, "audit_log")
+    region_wide = actor.role in REGION_WIDE_ROLES
+    page = max(1, page)
     with services.uow(actor) as uow:
-        entries = uow.audit.query(patient_id=patient_id or None, actor=username or None, limit=limit)
+        entries = uow.audit.query(
+            patient_id=patient_id or None,
+            actor=username or None,
+            limit=page_size + 1,
+            offset=(page - 1) * page_size,
+            units=None if region_wide else actor.unit_hsa_ids,
+        )
+        names = {u.hsa_id: u.name for u in uow.units.list_all()}
+        shown = entries[:page_size]
         uow.audit.record(
-            "read", "audit_log", patient_id or "*", patient_id or None, f"{len(entries)} loggposter"
+            "read",
+            "audit_log",
+            patient_id or "*",
+            patient_id or None,
+            f"{len(shown)} loggposter, sida {page}",
         )
-    return [
-        AuditEvent(
-            at=e.at,
-            actor=e.actor_username,
-            role=e.actor_role,
-            action=ACTION_SV.get(e.action, e.action),
-            entity=f"{e.entity_type} {e.entity_id}",
-            patient_id=e.patient_id,
-            outcome="nekad" if e.action == "denied" else "ok",
-        )
-        for e in entries
-    ]
+    return AuditPage(
+        events=[
+            AuditEvent(
+                at=e.at,
+                actor=e.actor_username,
+                role=e.actor_role,
+                units=tuple(names.get(u, u) for u in e.actor_units),
+                action=ACTION_SV.get(e.action, e.action),
+                entity=f"{e.entity_type} {e.entity_id}",
+                patient_id=e.patient_id,
+                outcome="nekad" if e.action == "denied" else "ok",
+            )
+            for e in shown
+        ],
+        page=page,
+        page_size=page_size,
+        has_next=len(entries) > page_size,
+        region_wide=region_wide,
+    )

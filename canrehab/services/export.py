@@ -34,7 +34,7 @@ def export_par(
 ) -> int:
     """Write the contacts with KVÅ codes performed in [start, end] to ``out`` (CSV); returns the row count.
     ``progress(done, total)`` is called as persons are written (``total``: the persons in the period)."""
-    require_role(actor, EXPORT_ROLES)
+    require_role(actor, EXPORT_ROLES, services, "export")
     out.parent.mkdir(parents=True, exist_ok=True)
     written = 0
     with services.uow(actor, log_reads=False) as uow:

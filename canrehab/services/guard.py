@@ -2,25 +2,43 @@
 
 A refusal is logged in its own transaction, so the record of the attempt survives the rollback of the refused
 use case. Messages never contain patient identifiers.
+
+Refusals are raised as ``AccessRefused``; its ``audited`` flag tells the layer that answers the request
+(the web app) whether the refusal is already in the audit log. The care-unit checks always log; a role check
+logs when it is given the ``services`` (otherwise the web app logs it with what the user asked for).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from canrehab.domain.access import Actor, may_read_patient, may_write_patient
+from canrehab.domain.access import CLINICAL_ROLES as DOMAIN_CLINICAL_ROLES
+from canrehab.domain.access import UNIT_STAFF_ROLES, Actor, may_read_patient, may_write_patient
 from canrehab.domain.errors import DomainError
 from canrehab.domain.model import Staff
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
 
-STAFF_ROLES = frozenset({"nurse", "doctor", "rehab_professional", "unit_manager", "admin"})
-CLINICAL_ROLES = frozenset({"nurse", "doctor", "rehab_professional"})
+# The unit's own work (work lists, handover and referral inboxes): clinicians and the unit manager. The
+# administrator / process leader reads records region-wide but is not a clinician and has no unit work
+# (see ``canrehab.domain.access``).
+STAFF_ROLES = UNIT_STAFF_ROLES
+CLINICAL_ROLES = DOMAIN_CLINICAL_ROLES
 
 
-def denied(message_sv: str = "Du har inte behörighet till den här patientens uppgifter.") -> DomainError:
-    return DomainError("access.denied", message_sv, "access denied")
+class AccessRefused(DomainError):
+    """Access refused by role or care unit (HTTP 403). ``audited``: already written to the audit log."""
+
+    def __init__(self, message_sv: str, *, audited: bool) -> None:
+        super().__init__("access.denied", message_sv, "access denied")
+        self.audited = audited
+
+
+def denied(
+    message_sv: str = "Du har inte behörighet till den här patientens uppgifter.", *, audited: bool = False
+) -> AccessRefused:
+    return AccessRefused(message_sv, audited=audited)
 
 
 def log_denied(
@@ -41,7 +59,7 @@ def require_read(
     related = uow.patients.related_unit_hsa_ids(patient_id)
     if not may_read_patient(actor, patient_id, related):
         log_denied(services, actor, entity_type, entity_id or patient_id, patient_id)
-        raise denied()
+        raise denied(audited=True)
 
 
 def require_write(
@@ -55,7 +73,7 @@ def require_write(
     related = uow.patients.related_unit_hsa_ids(patient_id)
     if not may_write_patient(actor, patient_id, related):
         log_denied(services, actor, entity_type, entity_id or patient_id, patient_id)
-        raise denied("Du har inte behörighet att ändra den här patientens uppgifter.")
+        raise denied("Du har inte behörighet att ändra den här patientens uppgifter.", audited=True)
 
 
 def acting_staff(uow: Any, actor: Actor) -> Staff:
@@ -70,9 +88,15 @@ def acting_staff(uow: Any, actor: Actor) -> Staff:
     return staff
 
 
-def require_role(actor: Actor, roles: frozenset[str]) -> None:
+def require_role(
+    actor: Actor, roles: frozenset[str], services: Services | None = None, what: str = "function"
+) -> None:
+    """Refuses a role outside ``roles``; with ``services`` the refusal is logged here (entity ``function``,
+    id ``what``), without it the caller's layer logs it."""
     if actor.role not in roles:
-        raise denied("Din roll har inte behörighet till den här funktionen.")
+        if services is not None:
+            log_denied(services, actor, "function", what, None)
+        raise denied("Din roll har inte behörighet till den här funktionen.", audited=services is not None)
 
 
 def pathway_of(uow: Any, pathway_id: str, patient_id: str) -> Any:

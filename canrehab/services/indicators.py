@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from canrehab.services.context import Services
 
 DASHBOARD_ROLES = frozenset({"unit_manager", "regional_analyst", "admin"})
-DRILL_ROLES = frozenset({"unit_manager", "admin"})
+DRILL_ROLES = frozenset({"unit_manager", "admin"})  # the roles that may see patients (not the analyst)
+REGION_WIDE_ROLES = frozenset({"regional_analyst", "admin"})  # every unit; others their own units
 TOTAL_LABEL = "Totalt"
 
 
@@ -86,7 +87,7 @@ def _scope(services: Services, actor: Actor, unit: str | None) -> tuple[list[Car
 
     with services.uow(SYSTEM, log_reads=False) as uow:
         all_units: list[CareUnit] = list(uow.units.list_all())
-    if actor.role == "regional_analyst":
+    if actor.role in REGION_WIDE_ROLES:
         visible = all_units
     else:
         visible = [u for u in all_units if u.hsa_id in actor.unit_hsa_ids]
@@ -108,7 +109,7 @@ def _facts(
 def dashboard(
     services: Services, actor: Actor, *, unit: str | None, process: str | None, start: date, end: date
 ) -> Dashboard:
-    require_role(actor, DASHBOARD_ROLES)
+    require_role(actor, DASHBOARD_ROLES, services, "indicator_dashboard")
     visible, unit_ids = _scope(services, actor, unit)
     names = {u.hsa_id: u.name for u in visible}
     facts, handovers = _facts(services, actor, unit_ids, process, start, end)
@@ -174,7 +175,7 @@ def drilldown(
     end: date,
 ) -> tuple[str, list[dict[str, Any]]]:
     """The patients in the indicator's population who do not meet it (unit manager / admin only)."""
-    require_role(actor, DRILL_ROLES)
+    require_role(actor, DRILL_ROLES, services, "indicator_drilldown")
     definition = next((d for d in load_process_indicators() if d.id == indicator_id), None)
     if definition is None:
         raise DomainError("indicator.unknown", "Okänd indikator.", f"unknown indicator {indicator_id}")

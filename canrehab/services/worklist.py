@@ -174,7 +174,8 @@ def refresh_many(services: Services, uow: Any, pathway_ids: Sequence[str], today
 class WorklistResult:
     rows: list[Any]
     counts: dict[str, int]
-    total: int
+    total: int  # rows matching the filters, the category included
+    all_total: int = 0  # rows with anything due, whatever the category filter ("Alla")
     inbox_handovers: list[Any] = field(default_factory=list)
     inbox_referrals: list[Any] = field(default_factory=list)
 
@@ -219,10 +220,12 @@ def unit_worklist(
 
 
 def _read(uow: Any, units: list[str], query: dict[str, Any]) -> WorklistResult:
-    rows, counts, total = uow.worklist.query(units, **query)
-    for row in rows:
+    page = uow.worklist.query(units, **query)
+    for row in page.rows:
         uow.audit.record_read("worklist", row.unit_hsa_id, row.patient_id, "arbetslista")
-    return WorklistResult(rows=list(rows), counts=dict(counts), total=int(total))
+    return WorklistResult(
+        rows=list(page.rows), counts=dict(page.counts), total=page.total, all_total=page.all_total
+    )
 
 
 def refresh_stale(services: Services, actor: Actor, today: date | None = None, batch: int = 1000) -> int:

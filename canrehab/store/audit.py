@@ -12,11 +12,12 @@ number is refused).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import ColumnElement, false, insert, literal, or_, select, union
 from sqlalchemy.orm import Session
 
 from canrehab.store.mapping import aware
@@ -126,15 +127,29 @@ class AuditLog:
     # -------------------------------------------------------------------------------------------- reading
 
     def query(
-        self, *, patient_id: str | None = None, actor: str | None = None, limit: int = 200
+        self,
+        *,
+        patient_id: str | None = None,
+        actor: str | None = None,
+        limit: int = 200,
+        offset: int = 0,
+        units: Collection[str] | None = None,
     ) -> list[AuditEntry]:
-        """The newest entries first, optionally for one patient and/or one actor username."""
+        """The newest entries first, optionally for one patient and/or one actor username.
+
+        With ``units``, only the entries that concern those care units: about a patient related to one of
+        them (a pathway there, or a handover or referral to or from one) or made by staff of one of them.
+        ``offset`` skips that many entries (paging)."""
         self.flush()
-        stmt = select(AUDIT).order_by(AUDIT.c.id.desc()).limit(max(1, min(limit, 10_000)))
+        stmt = (
+            select(AUDIT).order_by(AUDIT.c.id.desc()).limit(max(1, min(limit, 10_000))).offset(max(0, offset))
+        )
         if patient_id is not None:
             stmt = stmt.where(AUDIT.c.patient_id == patient_id)
         if actor is not None:
             stmt = stmt.where(AUDIT.c.actor_username == actor)
+        if units is not None:
+            stmt = stmt.where(_concerns_units(sorted(set(units))))
         return [
             AuditEntry(
                 id=row["id"],
@@ -152,3 +167,24 @@ class AuditLog:
             )
             for row in self._session.execute(stmt).mappings()
         ]
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _concerns_units(units: list[str]) -> ColumnElement[bool]:
+    """Entries about the units' patients or made by the units' staff (``actor_units`` is comma-joined)."""
+    if not units:
+        return false()
+    pathway, handover, referral = TABLES["pathway"], TABLES["handover"], TABLES["referral"]
+    patients = union(
+        select(pathway.c.patient_id).where(pathway.c.unit_hsa_id.in_(units)),
+        select(handover.c.patient_id).where(handover.c.to_unit_hsa_id.in_(units)),
+        select(handover.c.patient_id).where(handover.c.from_unit_hsa_id.in_(units)),
+        select(referral.c.patient_id).where(referral.c.to_unit_hsa_id.in_(units)),
+        select(referral.c.patient_id).where(referral.c.from_unit_hsa_id.in_(units)),
+    )
+    wrapped = literal(",") + AUDIT.c.actor_units + literal(",")
+    by_staff = [wrapped.like(f"%,{_like_escape(u)},%", escape="\\") for u in units]
+    return or_(AUDIT.c.patient_id.in_(select(patients.subquery().c[0])), *by_staff)

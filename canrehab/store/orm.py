@@ -243,6 +243,21 @@ class UserAccountRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class WebSessionRow(Base):
+    """A logged-in web session (migration 0006). The cookie carries a random token; only its sha256 is stored,
+    so a copied database does not yield usable sessions. Logout deletes the row (a copied cookie stops
+    working), and the web app refuses a row whose idle or absolute expiry has passed. Deleting the account
+    deletes its sessions."""
+
+    __tablename__ = "web_session"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("user_account.username", ondelete="CASCADE"), index=True)
+    method: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class AssessmentLinkRow(Base):
     """A patient's link to fill in an assessment. Only the sha256 of the token is stored."""
 

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -19,7 +21,9 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from canrehab.config import Settings, get_settings
 from canrehab.domain.errors import ConflictError, DomainError
+from canrehab.services.guard import AccessRefused
 from canrehab.web import format as fmt
+from canrehab.web import validation
 from canrehab.web.security import (
     CsrfMiddleware,
     LoginThrottle,
@@ -27,12 +31,19 @@ from canrehab.web.security import (
     SecurityHeadersMiddleware,
     csrf_token,
 )
+from canrehab.web.sessions import SessionStore
 from canrehab.web.settings import WebSettings
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "canrehab_session"
 
+# Page access by role; the rules are explained in ``canrehab.domain.access``. STAFF_ROLES: the units' own
+# work (work lists, inboxes, forms and actions; the services refuse a unit manager's changes). RECORD_ROLES:
+# reading a patient's record (overview, assessment, plan, handover), also for the administrator / process
+# leader, who reads region-wide (drill-down from the dashboards) but is not a clinician and acts on nothing.
 STAFF_ROLES = ("nurse", "doctor", "rehab_professional", "unit_manager")
+RECORD_ROLES = (*STAFF_ROLES, "admin")
+CLINICAL_ROLES = ("nurse", "doctor", "rehab_professional")
 DASHBOARD_ROLES = ("unit_manager", "regional_analyst", "admin")
 AUDIT_ROLES = ("unit_manager", "admin")
 
@@ -110,6 +121,7 @@ def create_app(settings: Settings | None = None, web_settings: WebSettings | Non
     from canrehab.web import db
 
     app.state.db = db.Database(settings)
+    app.state.sessions = SessionStore(app.state.db.engine)
 
     # Middleware: the last added runs first. Order on a request: headers -> session -> CSRF -> app.
     app.add_middleware(CsrfMiddleware)
@@ -126,6 +138,7 @@ def create_app(settings: Settings | None = None, web_settings: WebSettings | Non
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     from canrehab.web import auth
+    from canrehab.web.denials import record_refusal
     from canrehab.web.routes import ROUTERS
 
     auth.setup_oidc(app, web_settings)
@@ -140,20 +153,40 @@ def create_app(settings: Settings | None = None, web_settings: WebSettings | Non
         return RedirectResponse(f"/logga-in?next={_quote(target)}", status_code=303)
 
     @app.exception_handler(auth.Forbidden)
-    async def _forbidden(request: Request, exc: auth.Forbidden) -> Response:
-        return error_page(
-            request, 403, "Åtkomst nekad", exc.message or "Du har inte behörighet till den här sidan."
-        )
+    def _forbidden(request: Request, exc: auth.Forbidden) -> Response:
+        message = exc.message or "Du har inte behörighet till den här sidan."
+        record_refusal(request, message)
+        return error_page(request, 403, "Åtkomst nekad", message)
 
     @app.exception_handler(ConflictError)
     async def _conflict(request: Request, exc: ConflictError) -> Response:
         return error_page(request, 409, "Någon annan har ändrat uppgifterna", exc.message_sv)
 
     @app.exception_handler(DomainError)
-    async def _domain(request: Request, exc: DomainError) -> Response:
+    def _domain(request: Request, exc: DomainError) -> Response:
         status = 404 if exc.code.endswith("not_found") else 403 if "access" in exc.code else 400
+        if status == 403 and not (isinstance(exc, AccessRefused) and exc.audited):
+            record_refusal(request, exc.message_sv)
         heading = {404: "Hittades inte", 403: "Åtkomst nekad"}.get(status, "Det gick inte att genomföra")
         return error_page(request, status, heading, exc.message_sv)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith("/fhir"):  # the FHIR API answers with OperationOutcomes of its own
+            return await request_validation_exception_handler(request, exc)
+        problems = validation.problems_sv(exc.errors())
+        if validation.wants_json(request):
+            return JSONResponse({"fel": "Ogiltiga uppgifter", "detaljer": problems}, status_code=422)
+        return render(
+            request,
+            "error.html",
+            {
+                "heading": "Ogiltiga uppgifter",
+                "message": "Sidan kunde inte visas eftersom uppgifterna i anropet inte stämmer:",
+                "problems": problems,
+            },
+            status_code=422,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

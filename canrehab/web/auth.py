@@ -1,14 +1,13 @@
 """Login, logout, sessions and roles.
 
 Local accounts (``user_account``, argon2 hashes) and, when configured, OIDC against the region's IdP
-(authlib's Starlette client). A session holds the username and the login/last-seen times; the account is
-re-read on every request so that a locked or changed account takes effect at once. Sessions expire after an
-idle timeout and after an absolute lifetime (the signed cookie's max age).
+(authlib's Starlette client). Sessions are kept on the server (``canrehab.web.sessions``): the cookie holds
+only a random token, logout deletes the session, and the idle timeout and absolute lifetime are enforced on
+the server. The account is re-read on every request so that a locked or removed account takes effect at once.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,7 @@ from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from canrehab.web.security import burn_verification, verify_password
+from canrehab.web.sessions import SessionStore
 from canrehab.web.settings import WebSettings
 
 if TYPE_CHECKING:
@@ -52,42 +52,71 @@ class WebUser:
         return self.role in STAFF_ROLES
 
 
-def _now() -> float:
-    return time.time()
+SESSION_KEY = "sid"  # the session token in the signed cookie; the server keeps only its hash
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _store(request: Request) -> SessionStore:
+    store: SessionStore = request.app.state.sessions
+    return store
 
 
 def start_session(request: Request, username: str, method: str) -> None:
+    """A new server-side session for the user: the old one (if any) is ended and the cookie gets a fresh
+    token, so nothing set before the login (session fixation) carries over, except the CSRF token."""
+    web: WebSettings = request.app.state.web_settings
+    store = _store(request)
+    store.end(str(request.session.get(SESSION_KEY, "")))
     csrf = request.session.get("csrf")
-    request.session.clear()  # new session on login: no fixation of anything set before
+    request.session.clear()
     if csrf:
         request.session["csrf"] = csrf
-    now = _now()
-    request.session.update({"username": username, "login_at": now, "seen_at": now, "method": method})
+    token = store.create(username, method, timedelta(seconds=web.session_max_age), _now())
+    request.session[SESSION_KEY] = token
+
+
+def end_session(request: Request) -> None:
+    _store(request).end(str(request.session.get(SESSION_KEY, "")))
+    request.session.clear()
+
+
+def _logged_out(request: Request, message: str | None) -> LoginRequired:
+    request.session.clear()
+    if message:
+        request.session["flashes"] = [{"text": message, "kind": "info"}]
+    return LoginRequired()
 
 
 def current_user(request: Request) -> WebUser:
-    """Dependency: the logged-in user, or a redirect to the login page."""
+    """Dependency: the logged-in user, or a redirect to the login page.
+
+    The session must exist on the server (not ended by logout), be within its idle timeout and absolute
+    lifetime, and belong to an account that exists and is not locked; the account is re-read on every
+    request so that a locked or changed account takes effect at once.
+    """
     cached = getattr(request.state, "user", None)
     if isinstance(cached, WebUser):
         return cached
-    username = request.session.get("username")
-    if not username:
+    token = request.session.get(SESSION_KEY)
+    if not token:
         raise LoginRequired()
+    store = _store(request)
+    session = store.get(str(token))
+    if session is None:  # logged out, or the row was removed: a replayed cookie ends here
+        raise _logged_out(request, None)
     web: WebSettings = request.app.state.web_settings
     now = _now()
-    seen = float(request.session.get("seen_at", 0))
-    login_at = float(request.session.get("login_at", 0))
-    if now - seen > web.session_idle_timeout or now - login_at > web.session_max_age:
-        request.session.clear()
-        request.session["flashes"] = [
-            {"text": "Du har loggats ut eftersom sessionen gick ut.", "kind": "info"}
-        ]
-        raise LoginRequired()
-    user = request.app.state.db.load_user(username)
+    if session.expired(now, timedelta(seconds=web.session_idle_timeout)):
+        store.end(str(token))
+        raise _logged_out(request, "Du har loggats ut eftersom sessionen gick ut.")
+    user = request.app.state.db.load_user(session.username)
     if user is None or user.locked:
-        request.session.clear()
-        raise LoginRequired()
-    request.session["seen_at"] = now
+        store.end_all(session.username)
+        raise _logged_out(request, None)
+    store.touch(session, now)
     request.state.user = user.web_user
     return user.web_user
 
@@ -99,6 +128,12 @@ def require_roles(*roles: str) -> Any:
         return user
 
     return Depends(dependency)
+
+
+LOGIN_FAILED = (
+    "Fel användarnamn eller lösenord, eller så är kontot tillfälligt låst efter för många misslyckade "
+    "inloggningar. Försök igen eller kontakta din administratör."
+)
 
 
 def _safe_next(target: str | None) -> str:
@@ -141,7 +176,9 @@ def login(
     throttle = request.app.state.throttle
     username = username.strip()
     keys = (f"ip:{_client(request)}", f"user:{username.lower()}")
-    error = "Fel användarnamn eller lösenord."
+    # Unknown account, wrong password and a locked account get the same answer after the same work (one
+    # argon2 verification), so the page does not tell which usernames exist.
+    error = LOGIN_FAILED
     status = 401
     if throttle.blocked(*keys):
         burn_verification(password)
@@ -149,15 +186,9 @@ def login(
         status = 429
     else:
         account = database.load_user(username)
-        now = datetime.now(UTC)
-        if account is None:
+        if account is None or account.locked:
             burn_verification(password)
             throttle.fail(*keys)
-        elif account.locked_until is not None and account.locked_until > now:
-            burn_verification(password)
-            throttle.fail(*keys)
-            error = "Kontot är tillfälligt låst efter för många misslyckade inloggningar. Försök igen senare."
-            status = 429
         elif account.password_hash and verify_password(account.password_hash, password):
             database.login_succeeded(username)
             throttle.reset(f"user:{username.lower()}")
@@ -165,14 +196,8 @@ def login(
             return RedirectResponse(_safe_next(next), status_code=303)
         else:
             throttle.fail(*keys)
-            locked = database.login_failed(
-                username, web.max_failed_logins, timedelta(minutes=web.lockout_minutes)
-            )
-            if locked:
-                error = (
-                    "Kontot är tillfälligt låst efter för många misslyckade inloggningar. Försök igen senare."
-                )
-                status = 429
+            if database.login_failed(username, web.max_failed_logins, timedelta(minutes=web.lockout_minutes)):
+                _store(request).end_all(username)
     return render(
         request,
         "login.html",
@@ -188,7 +213,7 @@ def login(
 
 @router.post("/logga-ut")
 def logout(request: Request) -> Response:
-    request.session.clear()
+    end_session(request)
     request.session["flashes"] = [{"text": "Du är utloggad.", "kind": "info"}]
     return RedirectResponse("/logga-in", status_code=303)
 

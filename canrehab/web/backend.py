@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from fastapi import Request
@@ -81,9 +81,10 @@ class WorklistView:
     categories: list[Category]
     processes: list[str]
     unit_names: list[str]
-    total: int
+    total: int  # rows matching every filter (paging)
     more_total: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    all_total: int = 0  # rows with anything due, whatever the category filter ("Alla")
 
 
 def _db(request: Request) -> Database:
@@ -222,6 +223,7 @@ def worklist(
         unit_names=[names.get(u, u) for u in sorted(user.unit_hsa_ids)],
         total=result.total,
         more_total=result.total,
+        all_total=result.all_total,
     )
 
 
@@ -512,7 +514,14 @@ def start_assessment(
 
 
 def create_assessment_link(request: Request, user: WebUser, assessment: Assessment) -> tuple[str, datetime]:
-    return assessment_service.create_link(services(request), actor(user), assessment.id)
+    return assessment_service.create_link(
+        services(request), actor(user), assessment.id, validity=link_validity(request)
+    )
+
+
+def link_validity(request: Request) -> timedelta:
+    """How long a patient's assessment link is valid (``WebSettings.assessment_link_days``)."""
+    return timedelta(days=request.app.state.web_settings.assessment_link_days)
 
 
 def get_assessment(request: Request, user: WebUser, assessment_id: str) -> tuple[Assessment, Any]:
@@ -739,7 +748,7 @@ def min_vardplan(request: Request, user: WebUser) -> dict[str, Any]:
     open_assessments = []
     for a in record.assessments:
         if a.status == AssessmentStatus.IN_PROGRESS and a.respondent == Respondent.PATIENT:
-            token, _expires = assessment_service.own_link(svc, who, a.id)
+            token, _expires = assessment_service.own_link(svc, who, a.id, validity=link_validity(request))
             title = _questionnaire(a.instrument_id).get("title", a.instrument_id)
             open_assessments.append({"url": f"/skattning/{token}", "title": title})
     titles = {key: _questionnaire(key).get("title", key) for key in svc.catalog.instruments}
@@ -817,13 +826,12 @@ def drilldown(
     )
 
 
-def audit_events(request: Request, user: WebUser, *, patient_id: str, actor: str) -> list[dict[str, Any]]:
-    from dataclasses import asdict
-
-    who = _actor(user)
-    return [
-        asdict(e) for e in audit_service.events(services(request), who, patient_id=patient_id, username=actor)
-    ]
+def audit_events(
+    request: Request, user: WebUser, *, patient_id: str, actor: str, page: int = 1
+) -> audit_service.AuditPage:
+    return audit_service.events(
+        services(request), _actor(user), patient_id=patient_id, username=actor, page=page
+    )
 
 
 def referral_inbox(request: Request, user: WebUser) -> list[handover_service.ReferralView]:

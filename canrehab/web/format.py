@@ -1,8 +1,10 @@
-"""Swedish presentation: dates, numbers with decimal comma, and labels for the shared vocabularies."""
+"""Swedish presentation: dates and times (Swedish local time), numbers with decimal comma, and labels for the
+shared vocabularies."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from canrehab.domain.model import (
     AssessmentStatus,
@@ -15,6 +17,8 @@ from canrehab.domain.model import (
     PlanStatus,
     ReferralStatus,
 )
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 MONTHS_SV = (
     "januari",
@@ -32,16 +36,34 @@ MONTHS_SV = (
 )
 
 
+def local_time(value: datetime) -> datetime:
+    """A point in time as Swedish local time (CET/CEST); a naive value is taken to be UTC (the database's)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(STOCKHOLM)
+
+
+def _parse(value: str) -> date | datetime | str:
+    try:
+        if len(value) > 10 and value[10] in "T ":
+            return datetime.fromisoformat(value)
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return value
+
+
 def sv_date(value: date | datetime | str | None, long: bool = False) -> str:
-    """ISO date (Swedish standard, 2026-11-22) or, with ``long``, '22 november 2026'."""
+    """ISO date (Swedish standard, 2026-11-22) or, with ``long``, '22 november 2026'. A point in time (a
+    datetime, or an ISO string with a time) is shown in Swedish local time: '2026-11-22 14:05', or with
+    ``long`` '22 november 2026 kl. 14:05'."""
     if value is None or value == "":
         return "–"
     if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value[:10])
-        except ValueError:
-            return str(value)
+        value = _parse(value)
+        if isinstance(value, str):
+            return value
     if isinstance(value, datetime):
+        value = local_time(value)
         if long:
             return f"{value.day} {MONTHS_SV[value.month - 1]} {value.year} kl. {value:%H:%M}"
         return value.strftime("%Y-%m-%d %H:%M")

@@ -102,7 +102,7 @@ def test_full_flow_leaves_the_right_kva_codes(services: Services, tmp_path: Path
         key_moment=KeyMoment.DIAGNOSIS,
         respondent=Respondent.PATIENT,
     )
-    token, _ = assessments.create_link(services, NURSE, a.id)
+    token, _ = assessments.create_link(services, NURSE, a.id, validity=timedelta(days=14))
     found = assessments.for_link(services, token)
     assert found is not None and found[0].id == a.id
     answers = _troubled_answers(services)

@@ -116,3 +116,33 @@ def test_query_sees_rows_of_its_own_unit_of_work(seeded: Callable[..., UnitOfWor
     with seeded(KARIN) as u:
         u.audit.record("denied", "patient", "pat-x", None, "")
         assert [e.action for e in u.audit.query(actor="karin")] == ["denied"]
+
+
+def test_query_scoped_to_units_and_paged(seeded: Callable[..., UnitOfWork]) -> None:
+    """A unit's view: events about its patients (by anyone) and events by its staff (about anyone)."""
+    with seeded(SYSTEM, log_reads=False) as u:
+        u.units.add(samples.unit("SE2321000016-KIR"))
+        u.units.add(samples.unit("SE2321000016-X_1"))
+        u.patients.add(samples.patient())
+        u.patients.add(samples.patient("pat-2", "201212121212"))
+        u.pathways.add(samples.pathway())
+        u.pathways.add(samples.pathway("pat-2", "SE2321000016-KIR", id="pw-2"))
+    outsider = AuditActor("olle", "nurse", ("SE2321000016-KIR",))
+    wildcard = AuditActor("wilma", "nurse", ("SE2321000016-XA1",))  # must not match the "_" in X_1
+    with seeded(outsider) as u:
+        u.audit.record("read", "patient", "pat-1", "pat-1")  # another unit reads our patient
+        u.audit.record("read", "patient", "pat-2", "pat-2")  # another unit reads its own patient
+    with seeded(KARIN) as u:
+        u.audit.record("read", "patient", "pat-2", "pat-2")  # our staff reads another unit's patient
+    with seeded(wildcard) as u:
+        u.audit.record("read", "patient", "pat-2", "pat-2")
+    with seeded(MANAGER, log_reads=False) as u:
+        onk = u.audit.query(units=["SE2321000016-ONK"])
+        x_1 = u.audit.query(units=["SE2321000016-X_1"])
+        nothing = u.audit.query(units=[])
+        paged = [u.audit.query(actor="olle", limit=1, offset=n) for n in (0, 1, 2)]
+    reads = sorted((e.actor_username, e.patient_id) for e in onk if e.action == "read")
+    assert reads == [("karin", "pat-2"), ("olle", "pat-1")]
+    assert {e.patient_id for e in onk if e.action == "create"} == {"pat-1"}  # the system created our patient
+    assert x_1 == [] and nothing == []
+    assert [[e.patient_id for e in p] for p in paged] == [["pat-2"], ["pat-1"], []]

@@ -57,3 +57,17 @@ def test_expired_and_revoked_links(seeded: Callable[..., UnitOfWork]) -> None:
         assert u.links.revoke_for_assessment("as-1") == 2
     with seeded() as u:
         assert u.links.resolve(fresh) is None
+
+
+def test_derived_tokens_open_links_and_a_repeated_create(seeded: Callable[..., UnitOfWork]) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    with seeded() as u:
+        u.links.create("as-1", "pat-1", now + timedelta(hours=1), token="soon-over", created_at=now)
+        u.links.create("as-1", "pat-1", now + timedelta(days=3), token="derived", created_at=now)
+        # the same derived token again (two requests at once): no error, still one link
+        assert u.links.create("as-1", "pat-1", now + timedelta(days=3), token="derived") == "derived"
+    with seeded() as u:
+        assert u.links.known("derived") and u.links.known("soon-over") and not u.links.known("other")
+        still_open = u.links.open_for_assessment("as-1", now + timedelta(days=1))
+    assert [(link.created_at, link.expires_at) for link in still_open] == [(now, now + timedelta(days=3))]
+    assert still_open[0].token_hash == hashlib.sha256(b"derived").hexdigest()

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from canrehab.store.db import current_revision, make_engine, migrate
 from canrehab.store.orm import Base
 
-HEAD = "0005"
+HEAD = "0006"
 EXPECTED_TABLES = {
     "care_unit",
     "staff",
@@ -26,6 +26,7 @@ EXPECTED_TABLES = {
     "user_account",
     "assessment_link",
     "worklist_status",
+    "web_session",
 }
 
 

@@ -114,6 +114,7 @@ def test_filters_sorting_and_counts(demo: Demo) -> None:
     assert total > 0 and all(n <= total for n in all_counts.values())
 
     missing = nurse.get("/arbetslista?due=no_contact_nurse").text
+    assert counts(missing)["Alla"] == total  # the "Alla" count ignores the category filter
     listed = rows(missing)
     assert listed and all("Saknar kontaktsjuksköterska" in _row_html(missing, pid) for pid, _ in listed)
     assert len(listed) == min(all_counts["Saknar kontaktsjuksköterska"], 50)

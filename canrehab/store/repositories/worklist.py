@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -66,6 +66,17 @@ class WorklistEntry(WorklistStatusRow):
 
 
 STATUS_COLUMNS = tuple(f.name for f in fields(WorklistStatusRow))
+
+
+class WorklistPage(NamedTuple):
+    """One page of a unit's worklist: the rows, the counts per flag (for the process/phase filter), the
+    number of rows matching the whole filter, and the number of rows with anything due (without the flag
+    filter: the "Alla" count)."""
+
+    rows: list[WorklistEntry]
+    counts: dict[str, int]
+    total: int
+    all_total: int
 
 
 def flag_condition(flag: str) -> ColumnElement[bool]:
@@ -184,7 +195,7 @@ class WorklistRepository:
         sort: str = "next_action",
         limit: int = 200,
         offset: int = 0,
-    ) -> tuple[list[WorklistEntry], dict[str, int], int]:
+    ) -> WorklistPage:
         """The rows with something due for the units (optionally one process/phase, and only those with the
         flag ``due`` raised), the counts per flag (for the process/phase filter, not the flag filter), and the
         total number of matching rows. The flags are as of the last refresh of each row (the service refreshes
@@ -196,7 +207,7 @@ class WorklistRepository:
         units = sorted(set(unit_hsa_ids))
         counts = dict.fromkeys(FLAGS, 0)
         if not units:
-            return [], counts, 0
+            return WorklistPage([], counts, 0, 0)
         base: list[ColumnElement[bool]] = [
             WORKLIST.c.unit_hsa_id.in_(units),
             WORKLIST.c.next_action_on.is_not(None),
@@ -238,7 +249,7 @@ class WorklistRepository:
             WorklistEntry(**_status_values(row), name=row["name"], personnummer=row["personnummer"])
             for row in self.session.execute(stmt).mappings()
         ]
-        return rows, counts, total
+        return WorklistPage(rows, counts, total, int(counted["total"]))
 
 
 def _order(c: Any, sort: str) -> list[Any]:

@@ -6,7 +6,7 @@ from fastapi.responses import RedirectResponse, Response
 from canrehab.domain.decision_support import ADVICE_CODES
 from canrehab.domain.model import AssessmentStatus, NeedsLevel
 from canrehab.web import backend, forms, questionnaire
-from canrehab.web.app import STAFF_ROLES, error_page, flash, render
+from canrehab.web.app import RECORD_ROLES, STAFF_ROLES, error_page, flash, render
 from canrehab.web.auth import WebUser, require_roles
 
 router = APIRouter()
@@ -26,7 +26,7 @@ def _form_context(instrument: object, assessment: object, action: str) -> dict[s
 
 
 @router.get("/bedomning/{assessment_id}")
-def review(request: Request, assessment_id: str, user: WebUser = require_roles(*STAFF_ROLES)) -> Response:
+def review(request: Request, assessment_id: str, user: WebUser = require_roles(*RECORD_ROLES)) -> Response:
     assessment, patient = backend.get_assessment(request, user, assessment_id)
     instrument = backend.instrument(assessment.instrument_id)
     q = questionnaire.as_dict(instrument)

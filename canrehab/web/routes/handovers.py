@@ -4,7 +4,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from canrehab.web import backend
-from canrehab.web.app import STAFF_ROLES, flash, render
+from canrehab.web.app import CLINICAL_ROLES, RECORD_ROLES, STAFF_ROLES, flash, render
 from canrehab.web.auth import WebUser, require_roles
 
 router = APIRouter()
@@ -18,9 +18,11 @@ def handover_lists(request: Request, user: WebUser = require_roles(*STAFF_ROLES)
 
 @router.get("/overlamning/{handover_id}")
 def handover_detail(
-    request: Request, handover_id: str, user: WebUser = require_roles(*STAFF_ROLES)
+    request: Request, handover_id: str, user: WebUser = require_roles(*RECORD_ROLES)
 ) -> Response:
-    return render(request, "handover_detail.html", backend.handover_detail(request, user, handover_id))
+    context = backend.handover_detail(request, user, handover_id)
+    context["can_act"] = user.role in CLINICAL_ROLES
+    return render(request, "handover_detail.html", context)
 
 
 @router.post("/overlamning/{handover_id}/patient-informerad")

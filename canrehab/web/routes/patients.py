@@ -6,14 +6,14 @@ from fastapi.responses import RedirectResponse, Response
 from canrehab.domain.coordination import TEAM_LABEL_SV, TeamEventKind
 from canrehab.domain.model import KeyMoment, Profession, Respondent
 from canrehab.web import backend, forms
-from canrehab.web.app import STAFF_ROLES, error_page, flash, render
+from canrehab.web.app import RECORD_ROLES, STAFF_ROLES, error_page, flash, render
 from canrehab.web.auth import WebUser, require_roles
 
 router = APIRouter()
 
 
 @router.get("/patient/{patient_id}")
-def overview(request: Request, patient_id: str, user: WebUser = require_roles(*STAFF_ROLES)) -> Response:
+def overview(request: Request, patient_id: str, user: WebUser = require_roles(*RECORD_ROLES)) -> Response:
     context = backend.patient_overview(request, user, patient_id)
     context["new_link"] = request.session.pop("new_link", None)
     return render(request, "patient_overview.html", context)
@@ -37,7 +37,7 @@ def start_assessment(
     if mode == "link":
         token, expires = backend.create_assessment_link(request, user, assessment)
         url = str(request.url_for("patient_form", token=token))
-        request.session["new_link"] = {"url": url, "expires": expires.date().isoformat()}
+        request.session["new_link"] = {"url": url, "expires": expires.isoformat()}
         flash(request, "En personlig länk till Hälsoskattning har skapats. Skicka den till patienten.")
         return RedirectResponse(f"/patient/{patient_id}", status_code=303)
     return RedirectResponse(f"/bedomning/{assessment.id}/fyll-i", status_code=303)

@@ -5,7 +5,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from canrehab.domain.model import PlanCloseReason, PlanContent
 from canrehab.web import backend, forms
-from canrehab.web.app import STAFF_ROLES, error_page, flash, render
+from canrehab.web.app import RECORD_ROLES, STAFF_ROLES, error_page, flash, render
 from canrehab.web.auth import WebUser, require_roles
 
 router = APIRouter()
@@ -45,7 +45,7 @@ def _editor(
 
 @router.get("/patient/{patient_id}/plan")
 def plan_page(
-    request: Request, patient_id: str, pathway_id: str, user: WebUser = require_roles(*STAFF_ROLES)
+    request: Request, patient_id: str, pathway_id: str, user: WebUser = require_roles(*RECORD_ROLES)
 ) -> Response:
     return _editor(request, user, patient_id, pathway_id, None)
 
@@ -98,7 +98,7 @@ def plan_close(
 
 
 @router.get("/plan/{plan_id}/pdf")
-def plan_pdf(request: Request, plan_id: str, user: WebUser = require_roles(*STAFF_ROLES)) -> Response:
+def plan_pdf(request: Request, plan_id: str, user: WebUser = require_roles(*RECORD_ROLES)) -> Response:
     data = backend.plan_pdf(request, user, plan_id=plan_id)
     return Response(
         data,

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -51,6 +50,7 @@ def worklist_page(
             "processes": view.processes,
             "unit_names": view.unit_names,
             "total": view.total,
+            "all_total": view.all_total,
             "more": view.more_total > len(view.rows),
             "more_total": view.more_total,
             "page": page,
@@ -59,6 +59,6 @@ def worklist_page(
             "filters": filters,
             "filter_url": filter_url,
             "sorts": SORTS,
-            "today": date.today(),
+            "today": backend.services(request).today(),
         },
     )
