@@ -150,23 +150,25 @@ class AuditLog:
             stmt = stmt.where(AUDIT.c.actor_username == actor)
         if units is not None:
             stmt = stmt.where(_concerns_units(sorted(set(units))))
-        return [
-            AuditEntry(
-                id=row["id"],
-                at=aware(row["at"]) or row["at"],
-                actor_username=row["actor_username"],
-                actor_role=row["actor_role"],
-                actor_units=tuple(u for u in row["actor_units"].split(",") if u),
-                action=row["action"],
-                entity_type=row["entity_type"],
-                entity_id=row["entity_id"],
-                patient_id=row["patient_id"],
-                detail=row["detail"],
-                before=row["before"],
-                after=row["after"],
-            )
-            for row in self._session.execute(stmt).mappings()
-        ]
+        return [entry_of(row) for row in self._session.execute(stmt).mappings()]
+
+
+def entry_of(row: Any) -> AuditEntry:
+    """An ``audit_log`` row as an entry (the timestamp always time-zone aware)."""
+    return AuditEntry(
+        id=row["id"],
+        at=aware(row["at"]) or row["at"],
+        actor_username=row["actor_username"],
+        actor_role=row["actor_role"],
+        actor_units=tuple(u for u in row["actor_units"].split(",") if u),
+        action=row["action"],
+        entity_type=row["entity_type"],
+        entity_id=row["entity_id"],
+        patient_id=row["patient_id"],
+        detail=row["detail"],
+        before=row["before"],
+        after=row["after"],
+    )
 
 
 def _like_escape(value: str) -> str:

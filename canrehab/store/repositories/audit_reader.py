@@ -11,8 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from canrehab.store.audit import AUDIT, AuditEntry
-from canrehab.store.mapping import aware
+from canrehab.store.audit import AUDIT, AuditEntry, entry_of
 
 Interval = tuple[datetime | None, datetime | None]  # [lo, hi), None: unbounded
 
@@ -64,25 +63,8 @@ class AuditReader:
 
     def page(self, f: AuditFilter, *, offset: int, limit: int) -> list[AuditEntry]:
         stmt = select(AUDIT).where(*self._where(f)).order_by(AUDIT.c.id.desc()).offset(offset).limit(limit)
-        return [_entry(row) for row in self.session.execute(stmt).mappings()]
+        return [entry_of(row) for row in self.session.execute(stmt).mappings()]
 
     def get(self, entry_id: int) -> AuditEntry | None:
         found = self.page(AuditFilter(ids=frozenset({entry_id})), offset=0, limit=1)
         return found[0] if found else None
-
-
-def _entry(row: Any) -> AuditEntry:
-    return AuditEntry(
-        id=row["id"],
-        at=aware(row["at"]) or row["at"],
-        actor_username=row["actor_username"],
-        actor_role=row["actor_role"],
-        actor_units=tuple(u for u in row["actor_units"].split(",") if u),
-        action=row["action"],
-        entity_type=row["entity_type"],
-        entity_id=row["entity_id"],
-        patient_id=row["patient_id"],
-        detail=row["detail"],
-        before=row["before"],
-        after=row["after"],
-    )
