@@ -251,6 +251,8 @@ async def oidc_login(request: Request) -> Response:
 @router.get("/logga-in/oidc/svar", name="oidc_callback")
 async def oidc_callback(request: Request) -> Response:
     from authlib.integrations.base_client.errors import OAuthError
+    from authlib.jose.errors import JoseError
+    from joserfc.errors import JoseError as JoseRfcError
 
     from canrehab.web.app import error_page
 
@@ -260,7 +262,7 @@ async def oidc_callback(request: Request) -> Response:
     web: WebSettings = request.app.state.web_settings
     try:
         token = await oauth.region.authorize_access_token(request)
-    except OAuthError:
+    except (OAuthError, JoseError, JoseRfcError):  # refused, or an ID token that fails validation
         return error_page(
             request,
             401,

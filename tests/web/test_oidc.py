@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from authlib.jose import JsonWebKey, jwt
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from canrehab.config import Settings
+from canrehab.domain.model import CareUnit
+from canrehab.services.accounts import create_user
+from canrehab.services.context import SYSTEM, Services
 from canrehab.web.app import create_app
 from canrehab.web.settings import WebSettings
 from tests.web.live_server import serve
@@ -109,3 +115,70 @@ def test_oidc_callback_error_paths(tmp_path: Path) -> None:
 def test_oidc_callback_when_not_configured(tmp_path: Path) -> None:
     client = TestClient(create_app(Settings(data_dir=tmp_path, secret_key="s")), base_url="http://127.0.0.1")
     assert client.get("/logga-in/oidc/svar?code=x&state=y").status_code == 403
+
+
+def signing_idp(base: dict[str, str], key: Any, nonce: dict[str, str]) -> FastAPI:
+    """A loopback IdP that signs an RS256 ID token naming the user ``ssk`` (with the nonce of the login)."""
+    idp = idp_with_token_endpoint(base)
+    idp.router.routes = [r for r in idp.router.routes if getattr(r, "path", "") != "/token"]
+
+    @idp.get("/jwks")
+    def jwks() -> dict[str, object]:
+        return {"keys": [key.as_dict(is_private=False, kid="k1", alg="RS256", use="sig")]}
+
+    @idp.post("/token")
+    def token() -> dict[str, object]:
+        now = int(time.time())
+        claims = {
+            "iss": base["url"],
+            "aud": "canrehab-test",
+            "sub": "user-1",
+            "preferred_username": "ssk",
+            "nonce": nonce["value"],
+            "iat": now,
+            "exp": now + 300,
+        }
+        id_token = jwt.encode({"alg": "RS256", "kid": "k1"}, claims, key).decode()
+        return {"access_token": "at", "token_type": "Bearer", "expires_in": 60, "id_token": id_token}
+
+    return idp
+
+
+def test_oidc_login_with_a_signed_id_token_starts_a_session_for_the_named_account(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, secret_key="s")
+    services = Services.open(settings, migrate=True)
+    with services.uow(SYSTEM, log_reads=False) as uow:
+        uow.units.add(CareUnit(hsa_id="SE2321000016-ONK", name="Onkologiska kliniken", county_code="01"))
+    create_user(
+        services,
+        username="ssk",
+        role="nurse",
+        password="tillräckligt-långt",
+        display_name="Karin Nilsson",
+        unit_hsa_ids=("SE2321000016-ONK",),
+    )
+    services.engine.dispose()
+    key = JsonWebKey.generate_key("RSA", 2048, is_private=True)
+    base: dict[str, str] = {}
+    nonce: dict[str, str] = {}
+    with serve(signing_idp(base, key, nonce)) as idp_base:
+        base["url"] = idp_base
+        web = WebSettings(
+            oidc_metadata_url=f"{idp_base}/.well-known/openid-configuration", oidc_client_id="canrehab-test"
+        )
+        client = TestClient(create_app(settings, web), base_url="http://127.0.0.1")
+        start = client.get("/logga-in/oidc", follow_redirects=False)
+        query = parse_qs(urlsplit(start.headers["location"]).query)
+        nonce["value"] = query["nonce"][0]
+        done = client.get(f"/logga-in/oidc/svar?code=abc&state={query['state'][0]}", follow_redirects=False)
+        assert done.status_code == 303 and done.headers["location"] == "/"
+        home = client.get("/", follow_redirects=True)
+        assert home.status_code == 200 and "Karin Nilsson" in home.text
+        # a token whose nonce is not the login's is refused (no session)
+        other = TestClient(create_app(settings, web), base_url="http://127.0.0.1")
+        start = other.get("/logga-in/oidc", follow_redirects=False)
+        nonce["value"] = "not-the-login-nonce"
+        state = parse_qs(urlsplit(start.headers["location"]).query)["state"][0]
+        refused = other.get(f"/logga-in/oidc/svar?code=abc&state={state}", follow_redirects=False)
+        assert refused.status_code in (401, 403)
+        assert other.get("/", follow_redirects=False).headers["location"].startswith("/logga-in")
