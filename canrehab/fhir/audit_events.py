@@ -4,6 +4,7 @@ whose entries were shown."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -69,6 +70,14 @@ def audit_filter(query: Query) -> AuditFilter:
     )
 
 
+def _scoped(ctx: Ctx, f: AuditFilter) -> AuditFilter:
+    """A unit manager reads the entries that concern their units, as in the web app's audit view; the
+    administrator (and system) the whole region's."""
+    if ctx.actor.role == "unit_manager":
+        return replace(f, units=frozenset(ctx.actor.unit_hsa_ids))
+    return f
+
+
 def _reader(ctx: Ctx) -> AuditReader:
     ctx.require_role(AUDIT_READERS, "read the audit log")
     ctx.uow.audit.flush()  # this unit of work's own rows first
@@ -83,7 +92,7 @@ def _log(ctx: Ctx, what: str, entries: list[AuditEntry]) -> None:
 
 def audit_search(ctx: Ctx, query: Query) -> Page:
     reader = _reader(ctx)
-    f = audit_filter(query)
+    f = _scoped(ctx, audit_filter(query))
     total = reader.count(f)
     entries = reader.page(f, offset=query.offset, limit=query.count) if query.count else []
     _log(ctx, "*", entries)
@@ -92,7 +101,8 @@ def audit_search(ctx: Ctx, query: Query) -> Page:
 
 def audit_read(ctx: Ctx, rid: str) -> Json:
     reader = _reader(ctx)
-    entry = reader.get(int(rid)) if rid.isdigit() and int(rid) <= MAX_ID else None
+    units = _scoped(ctx, AuditFilter()).units
+    entry = reader.get(int(rid), units) if rid.isdigit() and int(rid) <= MAX_ID else None
     if entry is None:
         raise FhirError(404, f"AuditEvent/{rid} not found.", code="not-found")
     _log(ctx, rid, [entry])

@@ -149,7 +149,7 @@ class AuditLog:
         if actor is not None:
             stmt = stmt.where(AUDIT.c.actor_username == actor)
         if units is not None:
-            stmt = stmt.where(_concerns_units(sorted(set(units))))
+            stmt = stmt.where(concerns_units(sorted(set(units))))
         return [entry_of(row) for row in self._session.execute(stmt).mappings()]
 
 
@@ -175,7 +175,7 @@ def _like_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _concerns_units(units: list[str]) -> ColumnElement[bool]:
+def concerns_units(units: list[str]) -> ColumnElement[bool]:
     """Entries about the units' patients or made by the units' staff (``actor_units`` is comma-joined)."""
     if not units:
         return false()

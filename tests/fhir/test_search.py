@@ -313,6 +313,13 @@ def test_audit_events_are_paged_filtered_in_the_database_and_reading_them_is_log
     assert chef.get(f"AuditEvent/{one}").json()["id"] == one
     outcome(chef.get("AuditEvent/99999999999999999999999"), 404)
     outcome(Fhir(client, "karin").get("AuditEvent", patient=pid), 403)
+    # a unit manager sees only entries that concern their units: not the other units' staff's own events
+    kir_only = [e for e in _audit(fhir_app) if e.actor_username == "eva" and e.patient_id is None]
+    admin = Fhir(client, "admin")
+    if kir_only:
+        outcome(chef.get(f"AuditEvent/{kir_only[0].id}"), 404)
+        assert admin.get(f"AuditEvent/{kir_only[0].id}").status_code == 200
+    assert chef.get("AuditEvent").json()["total"] < admin.get("AuditEvent").json()["total"]
     reads = [e for e in _audit(fhir_app) if e.entity_type == "audit_log" and e.actor_username == "chef"]
     assert any(e.patient_id == pid for e in reads)
     assert any(e.patient_id is None for e in reads)

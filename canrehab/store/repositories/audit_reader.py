@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from canrehab.store.audit import AUDIT, AuditEntry, entry_of
+from canrehab.store.audit import AUDIT, AuditEntry, concerns_units, entry_of
 
 Interval = tuple[datetime | None, datetime | None]  # [lo, hi), None: unbounded
 
@@ -24,6 +24,7 @@ class AuditFilter:
     patient_ids: frozenset[str] | None = None
     actions: frozenset[str] | None = None
     at: tuple[tuple[Interval, ...], ...] = ()
+    units: frozenset[str] | None = None  # only entries concerning these units (audit.concerns_units)
 
 
 class AuditReader:
@@ -53,6 +54,8 @@ class AuditReader:
         ):
             if values is not None:
                 where.append(column.in_(sorted(values)) if values else false())
+        if f.units is not None:
+            where.append(concerns_units(sorted(f.units)))
         for group in f.at:
             where.append(or_(false(), *(self._interval(i) for i in group)))
         return where
@@ -65,6 +68,6 @@ class AuditReader:
         stmt = select(AUDIT).where(*self._where(f)).order_by(AUDIT.c.id.desc()).offset(offset).limit(limit)
         return [entry_of(row) for row in self.session.execute(stmt).mappings()]
 
-    def get(self, entry_id: int) -> AuditEntry | None:
-        found = self.page(AuditFilter(ids=frozenset({entry_id})), offset=0, limit=1)
+    def get(self, entry_id: int, units: frozenset[str] | None = None) -> AuditEntry | None:
+        found = self.page(AuditFilter(ids=frozenset({entry_id}), units=units), offset=0, limit=1)
         return found[0] if found else None
