@@ -35,6 +35,7 @@ import itertools
 import os
 import random
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -96,8 +97,18 @@ class PgServer:
         return self.url_for(name)
 
     def drop(self, name: str) -> None:
-        with self.admin.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        """Drop the database, ending the test's own connections. An autovacuum worker busy in it belongs to
+        the superuser and cannot be ended by the test role (InsufficientPrivilege): it finishes within a
+        moment, so the drop is retried a few times before the error is raised."""
+        for attempt in range(20):
+            try:
+                with self.admin.connect() as conn:
+                    conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                return
+            except sa.exc.ProgrammingError as err:
+                if "pg_signal_backend" not in str(err) or attempt == 19:
+                    raise
+                time.sleep(0.25)
 
     def migrated_template(self) -> str:
         if self.template is None:
