@@ -15,11 +15,11 @@ from canrehab.domain.access import Actor
 from canrehab.domain.model import KeyMoment, Respondent
 from canrehab.services import assessments
 from canrehab.services.context import SYSTEM
-from canrehab.synth.demo import DEMO_PASSWORD
 from canrehab.web.app import create_app
 from canrehab.web.format import local_time
 from canrehab.web.settings import WebSettings
-from tests.web.test_routes_access import CSRF_RE, World, world
+from tests.web.login import CSRF_RE, logged_in
+from tests.web.test_routes_access import World, world
 
 __all__ = ["world"]
 LINK_DAYS = 3
@@ -32,14 +32,7 @@ def app(world: World) -> object:
 
 
 def login(app: object, username: str) -> TestClient:
-    client = TestClient(app, base_url="http://127.0.0.1")  # type: ignore[arg-type]
-    token = CSRF_RE.search(client.get("/logga-in").text).group(1)  # type: ignore[union-attr]
-    client.headers["x-csrf-token"] = token
-    r = client.post(
-        "/logga-in", data={"username": username, "password": DEMO_PASSWORD}, follow_redirects=False
-    )
-    assert r.status_code == 303
-    return client
+    return logged_in(app, username)
 
 
 @pytest.fixture(scope="module")

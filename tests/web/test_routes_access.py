@@ -23,10 +23,9 @@ from canrehab.domain.model import (
 )
 from canrehab.services import assessments, handovers
 from canrehab.services.context import SYSTEM, Services
-from canrehab.synth.demo import DEMO_PASSWORD, build_demo
+from canrehab.synth.demo import build_demo
 from canrehab.web.app import create_app
-
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+from tests.web.login import logged_in
 
 
 @dataclass
@@ -123,16 +122,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 
 def client_for(world: World, username: str) -> TestClient:
-    client = TestClient(world.app, base_url="http://127.0.0.1")  # type: ignore[arg-type]
-    token = CSRF_RE.search(client.get("/logga-in").text).group(1)  # type: ignore[union-attr]
-    r = client.post(
-        "/logga-in",
-        data={"username": username, "password": DEMO_PASSWORD, "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
-    client.headers["x-csrf-token"] = token
-    return client
+    return logged_in(world.app, username)
 
 
 def audit(world: World, *, patient_id: str | None = None, actor: str | None = None) -> list:  # type: ignore[type-arg]

@@ -17,10 +17,10 @@ from canrehab.domain.access import Actor
 from canrehab.domain.model import HandoverContent, Profession
 from canrehab.services import handovers
 from canrehab.services.context import SYSTEM, Services
-from canrehab.synth.demo import DEMO_PASSWORD, build_demo
+from canrehab.synth.demo import build_demo
 from canrehab.web.app import create_app
+from tests.web.login import logged_in
 
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 ROW_RE = re.compile(r'<tr>\s*<td><a href="/patient/([^"]+)">([^<]+)</a>')
 COUNT_RE = re.compile(r">([^<(]+) \((\d+)\)</a>")
 
@@ -73,15 +73,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
 
 def login(demo: Demo, username: str) -> TestClient:
-    client = TestClient(demo.app, base_url="http://127.0.0.1")  # type: ignore[arg-type]
-    token = CSRF_RE.search(client.get("/logga-in").text).group(1)  # type: ignore[union-attr]
-    r = client.post(
-        "/logga-in",
-        data={"username": username, "password": DEMO_PASSWORD, "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
-    return client
+    return logged_in(demo.app, username)
 
 
 def rows(html: str) -> list[tuple[str, str]]:
