@@ -159,19 +159,21 @@ def test_name_sort_follows_a_renamed_patient(
     assert [r.name for r in rows] == ["Aaron Ahl", "Anna Berg", "Bo Ek"]
 
 
-def test_replace_pathway_keeps_one_row_per_unit_and_drops_units_no_longer_concerned(
+def test_replace_pathways_keeps_one_row_per_unit_and_drops_units_no_longer_concerned(
     uow: Callable[..., UnitOfWork], world: dict[str, Pathway]
 ) -> None:
     p1 = world["p1"]
     at_b = row(p1, unit_hsa_id=UNIT_B, handovers_in_awaiting=1, next_action_on=date(2026, 2, 20))
     with uow(log_reads=False) as u:
-        u.worklist.replace_pathway(p1.id, [row(p1, handovers_out_unconfirmed=1, next_action_on=TODAY), at_b])
+        u.worklist.replace_pathways(
+            {p1.id: [row(p1, handovers_out_unconfirmed=1, next_action_on=TODAY), at_b]}
+        )
     with uow() as u:
         assert set(u.worklist.for_pathway(p1.id)) == {UNIT_A, UNIT_B}
         rows, counts, _, _ = u.worklist.query([UNIT_B])
         assert [r.name for r in rows] == ["Eva Ohm", "Anna Berg"] and counts["handovers_in_awaiting"] == 1
     with uow(log_reads=False) as u:  # the receiver confirmed: only its row is left
-        u.worklist.replace_pathway(p1.id, [row(p1, unit_hsa_id=UNIT_B, no_contact_nurse=True)])
+        u.worklist.replace_pathways({p1.id: [row(p1, unit_hsa_id=UNIT_B, no_contact_nurse=True)]})
     with uow() as u:
         assert set(u.worklist.for_pathway(p1.id)) == {UNIT_B}
         assert "Anna Berg" not in [r.name for r in u.worklist.query([UNIT_A])[0]]

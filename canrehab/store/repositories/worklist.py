@@ -154,10 +154,6 @@ class WorklistRepository:
             stmt = _UPSERT[dialect] = _upsert_statement(dialect)
         self.session.execute(stmt, values)
 
-    def replace_pathway(self, pathway_id: str, rows: Iterable[WorklistStatusRow]) -> None:
-        """Store the rows of one pathway and drop its rows for units it no longer concerns."""
-        self.replace_pathways({pathway_id: list(rows)})
-
     def replace_pathways(self, rows_by_pathway: Mapping[str, Sequence[WorklistStatusRow]]) -> None:
         """Store the rows of these pathways and drop their rows for units they no longer concern."""
         self.upsert_many(row for rows in rows_by_pathway.values() for row in rows)
