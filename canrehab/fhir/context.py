@@ -7,12 +7,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from canrehab.domain.access import STAFF_ROLES, Actor, may_read_patient, may_write_patient, sees_identities
+from canrehab.domain.access import Actor, may_read_patient, may_write_patient, sees_identities
 from canrehab.domain.errors import DomainError
+from canrehab.domain.permissions import Action, allowed, roles_for
 from canrehab.fhir.outcome import FhirError
 
-ADMIN_ROLES = frozenset({"admin", "system"})
-AUDIT_READERS = frozenset({"unit_manager", "admin", "system"})
+ADMIN_ROLES = roles_for(Action.REGISTER_ORGANISATION)
+AUDIT_READERS = roles_for(Action.AUDIT_LOG)
 
 
 class AccessDenied(Exception):
@@ -53,7 +54,7 @@ class Ctx:
             return
         if (
             unit_hsa_id is not None
-            and self.actor.role in STAFF_ROLES
+            and allowed(self.actor.role, Action.CHANGE_RECORD)
             and unit_hsa_id in self.actor.unit_hsa_ids
         ):
             return

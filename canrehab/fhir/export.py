@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from canrehab.domain.model import Pathway, Patient
+from canrehab.domain.permissions import Action, roles_for
 from canrehab.fhir import mapping as m
 from canrehab.fhir.context import Ctx
 from canrehab.fhir.mapping.common import as_json
@@ -23,8 +24,8 @@ from canrehab.fhir.outcome import FhirError
 from canrehab.fhir.resources import _goals, _qr
 
 Json = dict[str, Any]
-EXPORT_ROLES = frozenset({"unit_manager", "regional_analyst", "admin", "system"})
-ALL_UNITS_ROLES = frozenset({"regional_analyst", "admin", "system"})
+EXPORT_ROLES = roles_for(Action.BULK_EXPORT)
+ALL_UNITS_ROLES = roles_for(Action.BULK_EXPORT_ALL_UNITS)
 TYPES = (
     "Patient",
     "EpisodeOfCare",

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from canrehab.codes.catalog import require_kva
-from canrehab.domain.access import STAFF_ROLES
 from canrehab.domain.errors import ConflictError, DomainError
 from canrehab.domain.identity import pseudonymise
 from canrehab.domain.model import (
@@ -29,6 +28,7 @@ from canrehab.domain.model import (
     ReferralStatus,
     RehabPlan,
 )
+from canrehab.domain.permissions import Action, allowed, roles_for
 from canrehab.fhir import mapping as m
 from canrehab.fhir import systems
 from canrehab.fhir.audit_events import audit_read, audit_search
@@ -42,7 +42,7 @@ from canrehab.fhir.search import Page, Param, Query, page_of
 from canrehab.fhir.search_params import params_of
 
 Json = dict[str, Any]
-CREATE_ROLES = frozenset({"nurse", "doctor", "rehab_professional", "admin", "system"})
+CREATE_ROLES = roles_for(Action.REGISTER_PATIENT)
 
 
 def _questionnaire(instrument_id: str) -> Json | None:
@@ -1074,7 +1074,7 @@ def _check_performer(ctx: Ctx, record: Any) -> None:
     of another unit, or recording for another unit, would put a KVÅ code in that unit's statistics that
     nobody there recorded: refused (403) and nothing is stored. Administrators and the system import
     records as the sending system recorded them and are not restricted."""
-    if ctx.actor.role not in STAFF_ROLES:
+    if not allowed(ctx.actor.role, Action.CHANGE_RECORD):
         return
     own = ctx.actor.unit_hsa_ids
     if record.unit_hsa_id not in own:
