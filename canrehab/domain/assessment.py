@@ -166,7 +166,8 @@ def _level_label(level: NeedsLevel, level_set: LevelSetDef | None) -> str:
 
 
 def require_level_in_set(level: NeedsLevel, level_set: LevelSetDef | None) -> NeedsLevel:
-    """The level, when it belongs to the chosen set (any level without one); else ``assessment.level_not_in_set``."""
+    """The level, when it belongs to the chosen set (any level without a set); else DomainError
+    ``assessment.level_not_in_set``."""
     level = NeedsLevel(level)
     if level_set is not None and not level_set.contains(level):
         names = ", ".join(d.label_sv for d in level_set.levels)
@@ -303,18 +304,21 @@ def assess_rehab_needs(
     require_open(pathway)
     level = require_level_in_set(level, level_set)
     if level < NeedsLevel.SPECIAL:
+        special = _level_label(NeedsLevel.SPECIAL, level_set)
+        advanced = _level_label(NeedsLevel.ADVANCED, level_set)
         raise DomainError(
             "assessment.rehab_level",
-            f"Bedömning av rehabiliteringsbehov (AW019) görs på {_level_label(NeedsLevel.SPECIAL, level_set)} "
-            f"eller {_level_label(NeedsLevel.ADVANCED, level_set)} nivå, inte på "
-            f"{_level_label(level, level_set)} nivå; den grundläggande bedömningen är Hälsoskattningen (AU010).",
+            f"Bedömning av rehabiliteringsbehov (AW019) görs på {special} eller {advanced} nivå, inte på "
+            f"{_level_label(level, level_set)} nivå; den grundläggande bedömningen är Hälsoskattningen "
+            "(AU010).",
             "AW019 is the assessment at special or advanced level",
         )
     if by.profession not in REHAB_PROFESSIONS:
         label = professions[by.profession].label_sv if by.profession in professions else by.profession.value
         raise DomainError(
             "assessment.rehab_profession",
-            f"Bedömning av rehabiliteringsbehov (AW019) görs av en rehabiliteringsprofession, inte av {label}.",
+            f"Bedömning av rehabiliteringsbehov (AW019) görs av en rehabiliteringsprofession, inte av "
+            f"{label}.",
             f"AW019 is assessed by a rehab profession, not {by.profession.value}",
         )
     if on < pathway.diagnosis.diagnosed_on or on > today:

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, timedelta
 
-from canrehab.domain.definitions import ProfessionDef
+from canrehab.domain.definitions import KvaDef, ProfessionDef
 from canrehab.domain.diagnosis import is_malignant
 from canrehab.domain.errors import DomainError
-from canrehab.domain.kva import make_record
+from canrehab.domain.kva import DEFAULT_CARE_TYPE, make_record
 from canrehab.domain.model import (
+    CareType,
     CareUnit,
     ContactNurseAssignment,
     Diagnosis,
@@ -260,6 +261,8 @@ def establish_min_vardplan(
     professions: Mapping[Profession, ProfessionDef],
     *,
     digital_1177: bool = False,
+    care_type: CareType = DEFAULT_CARE_TYPE,
+    codes: Mapping[str, KvaDef] | None = None,
 ) -> tuple[Pathway, list[KvaRecord]]:
     """Establish Min vårdplan (KVÅ XV019)."""
     require_open(pathway)
@@ -285,6 +288,8 @@ def establish_min_vardplan(
         unit_hsa_id=unit.hsa_id,
         performer=staff,
         professions=professions,
+        care_type=care_type,
+        codes=codes,
         source=f"pathway:{pathway.id}:min_vardplan_established",
     )
     return changed, [record]
@@ -296,6 +301,9 @@ def revise_min_vardplan(
     unit: CareUnit,
     on: date,
     professions: Mapping[Profession, ProfessionDef],
+    *,
+    care_type: CareType = DEFAULT_CARE_TYPE,
+    codes: Mapping[str, KvaDef] | None = None,
 ) -> tuple[Pathway, list[KvaRecord]]:
     """Revise an established Min vårdplan (KVÅ XV020)."""
     require_open(pathway)
@@ -313,6 +321,8 @@ def revise_min_vardplan(
         unit_hsa_id=unit.hsa_id,
         performer=staff,
         professions=professions,
+        care_type=care_type,
+        codes=codes,
         source=f"pathway:{pathway.id}:min_vardplan_revised:{len(mvp.revised_on)}",
     )
     return changed, [record]
