@@ -216,6 +216,34 @@ def check_routines_against_processes(routines: dict[str, RoutineDef], processes:
         )
 
 
+def check_routines_against_kva(routines: dict[str, RoutineDef], kva: dict[str, KvaDef]) -> None:
+    """Every prehabilitation action's codes are in the KVÅ code list."""
+    unknown = sorted(
+        f"{name}.prehabilitation.{action.id}: {code}"
+        for name, routine in routines.items()
+        if routine.prehabilitation is not None
+        for action in routine.prehabilitation.actions
+        for code in action.codes
+        if code not in kva
+    )
+    if unknown:
+        raise DefinitionError(f"prehabilitation codes not in the KVÅ code list: {', '.join(unknown)}")
+
+
+def check_rules_against_level_set(rules: dict[str, Any], level_set: LevelSetDef) -> None:
+    """Every decision-support rule set (``RuleSet`` by instrument) suggests only levels of the chosen set."""
+    problems = [
+        f"{key}: {problem}"
+        for key, rule_set in rules.items()
+        for problem in rule_set.levels_outside(level_set)
+    ]
+    if problems:
+        raise DefinitionError(
+            f"decision-support rules name levels outside the chosen level set {level_set.id!r} "
+            f"({level_set.name_sv}): {'; '.join(problems)}"
+        )
+
+
 def load_professions(path: Path | str | None = None) -> dict[Profession, ProfessionDef]:
     """Every profession with its Swedish label and KVÅ add-on code."""
     return {p.profession: p for p in _professions(_resolve(path, PROFESSIONS_FILE)).professions}
