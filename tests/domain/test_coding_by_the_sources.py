@@ -389,3 +389,21 @@ def test_a_procedure_outside_diagnosis_to_today_or_twice_the_same_day_is_refused
     with pytest.raises(DomainError) as err:
         record_procedure(pathway, on=ON, existing=[first], **args)  # type: ignore[arg-type]
     assert err.value.code == "kva.already_recorded"
+
+
+def test_importing_a_reference_list_code_outside_its_validity_is_refused_with_the_dates_named() -> None:
+    reference = rehab_codes().definitions()
+    with pytest.raises(DomainError) as err:
+        require_in_force("AW035", date(2022, 11, 3), reference)
+    assert err.value.code == "kva.not_valid" and "2023-01-01" in err.value.message_sv
+    assert require_in_force("AW020", date(2022, 11, 3), reference).code == "AW020"
+    assert "Hälsoskattning" in rehab_codes().text("AU010", date(2027, 1, 1))
+    assert "Hälsoskattning" not in rehab_codes().text("AU010")
+
+
+def test_the_code_list_and_the_reference_list_agree_on_validity_and_description_changes() -> None:
+    reference = rehab_codes().definitions()
+    for code, definition in KVA.items():
+        ref = reference[code]
+        assert (definition.valid_from, definition.valid_to) == (ref.valid_from, ref.valid_to), code
+        assert definition.descriptions == ref.descriptions, code
