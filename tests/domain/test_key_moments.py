@@ -279,3 +279,9 @@ def test_confirming_patient_contact_records_its_date_and_how(
         confirm_patient_contact(h, by=receiver, on=day(205), how=ContactMethod.VISIT, contacted_on=day(199))
     assert err.value.code == "handover.date_order"
     assert h.status is HandoverStatus.SENT
+
+
+def test_every_shipped_routine_asks_at_a_change_in_disease_and_at_a_handover_to_primary_care() -> None:
+    for name, routine in load_routines().items():
+        moments_asked = {t.key_moment for t in routine.triggers}
+        assert {KeyMoment.PROGRESSION, KeyMoment.HANDOVER} <= moments_asked, name
