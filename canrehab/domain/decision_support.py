@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from canrehab.domain.definitions import LevelSetDef
 from canrehab.domain.instrument import Instrument, ItemKind, ordinal_of
@@ -97,22 +97,20 @@ class RuleSet(_Rules):
 
     @model_validator(mode="before")
     @classmethod
-    def _level_names(cls, data: object) -> object:
-        """Allow level names (BASIC, SPECIAL, ...) in the YAML as well as numbers."""
+    def _level_names(cls, data: object, info: ValidationInfo) -> object:
+        """Allow level names in the YAML as well as ranks: the rank names (BASIC, SPECIAL, ADVANCED,
+        VERY_ADVANCED) or, when validated with ``context={"level_set": ...}``, the ids of the chosen level
+        set's levels (``grundlaggande``, ``sarskild``, ``avancerad``; ``generella``, ...)."""
+        level_set = (info.context or {}).get("level_set") if info is not None else None
         if isinstance(data, dict):
             if isinstance(data.get("base_level"), str):
-                data = {**data, "base_level": NeedsLevel[data["base_level"].upper()]}
+                data = {**data, "base_level": _rank(data["base_level"], level_set)}
             levels = data.get("levels")
             if isinstance(levels, list):
                 fixed = []
                 for rule in levels:
                     if isinstance(rule, dict) and isinstance(rule.get("level"), str):
-                        name = rule["level"].upper()
-                        if name not in NeedsLevel.__members__:
-                            raise ValueError(
-                                f"unknown level {rule['level']!r} ({', '.join(NeedsLevel.__members__)})"
-                            )
-                        rule = {**rule, "level": NeedsLevel[name]}
+                        rule = {**rule, "level": _rank(rule["level"], level_set)}
                     fixed.append(rule)
                 data = {**data, "levels": fixed}
         return data
@@ -157,6 +155,16 @@ class RuleSet(_Rules):
                     f"{level_set.id} (ranks {', '.join(str(int(x)) for x in level_set.ranks)})"
                 )
         return problems
+
+
+def _rank(name: str, level_set: LevelSetDef | None) -> NeedsLevel:
+    if name.upper() in NeedsLevel.__members__:
+        return NeedsLevel[name.upper()]
+    ids = {d.id: d.rank for d in level_set.levels} if level_set is not None else {}
+    if name in ids:
+        return ids[name]
+    known = [*NeedsLevel.__members__, *ids]
+    raise ValueError(f"unknown level {name!r} ({', '.join(known)})")
 
 
 def _label(instrument: Instrument, link_id: str) -> str:

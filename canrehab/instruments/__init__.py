@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from canrehab.codes.catalog import load_level_set
 from canrehab.domain.decision_support import RuleSet
 from canrehab.domain.definitions import DefinitionError
 from canrehab.domain.instrument import Instrument
@@ -116,7 +117,8 @@ def _rules(path: Path, instrument: Instrument) -> RuleSet:
     except yaml.YAMLError as err:
         raise DefinitionError(f"{path}: not valid YAML: {err}") from None
     try:
-        rules = RuleSet.model_validate(data)
+        # level names may be the ids of the region's chosen level set (e.g. "sarskild")
+        rules = RuleSet.model_validate(data, context={"level_set": load_level_set()})
     except ValidationError as err:
         raise DefinitionError(f"{path}: {_fhir_errors(err)}") from None
     problems = rules.problems_with(instrument)

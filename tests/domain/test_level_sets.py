@@ -161,3 +161,15 @@ def test_the_suggestions_reasons_name_the_level_with_the_sets_label() -> None:
     s = suggest(HS, answers, load_rules("halsoskattning"), level_set=load_level_set("children"))
     assert s.level is NeedsLevel.SPECIAL
     assert any(r.startswith("Förslag särskilda individanpassade insatser nivå") for r in s.reasons)
+
+
+def test_rules_may_name_levels_by_the_chosen_sets_ids() -> None:
+    data = {
+        "instrument": "halsoskattning",
+        "base_level": "generella",
+        "levels": [{"id": "r", "level": "sarskilda", "when": {"min_troublesome_areas": 1}, "reason_sv": "x"}],
+    }
+    rules = RuleSet.model_validate(data, context={"level_set": load_level_set("children")})
+    assert (rules.base_level, rules.levels[0].level) == (NeedsLevel.BASIC, NeedsLevel.SPECIAL)
+    with pytest.raises(ValidationError, match=r"unknown level 'generella'.*grundlaggande, sarskild"):
+        RuleSet.model_validate(data, context={"level_set": load_level_set()})
