@@ -38,7 +38,7 @@ from canrehab.domain.model import (
     Respondent,
     Staff,
 )
-from canrehab.domain.pathway import require_open
+from canrehab.domain.pathway import require_done_between_diagnosis_and_today, require_open
 
 ASSESSMENT_CODE = "AU010"  # every confirmed structured assessment (004)
 REHAB_ASSESSMENT_CODE = "AW019"  # the rehab professional's assessment, särskild/avancerad level (004)
@@ -321,13 +321,7 @@ def assess_rehab_needs(
             f"{label}.",
             f"AW019 is assessed by a rehab profession, not {by.profession.value}",
         )
-    if on < pathway.diagnosis.diagnosed_on or on > today:
-        raise DomainError(
-            "assessment.date_order",
-            f"Datumet {on.isoformat()} ska ligga mellan diagnosdatumet "
-            f"({pathway.diagnosis.diagnosed_on.isoformat()}) och i dag ({today.isoformat()}).",
-            "AW019 date outside diagnosis..today",
-        )
+    require_done_between_diagnosis_and_today(pathway, on, today)
     if any(
         r.pathway_id == pathway.id
         and r.code == REHAB_ASSESSMENT_CODE

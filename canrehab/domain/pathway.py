@@ -64,6 +64,17 @@ def require_open(pathway: Pathway) -> None:
         )
 
 
+def require_done_between_diagnosis_and_today(pathway: Pathway, on: date, today: date) -> None:
+    """An action recorded after the fact lies between the diagnosis and today (``pathway.date_order``)."""
+    diagnosed = pathway.diagnosis.diagnosed_on
+    if on < diagnosed or on > today:
+        raise DomainError(
+            "pathway.date_order",
+            f"Datumet {_d(on)} ska ligga mellan diagnosdatumet ({_d(diagnosed)}) och i dag ({_d(today)}).",
+            f"date {_d(on)} outside diagnosis {_d(diagnosed)} .. today {_d(today)}",
+        )
+
+
 def _not_before(on: date, earliest: date, what_sv: str, what_en: str) -> None:
     if on < earliest:
         raise DomainError(

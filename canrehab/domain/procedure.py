@@ -18,7 +18,7 @@ from canrehab.domain.definitions import KvaDef, ProfessionDef
 from canrehab.domain.errors import DomainError
 from canrehab.domain.kva import DEFAULT_CARE_TYPE, make_record, require_recordable
 from canrehab.domain.model import CareType, KvaRecord, Pathway, Profession, Staff
-from canrehab.domain.pathway import require_open
+from canrehab.domain.pathway import require_done_between_diagnosis_and_today, require_open
 
 
 def recordable_codes(profession: Profession, codes: Mapping[str, KvaDef]) -> list[KvaDef]:
@@ -57,13 +57,7 @@ def record_procedure(
             f"{code} ({definition.text_sv}) registreras av {allowed}, inte av {label}.",
             f"{code} is not performed by {by.profession.value}",
         )
-    if on < pathway.diagnosis.diagnosed_on or on > today:
-        raise DomainError(
-            "pathway.date_order",
-            f"Datumet {on.isoformat()} ska ligga mellan diagnosdatumet "
-            f"({pathway.diagnosis.diagnosed_on.isoformat()}) och i dag ({today.isoformat()}).",
-            "procedure date outside diagnosis..today",
-        )
+    require_done_between_diagnosis_and_today(pathway, on, today)
     if any(
         r.pathway_id == pathway.id and r.code == code and r.performed_on == on and r.performer_id == by.id
         for r in existing

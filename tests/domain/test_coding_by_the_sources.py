@@ -407,3 +407,17 @@ def test_the_code_list_and_the_reference_list_agree_on_validity_and_description_
         ref = reference[code]
         assert (definition.valid_from, definition.valid_to) == (ref.valid_from, ref.valid_to), code
         assert definition.descriptions == ref.descriptions, code
+
+
+def test_aw019_dated_before_the_diagnosis_or_after_today_is_refused() -> None:
+    for on in (DIAGNOSED - timedelta(days=1), TODAY + timedelta(days=1)):
+        with pytest.raises(DomainError) as err:
+            assess_rehab_needs(
+                _pathway(),
+                level=NeedsLevel.SPECIAL,
+                by=_staff(Profession.COUNSELLOR),
+                on=on,
+                today=TODAY,
+                professions=PROFESSIONS,
+            )
+        assert err.value.code == "pathway.date_order" and on.isoformat() in err.value.message_sv
