@@ -49,8 +49,8 @@ class Catalog:
         check_routines_against_processes(routines, processes)
         kva = load_kva()  # checked here so that a broken code list stops the start, not the first KVÅ record
         check_routines_against_kva(routines, kva)
-        rules = {key: load_rules(key) for key in instruments}
         level_set = load_level_set()
+        rules = {key: load_rules(key, level_set=level_set) for key in instruments}
         check_rules_against_level_set(rules, level_set)
         return cls(
             instruments=instruments,
