@@ -77,6 +77,14 @@ def create_app(settings: Settings | None = None, web_settings: WebSettings | Non
         app.include_router(router)
     _include_fhir(app)
 
+    _exception_handlers(app)
+    return app
+
+
+def _exception_handlers(app: FastAPI) -> None:
+    """The answers to what the routes raise: the login page, an audited 403, 404/409/400 pages, Swedish
+    validation errors (JSON when asked for), and the error page for every other HTTP error."""
+
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -129,8 +137,6 @@ def create_app(settings: Settings | None = None, web_settings: WebSettings | Non
             heading,
             str(exc.detail) if exc.status_code != 404 else "Sidan du söker finns inte.",
         )
-
-    return app
 
 
 def _quote(value: str) -> str:
