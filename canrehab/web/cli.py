@@ -10,6 +10,13 @@ import typer
 from canrehab.config import Settings, get_settings
 
 
+def _migrate(settings: Settings) -> None:
+    from canrehab.store.db import migrate
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate(settings.resolved_database_url)
+
+
 def _run(settings: Settings, host: str | None, port: int | None) -> None:
     import uvicorn
 
@@ -28,9 +35,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Starta webbappen mot en befintlig databas."""
         settings = get_settings()
-        from canrehab.web import backend
-
-        backend.migrate(settings)
+        _migrate(settings)
         typer.echo(f"canrehab körs på http://{host or settings.host}:{port or settings.port}/")
         _run(settings, host, port)
 
@@ -47,10 +52,10 @@ def register(app: typer.Typer) -> None:
         settings = get_settings()
         if data_dir is not None:
             settings = settings.model_copy(update={"data_dir": data_dir})
-        from canrehab.web import backend
+        from canrehab.synth.demo import build_demo
 
         started = time.monotonic()
-        logins = backend.build_demo(settings, patients=patients, seed=seed)
+        logins = build_demo(settings, patients=patients, seed=seed)
         typer.echo(
             f"Demodatabas med {patients} syntetiska patienter klar på {time.monotonic() - started:.1f} s:"
         )
@@ -74,17 +79,22 @@ def register(app: typer.Typer) -> None:
         unit: list[str] = typer.Option([], help="HSA-id för enhet (kan upprepas)."),
     ) -> None:
         """Skapa ett lokalt användarkonto (lösenordet lagras argon2-hashat)."""
-        from canrehab.web import backend
+        from canrehab.services.accounts import create_user as create
+        from canrehab.services.context import Services
 
         settings = get_settings()
-        backend.migrate(settings)
-        backend.create_user(
-            settings,
-            username=username,
-            role=role,
-            password=password,
-            staff_id=staff_id,
-            patient_id=patient_id,
-            unit_hsa_ids=tuple(unit),
-        )
+        _migrate(settings)
+        services = Services.open(settings)
+        try:
+            create(
+                services,
+                username=username,
+                role=role,
+                password=password,
+                staff_id=staff_id,
+                patient_id=patient_id,
+                unit_hsa_ids=tuple(unit),
+            )
+        finally:
+            services.engine.dispose()
         typer.echo(f"Användaren {username} ({role}) är skapad.")

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
+from starlette.requests import Request
 
 from canrehab.store.mapping import aware
 from canrehab.store.orm import TABLES
@@ -106,3 +107,28 @@ class SessionStore:
         with self.engine.begin() as conn:
             result = conn.execute(delete(WEB_SESSION).where(WEB_SESSION.c.username == username))
         return int(result.rowcount or 0)
+
+
+SESSION_KEY = "sid"  # the session token in the signed cookie; the server keeps only its hash
+
+
+def session_store(request: Request) -> SessionStore:
+    store: SessionStore = request.app.state.sessions
+    return store
+
+
+def start_session(request: Request, username: str, method: str, lifetime: timedelta) -> None:
+    """A new server-side session for the user: the old one (if any) is ended and the cookie gets a fresh
+    token, so nothing set before the login (session fixation) carries over, except the CSRF token."""
+    store = session_store(request)
+    store.end(str(request.session.get(SESSION_KEY, "")))
+    csrf = request.session.get("csrf")
+    request.session.clear()
+    if csrf:
+        request.session["csrf"] = csrf
+    request.session[SESSION_KEY] = store.create(username, method, lifetime, datetime.now(UTC))
+
+
+def end_session(request: Request) -> None:
+    session_store(request).end(str(request.session.get(SESSION_KEY, "")))
+    request.session.clear()

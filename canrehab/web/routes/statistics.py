@@ -33,9 +33,9 @@ from canrehab.followup.importer import MANIFEST, dataset_root
 from canrehab.followup.population import DEFAULT_AGE_BANDS, band_label
 from canrehab.followup.render.csvout import to_csv_text
 from canrehab.followup.tables import NATION_CODE
-from canrehab.web.app import DASHBOARD_ROLES, render
-from canrehab.web.auth import WebUser, require_roles
+from canrehab.web.deps import FollowupUser
 from canrehab.web.format import sv_date, sv_number
+from canrehab.web.pages import render
 
 router = APIRouter()
 
@@ -440,7 +440,7 @@ def _no_data_context(sel: Selection) -> dict[str, Any]:
 
 
 @router.get("/statistik")
-def statistics(request: Request, user: WebUser = require_roles(*DASHBOARD_ROLES)) -> Response:
+def statistics(request: Request, user: FollowupUser) -> Response:
     settings: Settings = request.app.state.settings
     sel = Selection(datasets=[])
     _select_dataset(settings, request.query_params.get("dataset", ""), sel)
@@ -483,7 +483,7 @@ def statistics(request: Request, user: WebUser = require_roles(*DASHBOARD_ROLES)
 
 
 @router.get("/statistik/tabell.csv")
-def statistics_csv(request: Request, user: WebUser = require_roles(*DASHBOARD_ROLES)) -> Response:
+def statistics_csv(request: Request, user: FollowupUser) -> Response:
     settings: Settings = request.app.state.settings
     sel = Selection(datasets=[])
     _select_dataset(settings, request.query_params.get("dataset", ""), sel)
@@ -552,7 +552,7 @@ def _ranking_svg(table: pd.DataFrame, code: str, level: str, year: int) -> str:
 
 
 @router.get("/statistik/indikatorer")
-def indicators(request: Request, user: WebUser = require_roles(*DASHBOARD_ROLES)) -> Response:
+def indicators(request: Request, user: FollowupUser) -> Response:
     settings: Settings = request.app.state.settings
     q = request.query_params
     sel = Selection(datasets=[])
@@ -590,7 +590,7 @@ def indicators(request: Request, user: WebUser = require_roles(*DASHBOARD_ROLES)
 
 
 @router.get("/statistik/indikatorer.csv")
-def indicators_csv(request: Request, user: WebUser = require_roles(*DASHBOARD_ROLES)) -> Response:
+def indicators_csv(request: Request, user: FollowupUser) -> Response:
     settings: Settings = request.app.state.settings
     sel = Selection(datasets=[])
     _select_dataset(settings, request.query_params.get("dataset", ""), sel)
