@@ -67,7 +67,7 @@ def make_row(
     unit_hsa_id: str, label: str, numerator: int, denominator: int, *, suppress: bool, threshold: int
 ) -> Row:
     """One dashboard row; with ``suppress``, disclosure control by the follow-up engine's ``DASHBOARD``
-    policy (``canrehab.followup.suppression.share_cells``: small counts as ``<threshold``, the share ``X``)."""
+    policy (``canrehab.followup.suppression.share_cells``: small counts as ``<threshold``, share ``X``)."""
     if suppress:
         cells = share_cells(numerator, denominator, threshold)
         if cells.hidden:
