@@ -63,8 +63,7 @@ def register(app: typer.Typer) -> None:
         ),
         end: str = typer.Option(None, "--to", help="Till och med datum (standard: i dag)."),
     ) -> None:
-        """Publicera egna KVÅ-registreringar pseudonymiserade till analyslagret (datamängden
-        egen-verksamhet), där statistiksidorna och rapporterna läser dem."""
+        """Publicera egna KVÅ-registreringar pseudonymiserade till analyslagret (egen-verksamhet)."""
         from canrehab.services.context import SYSTEM, Services
         from canrehab.services.publish import default_period
         from canrehab.services.publish import publish as publish_own
