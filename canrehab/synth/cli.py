@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -26,6 +27,36 @@ def _patient_count(services: Services) -> int:
 
 
 def register(app: typer.Typer) -> None:
+    @app.command()
+    def demo(
+        patients: int = typer.Option(3000, help="Antal syntetiska patienter."),
+        seed: int = typer.Option(1, help="Slumpfrö för de syntetiska data."),
+        data_dir: Path = typer.Option(None, help="Datakatalog (standard: inställningen data_dir)."),
+        host: str = typer.Option(None),
+        port: int = typer.Option(None),
+        no_serve: bool = typer.Option(False, "--no-serve", help="Bygg databasen men starta inte webbappen."),
+    ) -> None:
+        """Bygg en ny syntetisk demodatabas och starta webbappen; skriver ut en inloggning per roll."""
+        from canrehab.web.cli import run_app
+
+        settings = get_settings()
+        if data_dir is not None:
+            settings = settings.model_copy(update={"data_dir": data_dir})
+        from canrehab.synth.demo import build_demo
+
+        started = time.monotonic()
+        logins = build_demo(settings, patients=patients, seed=seed)
+        typer.echo(
+            f"Demodatabas med {patients} syntetiska patienter klar på {time.monotonic() - started:.1f} s:"
+        )
+        typer.echo(f"  {settings.resolved_database_url}")
+        typer.echo("Inloggningar (användarnamn / lösenord):")
+        for role, username, password in logins:
+            typer.echo(f"  {role:<28} {username:<16} {password}")
+        typer.echo(f"Öppna http://{host or settings.host}:{port or settings.port}/")
+        if not no_serve:
+            run_app(settings, host, port)
+
     @app.command()
     def synth(
         patients: int = typer.Option(

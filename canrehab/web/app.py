@@ -20,6 +20,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from canrehab.config import Settings, get_settings
 from canrehab.domain.errors import ConflictError, DomainError
+from canrehab.services.context import Services
 from canrehab.services.guard import AccessRefused
 from canrehab.web import auth, validation
 from canrehab.web.db import Database
@@ -34,7 +35,6 @@ from canrehab.web.security import (
     RejectNulMiddleware,
     SecurityHeadersMiddleware,
 )
-from canrehab.web.sessions import SessionStore
 from canrehab.web.settings import WebSettings
 
 HERE = Path(__file__).parent
@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, web_settings: WebSettings | Non
     app.state.templates = make_templates()
     app.state.throttle = LoginThrottle(web_settings.throttle_failures, web_settings.throttle_window_seconds)
     app.state.db = Database(settings)
-    app.state.sessions = SessionStore(app.state.db.engine)
+    app.state.services = Services(settings=settings, engine=app.state.db.engine)
 
     # Middleware: the last added runs first. Order on a request: headers -> session -> CSRF -> app.
     app.add_middleware(CsrfMiddleware)

@@ -5,7 +5,8 @@ the available years.
 Routes only: the datasets and the engine's cached results come from ``canrehab.followup.datasets`` and
 ``canrehab.followup.cache``, the parsing and the Swedish view models from ``canrehab.web.statistics_view``,
 the charts from ``canrehab.web.charts``. Only aggregated, suppressed figures are shown; aggregates are not
-patient data, so these pages are not written to the audit log; access is limited to the follow-up action of the permission table (``FollowupUser``).
+patient data, so these pages are not written to the audit log; access is limited to the follow-up action of
+the permission table (``FollowupUser``).
 """
 
 from __future__ import annotations
