@@ -1,8 +1,9 @@
 """Loaders for the care-process code lists a region configures as data: professions, diagnosis processes,
-KVÅ codes and assessment routines.
+KVÅ codes, assessment routines and needs-level sets.
 
 Each loader takes an optional path so that a region can use its own file; without one, a file of the same
-name (``professions.yaml``, ``processes.yaml``, ``kva.yaml``, ``routines.yaml``) in the region's definitions
+name (``professions.yaml``, ``processes.yaml``, ``kva.yaml``, ``routines.yaml``, ``level_sets.yaml``) in the
+region's definitions
 directory (``CANREHAB_DEFINITIONS_DIR``) replaces the shipped one, which is the default. Files are validated
 against the pydantic schemas in ``canrehab.domain.definitions`` at load time; an invalid file raises
 ``DefinitionError`` naming the file and the field. Results are cached per path.
@@ -16,11 +17,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from canrehab.domain.definitions import (
     DefinitionError,
     KvaDef,
+    LevelSetDef,
     ProcessDef,
     ProfessionDef,
     RoutineDef,
@@ -33,11 +35,14 @@ from canrehab.domain.model import Profession
 __all__ = [
     "DefinitionError",
     "KvaDef",
+    "LevelSetDef",
     "ProcessDef",
     "ProfessionDef",
     "RoutineDef",
     "RoutineTrigger",
     "load_kva",
+    "load_level_set",
+    "load_level_sets",
     "load_processes",
     "load_professions",
     "load_routines",
@@ -50,8 +55,10 @@ PROFESSIONS_FILE = HERE / "professions.yaml"
 PROCESSES_FILE = HERE / "processes.yaml"
 KVA_FILE = HERE / "kva.yaml"
 ROUTINES_FILE = HERE / "routines.yaml"
+LEVEL_SETS_FILE = HERE / "level_sets.yaml"
 DEFAULT_ROUTINE = "default"
 DEFINITIONS_ENV = "CANREHAB_DEFINITIONS_DIR"
+LEVEL_SET_ENV = "CANREHAB_LEVEL_SET"  # overrides the file's ``chosen`` set
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -115,6 +122,21 @@ class RoutinesFile(_File):
         return self
 
 
+class LevelSetsFile(_File):
+    chosen: str
+    sets: tuple[LevelSetDef, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> LevelSetsFile:
+        ids = [s.id for s in self.sets]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"level sets listed twice: {', '.join(dupes)}")
+        if self.chosen not in ids:
+            raise ValueError(f"chosen level set {self.chosen!r} is not defined ({', '.join(ids)})")
+        return self
+
+
 def _format_errors(err: ValidationError) -> str:
     parts = []
     for e in err.errors():
@@ -158,6 +180,11 @@ def _routines(path: Path) -> RoutinesFile:
     return read_definition(path, RoutinesFile)
 
 
+@cache
+def _level_sets(path: Path) -> LevelSetsFile:
+    return read_definition(path, LevelSetsFile)
+
+
 def _resolve(path: Path | str | None, default: Path) -> Path:
     if path is not None:
         return Path(path).resolve()
@@ -186,6 +213,34 @@ def check_routines_against_processes(routines: dict[str, RoutineDef], processes:
         raise DefinitionError(
             f"routines for unknown diagnosis processes: {', '.join(unknown)} "
             f"(known: {', '.join(sorted(known))})"
+        )
+
+
+def check_routines_against_kva(routines: dict[str, RoutineDef], kva: dict[str, KvaDef]) -> None:
+    """Every prehabilitation action's codes are in the KVÅ code list."""
+    unknown = sorted(
+        f"{name}.prehabilitation.{action.id}: {code}"
+        for name, routine in routines.items()
+        if routine.prehabilitation is not None
+        for action in routine.prehabilitation.actions
+        for code in action.codes
+        if code not in kva
+    )
+    if unknown:
+        raise DefinitionError(f"prehabilitation codes not in the KVÅ code list: {', '.join(unknown)}")
+
+
+def check_rules_against_level_set(rules: dict[str, Any], level_set: LevelSetDef) -> None:
+    """Every decision-support rule set (``RuleSet`` by instrument) suggests only levels of the chosen set."""
+    problems = [
+        f"{key}: {problem}"
+        for key, rule_set in rules.items()
+        for problem in rule_set.levels_outside(level_set)
+    ]
+    if problems:
+        raise DefinitionError(
+            f"decision-support rules name levels outside the chosen level set {level_set.id!r} "
+            f"({level_set.name_sv}): {'; '.join(problems)}"
         )
 
 
@@ -224,3 +279,19 @@ def load_routines(path: Path | str | None = None) -> dict[str, RoutineDef]:
 def routine_for(process: str, routines: dict[str, RoutineDef]) -> RoutineDef:
     """The routine of a diagnosis process, or the default routine."""
     return routines.get(process) or routines[DEFAULT_ROUTINE]
+
+
+def load_level_sets(path: Path | str | None = None) -> dict[str, LevelSetDef]:
+    """Every defined needs-level set, by id."""
+    return {s.id: s for s in _level_sets(_resolve(path, LEVEL_SETS_FILE)).sets}
+
+
+def load_level_set(set_id: str | None = None, path: Path | str | None = None) -> LevelSetDef:
+    """The region's chosen level set: ``set_id``, else ``CANREHAB_LEVEL_SET``, else the file's ``chosen``
+    (the national care programme's three levels in the shipped file)."""
+    resolved = _resolve(path, LEVEL_SETS_FILE)
+    wanted = set_id or os.environ.get(LEVEL_SET_ENV) or _level_sets(resolved).chosen
+    sets = load_level_sets(resolved)
+    if wanted not in sets:
+        raise DefinitionError(f"{resolved}: no level set {wanted!r} (defined: {', '.join(sorted(sets))})")
+    return sets[wanted]

@@ -1,7 +1,19 @@
 """Structured needs assessment: start, save and resume, submit (computes the decision support), and the
-clinician's confirmation of the needs level, which is stored together with the suggestion and produces the
-KVÅ records: AU010 (general estimation of needs) at basic level, AW019 (assessment of rehabilitation needs)
-at special level or higher, plus the simple advice codes (DV111/DV121/DV131/DV141) the clinician gave.
+clinician's confirmation of the needs level, which is stored together with the suggestion; and the rehab
+professional's own assessment of rehabilitation needs.
+
+Coding, as the sources have it (004, "Indikatorer"; 002, "Insatser på olika nivåer"):
+
+* Every confirmed structured assessment (Hälsoskattning or Hantering av ångest, the two instruments of the
+  care programme for basic structured assessment) records AU010 *Allmän skattning av behov eller
+  funktionsförmåga*, whatever level is confirmed and whoever confirms: AU010 is "recommended for the
+  identification of rehabilitation needs, i.e. the Hälsoskattning". Plus one record per simple advice
+  (DV111/DV121/DV131/DV141) the clinician gave.
+* AW019 *Bedömning av rehabiliteringsbehov* is its own action (``assess_rehab_needs``): a rehab
+  professional's assessment at särskild or avancerad level ("ska användas på särskild och avancerad nivå").
+
+Levels are ranks of the region's chosen level set (``LevelSetDef``); with one given, a level outside it is
+refused.
 """
 
 from __future__ import annotations
@@ -10,13 +22,14 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from canrehab.domain.decision_support import ADVICE_CODES, RuleSet, suggest
-from canrehab.domain.definitions import ProfessionDef
+from canrehab.domain.definitions import KvaDef, LevelSetDef, ProfessionDef
 from canrehab.domain.errors import DomainError
 from canrehab.domain.instrument import Instrument, missing_required, validate_answers
-from canrehab.domain.kva import make_record
+from canrehab.domain.kva import DEFAULT_CARE_TYPE, make_record
 from canrehab.domain.model import (
     Assessment,
     AssessmentStatus,
+    CareType,
     KeyMoment,
     KvaRecord,
     NeedsLevel,
@@ -25,10 +38,32 @@ from canrehab.domain.model import (
     Respondent,
     Staff,
 )
-from canrehab.domain.pathway import require_open
+from canrehab.domain.pathway import require_done_between_diagnosis_and_today, require_open
 
-BASIC_CODE = "AU010"
-SPECIAL_CODE = "AW019"
+ASSESSMENT_CODE = "AU010"  # every confirmed structured assessment (004)
+REHAB_ASSESSMENT_CODE = "AW019"  # the rehab professional's assessment, särskild/avancerad level (004)
+BASIC_CODE = ASSESSMENT_CODE  # the old names, kept for callers; the code no longer depends on the level
+SPECIAL_CODE = REHAB_ASSESSMENT_CODE
+# The professions that assess at särskild level (002: "utförs i stora delar av de professioner som arbetar med
+# olika områden inom rehabilitering, exempelvis kurator, arbetsterapeut, psykoterapeut, dietist eller
+# psykolog"; the glossary's rehabiliteringsprofessioner) and the rehab team at avancerad level (002: "kräver
+# samverkan mellan professioner i ett team").
+REHAB_PROFESSIONS = frozenset(
+    {
+        Profession.OCCUPATIONAL_THERAPIST,
+        Profession.DIETITIAN,
+        Profession.PHYSIOTHERAPIST,
+        Profession.COUNSELLOR,
+        Profession.SPEECH_THERAPIST,
+        Profession.LYMPH_THERAPIST,
+        Profession.PSYCHOLOGIST,
+        Profession.SEXOLOGIST,
+        Profession.STOMA_THERAPIST,
+        Profession.URO_THERAPIST,
+        Profession.NURSE,
+        Profession.REHAB_TEAM,
+    }
+)
 
 
 def start_assessment(
@@ -70,6 +105,7 @@ def save_answers(
     on: date,
     submit: bool,
     rules: RuleSet,
+    level_set: LevelSetDef | None = None,
 ) -> Assessment:
     """Save answers (merged into the saved ones; ``None`` clears an answer) and optionally submit.
 
@@ -120,9 +156,27 @@ def save_answers(
         update.update(
             status=AssessmentStatus.SUBMITTED,
             submitted_on=on,
-            suggestion=suggest(instrument, merged, rules),
+            suggestion=suggest(instrument, merged, rules, level_set=level_set),
         )
     return assessment.model_copy(update=update)
+
+
+def _level_label(level: NeedsLevel, level_set: LevelSetDef | None) -> str:
+    return level_set.label(level) if level_set is not None else level.label_sv
+
+
+def require_level_in_set(level: NeedsLevel, level_set: LevelSetDef | None) -> NeedsLevel:
+    """The level, when it belongs to the chosen set (any level without a set); else DomainError
+    ``assessment.level_not_in_set``."""
+    level = NeedsLevel(level)
+    if level_set is not None and not level_set.contains(level):
+        names = ", ".join(d.label_sv for d in level_set.levels)
+        raise DomainError(
+            "assessment.level_not_in_set",
+            f"Nivå {int(level)} finns inte i regionens nivåindelning ({level_set.name_sv}: {names}).",
+            f"level {int(level)} is not in level set {level_set.id}",
+        )
+    return level
 
 
 def confirm_level(
@@ -135,11 +189,16 @@ def confirm_level(
     reason: str,
     professions: Mapping[Profession, ProfessionDef],
     advice_given: Sequence[str] = (),
+    level_set: LevelSetDef | None = None,
+    care_type: CareType = DEFAULT_CARE_TYPE,
+    codes: Mapping[str, KvaDef] | None = None,
 ) -> tuple[Assessment, Pathway, list[KvaRecord]]:
     """The clinician confirms the suggested level or overrides it (a reason is required for an override).
 
-    Returns the confirmed assessment, the pathway with its confirmed level, and the KVÅ records: AU010 at
-    basic level, AW019 at special level or higher, and one record per simple advice actually given.
+    Returns the confirmed assessment, the pathway with its confirmed level, and the KVÅ records: AU010 for
+    the structured assessment whatever the level (004), and one record per simple advice actually given,
+    each with ``care_type``. With ``level_set`` the level must be one of its levels; with ``codes`` every
+    code must be valid on the date (``domain.kva.require_recordable``).
     """
     if assessment.pathway_id != pathway.id:
         raise DomainError(
@@ -156,7 +215,7 @@ def confirm_level(
             f"Bedömningen är {assessment.status.label_sv}; bara en inskickad bedömning kan bekräftas.",
             f"assessment is {assessment.status.value}; only a submitted one can be confirmed",
         )
-    level = NeedsLevel(level)
+    level = require_level_in_set(level, level_set)
     if assessment.submitted_on is not None and on < assessment.submitted_on:
         raise DomainError(
             "assessment.date_order",
@@ -168,21 +227,11 @@ def confirm_level(
     if overridden and not reason:
         raise DomainError(
             "assessment.override_reason_required",
-            f"Du väljer {level.label_sv} nivå i stället för föreslagen "
-            f"{assessment.suggestion.level.label_sv} nivå; ange en motivering.",
+            f"Du väljer {_level_label(level, level_set)} nivå i stället för föreslagen "
+            f"{_level_label(assessment.suggestion.level, level_set)} nivå; ange en motivering.",
             "overriding the suggested level requires a reason",
         )
-    advice: list[str] = []
-    for code in advice_given:
-        if code not in ADVICE_CODES:
-            raise DomainError(
-                "assessment.advice_invalid",
-                f"{code!r} är ingen kod för enkla råd ({', '.join(ADVICE_CODES)}).",
-                f"{code!r} is not a simple-advice code",
-            )
-        if code not in advice:
-            advice.append(code)
-
+    advice = _advice(advice_given)
     confirmed = assessment.model_copy(
         update={
             "status": AssessmentStatus.CONFIRMED,
@@ -193,10 +242,6 @@ def confirm_level(
             "confirmed_on": on,
         }
     )
-    new_pathway = pathway
-    if pathway.confirmed_level_on is None or on >= pathway.confirmed_level_on:
-        new_pathway = pathway.model_copy(update={"confirmed_level": level, "confirmed_level_on": on})
-    codes = [BASIC_CODE if level == NeedsLevel.BASIC else SPECIAL_CODE, *advice]
     records = [
         make_record(
             code=code,
@@ -206,7 +251,98 @@ def confirm_level(
             performer=by,
             professions=professions,
             source=f"assessment:{assessment.id}:{code}",
+            care_type=care_type,
+            codes=codes,
         )
-        for code in codes
+        for code in (ASSESSMENT_CODE, *advice)
     ]
-    return confirmed, new_pathway, records
+    return confirmed, _with_level(pathway, level, on), records
+
+
+def _advice(advice_given: Sequence[str]) -> list[str]:
+    advice: list[str] = []
+    for code in advice_given:
+        if code not in ADVICE_CODES:
+            raise DomainError(
+                "assessment.advice_invalid",
+                f"{code!r} är ingen kod för enkla råd ({', '.join(ADVICE_CODES)}).",
+                f"{code!r} is not a simple-advice code",
+            )
+        if code not in advice:
+            advice.append(code)
+    return advice
+
+
+def _with_level(pathway: Pathway, level: NeedsLevel, on: date) -> Pathway:
+    """The pathway with its confirmed level, unless a later confirmation is already recorded."""
+    if pathway.confirmed_level_on is None or on >= pathway.confirmed_level_on:
+        return pathway.model_copy(update={"confirmed_level": level, "confirmed_level_on": on})
+    return pathway
+
+
+def assess_rehab_needs(
+    pathway: Pathway,
+    *,
+    level: NeedsLevel,
+    by: Staff,
+    on: date,
+    today: date,
+    professions: Mapping[Profession, ProfessionDef],
+    existing: Sequence[KvaRecord] = (),
+    level_set: LevelSetDef | None = None,
+    care_type: CareType = DEFAULT_CARE_TYPE,
+    codes: Mapping[str, KvaDef] | None = None,
+) -> tuple[Pathway, KvaRecord]:
+    """A rehab professional's assessment of the patient's rehabilitation needs at särskild or avancerad
+    level: AW019 with the professional's add-on code (004: "ska användas på särskild och avancerad nivå").
+
+    The level must be särskild or higher (and in ``level_set``); the assessor one of ``REHAB_PROFESSIONS``
+    (not the contact nurse's or physician's basic identification of needs, which is the Hälsoskattning,
+    AU010). The date lies between the diagnosis and ``today``; one AW019 per professional, pathway and date.
+    The pathway's confirmed level becomes this level (unless a later one is recorded).
+    """
+    require_open(pathway)
+    level = require_level_in_set(level, level_set)
+    if level < NeedsLevel.SPECIAL:
+        special = _level_label(NeedsLevel.SPECIAL, level_set)
+        advanced = _level_label(NeedsLevel.ADVANCED, level_set)
+        raise DomainError(
+            "assessment.rehab_level",
+            f"Bedömning av rehabiliteringsbehov (AW019) görs på {special} eller {advanced} nivå, inte på "
+            f"{_level_label(level, level_set)} nivå; den grundläggande bedömningen är Hälsoskattningen "
+            "(AU010).",
+            "AW019 is the assessment at special or advanced level",
+        )
+    if by.profession not in REHAB_PROFESSIONS:
+        label = professions[by.profession].label_sv if by.profession in professions else by.profession.value
+        raise DomainError(
+            "assessment.rehab_profession",
+            f"Bedömning av rehabiliteringsbehov (AW019) görs av en rehabiliteringsprofession, inte av "
+            f"{label}.",
+            f"AW019 is assessed by a rehab profession, not {by.profession.value}",
+        )
+    require_done_between_diagnosis_and_today(pathway, on, today)
+    if any(
+        r.pathway_id == pathway.id
+        and r.code == REHAB_ASSESSMENT_CODE
+        and r.performed_on == on
+        and r.performer_id == by.id
+        for r in existing
+    ):
+        raise DomainError(
+            "assessment.rehab_already_recorded",
+            f"Din bedömning av rehabiliteringsbehov (AW019) är redan registrerad {on.isoformat()}.",
+            "AW019 already recorded for this professional, pathway and date",
+        )
+    record = make_record(
+        code=REHAB_ASSESSMENT_CODE,
+        pathway=pathway,
+        on=on,
+        unit_hsa_id=by.unit_hsa_id,
+        performer=by,
+        professions=professions,
+        source=f"rehab_assessment:{pathway.id}:{by.id}:{on.isoformat()}",
+        care_type=care_type,
+        codes=codes,
+    )
+    return _with_level(pathway, level, on), record

@@ -21,10 +21,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from canrehab.domain.definitions import ProfessionDef
+from canrehab.domain.definitions import KvaDef, ProfessionDef
 from canrehab.domain.errors import DomainError
-from canrehab.domain.kva import make_record
-from canrehab.domain.model import Entity, KvaRecord, Labelled, Pathway, Profession, Staff, register_labels
+from canrehab.domain.kva import DEFAULT_CARE_TYPE, make_record
+from canrehab.domain.model import (
+    CareType,
+    Entity,
+    KvaRecord,
+    Labelled,
+    Pathway,
+    Profession,
+    Staff,
+    register_labels,
+)
 from canrehab.domain.pathway import require_open
 
 SIP_CODE = "AU124"
@@ -99,6 +108,8 @@ def record_sip(
     participants: str,
     professions: Mapping[Profession, ProfessionDef],
     existing: Sequence[KvaRecord] = (),
+    care_type: CareType = DEFAULT_CARE_TYPE,
+    codes: Mapping[str, KvaDef] | None = None,
 ) -> tuple[CareMeeting, list[KvaRecord]]:
     """A SIP was established for the patient on ``on`` with the named participants (KVÅ AU124).
 
@@ -127,6 +138,8 @@ def record_sip(
         unit_hsa_id=by.unit_hsa_id,
         performer=by,
         professions=professions,
+        care_type=care_type,
+        codes=codes,
         source=f"pathway:{pathway.id}:sip:{on.isoformat()}",
     )
     meeting = CareMeeting(kind="sip", code=SIP_CODE, on=on, text=participants, kva_record_id=record.id)
@@ -143,6 +156,8 @@ def record_team_event(
     note: str,
     professions: Mapping[Profession, ProfessionDef],
     existing: Sequence[KvaRecord] = (),
+    care_type: CareType = DEFAULT_CARE_TYPE,
+    codes: Mapping[str, KvaDef] | None = None,
 ) -> tuple[CareMeeting, list[KvaRecord]]:
     """The rehabilitation team held a conference about (or with) the patient, or gave team rehabilitation.
 
@@ -167,6 +182,8 @@ def record_team_event(
         unit_hsa_id=by.unit_hsa_id,
         performer=by,
         professions=professions,
+        care_type=care_type,
+        codes=codes,
         source=f"pathway:{pathway.id}:{kind.value}:{on.isoformat()}",
     )
     meeting = CareMeeting(kind=kind.value, code=code, on=on, text=note, kva_record_id=record.id)

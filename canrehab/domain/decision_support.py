@@ -5,15 +5,18 @@ overrides the level (see ``domain.assessment``).
 
 Troublesome: a choice answer with ordinal >= ``troublesome_ordinal``, or (``boolean_items_are_problems``) a
 ticked problem in a problem list. The level is the highest level of the matching ``levels`` rules (all the
-conditions of a rule must hold), at least ``base_level``.
+conditions of a rule must hold), at least ``base_level``. The levels a rule set names must belong to the
+region's chosen level set (``levels_outside``, checked when the definitions are loaded); the reasons name
+the levels with the set's labels.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
+from canrehab.domain.definitions import LevelSetDef
 from canrehab.domain.instrument import Instrument, ItemKind, ordinal_of
 from canrehab.domain.model import AnswerValue, NeedsLevel, Profession, Suggestion
 
@@ -94,22 +97,20 @@ class RuleSet(_Rules):
 
     @model_validator(mode="before")
     @classmethod
-    def _level_names(cls, data: object) -> object:
-        """Allow level names (BASIC, SPECIAL, ...) in the YAML as well as numbers."""
+    def _level_names(cls, data: object, info: ValidationInfo) -> object:
+        """Allow level names in the YAML as well as ranks: the rank names (BASIC, SPECIAL, ADVANCED,
+        VERY_ADVANCED) or, when validated with ``context={"level_set": ...}``, the ids of the chosen level
+        set's levels (``grundlaggande``, ``sarskild``, ``avancerad``; ``generella``, ...)."""
+        level_set = (info.context or {}).get("level_set") if info is not None else None
         if isinstance(data, dict):
             if isinstance(data.get("base_level"), str):
-                data = {**data, "base_level": NeedsLevel[data["base_level"].upper()]}
+                data = {**data, "base_level": _rank(data["base_level"], level_set)}
             levels = data.get("levels")
             if isinstance(levels, list):
                 fixed = []
                 for rule in levels:
                     if isinstance(rule, dict) and isinstance(rule.get("level"), str):
-                        name = rule["level"].upper()
-                        if name not in NeedsLevel.__members__:
-                            raise ValueError(
-                                f"unknown level {rule['level']!r} ({', '.join(NeedsLevel.__members__)})"
-                            )
-                        rule = {**rule, "level": NeedsLevel[name]}
+                        rule = {**rule, "level": _rank(rule["level"], level_set)}
                     fixed.append(rule)
                 data = {**data, "levels": fixed}
         return data
@@ -142,6 +143,29 @@ class RuleSet(_Rules):
                 problems.append(f"level_excluded_groups: no such group {g!r}")
         return problems
 
+    def levels_outside(self, level_set: LevelSetDef) -> list[str]:
+        """The rule set's levels that the level set does not have, as messages (empty when consistent)."""
+        problems = []
+        if not level_set.contains(self.base_level):
+            problems.append(f"base_level: rank {int(self.base_level)} is not in level set {level_set.id}")
+        for n, r in enumerate(self.levels):
+            if not level_set.contains(r.level):
+                problems.append(
+                    f"levels.{n} ({r.id}): rank {int(r.level)} ({r.level.name}) is not in level set "
+                    f"{level_set.id} (ranks {', '.join(str(int(x)) for x in level_set.ranks)})"
+                )
+        return problems
+
+
+def _rank(name: str, level_set: LevelSetDef | None) -> NeedsLevel:
+    if name.upper() in NeedsLevel.__members__:
+        return NeedsLevel[name.upper()]
+    ids = {d.id: d.rank for d in level_set.levels} if level_set is not None else {}
+    if name in ids:
+        return ids[name]
+    known = [*NeedsLevel.__members__, *ids]
+    raise ValueError(f"unknown level {name!r} ({', '.join(known)})")
+
 
 def _label(instrument: Instrument, link_id: str) -> str:
     item = instrument.item(link_id) or instrument.group(link_id)
@@ -158,9 +182,15 @@ def suggest(
     rules: RuleSet,
     *,
     profession_labels: Mapping[Profession, str] | None = None,
+    level_set: LevelSetDef | None = None,
 ) -> Suggestion:
-    """Decision support from validated answers. Reasons are Swedish and say which rule fired and why."""
+    """Decision support from validated answers. Reasons are Swedish and say which rule fired and why; with
+    ``level_set`` the levels carry its labels."""
     labels = profession_labels or PROFESSION_LABEL_SV
+
+    def level_label(level: NeedsLevel) -> str:
+        return level_set.label(level) if level_set is not None else NeedsLevel(level).label_sv
+
     troublesome: list[str] = []
     very: list[str] = []
     talk: list[str] = []
@@ -212,10 +242,10 @@ def suggest(
     level = rules.base_level
     for rule in rules.levels:
         if _holds(rule.when, instrument, answers, counted, counted_very):
-            reasons.append(f"Förslag {rule.level.label_sv} nivå: {rule.reason_sv} (regel {rule.id}).")
+            reasons.append(f"Förslag {level_label(rule.level)} nivå: {rule.reason_sv} (regel {rule.id}).")
             level = max(level, rule.level)
     if level == rules.base_level and not any(r.startswith("Förslag") for r in reasons):
-        reasons.append(f"Förslag {level.label_sv} nivå: inga regler för högre nivå uppfylls.")
+        reasons.append(f"Förslag {level_label(level)} nivå: inga regler för högre nivå uppfylls.")
     return Suggestion(
         troublesome_areas=tuple(troublesome),
         wants_to_talk=tuple(talk),

@@ -3,9 +3,13 @@
     sent --receive--> received --confirm_patient_contact--> patient_contacted --complete--> completed
     sent / received --reject (with reason)--> rejected
 
-The sender stays responsible until the receiver confirms contact with the patient. Only staff of the
-receiving unit may receive, confirm, complete or reject. An unconfirmed handover older than the configured
-number of days is overdue for the sender.
+The sender stays responsible until the receiver confirms contact with the patient (004: "behåller ansvaret
+tills mottagaren bekräftat att de tagit kontakt med patienten"); the confirmation records the date of the
+contact and how it was made (``ContactMethod``). The content covers the patient's needs and wishes, the plan,
+ongoing actions, and the disease and treatment. The handover keeps the care levels of the sending and
+receiving units (a routine can ask for an assessment at a handover from specialised to primary care). Only
+staff of the receiving unit may receive, confirm, complete or reject. An unconfirmed handover older than the
+configured number of days is overdue for the sender.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from datetime import date, timedelta
 from canrehab.domain.errors import DomainError
 from canrehab.domain.model import (
     CareUnit,
+    ContactMethod,
     Handover,
     HandoverContent,
     HandoverStatus,
@@ -75,9 +80,17 @@ def send_handover(
     content: HandoverContent,
     patient_informed: bool,
     on: date,
+    from_unit: CareUnit | None = None,
 ) -> Handover:
-    """Send an active handover from the staff member's unit to another unit."""
+    """Send an active handover from the staff member's unit (``from_unit``, for its care level) to another
+    unit."""
     require_open(pathway)
+    if from_unit is not None and from_unit.hsa_id != from_staff.unit_hsa_id:
+        raise DomainError(
+            "handover.not_sender",
+            "Överlämningen skickas från din egen enhet.",
+            "from_unit is not the sender's unit",
+        )
     if to_unit.hsa_id == from_staff.unit_hsa_id:
         raise DomainError(
             "handover.same_unit",
@@ -87,7 +100,8 @@ def send_handover(
     if not any(v.strip() for v in content.model_dump().values()):
         raise DomainError(
             "handover.empty",
-            "Överlämningen saknar innehåll: beskriv behov, önskemål, plan eller pågående åtgärder.",
+            "Överlämningen saknar innehåll: beskriv behov, önskemål, plan, pågående åtgärder, sjukdom eller "
+            "behandling.",
             "handover content is empty",
         )
     return Handover(
@@ -102,6 +116,8 @@ def send_handover(
         sent_on=on,
         patient_informed=patient_informed,
         patient_informed_on=on if patient_informed else None,
+        from_care_level=from_unit.level if from_unit is not None else None,
+        to_care_level=to_unit.level,
     )
 
 
@@ -112,17 +128,37 @@ def receive(h: Handover, *, by: Staff, on: date) -> Handover:
     return h.model_copy(update={"status": HandoverStatus.RECEIVED, "received_on": on, "to_staff_id": by.id})
 
 
-def confirm_patient_contact(h: Handover, *, by: Staff, on: date) -> Handover:
+def confirm_patient_contact(
+    h: Handover,
+    *,
+    by: Staff,
+    on: date,
+    how: ContactMethod | None = None,
+    contacted_on: date | None = None,
+) -> Handover:
     """The receiver confirms contact with the patient: responsibility passes to the receiving unit.
-    A handover that was not yet marked received is received at the same time."""
+
+    Records the date of the contact (``contacted_on``, default ``on``, the day it is recorded; not later
+    than that and not before the handover was sent or received) and how it was made (``how``; ``None``
+    only for callers that do not ask yet). A handover that was not yet marked received is received at the
+    same time."""
     _require(h, UNCONFIRMED, "confirm_patient_contact")
     _require_receiver(h, by)
-    _not_before(on, h.received_on or h.sent_on)
+    contacted_on = contacted_on or on
+    if contacted_on > on:
+        raise DomainError(
+            "handover.future_contact",
+            f"Patientkontakten ({contacted_on.isoformat()}) kan inte ligga efter dagens datum "
+            f"({on.isoformat()}).",
+            "contact date after the recording date",
+        )
+    _not_before(contacted_on, h.received_on or h.sent_on)
     return h.model_copy(
         update={
             "status": HandoverStatus.PATIENT_CONTACTED,
-            "received_on": h.received_on or on,
-            "patient_contacted_on": on,
+            "received_on": h.received_on or contacted_on,
+            "patient_contacted_on": contacted_on,
+            "patient_contact_method": ContactMethod(how) if how is not None else None,
             "to_staff_id": h.to_staff_id or by.id,
         }
     )

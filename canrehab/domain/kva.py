@@ -3,6 +3,15 @@
 One PAR row is one contact: a patient's records on one date at one unit with one care type. ``op`` holds the
 sorted distinct KVÅ codes of the contact (profession add-on codes included), ``hdia`` the pathway's ICD-10,
 ``vardform`` is ``sluten``/``oppen`` and ``utdatum`` is only given for inpatient care (as in the register).
+
+Care type: every record carries the care type (``CareType``) of the contact that produced it; the caller
+says which. Where the caller does not know, the record is outpatient (``DEFAULT_CARE_TYPE``): the care
+process's actions (contact-nurse contacts, assessments, plans, handovers) are mostly outpatient, and the
+patient register's specialised outpatient care is where they are reported.
+
+Validity: with the code list (``codes``), a record is made only for a known code, on a date within the
+code's validity and for a care type the code belongs to (``require_recordable``). ``require_in_force`` is the
+same check for one code and date, for importers (the follow-up's PAR import) to call.
 """
 
 from __future__ import annotations
@@ -11,10 +20,61 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from canrehab.domain.definitions import ProfessionDef
+from canrehab.domain.definitions import KvaDef, ProfessionDef
+from canrehab.domain.errors import DomainError
 from canrehab.domain.model import CareType, KvaRecord, Pathway, Patient, Profession, Staff
 
 PAR_COLUMNS = ("lopnr", "kon", "alder", "lan", "vardform", "indatum", "utdatum", "hdia", "op")
+DEFAULT_CARE_TYPE = CareType.OUTPATIENT
+
+
+def _validity_sv(d: KvaDef) -> str:
+    if d.valid_from and d.valid_to:
+        return f"gäller från {d.valid_from.isoformat()} till och med {d.valid_to.isoformat()}"
+    if d.valid_from:
+        return f"gäller från {d.valid_from.isoformat()}"
+    return f"gällde till och med {d.valid_to.isoformat()}" if d.valid_to else "gäller alltid"
+
+
+def require_in_force(code: str, on: date, codes: Mapping[str, KvaDef]) -> KvaDef:
+    """The definition of ``code`` if it is in the list and valid on ``on``; otherwise ``DomainError``
+    ``kva.unknown`` or ``kva.not_valid`` naming the code's dates. Pure: the follow-up importer calls it for
+    every imported code and date."""
+    definition = codes.get(code)
+    if definition is None:
+        raise DomainError(
+            "kva.unknown",
+            f"KVÅ-koden {code!r} finns inte i kodlistan.",
+            f"unknown KVÅ code {code!r}",
+        )
+    if not definition.valid_on(on):
+        raise DomainError(
+            "kva.not_valid",
+            f"KVÅ-koden {code} ({definition.text_sv}) {_validity_sv(definition)} och kan inte "
+            f"registreras {on.isoformat()}.",
+            f"{code} is valid {definition.valid_from or '-'}..{definition.valid_to or '-'}, not on {on}",
+        )
+    return definition
+
+
+def require_recordable(code: str, on: date, care_type: CareType, codes: Mapping[str, KvaDef]) -> KvaDef:
+    """``require_in_force`` and: not a profession add-on code by itself, and a care type the code belongs to
+    (``kva.add_on``, ``kva.care_type``)."""
+    definition = require_in_force(code, on, codes)
+    if definition.add_on:
+        raise DomainError(
+            "kva.add_on",
+            f"{code} ({definition.text_sv}) är en tilläggskod för profession och registreras med en åtgärd.",
+            f"{code} is a profession add-on code, not an action",
+        )
+    if definition.care_types and care_type not in definition.care_types:
+        allowed = " eller ".join(c.label_sv for c in definition.care_types)
+        raise DomainError(
+            "kva.care_type",
+            f"{code} ({definition.text_sv}) registreras inom {allowed}, inte inom {care_type.label_sv}.",
+            f"{code} belongs to {[c.value for c in definition.care_types]}, not {care_type.value}",
+        )
+    return definition
 
 
 def make_record(
@@ -26,9 +86,11 @@ def make_record(
     performer: Staff | None,
     professions: Mapping[Profession, ProfessionDef],
     source: str,
-    care_type: CareType = CareType.OUTPATIENT,
+    care_type: CareType = DEFAULT_CARE_TYPE,
+    codes: Mapping[str, KvaDef] | None = None,
 ) -> KvaRecord:
-    """A KVÅ record for an action on a pathway; the profession add-on code comes from the performer."""
+    """A KVÅ record for an action on a pathway; the profession add-on code comes from the performer.
+    With ``codes`` (the code list) the code must be recordable on the date (``require_recordable``)."""
     return record_for(
         code=code,
         patient_id=pathway.patient_id,
@@ -39,6 +101,7 @@ def make_record(
         professions=professions,
         source=source,
         care_type=care_type,
+        codes=codes,
     )
 
 
@@ -52,9 +115,12 @@ def record_for(
     performer: Staff | None,
     professions: Mapping[Profession, ProfessionDef],
     source: str,
-    care_type: CareType = CareType.OUTPATIENT,
+    care_type: CareType = DEFAULT_CARE_TYPE,
+    codes: Mapping[str, KvaDef] | None = None,
 ) -> KvaRecord:
     """Like ``make_record`` for aggregates that carry the patient and pathway ids (plans, handovers)."""
+    if codes is not None:
+        require_recordable(code, on, CareType(care_type), codes)
     profession_code = None
     if performer is not None:
         definition = professions.get(performer.profession)

@@ -106,7 +106,13 @@ class Profession(StrEnum):
 
 
 class NeedsLevel(IntEnum):
-    """Levels of rehabilitation need, ordered: comparisons work (``level >= NeedsLevel.SPECIAL``)."""
+    """Ranks of rehabilitation need, ordered: comparisons work (``level >= NeedsLevel.SPECIAL``).
+
+    The value is the rank that is stored. Which ranks a region uses and what they are called is data: the
+    chosen level set (``codes/level_sets.yaml``, ``definitions.LevelSetDef``): the national care
+    programme's grundläggande/särskild/avancerad by default, 001's four levels, or the children's
+    generella/särskilda/avancerade insatser. ``label_sv`` below is the national adult name of each rank.
+    """
 
     BASIC = 1  # grundläggande
     SPECIAL = 2  # särskild
@@ -119,13 +125,20 @@ class NeedsLevel(IntEnum):
 
 
 class PhaseKind(Labelled):
+    """Pathway phases and events. PREHABILITATION lies between diagnosis and treatment start (001:
+    "insatser under perioden från diagnos till behandlingsstart"); PROGRESSION marks a change in disease or
+    treatment (004's key moment "förändringar i sjukdom eller behandling"), an event, not a phase one is in.
+    """
+
     INVESTIGATION = "investigation"  # misstanke/utredning
     DIAGNOSIS = "diagnosis"
+    PREHABILITATION = "prehabilitation"
     TREATMENT_START = "treatment_start"
     TREATMENT_END = "treatment_end"
     FOLLOW_UP = "follow_up"
     CHRONIC = "chronic"
     PALLIATIVE = "palliative"
+    PROGRESSION = "progression"
 
 
 register_labels(
@@ -133,11 +146,13 @@ register_labels(
     {
         PhaseKind.INVESTIGATION: "misstanke/utredning",
         PhaseKind.DIAGNOSIS: "diagnos",
+        PhaseKind.PREHABILITATION: "prehabilitering",
         PhaseKind.TREATMENT_START: "behandlingsstart",
         PhaseKind.TREATMENT_END: "behandlingsavslut",
         PhaseKind.FOLLOW_UP: "uppföljning",
         PhaseKind.CHRONIC: "kronisk fas",
         PhaseKind.PALLIATIVE: "palliativ fas",
+        PhaseKind.PROGRESSION: "förändring i sjukdom eller behandling",
     },
 )
 
@@ -281,6 +296,28 @@ register_labels(
         HandoverStatus.PATIENT_CONTACTED: "bekräftad med patientkontakt",
         HandoverStatus.COMPLETED: "avslutad",
         HandoverStatus.REJECTED: "avvisad",
+    },
+)
+
+
+class ContactMethod(Labelled):
+    """How the receiver of a handover made contact with the patient."""
+
+    PHONE = "phone"
+    VISIT = "visit"
+    VIDEO = "video"
+    DIGITAL_MESSAGE = "digital_message"
+    LETTER = "letter"
+
+
+register_labels(
+    ContactMethod,
+    {
+        ContactMethod.PHONE: "telefon",
+        ContactMethod.VISIT: "besök",
+        ContactMethod.VIDEO: "videobesök",
+        ContactMethod.DIGITAL_MESSAGE: "digitalt meddelande (1177)",
+        ContactMethod.LETTER: "brev",
     },
 )
 
@@ -485,6 +522,8 @@ class HandoverContent(Entity):
     wishes: str = ""
     plan_summary: str = ""
     ongoing_actions: str = ""
+    disease: str = ""  # the cancer disease and its state (sjukdom)
+    treatment: str = ""  # given and ongoing treatment (behandling)
 
 
 class Handover(Entity):
@@ -502,6 +541,9 @@ class Handover(Entity):
     sent_on: date
     received_on: date | None = None
     patient_contacted_on: date | None = None
+    patient_contact_method: ContactMethod | None = None  # how the receiver contacted the patient
+    from_care_level: CareLevel | None = None  # the sending unit's care level when sent (None: not known)
+    to_care_level: CareLevel | None = None  # the receiving unit's care level when sent
     completed_on: date | None = None
     rejected_on: date | None = None
     reject_reason: str = ""

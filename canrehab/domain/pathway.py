@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, timedelta
 
-from canrehab.domain.definitions import ProfessionDef
+from canrehab.domain.definitions import KvaDef, ProfessionDef
 from canrehab.domain.diagnosis import is_malignant
 from canrehab.domain.errors import DomainError
-from canrehab.domain.kva import make_record
+from canrehab.domain.kva import DEFAULT_CARE_TYPE, make_record
 from canrehab.domain.model import (
+    CareType,
     CareUnit,
     ContactNurseAssignment,
     Diagnosis,
@@ -28,18 +29,24 @@ from canrehab.domain.model import (
     Staff,
 )
 
-# Order of the phases along a pathway. Chronic and palliative phases (SIDE_PHASES) can begin any time after
-# the diagnosis, also during treatment, and do not constrain the treatment phases.
-SIDE_PHASES = frozenset({PhaseKind.CHRONIC, PhaseKind.PALLIATIVE})
+# Order of the phases along a pathway. Chronic and palliative phases and progressions (SIDE_PHASES) can
+# begin any time after the diagnosis, also during treatment, and do not constrain the treatment phases.
+# Prehabilitation lies between the diagnosis and the treatment start (001, "Prehabilitering").
+# A progression (change in disease or treatment, 004) is an event: the pathway is not "in" it (EVENTS).
+SIDE_PHASES = frozenset({PhaseKind.CHRONIC, PhaseKind.PALLIATIVE, PhaseKind.PROGRESSION})
+EVENTS = frozenset({PhaseKind.PROGRESSION})
 PHASE_RANK: dict[PhaseKind, int] = {
     PhaseKind.INVESTIGATION: 0,
     PhaseKind.DIAGNOSIS: 1,
-    PhaseKind.TREATMENT_START: 2,
-    PhaseKind.TREATMENT_END: 3,
-    PhaseKind.FOLLOW_UP: 4,
-    PhaseKind.CHRONIC: 4,
-    PhaseKind.PALLIATIVE: 4,
+    PhaseKind.PREHABILITATION: 2,
+    PhaseKind.TREATMENT_START: 3,
+    PhaseKind.TREATMENT_END: 4,
+    PhaseKind.FOLLOW_UP: 5,
+    PhaseKind.CHRONIC: 5,
+    PhaseKind.PALLIATIVE: 5,
+    PhaseKind.PROGRESSION: 5,
 }
+SIDE_RANK = PHASE_RANK[PhaseKind.DIAGNOSIS] + 0.5  # after the diagnosis, before or during anything else
 CONTACT_NURSE_PROFESSIONS = frozenset({Profession.CONTACT_NURSE, Profession.NURSE})
 
 
@@ -54,6 +61,17 @@ def require_open(pathway: Pathway) -> None:
             "pathway.closed",
             f"Vårdförloppet avslutades {_d(pathway.closed_on)} och kan inte ändras.",
             f"pathway was closed on {_d(pathway.closed_on)}",
+        )
+
+
+def require_done_between_diagnosis_and_today(pathway: Pathway, on: date, today: date) -> None:
+    """An action recorded after the fact lies between the diagnosis and today (``pathway.date_order``)."""
+    diagnosed = pathway.diagnosis.diagnosed_on
+    if on < diagnosed or on > today:
+        raise DomainError(
+            "pathway.date_order",
+            f"Datumet {_d(on)} ska ligga mellan diagnosdatumet ({_d(diagnosed)}) och i dag ({_d(today)}).",
+            f"date {_d(on)} outside diagnosis {_d(diagnosed)} .. today {_d(today)}",
         )
 
 
@@ -100,14 +118,15 @@ def record_phase(pathway: Pathway, kind: PhaseKind, on: date) -> Pathway:
     Dates follow the order of the phases: a phase may not begin before a recorded earlier phase (treatment
     end before treatment start) nor after a recorded later phase (investigation after the diagnosis,
     treatment start after follow-up). Treatment end needs a treatment start. Chronic and palliative phases
-    only need to lie after the diagnosis and may overlap treatment. A recurrence with new treatment is a
+    and progressions only need to lie after the diagnosis and may overlap treatment; prehabilitation lies
+    between the diagnosis and the treatment start. A recurrence with new treatment is a
     new pathway (or a palliative/chronic phase).
     Recording the same phase on the same date again changes nothing.
     """
     require_open(pathway)
     if any(p.kind is kind and p.on == on for p in pathway.phases):
         return pathway
-    rank = PHASE_RANK[kind] if kind not in SIDE_PHASES else PHASE_RANK[PhaseKind.DIAGNOSIS] + 1
+    rank = PHASE_RANK[kind] if kind not in SIDE_PHASES else SIDE_RANK
     for p in pathway.phases:
         if p.kind in SIDE_PHASES:
             continue
@@ -138,8 +157,9 @@ def record_phase(pathway: Pathway, kind: PhaseKind, on: date) -> Pathway:
 
 
 def current_phase(pathway: Pathway, today: date) -> PhaseKind | None:
-    """The phase the pathway is in on a date: the latest phase entered on or before it."""
-    started = [p for p in pathway.phases if p.on <= today]
+    """The phase the pathway is in on a date: the latest phase entered on or before it (a progression is an
+    event, not a phase)."""
+    started = [p for p in pathway.phases if p.on <= today and p.kind not in EVENTS]
     if not started:
         return None
     return max(started, key=lambda p: (p.on, PHASE_RANK[p.kind])).kind
@@ -252,6 +272,8 @@ def establish_min_vardplan(
     professions: Mapping[Profession, ProfessionDef],
     *,
     digital_1177: bool = False,
+    care_type: CareType = DEFAULT_CARE_TYPE,
+    codes: Mapping[str, KvaDef] | None = None,
 ) -> tuple[Pathway, list[KvaRecord]]:
     """Establish Min vårdplan (KVÅ XV019)."""
     require_open(pathway)
@@ -277,6 +299,8 @@ def establish_min_vardplan(
         unit_hsa_id=unit.hsa_id,
         performer=staff,
         professions=professions,
+        care_type=care_type,
+        codes=codes,
         source=f"pathway:{pathway.id}:min_vardplan_established",
     )
     return changed, [record]
@@ -288,6 +312,9 @@ def revise_min_vardplan(
     unit: CareUnit,
     on: date,
     professions: Mapping[Profession, ProfessionDef],
+    *,
+    care_type: CareType = DEFAULT_CARE_TYPE,
+    codes: Mapping[str, KvaDef] | None = None,
 ) -> tuple[Pathway, list[KvaRecord]]:
     """Revise an established Min vårdplan (KVÅ XV020)."""
     require_open(pathway)
@@ -305,6 +332,8 @@ def revise_min_vardplan(
         unit_hsa_id=unit.hsa_id,
         performer=staff,
         professions=professions,
+        care_type=care_type,
+        codes=codes,
         source=f"pathway:{pathway.id}:min_vardplan_revised:{len(mvp.revised_on)}",
     )
     return changed, [record]

@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
-from canrehab.domain.definitions import ProfessionDef
+from canrehab.domain.definitions import KvaDef, ProfessionDef
 from canrehab.domain.errors import DomainError
-from canrehab.domain.kva import record_for
+from canrehab.domain.kva import DEFAULT_CARE_TYPE, record_for
 from canrehab.domain.model import (
+    CareType,
     KvaRecord,
     NeedsLevel,
     Pathway,
@@ -106,9 +107,17 @@ def _not_before_last(plan: RehabPlan, on: date) -> None:
 
 
 def _record(
-    plan: RehabPlan, kind: PlanEventKind, by: Staff, on: date, professions: Mapping[Profession, ProfessionDef]
+    plan: RehabPlan,
+    kind: PlanEventKind,
+    by: Staff,
+    on: date,
+    professions: Mapping[Profession, ProfessionDef],
+    care_type: CareType,
+    codes: Mapping[str, KvaDef] | None,
 ) -> KvaRecord:
     return record_for(
+        care_type=care_type,
+        codes=codes,
         code=CODES[kind],
         patient_id=plan.patient_id,
         pathway_id=plan.pathway_id,
@@ -141,7 +150,13 @@ def edit_draft(plan: RehabPlan, content: PlanContent) -> RehabPlan:
 
 
 def establish(
-    plan: RehabPlan, *, by: Staff, on: date, professions: Mapping[Profession, ProfessionDef]
+    plan: RehabPlan,
+    *,
+    by: Staff,
+    on: date,
+    professions: Mapping[Profession, ProfessionDef],
+    care_type: CareType = DEFAULT_CARE_TYPE,
+    codes: Mapping[str, KvaDef] | None = None,
 ) -> tuple[RehabPlan, list[KvaRecord]]:
     """Establish the draft (AW020): version 1 of the content."""
     _require(plan, PlanStatus.DRAFT, "establish")
@@ -154,7 +169,7 @@ def establish(
         content_version=1,
         follow_up_on=plan.content.follow_up_on,
     )
-    record = _record(plan, PlanEventKind.ESTABLISHED, by, on, professions)
+    record = _record(plan, PlanEventKind.ESTABLISHED, by, on, professions, care_type, codes)
     changed = plan.model_copy(
         update={"status": PlanStatus.ESTABLISHED, "versions": (version,), "events": (event,)}
     )
@@ -169,6 +184,8 @@ def follow_up(
     note: str,
     professions: Mapping[Profession, ProfessionDef],
     next_follow_up_on: date | None = None,
+    care_type: CareType = DEFAULT_CARE_TYPE,
+    codes: Mapping[str, KvaDef] | None = None,
 ) -> tuple[RehabPlan, list[KvaRecord]]:
     """Follow up without revising the plan (AW024). ``next_follow_up_on`` sets the next follow-up date
     (only the date: changing goals or actions is a revision)."""
@@ -188,7 +205,7 @@ def follow_up(
         note=note,
         follow_up_on=next_follow_up_on,
     )
-    record = _record(plan, PlanEventKind.FOLLOWED_UP, by, on, professions)
+    record = _record(plan, PlanEventKind.FOLLOWED_UP, by, on, professions, care_type, codes)
     update: dict[str, object] = {"events": (*plan.events, event)}
     if next_follow_up_on is not None:
         update["content"] = plan.content.model_copy(update={"follow_up_on": next_follow_up_on})
@@ -203,6 +220,8 @@ def revise(
     on: date,
     note: str,
     professions: Mapping[Profession, ProfessionDef],
+    care_type: CareType = DEFAULT_CARE_TYPE,
+    codes: Mapping[str, KvaDef] | None = None,
 ) -> tuple[RehabPlan, list[KvaRecord]]:
     """Follow up and revise (AW027): a new version of the content; earlier versions are kept."""
     _require(plan, PlanStatus.ESTABLISHED, "revise")
@@ -218,7 +237,7 @@ def revise(
         note=note,
         follow_up_on=content.follow_up_on,
     )
-    record = _record(plan, PlanEventKind.REVISED, by, on, professions)
+    record = _record(plan, PlanEventKind.REVISED, by, on, professions, care_type, codes)
     changed = plan.model_copy(
         update={"content": content, "versions": (*plan.versions, version), "events": (*plan.events, event)}
     )
@@ -233,6 +252,8 @@ def close(
     on: date,
     professions: Mapping[Profession, ProfessionDef],
     note: str = "",
+    care_type: CareType = DEFAULT_CARE_TYPE,
+    codes: Mapping[str, KvaDef] | None = None,
 ) -> tuple[RehabPlan, list[KvaRecord]]:
     """Close an established plan with a reason (AW035)."""
     _require(plan, PlanStatus.ESTABLISHED, "close")
@@ -245,7 +266,7 @@ def close(
         content_version=_current_version(plan),
         note=note or reason.label_sv,
     )
-    record = _record(plan, PlanEventKind.CLOSED, by, on, professions)
+    record = _record(plan, PlanEventKind.CLOSED, by, on, professions, care_type, codes)
     changed = plan.model_copy(
         update={
             "status": PlanStatus.CLOSED,

@@ -1,6 +1,9 @@
 """What a local assessment routine asks for on a given day.
 
-A trigger of the routine is due ``offset_days`` after the latest date of its anchor phase, overdue
+A trigger of the routine is due ``offset_days`` after the latest date of its anchor, a pathway event: a
+phase (diagnosis, prehabilitation, treatment start or end, follow-up, progression, ...) or an active
+handover to another unit (sent, not rejected; optionally only from and to given care levels, e.g. from
+specialised care to primary care, 004). It is overdue
 ``grace_days`` later, and shown as upcoming ``upcoming_days`` before. It is satisfied by a submitted or
 confirmed assessment at the trigger's key moment on or after the due date minus ``tolerance_days``. A missed
 trigger stops being asked for when the next trigger of the routine falls due (the patient has moved on) or
@@ -15,7 +18,15 @@ from datetime import date, timedelta
 from typing import Literal
 
 from canrehab.domain.definitions import RoutineDef, RoutineTrigger
-from canrehab.domain.model import Assessment, AssessmentStatus, KeyMoment, Pathway, PhaseKind
+from canrehab.domain.model import (
+    Assessment,
+    AssessmentStatus,
+    Handover,
+    HandoverStatus,
+    KeyMoment,
+    Pathway,
+    PhaseKind,
+)
 from canrehab.domain.pathway import latest_phase_date
 
 DueStatus = Literal["due", "overdue", "upcoming"]
@@ -40,6 +51,22 @@ def trigger_anchor(pathway: Pathway, kind: PhaseKind) -> date | None:
     return found
 
 
+def _handover_matches(trigger: RoutineTrigger, h: Handover) -> bool:
+    if h.status is HandoverStatus.REJECTED:
+        return False
+    if trigger.handover_from and h.from_care_level not in trigger.handover_from:
+        return False
+    return not trigger.handover_to or h.to_care_level in trigger.handover_to
+
+
+def anchor_date(pathway: Pathway, trigger: RoutineTrigger, handovers: Sequence[Handover] = ()) -> date | None:
+    """The latest date of the pathway event a trigger anchors on (``None`` when there is none yet)."""
+    if isinstance(trigger.anchor, PhaseKind):
+        return trigger_anchor(pathway, trigger.anchor)
+    sent = [h.sent_on for h in handovers if h.pathway_id == pathway.id and _handover_matches(trigger, h)]
+    return max(sent, default=None)
+
+
 def _done_on(a: Assessment) -> date | None:
     return a.submitted_on or a.confirmed_on
 
@@ -54,15 +81,21 @@ def _satisfied(trigger: RoutineTrigger, due_on: date, assessments: Sequence[Asse
 
 
 def due_assessments(
-    pathway: Pathway, assessments: Sequence[Assessment], routine: RoutineDef, today: date
+    pathway: Pathway,
+    assessments: Sequence[Assessment],
+    routine: RoutineDef,
+    today: date,
+    *,
+    handovers: Sequence[Handover] = (),
 ) -> list[DueItem]:
-    """The assessments the routine asks for that are upcoming, due or overdue today, by due date."""
+    """The assessments the routine asks for that are upcoming, due or overdue today, by due date. Triggers
+    anchored on handovers need the pathway's ``handovers``."""
     if pathway.closed_on is not None:
         return []
     own = [a for a in assessments if a.pathway_id == pathway.id]
     scheduled: list[tuple[date, RoutineTrigger]] = []
     for trigger in routine.triggers:
-        anchor = trigger_anchor(pathway, trigger.anchor)
+        anchor = anchor_date(pathway, trigger, handovers)
         if anchor is not None:
             scheduled.append((anchor + timedelta(days=trigger.offset_days), trigger))
     scheduled.sort(key=lambda x: x[0])

@@ -25,7 +25,7 @@ from canrehab.domain.model import (
 from canrehab.domain.pathway import current_contact_nurse
 from canrehab.domain.plan import follow_up_due, plan_required
 from canrehab.domain.referral import is_waiting, receiving_unit
-from canrehab.domain.routines import DueItem, due_assessments, trigger_anchor
+from canrehab.domain.routines import DueItem, anchor_date, due_assessments
 
 MVP_DONE = (MinVardplanStatus.ESTABLISHED, MinVardplanStatus.REVISED, MinVardplanStatus.DECLINED)
 
@@ -113,7 +113,9 @@ def worklist_flags(
     if no_nurse or no_mvp:
         dates.append(pathway.diagnosis.diagnosed_on)
 
-    items = due_assessments(pathway, assessments, routine, today) if responsible else []
+    items = (
+        due_assessments(pathway, assessments, routine, today, handovers=own_handovers) if responsible else []
+    )
     pressing = [i for i in items if i.status != "upcoming"]
     assessment_due = min((i.due_on for i in pressing), default=None)
     if assessment_due is not None:
@@ -180,7 +182,7 @@ def flags_change_on(
     if patient.deceased_on is not None:
         candidates.append(patient.deceased_on)
     for trigger in routine.triggers:
-        anchor = trigger_anchor(pathway, trigger.anchor)
+        anchor = anchor_date(pathway, trigger, handovers)
         if anchor is None:
             continue
         due_on = anchor + timedelta(days=trigger.offset_days)

@@ -20,7 +20,7 @@ import yaml
 from pydantic import ValidationError
 
 from canrehab.domain.decision_support import RuleSet
-from canrehab.domain.definitions import DefinitionError
+from canrehab.domain.definitions import DefinitionError, LevelSetDef
 from canrehab.domain.instrument import Instrument
 
 PACKAGE_DIR = Path(__file__).parent
@@ -109,14 +109,15 @@ def questionnaire_json(instrument_id: str, directory: Path | str | None = None) 
 
 
 @cache
-def _rules(path: Path, instrument: Instrument) -> RuleSet:
+def _rules(path: Path, instrument: Instrument, level_set: LevelSetDef | None = None) -> RuleSet:
     try:
         with path.open(encoding="utf-8") as fh:
             data = yaml.safe_load(fh)
     except yaml.YAMLError as err:
         raise DefinitionError(f"{path}: not valid YAML: {err}") from None
     try:
-        rules = RuleSet.model_validate(data)
+        # level names may be the ids of the region's chosen level set (e.g. "sarskild")
+        rules = RuleSet.model_validate(data, context={"level_set": level_set})
     except ValidationError as err:
         raise DefinitionError(f"{path}: {_fhir_errors(err)}") from None
     problems = rules.problems_with(instrument)
@@ -125,9 +126,12 @@ def _rules(path: Path, instrument: Instrument) -> RuleSet:
     return rules
 
 
-def load_rules(instrument_id: str, directory: Path | str | None = None) -> RuleSet:
+def load_rules(
+    instrument_id: str, directory: Path | str | None = None, level_set: LevelSetDef | None = None
+) -> RuleSet:
     """The decision-support rules of an instrument: ``rules/<id>.yaml`` from the region directory if present,
-    else the shipped one; checked against the instrument's items."""
+    else the shipped one; checked against the instrument's items. With ``level_set`` (the region's chosen
+    set) the rules may name levels by its ids; without, by rank names (BASIC, SPECIAL, ...)."""
     dirs = _directories(directory)
     instruments, _raw, origin = _load(dirs)
     if instrument_id not in instruments:
@@ -137,5 +141,5 @@ def load_rules(instrument_id: str, directory: Path | str | None = None) -> RuleS
     candidates += [d / "rules" / f"{instrument_id}.yaml" for d in reversed(dirs)]
     for path in candidates:
         if path.is_file():
-            return _rules(path, instruments[instrument_id])
+            return _rules(path, instruments[instrument_id], level_set)
     raise DefinitionError(f"{candidates[0]}: rules file for instrument {instrument_id!r} not found")

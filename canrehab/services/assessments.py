@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 from canrehab.domain import assessment as assessment_rules
 from canrehab.domain.access import Actor
 from canrehab.domain.errors import DomainError
+from canrehab.domain.kva import DEFAULT_CARE_TYPE
 from canrehab.domain.model import (
     Assessment,
     AssessmentStatus,
+    CareType,
     KeyMoment,
     NeedsLevel,
     Patient,
@@ -22,6 +24,7 @@ from canrehab.domain.model import (
 )
 from canrehab.services import worklist
 from canrehab.services.guard import acting_staff, pathway_of, require_read, require_write
+from canrehab.services.procedures import code_list, level_set
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
@@ -141,6 +144,7 @@ def _save(
         on=services.today(),
         submit=submit,
         rules=services.catalog.rules[assessment.instrument_id],
+        level_set=level_set(services),
     )
     saved: Assessment = uow.assessments.update(changed, expected_version=version)
     if submit:
@@ -207,8 +211,10 @@ def confirm(
     reason: str,
     version: int,
     advice_given: Sequence[str] = (),
+    care_type: CareType = DEFAULT_CARE_TYPE,
 ) -> Assessment:
-    """The clinician confirms (or overrides, with a reason) the suggested level; the KVÅ code is recorded."""
+    """The clinician confirms (or overrides, with a reason) the suggested level, one of the region's level
+    set; AU010 (and the simple advice given) is recorded with the care type of the contact."""
     with services.uow(actor) as uow:
         assessment = uow.assessments.get(assessment_id)
         require_write(services, uow, actor, assessment.patient_id, "assessment", assessment_id)
@@ -223,6 +229,9 @@ def confirm(
             reason=reason,
             professions=services.catalog.professions,
             advice_given=advice_given,
+            level_set=level_set(services),
+            care_type=care_type,
+            codes=code_list(services),
         )
         saved: Assessment = uow.assessments.update(confirmed, expected_version=version)
         uow.pathways.update(new_pathway, expected_version=pathway.version)

@@ -25,14 +25,19 @@ class Catalog:
     routines: dict[str, Any]
     professions: dict[Any, Any]
     processes: list[Any]
+    kva: dict[str, Any] = field(default_factory=dict)  # the KVÅ code list (validity, performing professions)
+    level_set: Any = None  # the region's chosen needs-level set (LevelSetDef)
 
     @classmethod
     def load(cls) -> Catalog:
         """Load and check every definition (the shipped files, or the region's: ``CANREHAB_INSTRUMENTS_DIR``,
         ``CANREHAB_DEFINITIONS_DIR``); an invalid one raises ``DefinitionError`` naming file and field."""
         from canrehab.codes.catalog import (
+            check_routines_against_kva,
             check_routines_against_processes,
+            check_rules_against_level_set,
             load_kva,
+            load_level_set,
             load_processes,
             load_professions,
             load_routines,
@@ -42,13 +47,19 @@ class Catalog:
         instruments = load_instruments()
         routines, processes = load_routines(), load_processes()
         check_routines_against_processes(routines, processes)
-        load_kva()  # checked here so that a broken code list stops the start, not the first KVÅ record
+        kva = load_kva()  # checked here so that a broken code list stops the start, not the first KVÅ record
+        check_routines_against_kva(routines, kva)
+        level_set = load_level_set()
+        rules = {key: load_rules(key, level_set=level_set) for key in instruments}
+        check_rules_against_level_set(rules, level_set)
         return cls(
             instruments=instruments,
-            rules={key: load_rules(key) for key in instruments},
+            rules=rules,
             routines=routines,
             professions=load_professions(),
             processes=processes,
+            kva=kva,
+            level_set=level_set,
         )
 
     def routine_for(self, process: str) -> Any:

@@ -15,8 +15,11 @@ from typing import TYPE_CHECKING, Any
 from canrehab.domain import coordination as rules
 from canrehab.domain.access import Actor
 from canrehab.domain.coordination import CareMeeting, TeamEventKind
+from canrehab.domain.kva import DEFAULT_CARE_TYPE
+from canrehab.domain.model import CareType
 from canrehab.services import worklist
 from canrehab.services.guard import acting_staff, pathway_of, require_write
+from canrehab.services.procedures import code_list
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
@@ -43,7 +46,14 @@ def _existing(uow: Any, patient_id: str, pathway_id: str) -> list[Any]:
 
 
 def record_sip(
-    services: Services, actor: Actor, *, patient_id: str, pathway_id: str, on: date, participants: str
+    services: Services,
+    actor: Actor,
+    *,
+    patient_id: str,
+    pathway_id: str,
+    on: date,
+    participants: str,
+    care_type: CareType = DEFAULT_CARE_TYPE,
 ) -> CareMeeting:
     """A SIP was established for the patient (KVÅ AU124, with the performer's profession add-on code)."""
     with services.uow(actor) as uow:
@@ -58,6 +68,8 @@ def record_sip(
             participants=participants,
             professions=services.catalog.professions,
             existing=_existing(uow, patient_id, pathway_id),
+            care_type=care_type,
+            codes=code_list(services),
         )
         _store(services, uow, meeting, records, f"SIP ({meeting.code})")
         return meeting
@@ -72,6 +84,7 @@ def record_team_event(
     kind: TeamEventKind,
     on: date,
     note: str,
+    care_type: CareType = DEFAULT_CARE_TYPE,
 ) -> CareMeeting:
     """The rehabilitation team's conference about/with the patient (XS008/XS007) or team rehabilitation
     (DV076)."""
@@ -88,6 +101,8 @@ def record_team_event(
             note=note,
             professions=services.catalog.professions,
             existing=_existing(uow, patient_id, pathway_id),
+            care_type=care_type,
+            codes=code_list(services),
         )
         _store(
             services, uow, meeting, records, f"{rules.TEAM_LABEL_SV[TeamEventKind(kind)]} ({meeting.code})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from canrehab.domain import handover as handover_rules
@@ -10,6 +11,7 @@ from canrehab.domain import referral as referral_rules
 from canrehab.domain.access import Actor
 from canrehab.domain.errors import DomainError
 from canrehab.domain.model import (
+    ContactMethod,
     Handover,
     HandoverContent,
     HandoverStatus,
@@ -50,8 +52,10 @@ def send(
         require_write(services, uow, actor, patient_id, "handover")
         staff = acting_staff(uow, actor)
         to_unit = uow.units.get(to_unit_hsa_id)
+        from_unit = uow.units.find(staff.unit_hsa_id)  # its care level goes with the handover
         handover = handover_rules.send_handover(
             pathway,
+            from_unit=from_unit,
             from_staff=staff,
             to_unit=to_unit,
             to_profession=to_profession,
@@ -65,9 +69,18 @@ def send(
 
 
 def step(
-    services: Services, actor: Actor, handover_id: str, step_name: str, version: int, reason: str = ""
+    services: Services,
+    actor: Actor,
+    handover_id: str,
+    step_name: str,
+    version: int,
+    reason: str = "",
+    *,
+    contact_method: ContactMethod | None = None,
+    contacted_on: date | None = None,
 ) -> Handover:
-    """The receiver's steps: received -> patient contacted (receiver takes over) -> completed; or reject."""
+    """The receiver's steps: received -> patient contacted (receiver takes over) -> completed; or reject.
+    Confirming patient contact records how (``contact_method``) and when (``contacted_on``, default today)."""
     if step_name not in STEPS:
         raise DomainError("handover.unknown_step", "Okänd åtgärd.", f"unknown handover step {step_name}")
     today = services.today()
@@ -78,7 +91,9 @@ def step(
         if step_name == "mottagen":
             changed = handover_rules.receive(handover, by=staff, on=today)
         elif step_name == "patientkontakt":
-            changed = handover_rules.confirm_patient_contact(handover, by=staff, on=today)
+            changed = handover_rules.confirm_patient_contact(
+                handover, by=staff, on=today, how=contact_method, contacted_on=contacted_on
+            )
         elif step_name == "avsluta":
             changed = handover_rules.complete(handover, by=staff, on=today)
         else:

@@ -11,9 +11,11 @@ from canrehab.domain.access import Actor
 from canrehab.domain.diagnosis import normalise_icd10, process_for
 from canrehab.domain.errors import DomainError
 from canrehab.domain.identity import parse_personnummer, pseudonymise
-from canrehab.domain.model import Diagnosis, Pathway, Patient, PhaseKind, Staff
+from canrehab.domain.kva import DEFAULT_CARE_TYPE
+from canrehab.domain.model import CareType, Diagnosis, Pathway, Patient, PhaseKind, Staff
 from canrehab.services import worklist
 from canrehab.services.guard import acting_staff, require_read, require_write
+from canrehab.services.procedures import code_list
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
@@ -153,17 +155,26 @@ def record_phase(
     )
 
 
-def min_vardplan_step(services: Services, actor: Actor, pathway_id: str, step: str, version: int) -> Pathway:
+def min_vardplan_step(
+    services: Services,
+    actor: Actor,
+    pathway_id: str,
+    step: str,
+    version: int,
+    *,
+    care_type: CareType = DEFAULT_CARE_TYPE,
+) -> Pathway:
     today = services.today()
+    coding: dict[str, Any] = {"care_type": care_type, "codes": code_list(services)}
 
     def change(pathway: Pathway, staff: Any, unit: Any, _uow: Any) -> Any:
         professions = services.catalog.professions
         if step == "offer":
             return pathway_rules.offer_min_vardplan(pathway, today)
         if step == "establish":
-            return pathway_rules.establish_min_vardplan(pathway, staff, unit, today, professions)
+            return pathway_rules.establish_min_vardplan(pathway, staff, unit, today, professions, **coding)
         if step == "revise":
-            return pathway_rules.revise_min_vardplan(pathway, staff, unit, today, professions)
+            return pathway_rules.revise_min_vardplan(pathway, staff, unit, today, professions, **coding)
         if step == "decline":
             return pathway_rules.decline_min_vardplan(pathway, today)
         raise DomainError("mvp.unknown_step", "Okänd åtgärd för Min vårdplan.", f"unknown step {step}")

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Any
 from canrehab.domain import plan as plan_rules
 from canrehab.domain.access import Actor
 from canrehab.domain.errors import DomainError
-from canrehab.domain.model import PlanCloseReason, PlanContent, PlanStatus, RehabPlan
+from canrehab.domain.kva import DEFAULT_CARE_TYPE
+from canrehab.domain.model import CareType, PlanCloseReason, PlanContent, PlanStatus, RehabPlan
 from canrehab.services import worklist
 from canrehab.services.guard import acting_staff, pathway_of, require_read, require_write
+from canrehab.services.procedures import code_list
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
@@ -45,6 +47,7 @@ def act(
     version: int,
     note: str = "",
     next_follow_up_on: date | None = None,
+    care_type: CareType = DEFAULT_CARE_TYPE,
 ) -> RehabPlan:
     """One editor action on the pathway's plan; creates the draft on the first save or establish.
 
@@ -55,6 +58,7 @@ def act(
         raise DomainError("plan.unknown_op", "Okänd åtgärd för planen.", f"unknown plan operation {op}")
     today = services.today()
     professions = services.catalog.professions
+    coding: dict[str, Any] = {"care_type": care_type, "codes": code_list(services)}
     with services.uow(actor) as uow:
         pathway = pathway_of(uow, pathway_id, patient_id)
         require_write(services, uow, actor, patient_id, "rehab_plan")
@@ -70,14 +74,20 @@ def act(
                 )
             draft = plan_rules.draft_plan(pathway, content, on=today)
             if op == "establish":
-                draft, records = plan_rules.establish(draft, by=staff, on=today, professions=professions)
+                draft, records = plan_rules.establish(
+                    draft, by=staff, on=today, professions=professions, **coding
+                )
             saved: RehabPlan = uow.plans.add(draft)
         else:
             if op == "save":
                 changed = plan_rules.edit_draft(plan, content)
             elif op == "establish":
                 changed, records = plan_rules.establish(
-                    plan_rules.edit_draft(plan, content), by=staff, on=today, professions=professions
+                    plan_rules.edit_draft(plan, content),
+                    by=staff,
+                    on=today,
+                    professions=professions,
+                    **coding,
                 )
             elif op == "follow_up":
                 changed, records = plan_rules.follow_up(
@@ -87,10 +97,11 @@ def act(
                     note=note,
                     professions=professions,
                     next_follow_up_on=next_follow_up_on,
+                    **coding,
                 )
             else:
                 changed, records = plan_rules.revise(
-                    plan, content, by=staff, on=today, note=note, professions=professions
+                    plan, content, by=staff, on=today, note=note, professions=professions, **coding
                 )
             saved = uow.plans.update(changed, expected_version=version)
         if records:
@@ -99,13 +110,27 @@ def act(
         return saved
 
 
-def close(services: Services, actor: Actor, plan_id: str, reason: PlanCloseReason, version: int) -> RehabPlan:
+def close(
+    services: Services,
+    actor: Actor,
+    plan_id: str,
+    reason: PlanCloseReason,
+    version: int,
+    *,
+    care_type: CareType = DEFAULT_CARE_TYPE,
+) -> RehabPlan:
     with services.uow(actor) as uow:
         plan = uow.plans.get(plan_id)
         require_write(services, uow, actor, plan.patient_id, "rehab_plan", plan_id)
         staff = acting_staff(uow, actor)
         closed, records = plan_rules.close(
-            plan, reason, by=staff, on=services.today(), professions=services.catalog.professions
+            plan,
+            reason,
+            by=staff,
+            on=services.today(),
+            professions=services.catalog.professions,
+            care_type=care_type,
+            codes=code_list(services),
         )
         saved: RehabPlan = uow.plans.update(closed, expected_version=version)
         uow.kva.add_many(records)

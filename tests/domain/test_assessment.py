@@ -128,15 +128,17 @@ def test_confirm_basic_emits_au010(
     assert [r.code for r in no_advice] == ["AU010"]
 
 
-def test_confirm_special_emits_aw019(
+def test_confirm_advanced_still_records_au010_not_aw019(
     pathway: Pathway, hs: Instrument, rules: RuleSet, nurse: Staff, professions: dict
 ) -> None:
+    # Changed with the sources (004 "Indikatorer"): the Hälsoskattning is AU010 at every level; AW019 is the
+    # rehab professional's own assessment (domain.assessment.assess_rehab_needs). Was: AW019 at special+.
     a = _submitted(pathway, hs, rules, trotthet="3", smarta="2", somn="2")
     assert a.suggestion.level is NeedsLevel.ADVANCED
     _, p, records = confirm_level(
         a, pathway, level=NeedsLevel.ADVANCED, by=nurse, on=ON, reason="", professions=professions
     )
-    assert [r.code for r in records] == ["AW019"] and p.confirmed_level is NeedsLevel.ADVANCED
+    assert [r.code for r in records] == ["AU010"] and p.confirmed_level is NeedsLevel.ADVANCED
 
 
 def test_override_needs_reason_and_is_stored(

@@ -121,7 +121,9 @@ def test_full_flow_leaves_the_right_kva_codes(services: Services, tmp_path: Path
         services, NURSE, a.id, level=NeedsLevel.SPECIAL, reason="Samtal bekräftar.", version=submitted.version
     )
     assert confirmed.confirmed_level == NeedsLevel.SPECIAL
-    assert "AW019" in _codes(services, patient_id)
+    # 004: the confirmed Hälsoskattning is AU010 whatever the level (was AW019 at särskild level); AW019 is
+    # the rehab professional's own assessment (test_care_by_the_sources).
+    assert "AU010" in _codes(services, patient_id)
 
     rows = worklist.unit_worklist(services, NURSE).rows
     assert any(r.patient_id == patient_id and r.plan_missing for r in rows)
@@ -177,7 +179,7 @@ def test_full_flow_leaves_the_right_kva_codes(services: Services, tmp_path: Path
     h = handovers.step(services, PHYSIO, h.id, "patientkontakt", h.version)
     assert not handovers.detail(services, NURSE, h.id).sender_responsible
 
-    assert _codes(services, patient_id) == ["AW019", "AW020", "AW024", "AW027", "AW035", "XV019"]
+    assert _codes(services, patient_id) == ["AU010", "AW020", "AW024", "AW027", "AW035", "XV019"]
 
     out = tmp_path / "par.csv"
     rows_written = export_par(services, SYSTEM, out, start=TODAY - timedelta(days=30), end=TODAY)
@@ -197,7 +199,7 @@ def test_full_flow_leaves_the_right_kva_codes(services: Services, tmp_path: Path
     }
     all_codes = " ".join(r["op"] for r in exported).split()
     # One contact (same day and unit): each code once, with the nurse's profession add-on code XS919.
-    assert sorted(all_codes) == ["AW019", "AW020", "AW024", "AW027", "AW035", "XS919", "XV019"]
+    assert sorted(all_codes) == ["AU010", "AW020", "AW024", "AW027", "AW035", "XS919", "XV019"]
     assert all(r["hdia"] == "C509" and r["kon"] == "1" and r["lan"] == "01" for r in exported)
     assert "191212121212" not in out.read_text(encoding="utf-8")
 

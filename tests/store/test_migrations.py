@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from canrehab.store.db import current_revision, make_engine, migrate
 from canrehab.store.orm import Base
 
-HEAD = "0006"
+HEAD = "0007"  # 0007: handover contact method and care levels
 EXPECTED_TABLES = {
     "care_unit",
     "staff",
