@@ -20,7 +20,6 @@ from canrehab.domain.model import (
     Patient,
     Respondent,
 )
-from canrehab.services import worklist
 from canrehab.services.guard import acting_staff, pathway_of, require_read, require_write
 
 if TYPE_CHECKING:
@@ -144,7 +143,7 @@ def _save(
     )
     saved: Assessment = uow.assessments.update(changed, expected_version=version)
     if submit:
-        worklist.refresh(services, uow, assessment.pathway_id)
+        uow.refresh_worklist(assessment.pathway_id)
     return saved
 
 
@@ -227,5 +226,5 @@ def confirm(
         saved: Assessment = uow.assessments.update(confirmed, expected_version=version)
         uow.pathways.update(new_pathway, expected_version=pathway.version)
         uow.kva.add_many(records)
-        worklist.refresh(services, uow, assessment.pathway_id)
+        uow.refresh_worklist(assessment.pathway_id)
         return saved

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from canrehab.domain import coordination as rules
 from canrehab.domain.access import Actor
 from canrehab.domain.coordination import CareMeeting, TeamEventKind
-from canrehab.services import worklist
 from canrehab.services.guard import acting_staff, pathway_of, require_write
 
 if TYPE_CHECKING:
@@ -35,7 +34,7 @@ def _store(services: Services, uow: Any, meeting: CareMeeting, records: list[Any
         detail,
         after=meeting.model_dump(mode="json"),
     )
-    worklist.refresh(services, uow, records[0].pathway_id)
+    uow.refresh_worklist(records[0].pathway_id)
 
 
 def _existing(uow: Any, patient_id: str, pathway_id: str) -> list[Any]:

@@ -44,8 +44,14 @@ def denied(
 def log_denied(
     services: Services, actor: Actor, entity_type: str, entity_id: str, patient_id: str | None
 ) -> None:
-    with services.uow(actor) as uow:
-        uow.audit.record("denied", entity_type, entity_id, patient_id, "åtkomst nekad")
+    """The refusal, in its own transaction once the refused use case's unit of work has ended (rolled back
+    with everything else it did, while this row stays)."""
+
+    def write() -> None:
+        with services.independent_uow(actor) as uow:
+            uow.audit.record("denied", entity_type, entity_id, patient_id, "åtkomst nekad")
+
+    services.after_unit_of_work(write)
 
 
 def require_read(

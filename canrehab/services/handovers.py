@@ -17,7 +17,6 @@ from canrehab.domain.model import (
     Referral,
     ReferralStatus,
 )
-from canrehab.services import worklist
 from canrehab.services.guard import (
     STAFF_ROLES,
     acting_staff,
@@ -60,7 +59,7 @@ def send(
             on=services.today(),
         )
         saved: Handover = uow.handovers.add(handover)
-        worklist.refresh(services, uow, pathway_id)
+        uow.refresh_worklist(pathway_id)
         return saved
 
 
@@ -84,7 +83,7 @@ def step(
         else:
             changed = handover_rules.reject(handover, by=staff, on=today, reason=reason)
         saved: Handover = uow.handovers.update(changed, expected_version=version)
-        worklist.refresh(services, uow, handover.pathway_id)
+        uow.refresh_worklist(handover.pathway_id)
         return saved
 
 
@@ -96,7 +95,7 @@ def inform_patient(services: Services, actor: Actor, handover_id: str, version: 
         staff = acting_staff(uow, actor)
         changed = handover_rules.inform_patient(handover, by=staff, on=services.today())
         saved: Handover = uow.handovers.update(changed, expected_version=version)
-        worklist.refresh(services, uow, handover.pathway_id)
+        uow.refresh_worklist(handover.pathway_id)
         return saved
 
 
@@ -182,7 +181,7 @@ def send_referral(
             is_mdk_rehab=is_mdk_rehab or to_profession == Profession.REHAB_TEAM,
         )
         saved: Referral = uow.referrals.add(referral)
-        worklist.refresh(services, uow, pathway_id)
+        uow.refresh_worklist(pathway_id)
         return saved
 
 
@@ -205,7 +204,7 @@ def referral_step(
         else:
             raise DomainError("referral.unknown_step", "Okänd åtgärd.", f"unknown referral step {step_name}")
         saved: Referral = uow.referrals.update(changed, expected_version=version)
-        worklist.refresh(services, uow, referral.pathway_id)
+        uow.refresh_worklist(referral.pathway_id)
         return saved
 
 

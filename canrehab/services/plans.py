@@ -9,7 +9,6 @@ from canrehab.domain import plan as plan_rules
 from canrehab.domain.access import Actor
 from canrehab.domain.errors import DomainError
 from canrehab.domain.model import PlanCloseReason, PlanContent, PlanStatus, RehabPlan
-from canrehab.services import worklist
 from canrehab.services.guard import acting_staff, pathway_of, require_read, require_write
 
 if TYPE_CHECKING:
@@ -95,7 +94,7 @@ def act(
             saved = uow.plans.update(changed, expected_version=version)
         if records:
             uow.kva.add_many(records)
-        worklist.refresh(services, uow, pathway_id)
+        uow.refresh_worklist(pathway_id)
         return saved
 
 
@@ -109,7 +108,7 @@ def close(services: Services, actor: Actor, plan_id: str, reason: PlanCloseReaso
         )
         saved: RehabPlan = uow.plans.update(closed, expected_version=version)
         uow.kva.add_many(records)
-        worklist.refresh(services, uow, plan.pathway_id)
+        uow.refresh_worklist(plan.pathway_id)
         return saved
 
 
