@@ -20,7 +20,8 @@ from canrehab.fhir import mapping as m
 from canrehab.fhir.context import Ctx
 from canrehab.fhir.mapping.common import as_json
 from canrehab.fhir.outcome import FhirError
-from canrehab.fhir.resources import _goals, _qr
+from canrehab.fhir.resources.assessment import questionnaire_response_json
+from canrehab.fhir.resources.plan import goals_of
 
 Json = dict[str, Any]
 EXPORT_ROLES = frozenset({"unit_manager", "regional_analyst", "admin", "system"})
@@ -138,7 +139,7 @@ def resources(ctx: Ctx, period: Period, types: tuple[str, ...]) -> Iterator[Json
             if rtype == "QuestionnaireResponse":
                 for a in ctx.uow.assessments.for_patient(pid):
                     if a.pathway_id in pathway_ids and period.contains(a.submitted_on or a.started_on):
-                        yield out(_qr(a))
+                        yield out(questionnaire_response_json(a))
             elif rtype in ("CarePlan", "Goal"):
                 for plan in ctx.uow.plans.for_patient(pid):
                     if plan.pathway_id not in pathway_ids:
@@ -146,7 +147,7 @@ def resources(ctx: Ctx, period: Period, types: tuple[str, ...]) -> Iterator[Json
                     if rtype == "CarePlan":
                         yield out(as_json(m.care_plan_to_fhir(plan)))
                     else:
-                        yield from (out(g) for g in _goals(plan).values())
+                        yield from (out(g) for g in goals_of(plan).values())
             elif rtype == "ServiceRequest":
                 for r in ctx.uow.referrals.for_patient(pid):
                     if r.pathway_id in pathway_ids and period.contains(r.sent_on):

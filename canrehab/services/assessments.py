@@ -228,3 +228,21 @@ def confirm(
         uow.kva.add_many(records)
         uow.refresh_worklist(assessment.pathway_id)
         return saved
+
+
+def record(services: Services, actor: Actor, assessment: Assessment) -> Assessment:
+    """Store an assessment as another system recorded it: its answers are checked against the instrument
+    (as loaded by the services) and its pathway must be the patient's."""
+    from canrehab.domain.instrument import validate_answers
+    from canrehab.services.guard import pathway_named
+
+    instrument = _instrument(services, assessment.instrument_id)
+    answers = validate_answers(instrument, assessment.answers)
+    with services.uow(actor) as uow:
+        pathway_named(uow, assessment.pathway_id, assessment.patient_id)
+        require_write(services, uow, actor, assessment.patient_id, "assessment", assessment.id)
+        saved: Assessment = uow.assessments.add(
+            assessment.model_copy(update={"answers": answers, "version": 1})
+        )
+        uow.refresh_worklist(saved.pathway_id)
+        return saved

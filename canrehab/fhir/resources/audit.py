@@ -13,6 +13,7 @@ from canrehab.fhir import mapping as m
 from canrehab.fhir.context import AUDIT_READERS, Ctx
 from canrehab.fhir.mapping.common import as_json
 from canrehab.fhir.outcome import FhirError
+from canrehab.fhir.resources.common import Handler
 from canrehab.fhir.search import Json, Page, Query
 from canrehab.fhir.search_params import params_of
 from canrehab.store.audit import ACTIONS, AuditEntry
@@ -107,3 +108,6 @@ def audit_read(ctx: Ctx, rid: str) -> Json:
         raise FhirError(404, f"AuditEvent/{rid} not found.", code="not-found")
     _log(ctx, rid, [entry])
     return _event(entry)
+
+
+HANDLER = Handler("AuditEvent", audit_read, audit_search)
