@@ -1,20 +1,9 @@
-"""Who may see and change a patient's record: pure checks on an ``Actor``.
+"""Which patients' records an ``Actor`` may read and change: pure checks by care relation.
 
 Staff see and change the records of patients related to one of their units: a unit that treats the patient
 (a pathway) or that received a handover or referral for the patient. Unit managers only read. Regional
 analysts never see individual records, only aggregates. Patients see only themselves. Administrators see all.
-
-The roles, one rule for the web pages and the use cases:
-
-* clinicians (``CLINICAL_ROLES``: nurse, doctor, rehab_professional) read and change their units' patients'
-  records and perform the clinical actions (KVÅ-coded);
-* the unit manager reads their units' records, and has the units' work lists, follow-up with drill-down to
-  patients, and the units' audit log; never changes a record (``UNIT_STAFF_ROLES`` = clinicians + manager);
-* the administrator, who is also the region's process leader (``admin``), reads any record region-wide —
-  drill-down from the dashboards, follow-up of the audit log — and registers units and staff, but is not
-  a clinician: no clinical actions, no unit work lists or inboxes (``RECORD_READER_ROLES``: unit staff and
-  the administrator);
-* the regional analyst sees aggregated, suppressed figures only; a patient sees only their own record.
+What each role may do at all is the permission table, ``canrehab.domain.permissions``.
 """
 
 from __future__ import annotations
@@ -23,13 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from canrehab.domain.errors import DomainError
-
-STAFF_ROLES = frozenset({"nurse", "doctor", "rehab_professional"})
-CLINICAL_ROLES = STAFF_ROLES
-READ_ROLES = STAFF_ROLES | {"unit_manager"}
-UNIT_STAFF_ROLES = READ_ROLES
-RECORD_READER_ROLES = READ_ROLES | {"admin"}
-ROLES = frozenset({*READ_ROLES, "regional_analyst", "admin", "patient", "system"})
+from canrehab.domain.permissions import Action, allowed
 
 
 @dataclass(frozen=True)
@@ -48,27 +31,27 @@ def _related(actor: Actor, related_unit_hsa_ids: Collection[str]) -> bool:
 def may_read_patient(actor: Actor, patient_id: str, related_unit_hsa_ids: Collection[str]) -> bool:
     """Whether the actor may read the patient's record (related units: treating units and units that received
     a handover or referral for the patient)."""
-    if actor.role in ("admin", "system"):
+    if allowed(actor.role, Action.READ_ANY_RECORD):
         return True
     if actor.role == "patient":
         return actor.patient_id is not None and actor.patient_id == patient_id
-    if actor.role in READ_ROLES:
+    if allowed(actor.role, Action.UNIT_WORK):
         return _related(actor, related_unit_hsa_ids)
     return False  # regional_analyst and unknown roles
 
 
 def may_write_patient(actor: Actor, patient_id: str, related_unit_hsa_ids: Collection[str]) -> bool:
     """Whether the actor may change the patient's record. Unit managers, analysts and patients may not."""
-    if actor.role in ("admin", "system"):
+    if allowed(actor.role, Action.READ_ANY_RECORD):
         return True
-    if actor.role in STAFF_ROLES:
+    if allowed(actor.role, Action.CHANGE_RECORD):
         return _related(actor, related_unit_hsa_ids)
     return False
 
 
 def sees_identities(actor: Actor) -> bool:
     """Whether the role may see patient identities at all (analysts see only aggregates)."""
-    return actor.role in READ_ROLES or actor.role in ("admin", "patient")
+    return allowed(actor.role, Action.SEE_IDENTITIES)
 
 
 def _denied(actor: Actor, what: str) -> DomainError:

@@ -27,11 +27,6 @@ from canrehab.domain.model import (
 )
 from canrehab.domain.pathway import require_open
 
-STATUS_LABEL_SV = {
-    AssessmentStatus.IN_PROGRESS: "påbörjad",
-    AssessmentStatus.SUBMITTED: "inskickad",
-    AssessmentStatus.CONFIRMED: "bekräftad",
-}
 BASIC_CODE = "AU010"
 SPECIAL_CODE = "AW019"
 
@@ -158,8 +153,7 @@ def confirm_level(
             "assessment.not_submitted"
             if assessment.status is AssessmentStatus.IN_PROGRESS
             else "assessment.confirmed",
-            f"Bedömningen är {STATUS_LABEL_SV[assessment.status]}; "
-            "bara en inskickad bedömning kan bekräftas.",
+            f"Bedömningen är {assessment.status.label_sv}; bara en inskickad bedömning kan bekräftas.",
             f"assessment is {assessment.status.value}; only a submitted one can be confirmed",
         )
     level = NeedsLevel(level)

@@ -20,19 +20,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from enum import StrEnum
 
 from canrehab.domain.definitions import ProfessionDef
 from canrehab.domain.errors import DomainError
 from canrehab.domain.kva import make_record
-from canrehab.domain.model import Entity, KvaRecord, Pathway, Profession, Staff
+from canrehab.domain.model import Entity, KvaRecord, Labelled, Pathway, Profession, Staff, register_labels
 from canrehab.domain.pathway import require_open
 
 SIP_CODE = "AU124"
 MAX_TEXT = 2000
 
 
-class TeamEventKind(StrEnum):
+class TeamEventKind(Labelled):
     """What the rehabilitation team (MDK-rehab) did for the patient."""
 
     CONFERENCE = "conference"  # konferens om patienten (MDK-rehab), XS008
@@ -45,11 +44,14 @@ TEAM_CODES: dict[TeamEventKind, str] = {
     TeamEventKind.CONFERENCE_WITH_PATIENT: "XS007",
     TeamEventKind.TEAM_REHABILITATION: "DV076",
 }
-TEAM_LABEL_SV: dict[TeamEventKind, str] = {
-    TeamEventKind.CONFERENCE: "MDK-rehab: konferens om patienten",
-    TeamEventKind.CONFERENCE_WITH_PATIENT: "MDK-rehab: konferens med patienten",
-    TeamEventKind.TEAM_REHABILITATION: "Teamrehabilitering",
-}
+TEAM_LABEL_SV = register_labels(
+    TeamEventKind,
+    {
+        TeamEventKind.CONFERENCE: "MDK-rehab: konferens om patienten",
+        TeamEventKind.CONFERENCE_WITH_PATIENT: "MDK-rehab: konferens med patienten",
+        TeamEventKind.TEAM_REHABILITATION: "Teamrehabilitering",
+    },
+)
 
 
 class CareMeeting(Entity):
@@ -157,7 +159,7 @@ def record_team_event(
         )
     _check_date(pathway, on, today)
     code = TEAM_CODES[kind]
-    _not_recorded(pathway, code, on, existing, TEAM_LABEL_SV[kind])
+    _not_recorded(pathway, code, on, existing, kind.label_sv)
     record = make_record(
         code=code,
         pathway=pathway,

@@ -25,13 +25,6 @@ from canrehab.domain.model import (
 )
 from canrehab.domain.pathway import require_open
 
-STATUS_LABEL_SV = {
-    HandoverStatus.SENT: "skickad",
-    HandoverStatus.RECEIVED: "mottagen",
-    HandoverStatus.PATIENT_CONTACTED: "bekräftad med patientkontakt",
-    HandoverStatus.COMPLETED: "avslutad",
-    HandoverStatus.REJECTED: "avvisad",
-}
 ACTION_LABEL_SV = {
     "receive": "tas emot",
     "confirm_patient_contact": "bekräftas med patientkontakt",
@@ -45,7 +38,7 @@ UNCONFIRMED = (HandoverStatus.SENT, HandoverStatus.RECEIVED)
 def _illegal(h: Handover, action: str) -> DomainError:
     return DomainError(
         "handover.illegal_transition",
-        f"Överlämningen är {STATUS_LABEL_SV[h.status]} och kan inte {ACTION_LABEL_SV[action]}.",
+        f"Överlämningen är {h.status.label_sv} och kan inte {ACTION_LABEL_SV[action]}.",
         f"handover is {h.status.value}; cannot {action}",
     )
 

@@ -11,8 +11,10 @@ bumps it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date, datetime
 from enum import IntEnum, StrEnum
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,7 +27,28 @@ class Entity(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-# ---------------------------------------------------------------------------------------------- vocabularies
+# Vocabularies. Each enum that people see carries its Swedish label (``label_sv``), written once beside its
+# values (``register_labels``); pages, PDFs, messages and FHIR displays all read it from there.
+
+_LABELS_SV: dict[type, Mapping[str, str]] = {}
+_E = TypeVar("_E", bound="Labelled")
+
+
+class Labelled(StrEnum):
+    """A vocabulary whose members have a Swedish label."""
+
+    @property
+    def label_sv(self) -> str:
+        return _LABELS_SV[type(self)][self]
+
+
+def register_labels(enum: type[_E], labels: Mapping[_E, str]) -> Mapping[_E, str]:
+    """Registers the Swedish labels of ``enum``; every member must have one (checked at import)."""
+    missing = [member.value for member in enum if member not in labels]
+    if missing:
+        raise ValueError(f"{enum.__name__}: no Swedish label for {missing}")
+    _LABELS_SV[enum] = labels  # type: ignore[assignment]
+    return labels
 
 
 class Sex(StrEnum):
@@ -38,17 +61,30 @@ class Sex(StrEnum):
         return "1" if self is Sex.MALE else "2"
 
 
-class CareLevel(StrEnum):
+class CareLevel(Labelled):
     SPECIALISED = "specialised"  # specialiserad vård
     REGIONAL_PRIMARY = "regional_primary"  # regional primärvård
     MUNICIPAL = "municipal"  # kommunal primärvård/hälso- och sjukvård
 
 
-class CareType(StrEnum):
+register_labels(
+    CareLevel,
+    {
+        CareLevel.SPECIALISED: "specialiserad vård",
+        CareLevel.REGIONAL_PRIMARY: "regional primärvård",
+        CareLevel.MUNICIPAL: "kommunal hälso- och sjukvård",
+    },
+)
+
+
+class CareType(Labelled):
     """Vårdform as in the patient register."""
 
     INPATIENT = "sluten"
     OUTPATIENT = "oppen"
+
+
+register_labels(CareType, {CareType.INPATIENT: "slutenvård", CareType.OUTPATIENT: "öppenvård"})
 
 
 class Profession(StrEnum):
@@ -82,7 +118,7 @@ class NeedsLevel(IntEnum):
         return {1: "grundläggande", 2: "särskild", 3: "avancerad", 4: "mycket avancerad"}[int(self)]
 
 
-class PhaseKind(StrEnum):
+class PhaseKind(Labelled):
     INVESTIGATION = "investigation"  # misstanke/utredning
     DIAGNOSIS = "diagnosis"
     TREATMENT_START = "treatment_start"
@@ -92,7 +128,21 @@ class PhaseKind(StrEnum):
     PALLIATIVE = "palliative"
 
 
-class KeyMoment(StrEnum):
+register_labels(
+    PhaseKind,
+    {
+        PhaseKind.INVESTIGATION: "misstanke/utredning",
+        PhaseKind.DIAGNOSIS: "diagnos",
+        PhaseKind.TREATMENT_START: "behandlingsstart",
+        PhaseKind.TREATMENT_END: "behandlingsavslut",
+        PhaseKind.FOLLOW_UP: "uppföljning",
+        PhaseKind.CHRONIC: "kronisk fas",
+        PhaseKind.PALLIATIVE: "palliativ fas",
+    },
+)
+
+
+class KeyMoment(Labelled):
     """Nyckeltillfällen for structured needs assessment."""
 
     DIAGNOSIS = "diagnosis"
@@ -105,12 +155,27 @@ class KeyMoment(StrEnum):
     OTHER = "other"
 
 
+register_labels(
+    KeyMoment,
+    {
+        KeyMoment.DIAGNOSIS: "vid diagnos",
+        KeyMoment.TREATMENT_START: "vid behandlingsstart",
+        KeyMoment.DURING_TREATMENT: "under behandling",
+        KeyMoment.END_OF_TREATMENT: "vid behandlingsavslut",
+        KeyMoment.FOLLOW_UP: "vid uppföljning",
+        KeyMoment.PROGRESSION: "vid progress",
+        KeyMoment.HANDOVER: "vid överlämning",
+        KeyMoment.OTHER: "annat tillfälle",
+    },
+)
+
+
 class Respondent(StrEnum):
     PATIENT = "patient"
     STAFF_ON_BEHALF = "staff_on_behalf"
 
 
-class MinVardplanStatus(StrEnum):
+class MinVardplanStatus(Labelled):
     NONE = "none"
     OFFERED = "offered"
     ESTABLISHED = "established"
@@ -118,26 +183,69 @@ class MinVardplanStatus(StrEnum):
     DECLINED = "declined"
 
 
-class AssessmentStatus(StrEnum):
+register_labels(
+    MinVardplanStatus,
+    {
+        MinVardplanStatus.NONE: "inte erbjuden",
+        MinVardplanStatus.OFFERED: "erbjuden",
+        MinVardplanStatus.ESTABLISHED: "upprättad",
+        MinVardplanStatus.REVISED: "reviderad",
+        MinVardplanStatus.DECLINED: "avböjd",
+    },
+)
+
+
+class AssessmentStatus(Labelled):
     IN_PROGRESS = "in_progress"  # started, saved, can be resumed
     SUBMITTED = "submitted"  # answers complete; suggestion computed, awaiting clinician
     CONFIRMED = "confirmed"  # clinician confirmed or overrode the suggested level
 
 
-class PlanStatus(StrEnum):
+register_labels(
+    AssessmentStatus,
+    {
+        AssessmentStatus.IN_PROGRESS: "påbörjad",
+        AssessmentStatus.SUBMITTED: "inskickad",
+        AssessmentStatus.CONFIRMED: "bekräftad",
+    },
+)
+
+
+class PlanStatus(Labelled):
     DRAFT = "draft"
     ESTABLISHED = "established"
     CLOSED = "closed"
 
 
-class PlanEventKind(StrEnum):
+register_labels(
+    PlanStatus,
+    {
+        PlanStatus.DRAFT: "utkast",
+        PlanStatus.ESTABLISHED: "upprättad",
+        PlanStatus.CLOSED: "avslutad",
+    },
+)
+
+
+class PlanEventKind(Labelled):
     ESTABLISHED = "established"  # AW020
     FOLLOWED_UP = "followed_up"  # AW024
     REVISED = "revised"  # AW027
     CLOSED = "closed"  # AW035
 
 
-class PlanCloseReason(StrEnum):
+register_labels(
+    PlanEventKind,
+    {
+        PlanEventKind.ESTABLISHED: "upprättad",
+        PlanEventKind.FOLLOWED_UP: "uppföljd",
+        PlanEventKind.REVISED: "reviderad",
+        PlanEventKind.CLOSED: "avslutad",
+    },
+)
+
+
+class PlanCloseReason(Labelled):
     GOALS_REACHED = "goals_reached"
     NO_LONGER_RELEVANT = "no_longer_relevant"
     DECLINED = "declined"
@@ -145,7 +253,19 @@ class PlanCloseReason(StrEnum):
     TRANSFERRED = "transferred"
 
 
-class HandoverStatus(StrEnum):
+register_labels(
+    PlanCloseReason,
+    {
+        PlanCloseReason.GOALS_REACHED: "målen är uppnådda",
+        PlanCloseReason.NO_LONGER_RELEVANT: "inte längre aktuell",
+        PlanCloseReason.DECLINED: "patienten avböjer",
+        PlanCloseReason.DECEASED: "patienten har avlidit",
+        PlanCloseReason.TRANSFERRED: "överförd till annan vårdgivare",
+    },
+)
+
+
+class HandoverStatus(Labelled):
     SENT = "sent"
     RECEIVED = "received"
     PATIENT_CONTACTED = "patient_contacted"
@@ -153,13 +273,36 @@ class HandoverStatus(StrEnum):
     REJECTED = "rejected"
 
 
-class ReferralStatus(StrEnum):
+register_labels(
+    HandoverStatus,
+    {
+        HandoverStatus.SENT: "skickad",
+        HandoverStatus.RECEIVED: "mottagen",
+        HandoverStatus.PATIENT_CONTACTED: "bekräftad med patientkontakt",
+        HandoverStatus.COMPLETED: "avslutad",
+        HandoverStatus.REJECTED: "avvisad",
+    },
+)
+
+
+class ReferralStatus(Labelled):
     SENT = "sent"
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
 
+
+register_labels(
+    ReferralStatus,
+    {
+        ReferralStatus.SENT: "skickad",
+        ReferralStatus.ACCEPTED: "accepterad",
+        ReferralStatus.REJECTED: "avvisad",
+        ReferralStatus.COMPLETED: "avslutad",
+        ReferralStatus.CANCELLED: "återkallad",
+    },
+)
 
 # ---------------------------------------------------------------------------------------------- organisation
 

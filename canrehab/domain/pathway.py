@@ -40,22 +40,6 @@ PHASE_RANK: dict[PhaseKind, int] = {
     PhaseKind.CHRONIC: 4,
     PhaseKind.PALLIATIVE: 4,
 }
-PHASE_LABEL_SV: dict[PhaseKind, str] = {
-    PhaseKind.INVESTIGATION: "misstanke/utredning",
-    PhaseKind.DIAGNOSIS: "diagnos",
-    PhaseKind.TREATMENT_START: "behandlingsstart",
-    PhaseKind.TREATMENT_END: "behandlingsslut",
-    PhaseKind.FOLLOW_UP: "uppföljning",
-    PhaseKind.CHRONIC: "kronisk fas",
-    PhaseKind.PALLIATIVE: "palliativ fas",
-}
-MVP_LABEL_SV: dict[MinVardplanStatus, str] = {
-    MinVardplanStatus.NONE: "inte erbjuden",
-    MinVardplanStatus.OFFERED: "erbjuden",
-    MinVardplanStatus.ESTABLISHED: "upprättad",
-    MinVardplanStatus.REVISED: "reviderad",
-    MinVardplanStatus.DECLINED: "avböjd",
-}
 CONTACT_NURSE_PROFESSIONS = frozenset({Profession.CONTACT_NURSE, Profession.NURSE})
 
 
@@ -131,15 +115,14 @@ def record_phase(pathway: Pathway, kind: PhaseKind, on: date) -> Pathway:
         if other < rank and on < p.on:
             raise DomainError(
                 "pathway.phase_order",
-                f"Fasen {PHASE_LABEL_SV[kind]} kan inte börja {_d(on)}, före "
-                f"{PHASE_LABEL_SV[p.kind]} ({_d(p.on)}).",
+                f"Fasen {kind.label_sv} kan inte börja {_d(on)}, före {p.kind.label_sv} ({_d(p.on)}).",
                 f"{kind.value} on {_d(on)} is before {p.kind.value} on {_d(p.on)}",
             )
         if kind not in SIDE_PHASES and other > rank and on > p.on:
             raise DomainError(
                 "pathway.phase_order",
-                f"Fasen {PHASE_LABEL_SV[kind]} kan inte börja {_d(on)}, efter "
-                f"{PHASE_LABEL_SV[p.kind]} ({_d(p.on)}) som kommer senare i förloppet.",
+                f"Fasen {kind.label_sv} kan inte börja {_d(on)}, efter "
+                f"{p.kind.label_sv} ({_d(p.on)}) som kommer senare i förloppet.",
                 f"{kind.value} on {_d(on)} is after the later phase {p.kind.value} on {_d(p.on)}",
             )
     if kind is PhaseKind.TREATMENT_END and not any(
@@ -247,7 +230,7 @@ def end_contact_nurse(pathway: Pathway, on: date) -> Pathway:
 def _mvp_illegal(mvp: MinVardplan, action_sv: str, action_en: str) -> DomainError:
     return DomainError(
         "min_vardplan.illegal_transition",
-        f"Min vårdplan är {MVP_LABEL_SV[mvp.status]} och kan inte {action_sv}.",
+        f"Min vårdplan är {mvp.status.label_sv} och kan inte {action_sv}.",
         f"Min vårdplan is {mvp.status.value}; cannot {action_en}",
     )
 

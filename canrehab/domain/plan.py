@@ -33,24 +33,14 @@ from canrehab.domain.model import (
 )
 from canrehab.domain.pathway import require_open
 
-STATUS_LABEL_SV = {
-    PlanStatus.DRAFT: "ett utkast",
-    PlanStatus.ESTABLISHED: "upprättad",
-    PlanStatus.CLOSED: "avslutad",
-}
+# "Planen är ett utkast": the status label with its article where Swedish needs one in a sentence.
+STATUS_IN_SENTENCE_SV = {PlanStatus.DRAFT: "ett utkast"}
 ACTION_LABEL_SV = {
     "edit_draft": "ändras som utkast",
     "establish": "upprättas",
     "follow_up": "följas upp",
     "revise": "revideras",
     "close": "avslutas",
-}
-CLOSE_REASON_LABEL_SV = {
-    PlanCloseReason.GOALS_REACHED: "målen är uppnådda",
-    PlanCloseReason.NO_LONGER_RELEVANT: "inte längre aktuell",
-    PlanCloseReason.DECLINED: "patienten avböjer",
-    PlanCloseReason.DECEASED: "patienten har avlidit",
-    PlanCloseReason.TRANSFERRED: "överförd till annan vårdgivare",
 }
 CODES = {
     PlanEventKind.ESTABLISHED: "AW020",
@@ -63,7 +53,8 @@ CODES = {
 def _illegal(plan: RehabPlan, action: str) -> DomainError:
     return DomainError(
         "plan.illegal_transition",
-        f"Rehabiliteringsplanen är {STATUS_LABEL_SV[plan.status]} och kan inte {ACTION_LABEL_SV[action]}.",
+        f"Rehabiliteringsplanen är {STATUS_IN_SENTENCE_SV.get(plan.status, plan.status.label_sv)} "
+        f"och kan inte {ACTION_LABEL_SV[action]}.",
         f"plan is {plan.status.value}; cannot {action}",
     )
 
@@ -252,7 +243,7 @@ def close(
         on=on,
         by=by.id,
         content_version=_current_version(plan),
-        note=note or CLOSE_REASON_LABEL_SV[reason],
+        note=note or reason.label_sv,
     )
     record = _record(plan, PlanEventKind.CLOSED, by, on, professions)
     changed = plan.model_copy(

@@ -13,13 +13,6 @@ from canrehab.domain.errors import DomainError
 from canrehab.domain.model import Pathway, Profession, Referral, ReferralStatus, Staff
 from canrehab.domain.pathway import require_open
 
-STATUS_LABEL_SV = {
-    ReferralStatus.SENT: "skickad",
-    ReferralStatus.ACCEPTED: "accepterad",
-    ReferralStatus.REJECTED: "avvisad",
-    ReferralStatus.COMPLETED: "avslutad",
-    ReferralStatus.CANCELLED: "återkallad",
-}
 ACTION_LABEL_SV = {
     "accept": "accepteras",
     "reject": "avvisas",
@@ -32,7 +25,7 @@ WAITING = (ReferralStatus.SENT,)
 def _illegal(r: Referral, action: str) -> DomainError:
     return DomainError(
         "referral.illegal_transition",
-        f"Remissen är {STATUS_LABEL_SV[r.status]} och kan inte {ACTION_LABEL_SV[action]}.",
+        f"Remissen är {r.status.label_sv} och kan inte {ACTION_LABEL_SV[action]}.",
         f"referral is {r.status.value}; cannot {action}",
     )
 

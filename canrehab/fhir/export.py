@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from canrehab.domain.model import Pathway, Patient
+from canrehab.domain.permissions import Action, allowed
 from canrehab.fhir import mapping as m
 from canrehab.fhir.context import Ctx
 from canrehab.fhir.mapping.common import as_json
@@ -24,8 +25,6 @@ from canrehab.fhir.resources.assessment import questionnaire_response_json
 from canrehab.fhir.resources.plan import goals_of
 
 Json = dict[str, Any]
-EXPORT_ROLES = frozenset({"unit_manager", "regional_analyst", "admin", "system"})
-ALL_UNITS_ROLES = frozenset({"regional_analyst", "admin", "system"})
 TYPES = (
     "Patient",
     "EpisodeOfCare",
@@ -79,9 +78,9 @@ def parse_types(raw: str | None) -> tuple[str, ...]:
 
 
 def _pathways(ctx: Ctx, period: Period) -> list[Pathway]:
-    ctx.require_role(EXPORT_ROLES, "export data")
+    ctx.require_action(Action.BULK_EXPORT, "export data")
     repo = ctx.uow.pathways
-    if ctx.actor.role in ALL_UNITS_ROLES:
+    if allowed(ctx.actor.role, Action.BULK_EXPORT_ALL_UNITS):
         found = [repo.get(pid) for pid in repo.all_ids()]
     else:
         found = [p for unit in sorted(ctx.actor.unit_hsa_ids) for p in repo.for_unit(unit)]

@@ -4,8 +4,8 @@ Every entry is checked before anything is written: request method and URL, resou
 (fhir.resources R4B) and the references between entries (``fullUrl`` ``urn:uuid:...`` or ``Type/id``) are
 resolved to server ids. A Condition is stored with the EpisodeOfCare that references it, Goals with the
 CarePlan that references them, a Practitioner's name with its PractitionerRole. Then the entries are stored in
-dependency order inside one unit of work; the first failure rolls everything back and is reported naming
-the entry (index and fullUrl) and the reason.
+dependency order inside one unit of work, which the use case of every entry joins (``services.uow``); the
+first failure rolls everything back and is reported naming the entry (index and fullUrl) and the reason.
 """
 
 from __future__ import annotations

@@ -8,21 +8,12 @@ from typing import TYPE_CHECKING
 from argon2 import PasswordHasher
 
 from canrehab.domain.errors import DomainError
+from canrehab.domain.permissions import ACCOUNT_ROLES
 from canrehab.services.context import SYSTEM
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
 
-ROLES = ("nurse", "doctor", "rehab_professional", "unit_manager", "regional_analyst", "admin", "patient")
-ROLE_LABELS_SV = {
-    "nurse": "Kontaktsjuksköterska",
-    "doctor": "Läkare",
-    "rehab_professional": "Rehabprofession",
-    "unit_manager": "Verksamhetschef",
-    "regional_analyst": "Regional analytiker",
-    "admin": "Processledare/administratör",
-    "patient": "Patient",
-}
 _hasher = PasswordHasher()
 
 
@@ -41,7 +32,7 @@ def create_user(
     patient_id: str | None = None,
     unit_hsa_ids: Sequence[str] = (),
 ) -> None:
-    if role not in ROLES:
+    if role not in ACCOUNT_ROLES:
         raise DomainError("account.role", f"Okänd roll: {role}.", f"unknown role {role}")
     if len(password) < 10:
         raise DomainError("account.password", "Lösenordet måste ha minst 10 tecken.", "password too short")

@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from canrehab.domain.access import Actor
-from canrehab.services.guard import require_role
+from canrehab.domain.permissions import Action, allowed
+from canrehab.services.guard import require_action
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
 
-AUDIT_ROLES = frozenset({"unit_manager", "admin"})
 ACTION_SV = {
     "read": "Läsning",
     "create": "Ny post",
@@ -26,8 +26,7 @@ ACTION_SV = {
 
 
 # Who sees which events: an administrator (the region's process leader) all of them, a unit manager only those
-# that concern their own units (their patients, or done by their staff).
-REGION_WIDE_ROLES = frozenset({"admin"})
+# that concern their own units (their patients, or done by their staff): Action.AUDIT_LOG_REGION_WIDE.
 PAGE_SIZE = 100
 
 
@@ -61,8 +60,8 @@ def events(
     page: int = 1,
     page_size: int = PAGE_SIZE,
 ) -> AuditPage:
-    require_role(actor, AUDIT_ROLES, services, "audit_log")
-    region_wide = actor.role in REGION_WIDE_ROLES
+    require_action(actor, Action.AUDIT_LOG, services, "audit_log")
+    region_wide = allowed(actor.role, Action.AUDIT_LOG_REGION_WIDE)
     page = max(1, page)
     with services.uow(actor) as uow:
         entries = uow.audit.query(

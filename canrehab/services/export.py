@@ -15,12 +15,11 @@ from typing import TYPE_CHECKING
 
 from canrehab.domain.access import Actor
 from canrehab.domain.kva import PAR_COLUMNS, to_par_rows
-from canrehab.services.guard import require_role
+from canrehab.domain.permissions import Action
+from canrehab.services.guard import require_action
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
-
-EXPORT_ROLES = frozenset({"admin", "regional_analyst", "system"})
 
 
 def export_par(
@@ -34,7 +33,7 @@ def export_par(
 ) -> int:
     """Write the contacts with KVÅ codes performed in [start, end] to ``out`` (CSV); returns the row count.
     ``progress(done, total)`` is called as persons are written (``total``: the persons in the period)."""
-    require_role(actor, EXPORT_ROLES, services, "export")
+    require_action(actor, Action.EXPORT_PAR, services, "export")
     out.parent.mkdir(parents=True, exist_ok=True)
     written = 0
     with services.uow(actor, log_reads=False) as uow:

@@ -12,19 +12,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from canrehab.domain.access import CLINICAL_ROLES as DOMAIN_CLINICAL_ROLES
-from canrehab.domain.access import UNIT_STAFF_ROLES, Actor, may_read_patient, may_write_patient
+from canrehab.domain.access import Actor, may_read_patient, may_write_patient
 from canrehab.domain.errors import DomainError
 from canrehab.domain.model import Staff
+from canrehab.domain.permissions import Action, allowed
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
-
-# The unit's own work (work lists, handover and referral inboxes): clinicians and the unit manager. The
-# administrator / process leader reads records region-wide but is not a clinician and has no unit work
-# (see ``canrehab.domain.access``).
-STAFF_ROLES = UNIT_STAFF_ROLES
-CLINICAL_ROLES = DOMAIN_CLINICAL_ROLES
 
 
 class AccessRefused(DomainError):
@@ -84,7 +78,7 @@ def require_write(
 
 def acting_staff(uow: Any, actor: Actor) -> Staff:
     """The staff member behind a clinical action (performer of the KVÅ code)."""
-    if actor.role not in CLINICAL_ROLES or not actor.staff_id:
+    if not allowed(actor.role, Action.CHANGE_RECORD) or not actor.staff_id:
         raise DomainError(
             "access.not_clinician",
             "Bara vårdpersonal med en registrerad befattning kan utföra den här åtgärden.",
@@ -94,12 +88,12 @@ def acting_staff(uow: Any, actor: Actor) -> Staff:
     return staff
 
 
-def require_role(
-    actor: Actor, roles: frozenset[str], services: Services | None = None, what: str = "function"
+def require_action(
+    actor: Actor, action: Action, services: Services | None = None, what: str = "function"
 ) -> None:
-    """Refuses a role outside ``roles``; with ``services`` the refusal is logged here (entity ``function``,
-    id ``what``), without it the caller's layer logs it."""
-    if actor.role not in roles:
+    """Refuses a role that the permission table does not allow ``action``; with ``services`` the refusal is
+    logged here (entity ``function``, id ``what``), without it the caller's layer logs it."""
+    if not allowed(actor.role, action):
         if services is not None:
             log_denied(services, actor, "function", what, None)
         raise denied("Din roll har inte behörighet till den här funktionen.", audited=services is not None)
@@ -147,6 +141,6 @@ def require_write_new_record(
 ) -> None:
     """Write access for a record that itself relates the patient to ``unit_hsa_id``: a new pathway at one of
     a clinician's units gives them access to a patient new to them."""
-    if actor.role in DOMAIN_CLINICAL_ROLES and unit_hsa_id in actor.unit_hsa_ids:
+    if allowed(actor.role, Action.CHANGE_RECORD) and unit_hsa_id in actor.unit_hsa_ids:
         return
     require_write(services, uow, actor, patient_id, entity_type)

@@ -18,12 +18,12 @@ from canrehab.domain.model import (
     Referral,
     ReferralStatus,
 )
+from canrehab.domain.permissions import Action
 from canrehab.services.guard import (
-    STAFF_ROLES,
     acting_staff,
     pathway_of,
+    require_action,
     require_read,
-    require_role,
     require_write,
 )
 
@@ -128,7 +128,7 @@ def _view(services: Services, uow: Any, actor: Actor, h: Handover, names: dict[s
 
 def boxes(services: Services, actor: Actor) -> tuple[list[HandoverView], list[HandoverView]]:
     """Inbox (open handovers to my units) and outbox (my units' handovers the receiver has not completed)."""
-    require_role(actor, STAFF_ROLES, services, "handover_boxes")
+    require_action(actor, Action.UNIT_WORK, services, "handover_boxes")
     units = sorted(actor.unit_hsa_ids)
     with services.uow(actor) as uow:
         names = {u.hsa_id: u.name for u in uow.units.list_all()}
@@ -219,7 +219,7 @@ class ReferralView:
 
 def referral_inbox(services: Services, actor: Actor) -> list[ReferralView]:
     """Referrals to the actor's units (or to their profession without a unit) that are waiting or accepted."""
-    require_role(actor, STAFF_ROLES, services, "referral_inbox")
+    require_action(actor, Action.UNIT_WORK, services, "referral_inbox")
     units = sorted(actor.unit_hsa_ids)
     with services.uow(actor) as uow:
         names = {u.hsa_id: u.name for u in uow.units.list_all()}

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 from canrehab.domain.access import Actor
 from canrehab.domain.errors import DomainError
 from canrehab.domain.model import CareUnit
+from canrehab.domain.permissions import Action, allowed
 from canrehab.services import readmodel
-from canrehab.services.guard import require_role
+from canrehab.services.guard import require_action
 from canrehab.services.process_indicators import (
     IndicatorDef,
     PathwayFacts,
@@ -26,9 +27,6 @@ from canrehab.services.process_indicators import (
 if TYPE_CHECKING:
     from canrehab.services.context import Services
 
-DASHBOARD_ROLES = frozenset({"unit_manager", "regional_analyst", "admin"})
-DRILL_ROLES = frozenset({"unit_manager", "admin"})  # the roles that may see patients (not the analyst)
-REGION_WIDE_ROLES = frozenset({"regional_analyst", "admin"})  # every unit; others their own units
 TOTAL_LABEL = "Totalt"
 
 
@@ -87,7 +85,7 @@ def _scope(services: Services, actor: Actor, unit: str | None) -> tuple[list[Car
 
     with services.uow(SYSTEM, log_reads=False) as uow:
         all_units: list[CareUnit] = list(uow.units.list_all())
-    if actor.role in REGION_WIDE_ROLES:
+    if allowed(actor.role, Action.FOLLOWUP_REGION_WIDE):
         visible = all_units
     else:
         visible = [u for u in all_units if u.hsa_id in actor.unit_hsa_ids]
@@ -109,11 +107,11 @@ def _facts(
 def dashboard(
     services: Services, actor: Actor, *, unit: str | None, process: str | None, start: date, end: date
 ) -> Dashboard:
-    require_role(actor, DASHBOARD_ROLES, services, "indicator_dashboard")
+    require_action(actor, Action.FOLLOWUP, services, "indicator_dashboard")
     visible, unit_ids = _scope(services, actor, unit)
     names = {u.hsa_id: u.name for u in visible}
     facts, handovers = _facts(services, actor, unit_ids, process, start, end)
-    suppress = actor.role not in DRILL_ROLES
+    suppress = not allowed(actor.role, Action.FOLLOWUP_DRILL_DOWN)
     threshold = services.settings.suppression_threshold
     results: list[IndicatorResult] = []
     for definition in load_process_indicators():
@@ -175,7 +173,7 @@ def drilldown(
     end: date,
 ) -> tuple[str, list[dict[str, Any]]]:
     """The patients in the indicator's population who do not meet it (unit manager / admin only)."""
-    require_role(actor, DRILL_ROLES, services, "indicator_drilldown")
+    require_action(actor, Action.FOLLOWUP_DRILL_DOWN, services, "indicator_drilldown")
     definition = next((d for d in load_process_indicators() if d.id == indicator_id), None)
     if definition is None:
         raise DomainError("indicator.unknown", "Okänd indikator.", f"unknown indicator {indicator_id}")

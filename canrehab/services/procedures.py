@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from canrehab.codes.catalog import require_kva
-from canrehab.domain.access import STAFF_ROLES, Actor
+from canrehab.domain.access import Actor
 from canrehab.domain.model import KvaRecord
+from canrehab.domain.permissions import Action, allowed
 from canrehab.services.guard import denied, log_denied, pathway_named, require_write, staff_named
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def _require_own_unit(services: Services, uow: Any, actor: Actor, kva_record: Kv
     of another unit, or recording for another unit, would put a KVÅ code in that unit's statistics that
     nobody there recorded: refused, audited, and nothing is stored. Administrators and the system import
     records as the sending system recorded them and are not restricted."""
-    if actor.role not in STAFF_ROLES:
+    if not allowed(actor.role, Action.CHANGE_RECORD):
         return
     own = actor.unit_hsa_ids
     units = ", ".join(sorted(own))

@@ -14,15 +14,11 @@ from canrehab.domain.access import Actor
 from canrehab.domain.errors import DomainError
 from canrehab.domain.identity import pseudonymise
 from canrehab.domain.model import CareUnit, Patient, Sex, Staff
-from canrehab.services.guard import require_role, require_write
+from canrehab.domain.permissions import Action
+from canrehab.services.guard import require_action, require_write
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
-
-# Who registers records from another system: clinicians and the administrator record patients; units and
-# staff (HSA) are the administrator's; "system" is an integration acting for the region.
-PATIENT_REGISTRARS = frozenset({"nurse", "doctor", "rehab_professional", "admin", "system"})
-REGISTER_ADMINS = frozenset({"admin", "system"})
 
 
 def _check_death_date(services: Services, birth_date: date, deceased_on: date | None) -> None:
@@ -38,7 +34,7 @@ def record_patient(services: Services, actor: Actor, patient: Patient) -> Patien
     """Register a patient as another system recorded them (identity already validated by the caller's
     parsing: personnummer or samordningsnummer, sex and birth date agree); the analytical pseudonym is
     derived here. A second registration of the same number is refused (``patient.exists``)."""
-    require_role(actor, PATIENT_REGISTRARS, services, "register_patient")
+    require_action(actor, Action.REGISTER_PATIENT, services, "register_patient")
     _check_death_date(services, patient.birth_date, patient.deceased_on)
     pseudonym = pseudonymise(patient.personnummer, services.settings.pseudonym_secret())
     with services.uow(actor) as uow:
@@ -92,7 +88,7 @@ def record_unit(services: Services, actor: Actor, unit: CareUnit) -> CareUnit:
                 f"Enheten {unit.hsa_id} finns redan med andra uppgifter.",
                 f"care unit {unit.hsa_id} exists with other data",
             )
-        require_role(actor, REGISTER_ADMINS, services, "register_unit")
+        require_action(actor, Action.REGISTER_ORGANISATION, services, "register_unit")
         uow.units.add(unit)
         return unit
 
@@ -113,7 +109,7 @@ def record_staff(services: Services, actor: Actor, staff: Staff) -> Staff:
                 f"Personen med HSA-id {staff.hsa_id} finns redan med andra uppgifter (id {existing.id}).",
                 f"staff with HSA-id {staff.hsa_id} exists with other data (id {existing.id})",
             )
-        require_role(actor, REGISTER_ADMINS, services, "register_staff")
+        require_action(actor, Action.REGISTER_ORGANISATION, services, "register_staff")
         uow.units.get(staff.unit_hsa_id)
         saved: Staff | None = uow.staff.add(staff)
         return saved or staff

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from canrehab.domain.access import Actor
 from canrehab.domain.model import AssessmentStatus
+from canrehab.domain.permissions import Action
 from canrehab.domain.worklist import flags_change_on, worklist_flags, worklist_units
-from canrehab.services.guard import STAFF_ROLES, require_role
+from canrehab.services.guard import require_action
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
@@ -196,7 +197,7 @@ def unit_worklist(
     Rows whose flags have changed with the date since they were computed (``refresh_on`` reached) are
     recomputed first, so the list is exact for today even if the daily refresh has not run. Each patient
     shown (name and personnummer) is a read of patient data and is audited, one row per patient."""
-    require_role(actor, STAFF_ROLES)
+    require_action(actor, Action.UNIT_WORK)
     if due is not None and due not in CATEGORY_LABELS:
         due = None
     units = sorted(actor.unit_hsa_ids)

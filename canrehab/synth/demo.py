@@ -8,7 +8,8 @@ from typing import Any
 
 from canrehab.config import Settings
 from canrehab.domain.model import PlanStatus, Profession
-from canrehab.services.accounts import ROLE_LABELS_SV, create_user
+from canrehab.domain.permissions import role_label
+from canrehab.services.accounts import create_user
 from canrehab.services.context import Services
 from canrehab.synth.analytics import build_demo_analytics
 from canrehab.synth.load import load_region
@@ -28,7 +29,7 @@ DEMO_USERS = (
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
-    return [(ROLE_LABELS_SV[role], username, DEMO_PASSWORD) for role, username in DEMO_USERS]
+    return [(role_label(role).capitalize(), username, DEMO_PASSWORD) for role, username in DEMO_USERS]
 
 
 def build_demo(

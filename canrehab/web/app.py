@@ -21,6 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from canrehab.config import Settings, get_settings
 from canrehab.domain.errors import ConflictError, DomainError
+from canrehab.domain.permissions import Action, roles_for
 from canrehab.services.guard import AccessRefused
 from canrehab.web import format as fmt
 from canrehab.web import validation
@@ -37,15 +38,14 @@ from canrehab.web.settings import WebSettings
 HERE = Path(__file__).parent
 SESSION_COOKIE = "canrehab_session"
 
-# Page access by role; the rules are explained in ``canrehab.domain.access``. STAFF_ROLES: the units' own
-# work (work lists, inboxes, forms and actions; the services refuse a unit manager's changes). RECORD_ROLES:
-# reading a patient's record (overview, assessment, plan, handover), also for the administrator / process
-# leader, who reads region-wide (drill-down from the dashboards) but is not a clinician and acts on nothing.
-STAFF_ROLES = ("nurse", "doctor", "rehab_professional", "unit_manager")
-RECORD_ROLES = (*STAFF_ROLES, "admin")
-CLINICAL_ROLES = ("nurse", "doctor", "rehab_professional")
-DASHBOARD_ROLES = ("unit_manager", "regional_analyst", "admin")
-AUDIT_ROLES = ("unit_manager", "admin")
+# Page access by role, from the permission table (``canrehab.domain.permissions``). STAFF_ROLES: the units'
+# own work (work lists, inboxes, forms and actions; the services refuse a unit manager's changes).
+# RECORD_ROLES: reading a patient's record, also for the administrator / process leader.
+STAFF_ROLES = tuple(sorted(roles_for(Action.UNIT_WORK)))
+RECORD_ROLES = tuple(sorted(roles_for(Action.READ_RECORD)))
+CLINICAL_ROLES = tuple(sorted(roles_for(Action.CHANGE_RECORD)))
+DASHBOARD_ROLES = tuple(sorted(roles_for(Action.FOLLOWUP)))
+AUDIT_ROLES = tuple(sorted(roles_for(Action.AUDIT_LOG) - {"system"}))
 
 
 def secret_key(settings: Settings) -> str:
@@ -64,7 +64,7 @@ def make_templates() -> Jinja2Templates:
         level=fmt.level_label,
         profession=lambda v: fmt.label(fmt.PROFESSION_SV, v),
         phase=lambda v: fmt.label(fmt.PHASE_SV, v),
-        status=lambda v: fmt.label(fmt.STATUS_SV, v),
+        status=fmt.status_label,
         key_moment=lambda v: fmt.label(fmt.KEY_MOMENT_SV, v),
         plan_event=lambda v: fmt.label(fmt.PLAN_EVENT_SV, v),
         close_reason=lambda v: fmt.label(fmt.CLOSE_REASON_SV, v),

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from canrehab.domain.permissions import Action, allowed
 from canrehab.web.security import burn_verification, verify_password
 from canrehab.web.sessions import SessionStore
 from canrehab.web.settings import WebSettings
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
     from canrehab.web.db import Database
 
 router = APIRouter()
-
-STAFF_ROLES = frozenset({"nurse", "doctor", "rehab_professional", "unit_manager"})
 
 
 class LoginRequired(Exception):
@@ -49,7 +48,7 @@ class WebUser:
 
     @property
     def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
+        return allowed(self.role, Action.UNIT_WORK)
 
 
 SESSION_KEY = "sid"  # the session token in the signed cookie; the server keeps only its hash

@@ -25,7 +25,6 @@ from canrehab.domain.model import (
     Handover,
     HandoverContent,
     KeyMoment,
-    MinVardplanStatus,
     NeedsLevel,
     PlanCloseReason,
     PlanContent,
@@ -321,13 +320,7 @@ def patient_overview(request: Request, user: WebUser, patient_id: str) -> dict[s
         assignment = current_contact_nurse(pw, today)
         if assignment is not None:
             contact_nurse = record.staff_names.get(assignment.staff_id, "")
-        mvp_status = {
-            MinVardplanStatus.NONE: "inte erbjuden",
-            MinVardplanStatus.OFFERED: "erbjuden",
-            MinVardplanStatus.ESTABLISHED: "upprättad",
-            MinVardplanStatus.REVISED: "reviderad",
-            MinVardplanStatus.DECLINED: "avböjd",
-        }[pw.min_vardplan.status]
+        mvp_status = pw.min_vardplan.status.label_sv
         responsible_id = pathway_responsible_unit(pw, record.handovers)
         responsible = unit_names.get(responsible_id, responsible_id)
     timeline: list[dict[str, Any]] = []
@@ -346,7 +339,7 @@ def patient_overview(request: Request, user: WebUser, patient_id: str) -> dict[s
                     {"on": a.to_date, "kind": "Kontaktsjuksköterska", "text": f"uppdraget avslutat: {name}"}
                 )
     for a in record.assessments:
-        text = f"{fmt.label(fmt.KEY_MOMENT_SV, a.key_moment)}, {fmt.label(fmt.STATUS_SV, a.status)}"
+        text = f"{fmt.label(fmt.KEY_MOMENT_SV, a.key_moment)}, {fmt.status_label(a.status)}"
         if a.confirmed_level is not None:
             text += f", nivå {NeedsLevel(a.confirmed_level).label_sv}"
         timeline.append(
@@ -373,7 +366,7 @@ def patient_overview(request: Request, user: WebUser, patient_id: str) -> dict[s
                 "on": r.sent_on,
                 "kind": "Remiss",
                 "text": ", ".join(
-                    (fmt.label(fmt.PROFESSION_SV, r.to_profession), fmt.label(fmt.STATUS_SV, r.status))
+                    (fmt.label(fmt.PROFESSION_SV, r.to_profession), fmt.status_label(r.status))
                 ),
             }
         )
@@ -383,7 +376,7 @@ def patient_overview(request: Request, user: WebUser, patient_id: str) -> dict[s
                 "on": h.sent_on,
                 "kind": "Aktiv överlämning",
                 "text": f"till {unit_names.get(h.to_unit_hsa_id, h.to_unit_hsa_id)}, "
-                f"{fmt.label(fmt.STATUS_SV, h.status)}",
+                f"{fmt.status_label(h.status)}",
                 "url": f"/overlamning/{h.id}",
             }
         )

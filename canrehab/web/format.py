@@ -7,16 +7,16 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from canrehab.domain.model import (
-    AssessmentStatus,
-    HandoverStatus,
     KeyMoment,
+    Labelled,
     NeedsLevel,
     PhaseKind,
     PlanCloseReason,
     PlanEventKind,
-    PlanStatus,
-    ReferralStatus,
 )
+from canrehab.domain.permissions import Role
+from canrehab.domain.sv import sv_number as sv_number
+from canrehab.domain.sv import sv_percent as sv_percent
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -72,21 +72,6 @@ def sv_date(value: date | datetime | str | None, long: bool = False) -> str:
     return value.isoformat()
 
 
-def sv_number(value: float | int | None, decimals: int = 1) -> str:
-    """12 345,6 — decimal comma and a (non-breaking) space as thousands separator."""
-    if value is None:
-        return "–"
-    text = f"{value:,}" if isinstance(value, int) and decimals == 0 else f"{value:,.{decimals}f}"
-    return text.replace(",", "\u00a0").replace(".", ",")
-
-
-def sv_percent(value: float | None, decimals: int = 1) -> str:
-    """0.823 -> '82,3 %'."""
-    if value is None:
-        return "–"
-    return f"{sv_number(value * 100, decimals)}\u00a0%"
-
-
 def _profession_names() -> dict[str, str]:
     """Swedish profession names for running text, from the code list (``codes/professions.yaml``)."""
     from canrehab.codes.catalog import load_professions
@@ -96,69 +81,22 @@ def _profession_names() -> dict[str, str]:
 
 PROFESSION_SV: dict[str, str] = _profession_names()
 
-PHASE_SV: dict[str, str] = {
-    PhaseKind.INVESTIGATION: "utredning",
-    PhaseKind.DIAGNOSIS: "diagnos",
-    PhaseKind.TREATMENT_START: "behandlingsstart",
-    PhaseKind.TREATMENT_END: "behandlingsavslut",
-    PhaseKind.FOLLOW_UP: "uppföljning",
-    PhaseKind.CHRONIC: "kronisk fas",
-    PhaseKind.PALLIATIVE: "palliativ fas",
-}
 
-KEY_MOMENT_SV: dict[str, str] = {
-    KeyMoment.DIAGNOSIS: "vid diagnos",
-    KeyMoment.TREATMENT_START: "vid behandlingsstart",
-    KeyMoment.DURING_TREATMENT: "under behandling",
-    KeyMoment.END_OF_TREATMENT: "vid behandlingsavslut",
-    KeyMoment.FOLLOW_UP: "vid uppföljning",
-    KeyMoment.PROGRESSION: "vid progress",
-    KeyMoment.HANDOVER: "vid överlämning",
-    KeyMoment.OTHER: "annat tillfälle",
-}
+def _labels_of(enum: type[Labelled]) -> dict[str, str]:
+    """Value -> Swedish label of an enum (for the forms' option lists); the labels live on the enum."""
+    return {member.value: member.label_sv for member in enum}
 
-STATUS_SV: dict[str, str] = {
-    AssessmentStatus.IN_PROGRESS: "påbörjad",
-    AssessmentStatus.SUBMITTED: "inskickad, väntar på bedömning",
-    AssessmentStatus.CONFIRMED: "bedömd",
-    PlanStatus.DRAFT: "utkast",
-    PlanStatus.ESTABLISHED: "upprättad",
-    PlanStatus.CLOSED: "avslutad",
-    HandoverStatus.SENT: "skickad",
-    HandoverStatus.RECEIVED: "mottagen",
-    HandoverStatus.PATIENT_CONTACTED: "patientkontakt bekräftad",
-    HandoverStatus.COMPLETED: "slutförd",
-    HandoverStatus.REJECTED: "avvisad",
-    ReferralStatus.ACCEPTED: "accepterad",
-    ReferralStatus.COMPLETED: "slutförd",
-    ReferralStatus.CANCELLED: "återkallad",
-}
 
-PLAN_EVENT_SV: dict[str, str] = {
-    PlanEventKind.ESTABLISHED: "upprättad",
-    PlanEventKind.FOLLOWED_UP: "uppföljd",
-    PlanEventKind.REVISED: "reviderad",
-    PlanEventKind.CLOSED: "avslutad",
-}
+PHASE_SV: dict[str, str] = _labels_of(PhaseKind)
 
-CLOSE_REASON_SV: dict[str, str] = {
-    PlanCloseReason.GOALS_REACHED: "målen är uppnådda",
-    PlanCloseReason.NO_LONGER_RELEVANT: "inte längre aktuell",
-    PlanCloseReason.DECLINED: "patienten avböjer",
-    PlanCloseReason.DECEASED: "patienten har avlidit",
-    PlanCloseReason.TRANSFERRED: "överförd till annan vårdgivare",
-}
+KEY_MOMENT_SV: dict[str, str] = _labels_of(KeyMoment)
 
-ROLE_SV: dict[str, str] = {
-    "nurse": "sjuksköterska",
-    "doctor": "läkare",
-    "rehab_professional": "rehabiliteringsprofession",
-    "unit_manager": "verksamhetschef",
-    "regional_analyst": "regional analytiker",
-    "admin": "administratör",
-    "patient": "patient",
-    "process_leader": "regional processledare",
-}
+
+PLAN_EVENT_SV: dict[str, str] = _labels_of(PlanEventKind)
+
+CLOSE_REASON_SV: dict[str, str] = _labels_of(PlanCloseReason)
+
+ROLE_SV: dict[str, str] = {role.value: role.label_sv for role in Role}
 
 
 def _process_names() -> dict[str, str]:
@@ -181,8 +119,15 @@ ADVICE_SV: dict[str, str] = {
 def label(mapping: dict[str, str], value: object) -> str:
     if value is None:
         return "–"
+    if isinstance(value, Labelled):
+        return value.label_sv
     key = getattr(value, "value", value)
     return mapping.get(str(key), str(key).replace("_", " "))
+
+
+def status_label(value: object) -> str:
+    """The Swedish label of a status (an assessment's, plan's, handover's or referral's)."""
+    return label({}, value)
 
 
 def level_label(value: NeedsLevel | int | None) -> str:

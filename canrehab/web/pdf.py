@@ -71,7 +71,7 @@ def plan_pdf(
     para(f"För: {patient_name}")
     para(f"Mottagning: {unit_name}")
     content = plan.content
-    status = fmt.label(fmt.STATUS_SV, plan.status)
+    status = fmt.status_label(plan.status)
     latest = plan.versions[-1].created_on if plan.versions else None
     para(
         f"Planens status: {status}" + (f", senast ändrad {fmt.sv_date(latest, long=True)}" if latest else "")

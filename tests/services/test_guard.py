@@ -10,9 +10,10 @@ from sqlalchemy.engine import Engine
 
 from canrehab.config import Settings
 from canrehab.domain.access import Actor
+from canrehab.domain.permissions import Action
 from canrehab.services import audit as audit_service
 from canrehab.services.context import SYSTEM, Services
-from canrehab.services.guard import AccessRefused, require_role
+from canrehab.services.guard import AccessRefused, require_action
 
 ANALYST = Actor(
     role="regional_analyst", staff_id=None, unit_hsa_ids=frozenset({"SE-U1"}), username="analytiker"
@@ -41,6 +42,6 @@ def test_role_refusal_in_a_use_case_is_logged_and_marked_audited(engine: Engine,
 def test_role_refusal_without_services_is_left_to_the_caller(engine: Engine, tmp_path: Path) -> None:
     services = Services(settings=Settings(data_dir=tmp_path, secret_key="t"), engine=engine)
     with pytest.raises(AccessRefused) as refused:
-        require_role(ANALYST, frozenset({"nurse"}))
+        require_action(ANALYST, Action.CHANGE_RECORD)
     assert not refused.value.audited
     assert _denied(services) == []

@@ -40,11 +40,6 @@ from canrehab.fhir.mapping.common import (
 from canrehab.fhir.mapping.vocab import parse_profession, profession_concept
 
 GENDER = {Sex.MALE: "male", Sex.FEMALE: "female"}
-CARE_LEVEL_SV = {
-    CareLevel.SPECIALISED: "specialiserad vård",
-    CareLevel.REGIONAL_PRIMARY: "regional primärvård",
-    CareLevel.MUNICIPAL: "kommunal hälso- och sjukvård",
-}
 
 
 def _hsa_identifier(hsa_id: str) -> Json:
@@ -199,7 +194,7 @@ def organization_to_fhir(unit: CareUnit) -> Organization:
         "extension": [e for e in [_county_ext(unit.county_code)] if e],
         "identifier": [_hsa_identifier(unit.hsa_id)],
         "active": True,
-        "type": [concept(systems.CS_CARE_LEVEL, unit.level.value, CARE_LEVEL_SV[unit.level])],
+        "type": [concept(systems.CS_CARE_LEVEL, unit.level.value, unit.level.label_sv)],
         "name": unit.name,
     }
     model: Organization = to_model(clean(data))  # type: ignore[assignment]

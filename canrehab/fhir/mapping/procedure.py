@@ -32,8 +32,6 @@ from canrehab.fhir.mapping.common import (
 )
 from canrehab.fhir.mapping.workflow import _unit_of
 
-CARE_TYPE_SV = {CareType.INPATIENT: "slutenvård", CareType.OUTPATIENT: "öppenvård"}
-
 
 def kva_text(code: str) -> str | None:
     from canrehab.codes.catalog import load_kva
@@ -58,7 +56,7 @@ def procedure_to_fhir(record: KvaRecord) -> Procedure:
         ext(systems.EXT_CARE_UNIT, valueReference=ref("Organization", r.unit_hsa_id)),
         ext(
             systems.EXT_CARE_TYPE,
-            valueCoding=coding(systems.CS_CARE_TYPE, r.care_type.value, CARE_TYPE_SV[r.care_type]),
+            valueCoding=coding(systems.CS_CARE_TYPE, r.care_type.value, r.care_type.label_sv),
         ),
         ext(systems.EXT_SOURCE, valueString=r.source) if r.source else None,
         ext(systems.EXT_RECORDED_AT, valueDateTime=iso_datetime(r.recorded_at)) if r.recorded_at else None,

@@ -54,13 +54,6 @@ REFERRAL_STATUS = {
     ReferralStatus.COMPLETED: "completed",
     ReferralStatus.CANCELLED: "revoked",
 }
-REFERRAL_STATUS_SV = {
-    ReferralStatus.SENT: "skickad",
-    ReferralStatus.ACCEPTED: "accepterad",
-    ReferralStatus.REJECTED: "avvisad",
-    ReferralStatus.COMPLETED: "avslutad",
-    ReferralStatus.CANCELLED: "återkallad",
-}
 MDK_REHAB = concept(
     systems.CS_REFERRAL_CATEGORY, "mdk-rehab", "MDK-rehab (multiprofessionell rehabkonferens)"
 )
@@ -86,7 +79,7 @@ def service_request_to_fhir(referral: Referral) -> ServiceRequest:
         _unit_ext(systems.EXT_FROM_UNIT, r.from_unit_hsa_id),
         ext(
             systems.EXT_REFERRAL_STATUS,
-            valueCoding=coding(systems.CS_REFERRAL_STATUS, r.status.value, REFERRAL_STATUS_SV[r.status]),
+            valueCoding=coding(systems.CS_REFERRAL_STATUS, r.status.value, r.status.label_sv),
         ),
         ext(systems.EXT_ANSWERED, valueDate=iso(r.answered_on)) if r.answered_on else None,
         ext(systems.EXT_COMPLETED, valueDate=iso(r.completed_on)) if r.completed_on else None,
@@ -169,13 +162,6 @@ TASK_STATUS = {
     HandoverStatus.COMPLETED: "completed",
     HandoverStatus.REJECTED: "rejected",
 }
-HANDOVER_STATUS_SV = {
-    HandoverStatus.SENT: "skickad",
-    HandoverStatus.RECEIVED: "mottagen",
-    HandoverStatus.PATIENT_CONTACTED: "patienten kontaktad",
-    HandoverStatus.COMPLETED: "avslutad",
-    HandoverStatus.REJECTED: "avvisad",
-}
 CONTENT_FIELDS = {
     "needs": "Behov",
     "wishes": "Patientens önskemål",
@@ -185,7 +171,7 @@ CONTENT_FIELDS = {
 
 
 def business_status(status: HandoverStatus) -> Json:
-    return concept(systems.CS_HANDOVER_STATUS, status.value, HANDOVER_STATUS_SV[status])
+    return concept(systems.CS_HANDOVER_STATUS, status.value, status.label_sv)
 
 
 def handover_status_of(data: Json, path: str = "Task") -> HandoverStatus:

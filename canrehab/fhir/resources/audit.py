@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+from canrehab.domain.permissions import Action
 from canrehab.fhir import mapping as m
-from canrehab.fhir.context import AUDIT_READERS, Ctx
+from canrehab.fhir.context import Ctx
 from canrehab.fhir.mapping.common import as_json
 from canrehab.fhir.outcome import FhirError
 from canrehab.fhir.resources.common import Handler
@@ -80,7 +81,7 @@ def _scoped(ctx: Ctx, f: AuditFilter) -> AuditFilter:
 
 
 def _reader(ctx: Ctx) -> AuditReader:
-    ctx.require_role(AUDIT_READERS, "read the audit log")
+    ctx.require_action(Action.AUDIT_LOG, "read the audit log")
     ctx.uow.audit.flush()  # this unit of work's own rows first
     return AuditReader(ctx.uow.session)
 

@@ -7,13 +7,14 @@ from datetime import date, timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from canrehab.domain.permissions import Action, roles_for
 from canrehab.web import backend
 from canrehab.web.app import DASHBOARD_ROLES, render
 from canrehab.web.auth import Forbidden, WebUser, require_roles
 
 router = APIRouter()
 
-DRILL_ROLES = ("unit_manager", "admin")
+DRILL_ROLES = roles_for(Action.FOLLOWUP_DRILL_DOWN)
 
 
 def _period(start: str, end: str) -> tuple[date, date]:
