@@ -209,3 +209,28 @@ def test_an_unknown_advice_code_is_refused_and_the_assessment_stays_submitted(
 
     status = m.assessment_from_fhir(after.json(), questionnaire_json("halsoskattning")).status
     assert status is AssessmentStatus.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    ("rtype", "element", "value"),
+    [
+        ("Condition", "note", [{"text": "Misstänkt spridning"}]),
+        ("Condition", "severity", {"text": "svår"}),
+        ("Goal", "note", [{"text": "Väg dig varje vecka"}]),
+        ("Practitioner", "telecom", [{"system": "phone", "value": "010-123 45 67"}]),
+    ],
+)
+def test_what_a_bundle_s_absorbed_resources_hold_that_canrehab_does_not_keep_is_refused_by_name(
+    fhir_app: FastAPI,
+    client: TestClient,
+    example_bundle: dict[str, Any],
+    rtype: str,
+    element: str,
+    value: Any,
+) -> None:
+    bundle = copy.deepcopy(example_bundle)
+    entry = next(e for e in bundle["entry"] if e["resource"]["resourceType"] == rtype)
+    entry["resource"][element] = value
+    body = outcome(Fhir(client, "admin").post("", bundle), 422)
+    assert f"{rtype}.{element}" in body["issue"][0]["diagnostics"]
+    assert patient_count(fhir_app) == 0

@@ -65,7 +65,15 @@ READ: dict[str, frozenset[str]] = {
         }
     ),
     "Procedure": frozenset({"status", "code", "subject", "performer", "performedDateTime", "extension"}),
+    # Stored as part of another resource: the EpisodeOfCare's diagnosis, the CarePlan's goals, the
+    # PractitionerRole's name (contained, or separate entries of a transaction Bundle).
+    "Condition": frozenset({"code", "subject", "recordedDate", "onsetDateTime", "extension"}),
+    "Goal": frozenset({"description", "target", "extension"}),
+    "Practitioner": frozenset({"name"}),
 }
+# Served from another record's state, so any value is restated rather than kept: a goal's lifecycle is its
+# plan's status (a draft's goals are proposed, an established plan's active).
+FOLLOWS: dict[str, frozenset[str]] = {"Goal": frozenset({"lifecycleStatus"})}
 
 
 def _extension_urls(resource: Json) -> set[str]:
@@ -77,7 +85,7 @@ def unkept_elements(data: Json, stored_form: Json) -> list[str]:
     neither read by the mapping nor equal to ``stored_form``, the resource canrehab serves for what it
     keeps of ``data``."""
     rtype = str(data.get("resourceType", ""))
-    read = READ.get(rtype, frozenset())
+    read = READ.get(rtype, frozenset()) | FOLLOWS.get(rtype, frozenset())
     unkept = [
         f"{rtype}.{name}"
         for name, value in data.items()

@@ -84,6 +84,7 @@ def episode_create(ctx: Ctx, data: Json) -> Json:
     episode = {k: v for k, v in data.items() if k != "contained"}
     pathway = m.pathway_from_fhir(episode, condition)
     refuse_unkept(data, episode_json(pathway))
+    refuse_unkept(condition, as_json(m.condition_to_fhir(pathway)))
     return episode_json(pathways.record(ctx.services, ctx.actor, pathway))
 
 

@@ -93,6 +93,7 @@ def careplan_create(ctx: Ctx, data: Json) -> Json:
         )
     plan = m.rehab_plan_from_fhir(data)
     refuse_unkept(data, care_plan_json(plan))
+    _refuse_unkept_goals(data, plan)
     return care_plan_json(plans.record(ctx.services, ctx.actor, plan))
 
 
@@ -111,6 +112,7 @@ def careplan_update(ctx: Ctx, rid: str, data: Json, expected: int) -> Json:
     check_version(current.version, expected, f"CarePlan/{rid}")
     wanted = m.rehab_plan_from_fhir({**data, "id": rid})
     refuse_unkept(data, care_plan_json(wanted))
+    _refuse_unkept_goals(data, wanted)
     seen = {(e.kind, e.on, e.by) for e in current.events}
     saved = plans.record_steps(
         ctx.services,
@@ -130,6 +132,16 @@ def careplan_update(ctx: Ctx, rid: str, data: Json, expected: int) -> Json:
             code="business-rule",
         )
     return care_plan_json(saved)
+
+
+def _refuse_unkept_goals(data: Json, plan: RehabPlan) -> None:
+    """The goals the plan refers to (``goal``, contained ``#id``), each against the Goal canrehab serves."""
+    contained = {c.get("id"): c for c in data.get("contained") or [] if c.get("resourceType") == "Goal"}
+    served = list(goals_of(plan).values())
+    for n, goal in enumerate(data.get("goal") or []):
+        reference = str(goal.get("reference", ""))
+        if reference.startswith("#") and reference[1:] in contained and n < len(served):
+            refuse_unkept(contained[reference[1:]], served[n])
 
 
 def goals_of(plan: RehabPlan) -> dict[str, Json]:
