@@ -6,7 +6,7 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from canrehab.domain import assessment as assessment_rules
@@ -131,13 +131,14 @@ def _save(
     answers: Mapping[str, Any],
     version: int,
     submit: bool,
+    on: date | None = None,
 ) -> Assessment:
     instrument = _instrument(services, assessment.instrument_id)
     changed = assessment_rules.save_answers(
         assessment,
         instrument,
         answers,
-        on=services.today(),
+        on=on or services.today(),
         submit=submit,
         rules=services.catalog.rules[assessment.instrument_id],
     )
@@ -154,11 +155,15 @@ def save_answers(
     answers: Mapping[str, Any],
     version: int,
     submit: bool,
+    *,
+    on: date | None = None,
 ) -> Assessment:
+    """Save the answers, and with ``submit`` hand the form in (the suggestion is computed), on ``on``
+    (default today: another system may state the date it recorded)."""
     with services.uow(actor) as uow:
         assessment = uow.assessments.get(assessment_id)
         require_write(services, uow, actor, assessment.patient_id, "assessment", assessment_id)
-        return _save(services, uow, assessment, answers, version, submit)
+        return _save(services, uow, assessment, answers, version, submit, on)
 
 
 def for_link(services: Services, token: str) -> tuple[Assessment, datetime] | None:
@@ -206,8 +211,10 @@ def confirm(
     reason: str,
     version: int,
     advice_given: Sequence[str] = (),
+    on: date | None = None,
 ) -> Assessment:
-    """The clinician confirms (or overrides, with a reason) the suggested level; the KVÅ code is recorded."""
+    """The clinician confirms (or overrides, with a reason) the suggested level on ``on`` (default today);
+    the KVÅ codes are recorded: the level's and one per simple advice given."""
     with services.uow(actor) as uow:
         assessment = uow.assessments.get(assessment_id)
         require_write(services, uow, actor, assessment.patient_id, "assessment", assessment_id)
@@ -218,7 +225,7 @@ def confirm(
             pathway,
             level=level,
             by=staff,
-            on=services.today(),
+            on=on or services.today(),
             reason=reason,
             professions=services.catalog.professions,
             advice_given=advice_given,

@@ -77,6 +77,8 @@ class UnitOfWork:
         return tuple(self._pending_pathways)
 
     def _run_before_commit(self) -> None:
+        if self._pending_pathways and self._before_commit is None:
+            raise RuntimeError("worklist refreshes were registered on a unit of work that cannot run them")
         # The refresh reads what this transaction wrote; it registers nothing new, but loop in case it does.
         while self._pending_pathways and self._before_commit is not None:
             pending = list(self._pending_pathways)

@@ -4,8 +4,6 @@ use cases: ``save_answers`` (save, submit) and ``confirm`` (the level, the advic
 
 from __future__ import annotations
 
-from datetime import date
-
 from canrehab.domain.model import Assessment, AssessmentStatus
 from canrehab.fhir import mapping as m
 from canrehab.fhir.context import Ctx, find
@@ -38,7 +36,6 @@ COMPARED = frozenset(
         "confirmed_level",
     }
 )
-CONFIRMED_ON = "QuestionnaireResponse.extension('confirmed-needs-level').on"
 
 
 def questionnaire_response_json(a: Assessment) -> Json:
@@ -79,17 +76,6 @@ def questionnaire_response_create(ctx: Ctx, data: Json) -> Json:
     return questionnaire_response_json(assessments.record(ctx.services, ctx.actor, assessment))
 
 
-def _dated_today(on: date | None, allowed: tuple[date | None, ...], element: str) -> None:
-    """A step through the API is recorded today, as on the web: another date would be dropped."""
-    if on is not None and on not in allowed:
-        raise FhirError(
-            422,
-            f"{element}: a step taken through the API is recorded today; {on.isoformat()} cannot be kept.",
-            code="business-rule",
-            expression=(element,),
-        )
-
-
 def questionnaire_response_update(ctx: Ctx, rid: str, data: Json, expected: int) -> Json:
     """Save answers and submit (the suggestion is computed), then confirm the level with the advice given
     (AU010/AW019 and DV1x1): the web's use cases, so the pathway gets the confirmed level and the KVÅ
@@ -101,7 +87,6 @@ def questionnaire_response_update(ctx: Ctx, rid: str, data: Json, expected: int)
     wanted = m.assessment_from_fhir({**data, "id": rid}, form)
     refuse_unkept(data, as_json(m.questionnaire_response_to_fhir(wanted, form)))
     advice = advice_given_from_fhir(data)
-    today = ctx.services.today()
     result = current
     submit = (
         wanted.status is not AssessmentStatus.IN_PROGRESS and current.status is not AssessmentStatus.CONFIRMED
@@ -109,14 +94,14 @@ def questionnaire_response_update(ctx: Ctx, rid: str, data: Json, expected: int)
     changed = {k: v for k, v in wanted.answers.items() if current.answers.get(k, None) != v}
     changed.update({k: None for k in current.answers if k not in wanted.answers})
     if changed or (submit and current.status is AssessmentStatus.IN_PROGRESS):
-        _dated_today(wanted.submitted_on, (today, current.submitted_on), "QuestionnaireResponse.authored")
-        result = assessments.save_answers(ctx.services, ctx.actor, rid, changed, result.version, submit)
+        result = assessments.save_answers(
+            ctx.services, ctx.actor, rid, changed, result.version, submit, on=wanted.submitted_on
+        )
     if wanted.status is AssessmentStatus.CONFIRMED and result.status is not AssessmentStatus.CONFIRMED:
         if wanted.confirmed_level is None:
             raise FhirError(
                 422, "Confirming needs the confirmed-needs-level extension with a level.", code="required"
             )
-        _dated_today(wanted.confirmed_on, (today,), CONFIRMED_ON)
         result = assessments.confirm(
             ctx.services,
             ctx.actor,
@@ -125,6 +110,7 @@ def questionnaire_response_update(ctx: Ctx, rid: str, data: Json, expected: int)
             reason=wanted.override_reason,
             version=result.version,
             advice_given=advice,
+            on=wanted.confirmed_on,
         )
     elif advice:
         raise FhirError(
