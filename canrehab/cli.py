@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "canrehab.followup.cli",
     "canrehab.store.cli",
     "canrehab.services.cli",
+    "canrehab.synth.cli",
     "canrehab.web.cli",
 )
 

@@ -9,7 +9,7 @@ from starlette.requests import Request
 
 from canrehab.domain.access import Actor
 from canrehab.fhir.outcome import FhirError
-from canrehab.web.security import burn_verification, verify_password
+from canrehab.services.passwords import burn_verification, verify_password
 
 REALM = 'Basic realm="canrehab FHIR", charset="UTF-8"'
 

@@ -33,6 +33,21 @@ narrow a hidden value.
 
 Complementary suppression can be turned off (``complementary=False``) to reproduce the primary-only tables
 of Socialstyrelsen's report.
+
+Two policies, one module
+------------------------
+This module is the one home of disclosure control; the register reports and the care-process dashboards
+both call it. They apply two named policies, because they publish different things:
+
+* ``REPORT`` (``suppress`` with ``Group`` relations, above): the register tables publish person counts
+  whose sums (county -> RCC -> nation) are published too; zero stays ``0``.
+* ``DASHBOARD`` (``share_cells``): a unit dashboard row publishes a numerator *of* a denominator for one
+  unit, so it also publishes their difference, the patients who do *not* meet the indicator (whom a unit
+  manager can list by drill-down). The row is hidden when any of the three counts is small: the share is
+  ``X``, the numerator ``<4`` when it is itself small and ``X`` otherwise (a ``0`` of a hidden row would
+  tell that every patient of it failed), the denominator ``<4`` only when it is itself small (a unit's
+  size is not the sensitive fact). Rows are checked one by one; the total row is not audited against the
+  unit rows, so with several units a hidden numerator can be narrowed down from the total.
 """
 
 from __future__ import annotations
@@ -40,6 +55,8 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+REPORT = "report"
+DASHBOARD = "dashboard"
 PRIMARY = "primary"
 COMPLEMENTARY = "complementary"
 SMALL_TEXT = "<{threshold}"
@@ -148,3 +165,25 @@ def rate_text(rate: float | None, state: str | None, decimals: int = 2, decimal:
     if rate is None:
         return ""
     return f"{rate:.{decimals}f}".replace(".", decimal)
+
+
+@dataclass(frozen=True)
+class ShareCells:
+    """The published texts of one dashboard row (the ``DASHBOARD`` policy); ``hidden``: the share is ``X``."""
+
+    numerator_text: str
+    denominator_text: str
+    hidden: bool
+
+
+def share_cells(numerator: int, denominator: int, threshold: int) -> ShareCells:
+    """The ``DASHBOARD`` policy for a numerator of a denominator (see the module docstring)."""
+    complement = denominator - numerator
+    if not any(is_small(n, threshold) for n in (numerator, denominator, complement)):
+        return ShareCells(str(numerator), str(denominator), False)
+    small = SMALL_TEXT.format(threshold=threshold)
+    return ShareCells(
+        small if is_small(numerator, threshold) else HIDDEN_TEXT,
+        small if is_small(denominator, threshold) else str(denominator),
+        True,
+    )

@@ -1,24 +1,20 @@
-"""Local user accounts (argon2 password hashes) and the demo logins."""
+"""Local user accounts (argon2 password hashes, ``canrehab.services.passwords``): creation, and the login
+bookkeeping that the web login and the FHIR API's Basic authentication share (failed logins, lockout)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
-
-from argon2 import PasswordHasher
 
 from canrehab.domain.errors import DomainError
 from canrehab.domain.permissions import ACCOUNT_ROLES
 from canrehab.services.context import SYSTEM
+from canrehab.services.passwords import hash_password
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
-
-_hasher = PasswordHasher()
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    from canrehab.store.repositories.accounts import Account
 
 
 def create_user(
@@ -60,3 +56,26 @@ def create_user(
             patient_id=patient_id,
             unit_hsa_ids=list(unit_hsa_ids),
         )
+
+
+def login_account(services: Services, username: str) -> Account | None:
+    """The account a login names (exactly), or None; read without an audit entry (a login is not a read of
+    a patient's record, and the web re-reads the account on every request)."""
+    if not username:
+        return None
+    with services.uow(SYSTEM, log_reads=False) as uow:
+        account: Account | None = uow.accounts.get(username)
+        return account
+
+
+def login_succeeded(services: Services, username: str) -> None:
+    """A successful login: the failure count and any lockout are cleared."""
+    with services.uow(SYSTEM, log_reads=False) as uow:
+        uow.accounts.login_succeeded(username)
+
+
+def login_failed(services: Services, username: str, max_failures: int, lockout: timedelta) -> bool:
+    """Counts a failed login; the ``max_failures``-th locks the account for ``lockout``. True when locked."""
+    with services.uow(SYSTEM, log_reads=False) as uow:
+        locked: bool = uow.accounts.login_failed(username, max_failures, lockout, datetime.now(UTC))
+        return locked

@@ -80,7 +80,7 @@ def own_link(
         raise DomainError(
             "access.denied", "Bara patienten själv kan öppna sin skattning här.", "patient only"
         )
-    from canrehab.store.repositories.accounts import token_hash
+    from canrehab.store.repositories.links import token_hash
 
     with services.uow(actor) as uow:
         assessment = uow.assessments.get(assessment_id)

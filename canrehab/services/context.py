@@ -107,6 +107,13 @@ class Services:
         return session_factory(self.engine)
 
     @cached_property
+    def web_sessions(self) -> Any:
+        """The server-side login sessions (``canrehab.store.sessions.SessionStore``) on this engine."""
+        from canrehab.store.sessions import SessionStore
+
+        return SessionStore(self.engine)
+
+    @cached_property
     def catalog(self) -> Catalog:
         return Catalog.load()
 

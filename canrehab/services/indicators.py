@@ -13,6 +13,8 @@ from canrehab.domain.access import Actor
 from canrehab.domain.errors import DomainError
 from canrehab.domain.model import CareUnit
 from canrehab.domain.permissions import Action, allowed
+from canrehab.domain.sv import sv_percent
+from canrehab.followup.suppression import HIDDEN_TEXT, share_cells
 from canrehab.services import readmodel
 from canrehab.services.guard import require_action
 from canrehab.services.process_indicators import (
@@ -61,21 +63,24 @@ class Dashboard:
     suppressed_note: str = ""
 
 
-def sv_percent(share: float) -> str:
-    return f"{share * 100:.1f}".replace(".", ",") + " %"
-
-
 def make_row(
     unit_hsa_id: str, label: str, numerator: int, denominator: int, *, suppress: bool, threshold: int
 ) -> Row:
-    """Counts below ``threshold`` (but not zero) are shown as ``<threshold`` and their share as ``X``."""
-    hide = suppress and (
-        0 < numerator < threshold or 0 < denominator < threshold or 0 < denominator - numerator < threshold
-    )
-    if hide:
-        num_text = f"<{threshold}" if 0 < numerator < threshold else "X"
-        den_text = f"<{threshold}" if 0 < denominator < threshold else str(denominator)
-        return Row(unit_hsa_id, label, numerator, denominator, True, num_text, den_text, "X")
+    """One dashboard row; with ``suppress``, disclosure control by the follow-up engine's ``DASHBOARD``
+    policy (``canrehab.followup.suppression.share_cells``: small counts as ``<threshold``, share ``X``)."""
+    if suppress:
+        cells = share_cells(numerator, denominator, threshold)
+        if cells.hidden:
+            return Row(
+                unit_hsa_id,
+                label,
+                numerator,
+                denominator,
+                True,
+                cells.numerator_text,
+                cells.denominator_text,
+                HIDDEN_TEXT,
+            )
     share = sv_percent(numerator / denominator) if denominator else "–"
     return Row(unit_hsa_id, label, numerator, denominator, False, str(numerator), str(denominator), share)
 

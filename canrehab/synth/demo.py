@@ -11,6 +11,7 @@ from canrehab.domain.model import PlanStatus, Profession
 from canrehab.domain.permissions import role_label
 from canrehab.services.accounts import create_user
 from canrehab.services.context import Services
+from canrehab.services.publish import default_period, publish
 from canrehab.synth.analytics import build_demo_analytics
 from canrehab.synth.load import load_region
 from canrehab.synth.region import SynthConfig
@@ -84,25 +85,14 @@ def build_demo(
     return demo_logins()
 
 
-OWN_DATASET = "egen-verksamhet"
-
-
 def _own_data_to_analytics(services: Services, today: date) -> None:
-    """The region's own KVÅ records, exported as a PAR-like extract and imported into the analytics store, so
-    the statistics pages show the system's own data next to the register extract."""
-    import tempfile
-    from pathlib import Path
-
-    from canrehab.followup.importer import dataset_root, import_par
+    """The region's own KVÅ records, published to the analytics store by the production path
+    (``canrehab publish``), so the statistics pages show the system's own data next to the register
+    extract."""
     from canrehab.services.context import SYSTEM
-    from canrehab.services.export import export_par
 
-    with tempfile.TemporaryDirectory() as tmp:
-        extract = Path(tmp) / "egen.csv"
-        export_par(services, SYSTEM, extract, start=date(today.year - 2, 1, 1), end=today)
-        import_par(
-            extract, dataset_root(services.settings.analytics_dir) / OWN_DATASET, strict=True, replace=True
-        )
+    start, end = default_period(today)
+    publish(services, SYSTEM, start=start, end=end)
 
 
 def _demo_patient(services: Services, unit_hsa_id: str) -> str:

@@ -1,11 +1,13 @@
-"""Inline SVG charts (no JavaScript): horizontal bars of shares against a goal level."""
+"""Inline SVG charts (no JavaScript), texts in Swedish: shares against a goal level, a small trend line,
+units ranked per 1 000 against the national rate, and percentages over the years against a goal."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from canrehab.web.format import sv_percent
+from canrehab.domain.sv import sv_number, sv_percent
 
 
 @dataclass(frozen=True)
@@ -78,5 +80,122 @@ def trend_line(
         parts.append(f'<polyline points="{path}" fill="none" stroke="#005b8f" stroke-width="2"/>')
     for x, y in coords:
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#005b8f"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def ranked_bar_chart(
+    bars: Sequence[tuple[str, float | None, str]],
+    national: float | None,
+    title: str,
+    width: int = 680,
+) -> str:
+    """Horizontal bars ranked by value (per 1 000) with the national rate as a dashed line; suppressed units
+    (value None) are listed last with their marker instead of a bar. Returns SVG markup."""
+    shown = sorted((b for b in bars if b[1] is not None), key=lambda b: (-(b[1] or 0.0), b[0]))
+    hidden = [b for b in bars if b[1] is None]
+    ordered = [*shown, *hidden]
+    label_w, value_w, row_h, top = 190, 64, 22, 30
+    plot_w = width - label_w - value_w
+    height = top + row_h * max(len(ordered), 1) + 10
+    top_value = max([b[1] or 0.0 for b in shown] + [national or 0.0])
+    scale = plot_w / (top_value * 1.05) if top_value > 0 else 0.0
+    parts = [
+        f'<svg class="chart ranked" role="img" aria-label="{escape(title)}" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for i, (label, value, note) in enumerate(ordered):
+        y = top + i * row_h
+        parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{escape(label[:30])}</text>')
+        if value is not None:
+            parts.append(
+                f'<rect x="{label_w}" y="{y + 3}" width="{value * scale:.1f}" height="{row_h - 6}" '
+                f'fill="#005b8f"><title>{escape(label)}: {escape(sv_number(value, 2))}</title></rect>'
+            )
+            text = sv_number(value, 2)
+        else:
+            text = note or "–"
+        parts.append(f'<text x="{label_w + plot_w + 6}" y="{y + 15}">{escape(text)}</text>')
+    if national is not None:
+        nx = label_w + national * scale
+        parts.append(
+            f'<line x1="{nx:.1f}" y1="{top - 4}" x2="{nx:.1f}" y2="{height - 6}" stroke="#a33a00" '
+            'stroke-dasharray="5 3" stroke-width="2"/>'
+        )
+        parts.append(
+            f'<text x="{nx:.1f}" y="{top - 10}" text-anchor="middle" class="nat">'
+            f"Riket {escape(sv_number(national, 2))}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    points: tuple[tuple[int, float | None], ...]  # (year, percent) ; None = suppressed
+    color: str
+
+
+def trend_chart(
+    years: Sequence[int], series: Sequence[Series], goal: float | None, title: str, width: int = 400
+) -> str:
+    """A small line chart of percentages over the years with the goal level as a dashed line (or a note when
+    the goal lies far above the scale, so that low values stay readable). Returns SVG markup."""
+    height, left, right, top, bottom = 190, 40, 24, 24, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    values = [v for s in series for _, v in s.points if v is not None]
+    top_value = max(values, default=0.0)
+    show_goal = goal is not None and (goal <= top_value * 2 or top_value == 0)
+    y_max = max(top_value, goal if show_goal and goal is not None else 0.0, 1.0) * 1.1
+    n = max(len(years) - 1, 1)
+
+    def x(i: int) -> float:
+        return left + (plot_w * i / n if len(years) > 1 else plot_w / 2)
+
+    def y(v: float) -> float:
+        return top + plot_h - plot_h * v / y_max
+
+    parts = [
+        f'<svg class="chart trend" role="img" aria-label="{escape(title)}" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#f6f7f8"/>',
+        f'<text x="{left - 4}" y="{top + plot_h + 4}" text-anchor="end">0</text>',
+        f'<text x="{left - 4}" y="{top + 4}" text-anchor="end">{escape(sv_number(y_max, 0))}</text>',
+        f'<text x="4" y="{top - 8}">%</text>',
+    ]
+    for i, year in enumerate(years):
+        parts.append(f'<text x="{x(i):.1f}" y="{top + plot_h + 15}" text-anchor="middle">{year}</text>')
+    if goal is not None:
+        if show_goal:
+            gy = y(goal)
+            parts.append(
+                f'<line x1="{left}" y1="{gy:.1f}" x2="{left + plot_w}" y2="{gy:.1f}" stroke="#1b1b1b" '
+                'stroke-dasharray="4 3" stroke-width="1.5"/>'
+            )
+            parts.append(
+                f'<text x="{left + plot_w}" y="{gy - 3:.1f}" text-anchor="end">'
+                f"mål {escape(sv_number(goal, 0))} %</text>"
+            )
+        else:
+            parts.append(
+                f'<text x="{left + plot_w}" y="{top - 8}" text-anchor="end">'
+                f"mål {escape(sv_number(goal, 0))} % (över skalan)</text>"
+            )
+    index = {year: i for i, year in enumerate(years)}
+    for s in series:
+        coords = [(x(index[yr]), y(v)) for yr, v in s.points if v is not None and yr in index]
+        if len(coords) > 1:
+            path = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in coords)
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{s.color}" stroke-width="2"/>')
+        for cx, cy in coords:
+            parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3" fill="{s.color}"/>')
+    for i, s in enumerate(series):
+        lx = left + i * 150
+        parts.append(
+            f'<rect x="{lx}" y="{height - 14}" width="10" height="10" fill="{s.color}"/>'
+            f'<text x="{lx + 14}" y="{height - 5}">{escape(s.label[:22])}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)

@@ -1,16 +1,22 @@
-"""``canrehab serve``, ``canrehab demo`` and ``canrehab create-user``."""
+"""``canrehab serve`` and ``canrehab create-user`` (``canrehab demo`` is synth's: it builds demo data)."""
 
 from __future__ import annotations
-
-import time
-from pathlib import Path
 
 import typer
 
 from canrehab.config import Settings, get_settings
 
 
-def _run(settings: Settings, host: str | None, port: int | None) -> None:
+def _migrate(settings: Settings) -> None:
+    """Create or upgrade the database and check the definitions (a broken file stops the start)."""
+    from canrehab.services.context import Services
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    Services.open(settings, migrate=True).engine.dispose()
+
+
+def run_app(settings: Settings, host: str | None, port: int | None) -> None:
+    """Serve the web app (uvicorn) on ``host``:``port``, or the configured ones."""
     import uvicorn
 
     from canrehab.web.app import create_app
@@ -28,39 +34,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Starta webbappen mot en befintlig databas."""
         settings = get_settings()
-        from canrehab.web import backend
-
-        backend.migrate(settings)
+        _migrate(settings)
         typer.echo(f"canrehab körs på http://{host or settings.host}:{port or settings.port}/")
-        _run(settings, host, port)
-
-    @app.command()
-    def demo(
-        patients: int = typer.Option(3000, help="Antal syntetiska patienter."),
-        seed: int = typer.Option(1, help="Slumpfrö för de syntetiska data."),
-        data_dir: Path = typer.Option(None, help="Datakatalog (standard: inställningen data_dir)."),
-        host: str = typer.Option(None),
-        port: int = typer.Option(None),
-        no_serve: bool = typer.Option(False, "--no-serve", help="Bygg databasen men starta inte webbappen."),
-    ) -> None:
-        """Bygg en ny syntetisk demodatabas och starta webbappen; skriver ut en inloggning per roll."""
-        settings = get_settings()
-        if data_dir is not None:
-            settings = settings.model_copy(update={"data_dir": data_dir})
-        from canrehab.web import backend
-
-        started = time.monotonic()
-        logins = backend.build_demo(settings, patients=patients, seed=seed)
-        typer.echo(
-            f"Demodatabas med {patients} syntetiska patienter klar på {time.monotonic() - started:.1f} s:"
-        )
-        typer.echo(f"  {settings.resolved_database_url}")
-        typer.echo("Inloggningar (användarnamn / lösenord):")
-        for role, username, password in logins:
-            typer.echo(f"  {role:<28} {username:<16} {password}")
-        typer.echo(f"Öppna http://{host or settings.host}:{port or settings.port}/")
-        if not no_serve:
-            _run(settings, host, port)
+        run_app(settings, host, port)
 
     @app.command("create-user")
     def create_user(
@@ -74,17 +50,22 @@ def register(app: typer.Typer) -> None:
         unit: list[str] = typer.Option([], help="HSA-id för enhet (kan upprepas)."),
     ) -> None:
         """Skapa ett lokalt användarkonto (lösenordet lagras argon2-hashat)."""
-        from canrehab.web import backend
+        from canrehab.services.accounts import create_user as create
+        from canrehab.services.context import Services
 
         settings = get_settings()
-        backend.migrate(settings)
-        backend.create_user(
-            settings,
-            username=username,
-            role=role,
-            password=password,
-            staff_id=staff_id,
-            patient_id=patient_id,
-            unit_hsa_ids=tuple(unit),
-        )
+        _migrate(settings)
+        services = Services.open(settings)
+        try:
+            create(
+                services,
+                username=username,
+                role=role,
+                password=password,
+                staff_id=staff_id,
+                patient_id=patient_id,
+                unit_hsa_ids=tuple(unit),
+            )
+        finally:
+            services.engine.dispose()
         typer.echo(f"Användaren {username} ({role}) är skapad.")

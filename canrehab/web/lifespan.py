@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from canrehab.services.context import SYSTEM
 from canrehab.services.worklist import refresh_stale
-from canrehab.web.backend import app_services
+from canrehab.web.deps import app_services
 
 log = logging.getLogger(__name__)
 

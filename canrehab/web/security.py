@@ -1,4 +1,5 @@
-"""HTTP security for the web app: security headers, CSRF tokens, login throttling and password hashing.
+"""HTTP security for the web app: security headers, CSRF tokens and login throttling (password hashing is
+``canrehab.services.passwords``).
 
 Everything here is independent of the database; the account lockout that survives restarts lives on the
 ``user_account`` row (failed_logins, locked_until) and is applied in ``auth``.
@@ -13,8 +14,6 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -209,30 +208,6 @@ class LoginThrottle:
         with self._lock:
             for k in keys:
                 self._failures.pop(k, None)
-
-
-# ---------------------------------------------------------------------------------------------- passwords
-
-_hasher = PasswordHasher()
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-
-
-# A valid hash to verify against when the username does not exist, so timing does not reveal accounts.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-
-
-def burn_verification(password: str) -> None:
-    verify_password(_DUMMY_HASH, password)
 
 
 HandlerT = Callable[[Request], Awaitable[Response]]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,6 +30,11 @@ class WebSettings(BaseSettings):
     oidc_scope: str = "openid profile"
     # The claim whose value is matched against user_account.username.
     oidc_username_claim: str = "preferred_username"
+
+    @property
+    def assessment_link_validity(self) -> timedelta:
+        """How long a patient's assessment link is valid."""
+        return timedelta(days=self.assessment_link_days)
 
     @property
     def oidc_enabled(self) -> bool:

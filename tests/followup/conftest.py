@@ -1,4 +1,11 @@
-"""Fixtures of the follow-up tests: hand-written extracts, a small synthetic extract, one Spark session."""
+"""Fixtures of the follow-up tests: hand-written extracts, a small synthetic extract, one Spark session, and
+the ``backend`` fixture that runs a test on every analytics engine.
+
+``backend``
+    ``"duckdb"`` or ``"pyspark"`` (the parametrisation, as ``db_backend`` is for SQLite and PostgreSQL). The
+    pyspark param carries ``pytest.mark.spark`` and shares the one session-wide SparkSession (``spark``):
+    Spark starts slowly, so give it the small inline extracts that each state one rule, not whole reports.
+"""
 
 from __future__ import annotations
 
@@ -60,6 +67,14 @@ def small_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     res = import_par(src, d / "dataset")
     assert res.ok and res.rejected == 0
     return d / "dataset"
+
+
+@pytest.fixture(params=["duckdb", pytest.param("pyspark", marks=pytest.mark.spark)])
+def backend(request: pytest.FixtureRequest) -> str:
+    """The analytics engine of this run of the test (pass it as ``backend=`` to ``canrehab.followup.api``)."""
+    if request.param == "pyspark":
+        request.getfixturevalue("spark")
+    return str(request.param)
 
 
 @pytest.fixture(scope="session")

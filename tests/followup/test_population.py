@@ -1,9 +1,10 @@
-"""The population rule and its traps, on hand-written extracts (DuckDB)."""
+"""The population rule and its traps, on hand-written extracts, on every engine (``backend``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -14,9 +15,20 @@ CODES = ["AW020", "AW024", "XV019", "XV020"]
 Extract = Callable[[list[dict[str, str]]], Path]
 
 
-def table(path: Path, level: str = "county", year: int = 2022, **kw: object) -> pd.DataFrame:
+def table(
+    path: Path, level: str = "county", year: int = 2022, backend: str = "duckdb", **kw: Any
+) -> pd.DataFrame:
     # threshold 1: no suppression, exact counts
-    return api.region_table(path, year, CODES, level=level, threshold=1, complementary=False, **kw)  # type: ignore[arg-type]
+    return api.region_table(
+        path,
+        year,
+        CODES,
+        level=level,
+        threshold=1,
+        complementary=False,
+        backend=backend,
+        **kw,
+    )
 
 
 def cell(df: pd.DataFrame, region: str, code: str, column: str = "patients") -> str:
@@ -25,7 +37,7 @@ def cell(df: pd.DataFrame, region: str, code: str, column: str = "patients") -> 
     return str(row[column].iloc[0])
 
 
-def test_repeated_codes_on_one_person_count_once(extract: Extract) -> None:
+def test_repeated_codes_on_one_person_count_once(extract: Extract, backend: str) -> None:
     path = extract(
         [
             contact("1", op="AW020", indatum="2022-01-10"),
@@ -33,25 +45,27 @@ def test_repeated_codes_on_one_person_count_once(extract: Extract) -> None:
             contact("1", op="AW020  AW020", indatum="2022-03-10"),
         ]
     )
-    df = table(path)
+    df = table(path, backend=backend)
     assert cell(df, "01", "AW020") == "1"
     assert cell(df, "00", "AW020") == "1"
     assert cell(df, "00", "XV019") == "1"
     assert cell(df, "00", "AW020", "total_patients") == "1"
 
 
-def test_code_on_non_cancer_contact_counts_for_a_population_person(extract: Extract) -> None:
+def test_code_on_non_cancer_contact_counts_for_a_population_person(extract: Extract, backend: str) -> None:
     path = extract(
         [
             contact("1", hdia="C619"),
             contact("1", hdia="I109", op="AW020", indatum="2022-06-01"),
         ]
     )
-    df = table(path)
+    df = table(path, backend=backend)
     assert cell(df, "00", "AW020") == "1"
 
 
-def test_person_without_cancer_main_diagnosis_is_outside_the_population(extract: Extract) -> None:
+def test_person_without_cancer_main_diagnosis_is_outside_the_population(
+    extract: Extract, backend: str
+) -> None:
     path = extract(
         [
             contact("1", hdia="I109", op="AW020"),  # no cancer contact at all
@@ -60,14 +74,14 @@ def test_person_without_cancer_main_diagnosis_is_outside_the_population(extract:
             contact("4", hdia="C980", op="AW024"),  # not a malignant main diagnosis range C00-C97
         ]
     )
-    df = table(path)
+    df = table(path, backend=backend)
     assert cell(df, "00", "AW020") == "0"
     assert cell(df, "00", "AW024") == "0"
     assert cell(df, "00", "XV019") == "1"
     assert cell(df, "00", "XV019", "total_patients") == "1"
 
 
-def test_contacts_outside_the_year_do_not_count(extract: Extract) -> None:
+def test_contacts_outside_the_year_do_not_count(extract: Extract, backend: str) -> None:
     path = extract(
         [
             contact("1", indatum="2021-11-01", op="AW020"),  # 2021 only
@@ -80,18 +94,20 @@ def test_contacts_outside_the_year_do_not_count(extract: Extract) -> None:
             contact("5", vardform="sluten", indatum="2022-12-28", utdatum="2023-01-03", op="AW020"),
         ]
     )
-    df = table(path)
+    df = table(path, backend=backend)
     assert cell(df, "00", "AW020", "total_patients") == "2"  # persons 2 and 4
     assert cell(df, "00", "AW020") == "0"
     assert cell(df, "00", "XV019") == "0"
     assert cell(df, "00", "AW024") == "0"
     assert cell(df, "00", "XV020") == "1"
-    df21 = table(path, year=2021)
+    df21 = table(path, year=2021, backend=backend)
     assert cell(df21, "00", "AW020") == "1"
     assert cell(df21, "00", "XV019") == "1"
 
 
-def test_multi_county_person_counts_once_in_the_county_of_the_latest_contact(extract: Extract) -> None:
+def test_multi_county_person_counts_once_in_the_county_of_the_latest_contact(
+    extract: Extract, backend: str
+) -> None:
     path = extract(
         [
             contact("1", lan="03", indatum="2022-02-01", op="AW020"),
@@ -106,20 +122,20 @@ def test_multi_county_person_counts_once_in_the_county_of_the_latest_contact(ext
             contact("2", lan="12", indatum="2022-04-04"),
         ]
     )
-    df = table(path)
+    df = table(path, backend=backend)
     assert cell(df, "01", "AW020") == "1"
     assert cell(df, "03", "AW020") == "0"
     assert cell(df, "03", "AW020", "total_patients") == "0"
     assert cell(df, "12", "XV019") == "1"
     assert cell(df, "05", "XV019") == "0"
     assert cell(df, "00", "AW020", "total_patients") == "2"
-    rcc = table(path, level="rcc")
+    rcc = table(path, level="rcc", backend=backend)
     assert cell(rcc, "STHLM_GOTLAND", "AW020") == "1"
     assert cell(rcc, "MELLAN", "AW020") == "0"
     assert cell(rcc, "SYD", "XV019") == "1"
 
 
-def test_unknown_county_counts_only_nationally(extract: Extract) -> None:
+def test_unknown_county_counts_only_nationally(extract: Extract, backend: str) -> None:
     path = extract(
         [
             contact("1", lan="", op="AW020"),
@@ -127,7 +143,7 @@ def test_unknown_county_counts_only_nationally(extract: Extract) -> None:
             contact("2", lan="25", op="AW020"),
         ]
     )
-    df = table(path)
+    df = table(path, backend=backend)
     assert cell(df, "00", "AW020") == "2"
     assert cell(df, "00", "AW020", "total_patients") == "2"
     assert cell(df, "25", "AW020") == "1"
@@ -137,7 +153,7 @@ def test_unknown_county_counts_only_nationally(extract: Extract) -> None:
     assert len(county_rows) == 21  # every county is listed, zeros included
 
 
-def test_care_type_tables_count_codes_registered_in_that_care_type(extract: Extract) -> None:
+def test_care_type_tables_count_codes_registered_in_that_care_type(extract: Extract, backend: str) -> None:
     path = extract(
         [
             # inpatient cancer stay; AW020 registered at an outpatient non-cancer visit
@@ -148,9 +164,9 @@ def test_care_type_tables_count_codes_registered_in_that_care_type(extract: Extr
             contact("2", vardform="oppen", indatum="2022-04-01"),
         ]
     )
-    sluten = table(path, care_type="sluten")
-    oppen = table(path, care_type="oppen")
-    everyone = table(path)
+    sluten = table(path, care_type="sluten", backend=backend)
+    oppen = table(path, care_type="oppen", backend=backend)
+    everyone = table(path, backend=backend)
     assert cell(everyone, "00", "AW020") == "1"
     assert cell(sluten, "00", "AW020") == "0"  # not registered in inpatient care
     assert cell(oppen, "00", "AW020") == "0"  # person 1 is not in the outpatient population
@@ -160,7 +176,7 @@ def test_care_type_tables_count_codes_registered_in_that_care_type(extract: Extr
     assert cell(oppen, "00", "XV019", "total_patients") == "1"
 
 
-def test_age_group_and_sex_use_the_latest_contact(extract: Extract) -> None:
+def test_age_group_and_sex_use_the_latest_contact(extract: Extract, backend: str) -> None:
     path = extract(
         [
             contact("1", alder="17", indatum="2022-01-05", op="AW020"),
@@ -168,22 +184,22 @@ def test_age_group_and_sex_use_the_latest_contact(extract: Extract) -> None:
             contact("2", alder="12", kon="2", op="AW020"),
         ]
     )
-    adults = table(path, age_group="18+")
-    children = table(path, age_group="0-17")
-    women = table(path, kon=2)
+    adults = table(path, age_group="18+", backend=backend)
+    children = table(path, age_group="0-17", backend=backend)
+    women = table(path, kon=2, backend=backend)
     assert cell(adults, "00", "AW020") == "1"
     assert cell(children, "00", "AW020") == "1"
     assert cell(children, "00", "AW020", "total_patients") == "1"
     assert cell(women, "00", "AW020") == "1"
 
 
-def test_per_1000_is_rounded_half_up_to_two_decimals(extract: Extract) -> None:
+def test_per_1000_is_rounded_half_up_to_two_decimals(extract: Extract, backend: str) -> None:
     rows = [contact(str(i)) for i in range(1, 801)]
     rows[0]["op"] = "AW020"  # 1 / 800 * 1000 = 1.25
     rows[1]["op"] = "XV019"
     rows[2]["op"] = "XV019"
     rows[3]["op"] = "XV019"  # 3 / 800 * 1000 = 3.75
-    df = table(extract(rows))
+    df = table(extract(rows), backend=backend)
     assert cell(df, "00", "AW020", "per_1000") == "1.25"
     assert cell(df, "00", "XV019", "per_1000") == "3.75"
     assert cell(df, "01", "AW024", "per_1000") == "0.00"

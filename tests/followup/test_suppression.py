@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,14 +17,52 @@ from tests.followup.conftest import contact
 Extract = Callable[[list[dict[str, str]]], Path]
 
 
+def _published(policy: str, numerator: int, denominator: int, threshold: int) -> tuple[str, str, str]:
+    """What a reader sees of a numerator of a denominator under ``policy``: (numerator, denominator, rate)."""
+    if policy == sup.DASHBOARD:
+        cells = sup.share_cells(numerator, denominator, threshold)
+        return cells.numerator_text, cells.denominator_text, "X" if cells.hidden else "rate"
+    state = sup.primary({"num": numerator, "den": denominator}, threshold)
+    rate = sup.rate_text(1.0, state.get("num") or state.get("den"))
+    return (
+        sup.count_text(numerator, state.get("num"), threshold),
+        sup.count_text(denominator, state.get("den"), threshold),
+        "X" if rate == "X" else "rate",
+    )
+
+
+# The two disclosure-control policies side by side (see the module docstring for why they differ):
+# (policy, numerator, denominator, threshold) -> published (numerator, denominator, rate).
+RULES = [
+    (sup.REPORT, 0, 100, 4, ("0", "100", "rate")),  # zero reveals no person
+    (sup.REPORT, 1, 100, 4, ("<4", "100", "X")),
+    (sup.REPORT, 3, 100, 4, ("<4", "100", "X")),
+    (sup.REPORT, 4, 100, 4, ("4", "100", "rate")),  # the threshold itself is published
+    (sup.REPORT, 98, 100, 4, ("98", "100", "rate")),  # a small complement is not the report's concern
+    (sup.REPORT, 0, 3, 4, ("0", "<4", "X")),
+    (sup.REPORT, 4, 100, 6, ("<6", "100", "X")),  # the threshold is configurable
+    (sup.DASHBOARD, 0, 100, 4, ("0", "100", "rate")),
+    (sup.DASHBOARD, 2, 100, 4, ("<4", "100", "X")),
+    (sup.DASHBOARD, 4, 100, 4, ("4", "100", "rate")),
+    (sup.DASHBOARD, 98, 100, 4, ("X", "100", "X")),  # 2 patients fail: the complement is small
+    (sup.DASHBOARD, 100, 100, 4, ("100", "100", "rate")),  # nobody fails: nothing to hide
+    (sup.DASHBOARD, 0, 3, 4, ("X", "<4", "X")),  # "0 of <4" would say every one of them failed
+    (sup.DASHBOARD, 2, 3, 4, ("<4", "<4", "X")),
+    (sup.DASHBOARD, 0, 0, 4, ("0", "0", "rate")),
+    (sup.DASHBOARD, 4, 10, 6, ("<6", "10", "X")),
+]
+
+
+@pytest.mark.parametrize(("policy", "numerator", "denominator", "threshold", "expected"), RULES)
+def test_disclosure_rules(
+    policy: str, numerator: int, denominator: int, threshold: int, expected: tuple[str, str, str]
+) -> None:
+    assert _published(policy, numerator, denominator, threshold) == expected
+
+
 def test_primary_small_counts_become_lt4_and_x_zero_stays_zero() -> None:
-    assert sup.count_text(0, None, 4) == "0"
-    assert sup.count_text(3, sup.PRIMARY, 4) == "<4"
     assert sup.count_text(7, sup.COMPLEMENTARY, 4) == "X"
-    assert sup.rate_text(1.5, sup.PRIMARY) == "X"
     assert sup.rate_text(0.0, None) == "0.00"
-    assert set(sup.primary({"a": 0, "b": 1, "c": 3, "d": 4}, 4)) == {"b", "c"}
-    assert set(sup.primary({"a": 4, "b": 5}, 6)) == {"a", "b"}  # threshold configurable
 
 
 def test_single_suppressed_cell_gets_a_complementary_partner() -> None:

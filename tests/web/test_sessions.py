@@ -20,9 +20,9 @@ from fastapi.testclient import TestClient
 from canrehab.config import Settings
 from canrehab.services.accounts import create_user
 from canrehab.services.context import Services
+from canrehab.store.sessions import token_hash
 from canrehab.web.app import SESSION_COOKIE, create_app
 from canrehab.web.auth import LOGIN_FAILED
-from canrehab.web.sessions import token_hash
 from canrehab.web.settings import WebSettings
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')

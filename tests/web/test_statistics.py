@@ -27,7 +27,8 @@ from canrehab.services.accounts import create_user
 from canrehab.services.context import Services
 from canrehab.synth.analytics import build_demo_analytics, demo_dataset
 from canrehab.web.app import create_app
-from canrehab.web.routes.statistics import DEFAULT_CODES, KVA_SHAPE, parse_codes, ranked_bar_chart
+from canrehab.web.charts import ranked_bar_chart
+from canrehab.web.statistics_view import DEFAULT_CODES, KVA_SHAPE, parse_codes
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 PASSWORD = "statistik-losen-1"
@@ -358,3 +359,24 @@ def test_query_text_is_escaped_on_the_page(analyst: TestClient) -> None:
         assert r.status_code == 400
         assert "<script>" not in r.text.lower()
         assert "&lt;script&gt;" in r.text.lower()
+
+
+@pytest.mark.parametrize(
+    ("published", "count", "rate", "percent"),
+    [
+        ("4590", "4\u00a0590", "4\u00a0590", "4\u00a0590\u00a0%"),
+        ("21.35", "21.35", "21,35", "21,35\u00a0%"),
+        ("4.6", "4.6", "4,6", "4,6\u00a0%"),
+        ("<4", "<4", "<4", "<4"),
+        ("X", "X", "X", "X"),
+        ("", "", "", "–"),
+    ],
+)
+def test_published_texts_are_shown_in_swedish_and_markers_unchanged(
+    published: str, count: str, rate: str, percent: str
+) -> None:
+    from canrehab.web.statistics_view import published_count, published_percent, published_rate
+
+    assert published_count(published) == count
+    assert published_rate(published) == rate
+    assert published_percent(published) == percent

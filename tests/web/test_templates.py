@@ -24,7 +24,7 @@ from canrehab.domain.model import (
     Suggestion,
 )
 from canrehab.web import forms, questionnaire
-from canrehab.web.app import make_templates
+from canrehab.web.pages import make_templates
 
 X = '<script>alert("x")</script>'
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from canrehab.domain.model import Goal, PlanContent, PlannedAction, Profession, RehabPlan
+from canrehab.services.passwords import hash_password, verify_password
 from canrehab.web import charts, format, forms, questionnaire
 from canrehab.web.pdf import Contact, plan_pdf
-from canrehab.web.security import LoginThrottle, hash_password, verify_password
+from canrehab.web.security import LoginThrottle
 
 QUESTIONNAIRE = {
     "resourceType": "Questionnaire",

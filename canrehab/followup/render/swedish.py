@@ -1,23 +1,24 @@
-"""Swedish number formatting for human-facing outputs: decimal comma, space as thousands separator."""
+"""Swedish number formatting of the reports' cells (blank for a missing value), on top of the one Swedish
+formatter ``canrehab.domain.sv``: decimal comma, non-breaking space as thousands separator."""
 
 from __future__ import annotations
 
 import math
 
-THIN = "\u00a0"  # no-break space between thousands groups, so numbers never wrap
+from canrehab.domain.sv import sv_number
 
 
 def fmt_int(n: int | float | None) -> str:
+    """A count; blank (not '–') for a missing value, as the report's cells are."""
     if n is None or (isinstance(n, float) and math.isnan(n)):
         return ""
-    return f"{int(n):,}".replace(",", THIN)
+    return sv_number(int(n), 0)
 
 
 def fmt_dec(x: float | None, decimals: int = 2) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return ""
-    text = f"{x:,.{decimals}f}"
-    return text.replace(",", THIN).replace(".", ",")
+    return sv_number(float(x), decimals)
 
 
 def fmt_cell(value: object, decimals: int = 2) -> str:

@@ -1,6 +1,6 @@
 """Repositories: one per aggregate, used through ``canrehab.store.uow.UnitOfWork``."""
 
-from canrehab.store.repositories.accounts import Account, AccountRepository, LinkRepository
+from canrehab.store.repositories.accounts import Account, AccountRepository
 from canrehab.store.repositories.base import IntegrityViolation, NotFound, PatientChildRepository, Repository
 from canrehab.store.repositories.care import (
     AssessmentRepository,
@@ -11,6 +11,7 @@ from canrehab.store.repositories.care import (
     PlanRepository,
     ReferralRepository,
 )
+from canrehab.store.repositories.links import LinkRepository
 from canrehab.store.repositories.org import StaffRepository, UnitRepository
 from canrehab.store.repositories.worklist import (
     FLAGS,

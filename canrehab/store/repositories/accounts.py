@@ -1,17 +1,14 @@
-"""User accounts (read by the web layer by column name) and the patients' assessment links."""
+"""User accounts: who may log in, with which role and units, and the login bookkeeping (failed logins,
+lockout)."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from canrehab.domain.errors import DomainError
@@ -21,7 +18,6 @@ from canrehab.store.orm import TABLES
 from canrehab.store.repositories.base import execute_write
 
 ACCOUNT = TABLES["user_account"]
-LINK = TABLES["assessment_link"]
 
 
 @dataclass(frozen=True)
@@ -37,13 +33,22 @@ class Account:
     locked_until: datetime | None
     created_at: datetime
 
+    def locked_at(self, now: datetime) -> bool:
+        """Whether the account is locked out (too many failed logins) at ``now``."""
+        return self.locked_until is not None and self.locked_until > now
+
+    @property
+    def locked(self) -> bool:
+        """Whether the account is locked out now."""
+        return self.locked_at(datetime.now(UTC))
+
 
 def _account(row: Any) -> Account:
     return Account(
         username=row["username"],
-        password_hash=row["password_hash"],
+        password_hash=row["password_hash"] or "",
         role=row["role"],
-        display_name=row["display_name"],
+        display_name=row["display_name"] or row["username"],
         staff_id=row["staff_id"],
         patient_id=row["patient_id"],
         unit_hsa_ids=tuple(row["unit_hsa_ids"] or ()),
@@ -59,8 +64,7 @@ class AccountRepository:
         self.audit = audit
 
     def get(self, username: str) -> Account | None:
-        row = self.session.execute(select(ACCOUNT).where(ACCOUNT.c.username == username)).mappings().first()
-        return _account(row) if row is not None else None
+        return find_account(self.session, username)
 
     def list_all(self) -> list[Account]:
         rows = self.session.execute(select(ACCOUNT).order_by(ACCOUNT.c.username)).mappings()
@@ -105,110 +109,30 @@ class AccountRepository:
             raise DomainError("account.not_found", "Kontot finns inte.", "account not found")
         self.audit.record("update", "user_account", username, None, "lösenord bytt")
 
-
-@dataclass(frozen=True)
-class OpenLink:
-    token_hash: str
-    created_at: datetime
-    expires_at: datetime
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-class LinkRepository:
-    """Personal, expiring links for a patient to fill in an assessment. The raw token is returned once and
-    never stored; the table holds its sha256."""
-
-    def __init__(self, session: Session, audit: AuditLog) -> None:
-        self.session = session
-        self.audit = audit
-
-    def create(
-        self,
-        assessment_id: str,
-        patient_id: str,
-        expires_at: datetime,
-        *,
-        token: str | None = None,
-        created_at: datetime | None = None,
-    ) -> str:
-        """A new link; the token is random unless the caller derives one (returned, never stored)."""
-        if expires_at.tzinfo is None or (created_at is not None and created_at.tzinfo is None):
-            raise ValueError("expires_at and created_at must be timezone-aware")
-        token = token or secrets.token_urlsafe(32)
-        hashed = token_hash(token)
-        values = {
-            "token_hash": hashed,
-            "assessment_id": assessment_id,
-            "patient_id": patient_id,
-            "expires_at": expires_at.astimezone(UTC),
-            "created_at": (created_at or datetime.now(UTC)).astimezone(UTC),
-            "revoked": False,
-        }
-        if self.session.get_bind().dialect.name == "postgresql":
-            # a derived token made twice at once (a double click) is the same link, not an error
-            stmt: Any = pg_insert(LINK).values(**values).on_conflict_do_nothing()
-        else:
-            stmt = sqlite_insert(LINK).values(**values).on_conflict_do_nothing()
-        if not int(getattr(self.session.execute(stmt), "rowcount", 0) or 0):
-            return token
-        self.audit.record(
-            "create",
-            "assessment_link",
-            hashed[:16],
-            patient_id,
-            f"bedömning {assessment_id}",
-            after={"assessment_id": assessment_id, "expires_at": expires_at.astimezone(UTC).isoformat()},
+    def login_succeeded(self, username: str) -> None:
+        """A successful login clears the failure count and any lockout (not audited: the web session is)."""
+        self.session.execute(
+            update(ACCOUNT).where(ACCOUNT.c.username == username).values(failed_logins=0, locked_until=None)
         )
-        return token
 
-    def resolve(self, token: str, *, now: datetime | None = None) -> tuple[str, datetime] | None:
-        """(assessment id, expiry) of a valid link; None when unknown, expired or revoked."""
-        if not token:
-            return None
-        row = (
-            self.session.execute(select(LINK).where(LINK.c.token_hash == token_hash(token)))
-            .mappings()
-            .first()
-        )
-        if row is None or row["revoked"]:
-            return None
-        expires = aware(row["expires_at"])
-        if expires is None or expires <= (now or datetime.now(UTC)):
-            return None
-        return str(row["assessment_id"]), expires
+    def login_failed(self, username: str, max_failures: int, lockout: timedelta, now: datetime) -> bool:
+        """Counts a failed login; at ``max_failures`` the account is locked until ``now + lockout`` and the
+        count starts again. True when this failure locked it."""
+        current = self.session.execute(
+            select(ACCOUNT.c.failed_logins).where(ACCOUNT.c.username == username).with_for_update()
+        ).scalar()
+        failures = int(current or 0) + 1
+        values: dict[str, Any] = {"failed_logins": failures}
+        locked = failures >= max_failures
+        if locked:
+            values.update(failed_logins=0, locked_until=now + lockout)
+        self.session.execute(update(ACCOUNT).where(ACCOUNT.c.username == username).values(**values))
+        return locked
 
-    def known(self, token: str) -> bool:
-        """Whether a link with this token exists at all (valid, expired or revoked)."""
-        found = self.session.execute(select(LINK.c.token_hash).where(LINK.c.token_hash == token_hash(token)))
-        return found.first() is not None
 
-    def open_for_assessment(self, assessment_id: str, valid_after: datetime) -> list[OpenLink]:
-        """The assessment's links that are not revoked and still valid at ``valid_after``, newest first."""
-        rows = self.session.execute(
-            select(LINK.c.token_hash, LINK.c.created_at, LINK.c.expires_at)
-            .where(
-                LINK.c.assessment_id == assessment_id,
-                LINK.c.revoked.is_(False),
-                LINK.c.expires_at > valid_after.astimezone(UTC),
-            )
-            .order_by(LINK.c.created_at.desc())
-        ).mappings()
-        return [
-            OpenLink(row["token_hash"], aware(row["created_at"]), aware(row["expires_at"]))  # type: ignore[arg-type]
-            for row in rows
-        ]
-
-    def revoke_for_assessment(self, assessment_id: str) -> int:
-        """Revoke every link to an assessment (e.g. when it is submitted); returns how many."""
-        result = self.session.execute(
-            update(LINK)
-            .where(LINK.c.assessment_id == assessment_id, LINK.c.revoked.is_(False))
-            .values(revoked=True)
-        )
-        count = int(getattr(result, "rowcount", 0) or 0)
-        if count:
-            self.audit.record("revoke", "assessment_link", assessment_id, None, f"{count} länkar")
-        return count
+def find_account(session: Session, username: str) -> Account | None:
+    """The account named ``username`` (exactly), or None."""
+    if not username:
+        return None
+    row = session.execute(select(ACCOUNT).where(ACCOUNT.c.username == username)).mappings().first()
+    return _account(row) if row is not None else None

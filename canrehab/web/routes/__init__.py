@@ -1,4 +1,5 @@
-"""Page routes. Every route reads and writes patient data through ``canrehab.web.backend`` (the services)."""
+"""Page routes. Every route reads and writes patient data through the use cases in ``canrehab.services``,
+with the services and the user from ``canrehab.web.deps``."""
 
 from __future__ import annotations
 

@@ -5,9 +5,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from canrehab.domain.decision_support import ADVICE_CODES
 from canrehab.domain.model import AssessmentStatus, NeedsLevel
-from canrehab.web import backend, forms, questionnaire
-from canrehab.web.app import RECORD_ROLES, STAFF_ROLES, error_page, flash, render
-from canrehab.web.auth import WebUser, require_roles
+from canrehab.domain.permissions import Action
+from canrehab.instruments import questionnaire_json
+from canrehab.services import assessments as assessment_service
+from canrehab.web import forms, questionnaire
+from canrehab.web.deps import Clinician, RecordReader, ServicesDep, UnitWorker
+from canrehab.web.pages import error_page, flash, render
 
 router = APIRouter()
 
@@ -26,9 +29,9 @@ def _form_context(instrument: object, assessment: object, action: str) -> dict[s
 
 
 @router.get("/bedomning/{assessment_id}")
-def review(request: Request, assessment_id: str, user: WebUser = require_roles(*RECORD_ROLES)) -> Response:
-    assessment, patient = backend.get_assessment(request, user, assessment_id)
-    instrument = backend.instrument(assessment.instrument_id)
+def review(request: Request, assessment_id: str, services: ServicesDep, user: RecordReader) -> Response:
+    assessment, patient = assessment_service.get(services, user.actor, assessment_id)
+    instrument = questionnaire_json(assessment.instrument_id)
     q = questionnaire.as_dict(instrument)
     item_labels = questionnaire.labels(q)
     option_labels = questionnaire.option_labels(q)
@@ -49,7 +52,7 @@ def review(request: Request, assessment_id: str, user: WebUser = require_roles(*
             "item_labels": item_labels,
             "answer_text": answer_text,
             "levels": list(NeedsLevel),
-            "can_confirm": user.role in ("nurse", "doctor", "rehab_professional"),
+            "can_confirm": user.may(Action.CHANGE_RECORD),
             "advice_codes": ADVICE_CODES,
         },
     )
@@ -59,19 +62,26 @@ def review(request: Request, assessment_id: str, user: WebUser = require_roles(*
 def confirm(
     request: Request,
     assessment_id: str,
+    services: ServicesDep,
+    user: Clinician,
     level: int = Form(...),
     override_reason: str = Form(""),
     version: int = Form(...),
     advice: list[str] = Form([]),
-    user: WebUser = require_roles("nurse", "doctor", "rehab_professional"),
 ) -> Response:
     try:
         needs_level = NeedsLevel(level)
     except ValueError:
         return error_page(request, 400, "Ogiltig nivå", "Välj en av de fyra behovsnivåerna.")
     given = tuple(dict.fromkeys(code.strip()[:8] for code in advice[:10]))
-    backend.confirm_level(
-        request, user, assessment_id, needs_level, override_reason.strip()[:2000], version, given
+    assessment_service.confirm(
+        services,
+        user.actor,
+        assessment_id,
+        level=needs_level,
+        reason=override_reason.strip()[:2000],
+        version=version,
+        advice_given=given,
     )
     message = f"Behovsnivån är bekräftad: {needs_level.label_sv}."
     if given:
@@ -81,11 +91,11 @@ def confirm(
 
 
 @router.get("/bedomning/{assessment_id}/fyll-i")
-def staff_form(request: Request, assessment_id: str, user: WebUser = require_roles(*STAFF_ROLES)) -> Response:
-    assessment, _patient = backend.get_assessment(request, user, assessment_id)
+def staff_form(request: Request, assessment_id: str, services: ServicesDep, user: UnitWorker) -> Response:
+    assessment, _patient = assessment_service.get(services, user.actor, assessment_id)
     if assessment.status != AssessmentStatus.IN_PROGRESS:
         return RedirectResponse(f"/bedomning/{assessment_id}", status_code=303)
-    instrument = backend.instrument(assessment.instrument_id)
+    instrument = questionnaire_json(assessment.instrument_id)
     return render(
         request,
         "patient_form.html",
@@ -95,15 +105,15 @@ def staff_form(request: Request, assessment_id: str, user: WebUser = require_rol
 
 @router.post("/bedomning/{assessment_id}/fyll-i")
 async def staff_form_save(
-    request: Request, assessment_id: str, user: WebUser = require_roles(*STAFF_ROLES)
+    request: Request, assessment_id: str, services: ServicesDep, user: UnitWorker
 ) -> Response:
     form = await request.form()
-    assessment, _patient = backend.get_assessment(request, user, assessment_id)
-    instrument = backend.instrument(assessment.instrument_id)
+    assessment, _patient = assessment_service.get(services, user.actor, assessment_id)
+    instrument = questionnaire_json(assessment.instrument_id)
     answers = questionnaire.parse_answers(instrument, form, form.getlist)
     submit = form.get("op") == "submit"
-    saved = backend.save_answers(
-        request, user, assessment_id, answers, forms.int_field(form, "version"), submit
+    saved = assessment_service.save_answers(
+        services, user.actor, assessment_id, answers, forms.int_field(form, "version"), submit
     )
     if submit:
         flash(request, "Skattningen är inskickad. Gå igenom förslaget och bekräfta behovsnivån.")
@@ -112,12 +122,12 @@ async def staff_form_save(
     return RedirectResponse(f"/bedomning/{saved.id}/fyll-i", status_code=303)
 
 
-# ------------------------------------------------------------------------------ the patient's personal link
+# The patient's personal link (no login: the token is the credential).
 
 
 @router.get("/skattning/{token}", name="patient_form")
-def patient_form(request: Request, token: str) -> Response:
-    found = backend.assessment_for_link(request, token)
+def patient_form(request: Request, token: str, services: ServicesDep) -> Response:
+    found = assessment_service.for_link(services, token)
     if found is None:
         return render(
             request,
@@ -130,16 +140,16 @@ def patient_form(request: Request, token: str) -> Response:
             status_code=404,
         )
     assessment, expires = found
-    instrument = backend.instrument(assessment.instrument_id)
+    instrument = questionnaire_json(assessment.instrument_id)
     context = _form_context(instrument, assessment, f"/skattning/{token}")
     context["expires_on"] = expires
     return render(request, "patient_form.html", context)
 
 
 @router.post("/skattning/{token}")
-async def patient_form_save(request: Request, token: str) -> Response:
+async def patient_form_save(request: Request, token: str, services: ServicesDep) -> Response:
     form = await request.form()
-    found = backend.assessment_for_link(request, token)
+    found = assessment_service.for_link(services, token)
     if found is None:
         return render(
             request,
@@ -148,10 +158,10 @@ async def patient_form_save(request: Request, token: str) -> Response:
             status_code=404,
         )
     assessment, _expires = found
-    instrument = backend.instrument(assessment.instrument_id)
+    instrument = questionnaire_json(assessment.instrument_id)
     answers = questionnaire.parse_answers(instrument, form, form.getlist)
     submit = form.get("op") == "submit"
-    backend.save_answers_by_link(request, token, answers, forms.int_field(form, "version"), submit)
+    assessment_service.save_by_link(services, token, answers, forms.int_field(form, "version"), submit)
     if submit:
         return render(
             request,

@@ -8,9 +8,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from canrehab.web import backend
-from canrehab.web.app import AUDIT_ROLES, render
-from canrehab.web.auth import WebUser, require_roles
+from canrehab.services import audit as audit_service
+from canrehab.web.deps import AuditReader, ServicesDep
+from canrehab.web.pages import render
 
 router = APIRouter()
 
@@ -18,15 +18,16 @@ router = APIRouter()
 @router.get("/logg")
 def audit_log(
     request: Request,
+    services: ServicesDep,
+    user: AuditReader,
     patient: str = "",
     actor: str = "",
     sida: int = 1,
-    user: WebUser = require_roles(*AUDIT_ROLES),
 ) -> Response:
     page = max(1, min(sida, 100_000))
     filters = {"patient": patient.strip()[:64], "actor": actor.strip()[:100]}
-    result = backend.audit_events(
-        request, user, patient_id=filters["patient"], actor=filters["actor"], page=page
+    result = audit_service.events(
+        services, user.actor, patient_id=filters["patient"], username=filters["actor"], page=page
     )
 
     def page_url(number: int) -> str:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from canrehab.domain.permissions import Action, roles_for
-from canrehab.web import backend
-from canrehab.web.app import DASHBOARD_ROLES, render
-from canrehab.web.auth import Forbidden, WebUser, require_roles
+from canrehab.domain.permissions import Action
+from canrehab.services import indicators as indicator_service
+from canrehab.web import charts
+from canrehab.web.deps import FollowupUser, ServicesDep
+from canrehab.web.errors import Forbidden
+from canrehab.web.pages import render
 
 router = APIRouter()
-
-DRILL_ROLES = roles_for(Action.FOLLOWUP_DRILL_DOWN)
 
 
 def _period(start: str, end: str) -> tuple[date, date]:
@@ -30,32 +32,67 @@ def _period(start: str, end: str) -> tuple[date, date]:
     return start_d, end_d
 
 
+def _indicator(ind: Any, drill_url: Callable[[str, str], str] | None) -> dict[str, Any]:
+    """One indicator's chart and table; ``drill_url(indicator id, unit)`` links a row to its patients (None
+    when the user may not drill down)."""
+    goal = ind.definition.goal.percent / 100 if ind.definition.goal else None
+    bars = [charts.Bar(r.label, r.share, "för få" if r.suppressed else "") for r in ind.rows]
+    return {
+        "key": ind.definition.id,
+        "title": ind.definition.title_sv,
+        "description": ind.definition.description_sv,
+        "goal": goal,
+        "svg": charts.bar_chart(bars, goal, ind.definition.title_sv),
+        "rows": [
+            {
+                "label": r.label,
+                "numerator_text": r.numerator_text,
+                "denominator_text": r.denominator_text,
+                "share_text": r.share_text,
+                "drill_url": drill_url(ind.definition.id, r.unit_hsa_id)
+                if drill_url and r.unit_hsa_id
+                else "",
+            }
+            for r in ind.rows
+        ],
+    }
+
+
 @router.get("/uppfoljning")
 def dashboard(
     request: Request,
+    services: ServicesDep,
+    user: FollowupUser,
     unit: str = "",
     process: str = "",
     start: str = "",
     end: str = "",
-    user: WebUser = require_roles(*DASHBOARD_ROLES),
 ) -> Response:
     start_d, end_d = _period(request.query_params.get("from", start), request.query_params.get("to", end))
-    context = backend.dashboard(
-        request,
-        user,
-        unit=unit,
-        process=process,
-        start=start_d,
-        end=end_d,
-        can_drill=user.role in DRILL_ROLES,
+    can_drill = user.may(Action.FOLLOWUP_DRILL_DOWN)
+    result = indicator_service.dashboard(
+        services, user.actor, unit=unit or None, process=process or None, start=start_d, end=end_d
     )
+
+    def drill_url(indicator_id: str, unit_hsa_id: str) -> str:
+        return (
+            f"/uppfoljning/patienter?indicator={indicator_id}&unit={unit_hsa_id}"
+            f"&process={process}&start={start_d.isoformat()}&end={end_d.isoformat()}"
+        )
+
+    context: dict[str, Any] = {
+        "units": result.units,
+        "processes": [p.id for p in services.catalog.processes],
+        "indicators": [_indicator(ind, drill_url if can_drill else None) for ind in result.indicators],
+        "suppressed_note": result.suppressed_note,
+    }
     context["filters"] = {
         "unit": unit,
         "process": process,
         "start": start_d.isoformat(),
         "end": end_d.isoformat(),
     }
-    context["can_drill"] = user.role in DRILL_ROLES
+    context["can_drill"] = can_drill
     return render(request, "dashboard.html", context)
 
 
@@ -64,15 +101,22 @@ def drilldown(
     request: Request,
     indicator: str,
     unit: str,
+    services: ServicesDep,
+    user: FollowupUser,
     process: str = "",
     start: str = "",
     end: str = "",
-    user: WebUser = require_roles(*DASHBOARD_ROLES),
 ) -> Response:
-    if user.role not in DRILL_ROLES:
+    if not user.may(Action.FOLLOWUP_DRILL_DOWN):
         raise Forbidden("Din roll ser bara sammanställda siffror, inte enskilda patienter.")
     start_d, end_d = _period(start, end)
-    title, rows = backend.drilldown(
-        request, user, indicator=indicator, unit=unit, process=process, start=start_d, end=end_d
+    title, rows = indicator_service.drilldown(
+        services,
+        user.actor,
+        indicator_id=indicator,
+        unit=unit,
+        process=process or None,
+        start=start_d,
+        end=end_d,
     )
     return render(request, "drilldown.html", {"title": title, "rows": rows})

@@ -1,36 +1,49 @@
 from __future__ import annotations
 
+from dataclasses import fields
+from typing import Any
+
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from canrehab.web import backend
-from canrehab.web.app import CLINICAL_ROLES, RECORD_ROLES, STAFF_ROLES, flash, render
-from canrehab.web.auth import WebUser, require_roles
+from canrehab.domain.permissions import Action
+from canrehab.services import handovers as handover_service
+from canrehab.web.deps import RecordReader, ServicesDep, UnitWorker
+from canrehab.web.pages import flash, render
 
 router = APIRouter()
 
 
+def _context(view: handover_service.HandoverView) -> dict[str, Any]:
+    """A handover as the templates read it: the view's fields by name."""
+    return {f.name: getattr(view, f.name) for f in fields(view)}
+
+
 @router.get("/overlamningar")
-def handover_lists(request: Request, user: WebUser = require_roles(*STAFF_ROLES)) -> Response:
-    inbox, outbox = backend.handover_boxes(request, user)
-    return render(request, "handovers.html", {"inbox": inbox, "outbox": outbox})
+def handover_lists(request: Request, services: ServicesDep, user: UnitWorker) -> Response:
+    inbox, outbox = handover_service.boxes(services, user.actor)
+    return render(
+        request,
+        "handovers.html",
+        {"inbox": [_context(v) for v in inbox], "outbox": [_context(v) for v in outbox]},
+    )
 
 
 @router.get("/overlamning/{handover_id}")
 def handover_detail(
-    request: Request, handover_id: str, user: WebUser = require_roles(*RECORD_ROLES)
+    request: Request, handover_id: str, services: ServicesDep, user: RecordReader
 ) -> Response:
-    context = backend.handover_detail(request, user, handover_id)
-    context["can_act"] = user.role in CLINICAL_ROLES
+    context = _context(handover_service.detail(services, user.actor, handover_id))
+    context["can_act"] = user.may(Action.CHANGE_RECORD)
     return render(request, "handover_detail.html", context)
 
 
 @router.post("/overlamning/{handover_id}/patient-informerad")
 def handover_patient_informed(
-    request: Request, handover_id: str, version: int = Form(...), user: WebUser = require_roles(*STAFF_ROLES)
+    request: Request, handover_id: str, services: ServicesDep, user: UnitWorker, version: int = Form(...)
 ) -> Response:
     """The sender records that the patient has been informed (declared before the receiver's steps)."""
-    backend.handover_inform_patient(request, user, handover_id, version)
+    handover_service.inform_patient(services, user.actor, handover_id, version)
     flash(request, "Det är registrerat att patienten är informerad om överlämningen.")
     return RedirectResponse(f"/overlamning/{handover_id}", status_code=303)
 
@@ -47,12 +60,13 @@ def handover_step(
     request: Request,
     handover_id: str,
     step: str,
+    services: ServicesDep,
+    user: UnitWorker,
     version: int = Form(...),
     reason: str = Form(""),
-    user: WebUser = require_roles(*STAFF_ROLES),
 ) -> Response:
     if step not in MESSAGES:
         return render(request, "error.html", {"heading": "Sidan finns inte", "message": "Okänd åtgärd."}, 404)
-    backend.handover_step(request, user, handover_id, step, version, reason.strip()[:500])
+    handover_service.step(services, user.actor, handover_id, step, version, reason.strip()[:500])
     flash(request, MESSAGES[step])
     return RedirectResponse(f"/overlamning/{handover_id}", status_code=303)

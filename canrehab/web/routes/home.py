@@ -1,25 +1,26 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 
-from canrehab.web.auth import WebUser, current_user
+from canrehab.domain.permissions import Role
+from canrehab.web.deps import CurrentUser
 
 router = APIRouter()
 
-START_PAGE = {
-    "nurse": "/arbetslista",
-    "doctor": "/arbetslista",
-    "rehab_professional": "/arbetslista",
-    "unit_manager": "/arbetslista",
-    "regional_analyst": "/uppfoljning",
-    "admin": "/logg",
-    "patient": "/min-vardplan",
+START_PAGE: dict[str, str] = {
+    Role.NURSE: "/arbetslista",
+    Role.DOCTOR: "/arbetslista",
+    Role.REHAB_PROFESSIONAL: "/arbetslista",
+    Role.UNIT_MANAGER: "/arbetslista",
+    Role.REGIONAL_ANALYST: "/uppfoljning",
+    Role.ADMIN: "/logg",
+    Role.PATIENT: "/min-vardplan",
 }
 
 
 @router.get("/")
-def home(user: WebUser = Depends(current_user)) -> Response:
+def home(user: CurrentUser) -> Response:
     return RedirectResponse(START_PAGE.get(user.role, "/logga-in"), status_code=303)
 
 

@@ -4,17 +4,31 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from canrehab.domain.coordination import TEAM_LABEL_SV, TeamEventKind
-from canrehab.domain.model import KeyMoment, Profession, Respondent
-from canrehab.web import backend, forms
-from canrehab.web.app import RECORD_ROLES, STAFF_ROLES, error_page, flash, render
-from canrehab.web.auth import WebUser, require_roles
+from canrehab.domain.model import HandoverContent, KeyMoment, Profession, Respondent
+from canrehab.domain.permissions import Action
+from canrehab.services import assessments as assessment_service
+from canrehab.services import coordination as coordination_service
+from canrehab.services import handovers as handover_service
+from canrehab.services import organisation
+from canrehab.services import patients as patient_service
+from canrehab.web import forms
+from canrehab.web.deps import RecordReader, ServicesDep, UnitWorker
+from canrehab.web.pages import error_page, flash, render
+from canrehab.web.views import patient as patient_view
 
 router = APIRouter()
 
 
 @router.get("/patient/{patient_id}")
-def overview(request: Request, patient_id: str, user: WebUser = require_roles(*RECORD_ROLES)) -> Response:
-    context = backend.patient_overview(request, user, patient_id)
+def overview(request: Request, patient_id: str, services: ServicesDep, user: RecordReader) -> Response:
+    record = patient_service.patient_record(services, user.actor, patient_id)
+    can_act = user.may(Action.CHANGE_RECORD)
+    candidates = {
+        p.id: patient_service.contact_nurse_candidates(services, user.actor, p.id)
+        for p in record.pathways
+        if can_act and p.closed_on is None
+    }
+    context = patient_view.overview(record, services.today(), can_act=can_act, candidates=candidates)
     context["new_link"] = request.session.pop("new_link", None)
     return render(request, "patient_overview.html", context)
 
@@ -23,19 +37,30 @@ def overview(request: Request, patient_id: str, user: WebUser = require_roles(*R
 def start_assessment(
     request: Request,
     patient_id: str,
+    services: ServicesDep,
+    user: UnitWorker,
     pathway_id: str = Form(...),
     key_moment: str = Form(KeyMoment.OTHER.value),
     mode: str = Form("link"),
-    user: WebUser = require_roles(*STAFF_ROLES),
 ) -> Response:
     try:
         moment = KeyMoment(key_moment)
     except ValueError:
         moment = KeyMoment.OTHER
     respondent = Respondent.PATIENT if mode == "link" else Respondent.STAFF_ON_BEHALF
-    assessment = backend.start_assessment(request, user, patient_id, pathway_id, moment, respondent)
+    assessment = assessment_service.start(
+        services,
+        user.actor,
+        patient_id=patient_id,
+        pathway_id=pathway_id,
+        key_moment=moment,
+        respondent=respondent,
+    )
     if mode == "link":
-        token, expires = backend.create_assessment_link(request, user, assessment)
+        validity = request.app.state.web_settings.assessment_link_validity
+        token, expires = assessment_service.create_link(
+            services, user.actor, assessment.id, validity=validity
+        )
         url = str(request.url_for("patient_form", token=token))
         request.session["new_link"] = {"url": url, "expires": expires.isoformat()}
         flash(request, "En personlig länk till Hälsoskattning har skapats. Skicka den till patienten.")
@@ -45,29 +70,29 @@ def start_assessment(
 
 @router.get("/patient/{patient_id}/overlamning")
 def handover_form(
-    request: Request, patient_id: str, pathway_id: str, user: WebUser = require_roles(*STAFF_ROLES)
+    request: Request, patient_id: str, pathway_id: str, services: ServicesDep, user: UnitWorker
 ) -> Response:
-    context = backend.patient_header(request, user, patient_id)
-    context.update({"pathway_id": pathway_id, "units": backend.units(request), "kind": "handover"})
-    return render(request, "send_form.html", context)
+    return _send_form(request, services, user, patient_id, pathway_id, "handover")
 
 
 @router.post("/patient/{patient_id}/overlamning")
 async def send_handover(
-    request: Request, patient_id: str, user: WebUser = require_roles(*STAFF_ROLES)
+    request: Request, patient_id: str, services: ServicesDep, user: UnitWorker
 ) -> Response:
     form = await request.form()
-    handover = backend.send_handover(
-        request,
-        user,
+    handover = handover_service.send(
+        services,
+        user.actor,
         patient_id=patient_id,
         pathway_id=forms.text(form, "pathway_id", 64),
-        to_unit=forms.text(form, "to_unit", 64),
+        to_unit_hsa_id=forms.text(form, "to_unit", 64),
         to_profession=forms.opt_profession(form, "to_profession"),
-        needs=forms.text(form, "needs"),
-        wishes=forms.text(form, "wishes"),
-        plan_summary=forms.text(form, "plan_summary"),
-        ongoing_actions=forms.text(form, "ongoing_actions"),
+        content=HandoverContent(
+            needs=forms.text(form, "needs"),
+            wishes=forms.text(form, "wishes"),
+            plan_summary=forms.text(form, "plan_summary"),
+            ongoing_actions=forms.text(form, "ongoing_actions"),
+        ),
         patient_informed=form.get("patient_informed") == "1",
     )
     flash(
@@ -78,25 +103,32 @@ async def send_handover(
 
 @router.get("/patient/{patient_id}/remiss")
 def referral_form(
-    request: Request, patient_id: str, pathway_id: str, user: WebUser = require_roles(*STAFF_ROLES)
+    request: Request, patient_id: str, pathway_id: str, services: ServicesDep, user: UnitWorker
 ) -> Response:
-    context = backend.patient_header(request, user, patient_id)
-    context.update({"pathway_id": pathway_id, "units": backend.units(request), "kind": "referral"})
+    return _send_form(request, services, user, patient_id, pathway_id, "referral")
+
+
+def _send_form(
+    request: Request, services: ServicesDep, user: UnitWorker, patient_id: str, pathway_id: str, kind: str
+) -> Response:
+    """The form that sends a handover or a referral (``kind``) to another unit."""
+    context = patient_view.header(patient_service.patient_brief(services, user.actor, patient_id))
+    context.update({"pathway_id": pathway_id, "units": organisation.care_units(services), "kind": kind})
     return render(request, "send_form.html", context)
 
 
 @router.post("/patient/{patient_id}/remiss")
 async def send_referral(
-    request: Request, patient_id: str, user: WebUser = require_roles(*STAFF_ROLES)
+    request: Request, patient_id: str, services: ServicesDep, user: UnitWorker
 ) -> Response:
     form = await request.form()
     profession = forms.opt_profession(form, "to_profession") or Profession.REHAB_TEAM
-    backend.send_referral(
-        request,
-        user,
+    handover_service.send_referral(
+        services,
+        user.actor,
         patient_id=patient_id,
         pathway_id=forms.text(form, "pathway_id", 64),
-        to_unit=forms.text(form, "to_unit", 64) or None,
+        to_unit_hsa_id=forms.text(form, "to_unit", 64) or None,
         to_profession=profession,
         reason=forms.text(form, "reason"),
     )
@@ -110,7 +142,7 @@ def _back(patient_id: str) -> Response:
 
 @router.post("/patient/{patient_id}/kontaktsjukskoterska")
 async def assign_contact_nurse(
-    request: Request, patient_id: str, user: WebUser = require_roles(*STAFF_ROLES)
+    request: Request, patient_id: str, services: ServicesDep, user: UnitWorker
 ) -> Response:
     form = await request.form()
     staff_id = forms.text(form, "staff_id", 64)
@@ -121,9 +153,9 @@ async def assign_contact_nurse(
         forms.text(form, "from_date") and from_date is None
     ):
         return error_page(request, 400, "Ogiltigt datum", "Ange datum som ÅÅÅÅ-MM-DD.")
-    backend.assign_contact_nurse(
-        request,
-        user,
+    patient_service.assign_contact_nurse(
+        services,
+        user.actor,
         forms.text(form, "pathway_id", 64),
         staff_id,
         forms.int_field(form, "version"),
@@ -136,34 +168,32 @@ async def assign_contact_nurse(
 
 @router.post("/patient/{patient_id}/kontaktsjukskoterska/avsluta")
 async def end_contact_nurse(
-    request: Request, patient_id: str, user: WebUser = require_roles(*STAFF_ROLES)
+    request: Request, patient_id: str, services: ServicesDep, user: UnitWorker
 ) -> Response:
     form = await request.form()
     on = forms.opt_date(form, "to_date")
     if on is None:
         return error_page(request, 400, "Ogiltigt datum", "Ange slutdatum som ÅÅÅÅ-MM-DD.")
-    backend.end_contact_nurse(
-        request, user, forms.text(form, "pathway_id", 64), on, forms.int_field(form, "version")
+    patient_service.end_contact_nurse(
+        services, user.actor, forms.text(form, "pathway_id", 64), on, forms.int_field(form, "version")
     )
     flash(request, "Uppdraget som kontaktsjuksköterska är avslutat.")
     return _back(patient_id)
 
 
 @router.post("/patient/{patient_id}/sip")
-async def record_sip(
-    request: Request, patient_id: str, user: WebUser = require_roles(*STAFF_ROLES)
-) -> Response:
+async def record_sip(request: Request, patient_id: str, services: ServicesDep, user: UnitWorker) -> Response:
     form = await request.form()
     on = forms.opt_date(form, "on")
     if on is None:
         return error_page(request, 400, "Ogiltigt datum", "Ange datum för SIP-mötet som ÅÅÅÅ-MM-DD.")
-    backend.record_sip(
-        request,
-        user,
-        patient_id,
-        forms.text(form, "pathway_id", 64),
-        on,
-        forms.text(form, "participants", 2001),
+    coordination_service.record_sip(
+        services,
+        user.actor,
+        patient_id=patient_id,
+        pathway_id=forms.text(form, "pathway_id", 64),
+        on=on,
+        participants=forms.text(form, "participants", 2001),
     )
     flash(request, "SIP är registrerad (KVÅ AU124).")
     return _back(patient_id)
@@ -171,7 +201,7 @@ async def record_sip(
 
 @router.post("/patient/{patient_id}/rehabteam")
 async def record_team_event(
-    request: Request, patient_id: str, user: WebUser = require_roles(*STAFF_ROLES)
+    request: Request, patient_id: str, services: ServicesDep, user: UnitWorker
 ) -> Response:
     form = await request.form()
     on = forms.opt_date(form, "on")
@@ -181,14 +211,14 @@ async def record_team_event(
         kind = TeamEventKind(forms.text(form, "kind", 40))
     except ValueError:
         return error_page(request, 400, "Okänd åtgärd", "Välj vad rehabiliteringsteamet gjorde.")
-    meeting = backend.record_team_event(
-        request,
-        user,
-        patient_id,
-        forms.text(form, "pathway_id", 64),
-        kind,
-        on,
-        forms.text(form, "note", 2001),
+    meeting = coordination_service.record_team_event(
+        services,
+        user.actor,
+        patient_id=patient_id,
+        pathway_id=forms.text(form, "pathway_id", 64),
+        kind=kind,
+        on=on,
+        note=forms.text(form, "note", 2001),
     )
     flash(request, f"{TEAM_LABEL_SV[kind]} är registrerad (KVÅ {meeting.code}).")
     return _back(patient_id)

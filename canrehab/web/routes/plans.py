@@ -4,9 +4,15 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from canrehab.domain.model import PlanCloseReason, PlanContent
-from canrehab.web import backend, forms
-from canrehab.web.app import RECORD_ROLES, STAFF_ROLES, error_page, flash, render
-from canrehab.web.auth import WebUser, require_roles
+from canrehab.services import patients as patient_service
+from canrehab.services import plans as plan_service
+from canrehab.services.context import Services
+from canrehab.web import forms
+from canrehab.web.deps import RecordReader, ServicesDep, UnitWorker
+from canrehab.web.pages import error_page, flash, render
+from canrehab.web.user import WebUser
+from canrehab.web.views.patient import header
+from canrehab.web.views.plan_document import plan_pdf_response
 
 router = APIRouter()
 
@@ -20,14 +26,15 @@ OP_MESSAGES = {
 
 def _editor(
     request: Request,
+    services: Services,
     user: WebUser,
     patient_id: str,
     pathway_id: str,
     content: PlanContent | None,
     extra_rows: int = 2,
 ) -> Response:
-    context = backend.patient_header(request, user, patient_id)
-    plan = backend.current_plan(request, user, pathway_id)
+    context = header(patient_service.patient_brief(services, user.actor, patient_id))
+    plan = plan_service.current(services, user.actor, pathway_id)
     content = content or (plan.content if plan else PlanContent())
     goals, actions = forms.editor_rows(content, extra_rows)
     context.update(
@@ -45,32 +52,30 @@ def _editor(
 
 @router.get("/patient/{patient_id}/plan")
 def plan_page(
-    request: Request, patient_id: str, pathway_id: str, user: WebUser = require_roles(*RECORD_ROLES)
+    request: Request, patient_id: str, pathway_id: str, services: ServicesDep, user: RecordReader
 ) -> Response:
-    return _editor(request, user, patient_id, pathway_id, None)
+    return _editor(request, services, user, patient_id, pathway_id, None)
 
 
 @router.post("/patient/{patient_id}/plan")
-async def plan_save(
-    request: Request, patient_id: str, user: WebUser = require_roles(*STAFF_ROLES)
-) -> Response:
+async def plan_save(request: Request, patient_id: str, services: ServicesDep, user: UnitWorker) -> Response:
     form = await request.form()
     pathway_id = forms.text(form, "pathway_id", 64)
     content = forms.plan_content(form)
     op = forms.text(form, "op", 20)
     if op == "more":
-        return _editor(request, user, patient_id, pathway_id, content, extra_rows=4)
+        return _editor(request, services, user, patient_id, pathway_id, content, extra_rows=4)
     if op not in OP_MESSAGES:
         return error_page(request, 400, "Okänd åtgärd", "Välj en av knapparna i formuläret.")
-    plan = backend.plan_action(
-        request,
-        user,
-        patient_id,
-        pathway_id,
-        op,
-        content,
-        forms.int_field(form, "version"),
-        forms.text(form, "note", 500),
+    plan = plan_service.act(
+        services,
+        user.actor,
+        patient_id=patient_id,
+        pathway_id=pathway_id,
+        op=op,
+        content=content,
+        version=forms.int_field(form, "version"),
+        note=forms.text(form, "note", 500),
         next_follow_up_on=forms.opt_date(form, "next_follow_up_on") if op == "follow_up" else None,
     )
     message = OP_MESSAGES[op]
@@ -84,24 +89,20 @@ async def plan_save(
 def plan_close(
     request: Request,
     plan_id: str,
+    services: ServicesDep,
+    user: UnitWorker,
     reason: str = Form(...),
     version: int = Form(...),
-    user: WebUser = require_roles(*STAFF_ROLES),
 ) -> Response:
     try:
         close_reason = PlanCloseReason(reason)
     except ValueError:
         return error_page(request, 400, "Ogiltig orsak", "Välj en orsak i listan.")
-    plan = backend.close_plan(request, user, plan_id, close_reason, version)
+    plan = plan_service.close(services, user.actor, plan_id, close_reason, version)
     flash(request, "Planen är avslutad (KVÅ AW035).")
     return RedirectResponse(f"/patient/{plan.patient_id}/plan?pathway_id={plan.pathway_id}", status_code=303)
 
 
 @router.get("/plan/{plan_id}/pdf")
-def plan_pdf(request: Request, plan_id: str, user: WebUser = require_roles(*RECORD_ROLES)) -> Response:
-    data = backend.plan_pdf(request, user, plan_id=plan_id)
-    return Response(
-        data,
-        media_type="application/pdf",
-        headers={"Content-Disposition": 'inline; filename="min-vardplan.pdf"'},
-    )
+def plan_pdf(plan_id: str, services: ServicesDep, user: RecordReader) -> Response:
+    return plan_pdf_response(services, user.actor, plan_service.get(services, user.actor, plan_id))

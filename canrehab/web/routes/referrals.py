@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from canrehab.web import backend
-from canrehab.web.app import STAFF_ROLES, flash, render
-from canrehab.web.auth import WebUser, require_roles
+from canrehab.services import handovers as handover_service
+from canrehab.web.deps import ServicesDep, UnitWorker
+from canrehab.web.pages import flash, render
 
 router = APIRouter()
 
@@ -19,8 +19,10 @@ STEPS = {
 
 
 @router.get("/remisser")
-def referral_inbox(request: Request, user: WebUser = require_roles(*STAFF_ROLES)) -> Response:
-    return render(request, "referrals.html", {"referrals": backend.referral_inbox(request, user)})
+def referral_inbox(request: Request, services: ServicesDep, user: UnitWorker) -> Response:
+    return render(
+        request, "referrals.html", {"referrals": handover_service.referral_inbox(services, user.actor)}
+    )
 
 
 @router.post("/remiss/{referral_id}/{step}")
@@ -28,12 +30,13 @@ def referral_step(
     request: Request,
     referral_id: str,
     step: str,
+    services: ServicesDep,
+    user: UnitWorker,
     version: int = Form(...),
     reason: str = Form(""),
-    user: WebUser = require_roles(*STAFF_ROLES),
 ) -> Response:
     if step not in STEPS:
         return render(request, "error.html", {"heading": "Sidan finns inte", "message": "Okänd åtgärd."}, 404)
-    backend.referral_step(request, user, referral_id, step, version, reason.strip()[:500])
+    handover_service.referral_step(services, user.actor, referral_id, step, version, reason.strip()[:500])
     flash(request, STEPS[step])
     return RedirectResponse("/remisser", status_code=303)

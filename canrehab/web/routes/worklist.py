@@ -5,9 +5,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from canrehab.web import backend
-from canrehab.web.app import STAFF_ROLES, render
-from canrehab.web.auth import WebUser, require_roles
+from canrehab.services import worklist as worklist_service
+from canrehab.web.deps import ServicesDep, UnitWorker
+from canrehab.web.pages import render
+from canrehab.web.views.units import unit_names
+from canrehab.web.views.worklist import PAGE_SIZE, SORT_KEYS, worklist_view
 
 router = APIRouter()
 
@@ -21,12 +23,13 @@ SORTS = (
 @router.get("/arbetslista")
 def worklist_page(
     request: Request,
+    services: ServicesDep,
+    user: UnitWorker,
     process: str = "",
     phase: str = "",
     due: str = "",
     sort: str = "urgency",
     sida: int = 1,
-    user: WebUser = require_roles(*STAFF_ROLES),
 ) -> Response:
     page = max(1, min(sida, 10_000))
     filters = {
@@ -35,7 +38,22 @@ def worklist_page(
         "due": due,
         "sort": sort if sort in dict(SORTS) else "urgency",
     }
-    view = backend.worklist(request, user, page=page, **filters)
+    result = worklist_service.unit_worklist(
+        services,
+        user.actor,
+        process=process or None,
+        phase=phase or None,
+        due=due or None,
+        sort=SORT_KEYS.get(filters["sort"], "next_action"),
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    names = unit_names(request.app, services)
+    view = worklist_view(
+        result,
+        processes=[p.id for p in services.catalog.processes],
+        unit_names=[names.get(u, u) for u in sorted(user.unit_hsa_ids)],
+    )
 
     def filter_url(**changes: str | None) -> str:
         params = {**filters, **changes}
@@ -54,11 +72,11 @@ def worklist_page(
             "more": view.more_total > len(view.rows),
             "more_total": view.more_total,
             "page": page,
-            "first_row": (page - 1) * backend.PAGE_SIZE + 1,
-            "has_next": page * backend.PAGE_SIZE < view.total,
+            "first_row": (page - 1) * PAGE_SIZE + 1,
+            "has_next": page * PAGE_SIZE < view.total,
             "filters": filters,
             "filter_url": filter_url,
             "sorts": SORTS,
-            "today": backend.services(request).today(),
+            "today": services.today(),
         },
     )
