@@ -17,8 +17,7 @@ from canrehab.fhir.outcome import FhirError
 from canrehab.fhir.resources.common import Handler
 from canrehab.fhir.search import Json, Page, Query
 from canrehab.fhir.search_params import params_of
-from canrehab.store.audit import ACTIONS, AuditEntry
-from canrehab.store.repositories.audit_reader import AuditFilter, AuditReader
+from canrehab.services.audit import ACTIONS, AuditEntry, AuditFilter, log_reader
 
 MAX_ID = 2**63 - 1
 ACTION_PARAMS = ("subtype", "action", "outcome")
@@ -80,10 +79,9 @@ def _scoped(ctx: Ctx, f: AuditFilter) -> AuditFilter:
     return f
 
 
-def _reader(ctx: Ctx) -> AuditReader:
+def _reader(ctx: Ctx) -> Any:
     ctx.require_action(Action.AUDIT_LOG, "read the audit log")
-    ctx.uow.audit.flush()  # this unit of work's own rows first
-    return AuditReader(ctx.uow.session)
+    return log_reader(ctx.uow)
 
 
 def _log(ctx: Ctx, what: str, entries: list[AuditEntry]) -> None:
