@@ -135,14 +135,6 @@ def _services(request: Request) -> Any:
     return svc
 
 
-def _refresh_worklists(services: Any, uow: Any) -> None:
-    """Writes through FHIR keep the clinicians' worklists current, like writes through the web app."""
-    from canrehab.services.worklist import refresh_patients
-
-    if uow.audit.changed_patients:
-        refresh_patients(services, uow, set(uow.audit.changed_patients))
-
-
 def _log_denied(services: Any, actor: Actor, exc: AccessDenied) -> None:
     with services.uow(actor) as uow:
         uow.audit.record("denied", exc.entity_type, exc.entity_id, exc.patient_id, "åtkomst nekad (FHIR)")
@@ -154,6 +146,17 @@ def _denied_error(exc: AccessDenied, where: str = "") -> FhirError:
     return FhirError(
         403, f"{prefix}You may not {what} this patient's record (care unit access).", code="forbidden"
     )
+
+
+# A use case's refusal -> HTTP status and OperationOutcome issue code (other codes: 404 for ``*not_found``,
+# else 422). A refusal by access (``AccessRefused``) is already in the audit log.
+DOMAIN_STATUS: dict[str, tuple[int, str]] = {
+    "access.denied": (403, "forbidden"),
+    "access.not_clinician": (403, "forbidden"),
+    "patient.exists": (409, "duplicate"),
+    "unit.exists": (409, "duplicate"),
+    "staff.exists": (409, "duplicate"),
+}
 
 
 def _convert(exc: Exception, where: str = "", expression: tuple[str, ...] = ()) -> FhirError:
@@ -173,10 +176,10 @@ def _convert(exc: Exception, where: str = "", expression: tuple[str, ...] = ()) 
     if isinstance(exc, ConflictError):
         return FhirError(412, prefix + exc.message_en, code="conflict", expression=expression)
     if isinstance(exc, DomainError):
-        status = 404 if exc.code.endswith("not_found") else 422
-        return FhirError(
-            status, f"{prefix}{exc.message_sv} ({exc.code})", code="business-rule", expression=expression
+        status, code = DOMAIN_STATUS.get(exc.code) or (
+            (404, "not-found") if exc.code.endswith("not_found") else (422, "business-rule")
         )
+        return FhirError(status, f"{prefix}{exc.message_sv} ({exc.code})", code=code, expression=expression)
     raise exc
 
 
@@ -184,9 +187,7 @@ def _run(request: Request, actor: Actor, work: Callable[[Ctx], Any]) -> Any:
     services = _services(request)
     try:
         with services.uow(actor) as uow:
-            result = work(Ctx(services, uow, actor))
-            _refresh_worklists(services, uow)
-            return result
+            return work(Ctx(services, uow, actor))
     except AccessDenied as exc:
         _log_denied(services, actor, exc)
         raise _denied_error(exc) from exc
@@ -273,7 +274,6 @@ async def transaction(request: Request) -> Response:
     def ctx_factory() -> Iterator[Ctx]:
         with services.uow(actor) as uow:
             yield Ctx(services, uow, actor)
-            _refresh_worklists(services, uow)
 
     def work() -> dict[str, Any]:
         try:

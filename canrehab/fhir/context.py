@@ -9,11 +9,8 @@ from typing import Any
 
 from canrehab.domain.access import Actor, may_read_patient, may_write_patient, sees_identities
 from canrehab.domain.errors import DomainError
-from canrehab.domain.permissions import Action, allowed, roles_for
+from canrehab.domain.permissions import Action, allowed
 from canrehab.fhir.outcome import FhirError
-
-ADMIN_ROLES = roles_for(Action.REGISTER_ORGANISATION)
-AUDIT_READERS = roles_for(Action.AUDIT_LOG)
 
 
 class AccessDenied(Exception):
@@ -60,19 +57,10 @@ class Ctx:
             return
         raise AccessDenied(entity_type, entity_id, patient_id, write=True)
 
-    def require_role(self, roles: Collection[str], what: str) -> None:
-        if self.actor.role not in roles:
+    def require_action(self, action: Action, what: str) -> None:
+        """The permission table (``canrehab.domain.permissions``) must allow the actor's role ``action``."""
+        if not allowed(self.actor.role, action):
             raise FhirError(403, f"Your role ({self.actor.role}) may not {what}.", code="forbidden")
-
-    def staff_member(self) -> Any:
-        """The acting staff member (performer of KVÅ codes for state changes)."""
-        if not self.actor.staff_id:
-            raise FhirError(
-                403,
-                "Only clinical staff with a staff record can change the state of care records.",
-                code="forbidden",
-            )
-        return find(self.uow.staff, self.actor.staff_id, "PractitionerRole")
 
 
 def find(repo: Any, entity_id: str, resource_type: str) -> Any:

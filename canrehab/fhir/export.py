@@ -16,16 +16,15 @@ from datetime import date
 from typing import Any
 
 from canrehab.domain.model import Pathway, Patient
-from canrehab.domain.permissions import Action, roles_for
+from canrehab.domain.permissions import Action, allowed
 from canrehab.fhir import mapping as m
 from canrehab.fhir.context import Ctx
 from canrehab.fhir.mapping.common import as_json
 from canrehab.fhir.outcome import FhirError
-from canrehab.fhir.resources import _goals, _qr
+from canrehab.fhir.resources.assessment import questionnaire_response_json
+from canrehab.fhir.resources.plan import goals_of
 
 Json = dict[str, Any]
-EXPORT_ROLES = roles_for(Action.BULK_EXPORT)
-ALL_UNITS_ROLES = roles_for(Action.BULK_EXPORT_ALL_UNITS)
 TYPES = (
     "Patient",
     "EpisodeOfCare",
@@ -79,9 +78,9 @@ def parse_types(raw: str | None) -> tuple[str, ...]:
 
 
 def _pathways(ctx: Ctx, period: Period) -> list[Pathway]:
-    ctx.require_role(EXPORT_ROLES, "export data")
+    ctx.require_action(Action.BULK_EXPORT, "export data")
     repo = ctx.uow.pathways
-    if ctx.actor.role in ALL_UNITS_ROLES:
+    if allowed(ctx.actor.role, Action.BULK_EXPORT_ALL_UNITS):
         found = [repo.get(pid) for pid in repo.all_ids()]
     else:
         found = [p for unit in sorted(ctx.actor.unit_hsa_ids) for p in repo.for_unit(unit)]
@@ -139,7 +138,7 @@ def resources(ctx: Ctx, period: Period, types: tuple[str, ...]) -> Iterator[Json
             if rtype == "QuestionnaireResponse":
                 for a in ctx.uow.assessments.for_patient(pid):
                     if a.pathway_id in pathway_ids and period.contains(a.submitted_on or a.started_on):
-                        yield out(_qr(a))
+                        yield out(questionnaire_response_json(a))
             elif rtype in ("CarePlan", "Goal"):
                 for plan in ctx.uow.plans.for_patient(pid):
                     if plan.pathway_id not in pathway_ids:
@@ -147,7 +146,7 @@ def resources(ctx: Ctx, period: Period, types: tuple[str, ...]) -> Iterator[Json
                     if rtype == "CarePlan":
                         yield out(as_json(m.care_plan_to_fhir(plan)))
                     else:
-                        yield from (out(g) for g in _goals(plan).values())
+                        yield from (out(g) for g in goals_of(plan).values())
             elif rtype == "ServiceRequest":
                 for r in ctx.uow.referrals.for_patient(pid):
                     if r.pathway_id in pathway_ids and period.contains(r.sent_on):

@@ -100,7 +100,8 @@ EXT_PROFESSION: Final = f"{_SD}/profession"
 EXT_DIAGNOSIS_PROCESS: Final = f"{_SD}/diagnosis-process"
 EXT_PHASE: Final = f"{_SD}/pathway-phase"  # complex: kind, on
 EXT_CONTACT_NURSE: Final = f"{_SD}/contact-nurse"  # complex: staff, offered, from, to
-EXT_CONFIRMED_LEVEL: Final = f"{_SD}/confirmed-needs-level"  # complex: level, on, by, overridden, reason
+# complex: level, on, by, overridden, reason; and advice (the advice codes given, read when confirming)
+EXT_CONFIRMED_LEVEL: Final = f"{_SD}/confirmed-needs-level"
 EXT_SUGGESTION: Final = f"{_SD}/needs-suggestion"  # complex
 EXT_KEY_MOMENT: Final = f"{_SD}/key-moment"
 EXT_RESPONDENT: Final = f"{_SD}/respondent"

@@ -4,8 +4,8 @@ Every entry is checked before anything is written: request method and URL, resou
 (fhir.resources R4B) and the references between entries (``fullUrl`` ``urn:uuid:...`` or ``Type/id``) are
 resolved to server ids. A Condition is stored with the EpisodeOfCare that references it, Goals with the
 CarePlan that references them, a Practitioner's name with its PractitionerRole. Then the entries are stored in
-dependency order inside one unit of work; the first failure rolls everything back and is reported naming
-the entry (index and fullUrl) and the reason.
+dependency order inside one unit of work, which the use case of every entry joins (``services.uow``); the
+first failure rolls everything back and is reported naming the entry (index and fullUrl) and the reason.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from typing import Any
 from canrehab.domain.errors import DomainError
 from canrehab.domain.model import new_id
 from canrehab.fhir.context import AccessDenied, Ctx
-from canrehab.fhir.mapping.common import MappingError, to_model
-from canrehab.fhir.mapping.organisation import hsa_id_of
+from canrehab.fhir.mapping.common import MappingError, as_json, to_model
+from canrehab.fhir.mapping.organisation import hsa_id_of, practitioner_to_fhir, staff_from_fhir
 from canrehab.fhir.outcome import FhirError, etag, parse_etag
 from canrehab.fhir.resources import HANDLERS, version_of
+from canrehab.fhir.resources.common import refuse_unkept
 
 Json = dict[str, Any]
 ORDER = (
@@ -218,6 +219,7 @@ def absorb(entries: list[Entry]) -> list[Entry]:
                         [*first.get("given", []), first.get("family", "")]
                     )
                     e.resource["practitioner"]["display"] = display.strip()
+                _refuse_unkept_practitioner(prac, e)
                 prac.absorbed_by = e
     for e in entries:
         if e.rtype in ABSORBED and e.absorbed_by is None:
@@ -234,6 +236,18 @@ def absorb(entries: list[Entry]) -> list[Entry]:
                 code="processing",
             )
     return [e for e in entries if e.rtype not in ABSORBED]
+
+
+def _refuse_unkept_practitioner(practitioner: Entry, role: Entry) -> None:
+    """A Practitioner entry gives its role only the name: anything else must be what canrehab serves."""
+    try:
+        served = as_json(practitioner_to_fhir(staff_from_fhir(role.resource)))
+    except MappingError:
+        return  # the role itself is invalid, and is reported at its own entry
+    try:
+        refuse_unkept(practitioner.resource, served)
+    except FhirError as exc:
+        raise EntryError(practitioner.index, practitioner.full_url, exc) from exc
 
 
 def _expected_version(e: Entry) -> int:

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from canrehab.domain import assessment as assessment_rules
@@ -22,7 +22,6 @@ from canrehab.domain.model import (
     Patient,
     Respondent,
 )
-from canrehab.services import worklist
 from canrehab.services.guard import acting_staff, pathway_of, require_read, require_write
 from canrehab.services.procedures import code_list, level_set
 
@@ -135,20 +134,21 @@ def _save(
     answers: Mapping[str, Any],
     version: int,
     submit: bool,
+    on: date | None = None,
 ) -> Assessment:
     instrument = _instrument(services, assessment.instrument_id)
     changed = assessment_rules.save_answers(
         assessment,
         instrument,
         answers,
-        on=services.today(),
+        on=on or services.today(),
         submit=submit,
         rules=services.catalog.rules[assessment.instrument_id],
         level_set=level_set(services),
     )
     saved: Assessment = uow.assessments.update(changed, expected_version=version)
     if submit:
-        worklist.refresh(services, uow, assessment.pathway_id)
+        uow.refresh_worklist(assessment.pathway_id)
     return saved
 
 
@@ -159,11 +159,15 @@ def save_answers(
     answers: Mapping[str, Any],
     version: int,
     submit: bool,
+    *,
+    on: date | None = None,
 ) -> Assessment:
+    """Save the answers, and with ``submit`` hand the form in (the suggestion is computed), on ``on``
+    (default today: another system may state the date it recorded)."""
     with services.uow(actor) as uow:
         assessment = uow.assessments.get(assessment_id)
         require_write(services, uow, actor, assessment.patient_id, "assessment", assessment_id)
-        return _save(services, uow, assessment, answers, version, submit)
+        return _save(services, uow, assessment, answers, version, submit, on)
 
 
 def for_link(services: Services, token: str) -> tuple[Assessment, datetime] | None:
@@ -212,9 +216,11 @@ def confirm(
     version: int,
     advice_given: Sequence[str] = (),
     care_type: CareType = DEFAULT_CARE_TYPE,
+    on: date | None = None,
 ) -> Assessment:
     """The clinician confirms (or overrides, with a reason) the suggested level, one of the region's level
-    set; AU010 (and the simple advice given) is recorded with the care type of the contact."""
+    set, on ``on`` (default today); AU010 (and the simple advice given) is recorded with the care type of
+    the contact."""
     with services.uow(actor) as uow:
         assessment = uow.assessments.get(assessment_id)
         require_write(services, uow, actor, assessment.patient_id, "assessment", assessment_id)
@@ -225,7 +231,7 @@ def confirm(
             pathway,
             level=level,
             by=staff,
-            on=services.today(),
+            on=on or services.today(),
             reason=reason,
             professions=services.catalog.professions,
             advice_given=advice_given,
@@ -236,5 +242,23 @@ def confirm(
         saved: Assessment = uow.assessments.update(confirmed, expected_version=version)
         uow.pathways.update(new_pathway, expected_version=pathway.version)
         uow.kva.add_many(records)
-        worklist.refresh(services, uow, assessment.pathway_id)
+        uow.refresh_worklist(assessment.pathway_id)
+        return saved
+
+
+def record(services: Services, actor: Actor, assessment: Assessment) -> Assessment:
+    """Store an assessment as another system recorded it: its answers are checked against the instrument
+    (as loaded by the services) and its pathway must be the patient's."""
+    from canrehab.domain.instrument import validate_answers
+    from canrehab.services.guard import pathway_named
+
+    instrument = _instrument(services, assessment.instrument_id)
+    answers = validate_answers(instrument, assessment.answers)
+    with services.uow(actor) as uow:
+        pathway_named(uow, assessment.pathway_id, assessment.patient_id)
+        require_write(services, uow, actor, assessment.patient_id, "assessment", assessment.id)
+        saved: Assessment = uow.assessments.add(
+            assessment.model_copy(update={"answers": answers, "version": 1})
+        )
+        uow.refresh_worklist(saved.pathway_id)
         return saved

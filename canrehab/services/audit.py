@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from canrehab.domain.access import Actor
 from canrehab.domain.permissions import Action, allowed
 from canrehab.services.guard import require_action
+
+# The log's vocabulary and its filtered, paged reader, for the FHIR AuditEvent door (it maps the entries).
+from canrehab.store.audit import ACTIONS as ACTIONS
+from canrehab.store.audit import AuditEntry as AuditEntry
+from canrehab.store.repositories.audit_reader import AuditFilter as AuditFilter
+from canrehab.store.repositories.audit_reader import AuditReader
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
@@ -99,3 +105,10 @@ def events(
         has_next=len(entries) > page_size,
         region_wide=region_wide,
     )
+
+
+def log_reader(uow: Any) -> AuditReader:
+    """The audit log as a filtered, paged reader in this unit of work, its own pending rows written first.
+    The caller checks who may read which entries (``Action.AUDIT_LOG``, scoped by unit)."""
+    uow.audit.flush()
+    return AuditReader(uow.session)

@@ -1,9 +1,18 @@
 """The services' shared context: database, configured definitions (instruments, rules, routines, code lists)
-and the clock. One ``Services`` object per process; every use case opens its own unit of work."""
+and the clock. One ``Services`` object per process.
+
+Every use case opens a unit of work with ``services.uow(actor)``. Units of work join: while one is open
+for this ``Services`` in the current context (thread or task), a nested ``with services.uow(actor)`` is
+that same unit of work, so a caller that needs several use cases in one transaction (a FHIR transaction
+Bundle) opens the outer one and calls them; only the outermost commits (or rolls back) and refreshes the
+worklist of each pathway registered with ``uow.refresh_worklist`` once, just before its commit.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -14,6 +23,23 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from canrehab.config import Settings
 from canrehab.domain.access import Actor
+
+
+@dataclass
+class _OpenUnit:
+    """The outermost unit of work open for one ``Services`` object, and what waits for its end."""
+
+    uow: Any
+    after: list[Callable[[], None]] = field(default_factory=list)
+
+
+# id(Services) -> its open unit. A ContextVar: each thread and each asyncio task sees only its own (the
+# FastAPI thread pool runs every request in a copy of the caller's context).
+_OPEN_UNITS: ContextVar[dict[int, _OpenUnit] | None] = ContextVar("canrehab_open_units", default=None)
+
+
+def _open_unit(services: object) -> _OpenUnit | None:
+    return (_OPEN_UNITS.get() or {}).get(id(services))
 
 
 @dataclass
@@ -105,13 +131,58 @@ class Services:
     def today(self) -> date:
         return self.clock()
 
-    def uow(self, actor: Actor, *, log_reads: bool = True) -> Any:
+    @contextmanager
+    def uow(self, actor: Actor, *, log_reads: bool = True) -> Iterator[Any]:
+        """The unit of work open for this ``Services`` in this context (joined: no commit of its own; its
+        ``log_reads`` stays the outer one's), else a new one that commits on normal exit. Joining is for the
+        same actor only: another actor's work inside an open unit is a programming error."""
+        from canrehab.store.uow import AuditActor
+
+        open_unit = _open_unit(self)
+        if open_unit is not None:
+            wanted = AuditActor(
+                username=actor.username, role=actor.role, unit_hsa_ids=tuple(sorted(actor.unit_hsa_ids))
+            )
+            if open_unit.uow.actor != wanted:
+                raise RuntimeError("a unit of work is open for another actor; it cannot be joined")
+            yield open_unit.uow
+            return
+        unit = _OpenUnit(self.independent_uow(actor, log_reads=log_reads))
+        token = _OPEN_UNITS.set({**(_OPEN_UNITS.get() or {}), id(self): unit})
+        try:
+            with unit.uow:
+                yield unit.uow
+        finally:
+            _OPEN_UNITS.reset(token)
+            for work in unit.after:
+                work()
+
+    def independent_uow(self, actor: Actor, *, log_reads: bool = True) -> Any:
+        """A unit of work of its own, never joined with an open one (nor joinable: nested use cases open
+        theirs). For writes that must not share the fate of the open transaction."""
         from canrehab.store.uow import AuditActor, UnitOfWork
 
         audit_actor = AuditActor(
             username=actor.username, role=actor.role, unit_hsa_ids=tuple(sorted(actor.unit_hsa_ids))
         )
-        return UnitOfWork(self.sessions, audit_actor, log_reads=log_reads)
+        return UnitOfWork(
+            self.sessions, audit_actor, log_reads=log_reads, before_commit=self._refresh_worklist
+        )
+
+    def _refresh_worklist(self, uow: Any, pathway_ids: Sequence[str]) -> None:
+        from canrehab.services.worklist import refresh_many
+
+        refresh_many(self, uow, pathway_ids)
+
+    def after_unit_of_work(self, work: Callable[[], None]) -> None:
+        """Run ``work`` when the unit of work open in this context has ended, committed or rolled back (at
+        once when none is open). For records that must survive a rollback, such as a refused access: written
+        in a transaction of their own, after the refused one, so that SQLite's single writer is free."""
+        open_unit = _open_unit(self)
+        if open_unit is None:
+            work()
+        else:
+            open_unit.after.append(work)
 
 
 SYSTEM = Actor(role="system", staff_id=None, unit_hsa_ids=frozenset(), patient_id=None, username="system")

@@ -17,7 +17,6 @@ from canrehab.domain.access import Actor
 from canrehab.domain.coordination import CareMeeting, TeamEventKind
 from canrehab.domain.kva import DEFAULT_CARE_TYPE
 from canrehab.domain.model import CareType
-from canrehab.services import worklist
 from canrehab.services.guard import acting_staff, pathway_of, require_write
 from canrehab.services.procedures import code_list
 
@@ -38,7 +37,7 @@ def _store(services: Services, uow: Any, meeting: CareMeeting, records: list[Any
         detail,
         after=meeting.model_dump(mode="json"),
     )
-    worklist.refresh(services, uow, records[0].pathway_id)
+    uow.refresh_worklist(records[0].pathway_id)
 
 
 def _existing(uow: Any, patient_id: str, pathway_id: str) -> list[Any]:

@@ -38,8 +38,14 @@ def denied(
 def log_denied(
     services: Services, actor: Actor, entity_type: str, entity_id: str, patient_id: str | None
 ) -> None:
-    with services.uow(actor) as uow:
-        uow.audit.record("denied", entity_type, entity_id, patient_id, "åtkomst nekad")
+    """The refusal, in its own transaction once the refused use case's unit of work has ended (rolled back
+    with everything else it did, while this row stays)."""
+
+    def write() -> None:
+        with services.independent_uow(actor) as uow:
+            uow.audit.record("denied", entity_type, entity_id, patient_id, "åtkomst nekad")
+
+    services.after_unit_of_work(write)
 
 
 def require_read(
@@ -99,3 +105,42 @@ def pathway_of(uow: Any, pathway_id: str, patient_id: str) -> Any:
     if pathway.patient_id != patient_id:
         raise DomainError("pathway.mismatch", "Vårdförloppet hör inte till patienten.", "pathway mismatch")
     return pathway
+
+
+def pathway_named(uow: Any, pathway_id: str, patient_id: str) -> Any:
+    """The pathway a record from another system names, which must exist and belong to its patient (an
+    unknown pathway is an error in the record, not a missing page: ``pathway.unknown``)."""
+    pathway = uow.pathways.find(pathway_id)
+    if pathway is None:
+        raise DomainError(
+            "pathway.unknown",
+            f"Vårdförloppet {pathway_id} finns inte.",
+            f"the pathway EpisodeOfCare/{pathway_id} does not exist",
+        )
+    if pathway.patient_id != patient_id:
+        raise DomainError("pathway.mismatch", "Vårdförloppet hör inte till patienten.", "pathway mismatch")
+    return pathway
+
+
+def staff_named(uow: Any, staff_id: str | None, role: str) -> Staff | None:
+    """The staff member a record names in ``role`` (e.g. the performer), which must exist."""
+    if staff_id is None:
+        return None
+    staff: Staff | None = uow.staff.find(staff_id)
+    if staff is None:
+        raise DomainError(
+            "staff.unknown",
+            f"{role}: personen {staff_id} finns inte.",
+            f"{role} refers to PractitionerRole/{staff_id}, which does not exist",
+        )
+    return staff
+
+
+def require_write_new_record(
+    services: Services, uow: Any, actor: Actor, patient_id: str, unit_hsa_id: str, entity_type: str
+) -> None:
+    """Write access for a record that itself relates the patient to ``unit_hsa_id``: a new pathway at one of
+    a clinician's units gives them access to a patient new to them."""
+    if allowed(actor.role, Action.CHANGE_RECORD) and unit_hsa_id in actor.unit_hsa_ids:
+        return
+    require_write(services, uow, actor, patient_id, entity_type)

@@ -20,7 +20,6 @@ from canrehab.domain.model import (
     ReferralStatus,
 )
 from canrehab.domain.permissions import Action
-from canrehab.services import worklist
 from canrehab.services.guard import (
     acting_staff,
     pathway_of,
@@ -64,7 +63,7 @@ def send(
             on=services.today(),
         )
         saved: Handover = uow.handovers.add(handover)
-        worklist.refresh(services, uow, pathway_id)
+        uow.refresh_worklist(pathway_id)
         return saved
 
 
@@ -99,7 +98,7 @@ def step(
         else:
             changed = handover_rules.reject(handover, by=staff, on=today, reason=reason)
         saved: Handover = uow.handovers.update(changed, expected_version=version)
-        worklist.refresh(services, uow, handover.pathway_id)
+        uow.refresh_worklist(handover.pathway_id)
         return saved
 
 
@@ -111,7 +110,7 @@ def inform_patient(services: Services, actor: Actor, handover_id: str, version: 
         staff = acting_staff(uow, actor)
         changed = handover_rules.inform_patient(handover, by=staff, on=services.today())
         saved: Handover = uow.handovers.update(changed, expected_version=version)
-        worklist.refresh(services, uow, handover.pathway_id)
+        uow.refresh_worklist(handover.pathway_id)
         return saved
 
 
@@ -197,7 +196,7 @@ def send_referral(
             is_mdk_rehab=is_mdk_rehab or to_profession == Profession.REHAB_TEAM,
         )
         saved: Referral = uow.referrals.add(referral)
-        worklist.refresh(services, uow, pathway_id)
+        uow.refresh_worklist(pathway_id)
         return saved
 
 
@@ -220,7 +219,7 @@ def referral_step(
         else:
             raise DomainError("referral.unknown_step", "Okänd åtgärd.", f"unknown referral step {step_name}")
         saved: Referral = uow.referrals.update(changed, expected_version=version)
-        worklist.refresh(services, uow, referral.pathway_id)
+        uow.refresh_worklist(referral.pathway_id)
         return saved
 
 
@@ -252,3 +251,129 @@ def referral_inbox(services: Services, actor: Actor) -> list[ReferralView]:
                 )
             )
         return views
+
+
+# Handover and referral records from another system, and their steps with the dates it recorded.
+
+HANDOVER_STEP_ORDER = (
+    HandoverStatus.SENT,
+    HandoverStatus.RECEIVED,
+    HandoverStatus.PATIENT_CONTACTED,
+    HandoverStatus.COMPLETED,
+)
+_HANDOVER_RULES: dict[HandoverStatus, Any] = {
+    HandoverStatus.RECEIVED: handover_rules.receive,
+    HandoverStatus.PATIENT_CONTACTED: handover_rules.confirm_patient_contact,
+    HandoverStatus.COMPLETED: handover_rules.complete,
+}
+
+
+def record_handover(services: Services, actor: Actor, handover: Handover) -> Handover:
+    """Store a handover as another system recorded it (pathway, staff named and receiving unit exist)."""
+    from canrehab.services.guard import pathway_named, staff_named
+
+    with services.uow(actor) as uow:
+        pathway_named(uow, handover.pathway_id, handover.patient_id)
+        staff_named(uow, handover.from_staff_id, "Avsändare")
+        staff_named(uow, handover.to_staff_id, "Mottagare")
+        uow.units.get(handover.to_unit_hsa_id)
+        require_write(services, uow, actor, handover.patient_id, "handover", handover.id)
+        saved: Handover = uow.handovers.add(handover.model_copy(update={"version": 1}))
+        uow.refresh_worklist(saved.pathway_id)
+        return saved
+
+
+def advance_handover(
+    services: Services,
+    actor: Actor,
+    handover_id: str,
+    to_status: HandoverStatus,
+    *,
+    dates: dict[HandoverStatus, date | None],
+    reason: str,
+    version: int,
+) -> Handover:
+    """The receiver's steps up to ``to_status`` in one change (received -> patient contacted -> completed,
+    each on its date in ``dates`` or today), or rejecting with ``reason``. The same status stores nothing."""
+    today = services.today()
+    with services.uow(actor) as uow:
+        current: Handover = uow.handovers.get(handover_id)
+        require_write(services, uow, actor, current.patient_id, "handover", handover_id)
+        if to_status is current.status:
+            return current
+        staff = acting_staff(uow, actor)
+        if to_status is HandoverStatus.REJECTED:
+            on = dates.get(HandoverStatus.REJECTED) or today
+            result = handover_rules.reject(current, by=staff, on=on, reason=reason)
+        elif to_status in HANDOVER_STEP_ORDER and HANDOVER_STEP_ORDER.index(
+            to_status
+        ) > HANDOVER_STEP_ORDER.index(current.status):
+            result = current
+            first = HANDOVER_STEP_ORDER.index(current.status) + 1
+            for status in HANDOVER_STEP_ORDER[first : HANDOVER_STEP_ORDER.index(to_status) + 1]:
+                result = _HANDOVER_RULES[status](result, by=staff, on=dates.get(status) or today)
+        else:
+            raise DomainError(
+                "handover.illegal_transition",
+                "Överlämningen kan inte gå tillbaka till ett tidigare steg.",
+                f"a handover cannot go from {current.status.value} to {to_status.value}",
+            )
+        saved: Handover = uow.handovers.update(result, expected_version=version)
+        uow.refresh_worklist(saved.pathway_id)
+        return saved
+
+
+def record_referral(services: Services, actor: Actor, referral: Referral) -> Referral:
+    """Store a referral as another system recorded it (pathway, requester and receiving unit exist)."""
+    from canrehab.services.guard import pathway_named, staff_named
+
+    with services.uow(actor) as uow:
+        pathway_named(uow, referral.pathway_id, referral.patient_id)
+        staff_named(uow, referral.from_staff_id, "Remittent")
+        if referral.to_unit_hsa_id:
+            uow.units.get(referral.to_unit_hsa_id)
+        require_write(services, uow, actor, referral.patient_id, "referral", referral.id)
+        saved: Referral = uow.referrals.add(referral.model_copy(update={"version": 1}))
+        uow.refresh_worklist(saved.pathway_id)
+        return saved
+
+
+_REFERRAL_RULES: dict[ReferralStatus, Any] = {
+    ReferralStatus.ACCEPTED: referral_rules.accept,
+    ReferralStatus.COMPLETED: referral_rules.complete,
+    ReferralStatus.CANCELLED: referral_rules.cancel,
+}
+
+
+def answer_referral(
+    services: Services,
+    actor: Actor,
+    referral_id: str,
+    to_status: ReferralStatus,
+    *,
+    on: date | None,
+    reason: str,
+    version: int,
+) -> Referral:
+    """Accept, reject (with ``reason``), complete or cancel a referral on ``on`` (default today), by the
+    referral rules. The same status stores nothing."""
+    with services.uow(actor) as uow:
+        current: Referral = uow.referrals.get(referral_id)
+        require_write(services, uow, actor, current.patient_id, "referral", referral_id)
+        if to_status is current.status:
+            return current
+        staff = acting_staff(uow, actor)
+        day = on or services.today()
+        if to_status is ReferralStatus.REJECTED:
+            result = referral_rules.reject(current, by=staff, on=day, reason=reason)
+        elif to_status in _REFERRAL_RULES:
+            result = _REFERRAL_RULES[to_status](current, by=staff, on=day)
+        else:
+            raise DomainError(
+                "referral.illegal_transition",
+                "Remissen kan inte gå tillbaka till ett tidigare steg.",
+                f"a referral cannot go back to {to_status.value}",
+            )
+        saved: Referral = uow.referrals.update(result, expected_version=version)
+        uow.refresh_worklist(saved.pathway_id)
+        return saved

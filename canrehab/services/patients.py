@@ -13,7 +13,6 @@ from canrehab.domain.errors import DomainError
 from canrehab.domain.identity import parse_personnummer, pseudonymise
 from canrehab.domain.kva import DEFAULT_CARE_TYPE
 from canrehab.domain.model import CareType, Diagnosis, Pathway, Patient, PhaseKind, Staff
-from canrehab.services import worklist
 from canrehab.services.guard import acting_staff, require_read, require_write
 from canrehab.services.procedures import code_list
 
@@ -81,7 +80,7 @@ def open_pathway(
         unit = uow.units.get(unit_hsa_id)
         pathway = pathway_rules.open_pathway(patient, unit, diagnosis, diagnosed_on)
         pathway = uow.pathways.add(pathway)
-        worklist.refresh(services, uow, pathway.id)
+        uow.refresh_worklist(pathway.id)
         return pathway
 
 
@@ -97,7 +96,7 @@ def _change_pathway(services: Services, actor: Actor, pathway_id: str, version: 
         saved = uow.pathways.update(new_pathway, expected_version=version)
         if records:
             uow.kva.add_many(records)
-        worklist.refresh(services, uow, pathway_id)
+        uow.refresh_worklist(pathway_id)
         return saved  # type: ignore[no-any-return]
 
 

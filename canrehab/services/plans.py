@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -9,8 +10,15 @@ from canrehab.domain import plan as plan_rules
 from canrehab.domain.access import Actor
 from canrehab.domain.errors import DomainError
 from canrehab.domain.kva import DEFAULT_CARE_TYPE
-from canrehab.domain.model import CareType, PlanCloseReason, PlanContent, PlanStatus, RehabPlan
-from canrehab.services import worklist
+from canrehab.domain.model import (
+    CareType,
+    PlanCloseReason,
+    PlanContent,
+    PlanEvent,
+    PlanEventKind,
+    PlanStatus,
+    RehabPlan,
+)
 from canrehab.services.guard import acting_staff, pathway_of, require_read, require_write
 from canrehab.services.procedures import code_list
 
@@ -106,7 +114,7 @@ def act(
             saved = uow.plans.update(changed, expected_version=version)
         if records:
             uow.kva.add_many(records)
-        worklist.refresh(services, uow, pathway_id)
+        uow.refresh_worklist(pathway_id)
         return saved
 
 
@@ -134,7 +142,7 @@ def close(
         )
         saved: RehabPlan = uow.plans.update(closed, expected_version=version)
         uow.kva.add_many(records)
-        worklist.refresh(services, uow, plan.pathway_id)
+        uow.refresh_worklist(plan.pathway_id)
         return saved
 
 
@@ -156,3 +164,85 @@ def for_patient_self(services: Services, actor: Actor) -> RehabPlan | None:
             if p.status != PlanStatus.DRAFT and p.content.part_of_min_vardplan
         ]
         return plans[-1] if plans else None
+
+
+def record(services: Services, actor: Actor, plan: RehabPlan) -> RehabPlan:
+    """Store a plan as another system recorded it (its pathway must be the patient's, its unit exist)."""
+    from canrehab.services.guard import pathway_named
+
+    with services.uow(actor) as uow:
+        pathway = pathway_named(uow, plan.pathway_id, plan.patient_id)
+        if plan.unit_hsa_id != pathway.unit_hsa_id:
+            uow.units.get(plan.unit_hsa_id)
+        require_write(services, uow, actor, plan.patient_id, "rehab_plan", plan.id)
+        saved: RehabPlan = uow.plans.add(plan.model_copy(update={"version": 1}))
+        uow.refresh_worklist(saved.pathway_id)
+        return saved
+
+
+def record_steps(
+    services: Services,
+    actor: Actor,
+    plan_id: str,
+    *,
+    content: PlanContent,
+    events: Sequence[PlanEvent],
+    close_reason: PlanCloseReason | None,
+    version: int,
+) -> RehabPlan:
+    """The steps another system recorded on a plan, with their dates: a draft's new ``content``, then each
+    of ``events`` in order (establish AW020, follow up AW024, revise AW027 to ``content``, close AW035 with
+    ``close_reason``), each by the plan rules, performed by the acting clinician. Nothing to do stores
+    nothing."""
+    with services.uow(actor) as uow:
+        current: RehabPlan = uow.plans.get(plan_id)
+        require_write(services, uow, actor, current.patient_id, "rehab_plan", plan_id)
+        result = current
+        if current.status == PlanStatus.DRAFT and content != current.content:
+            result = plan_rules.edit_draft(result, content)
+        records: list[Any] = []
+        for event in events:
+            result, done = _plan_step(services, uow, actor, result, event, content, close_reason)
+            records += done
+        if result == current:
+            return current
+        saved: RehabPlan = uow.plans.update(result, expected_version=version)
+        if records:
+            uow.kva.add_many(records)
+        uow.refresh_worklist(saved.pathway_id)
+        return saved
+
+
+def _plan_step(
+    services: Services,
+    uow: Any,
+    actor: Actor,
+    plan: RehabPlan,
+    event: PlanEvent,
+    content: PlanContent,
+    close_reason: PlanCloseReason | None,
+) -> tuple[RehabPlan, list[Any]]:
+    staff = acting_staff(uow, actor)
+    professions = services.catalog.professions
+    if event.kind is PlanEventKind.ESTABLISHED:
+        return plan_rules.establish(plan, by=staff, on=event.on, professions=professions)
+    if event.kind is PlanEventKind.FOLLOWED_UP:
+        return plan_rules.follow_up(
+            plan,
+            by=staff,
+            on=event.on,
+            note=event.note,
+            professions=professions,
+            next_follow_up_on=event.follow_up_on,
+        )
+    if event.kind is PlanEventKind.REVISED:
+        return plan_rules.revise(
+            plan, content, by=staff, on=event.on, note=event.note, professions=professions
+        )
+    if close_reason is None:
+        raise DomainError(
+            "plan.close_reason_required", "Ange varför planen avslutas.", "closing a plan requires a reason"
+        )
+    return plan_rules.close(
+        plan, close_reason, by=staff, on=event.on, professions=professions, note=event.note
+    )

@@ -5,11 +5,15 @@
         uow.plans.update(changed, expected_version=plan.version)
 
 Commits on normal exit (after writing the collected audit rows), rolls back on an exception: no partial write.
+
+Work that belongs at the end of the transaction is registered on it: ``refresh_worklist(pathway_id)`` collects
+the pathways whose worklist rows must be recomputed, and the ``before_commit`` callback given at construction
+recomputes them once each just before the commit, however many writes touched a pathway.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
 
 from sqlalchemy.orm import Session
@@ -49,17 +53,44 @@ class UnitOfWork:
     links: LinkRepository
     worklist: WorklistRepository
 
-    def __init__(self, sessions: Callable[[], Session], actor: AuditActor, *, log_reads: bool = True) -> None:
+    def __init__(
+        self,
+        sessions: Callable[[], Session],
+        actor: AuditActor,
+        *,
+        log_reads: bool = True,
+        before_commit: Callable[[UnitOfWork, Sequence[str]], None] | None = None,
+    ) -> None:
         self._sessions = sessions
         self.actor = actor
         self.log_reads = log_reads
+        self._before_commit = before_commit
         self._open = False
+        self._pending_pathways: dict[str, None] = {}  # insertion-ordered set
+
+    def refresh_worklist(self, pathway_id: str) -> None:
+        """Recompute this pathway's worklist rows just before the commit (once, however often asked)."""
+        self._pending_pathways[pathway_id] = None
+
+    @property
+    def pending_worklist(self) -> tuple[str, ...]:
+        return tuple(self._pending_pathways)
+
+    def _run_before_commit(self) -> None:
+        if self._pending_pathways and self._before_commit is None:
+            raise RuntimeError("worklist refreshes were registered on a unit of work that cannot run them")
+        # The refresh reads what this transaction wrote; it registers nothing new, but loop in case it does.
+        while self._pending_pathways and self._before_commit is not None:
+            pending = list(self._pending_pathways)
+            self._pending_pathways.clear()
+            self._before_commit(self, pending)
 
     def __enter__(self) -> UnitOfWork:
         if self._open:
             raise RuntimeError("this unit of work is already open")
         self.session = self._sessions()
         self._open = True
+        self._pending_pathways.clear()
         audit = self.audit = AuditLog(self.session, self.actor, log_reads=self.log_reads)
         session = self.session
         self.units = UnitRepository(session, audit)
@@ -84,6 +115,7 @@ class UnitOfWork:
     ) -> None:
         try:
             if exc_type is None:
+                self._run_before_commit()
                 self.audit.flush()
                 self.session.commit()
             else:

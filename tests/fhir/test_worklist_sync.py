@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -40,3 +41,22 @@ def test_imported_pathway_appears_on_the_worklist_and_follows_task_updates(
     rows = _rows(fhir_app, pathway_id)
     assert rows[receiver].handovers_in_awaiting == 0
     assert all(row.handovers_out_unconfirmed == 0 for row in rows.values())
+
+
+def test_a_pathway_bundle_recomputes_the_pathway_s_worklist_once_at_its_commit(
+    client: TestClient, example_bundle: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every entry's use case registers the pathway; the joined unit of work refreshes it once."""
+    from canrehab.services import worklist
+
+    refreshed: list[list[str]] = []
+    real = worklist.refresh_many
+
+    def counting(services: Any, uow: Any, pathway_ids: Any, today: Any = None) -> None:
+        refreshed.append(list(pathway_ids))
+        real(services, uow, pathway_ids, today)
+
+    monkeypatch.setattr(worklist, "refresh_many", counting)
+    response = Fhir(client, "admin").post("", example_bundle)
+    assert response.status_code == 200, response.text
+    assert refreshed == [[locations(response.json())["EpisodeOfCare"]]]

@@ -387,3 +387,15 @@ def assessment_from_fhir(resource: Any, questionnaire: Json | None = None) -> As
         confirmed_on=on,
         version=version_of(data),
     )
+
+
+def advice_given_from_fhir(resource: Any) -> tuple[str, ...]:
+    """The simple-advice KVÅ codes (DV111, DV121, DV131, DV141) the clinician gave when confirming: the
+    ``advice`` parts (valueCoding) of the confirmed-needs-level extension. Like the web's confirm form, they
+    are not part of the assessment; the confirmation records them as KVÅ records (Procedure)."""
+    data = as_json(resource)
+    confirmed = ext_one(data, systems.EXT_CONFIRMED_LEVEL, "QuestionnaireResponse")
+    if confirmed is None:
+        return ()
+    codes = [str((v or {}).get("code", "")) for v in _sub_values(confirmed).get("advice", [])]
+    return tuple(dict.fromkeys(code for code in codes if code))

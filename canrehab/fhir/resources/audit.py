@@ -9,14 +9,15 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+from canrehab.domain.permissions import Action
 from canrehab.fhir import mapping as m
-from canrehab.fhir.context import AUDIT_READERS, Ctx
+from canrehab.fhir.context import Ctx
 from canrehab.fhir.mapping.common import as_json
 from canrehab.fhir.outcome import FhirError
+from canrehab.fhir.resources.common import Handler
 from canrehab.fhir.search import Json, Page, Query
 from canrehab.fhir.search_params import params_of
-from canrehab.store.audit import ACTIONS, AuditEntry
-from canrehab.store.repositories.audit_reader import AuditFilter, AuditReader
+from canrehab.services.audit import ACTIONS, AuditEntry, AuditFilter, log_reader
 
 MAX_ID = 2**63 - 1
 ACTION_PARAMS = ("subtype", "action", "outcome")
@@ -78,10 +79,9 @@ def _scoped(ctx: Ctx, f: AuditFilter) -> AuditFilter:
     return f
 
 
-def _reader(ctx: Ctx) -> AuditReader:
-    ctx.require_role(AUDIT_READERS, "read the audit log")
-    ctx.uow.audit.flush()  # this unit of work's own rows first
-    return AuditReader(ctx.uow.session)
+def _reader(ctx: Ctx) -> Any:
+    ctx.require_action(Action.AUDIT_LOG, "read the audit log")
+    return log_reader(ctx.uow)
 
 
 def _log(ctx: Ctx, what: str, entries: list[AuditEntry]) -> None:
@@ -107,3 +107,6 @@ def audit_read(ctx: Ctx, rid: str) -> Json:
         raise FhirError(404, f"AuditEvent/{rid} not found.", code="not-found")
     _log(ctx, rid, [entry])
     return _event(entry)
+
+
+HANDLER = Handler("AuditEvent", audit_read, audit_search)

@@ -1,0 +1,115 @@
+"""The register behind the care process, as another system records it: patients (demographics from the
+journal or the population register), care units and their staff (from HSA).
+
+These are the use cases of an import or an integration (the FHIR API): the record arrives whole, is checked
+and stored, rather than built step by step as on the web pages (``services.patients.register_patient``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from canrehab.domain.access import Actor
+from canrehab.domain.errors import DomainError
+from canrehab.domain.identity import pseudonymise
+from canrehab.domain.model import CareUnit, Patient, Sex, Staff
+from canrehab.domain.permissions import Action
+from canrehab.services.guard import require_action, require_write
+
+if TYPE_CHECKING:
+    from canrehab.services.context import Services
+
+
+def _check_death_date(services: Services, birth_date: date, deceased_on: date | None) -> None:
+    if deceased_on is not None and not (birth_date <= deceased_on <= services.today()):
+        raise DomainError(
+            "patient.deceased_on_invalid",
+            "Dödsdatum måste ligga mellan födelsedatum och i dag.",
+            "the date of death must lie between the birth date and today",
+        )
+
+
+def record_patient(services: Services, actor: Actor, patient: Patient) -> Patient:
+    """Register a patient as another system recorded them (identity already validated by the caller's
+    parsing: personnummer or samordningsnummer, sex and birth date agree); the analytical pseudonym is
+    derived here. A second registration of the same number is refused (``patient.exists``)."""
+    require_action(actor, Action.REGISTER_PATIENT, services, "register_patient")
+    _check_death_date(services, patient.birth_date, patient.deceased_on)
+    pseudonym = pseudonymise(patient.personnummer, services.settings.pseudonym_secret())
+    with services.uow(actor) as uow:
+        if uow.patients.get_by_personnummer(patient.personnummer) is not None:
+            raise DomainError(
+                "patient.exists", "Patienten finns redan registrerad.", "patient already registered"
+            )
+        saved: Patient = uow.patients.add(patient.model_copy(update={"pseudonym": pseudonym, "version": 1}))
+        return saved
+
+
+def update_demographics(
+    services: Services,
+    actor: Actor,
+    patient_id: str,
+    *,
+    name: str,
+    sex: Sex,
+    county_code: str | None,
+    deceased_on: date | None,
+    version: int,
+) -> Patient:
+    """Name, sex, county of residence and date of death. The identity (personnummer/samordningsnummer, with
+    it the birth date and the pseudonym) does not change here: a new number for the same person is an
+    identity merge. Unchanged demographics store nothing (same version)."""
+    with services.uow(actor) as uow:
+        current: Patient = uow.patients.get(patient_id)
+        require_write(services, uow, actor, patient_id, "patient", patient_id)
+        _check_death_date(services, current.birth_date, deceased_on)
+        changed = current.model_copy(
+            update={"name": name, "sex": sex, "county_code": county_code, "deceased_on": deceased_on}
+        )
+        if changed == current:
+            return current
+        saved: Patient = uow.patients.update(changed, expected_version=version)
+        for pathway in uow.pathways.for_patient(patient_id):  # the flags depend on the patient (death)
+            uow.refresh_worklist(pathway.id)
+        return saved
+
+
+def record_unit(services: Services, actor: Actor, unit: CareUnit) -> CareUnit:
+    """Register a care unit (HSA-id); registering the same unit again with the same data is a no-op, with
+    other data it is refused (``unit.exists``)."""
+    with services.uow(actor) as uow:
+        existing = uow.units.find(unit.hsa_id)
+        if existing is not None:
+            if existing == unit:
+                return existing  # type: ignore[no-any-return]
+            raise DomainError(
+                "unit.exists",
+                f"Enheten {unit.hsa_id} finns redan med andra uppgifter.",
+                f"care unit {unit.hsa_id} exists with other data",
+            )
+        require_action(actor, Action.REGISTER_ORGANISATION, services, "register_unit")
+        uow.units.add(unit)
+        return unit
+
+
+def record_staff(services: Services, actor: Actor, staff: Staff) -> Staff:
+    """Register a staff member at a care unit. The HSA-id identifies the person's role nationally: a
+    record naming a staff member the system already knows (by id or HSA-id) with the same data is that
+    staff member; with other data it is refused (``staff.exists``)."""
+    with services.uow(actor) as uow:
+        existing = uow.staff.find(staff.id) if staff.id else None
+        if existing is None:
+            existing = uow.staff.get_by_hsa_id(staff.hsa_id)
+        if existing is not None:
+            if existing.model_copy(update={"id": staff.id}) == staff:
+                return existing  # type: ignore[no-any-return]
+            raise DomainError(
+                "staff.exists",
+                f"Personen med HSA-id {staff.hsa_id} finns redan med andra uppgifter (id {existing.id}).",
+                f"staff with HSA-id {staff.hsa_id} exists with other data (id {existing.id})",
+            )
+        require_action(actor, Action.REGISTER_ORGANISATION, services, "register_staff")
+        uow.units.get(staff.unit_hsa_id)
+        saved: Staff | None = uow.staff.add(staff)
+        return saved or staff
