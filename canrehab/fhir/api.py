@@ -34,7 +34,7 @@ from canrehab.fhir import export as bulk
 from canrehab.fhir import openapi as api_doc
 from canrehab.fhir.auth import authenticate
 from canrehab.fhir.capability import capability_statement
-from canrehab.fhir.context import AccessDenied, Ctx
+from canrehab.fhir.context import AccessDenied, Ctx, services_of
 from canrehab.fhir.mapping.common import MappingError
 from canrehab.fhir.outcome import FhirError, error_response, etag, fhir_response, parse_etag
 from canrehab.fhir.resources import HANDLERS, Handler, version_of
@@ -126,13 +126,7 @@ router = APIRouter(
 
 
 def _services(request: Request) -> Any:
-    svc = getattr(request.app.state, "fhir_services", None)
-    if svc is None:
-        from canrehab.services.context import Services
-
-        svc = Services(settings=request.app.state.settings, engine=request.app.state.db.engine)
-        request.app.state.fhir_services = svc
-    return svc
+    return services_of(request)
 
 
 def _log_denied(services: Any, actor: Actor, exc: AccessDenied) -> None:

@@ -8,7 +8,9 @@ import binascii
 from starlette.requests import Request
 
 from canrehab.domain.access import Actor
+from canrehab.fhir.context import services_of
 from canrehab.fhir.outcome import FhirError
+from canrehab.services.accounts import login_account
 from canrehab.services.passwords import burn_verification, verify_password
 
 REALM = 'Basic realm="canrehab FHIR", charset="UTF-8"'
@@ -40,7 +42,7 @@ def authenticate(request: Request) -> Actor:
     throttle = getattr(request.app.state, "throttle", None)
     if throttle is not None and throttle.blocked(f"fhir-ip:{client}", f"fhir-user:{username}"):
         raise FhirError(429, "Too many failed logins; try again later.", code="throttled")
-    account = request.app.state.db.load_user(username)
+    account = login_account(services_of(request), username)
     if account is None:
         burn_verification(password)
         ok = False

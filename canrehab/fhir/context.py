@@ -78,3 +78,10 @@ def find(repo: Any, entity_id: str, resource_type: str) -> Any:
     if found is None:
         raise FhirError(404, f"{resource_type}/{entity_id} not found.", code="not-found")
     return found
+
+
+def services_of(request: Any) -> Any:
+    """The services behind a FHIR request: the app's (``app.state.services``), or those a test harness set
+    for the FHIR router alone (``app.state.fhir_services``, e.g. with a fixed clock)."""
+    state = request.app.state
+    return getattr(state, "fhir_services", None) or state.services

@@ -23,7 +23,6 @@ from canrehab.domain.errors import ConflictError, DomainError
 from canrehab.services.context import Services
 from canrehab.services.guard import AccessRefused
 from canrehab.web import auth, validation
-from canrehab.web.db import Database
 from canrehab.web.denials import record_refusal
 from canrehab.web.errors import Forbidden, LoginRequired
 from canrehab.web.lifespan import lifespan
@@ -54,8 +53,8 @@ def create_app(settings: Settings | None = None, web_settings: WebSettings | Non
     app.state.web_settings = web_settings
     app.state.templates = make_templates()
     app.state.throttle = LoginThrottle(web_settings.throttle_failures, web_settings.throttle_window_seconds)
-    app.state.db = Database(settings)
-    app.state.services = Services(settings=settings, engine=app.state.db.engine)
+    # one Services (and engine: store.db.make_engine) per app, shared by the pages, the sessions and /fhir
+    app.state.services = Services.open(settings)
 
     # Middleware: the last added runs first. Order on a request: headers -> session -> CSRF -> app.
     app.add_middleware(CsrfMiddleware)

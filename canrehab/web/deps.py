@@ -24,11 +24,8 @@ from canrehab.web.user import WebUser
 
 
 def app_services(app: FastAPI) -> Services:
-    """One ``Services`` per app, sharing the web app's engine."""
-    found: Services | None = getattr(app.state, "services", None)
-    if found is None:
-        found = Services(settings=app.state.settings, engine=app.state.db.engine)
-        app.state.services = found
+    """The app's one ``Services`` (made by ``create_app``)."""
+    found: Services = app.state.services
     return found
 
 

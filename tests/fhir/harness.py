@@ -17,7 +17,6 @@ from fastapi.testclient import TestClient
 from canrehab.config import Settings
 from canrehab.domain.access import Actor
 from canrehab.domain.model import CareUnit, Profession, Staff
-from canrehab.web.db import Database
 from canrehab.web.security import LoginThrottle
 
 ONK = "SE2321000016-ONK1"
@@ -53,7 +52,6 @@ def build_app(engine: Any, tmp_path: Path, app: FastAPI | None = None) -> FastAP
     settings = Settings(data_dir=tmp_path, secret_key="test-secret", pseudonym_key="test-pseudonym-key")
     app = app or router_app()
     app.state.settings = settings
-    app.state.db = Database(settings, engine=engine)
     app.state.throttle = LoginThrottle(max_failures=1000)
     app.state.fhir_services = Services(settings=settings, engine=engine, clock=lambda: TODAY)
     return app

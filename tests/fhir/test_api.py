@@ -484,7 +484,7 @@ def test_export_identified_for_unit_manager_and_refused_for_nurse(
 def test_assessment_submitted_and_confirmed_through_the_rules(
     client: TestClient, imported: dict[str, Any]
 ) -> None:
-    from canrehab.domain.model import Assessment, AssessmentStatus, KeyMoment, NeedsLevel, Respondent
+    from canrehab.domain.model import Assessment, AssessmentStatus, KeyMoment, Respondent
     from canrehab.instruments import load_instruments, questionnaire_json
 
     ids = locations(imported)
@@ -543,9 +543,10 @@ def test_assessment_submitted_and_confirmed_through_the_rules(
     assert r.status_code == 200, r.text
     done = m.assessment_from_fhir(r.json(), questionnaire)
     assert done.status.value == "confirmed" and done.confirmed_by == "nurse-onk"
-    code = "AU010" if done.confirmed_level == NeedsLevel.BASIC else "AW019"
+    # 004: every confirmed Hälsoskattning is coded AU010, whatever the level (AW019 is the rehab
+    # professional's own assessment, not the confirmation of a self-rating)
     procedures = karin.get(
-        "Procedure", patient=ids["Patient"], code=code, date=f"eq{TODAY.isoformat()}"
+        "Procedure", patient=ids["Patient"], code="AU010", date=f"eq{TODAY.isoformat()}"
     ).json()
     assert procedures["total"] == 1
     stale = {k: v for k, v in r.json().items() if k != "meta"}

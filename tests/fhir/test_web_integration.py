@@ -20,7 +20,9 @@ def test_fhir_in_the_web_app_without_cookies_or_csrf(
         data_dir=tmp_path, secret_key="test-secret", database_url=db_url, pseudonym_key="test-pseudonym-key"
     )
     app = create_app(settings)
-    app.state.fhir_services = Services(settings=settings, engine=app.state.db.engine, clock=lambda: TODAY)
+    app.state.fhir_services = Services(
+        settings=settings, engine=app.state.services.engine, clock=lambda: TODAY
+    )
     seed(app)
     try:
         with TestClient(app) as client:
@@ -35,4 +37,4 @@ def test_fhir_in_the_web_app_without_cookies_or_csrf(
             found = Fhir(client, "karin").get("Patient", identifier="191212121212").json()
             assert found["total"] == 1
     finally:
-        app.state.db.engine.dispose()
+        app.state.services.engine.dispose()

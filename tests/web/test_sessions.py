@@ -45,7 +45,7 @@ def site(db_url: str, tmp_path: Path) -> Iterator[Site]:
     web = WebSettings(max_failed_logins=3, throttle_failures=100)
     app = create_app(settings, web)
     yield Site(app, services.engine, web)
-    app.state.db.engine.dispose()
+    app.state.services.engine.dispose()
     services.engine.dispose()
 
 
