@@ -182,4 +182,5 @@ def test_patient_link_to_confirmed_handover(demo: Demo) -> None:
     # Every step left its KVÅ code.
     with demo.services.uow(SYSTEM, log_reads=False) as uow:
         codes = {k.code for k in uow.kva.for_patient(demo.patient_id)}
-    assert {"AW019", "AW020"} <= codes
+    # 004: the confirmed Hälsoskattning is AU010 whatever the level (AW019 is the rehab professional's own)
+    assert {"AU010", "AW020"} <= codes
