@@ -28,6 +28,27 @@ from canrehab.domain.referral import is_waiting, receiving_unit
 from canrehab.domain.routines import DueItem, anchor_date, due_assessments
 
 MVP_DONE = (MinVardplanStatus.ESTABLISHED, MinVardplanStatus.REVISED, MinVardplanStatus.DECLINED)
+MAX_GRACE_DAYS = 90  # a longer grace period would hide what is late
+
+
+def week_end(today: date) -> date:
+    """The Sunday of ``today``'s week (the end of "Denna vecka")."""
+    return today + timedelta(days=6 - today.weekday())
+
+
+def date_group(on: date, today: date, grace_days: int) -> str:
+    """Which worklist group a date puts a row in: ``overdue`` only when more than the unit's grace period
+    has passed, ``today`` for a date up to today within the grace period, then ``week`` and ``later``."""
+    if on < today - timedelta(days=grace_days):
+        return "overdue"
+    if on <= today:
+        return "today"
+    return "week" if on <= week_end(today) else "later"
+
+
+def is_late(on: date | None, today: date, grace_days: int) -> bool:
+    """Whether an item dated ``on`` is shown as late (red): past its date by more than the grace period."""
+    return on is not None and date_group(on, today, grace_days) == "overdue"
 
 
 @dataclass(frozen=True)

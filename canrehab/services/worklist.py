@@ -12,14 +12,22 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from canrehab.domain.access import Actor
+from canrehab.domain.errors import DomainError
 from canrehab.domain.model import AssessmentStatus
 from canrehab.domain.permissions import Action
-from canrehab.domain.worklist import flags_change_on, worklist_flags, worklist_units
+from canrehab.domain.worklist import (
+    MAX_GRACE_DAYS,
+    flags_change_on,
+    week_end,
+    worklist_flags,
+    worklist_units,
+)
 from canrehab.services.guard import require_action
+from canrehab.store.repositories.worklist import DateWindow
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
@@ -39,6 +47,14 @@ CATEGORIES: tuple[tuple[str, str], ...] = (
     ("handovers_out_overdue", "Vår överlämning försenad"),
 )
 CATEGORY_LABELS = dict(CATEGORIES)
+# Date groups (by the row's earliest date, ``domain.worklist.date_group``) and their labels, in display order.
+GROUPS: tuple[tuple[str, str], ...] = (
+    ("overdue", "Försenat"),
+    ("today", "Att göra idag"),
+    ("week", "Denna vecka"),
+    ("later", "Senare"),
+)
+GROUP_LABELS = dict(GROUPS)
 
 
 def status_rows(
@@ -92,13 +108,14 @@ def rows_from_aggregates(
     """The worklist rows of one pathway on ``today``: the responsible unit's row (always, so that the date
     of its next change is kept), and a row for each other unit with an open handover or waiting referral
     of the pathway."""
-    from canrehab.domain.pathway import current_phase
+    from canrehab.domain.pathway import current_contact_nurse, current_phase
     from canrehab.store.repositories import WorklistStatusRow
 
     routine = services.catalog.routine_for(pathway.diagnosis.process)
     settings = services.settings
     responsible, others = worklist_units(pathway, handovers, referrals)
     phase = current_phase(pathway, today)
+    nurse = current_contact_nurse(pathway, today)
     refresh_on = flags_change_on(
         patient,
         pathway,
@@ -154,6 +171,7 @@ def rows_from_aggregates(
                 next_action_on=next_action,
                 updated_at=datetime.now(UTC),
                 refresh_on=refresh_on,
+                contact_nurse_id=nurse.staff_id if nurse is not None else None,
             )
         )
     return rows
@@ -177,6 +195,8 @@ class WorklistResult:
     counts: dict[str, int]
     total: int  # rows matching the filters, the category included
     all_total: int = 0  # rows with anything due, whatever the category filter ("Alla")
+    groups: dict[str, int] = field(default_factory=dict)  # rows per date group, for the other filters
+    grace_days: dict[str, int] = field(default_factory=dict)  # per unit
     inbox_handovers: list[Any] = field(default_factory=list)
     inbox_referrals: list[Any] = field(default_factory=list)
 
@@ -191,15 +211,21 @@ def unit_worklist(
     sort: str = "next_action",
     limit: int = 50,
     offset: int = 0,
+    mine: bool = False,
+    group: str | None = None,
 ) -> WorklistResult:
     """What is due for the actor's units today: one indexed query for rows, one for the counts.
 
     Rows whose flags have changed with the date since they were computed (``refresh_on`` reached) are
     recomputed first, so the list is exact for today even if the daily refresh has not run. Each patient
-    shown (name and personnummer) is a read of patient data and is audited, one row per patient."""
+    shown (name and personnummer) is a read of patient data and is audited, one row per patient.
+    ``mine`` keeps the patients whose contact nurse the actor is; the rows are counted per date group
+    (the units' grace periods applied) and ``group`` keeps one."""
     require_action(actor, Action.UNIT_WORK)
     if due is not None and due not in CATEGORY_LABELS:
         due = None
+    if group is not None and group not in GROUP_LABELS:
+        group = None
     units = sorted(actor.unit_hsa_ids)
     today = services.today()
     query = {
@@ -209,24 +235,64 @@ def unit_worklist(
         "sort": sort,
         "limit": limit,
         "offset": offset,
+        "contact_nurse_id": (actor.staff_id or "-") if mine else None,
+        "group": group,
     }
     with services.uow(actor) as uow:
         stale = uow.worklist.stale_pathways(today, units)
         if not stale:  # the usual case: one transaction
-            return _read(uow, units, query)
+            return _read(uow, units, query, today)
     with services.uow(actor, log_reads=False) as uow:  # bookkeeping, not the user's read
         refresh_many(services, uow, stale, today)
     with services.uow(actor) as uow:
-        return _read(uow, units, query)
+        return _read(uow, units, query, today)
 
 
-def _read(uow: Any, units: list[str], query: dict[str, Any]) -> WorklistResult:
-    page = uow.worklist.query(units, **query)
+def _read(uow: Any, units: list[str], query: dict[str, Any], today: date) -> WorklistResult:
+    grace = uow.worklist.grace_days(units)
+    window = DateWindow(
+        today=today,
+        week_end=week_end(today),
+        overdue_before={u: today - timedelta(days=days) for u, days in grace.items()},
+    )
+    page = uow.worklist.query(units, window=window, **query)
     for row in page.rows:
         uow.audit.record_read("worklist", row.unit_hsa_id, row.patient_id, "arbetslista")
     return WorklistResult(
-        rows=list(page.rows), counts=dict(page.counts), total=page.total, all_total=page.all_total
+        rows=list(page.rows),
+        counts=dict(page.counts),
+        total=page.total,
+        all_total=page.all_total,
+        groups=dict(page.groups),
+        grace_days=grace,
     )
+
+
+def grace_days(services: Services, actor: Actor) -> dict[str, int]:
+    """The grace period of each of the actor's units."""
+    require_action(actor, Action.UNIT_WORK)
+    with services.uow(actor, log_reads=False) as uow:  # unit settings, no patient data
+        return dict(uow.worklist.grace_days(sorted(actor.unit_hsa_ids)))
+
+
+def set_grace_days(services: Services, actor: Actor, unit_hsa_id: str, days: int) -> None:
+    """The unit manager sets how many days past its date an item may be before it counts as overdue."""
+    require_action(actor, Action.CONFIGURE_UNIT)
+    if unit_hsa_id not in actor.unit_hsa_ids:
+        raise DomainError(
+            "access.denied", "Du kan bara ändra inställningar för din egen enhet.", "other unit"
+        )
+    if not 0 <= days <= MAX_GRACE_DAYS:
+        raise DomainError(
+            "worklist.grace_days",
+            f"Ange ett antal dagar mellan 0 och {MAX_GRACE_DAYS}.",
+            f"grace days {days} out of range",
+        )
+    with services.uow(actor) as uow:
+        uow.worklist.set_grace_days(unit_hsa_id, days)
+        uow.audit.record(
+            "update", "worklist_unit_setting", unit_hsa_id, None, "grace_days", after={"grace_days": days}
+        )
 
 
 def refresh_stale(services: Services, actor: Actor, today: date | None = None, batch: int = 1000) -> int:

@@ -330,8 +330,13 @@ class WorklistStatusTable(Base):
     sort_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # the first date on which the date-driven flags change; NULL: never (migration 0005)
     refresh_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # the pathway's current contact nurse, for "Mina patienter" (migration 0009; index in orm_worklist)
+    contact_nurse_id: Mapped[str | None] = mapped_column(String(ID))
     # (unit, next action) first; the other columns make the counts and the sorted page index-only scans
     __table_args__ = (Index("ix_worklist_status_unit_next", *WORKLIST_INDEX_COLUMNS),)
 
 
 TABLES = Base.metadata.tables
+
+# Tables kept in their own modules (they import Base from here).
+from canrehab.store import orm_worklist  # noqa: E402, F401

@@ -8,14 +8,16 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, bindparam, delete, func, select
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from canrehab.store.mapping import aware
 from canrehab.store.orm import TABLES
+from canrehab.store.orm_worklist import DEFAULT_GRACE_DAYS
 
 WORKLIST = TABLES["worklist_status"]
+SETTING = TABLES["worklist_unit_setting"]
 PATIENT = TABLES["patient"]
 
 BOOL_FLAGS = ("no_contact_nurse", "no_min_vardplan", "assessment_overdue", "plan_missing")
@@ -55,6 +57,7 @@ class WorklistStatusRow:
     updated_at: datetime
     assessments_to_confirm: int = 0  # submitted assessments awaiting the clinician's confirmation
     refresh_on: date | None = None  # the first date on which the date-driven flags change (None: never)
+    contact_nurse_id: str | None = None  # the pathway's current contact nurse ("Mina patienter")
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,42 @@ class WorklistPage(NamedTuple):
     counts: dict[str, int]
     total: int
     all_total: int
+    groups: dict[str, int]  # rows per date group (GROUPS) for the other filters; empty without a window
+
+
+GROUPS = ("overdue", "today", "week", "later")  # by the row's earliest date; see ``group_condition``
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """The dates that split a unit's rows into groups on one day: before ``overdue_before`` is overdue
+    (past the unit's grace period), up to ``today`` is today's, up to ``week_end`` this week's."""
+
+    today: date
+    week_end: date
+    overdue_before: Mapping[str, date]  # per unit: today minus the unit's grace days
+
+
+def group_condition(group: str, window: DateWindow, units: Sequence[str]) -> ColumnElement[bool]:
+    """The SQL condition "the row's earliest date falls in this group" (the grace period is per unit)."""
+    on = WORKLIST.c.next_action_on
+    limits = {window.overdue_before[u] for u in units}
+    if len(limits) == 1:
+        before = limits.pop()
+        overdue: ColumnElement[bool] = on < before
+        not_overdue: ColumnElement[bool] = on >= before
+    else:
+        overdue = or_(*((WORKLIST.c.unit_hsa_id == u) & (on < window.overdue_before[u]) for u in units))
+        not_overdue = ~overdue
+    conditions = {
+        "overdue": overdue,
+        "today": and_(not_overdue, on <= window.today),
+        "week": and_(on > window.today, on <= window.week_end),
+        "later": on > window.week_end,
+    }
+    if group not in conditions:
+        raise ValueError(f"unknown worklist group {group!r} (known: {', '.join(GROUPS)})")
+    return conditions[group]
 
 
 def flag_condition(flag: str) -> ColumnElement[bool]:
@@ -191,11 +230,16 @@ class WorklistRepository:
         sort: str = "next_action",
         limit: int = 200,
         offset: int = 0,
+        contact_nurse_id: str | None = None,
+        window: DateWindow | None = None,
+        group: str | None = None,
     ) -> WorklistPage:
         """The rows with something due for the units (optionally one process/phase, and only those with the
         flag ``due`` raised), the counts per flag (for the process/phase filter, not the flag filter), and the
-        total number of matching rows. The flags are as of the last refresh of each row (the service refreshes
-        rows whose ``refresh_on`` has come before it reads)."""
+        total number of matching rows. ``contact_nurse_id`` keeps one nurse's patients ("Mina patienter");
+        with a ``window`` the rows are also counted per date group, and ``group`` keeps one. The flags are
+        as of the last refresh of each row (the service refreshes rows whose ``refresh_on`` has come before
+        it reads)."""
         if sort not in SORTS:
             raise ValueError(f"unknown worklist sort {sort!r} (known: {', '.join(SORTS)})")
         if due is not None and due not in FLAGS:
@@ -203,7 +247,7 @@ class WorklistRepository:
         units = sorted(set(unit_hsa_ids))
         counts = dict.fromkeys(FLAGS, 0)
         if not units:
-            return WorklistPage([], counts, 0, 0)
+            return WorklistPage([], counts, 0, 0, {})
         base: list[ColumnElement[bool]] = [
             WORKLIST.c.unit_hsa_id.in_(units),
             WORKLIST.c.next_action_on.is_not(None),
@@ -212,17 +256,39 @@ class WorklistRepository:
             base.append(WORKLIST.c.process == process)
         if phase:
             base.append(WORKLIST.c.phase == phase)
+        if contact_nurse_id:
+            base.append(WORKLIST.c.contact_nurse_id == contact_nurse_id)
+        if group is not None and window is None:
+            raise ValueError("a worklist group needs a date window")
+        grouped = [(g, group_condition(g, window, units)) for g in GROUPS] if window is not None else []
 
+        # One scan counts the flags, the groups and (flag and group both chosen) the rows shown.
+        both = (
+            [func.count().filter(and_(flag_condition(due), dict(grouped)[group])).label("both")]
+            if due is not None and group is not None
+            else []
+        )
         count_stmt = select(
-            func.count().label("total"), *(func.count().filter(flag_condition(f)).label(f) for f in FLAGS)
+            func.count().label("total"),
+            *(func.count().filter(flag_condition(f)).label(f) for f in FLAGS),
+            *(func.count().filter(c).label(f"group_{g}") for g, c in grouped),
+            *both,
         ).where(and_(*base))
         counted = self.session.execute(count_stmt).mappings().one()
         counts = {f: int(counted[f]) for f in FLAGS}
-        total = counts[due] if due is not None else int(counted["total"])
+        groups = {g: int(counted[f"group_{g}"]) for g, _ in grouped}
+        if both:
+            total = int(counted["both"])
+        elif group is not None:
+            total = groups[group]
+        else:
+            total = counts[due] if due is not None else int(counted["total"])
 
         where = list(base)
         if due is not None:
             where.append(flag_condition(due))
+        if group is not None:
+            where.append(dict(grouped)[group])
         # The page is chosen from the covering index alone (narrow rows), then joined for its few rows.
         page = (
             select(WORKLIST.c.pathway_id, WORKLIST.c.unit_hsa_id)
@@ -245,7 +311,24 @@ class WorklistRepository:
             WorklistEntry(**_status_values(row), name=row["name"], personnummer=row["personnummer"])
             for row in self.session.execute(stmt).mappings()
         ]
-        return WorklistPage(rows, counts, total, int(counted["total"]))
+        return WorklistPage(rows, counts, total, int(counted["total"]), groups)
+
+    def grace_days(self, unit_hsa_ids: Collection[str]) -> dict[str, int]:
+        """Each unit's grace period in days (the default for a unit that has set none)."""
+        found = dict(
+            self.session.execute(
+                select(SETTING.c.unit_hsa_id, SETTING.c.grace_days).where(
+                    SETTING.c.unit_hsa_id.in_(sorted(unit_hsa_ids))
+                )
+            )
+            .tuples()
+            .all()
+        )
+        return {u: int(found.get(u, DEFAULT_GRACE_DAYS)) for u in unit_hsa_ids}
+
+    def set_grace_days(self, unit_hsa_id: str, days: int) -> None:
+        self.session.execute(delete(SETTING).where(SETTING.c.unit_hsa_id == unit_hsa_id))
+        self.session.execute(SETTING.insert().values(unit_hsa_id=unit_hsa_id, grace_days=days))
 
 
 def _order(c: Any, sort: str) -> list[Any]:

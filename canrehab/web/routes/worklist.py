@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
 
 from canrehab.services import worklist as worklist_service
 from canrehab.web.deps import ServicesDep, UnitWorker
-from canrehab.web.pages import render
+from canrehab.web.pages import flash, render
 from canrehab.web.views.units import unit_names
 from canrehab.web.views.worklist import PAGE_SIZE, SORT_KEYS, worklist_view
 
@@ -30,6 +30,8 @@ def worklist_page(
     due: str = "",
     sort: str = "urgency",
     sida: int = 1,
+    vy: str = "",
+    grupp: str = "",
 ) -> Response:
     page = max(1, min(sida, 10_000))
     filters = {
@@ -37,6 +39,8 @@ def worklist_page(
         "phase": phase,
         "due": due,
         "sort": sort if sort in dict(SORTS) else "urgency",
+        "vy": "mina" if vy == "mina" else "",
+        "grupp": grupp if grupp in worklist_service.GROUP_LABELS else "",
     }
     result = worklist_service.unit_worklist(
         services,
@@ -47,12 +51,15 @@ def worklist_page(
         sort=SORT_KEYS.get(filters["sort"], "next_action"),
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
+        mine=filters["vy"] == "mina",
+        group=filters["grupp"] or None,
     )
     names = unit_names(request.app, services)
     view = worklist_view(
         result,
         processes=[p.id for p in services.catalog.processes],
         unit_names=[names.get(u, u) for u in sorted(user.unit_hsa_ids)],
+        today=services.today(),
     )
 
     def filter_url(**changes: str | None) -> str:
@@ -78,5 +85,29 @@ def worklist_page(
             "filter_url": filter_url,
             "sorts": SORTS,
             "today": services.today(),
+            "groups": view.groups,
+            "group_labels": worklist_service.GROUP_LABELS,
+            "grace_days": result.grace_days,
+            "unit_label": lambda hsa: names.get(hsa, hsa),
+            "has_nurse": bool(user.actor.staff_id),
         },
     )
+
+
+@router.post("/arbetslista/karenstid")
+def set_grace_days(
+    request: Request,
+    services: ServicesDep,
+    user: UnitWorker,
+    unit: str = Form(...),
+    days: str = Form(...),
+) -> Response:
+    """The unit manager's grace period: how many days past its date an item may be before it is red."""
+    try:
+        value = int(days.strip())
+    except ValueError:
+        flash(request, "Karenstiden måste vara ett heltal (antal dagar).", "error")
+        return RedirectResponse("/arbetslista#karenstid", status_code=303)
+    worklist_service.set_grace_days(services, user.actor, unit, value)
+    flash(request, f"Karenstiden är nu {value} dagar.")
+    return RedirectResponse("/arbetslista", status_code=303)

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from canrehab.domain.identity import format_personnummer
+from canrehab.domain.worklist import date_group, is_late
 from canrehab.services import worklist as worklist_service
 
 PAGE_SIZE = 50  # worklist rows per page: the day's most urgent first
@@ -30,6 +31,10 @@ class WorklistRow:
     phase: str | None
     level: int | None
     items: tuple[WorklistItem, ...]
+    on: date | None = None  # the earliest date of the row: the list is ordered by it
+    group: str = "today"
+    when: str = ""  # the date said in words: "i dag", "för 12 dagar sedan", "om 3 dagar"
+    late: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,10 +54,39 @@ class WorklistView:
     more_total: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
     all_total: int = 0  # rows with anything due, whatever the category filter ("Alla")
+    groups: list[Category] = field(default_factory=list)
 
 
-def items(row: Any) -> tuple[WorklistItem, ...]:
-    """What is due for one worklist row, in the page's order."""
+def relative_day(on: date, today: date) -> str:
+    """A date relative to today in Swedish words."""
+    days = (today - on).days
+    if days == 0:
+        return "i dag"
+    if days == 1:
+        return "i går"
+    if days == -1:
+        return "i morgon"
+    return f"för {days} dagar sedan" if days > 0 else f"om {-days} dagar"
+
+
+def items(row: Any, today: date | None = None, grace_days: int = 0) -> tuple[WorklistItem, ...]:
+    """What is due for one worklist row, in the page's order. With ``today`` a dated item is late (red)
+    only when its date is more than the unit's grace period past."""
+    found = _items(row)
+    if today is None:
+        return found
+    return tuple(
+        WorklistItem(
+            i.key,
+            i.label,
+            "overdue" if is_late(i.on or row.next_action_on, today, grace_days) else "due",
+            i.on,
+        )
+        for i in found
+    )
+
+
+def _items(row: Any) -> tuple[WorklistItem, ...]:
     labels = worklist_service.CATEGORY_LABELS
     found: list[WorklistItem] = []
     if row.no_contact_nurse:
@@ -83,21 +117,13 @@ def items(row: Any) -> tuple[WorklistItem, ...]:
 
 
 def worklist_view(
-    result: worklist_service.WorklistResult, processes: list[str], unit_names: list[str]
+    result: worklist_service.WorklistResult,
+    processes: list[str],
+    unit_names: list[str],
+    today: date | None = None,
 ) -> WorklistView:
     """The page's view of one ``services.worklist.unit_worklist`` result."""
-    rows = [
-        WorklistRow(
-            patient_id=r.patient_id,
-            name=r.name,
-            personnummer=format_personnummer(r.personnummer),
-            process=r.process,
-            phase=r.phase,
-            level=r.level,
-            items=items(r),
-        )
-        for r in result.rows
-    ]
+    rows = [_row(r, today, result.grace_days.get(r.unit_hsa_id, 0)) for r in result.rows]
     categories = [
         Category(key, label, result.counts.get(key, 0)) for key, label in worklist_service.CATEGORIES
     ]
@@ -109,4 +135,25 @@ def worklist_view(
         total=result.total,
         more_total=result.total,
         all_total=result.all_total,
+        groups=[
+            Category(key, label, result.groups.get(key, 0)) for key, label in worklist_service.GROUPS
+        ],
+    )
+
+
+def _row(r: Any, today: date | None, grace_days: int) -> WorklistRow:
+    on = r.next_action_on
+    group = date_group(on, today, grace_days) if today is not None and on is not None else "today"
+    return WorklistRow(
+        patient_id=r.patient_id,
+        name=r.name,
+        personnummer=format_personnummer(r.personnummer),
+        process=r.process,
+        phase=r.phase,
+        level=r.level,
+        items=items(r, today, grace_days),
+        on=on,
+        group=group,
+        when=relative_day(on, today) if today is not None and on is not None else "",
+        late=group == "overdue",
     )
