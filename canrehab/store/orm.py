@@ -337,6 +337,3 @@ class WorklistStatusTable(Base):
 
 
 TABLES = Base.metadata.tables
-
-# Tables kept in their own modules (they import Base from here).
-from canrehab.store import orm_worklist  # noqa: E402, F401

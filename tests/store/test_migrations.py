@@ -8,6 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
+from canrehab.store import orm_worklist  # noqa: F401  (its tables join Base.metadata)
 from canrehab.store.db import current_revision, make_engine, migrate
 from canrehab.store.orm import Base
 

@@ -90,7 +90,7 @@ def world(
 
 def test_rows_counts_and_total(uow: Callable[..., UnitOfWork], world: dict[str, Pathway]) -> None:
     with uow() as u:
-        rows, counts, total, _ = u.worklist.query([UNIT_A])
+        rows, counts, total, _, _ = u.worklist.query([UNIT_A])
     assert [r.name for r in rows] == ["Bo Ek", "Anna Berg", "Cia Dahl"]  # by next action
     assert total == 3
     assert counts == dict.fromkeys(FLAGS, 0) | {
@@ -111,16 +111,16 @@ def test_filters_by_flag_process_phase_and_units(
     uow: Callable[..., UnitOfWork], world: dict[str, Pathway]
 ) -> None:
     with uow() as u:
-        rows, counts, total, _ = u.worklist.query([UNIT_A], due="no_contact_nurse")
+        rows, counts, total, _, _ = u.worklist.query([UNIT_A], due="no_contact_nurse")
         assert [r.name for r in rows] == ["Anna Berg"] and total == 1
         assert counts["plan_missing"] == 1  # counts ignore the flag filter (they label the tabs)
-        rows, _, total, _ = u.worklist.query([UNIT_A], process="lung")
+        rows, _, total, _, _ = u.worklist.query([UNIT_A], process="lung")
         assert [r.name for r in rows] == ["Cia Dahl"] and total == 1
-        rows, _, _, _ = u.worklist.query([UNIT_A], phase="diagnosis")
+        rows, _, _, _, _ = u.worklist.query([UNIT_A], phase="diagnosis")
         assert {r.name for r in rows} == {"Anna Berg", "Bo Ek"}
-        rows, counts, total, _ = u.worklist.query([UNIT_A, UNIT_B], due="no_contact_nurse")
+        rows, counts, total, _, _ = u.worklist.query([UNIT_A, UNIT_B], due="no_contact_nurse")
         assert [r.name for r in rows] == ["Eva Ohm", "Anna Berg"] and counts["no_contact_nurse"] == 2
-        assert u.worklist.query([]) == ([], dict.fromkeys(FLAGS, 0), 0, 0)
+        assert u.worklist.query([]) == ([], dict.fromkeys(FLAGS, 0), 0, 0, {})
         with pytest.raises(ValueError, match="unknown worklist flag"):
             u.worklist.query([UNIT_A], due="bogus")
 
@@ -130,7 +130,7 @@ def test_sort_and_paging(uow: Callable[..., UnitOfWork], world: dict[str, Pathwa
         by_name = [r.name for r in u.worklist.query([UNIT_A], sort="name")[0]]
         by_level = [r.name for r in u.worklist.query([UNIT_A], sort="level")[0]]
         by_process = [r.name for r in u.worklist.query([UNIT_A], sort="process")[0]]
-        page, _, total, _ = u.worklist.query([UNIT_A], sort="name", limit=2, offset=1)
+        page, _, total, _, _ = u.worklist.query([UNIT_A], sort="name", limit=2, offset=1)
         with pytest.raises(ValueError, match="unknown worklist sort"):
             u.worklist.query([UNIT_A], sort="random")
     assert by_name == ["Anna Berg", "Bo Ek", "Cia Dahl"]
@@ -144,7 +144,7 @@ def test_upsert_replaces_the_row(uow: Callable[..., UnitOfWork], world: dict[str
         u.worklist.upsert(row(world["p1"], assessments_to_confirm=1, next_action_on=date(2026, 3, 1)))
         stored = u.worklist.for_pathway(world["p1"].id)[UNIT_A]
         assert stored.assessments_to_confirm == 1 and not stored.no_contact_nurse
-        rows, counts, _, _ = u.worklist.query([UNIT_A], due="assessments_to_confirm")
+        rows, counts, _, _, _ = u.worklist.query([UNIT_A], due="assessments_to_confirm")
         assert [r.pathway_id for r in rows] == [world["p1"].id] and counts["no_contact_nurse"] == 0
 
 
@@ -155,7 +155,7 @@ def test_name_sort_follows_a_renamed_patient(
         patient = u.patients.get(world["p3"].patient_id)
         u.patients.update(patient.model_copy(update={"name": "Aaron Ahl"}), expected_version=patient.version)
     with uow() as u:
-        rows, _, _, _ = u.worklist.query([UNIT_A], sort="name")
+        rows, _, _, _, _ = u.worklist.query([UNIT_A], sort="name")
     assert [r.name for r in rows] == ["Aaron Ahl", "Anna Berg", "Bo Ek"]
 
 
@@ -170,7 +170,7 @@ def test_replace_pathways_keeps_one_row_per_unit_and_drops_units_no_longer_conce
         )
     with uow() as u:
         assert set(u.worklist.for_pathway(p1.id)) == {UNIT_A, UNIT_B}
-        rows, counts, _, _ = u.worklist.query([UNIT_B])
+        rows, counts, _, _, _ = u.worklist.query([UNIT_B])
         assert [r.name for r in rows] == ["Eva Ohm", "Anna Berg"] and counts["handovers_in_awaiting"] == 1
     with uow(log_reads=False) as u:  # the receiver confirmed: only its row is left
         u.worklist.replace_pathways({p1.id: [row(p1, unit_hsa_id=UNIT_B, no_contact_nurse=True)]})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from canrehab.store import orm_worklist  # noqa: F401  (its tables join Base.metadata)
 from canrehab.store.orm import Base
 
 config = context.config
