@@ -241,7 +241,7 @@ class RegionGenerator:
         if treatment_end + timedelta(days=3) <= today and rng.random() < cov.handover_at_treatment_end:
             self._handover(bundle, pathway, nurse, county, treatment_end + timedelta(days=rng.randint(1, 20)))
 
-        bundle.pathway = pathway
+        bundle.pathway = _living_unit(pathway, patient.id, self.config.seed, today)
         return bundle
 
     def _answers(self, burden: float) -> dict[str, Any]:
@@ -453,3 +453,21 @@ class RegionGenerator:
                 reason="Patienten tillhör inte vårt upptagningsområde.",
             )
         bundle.handovers.append(handover)
+
+
+LEFT_THE_UNIT = 0.85  # of the patients in follow-up for months: their pathway at the unit has been closed
+
+
+def _living_unit(pathway: Pathway, patient_id: str, seed: int, today: date) -> Pathway:
+    """A unit's old cases have mostly left its care: a pathway in follow-up for more than three months is
+    closed (on a date between three and six months into the follow-up) for most patients, so the worklist
+    holds the recent pathways with a few old loose ends, as a living unit's does. Drawn from its own
+    generator (seeded by the patient) so that the rest of the region stays as it was for the same seed."""
+    follow_up = next((p.on for p in pathway.phases if p.kind is PhaseKind.FOLLOW_UP), None)
+    if follow_up is None or follow_up + timedelta(days=90) > today:
+        return pathway
+    draw = random.Random(f"{seed}:{patient_id}:closed")
+    if draw.random() >= LEFT_THE_UNIT:
+        return pathway
+    closed_on = min(today, follow_up + timedelta(days=draw.randint(90, 180)))
+    return pathway_rules.close_pathway(pathway, closed_on)
