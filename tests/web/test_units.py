@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from canrehab.domain.model import Goal, PlanContent, PlannedAction, Profession, RehabPlan
+from canrehab.domain.model import Goal, PlannedAction, Profession
 from canrehab.services.passwords import hash_password, verify_password
 from canrehab.web import charts, format, forms, questionnaire
-from canrehab.web.pdf import Contact, plan_pdf
 from canrehab.web.security import LoginThrottle
 
 QUESTIONNAIRE = {
@@ -130,24 +129,6 @@ def test_plan_form_round_trip() -> None:
     assert content.part_of_min_vardplan
     goals, actions = forms.editor_rows(content, extra=2)
     assert len(goals) == 3 and len(actions) == 3
-
-
-def test_plan_pdf_contains_swedish_text() -> None:
-    plan = RehabPlan(
-        patient_id="p",
-        pathway_id="w",
-        unit_hsa_id="u",
-        content=PlanContent(
-            summary="Trötthet och oro",
-            goals=(Goal(text="Orka gå till affären"),),
-            self_care="Promenera varje dag",
-        ),
-    )
-    data = plan_pdf(
-        plan, "Åsa Öberg", [Contact("Din kontaktsjuksköterska", "Eva Ek", "Onkologen")], "Onkologen"
-    )
-    assert data.startswith(b"%PDF")
-    assert len(data) > 5000  # embedded Unicode font and text
 
 
 def test_bar_chart_escapes_and_marks_goal() -> None:

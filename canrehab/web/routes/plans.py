@@ -12,7 +12,7 @@ from canrehab.web.deps import RecordReader, ServicesDep, UnitWorker
 from canrehab.web.pages import error_page, flash, render
 from canrehab.web.user import WebUser
 from canrehab.web.views.patient import header
-from canrehab.web.views.plan_document import plan_pdf_response
+from canrehab.web.views.plan_document import plan_pdf_response, plan_print_page
 
 router = APIRouter()
 
@@ -104,5 +104,12 @@ def plan_close(
 
 
 @router.get("/plan/{plan_id}/pdf")
-def plan_pdf(plan_id: str, services: ServicesDep, user: RecordReader) -> Response:
-    return plan_pdf_response(services, user.actor, plan_service.get(services, user.actor, plan_id))
+def plan_pdf(request: Request, plan_id: str, services: ServicesDep, user: RecordReader) -> Response:
+    return plan_pdf_response(request, services, user.actor, plan_service.get(services, user.actor, plan_id))
+
+
+@router.get("/plan/{plan_id}/utskrift")
+def plan_print(request: Request, plan_id: str, services: ServicesDep, user: RecordReader) -> Response:
+    plan = plan_service.get(services, user.actor, plan_id)
+    back = f"/patient/{plan.patient_id}/plan?pathway_id={plan.pathway_id}"
+    return plan_print_page(request, services, user.actor, plan, back_url=back, pdf_url=f"/plan/{plan_id}/pdf")

@@ -18,7 +18,7 @@ from canrehab.web.deps import PatientSelf, ServicesDep
 from canrehab.web.pages import render
 from canrehab.web.settings import WebSettings
 from canrehab.web.user import WebUser
-from canrehab.web.views.plan_document import contacts, plan_pdf_response
+from canrehab.web.views.plan_document import contacts, plan_pdf_response, plan_print_page
 
 router = APIRouter()
 
@@ -65,8 +65,18 @@ def min_vardplan(request: Request, services: ServicesDep, user: PatientSelf) -> 
 
 
 @router.get("/min-vardplan/plan.pdf")
-def min_vardplan_pdf(services: ServicesDep, user: PatientSelf) -> Response:
+def min_vardplan_pdf(request: Request, services: ServicesDep, user: PatientSelf) -> Response:
     plan = plan_service.for_patient_self(services, user.actor)
     if plan is None:
         raise DomainError("plan.not_found", "Du har ingen rehabiliteringsplan ännu.", "no plan")
-    return plan_pdf_response(services, user.actor, plan)
+    return plan_pdf_response(request, services, user.actor, plan)
+
+
+@router.get("/min-vardplan/plan")
+def min_vardplan_print(request: Request, services: ServicesDep, user: PatientSelf) -> Response:
+    plan = plan_service.for_patient_self(services, user.actor)
+    if plan is None:
+        raise DomainError("plan.not_found", "Du har ingen rehabiliteringsplan ännu.", "no plan")
+    return plan_print_page(
+        request, services, user.actor, plan, back_url="/min-vardplan", pdf_url="/min-vardplan/plan.pdf"
+    )
