@@ -178,3 +178,29 @@ def labels(questionnaire: Any) -> dict[str, str]:
 
 def option_labels(questionnaire: Any) -> dict[str, dict[str, str]]:
     return {n.link_id: {o.value: o.label for o in n.options} for n in nodes(questionnaire) if n.options}
+
+
+def reshow(
+    questionnaire: Any, form: Mapping[str, Any], getlist: Any, message_sv: str, submitted: bool
+) -> dict[str, Any]:
+    """What a refused form needs to show itself again: the entered values as they were posted, the error,
+    and (when it was submitted) the required questions still open, marked inline."""
+    entered: dict[str, str | list[str]] = {}
+    missing: list[str] = []
+    for node in nodes(questionnaire):
+        if node.kind in ("group", "display"):
+            continue
+        name = f"q_{node.link_id}"
+        value: str | list[str] = (
+            [str(v) for v in getlist(name)] if node.kind == "multi" else str(form.get(name) or "")
+        )
+        if value:
+            entered[node.link_id] = value
+        elif node.required and submitted:
+            missing.append(node.link_id)
+    return {
+        "answers": entered,
+        "errors": [message_sv],
+        "highlight": tuple(missing),
+        "missing": [n for n in nodes(questionnaire) if n.link_id in missing],
+    }
