@@ -204,3 +204,53 @@ def reshow(
         "highlight": tuple(missing),
         "missing": [n for n in nodes(questionnaire) if n.link_id in missing],
     }
+
+
+@dataclass(frozen=True)
+class Part:
+    """One page of the paged form: a domain (a top-level group) and its questions."""
+
+    key: str
+    title: str
+    items: tuple[Node, ...]
+
+
+def parts(items: list[Node]) -> list[Part]:
+    """The form paged by domain: each top-level group is one part; questions outside any group (e.g. a
+    closing free-text question) make a part "Övrigt" of their own, in questionnaire order."""
+    found: list[Part] = []
+    key, title, current = "", "", []
+    for node in items:
+        if node.kind == "group" and node.depth == 0:
+            if current:
+                found.append(Part(key or "start", title or "Frågor", tuple(current)))
+            key, title, current = node.link_id, node.text, []
+        elif node.depth == 0 and key:  # outside the groups, after them
+            if current:
+                found.append(Part(key, title, tuple(current)))
+            key, title, current = "ovrigt-del", "Övrigt", [node]
+        else:
+            current.append(node)
+    if current:
+        found.append(Part(key or "start", title or "Frågor", tuple(current)))
+    return found
+
+
+def answer_summary(questionnaire: Any, answers: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The given answers as (question, answer) in Swedish, in questionnaire order (the thank-you page)."""
+    q = as_dict(questionnaire)
+    item_labels, options = labels(q), option_labels(q)
+    out: list[tuple[str, str]] = []
+    for node in nodes(q):
+        if node.link_id not in answers or node.kind in ("group", "display"):
+            continue
+        value = answers[node.link_id]
+        opts = options.get(node.link_id, {})
+        if isinstance(value, tuple | list):
+            text = ", ".join(opts.get(str(v), str(v)) for v in value)
+        elif isinstance(value, bool):
+            text = "ja" if value else "nej"
+        else:
+            text = opts.get(str(form_value(value)), str(value))
+        out.append((item_labels.get(node.link_id, node.link_id), text))
+    return out

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from canrehab.domain.decision_support import ADVICE_CODES
-from canrehab.domain.errors import DomainError
+from canrehab.domain.errors import ConflictError, DomainError
 from canrehab.domain.model import AssessmentStatus, NeedsLevel
 from canrehab.domain.permissions import Action
 from canrehab.instruments import questionnaire_json
@@ -20,6 +20,16 @@ from canrehab.web.user import WebUser
 router = APIRouter()
 
 
+def _shown_in_form(refused: DomainError) -> bool:
+    """Whether a refusal is about what was entered (the form shows itself again) rather than access, a
+    missing record or a stale version (the app's own pages for those)."""
+    return not (
+        isinstance(refused, ConflictError)
+        or refused.code.startswith("access")
+        or refused.code.endswith("not_found")
+    )
+
+
 def _form_context(instrument: object, assessment: object, action: str) -> dict[str, object]:
     q = questionnaire.as_dict(instrument)
     answers = {k: questionnaire.form_value(v) for k, v in getattr(assessment, "answers", {}).items()}
@@ -27,6 +37,7 @@ def _form_context(instrument: object, assessment: object, action: str) -> dict[s
         "title": q.get("title") or "Hälsoskattning",
         "intro": q.get("description", ""),
         "items": questionnaire.nodes(q),
+        "parts": questionnaire.parts(questionnaire.nodes(q)),
         "answers": answers,
         "assessment": assessment,
         "action": action,
@@ -106,7 +117,7 @@ def confirm(
             advice_given=given,
         )
     except DomainError as refused:
-        if refused.code.startswith("access") or refused.code.endswith("not_found"):
+        if not _shown_in_form(refused):
             raise
         return _review(request, assessment_id, services, user, entered, refused.message_sv)
     message = f"Behovsnivån är bekräftad: {needs_level.label_sv}."
@@ -143,7 +154,7 @@ async def staff_form_save(
             services, user.actor, assessment_id, answers, forms.int_field(form, "version"), submit
         )
     except DomainError as refused:
-        if refused.code.startswith("access") or refused.code.endswith("not_found"):
+        if not _shown_in_form(refused):
             raise
         context = _form_context(instrument, assessment, f"/bedomning/{assessment_id}/fyll-i")
         context.update(questionnaire.reshow(instrument, form, form.getlist, refused.message_sv, submit))
@@ -197,7 +208,7 @@ async def patient_form_save(request: Request, token: str, services: ServicesDep)
         answers = questionnaire.parse_answers(instrument, form, form.getlist)
         assessment_service.save_by_link(services, token, answers, forms.int_field(form, "version"), submit)
     except DomainError as refused:
-        if refused.code.startswith("access") or refused.code.endswith("not_found"):
+        if not _shown_in_form(refused):
             raise
         assessment, draft_saved = _keep_draft(services, token, instrument, form, submit, assessment)
         context = _form_context(instrument, assessment, f"/skattning/{token}")
@@ -212,6 +223,7 @@ async def patient_form_save(request: Request, token: str, services: ServicesDep)
                 "heading": "Tack för dina svar!",
                 "message": "Dina svar är skickade till din kontaktsjuksköterska, "
                 "som går igenom dem tillsammans med dig.",
+                "summary": questionnaire.answer_summary(instrument, answers),
             },
         )
     flash(request, "Dina svar är sparade. Du kan fortsätta senare med samma länk.")
