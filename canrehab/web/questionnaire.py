@@ -219,7 +219,8 @@ def parts(items: list[Node]) -> list[Part]:
     """The form paged by domain: each top-level group is one part; questions outside any group (e.g. a
     closing free-text question) make a part "Övrigt" of their own, in questionnaire order."""
     found: list[Part] = []
-    key, title, current = "", "", []
+    current: list[Node] = []
+    key, title = "", ""
     for node in items:
         if node.kind == "group" and node.depth == 0:
             if current:
