@@ -37,6 +37,7 @@ from canrehab.domain.model import (
     PlanCloseReason,
     PlanContent,
     PlannedAction,
+    PlanStatus,
     Profession,
     Referral,
     RehabPlan,
@@ -241,7 +242,8 @@ class RegionGenerator:
         if treatment_end + timedelta(days=3) <= today and rng.random() < cov.handover_at_treatment_end:
             self._handover(bundle, pathway, nurse, county, treatment_end + timedelta(days=rng.randint(1, 20)))
 
-        bundle.pathway = _living_unit(pathway, patient.id, self.config.seed, today)
+        in_rehab = any(p.status is PlanStatus.ESTABLISHED for p in bundle.plans)
+        bundle.pathway = pathway if in_rehab else _living_unit(pathway, patient.id, self.config.seed, today)
         return bundle
 
     def _answers(self, burden: float) -> dict[str, Any]:
@@ -459,7 +461,8 @@ LEFT_THE_UNIT = 0.85  # of the patients in follow-up for months: their pathway a
 
 
 def _living_unit(pathway: Pathway, patient_id: str, seed: int, today: date) -> Pathway:
-    """A unit's old cases have mostly left its care: a pathway in follow-up for more than three months is
+    """A unit's old cases have mostly left its care: a pathway in follow-up for more than three months (and
+    no rehab plan still running) is
     closed (on a date between three and six months into the follow-up) for most patients, so the worklist
     holds the recent pathways with a few old loose ends, as a living unit's does. Drawn from its own
     generator (seeded by the patient) so that the rest of the region stays as it was for the same seed."""

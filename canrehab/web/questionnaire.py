@@ -178,3 +178,80 @@ def labels(questionnaire: Any) -> dict[str, str]:
 
 def option_labels(questionnaire: Any) -> dict[str, dict[str, str]]:
     return {n.link_id: {o.value: o.label for o in n.options} for n in nodes(questionnaire) if n.options}
+
+
+def reshow(
+    questionnaire: Any, form: Mapping[str, Any], getlist: Any, message_sv: str, submitted: bool
+) -> dict[str, Any]:
+    """What a refused form needs to show itself again: the entered values as they were posted, the error,
+    and (when it was submitted) the required questions still open, marked inline."""
+    entered: dict[str, str | list[str]] = {}
+    missing: list[str] = []
+    for node in nodes(questionnaire):
+        if node.kind in ("group", "display"):
+            continue
+        name = f"q_{node.link_id}"
+        value: str | list[str] = (
+            [str(v) for v in getlist(name)] if node.kind == "multi" else str(form.get(name) or "")
+        )
+        if value:
+            entered[node.link_id] = value
+        elif node.required and submitted:
+            missing.append(node.link_id)
+    return {
+        "answers": entered,
+        "errors": [message_sv],
+        "highlight": tuple(missing),
+        "missing": [n for n in nodes(questionnaire) if n.link_id in missing],
+    }
+
+
+@dataclass(frozen=True)
+class Part:
+    """One page of the paged form: a domain (a top-level group) and its questions."""
+
+    key: str
+    title: str
+    items: tuple[Node, ...]
+
+
+def parts(items: list[Node]) -> list[Part]:
+    """The form paged by domain: each top-level group is one part; questions outside any group (e.g. a
+    closing free-text question) make a part "Övrigt" of their own, in questionnaire order."""
+    found: list[Part] = []
+    current: list[Node] = []
+    key, title = "", ""
+    for node in items:
+        if node.kind == "group" and node.depth == 0:
+            if current:
+                found.append(Part(key or "start", title or "Frågor", tuple(current)))
+            key, title, current = node.link_id, node.text, []
+        elif node.depth == 0 and key:  # outside the groups, after them
+            if current:
+                found.append(Part(key, title, tuple(current)))
+            key, title, current = "ovrigt-del", "Övrigt", [node]
+        else:
+            current.append(node)
+    if current:
+        found.append(Part(key or "start", title or "Frågor", tuple(current)))
+    return found
+
+
+def answer_summary(questionnaire: Any, answers: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The given answers as (question, answer) in Swedish, in questionnaire order (the thank-you page)."""
+    q = as_dict(questionnaire)
+    item_labels, options = labels(q), option_labels(q)
+    out: list[tuple[str, str]] = []
+    for node in nodes(q):
+        if node.link_id not in answers or node.kind in ("group", "display"):
+            continue
+        value = answers[node.link_id]
+        opts = options.get(node.link_id, {})
+        if isinstance(value, tuple | list):
+            text = ", ".join(opts.get(str(v), str(v)) for v in value)
+        elif isinstance(value, bool):
+            text = "ja" if value else "nej"
+        else:
+            text = opts.get(str(form_value(value)), str(value))
+        out.append((item_labels.get(node.link_id, node.link_id), text))
+    return out

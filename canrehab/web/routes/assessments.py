@@ -1,18 +1,33 @@
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from canrehab.domain.decision_support import ADVICE_CODES
+from canrehab.domain.errors import ConflictError, DomainError
 from canrehab.domain.model import AssessmentStatus, NeedsLevel
 from canrehab.domain.permissions import Action
 from canrehab.instruments import questionnaire_json
 from canrehab.services import assessments as assessment_service
+from canrehab.services.context import Services
 from canrehab.web import forms, questionnaire
 from canrehab.web.deps import Clinician, RecordReader, ServicesDep, UnitWorker
-from canrehab.web.pages import error_page, flash, render
+from canrehab.web.pages import flash, render
+from canrehab.web.user import WebUser
 
 router = APIRouter()
+
+
+def _shown_in_form(refused: DomainError) -> bool:
+    """Whether a refusal is about what was entered (the form shows itself again) rather than access, a
+    missing record or a stale version (the app's own pages for those)."""
+    return not (
+        isinstance(refused, ConflictError)
+        or refused.code.startswith("access")
+        or refused.code.endswith("not_found")
+    )
 
 
 def _form_context(instrument: object, assessment: object, action: str) -> dict[str, object]:
@@ -22,6 +37,7 @@ def _form_context(instrument: object, assessment: object, action: str) -> dict[s
         "title": q.get("title") or "Hälsoskattning",
         "intro": q.get("description", ""),
         "items": questionnaire.nodes(q),
+        "parts": questionnaire.parts(questionnaire.nodes(q)),
         "answers": answers,
         "assessment": assessment,
         "action": action,
@@ -30,6 +46,18 @@ def _form_context(instrument: object, assessment: object, action: str) -> dict[s
 
 @router.get("/bedomning/{assessment_id}")
 def review(request: Request, assessment_id: str, services: ServicesDep, user: RecordReader) -> Response:
+    return _review(request, assessment_id, services, user)
+
+
+def _review(
+    request: Request,
+    assessment_id: str,
+    services: Services,
+    user: WebUser,
+    entered: dict[str, object] | None = None,
+    error: str = "",
+) -> Response:
+    """The review page; after a refused confirmation, with what was entered kept and the error inline."""
     assessment, patient = assessment_service.get(services, user.actor, assessment_id)
     instrument = questionnaire_json(assessment.instrument_id)
     q = questionnaire.as_dict(instrument)
@@ -54,7 +82,10 @@ def review(request: Request, assessment_id: str, services: ServicesDep, user: Re
             "levels": list(NeedsLevel),
             "can_confirm": user.may(Action.CHANGE_RECORD),
             "advice_codes": ADVICE_CODES,
+            "entered": entered,
+            "error": error,
         },
+        status_code=422 if error else 200,
     )
 
 
@@ -69,20 +100,26 @@ def confirm(
     version: int = Form(...),
     advice: list[str] = Form([]),
 ) -> Response:
+    given = tuple(dict.fromkeys(code.strip()[:8] for code in advice[:10]))
+    entered: dict[str, object] = {"level": level, "reason": override_reason[:2000], "advice": given}
     try:
         needs_level = NeedsLevel(level)
     except ValueError:
-        return error_page(request, 400, "Ogiltig nivå", "Välj en av de fyra behovsnivåerna.")
-    given = tuple(dict.fromkeys(code.strip()[:8] for code in advice[:10]))
-    assessment_service.confirm(
-        services,
-        user.actor,
-        assessment_id,
-        level=needs_level,
-        reason=override_reason.strip()[:2000],
-        version=version,
-        advice_given=given,
-    )
+        return _review(request, assessment_id, services, user, entered, "Välj en av behovsnivåerna.")
+    try:
+        assessment_service.confirm(
+            services,
+            user.actor,
+            assessment_id,
+            level=needs_level,
+            reason=override_reason.strip()[:2000],
+            version=version,
+            advice_given=given,
+        )
+    except DomainError as refused:
+        if not _shown_in_form(refused):
+            raise
+        return _review(request, assessment_id, services, user, entered, refused.message_sv)
     message = f"Behovsnivån är bekräftad: {needs_level.label_sv}."
     if given:
         message += f" Registrerade råd: {', '.join(given)}."
@@ -110,11 +147,18 @@ async def staff_form_save(
     form = await request.form()
     assessment, _patient = assessment_service.get(services, user.actor, assessment_id)
     instrument = questionnaire_json(assessment.instrument_id)
-    answers = questionnaire.parse_answers(instrument, form, form.getlist)
     submit = form.get("op") == "submit"
-    saved = assessment_service.save_answers(
-        services, user.actor, assessment_id, answers, forms.int_field(form, "version"), submit
-    )
+    try:
+        answers = questionnaire.parse_answers(instrument, form, form.getlist)
+        saved = assessment_service.save_answers(
+            services, user.actor, assessment_id, answers, forms.int_field(form, "version"), submit
+        )
+    except DomainError as refused:
+        if not _shown_in_form(refused):
+            raise
+        context = _form_context(instrument, assessment, f"/bedomning/{assessment_id}/fyll-i")
+        context.update(questionnaire.reshow(instrument, form, form.getlist, refused.message_sv, submit))
+        return render(request, "patient_form.html", context, status_code=422)
     if submit:
         flash(request, "Skattningen är inskickad. Gå igenom förslaget och bekräfta behovsnivån.")
         return RedirectResponse(f"/bedomning/{saved.id}", status_code=303)
@@ -159,9 +203,18 @@ async def patient_form_save(request: Request, token: str, services: ServicesDep)
         )
     assessment, _expires = found
     instrument = questionnaire_json(assessment.instrument_id)
-    answers = questionnaire.parse_answers(instrument, form, form.getlist)
     submit = form.get("op") == "submit"
-    assessment_service.save_by_link(services, token, answers, forms.int_field(form, "version"), submit)
+    try:
+        answers = questionnaire.parse_answers(instrument, form, form.getlist)
+        assessment_service.save_by_link(services, token, answers, forms.int_field(form, "version"), submit)
+    except DomainError as refused:
+        if not _shown_in_form(refused):
+            raise
+        assessment, draft_saved = _keep_draft(services, token, instrument, form, submit, assessment)
+        context = _form_context(instrument, assessment, f"/skattning/{token}")
+        context.update(questionnaire.reshow(instrument, form, form.getlist, refused.message_sv, submit))
+        context.update({"expires_on": _expires, "draft_saved": draft_saved})
+        return render(request, "patient_form.html", context, status_code=422)
     if submit:
         return render(
             request,
@@ -170,7 +223,24 @@ async def patient_form_save(request: Request, token: str, services: ServicesDep)
                 "heading": "Tack för dina svar!",
                 "message": "Dina svar är skickade till din kontaktsjuksköterska, "
                 "som går igenom dem tillsammans med dig.",
+                "summary": questionnaire.answer_summary(instrument, answers),
             },
         )
     flash(request, "Dina svar är sparade. Du kan fortsätta senare med samma länk.")
     return RedirectResponse(f"/skattning/{token}", status_code=303)
+
+
+def _keep_draft(
+    services: Services, token: str, instrument: object, form: Any, submit: bool, assessment: Any
+) -> tuple[Any, bool]:
+    """After a refused submission, save what was answered as a draft, so that reopening the link shows it;
+    the assessment (with its new version) and whether the draft was saved."""
+    if not submit:
+        return assessment, False
+    try:
+        answers = questionnaire.parse_answers(instrument, form, form.getlist)
+        assessment_service.save_by_link(services, token, answers, forms.int_field(form, "version"), False)
+    except DomainError:
+        return assessment, False
+    found = assessment_service.for_link(services, token)
+    return (found[0], True) if found is not None else (assessment, False)
