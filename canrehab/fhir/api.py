@@ -39,6 +39,7 @@ from canrehab.fhir.mapping.common import MappingError
 from canrehab.fhir.outcome import FhirError, error_response, etag, fhir_response, parse_etag
 from canrehab.fhir.resources import HANDLERS, Handler, version_of
 from canrehab.fhir.search import parse_query, searchset, strict_handling
+from canrehab.fhir.search_results import search_page
 from canrehab.fhir.transaction import EntryError, process
 
 log = logging.getLogger(__name__)
@@ -356,8 +357,10 @@ def _search_route(rtype: str, handler: Handler) -> Callable[..., Any]:
     async def search(request: Request) -> Response:
         actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
         strict = strict_handling(request.headers.get("prefer"))
-        query = parse_query(request.query_params.multi_items(), handler.params, strict=strict)
-        page = await run_in_threadpool(_run, request, actor, lambda ctx: handler.search(ctx, query))
+        query = parse_query(request.query_params.multi_items(), handler.params, strict=strict, rtype=rtype)
+        page = await run_in_threadpool(
+            _run, request, actor, lambda ctx: search_page(ctx, rtype, handler, query)
+        )
         return fhir_response(searchset(_base(request), rtype, page, query))
 
     return search

@@ -11,9 +11,9 @@ from canrehab.fhir.search import DEFAULT_COUNT, MAX_COUNT
 def capability_statement(base_url: str) -> dict[str, Any]:
     resources = []
     for rtype, h in HANDLERS.items():
-        interactions = [{"code": "read"}, {"code": "vread"}, {"code": "search-type"}]
-        if h.history is not None:
-            interactions.append({"code": "history-instance"})
+        interactions = [{"code": "read"}, {"code": "search-type"}]
+        if h.history is not None:  # vread only where earlier versions are kept
+            interactions += [{"code": "vread"}, {"code": "history-instance"}]
         if h.create is not None:
             interactions.append({"code": "create"})
         if h.update is not None:
@@ -52,9 +52,12 @@ def capability_statement(base_url: str) -> dict[str, Any]:
                 'every read is audited. Updates require If-Match (W/"<version>") or meta.versionId. '
                 "Search: parameters ANDed, "
                 "comma-separated values ORed, token system|code, date prefixes eq ne gt lt ge le sa eb on "
-                "partial dates; unknown parameters ignored unless Prefer: handling=strict; paging with "
-                f"_count (default {DEFAULT_COUNT}, at most {MAX_COUNT}) and _offset. CarePlan history: the "
-                "current version and the content versions v1, v2, ...",
+                "partial dates; an unsupported parameter is refused (400) unless Prefer: handling=lenient; "
+                "_sort (date parameters, _id), _summary (true, text, data, count, false), _elements, "
+                "_include/_revinclude over reference parameters, chain patient.identifier; paging with "
+                f"_count (default {DEFAULT_COUNT}, at most {MAX_COUNT}) and _offset. Types without history "
+                "answer _history/<current version> with the current version only (vread not declared). "
+                "CarePlan history: the current version and the content versions v1, v2, ...",
                 "security": {
                     "cors": False,
                     "description": "HTTP Basic (local accounts). No cookies.",

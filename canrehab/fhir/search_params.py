@@ -117,10 +117,16 @@ def _performers(r: Json) -> list[str]:
 
 
 def _questionnaire_refs(r: Json) -> list[str]:
-    canonical = str(r.get("questionnaire", "")).split("|")[0]
+    """The canonical with and without its ``|version``, and ``Questionnaire/<id>`` likewise: a search by
+    ``<url>|<version>`` finds the answers to that version, one by ``<url>`` or id those to any."""
+    canonical, bar, version = str(r.get("questionnaire", "")).partition("|")
     if not canonical:
         return []
-    return [canonical, f"Questionnaire/{canonical.rstrip('/').rsplit('/', 1)[-1]}"]
+    short = f"Questionnaire/{canonical.rstrip('/').rsplit('/', 1)[-1]}"
+    found = [canonical, short]
+    if bar and version:
+        found += [f"{canonical}|{version}", f"{short}|{version}"]
+    return found
 
 
 def _by_name(*params: Param) -> dict[str, Param]:
