@@ -6,6 +6,7 @@ from typing import Any
 
 from canrehab.fhir.resources import HANDLERS
 from canrehab.fhir.search import DEFAULT_COUNT, MAX_COUNT
+from canrehab.fhir.search_params import definition_of, includes_of, revincludes_of
 
 
 def capability_statement(base_url: str) -> dict[str, Any]:
@@ -18,16 +19,23 @@ def capability_statement(base_url: str) -> dict[str, Any]:
             interactions.append({"code": "create"})
         if h.update is not None:
             interactions.append({"code": "update"})
+        references = {"searchInclude": includes_of(rtype), "searchRevInclude": revincludes_of(rtype)}
         resources.append(
             {
                 "type": rtype,
+                **{k: v for k, v in references.items() if v},  # FHIR JSON has no empty arrays
                 "interaction": interactions,
                 "versioning": "versioned-update" if h.update is not None else "no-version",
                 "readHistory": h.history is not None,
                 "updateCreate": False,
                 "conditionalUpdate": False,
                 "searchParam": [
-                    {"name": p.name, "type": p.type, "documentation": p.documentation}
+                    {
+                        "name": p.name,
+                        "definition": definition_of(rtype, p.name),
+                        "type": p.type,
+                        "documentation": p.documentation,
+                    }
                     for p in h.params.values()
                 ],
             }

@@ -251,3 +251,45 @@ PARAMS: Mapping[str, Mapping[str, Param]] = {
 
 def params_of(rtype: str) -> Mapping[str, Param]:
     return PARAMS.get(rtype, {})
+
+
+R4_SEARCH_PARAMETER = "http://hl7.org/fhir/SearchParameter"
+# the R4 SearchParameters shared by several types (the others are <Type>-<name>)
+SHARED_DEFINITIONS = {
+    "clinical-patient": ("EpisodeOfCare", "Condition", "CarePlan", "Goal", "ServiceRequest", "Procedure"),
+    "clinical-date": ("EpisodeOfCare", "CarePlan", "Procedure"),
+    "clinical-code": ("Condition", "Procedure"),
+}
+# canrehab's own parameters (no R4 SearchParameter has their meaning)
+OWN_DEFINITIONS = {("Practitioner", "organization")}
+
+
+def definition_of(rtype: str, name: str) -> str:
+    """The canonical of the SearchParameter that defines ``rtype``'s parameter ``name``."""
+    if name == "_id":
+        return f"{R4_SEARCH_PARAMETER}/Resource-id"
+    if (rtype, name) in OWN_DEFINITIONS:
+        return f"{systems.CANREHAB_BASE}/SearchParameter/{rtype}-{name}"
+    shared = f"clinical-{name}"
+    if rtype in SHARED_DEFINITIONS.get(shared, ()):
+        return f"{R4_SEARCH_PARAMETER}/{shared}"
+    return f"{R4_SEARCH_PARAMETER}/{rtype}-{name}"
+
+
+def includes_of(rtype: str) -> list[str]:
+    """``_include`` values the type supports: its reference parameters with a resolvable target."""
+    return [
+        f"{rtype}:{p.name}"
+        for p in params_of(rtype).values()
+        if p.type == "reference" and p.targets and p.values
+    ]
+
+
+def revincludes_of(rtype: str) -> list[str]:
+    """``_revinclude`` values for ``rtype``: the reference parameters of every type that can point at it."""
+    return [
+        f"{source}:{p.name}"
+        for source, params in PARAMS.items()
+        for p in params.values()
+        if p.type == "reference" and p.values is not None and rtype in p.targets
+    ]

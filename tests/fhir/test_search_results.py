@@ -133,3 +133,21 @@ def test_capability_declares_vread_only_where_versions_are_kept(client: TestClie
             "type"
         ]
     assert any(r["readHistory"] for r in statement["rest"][0]["resource"])
+
+
+def test_capability_names_each_parameters_definition_and_the_includes(client: TestClient) -> None:
+    statement = client.get("/fhir/metadata").json()
+    resources = {r["type"]: r for r in statement["rest"][0]["resource"]}
+    for rtype, resource in resources.items():
+        for param in resource["searchParam"]:
+            definition = param["definition"]
+            assert definition.startswith(
+                ("http://hl7.org/fhir/SearchParameter/", f"{systems.CANREHAB_BASE}/SearchParameter/")
+            ), (rtype, param)
+    by_name = {p["name"]: p["definition"] for p in resources["Procedure"]["searchParam"]}
+    assert by_name["patient"] == "http://hl7.org/fhir/SearchParameter/clinical-patient"
+    assert by_name["performer"] == "http://hl7.org/fhir/SearchParameter/Procedure-performer"
+    assert by_name["_id"] == "http://hl7.org/fhir/SearchParameter/Resource-id"
+    assert "EpisodeOfCare:organization" in resources["EpisodeOfCare"]["searchInclude"]
+    assert "Procedure:patient" in resources["Patient"]["searchRevInclude"]
+    assert "searchInclude" not in resources["Patient"]  # no empty arrays in FHIR JSON
