@@ -25,7 +25,8 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.routing import Match
+from starlette.types import Message, Receive, Scope, Send
 
 from canrehab.domain.access import Actor
 from canrehab.domain.errors import ConflictError, DomainError
@@ -36,7 +37,17 @@ from canrehab.fhir.auth import authenticate
 from canrehab.fhir.capability import capability_statement
 from canrehab.fhir.context import AccessDenied, Ctx, services_of
 from canrehab.fhir.mapping.common import MappingError
-from canrehab.fhir.outcome import FhirError, error_response, etag, fhir_response, parse_etag
+from canrehab.fhir.outcome import (
+    FhirError,
+    error_response,
+    etag,
+    etag_matches,
+    fhir_response,
+    operation_outcome,
+    parse_etag,
+    preferred_return,
+    unserved_format,
+)
 from canrehab.fhir.resources import HANDLERS, Handler, version_of
 from canrehab.fhir.search import parse_query, searchset, strict_handling
 from canrehab.fhir.search_results import search_page
@@ -72,9 +83,24 @@ def _has_nul(request: Request) -> bool:
 
 
 class FhirRoute(APIRoute):
-    """Answers every error of a FHIR route with an OperationOutcome."""
+    """Answers every error of a FHIR route with an OperationOutcome; answers HEAD as GET without the body;
+    refuses formats it does not serve (406: JSON only)."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope.get("type") == "http" and scope.get("method") == "HEAD" and "GET" in (self.methods or ()):
+            return super().matches({**scope, "method": "GET"})
+        return super().matches(scope)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] == "HEAD" and "GET" in (self.methods or ()):
+
+            async def headers_only(message: Message) -> None:
+                if message["type"] == "http.response.body":
+                    message = {**message, "body": b""}
+                await send(message)
+
+            await super().handle({**scope, "method": "GET"}, receive, headers_only)
+            return
         if self.methods and scope["method"] not in self.methods:
             allowed = ", ".join(sorted(self.methods))
             err = FhirError(
@@ -94,6 +120,15 @@ class FhirRoute(APIRoute):
             if _has_nul(request):
                 return error_response(
                     FhirError(400, "The request holds a NUL character, which no FHIR value may contain.")
+                )
+            unserved = unserved_format(request.headers.get("accept"), request.query_params.get("_format"))
+            if unserved is not None:
+                return error_response(
+                    FhirError(
+                        406,
+                        f"{unserved!r} is not served: canrehab answers application/fhir+json only.",
+                        code="not-supported",
+                    )
                 )
             try:
                 response: Response = await original(request)
@@ -213,6 +248,22 @@ def _resource_headers(resource: dict[str, Any], request: Request) -> dict[str, s
     suffix = f"/_history/{version}" if version is not None else ""
     headers["Location"] = f"{_base(request)}/{rtype}/{rid}{suffix}"
     return headers
+
+
+def _written(request: Request, stored: dict[str, Any], status: int) -> Response:
+    """The answer to a create or update as ``Prefer: return=`` asks: the resource (representation, the
+    default), nothing (minimal) or an OperationOutcome; always with ETag and Location."""
+    headers = _resource_headers(stored, request)
+    wanted = preferred_return(request.headers.get("prefer"))
+    if wanted == "minimal":
+        return Response(status_code=status, headers=headers)
+    if wanted == "OperationOutcome":
+        what = "created" if status == 201 else "updated"
+        message = f"{stored['resourceType']}/{stored['id']} {what} (version {version_of(stored)})."
+        return fhir_response(
+            operation_outcome(message, code="informational", severity="information"), status, headers
+        )
+    return fhir_response(stored, status, headers)
 
 
 def _base(request: Request) -> str:
@@ -372,6 +423,8 @@ def _read_route(handler: Handler) -> Callable[..., Any]:
         resource = await run_in_threadpool(_run, request, actor, lambda ctx: handler.read(ctx, rid))
         headers = _resource_headers(resource, request)
         headers.pop("Location", None)
+        if etag_matches(request.headers.get("if-none-match"), version_of(resource)):
+            return Response(status_code=304, headers=headers)
         return fhir_response(resource, headers=headers)
 
     return read
@@ -453,7 +506,7 @@ def _create_route(rtype: str, handler: Handler) -> Callable[..., Any]:
         creator = handler.create
         assert creator is not None
         stored = await run_in_threadpool(_run, request, actor, lambda ctx: creator(ctx, data))
-        return fhir_response(stored, 201, _resource_headers(stored, request))
+        return _written(request, stored, 201)
 
     return create
 
@@ -486,7 +539,7 @@ def _update_route(rtype: str, handler: Handler) -> Callable[..., Any]:
         stored = await run_in_threadpool(
             _run, request, actor, lambda ctx: updater(ctx, rid, {**data, "id": rid}, expected)
         )
-        return fhir_response(stored, 200, _resource_headers(stored, request))
+        return _written(request, stored, 200)
 
     return update
 

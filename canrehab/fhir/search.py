@@ -214,6 +214,8 @@ def parse_query(
         if key == "_offset":
             offset = _int(key, raw, MAX_OFFSET)
             continue
+        if key == "_format":
+            continue  # checked before the search (406 unless JSON)
         if key == "_sort":
             sort += _sort_keys(raw, params)
             applied.append((key, raw))
