@@ -135,7 +135,17 @@ def strict_handling(prefer: str | None) -> bool:
 
 
 SUMMARY_VALUES = ("true", "false", "text", "data", "count")
-RESULT_PARAMS = ("_count", "_offset", "_sort", "_summary", "_elements", "_include", "_revinclude")
+RESULT_PARAMS = (
+    "_count",
+    "_offset",
+    "_sort",
+    "_summary",
+    "_elements",
+    "_include",
+    "_revinclude",
+    "_total",
+    "_format",
+)
 
 
 def _bad(key: str, message: str, code: str = "value") -> FhirError:
@@ -216,6 +226,10 @@ def parse_query(
             continue
         if key == "_format":
             continue  # checked before the search (406 unless JSON)
+        if key == "_total":
+            if raw not in ("none", "estimate", "accurate"):
+                raise _bad(key, f"must be none, estimate or accurate, got {raw!r}.")
+            continue  # the total is always accurate
         if key == "_sort":
             sort += _sort_keys(raw, params)
             applied.append((key, raw))
