@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -10,6 +11,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from canrehab.fhir import systems
 from tests.fhir.harness import Fhir
+from tests.fhir.r4schema import package_file
 from tests.fhir.test_api import locations, outcome
 
 PNR = "191212121212"
@@ -151,3 +153,21 @@ def test_capability_names_each_parameters_definition_and_the_includes(client: Te
     assert "EpisodeOfCare:organization" in resources["EpisodeOfCare"]["searchInclude"]
     assert "Procedure:patient" in resources["Patient"]["searchRevInclude"]
     assert "searchInclude" not in resources["Patient"]  # no empty arrays in FHIR JSON
+
+
+def test_each_hl7_definition_is_an_r4_search_parameter_for_that_type_and_name(client: TestClient) -> None:
+    """Checked against the R4 SearchParameters shipped in the npm package (tests/fhir/r4schema)."""
+    published = json.loads(package_file("search-parameters.json").read_text(encoding="utf-8"))
+    r4 = {e["resource"]["url"]: e["resource"] for e in published["entry"]}
+    statement = client.get("/fhir/metadata").json()
+    for resource in statement["rest"][0]["resource"]:
+        for param in resource["searchParam"]:
+            if not param["definition"].startswith("http://hl7.org/"):
+                continue
+            found = r4.get(param["definition"])
+            assert found is not None, (resource["type"], param)
+            assert found["code"] == param["name"] and found["type"] == param["type"], (
+                resource["type"],
+                param,
+            )
+            assert resource["type"] in found["base"] or "Resource" in found["base"], (resource["type"], param)
