@@ -71,12 +71,20 @@ def capability_statement(base_url: str) -> dict[str, Any]:
                     "description": "HTTP Basic (local accounts). No cookies.",
                 },
                 "resource": resources,
-                "interaction": [{"code": "transaction"}],
+                "interaction": [{"code": "transaction"}, {"code": "batch"}],
                 "operation": [
+                    {
+                        "name": "validate",
+                        "definition": "http://hl7.org/fhir/OperationDefinition/Resource-validate",
+                    },
+                    {
+                        "name": "everything",
+                        "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+                    },
                     {
                         "name": "export",
                         "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export",
-                    }
+                    },
                 ],
             }
         ],
