@@ -17,7 +17,9 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from http import HTTPStatus
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -25,7 +27,8 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.routing import Match
+from starlette.types import Message, Receive, Scope, Send
 
 from canrehab.domain.access import Actor
 from canrehab.domain.errors import ConflictError, DomainError
@@ -36,9 +39,22 @@ from canrehab.fhir.auth import authenticate
 from canrehab.fhir.capability import capability_statement
 from canrehab.fhir.context import AccessDenied, Ctx, services_of
 from canrehab.fhir.mapping.common import MappingError
-from canrehab.fhir.outcome import FhirError, error_response, etag, fhir_response, parse_etag
+from canrehab.fhir.outcome import (
+    FhirError,
+    error_response,
+    etag,
+    etag_matches,
+    fhir_response,
+    operation_outcome,
+    parse_etag,
+    preferred_return,
+    unserved_format,
+)
 from canrehab.fhir.resources import HANDLERS, Handler, version_of
-from canrehab.fhir.search import parse_query, searchset, strict_handling
+from canrehab.fhir.search import MAX_COUNT, Page, parse_query, searchset, strict_handling
+from canrehab.fhir.search import Query as SearchQuery
+from canrehab.fhir.search_results import search_page
+from canrehab.fhir.search_values import ReferenceValue
 from canrehab.fhir.transaction import EntryError, process
 
 log = logging.getLogger(__name__)
@@ -71,9 +87,24 @@ def _has_nul(request: Request) -> bool:
 
 
 class FhirRoute(APIRoute):
-    """Answers every error of a FHIR route with an OperationOutcome."""
+    """Answers every error of a FHIR route with an OperationOutcome; answers HEAD as GET without the body;
+    refuses formats it does not serve (406: JSON only)."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope.get("type") == "http" and scope.get("method") == "HEAD" and "GET" in (self.methods or ()):
+            return super().matches({**scope, "method": "GET"})
+        return super().matches(scope)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] == "HEAD" and "GET" in (self.methods or ()):
+
+            async def headers_only(message: Message) -> None:
+                if message["type"] == "http.response.body":
+                    message = {**message, "body": b""}
+                await send(message)
+
+            await super().handle({**scope, "method": "GET"}, receive, headers_only)
+            return
         if self.methods and scope["method"] not in self.methods:
             allowed = ", ".join(sorted(self.methods))
             err = FhirError(
@@ -93,6 +124,15 @@ class FhirRoute(APIRoute):
             if _has_nul(request):
                 return error_response(
                     FhirError(400, "The request holds a NUL character, which no FHIR value may contain.")
+                )
+            unserved = unserved_format(request.headers.get("accept"), request.query_params.get("_format"))
+            if unserved is not None:
+                return error_response(
+                    FhirError(
+                        406,
+                        f"{unserved!r} is not served: canrehab answers application/fhir+json only.",
+                        code="not-supported",
+                    )
                 )
             try:
                 response: Response = await original(request)
@@ -214,6 +254,22 @@ def _resource_headers(resource: dict[str, Any], request: Request) -> dict[str, s
     return headers
 
 
+def _written(request: Request, stored: dict[str, Any], status: int) -> Response:
+    """The answer to a create or update as ``Prefer: return=`` asks: the resource (representation, the
+    default), nothing (minimal) or an OperationOutcome; always with ETag and Location."""
+    headers = _resource_headers(stored, request)
+    wanted = preferred_return(request.headers.get("prefer"))
+    if wanted == "minimal":
+        return Response(status_code=status, headers=headers)
+    if wanted == "OperationOutcome":
+        what = "created" if status == 201 else "updated"
+        message = f"{stored['resourceType']}/{stored['id']} {what} (version {version_of(stored)})."
+        return fhir_response(
+            operation_outcome(message, code="informational", severity="information"), status, headers
+        )
+    return fhir_response(stored, status, headers)
+
+
 def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/") + "/fhir"
 
@@ -269,9 +325,9 @@ async def transaction(request: Request) -> Response:
         with services.uow(actor) as uow:
             yield Ctx(services, uow, actor)
 
-    def work() -> dict[str, Any]:
+    def work(one: dict[str, Any] = bundle) -> dict[str, Any]:
         try:
-            return process(ctx_factory, bundle)
+            return process(ctx_factory, one)
         except EntryError as exc:
             where = exc.where
             if isinstance(exc.error, AccessDenied):
@@ -279,8 +335,76 @@ async def transaction(request: Request) -> Response:
                 raise _denied_error(exc.error, where) from exc
             raise _convert(exc.error, where, (f"Bundle.entry[{exc.index}]",)) from exc
 
+    if isinstance(bundle, dict) and bundle.get("type") == "batch":
+        return fhir_response(await run_in_threadpool(_batch, request, actor, bundle, work))
     result = await run_in_threadpool(work)
     return fhir_response(result)
+
+
+def _entry_failure(exc: FhirError, index: int) -> dict[str, Any]:
+    """A failed batch entry; its own one-entry transaction called it entry 0."""
+    where = f"Bundle.entry[{index}]"
+    diagnostics = exc.diagnostics.replace("Bundle.entry[0]", where)
+    expression = tuple(e.replace("Bundle.entry[0]", where) for e in exc.expression)
+    outcome = operation_outcome(diagnostics, code=exc.code, expression=expression)
+    return {"response": {"status": f"{exc.status} {HTTPStatus(exc.status).phrase}", "outcome": outcome}}
+
+
+def _batch_read(request: Request, actor: Actor, url: str) -> dict[str, Any]:
+    """A GET entry of a batch: ``Type/id`` (read) or ``Type?params`` (search)."""
+    path, _, query_text = url.lstrip("/").partition("?")
+    rtype, _, rid = path.partition("/")
+    handler = HANDLERS.get(rtype)
+    if handler is None or "/" in rid:
+        raise FhirError(404, f"No FHIR interaction at {url!r}.", code="not-found")
+    base = _base(request)
+    if rid:
+        resource = _run(request, actor, lambda ctx: handler.read(ctx, rid))
+        version = version_of(resource)
+        response: dict[str, Any] = {"status": "200 OK"}
+        if version is not None:
+            response["etag"] = etag(version)
+        return {"fullUrl": f"{base}/{rtype}/{rid}", "resource": resource, "response": response}
+    strict = strict_handling(request.headers.get("prefer"))
+    query = parse_query(
+        parse_qsl(query_text, keep_blank_values=True), handler.params, strict=strict, rtype=rtype
+    )
+    page = _run(request, actor, lambda ctx: search_page(ctx, rtype, handler, query))
+    return {"resource": searchset(base, rtype, page, query), "response": {"status": "200 OK"}}
+
+
+def _batch(
+    request: Request, actor: Actor, bundle: dict[str, Any], write: Callable[[dict[str, Any]], dict[str, Any]]
+) -> dict[str, Any]:
+    """A batch Bundle: each entry on its own (a write is a one-entry transaction: its own unit of work),
+    each answered with its status; one entry's failure does not stop the others."""
+    raw = bundle.get("entry")
+    if not isinstance(raw, list) or not raw:
+        raise FhirError(
+            400, "The batch Bundle has no entries.", code="required", expression=("Bundle.entry",)
+        )
+    out: list[dict[str, Any]] = []
+    for index, entry in enumerate(raw):
+        where = f"Bundle.entry[{index}]"
+        try:
+            if not isinstance(entry, dict) or not isinstance(entry.get("request"), dict):
+                raise FhirError(400, f"{where}: an entry needs a request.", expression=(f"{where}.request",))
+            method = str(entry["request"].get("method", "")).upper()
+            url = str(entry["request"].get("url", ""))
+            if method == "GET":
+                out.append(_batch_read(request, actor, url))
+                continue
+            if method not in ("POST", "PUT"):
+                raise FhirError(
+                    405,
+                    f"{where}: {method or 'no method'} is not supported in a batch (GET, POST, PUT).",
+                    code="not-supported",
+                )
+            result = write({"resourceType": "Bundle", "type": "transaction", "entry": [entry]})
+            out.append({k: v for k, v in result["entry"][0].items()})
+        except FhirError as exc:
+            out.append(_entry_failure(exc, index))
+    return {"resourceType": "Bundle", "type": "batch-response", "entry": out}
 
 
 @router.get(
@@ -356,8 +480,10 @@ def _search_route(rtype: str, handler: Handler) -> Callable[..., Any]:
     async def search(request: Request) -> Response:
         actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
         strict = strict_handling(request.headers.get("prefer"))
-        query = parse_query(request.query_params.multi_items(), handler.params, strict=strict)
-        page = await run_in_threadpool(_run, request, actor, lambda ctx: handler.search(ctx, query))
+        query = parse_query(request.query_params.multi_items(), handler.params, strict=strict, rtype=rtype)
+        page = await run_in_threadpool(
+            _run, request, actor, lambda ctx: search_page(ctx, rtype, handler, query)
+        )
         return fhir_response(searchset(_base(request), rtype, page, query))
 
     return search
@@ -369,6 +495,8 @@ def _read_route(handler: Handler) -> Callable[..., Any]:
         resource = await run_in_threadpool(_run, request, actor, lambda ctx: handler.read(ctx, rid))
         headers = _resource_headers(resource, request)
         headers.pop("Location", None)
+        if etag_matches(request.headers.get("if-none-match"), version_of(resource)):
+            return Response(status_code=304, headers=headers)
         return fhir_response(resource, headers=headers)
 
     return read
@@ -450,7 +578,7 @@ def _create_route(rtype: str, handler: Handler) -> Callable[..., Any]:
         creator = handler.create
         assert creator is not None
         stored = await run_in_threadpool(_run, request, actor, lambda ctx: creator(ctx, data))
-        return fhir_response(stored, 201, _resource_headers(stored, request))
+        return _written(request, stored, 201)
 
     return create
 
@@ -483,9 +611,90 @@ def _update_route(rtype: str, handler: Handler) -> Callable[..., Any]:
         stored = await run_in_threadpool(
             _run, request, actor, lambda ctx: updater(ctx, rid, {**data, "id": rid}, expected)
         )
-        return fhir_response(stored, 200, _resource_headers(stored, request))
+        return _written(request, stored, 200)
 
     return update
+
+
+def _validate_route(rtype: str) -> Callable[..., Any]:
+    async def validate(request: Request) -> Response:
+        """``$validate``: the resource checked as a create would check it; nothing is stored. The answer is an
+        OperationOutcome (200): information when valid, the errors otherwise."""
+        await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
+        data = await _body(request)
+        if data.get("resourceType") == "Parameters":
+            given = [
+                p.get("resource") for p in data.get("parameter", []) or [] if p.get("name") == "resource"
+            ]
+            data = given[0] if given and isinstance(given[0], dict) else {}
+        try:
+            _check_body_type(data, rtype)
+            _validated(data)
+        except FhirError as exc:
+            body = operation_outcome(exc.diagnostics, code=exc.code, expression=exc.expression)
+            return fhir_response(body)
+        return fhir_response(
+            operation_outcome(
+                f"The {rtype} is valid for canrehab.", code="informational", severity="information"
+            )
+        )
+
+    return validate
+
+
+def _everything(ctx: Ctx, rid: str) -> Page:
+    """The patient and every record that refers to them, with the care units and staff those refer to."""
+    patient = HANDLERS["Patient"].read(ctx, rid)
+    found: list[dict[str, Any]] = []
+    for rtype, handler in HANDLERS.items():
+        param = handler.params.get("patient")
+        if rtype in ("Patient", "AuditEvent") or param is None or param.values is None:
+            continue
+        offset, total = 0, 1
+        while offset < total:
+            query = SearchQuery(
+                filters=((param, (ReferenceValue("Patient", rid),)),), count=MAX_COUNT, offset=offset
+            )
+            page = handler.search(ctx, query)
+            found += page.resources
+            total, offset = page.total, offset + MAX_COUNT
+    seen = {(r["resourceType"], r["id"]) for r in [patient, *found]}
+    referred: list[dict[str, Any]] = []
+    for resource in found:
+        for param in HANDLERS[resource["resourceType"]].params.values():
+            if param.type != "reference" or param.values is None or param.name == "patient":
+                continue
+            for reference in param.values(resource):
+                rtype, _, target = str(reference).rpartition("/")
+                rtype = rtype.rsplit("/", 1)[-1]
+                if (
+                    rtype in ("Organization", "PractitionerRole", "Practitioner")
+                    and (rtype, target) not in seen
+                ):
+                    seen.add((rtype, target))
+                    try:
+                        referred.append(HANDLERS[rtype].read(ctx, target))
+                    except FhirError as exc:
+                        if exc.status != 404:
+                            raise
+    everything = [patient, *found, *referred]
+    return Page(len(everything), everything)
+
+
+@router.get(
+    "/Patient/{rid}/$everything",
+    summary="Patient/$everything: the patient's whole record",
+    responses=api_doc.ok("searchset Bundle", "Bundle"),
+)
+async def patient_everything(request: Request, rid: str) -> Response:
+    actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
+    if request.query_params:
+        names = ", ".join(sorted(set(request.query_params)))
+        raise FhirError(400, f"$everything takes no parameters here (got {names}).", code="not-supported")
+    page = await run_in_threadpool(_run, request, actor, lambda ctx: _everything(ctx, rid))
+    bundle = searchset(_base(request), "Patient", page, SearchQuery(count=len(page.resources)))
+    bundle["link"] = [{"relation": "self", "url": f"{_base(request)}/Patient/{rid}/$everything"}]
+    return fhir_response(bundle)
 
 
 def _register(rtype: str, handler: Handler) -> None:
@@ -511,6 +720,15 @@ def _register(rtype: str, handler: Handler) -> None:
             responses=api_doc.ok("the stored resource", rtype, status=201),
             openapi_extra=api_doc.request_body(rtype),
         )
+    add(
+        f"/{rtype}/$validate",
+        _validate_route(rtype),
+        methods=["POST"],
+        summary=f"$validate a {rtype} (nothing is stored)",
+        name=f"validate_{rtype}",
+        responses=api_doc.ok("OperationOutcome", "OperationOutcome"),
+        openapi_extra=api_doc.request_body(rtype),
+    )
     add(
         f"/{rtype}/{{rid}}",
         _read_route(handler),

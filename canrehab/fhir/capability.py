@@ -6,28 +6,36 @@ from typing import Any
 
 from canrehab.fhir.resources import HANDLERS
 from canrehab.fhir.search import DEFAULT_COUNT, MAX_COUNT
+from canrehab.fhir.search_params import definition_of, includes_of, revincludes_of
 
 
 def capability_statement(base_url: str) -> dict[str, Any]:
     resources = []
     for rtype, h in HANDLERS.items():
-        interactions = [{"code": "read"}, {"code": "vread"}, {"code": "search-type"}]
-        if h.history is not None:
-            interactions.append({"code": "history-instance"})
+        interactions = [{"code": "read"}, {"code": "search-type"}]
+        if h.history is not None:  # vread only where earlier versions are kept
+            interactions += [{"code": "vread"}, {"code": "history-instance"}]
         if h.create is not None:
             interactions.append({"code": "create"})
         if h.update is not None:
             interactions.append({"code": "update"})
+        references = {"searchInclude": includes_of(rtype), "searchRevInclude": revincludes_of(rtype)}
         resources.append(
             {
                 "type": rtype,
+                **{k: v for k, v in references.items() if v},  # FHIR JSON has no empty arrays
                 "interaction": interactions,
                 "versioning": "versioned-update" if h.update is not None else "no-version",
                 "readHistory": h.history is not None,
                 "updateCreate": False,
                 "conditionalUpdate": False,
                 "searchParam": [
-                    {"name": p.name, "type": p.type, "documentation": p.documentation}
+                    {
+                        "name": p.name,
+                        "definition": definition_of(rtype, p.name),
+                        "type": p.type,
+                        "documentation": p.documentation,
+                    }
                     for p in h.params.values()
                 ],
             }
@@ -52,20 +60,31 @@ def capability_statement(base_url: str) -> dict[str, Any]:
                 'every read is audited. Updates require If-Match (W/"<version>") or meta.versionId. '
                 "Search: parameters ANDed, "
                 "comma-separated values ORed, token system|code, date prefixes eq ne gt lt ge le sa eb on "
-                "partial dates; unknown parameters ignored unless Prefer: handling=strict; paging with "
-                f"_count (default {DEFAULT_COUNT}, at most {MAX_COUNT}) and _offset. CarePlan history: the "
-                "current version and the content versions v1, v2, ...",
+                "partial dates; an unsupported parameter is refused (400) unless Prefer: handling=lenient; "
+                "_sort (date parameters, _id), _summary (true, text, data, count, false), _elements, "
+                "_include/_revinclude over reference parameters, chain patient.identifier; paging with "
+                f"_count (default {DEFAULT_COUNT}, at most {MAX_COUNT}) and _offset. Types without history "
+                "answer _history/<current version> with the current version only (vread not declared). "
+                "CarePlan history: the current version and the content versions v1, v2, ...",
                 "security": {
                     "cors": False,
                     "description": "HTTP Basic (local accounts). No cookies.",
                 },
                 "resource": resources,
-                "interaction": [{"code": "transaction"}],
+                "interaction": [{"code": "transaction"}, {"code": "batch"}],
                 "operation": [
+                    {
+                        "name": "validate",
+                        "definition": "http://hl7.org/fhir/OperationDefinition/Resource-validate",
+                    },
+                    {
+                        "name": "everything",
+                        "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+                    },
                     {
                         "name": "export",
                         "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export",
-                    }
+                    },
                 ],
             }
         ],

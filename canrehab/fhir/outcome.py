@@ -82,3 +82,63 @@ def parse_etag(value: str) -> int:
     if not text.isdigit():
         raise FhirError(400, f'If-Match must be a version ETag like W/"3", got {value!r}', code="value")
     return int(text)
+
+
+# ---------------------------------------------------------------------------------------------- negotiation
+
+SERVED_MEDIA = frozenset(
+    {"*/*", "application/*", FHIR_JSON, "application/json", "application/fhir+ndjson", "application/ndjson"}
+)
+JSON_FORMATS = frozenset({"json", FHIR_JSON, "application/json"})
+
+
+def _media_ranges(accept: str) -> list[str]:
+    """The media ranges of an Accept header that are not refused with ``q=0``."""
+    out = []
+    for part in accept.split(","):
+        media, *options = (p.strip() for p in part.split(";"))
+        refused = any(o.replace(" ", "").lower() in ("q=0", "q=0.0", "q=0.00", "q=0.000") for o in options)
+        if media and not refused:
+            out.append(media.lower())
+    return out
+
+
+def unserved_format(accept: str | None, format_param: str | None) -> str | None:
+    """What the client asks for that canrehab does not serve (406), or None: JSON only (no XML, no Turtle).
+    ``_format`` wins over Accept, as R4 says."""
+    if format_param is not None:
+        wanted = format_param.split(";")[0].strip().lower()
+        return None if wanted in JSON_FORMATS else format_param
+    if not accept or not accept.strip():
+        return None
+    ranges = _media_ranges(accept)
+    return None if any(r in SERVED_MEDIA for r in ranges) else accept
+
+
+def etag_matches(header: str | None, version: int | None) -> bool:
+    """``If-None-Match`` (``*`` or a list of ETags, weak comparison) names the current version."""
+    if not header or version is None:
+        return False
+    for tag in header.split(","):
+        text = tag.strip()
+        if text == "*":
+            return True
+        if text.startswith("W/"):
+            text = text[2:]
+        if text.strip('"') == str(version):
+            return True
+    return False
+
+
+def preferred_return(prefer: str | None) -> str:
+    """``Prefer: return=minimal|representation|OperationOutcome`` (default representation)."""
+    for part in (prefer or "").replace(";", ",").split(","):
+        key, _, value = part.strip().partition("=")
+        if key.strip().lower() == "return":
+            wanted = value.strip().strip('"')
+            if wanted.lower() == "minimal":
+                return "minimal"
+            if wanted.lower() == "operationoutcome":
+                return "OperationOutcome"
+            return "representation"
+    return "representation"

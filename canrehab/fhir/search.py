@@ -1,16 +1,26 @@
 """Search: the parameters a resource type supports, parsing a query against them, matching and paging.
 
 Different parameters (and a parameter repeated) are ANDed; comma-separated values within one parameter are
-ORed. Parameters the type does not support are ignored and left out of the Bundle's ``self`` link, unless the
-request says ``Prefer: handling=strict`` (then 400). Modifiers (``code:text``) are not supported: 400, since
-ignoring one would change the meaning of the search. Empty values are ignored. A malformed value is a 400.
+ORed. A parameter the type does not support is refused (400 OperationOutcome naming it) unless the request
+says ``Prefer: handling=lenient``: then it is ignored and left out of the Bundle's ``self`` link. Nothing is
+dropped silently. Modifiers (``code:text``) are not supported: 400, since ignoring one would change the
+meaning of the search. Empty values are ignored. A malformed value is a 400.
 Paging: ``_count`` (default 50, at most 200; 0 gives only the total) and ``_offset``.
+
+Result parameters: ``_sort`` (a date parameter of the type or ``_id``, ``-`` for descending; comma-separated
+keys), ``_summary`` (``true``: the elements R4 marks as summary; ``text``, ``data``, ``count``, ``false``),
+``_elements`` (top-level elements; ``id``, ``meta`` and the mandatory elements always kept; the resource
+tagged SUBSETTED), ``_include=Type:param[:Target]`` and ``_revinclude=Type:param[:Target]`` over reference
+parameters (entries with ``search.mode`` ``include``), and the chain ``patient.identifier`` on the types
+with a ``patient`` parameter. ``_lastUpdated`` is refused (400): canrehab's records carry no last-updated
+instant.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import urlencode
 
@@ -62,14 +72,31 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Include:
+    """``_include``/``_revinclude=Type:param[:Target]``: ``source`` is the type holding the reference."""
+
+    source: str
+    param: Param
+    target: str | None
+
+
+@dataclass(frozen=True)
 class Query:
-    """A parsed search: ``filters`` (param, alternatives) ANDed, the page, and what was applied."""
+    """A parsed search: ``filters`` (param, alternatives) ANDed, the page, and what was applied; the
+    result parameters (``sort`` keys with descending flags, ``summary``, ``elements``, includes) and the
+    chains (``patient.identifier``: the reference parameter and the identifier tokens) still to resolve."""
 
     filters: tuple[tuple[Param, tuple[Any, ...]], ...] = ()
     count: int = DEFAULT_COUNT
     offset: int = 0
     applied: tuple[tuple[str, str], ...] = ()
     ignored: tuple[str, ...] = field(default=())
+    sort: tuple[tuple[str, bool], ...] = ()
+    summary: str | None = None
+    elements: tuple[str, ...] = ()
+    include: tuple[Include, ...] = ()
+    revinclude: tuple[Include, ...] = ()
+    chains: tuple[tuple[Param, tuple[Any, ...]], ...] = ()
 
     def groups(self, name: str) -> list[tuple[Any, ...]]:
         return [values for param, values in self.filters if param.name == name]
@@ -99,26 +126,147 @@ def _int(name: str, raw: str, high: int) -> int:
 
 
 def strict_handling(prefer: str | None) -> bool:
-    """``Prefer: handling=strict`` (among other preferences, separated by commas or semicolons)."""
+    """Strict unless ``Prefer: handling=lenient`` (among other preferences, separated by commas or
+    semicolons): an unsupported parameter is refused, never silently dropped."""
     if not prefer:
-        return False
+        return True
     tokens = [t.strip().replace(" ", "").lower() for part in prefer.split(",") for t in part.split(";")]
-    return "handling=strict" in tokens
+    return "handling=lenient" not in tokens
+
+
+SUMMARY_VALUES = ("true", "false", "text", "data", "count")
+RESULT_PARAMS = (
+    "_count",
+    "_offset",
+    "_sort",
+    "_summary",
+    "_elements",
+    "_include",
+    "_revinclude",
+    "_total",
+    "_format",
+)
+
+
+def _bad(key: str, message: str, code: str = "value") -> FhirError:
+    return FhirError(400, f"{key}: {message}", code=code, expression=(key,))
+
+
+def _sort_keys(raw: str, params: Mapping[str, Param]) -> list[tuple[str, bool]]:
+    keys = []
+    sortable = sorted(n for n, p in params.items() if p.type == "date" and p.values is not None)
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        descending = part.startswith("-")
+        name = part.lstrip("-")
+        param = params.get(name)
+        if name != "_id" and (param is None or param.type != "date" or param.values is None):
+            raise _bad(
+                "_sort",
+                f"cannot sort by {name!r} (sortable: {', '.join(['_id', *sortable])}).",
+                "not-supported",
+            )
+        keys.append((name, descending))
+    return keys
+
+
+def _include(key: str, raw: str, rtype: str, params: Mapping[str, Param]) -> Include:
+    from canrehab.fhir.search_params import params_of
+
+    parts = raw.split(":")
+    if raw.strip() == "*" or len(parts) not in (2, 3):
+        raise _bad(key, f"give Type:parameter[:Target], got {raw!r} (no wildcard).", "not-supported")
+    source, name = parts[0], parts[1]
+    target = parts[2] if len(parts) == 3 else None
+    if key == "_include" and source != rtype:
+        raise _bad(key, f"{raw!r}: an _include names the searched type ({rtype}).")
+    source_params = params if key == "_include" else params_of(source)
+    param = source_params.get(name)
+    if param is None or param.type != "reference" or not param.targets or param.values is None:
+        usable = sorted(
+            n for n, p in source_params.items() if p.type == "reference" and p.targets and p.values
+        )
+        raise _bad(
+            key,
+            f"{raw!r}: {source} has no reference parameter {name!r} to follow "
+            f"(usable: {', '.join(usable) or 'none'}).",
+            "not-supported",
+        )
+    if target is not None and target not in param.targets:
+        raise _bad(key, f"{raw!r}: {source}.{name} refers to {', '.join(param.targets)}, not {target}.")
+    if key == "_revinclude" and (target or param.targets[0]) != rtype and rtype not in param.targets:
+        raise _bad(key, f"{raw!r}: {source}.{name} does not refer to {rtype}.")
+    return Include(source, param, target)
 
 
 def parse_query(
-    items: Sequence[tuple[str, str]], params: Mapping[str, Param], *, strict: bool = False
+    items: Sequence[tuple[str, str]],
+    params: Mapping[str, Param],
+    *,
+    strict: bool = True,
+    rtype: str = "",
 ) -> Query:
     filters: list[tuple[Param, tuple[Any, ...]]] = []
     applied: list[tuple[str, str]] = []
     unknown: list[str] = []
     count, offset = DEFAULT_COUNT, 0
+    sort: list[tuple[str, bool]] = []
+    summary: str | None = None
+    elements: list[str] = []
+    include: list[Include] = []
+    revinclude: list[Include] = []
+    chains: list[tuple[Param, tuple[Any, ...]]] = []
     for key, raw in items:
         if key == "_count":
             count = min(_int(key, raw, 10**9), MAX_COUNT)
             continue
         if key == "_offset":
             offset = _int(key, raw, MAX_OFFSET)
+            continue
+        if key == "_format":
+            continue  # checked before the search (406 unless JSON)
+        if key == "_total":
+            if raw not in ("none", "estimate", "accurate"):
+                raise _bad(key, f"must be none, estimate or accurate, got {raw!r}.")
+            continue  # the total is always accurate
+        if key == "_sort":
+            sort += _sort_keys(raw, params)
+            applied.append((key, raw))
+            continue
+        if key == "_summary":
+            if raw not in SUMMARY_VALUES:
+                raise _bad(key, f"must be one of {', '.join(SUMMARY_VALUES)}, got {raw!r}.")
+            summary = raw
+            applied.append((key, raw))
+            continue
+        if key == "_elements":
+            elements += [e.strip() for e in raw.split(",") if e.strip()]
+            if any(not e.isidentifier() for e in elements):
+                raise _bad(key, f"give top-level element names separated by commas, got {raw!r}.")
+            applied.append((key, raw))
+            continue
+        if key in ("_include", "_revinclude"):
+            (include if key == "_include" else revinclude).append(_include(key, raw, rtype, params))
+            applied.append((key, raw))
+            continue
+        if key == "_lastUpdated":
+            raise _bad(
+                key, "not supported: canrehab's records carry no last-updated instant.", "not-supported"
+            )
+        head, dot, tail = key.partition(".")
+        if dot:
+            chained = params.get(head)
+            if chained is None or chained.type != "reference" or chained.targets != ("Patient",):
+                raise _bad(key, "chained search is supported only as patient.identifier.", "not-supported")
+            if tail != "identifier":
+                raise _bad(
+                    key, f"cannot chain on Patient.{tail} (supported: patient.identifier).", "not-supported"
+                )
+            alternatives = [v for v in split_values(raw) if v.strip()]
+            if alternatives:
+                chains.append((chained, tuple(parse_token(key, v) for v in alternatives)))
+                applied.append((key, raw))
             continue
         name, colon, modifier = key.partition(":")
         if name in params and colon:
@@ -142,11 +290,26 @@ def parse_query(
         raise FhirError(
             400,
             f"Unknown or unsupported search parameter(s): {', '.join(sorted(set(unknown)))} "
-            f"(supported: {supported}; paging: _count, _offset).",
+            f"(supported: {supported}; also {', '.join(RESULT_PARAMS)}; "
+            "Prefer: handling=lenient ignores unknown parameters).",
             code="not-supported",
             expression=tuple(sorted(set(unknown))),
         )
-    return Query(tuple(filters), count, offset, tuple(applied), tuple(unknown))
+    if summary == "count":
+        count = 0
+    return Query(
+        tuple(filters),
+        count,
+        offset,
+        tuple(applied),
+        tuple(unknown),
+        tuple(sort),
+        summary,
+        tuple(elements),
+        tuple(include),
+        tuple(revinclude),
+        tuple(chains),
+    )
 
 
 def matches(resource: Json, query: Query) -> bool:
@@ -160,11 +323,38 @@ def matches(resource: Json, query: Query) -> bool:
 class Page:
     total: int
     resources: list[Json]
+    included: list[Json] = field(default_factory=list)
+
+
+def _sorted(found: list[Json], query: Query) -> list[Json]:
+    """Sorted by the ``_sort`` keys (stable: the last key first); a resource without a value last."""
+    by_name = {p.name: p for p, _ in query.filters}
+    from canrehab.fhir.search_params import params_of
+
+    params = {**params_of(found[0]["resourceType"]), **by_name} if found else by_name
+    for name, descending in reversed(query.sort):
+        if name == "_id":
+            found.sort(key=lambda r: str(r.get("id", "")), reverse=descending)
+            continue
+        values = params[name].values
+        assert values is not None
+
+        def first(r: Json, values: Callable[[Json], Iterable[Any]] = values) -> datetime | None:
+            starts = [lo or hi for lo, hi in values(r) if lo or hi]
+            return min(starts) if starts else None
+
+        present = [r for r in found if first(r) is not None]
+        missing = [r for r in found if first(r) is None]
+        present.sort(key=lambda r: first(r) or datetime.min.replace(tzinfo=UTC), reverse=descending)
+        found = present + missing
+    return found
 
 
 def page_of(resources: Iterable[Json], query: Query) -> Page:
-    """The matching resources, one page of them."""
+    """The matching resources, sorted by ``_sort``, one page of them."""
     found = [r for r in resources if matches(r, query)]
+    if query.sort:
+        found = _sorted(found, query)
     return Page(len(found), found[query.offset : query.offset + query.count])
 
 
@@ -174,7 +364,10 @@ def _url(base: str, rtype: str, query: Query, offset: int) -> str:
 
 
 def searchset(base: str, rtype: str, page: Page, query: Query) -> Json:
-    """A searchset Bundle with ``self`` (the parameters applied), ``first``, ``previous`` and ``next``."""
+    """A searchset Bundle with ``self`` (the parameters applied), ``first``, ``previous`` and ``next``; the
+    matches shaped by ``_summary``/``_elements``, then the included resources (``search.mode`` include)."""
+    from canrehab.fhir.search_results import shaped
+
     links = [{"relation": "self", "url": _url(base, rtype, query, query.offset)}]
     if query.count > 0:
         links.append({"relation": "first", "url": _url(base, rtype, query, 0)})
@@ -189,8 +382,22 @@ def searchset(base: str, rtype: str, page: Page, query: Query) -> Json:
         "total": page.total,
         "link": links,
         "entry": [
-            {"fullUrl": f"{base}/{r['resourceType']}/{r['id']}", "resource": r, "search": {"mode": "match"}}
-            for r in page.resources
+            *(
+                {
+                    "fullUrl": f"{base}/{r['resourceType']}/{r['id']}",
+                    "resource": shaped(r, query),
+                    "search": {"mode": "match"},
+                }
+                for r in page.resources
+            ),
+            *(
+                {
+                    "fullUrl": f"{base}/{r['resourceType']}/{r['id']}",
+                    "resource": r,
+                    "search": {"mode": "include"},
+                }
+                for r in page.included
+            ),
         ],
     }
 

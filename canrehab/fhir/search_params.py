@@ -117,10 +117,16 @@ def _performers(r: Json) -> list[str]:
 
 
 def _questionnaire_refs(r: Json) -> list[str]:
-    canonical = str(r.get("questionnaire", "")).split("|")[0]
+    """The canonical with and without its ``|version``, and ``Questionnaire/<id>`` likewise: a search by
+    ``<url>|<version>`` finds the answers to that version, one by ``<url>`` or id those to any."""
+    canonical, bar, version = str(r.get("questionnaire", "")).partition("|")
     if not canonical:
         return []
-    return [canonical, f"Questionnaire/{canonical.rstrip('/').rsplit('/', 1)[-1]}"]
+    short = f"Questionnaire/{canonical.rstrip('/').rsplit('/', 1)[-1]}"
+    found = [canonical, short]
+    if bar and version:
+        found += [f"{canonical}|{version}", f"{short}|{version}"]
+    return found
 
 
 def _by_name(*params: Param) -> dict[str, Param]:
@@ -245,3 +251,45 @@ PARAMS: Mapping[str, Mapping[str, Param]] = {
 
 def params_of(rtype: str) -> Mapping[str, Param]:
     return PARAMS.get(rtype, {})
+
+
+R4_SEARCH_PARAMETER = "http://hl7.org/fhir/SearchParameter"
+# the R4 SearchParameters shared by several types (the others are <Type>-<name>)
+SHARED_DEFINITIONS = {
+    "clinical-patient": ("EpisodeOfCare", "Condition", "CarePlan", "Goal", "ServiceRequest", "Procedure"),
+    "clinical-date": ("EpisodeOfCare", "CarePlan", "Procedure"),
+    "clinical-code": ("Condition", "Procedure"),
+}
+# canrehab's own parameters (no R4 SearchParameter has their meaning)
+OWN_DEFINITIONS = {("Practitioner", "organization")}
+
+
+def definition_of(rtype: str, name: str) -> str:
+    """The canonical of the SearchParameter that defines ``rtype``'s parameter ``name``."""
+    if name == "_id":
+        return f"{R4_SEARCH_PARAMETER}/Resource-id"
+    if (rtype, name) in OWN_DEFINITIONS:
+        return f"{systems.CANREHAB_BASE}/SearchParameter/{rtype}-{name}"
+    shared = f"clinical-{name}"
+    if rtype in SHARED_DEFINITIONS.get(shared, ()):
+        return f"{R4_SEARCH_PARAMETER}/{shared}"
+    return f"{R4_SEARCH_PARAMETER}/{rtype}-{name}"
+
+
+def includes_of(rtype: str) -> list[str]:
+    """``_include`` values the type supports: its reference parameters with a resolvable target."""
+    return [
+        f"{rtype}:{p.name}"
+        for p in params_of(rtype).values()
+        if p.type == "reference" and p.targets and p.values
+    ]
+
+
+def revincludes_of(rtype: str) -> list[str]:
+    """``_revinclude`` values for ``rtype``: the reference parameters of every type that can point at it."""
+    return [
+        f"{source}:{p.name}"
+        for source, params in PARAMS.items()
+        for p in params.values()
+        if p.type == "reference" and p.values is not None and rtype in p.targets
+    ]

@@ -5,7 +5,8 @@ Dates are ranges: ``2026`` is the whole year, ``2026-03`` the month, ``2026-03-0
 second (or the minute). Dates without a time zone are taken as UTC days, for the search value and for the
 resource's value alike. A prefix compares the search range S with the resource's range T as the
 specification says: ``eq`` S contains T, ``ne`` it does not, ``gt``/``lt`` the range above/below S overlaps
-T, ``ge``/``le`` the same or S contains T, ``sa``/``eb`` T lies wholly after/before S.
+T, ``ge``/``le`` T reaches into S or above / S or below (so an open-ended period starting on day D is ``le``
+D), ``sa``/``eb`` T lies wholly after/before S.
 """
 
 from __future__ import annotations
@@ -147,8 +148,10 @@ class DateValue:
             "ne": not contains,
             "gt": above,
             "lt": below,
-            "ge": above or contains,
-            "le": below or contains,
+            # ge/le: the target reaches into [S.lo, inf) / (-inf, S.hi) -- so an open-ended period that
+            # starts on the searched day is ``le`` that day, one that ends on it ``ge`` it
+            "ge": th is None or th > self.lo,
+            "le": tl is None or tl < self.hi,
             "sa": not overlaps and tl is not None and tl >= self.hi,
             "eb": not overlaps and th is not None and th <= self.lo,
         }[self.prefix]

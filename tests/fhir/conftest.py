@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.fhir.harness import Fhir, build_app, seed
+from tests.fhir.r4schema import check_response
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "pathway-bundle.json"
 
@@ -26,7 +27,9 @@ def fhir_app(engine: Any, tmp_path: Path) -> FastAPI:
 
 @pytest.fixture
 def client(fhir_app: FastAPI) -> Iterator[TestClient]:
+    """A client whose every FHIR response is validated against the R4 JSON schema (tests/fhir/r4schema)."""
     with TestClient(fhir_app) as c:
+        c.event_hooks["response"].append(check_response)
         yield c
 
 

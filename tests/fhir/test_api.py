@@ -423,7 +423,7 @@ def test_transaction_is_atomic(fhir_app: FastAPI, client: TestClient, example_bu
     assert patient_count(fhir_app) == 0
 
     wrong_type = copy.deepcopy(example_bundle)
-    wrong_type["type"] = "batch"
+    wrong_type["type"] = "collection"  # a batch is answered entry by entry (tests/fhir/test_operations.py)
     outcome(admin.post("", wrong_type), 400)
     orphan = copy.deepcopy(example_bundle)
     orphan["entry"] = [e for e in orphan["entry"] if e["resource"]["resourceType"] != "EpisodeOfCare"]
