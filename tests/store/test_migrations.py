@@ -8,10 +8,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
+from canrehab.store import orm_care  # noqa: F401  (the tables of migration 0008 join the metadata)
 from canrehab.store.db import current_revision, make_engine, migrate
 from canrehab.store.orm import Base
 
-HEAD = "0007"  # 0007: handover contact method and care levels
+HEAD = "0008"  # 0008: relatives, relative support, MDK-rehab cases
 EXPECTED_TABLES = {
     "care_unit",
     "staff",
@@ -27,6 +28,9 @@ EXPECTED_TABLES = {
     "assessment_link",
     "worklist_status",
     "web_session",
+    "relative",
+    "relative_support",
+    "mdk_rehab_case",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from canrehab.store import orm_care  # noqa: F401  (the tables of migration 0008 join the metadata)
 from canrehab.store.orm import Base
 
 config = context.config
