@@ -193,7 +193,9 @@ def send_referral(
             to_unit_hsa_id=to_unit_hsa_id,
             reason=reason,
             on=services.today(),
-            is_mdk_rehab=is_mdk_rehab or to_profession == Profession.REHAB_TEAM,
+            # A referral to the unit's rehab team is not MDK-rehab: MDK-rehab is the healthcare region's own
+            # conference with its coordinator (001), in services/mdk_rehab.py.
+            is_mdk_rehab=is_mdk_rehab,
         )
         saved: Referral = uow.referrals.add(referral)
         uow.refresh_worklist(pathway_id)
