@@ -21,6 +21,7 @@ from canrehab.web.user import WebUser
 from canrehab.web.views.plan_document import plan_pdf_response
 
 router = APIRouter()
+FOLLOW_UP_SUFFIXES = (".talk",)  # halsoskattning.json: "<area>.talk" asks whether to talk about <area>
 
 
 def _min_vardplan(services: Services, user: WebUser, web: WebSettings) -> dict[str, Any]:
@@ -45,7 +46,7 @@ def _answer_rows(services: Services, assessment: Any) -> list[tuple[str, str]]:
     instrument = services.catalog.instruments.get(assessment.instrument_id)
     if instrument is None:
         return [(k, str(v)) for k, v in assessment.answers.items()]
-    rows = []
+    rows: list[tuple[str, str]] = []
     for item in instrument.items:
         if item.link_id not in assessment.answers:
             continue
@@ -57,6 +58,11 @@ def _answer_rows(services: Services, assessment: Any) -> list[tuple[str, str]]:
             text = "ja" if value else "nej"
         else:
             text = str(shown.get(value, value)) if value is not None else "–"  # type: ignore[arg-type]
+        if rows and item.link_id.endswith(FOLLOW_UP_SUFFIXES):
+            # "Vill du prata med någon om detta?" belongs to the area above it: one line per area
+            question, answer = rows[-1]
+            rows[-1] = (question, f"{answer}; vill prata med någon: {text}")
+            continue
         rows.append((item.text, text))
     return rows
 
