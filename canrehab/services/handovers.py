@@ -155,9 +155,16 @@ def boxes(services: Services, actor: Actor) -> tuple[list[HandoverView], list[Ha
         uow.audit.record(
             "read", "handover_list", ",".join(units), None, f"{len(inbox)}+{len(outbox)} överlämningar"
         )
+        today, days = services.today(), services.settings.handover_overdue_days
         return (
-            [_view(services, uow, actor, h, names) for h in inbox],
-            [_view(services, uow, actor, h, names) for h in outbox],
+            [
+                _view(services, uow, actor, h, names)
+                for h in handover_rules.newest_and_overdue_first(inbox, today, days)
+            ],
+            [
+                _view(services, uow, actor, h, names)
+                for h in handover_rules.newest_and_overdue_first(outbox, today, days)
+            ],
         )
 
 
