@@ -237,3 +237,26 @@ def overdue_on(h: Handover, overdue_days: int) -> date:
 def is_overdue(h: Handover, today: date, overdue_days: int) -> bool:
     """Unconfirmed (sent or received, no patient contact) more than ``overdue_days`` after sending."""
     return h.status in UNCONFIRMED and today > overdue_on(h, overdue_days)
+
+
+def newest_and_overdue_first(handovers: Sequence[Handover], today: date, overdue_days: int) -> list[Handover]:
+    """The order of the in- and outbox (issue 13): overdue ones first, then rejected ones (the sender must act
+    again), then the rest; newest first within each group."""
+
+    def key(h: Handover) -> tuple[int, int, int]:
+        group = 0 if is_overdue(h, today, overdue_days) else 1 if h.status is HandoverStatus.REJECTED else 2
+        return (group, -h.sent_on.toordinal(), -(h.rejected_on or h.sent_on).toordinal())
+
+    return sorted(handovers, key=key)
+
+
+def require_contact_method(how: ContactMethod | None) -> ContactMethod:
+    """The page's confirmation of patient contact must say how the contact was made."""
+    if how is None:
+        choices = ", ".join(m.label_sv for m in ContactMethod)
+        raise DomainError(
+            "handover.contact_method_required",
+            f"Ange hur ni hade kontakt med patienten ({choices}).",
+            "contact method missing",
+        )
+    return how

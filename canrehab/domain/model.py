@@ -482,6 +482,20 @@ class PlanContent(Entity):
     self_care: str = ""
     follow_up_on: date | None = None
     part_of_min_vardplan: bool = True
+    # A plan for return to work or other occupation is coded DV077 instead of AW020 when established
+    # (002 Bilaga 2, AW020: "Upprättande av sjukskrivnings- och rehabiliteringsplan för återgång i arbete
+    # ... se DV077").
+    return_to_work: bool = False
+
+
+class PlanParticipation(Entity):
+    """Who took part in a plan event (002 AW020: "tillsammans med patientens och/eller dennes
+    anhörig/närstående"): the patient, relatives (ids of ``domain.relatives.Relative`` with the patient's
+    consent) and the professions present (several per event)."""
+
+    patient: bool = False
+    relative_ids: tuple[str, ...] = ()
+    professions: tuple[Profession, ...] = ()
 
 
 class PlanEvent(Entity):
@@ -491,6 +505,7 @@ class PlanEvent(Entity):
     content_version: int  # which PlanVersion was current after the event
     note: str = ""
     follow_up_on: date | None = None  # the follow-up date planned at this event (None: unchanged/done)
+    participation: PlanParticipation = PlanParticipation()
 
 
 class PlanVersion(Entity):

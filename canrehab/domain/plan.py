@@ -4,6 +4,11 @@
                                              --revise (AW027, new version)--> established
                                              --close (AW035, with reason)--> closed
 
+Who took part is recorded on every event (``PlanParticipation``): the patient, relatives (only those who
+have the patient's consent, 002: "med patientens medgivande") and several professions; the performer's
+profession is always among them. A plan for return to work (``PlanContent.return_to_work``) is established
+with DV077 instead of AW020 (002 Bilaga 2).
+
 Establishing and revising need at least one goal and a follow-up date; every established or revised content
 is kept as a ``PlanVersion``. Anything else (following up a closed plan, revising a draft, establishing
 twice ...) raises ``plan.illegal_transition`` and changes nothing.
@@ -11,7 +16,7 @@ twice ...) raises ``plan.illegal_transition`` and changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, timedelta
 
 from canrehab.domain.definitions import KvaDef, ProfessionDef
@@ -26,6 +31,7 @@ from canrehab.domain.model import (
     PlanContent,
     PlanEvent,
     PlanEventKind,
+    PlanParticipation,
     PlanStatus,
     PlanVersion,
     Profession,
@@ -49,6 +55,34 @@ CODES = {
     PlanEventKind.REVISED: "AW027",
     PlanEventKind.CLOSED: "AW035",
 }
+RETURN_TO_WORK_CODE = "DV077"  # instead of AW020 for a plan for return to work (002 Bilaga 2)
+
+
+def event_code(plan: RehabPlan, kind: PlanEventKind) -> str:
+    """The KVÅ code of a plan event: DV077 instead of AW020 when the plan is a return-to-work plan."""
+    if kind is PlanEventKind.ESTABLISHED and plan.content.return_to_work:
+        return RETURN_TO_WORK_CODE
+    return CODES[kind]
+
+
+def participation_of(
+    participation: PlanParticipation | None, by: Staff, consenting_relatives: Collection[str]
+) -> PlanParticipation:
+    """The participation as recorded: the performer's profession added, each profession once, and every
+    relative one with the patient's consent (``plan.relative_without_consent`` otherwise)."""
+    given = participation or PlanParticipation()
+    without = [r for r in given.relative_ids if r not in consenting_relatives]
+    if without:
+        raise DomainError(
+            "plan.relative_without_consent",
+            "En närstående kan delta i planeringen bara med patientens medgivande; medgivande saknas för "
+            f"{len(without)} av de angivna närstående.",
+            f"relatives without the patient's consent: {without}",
+        )
+    professions = tuple(dict.fromkeys((by.profession, *given.professions)))
+    return given.model_copy(
+        update={"relative_ids": tuple(dict.fromkeys(given.relative_ids)), "professions": professions}
+    )
 
 
 def _illegal(plan: RehabPlan, action: str) -> DomainError:
@@ -118,7 +152,7 @@ def _record(
     return record_for(
         care_type=care_type,
         codes=codes,
-        code=CODES[kind],
+        code=event_code(plan, kind),
         patient_id=plan.patient_id,
         pathway_id=plan.pathway_id,
         on=on,
@@ -157,12 +191,16 @@ def establish(
     professions: Mapping[Profession, ProfessionDef],
     care_type: CareType = DEFAULT_CARE_TYPE,
     codes: Mapping[str, KvaDef] | None = None,
+    participation: PlanParticipation | None = None,
+    consenting_relatives: Collection[str] = (),
 ) -> tuple[RehabPlan, list[KvaRecord]]:
     """Establish the draft (AW020): version 1 of the content."""
     _require(plan, PlanStatus.DRAFT, "establish")
     _validate_content(plan.content, on)
     version = PlanVersion(number=1, content=plan.content, created_on=on, created_by=by.id)
+    taking_part = participation_of(participation, by, consenting_relatives)
     event = PlanEvent(
+        participation=taking_part,
         kind=PlanEventKind.ESTABLISHED,
         on=on,
         by=by.id,
@@ -186,6 +224,8 @@ def follow_up(
     next_follow_up_on: date | None = None,
     care_type: CareType = DEFAULT_CARE_TYPE,
     codes: Mapping[str, KvaDef] | None = None,
+    participation: PlanParticipation | None = None,
+    consenting_relatives: Collection[str] = (),
 ) -> tuple[RehabPlan, list[KvaRecord]]:
     """Follow up without revising the plan (AW024). ``next_follow_up_on`` sets the next follow-up date
     (only the date: changing goals or actions is a revision)."""
@@ -197,7 +237,9 @@ def follow_up(
             "Nästa uppföljning kan inte ligga före dagens uppföljning.",
             "next follow-up date before this follow-up",
         )
+    taking_part = participation_of(participation, by, consenting_relatives)
     event = PlanEvent(
+        participation=taking_part,
         kind=PlanEventKind.FOLLOWED_UP,
         on=on,
         by=by.id,
@@ -222,6 +264,8 @@ def revise(
     professions: Mapping[Profession, ProfessionDef],
     care_type: CareType = DEFAULT_CARE_TYPE,
     codes: Mapping[str, KvaDef] | None = None,
+    participation: PlanParticipation | None = None,
+    consenting_relatives: Collection[str] = (),
 ) -> tuple[RehabPlan, list[KvaRecord]]:
     """Follow up and revise (AW027): a new version of the content; earlier versions are kept."""
     _require(plan, PlanStatus.ESTABLISHED, "revise")
@@ -229,7 +273,9 @@ def revise(
     _validate_content(content, on)
     number = _current_version(plan) + 1
     version = PlanVersion(number=number, content=content, created_on=on, created_by=by.id)
+    taking_part = participation_of(participation, by, consenting_relatives)
     event = PlanEvent(
+        participation=taking_part,
         kind=PlanEventKind.REVISED,
         on=on,
         by=by.id,
@@ -254,12 +300,16 @@ def close(
     note: str = "",
     care_type: CareType = DEFAULT_CARE_TYPE,
     codes: Mapping[str, KvaDef] | None = None,
+    participation: PlanParticipation | None = None,
+    consenting_relatives: Collection[str] = (),
 ) -> tuple[RehabPlan, list[KvaRecord]]:
     """Close an established plan with a reason (AW035)."""
     _require(plan, PlanStatus.ESTABLISHED, "close")
     _not_before_last(plan, on)
     reason = PlanCloseReason(reason)
+    taking_part = participation_of(participation, by, consenting_relatives)
     event = PlanEvent(
+        participation=taking_part,
         kind=PlanEventKind.CLOSED,
         on=on,
         by=by.id,

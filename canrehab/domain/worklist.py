@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from canrehab.domain.definitions import RoutineDef
 from canrehab.domain.handover import UNCONFIRMED, is_overdue, overdue_on, pathway_responsible_unit
+from canrehab.domain.mdk_rehab import MdkRehabCase, team_missing
 from canrehab.domain.model import (
     Assessment,
     Handover,
@@ -64,6 +65,7 @@ class WorklistFlags:
     handovers_out_unconfirmed: int = 0  # sent by this unit, receiver has not confirmed patient contact
     handovers_out_overdue: int = 0
     next_action_on: date | None = None  # earliest date that matters, for sorting
+    team_missing: bool = False  # avancerad or higher, no rehab-team referral nor MDK-rehab case (001)
     due_items: tuple[DueItem, ...] = field(default=(), compare=False)
 
     @property
@@ -79,6 +81,7 @@ class WorklistFlags:
                 self.referrals_waiting,
                 self.handovers_in_awaiting,
                 self.handovers_out_unconfirmed,
+                self.team_missing,
             )
         )
 
@@ -114,6 +117,7 @@ def worklist_flags(
     handover_overdue_days: int,
     plan_follow_up_window_days: int,
     unit_hsa_id: str,
+    mdk_rehab_cases: Sequence[MdkRehabCase] = (),
 ) -> WorklistFlags:
     """The worklist flags of one pathway on a date, seen from ``unit_hsa_id``.
 
@@ -154,6 +158,10 @@ def worklist_flags(
     if follow_up_on is not None:
         dates.append(follow_up_on)
 
+    no_team = responsible and team_missing(pathway, own_referrals, mdk_rehab_cases)
+    if no_team and pathway.confirmed_level_on is not None:
+        dates.append(pathway.confirmed_level_on)
+
     waiting = [
         r for r in own_referrals if is_waiting(r) and unit_hsa_id in (r.from_unit_hsa_id, receiving_unit(r))
     ]
@@ -177,6 +185,7 @@ def worklist_flags(
         handovers_out_unconfirmed=len(outgoing),
         handovers_out_overdue=len(overdue),
         next_action_on=min(dates, default=None),
+        team_missing=no_team,
         due_items=tuple(items),
     )
 

@@ -155,9 +155,16 @@ def boxes(services: Services, actor: Actor) -> tuple[list[HandoverView], list[Ha
         uow.audit.record(
             "read", "handover_list", ",".join(units), None, f"{len(inbox)}+{len(outbox)} överlämningar"
         )
+        today, days = services.today(), services.settings.handover_overdue_days
         return (
-            [_view(services, uow, actor, h, names) for h in inbox],
-            [_view(services, uow, actor, h, names) for h in outbox],
+            [
+                _view(services, uow, actor, h, names)
+                for h in handover_rules.newest_and_overdue_first(inbox, today, days)
+            ],
+            [
+                _view(services, uow, actor, h, names)
+                for h in handover_rules.newest_and_overdue_first(outbox, today, days)
+            ],
         )
 
 
@@ -193,7 +200,9 @@ def send_referral(
             to_unit_hsa_id=to_unit_hsa_id,
             reason=reason,
             on=services.today(),
-            is_mdk_rehab=is_mdk_rehab or to_profession == Profession.REHAB_TEAM,
+            # A referral to the unit's rehab team is not MDK-rehab: MDK-rehab is the healthcare region's own
+            # conference with its coordinator (001), in services/mdk_rehab.py.
+            is_mdk_rehab=is_mdk_rehab,
         )
         saved: Referral = uow.referrals.add(referral)
         uow.refresh_worklist(pathway_id)

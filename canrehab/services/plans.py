@@ -16,11 +16,14 @@ from canrehab.domain.model import (
     PlanContent,
     PlanEvent,
     PlanEventKind,
+    PlanParticipation,
     PlanStatus,
     RehabPlan,
 )
+from canrehab.domain.relatives import consenting
 from canrehab.services.guard import acting_staff, pathway_of, require_read, require_write
 from canrehab.services.procedures import code_list
+from canrehab.services.relatives import relatives_of
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
@@ -56,11 +59,13 @@ def act(
     note: str = "",
     next_follow_up_on: date | None = None,
     care_type: CareType = DEFAULT_CARE_TYPE,
+    participation: PlanParticipation | None = None,
 ) -> RehabPlan:
     """One editor action on the pathway's plan; creates the draft on the first save or establish.
 
     ``next_follow_up_on`` is for ``follow_up`` (AW024, no revision): the next planned follow-up date; without
     it the planned follow-up counts as done. Other operations take the date from ``content``.
+    ``participation`` says who took part (the patient, relatives with the patient's consent, professions).
     """
     if op not in OPERATIONS:
         raise DomainError("plan.unknown_op", "Okänd åtgärd för planen.", f"unknown plan operation {op}")
@@ -72,6 +77,9 @@ def act(
         require_write(services, uow, actor, patient_id, "rehab_plan")
         staff = acting_staff(uow, actor)
         plan = _current(uow, patient_id, pathway_id)
+        if op != "save":
+            coding["participation"] = participation
+            coding["consenting_relatives"] = _consenting(uow, patient_id)
         records: list[Any] = []
         if plan is None or plan.status == PlanStatus.CLOSED:
             if op not in ("save", "establish"):
@@ -118,6 +126,10 @@ def act(
         return saved
 
 
+def _consenting(uow: Any, patient_id: str) -> frozenset[str]:
+    return consenting(relatives_of(uow).for_patient(patient_id))
+
+
 def close(
     services: Services,
     actor: Actor,
@@ -126,6 +138,7 @@ def close(
     version: int,
     *,
     care_type: CareType = DEFAULT_CARE_TYPE,
+    participation: PlanParticipation | None = None,
 ) -> RehabPlan:
     with services.uow(actor) as uow:
         plan = uow.plans.get(plan_id)
@@ -139,6 +152,8 @@ def close(
             professions=services.catalog.professions,
             care_type=care_type,
             codes=code_list(services),
+            participation=participation,
+            consenting_relatives=_consenting(uow, plan.patient_id),
         )
         saved: RehabPlan = uow.plans.update(closed, expected_version=version)
         uow.kva.add_many(records)

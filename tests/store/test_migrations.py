@@ -8,11 +8,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
-from canrehab.store import orm_worklist  # noqa: F401  (its tables join Base.metadata)
+from canrehab.store import (
+    orm_care,  # noqa: F401  (the tables of migration 0008 join the metadata)
+    orm_worklist,  # noqa: F401  (its tables join Base.metadata)
+)
 from canrehab.store.db import current_revision, make_engine, migrate
 from canrehab.store.orm import Base
 
-HEAD = "0009"  # 0009: worklist contact nurse and unit grace period
+HEAD = "0008"  # 0008: relatives, relative support, MDK-rehab cases
 EXPECTED_TABLES = {
     "care_unit",
     "staff",
@@ -29,6 +32,9 @@ EXPECTED_TABLES = {
     "worklist_status",
     "web_session",
     "worklist_unit_setting",
+    "relative",
+    "relative_support",
+    "mdk_rehab_case",
 }
 
 

@@ -167,8 +167,25 @@ def test_list_pages_escape(template: str) -> None:
         patient_id, name, personnummer, process, phase, level = "p", X, X, X, None, None
         items = ({"label": X, "severity": "due", "on": None},)
 
+    from canrehab.services.min_vardplan import Advice, Contact, MinVardplanView, PatientAssociation
+
+    view = MinVardplanView(
+        patient_name=X,
+        today=date.today(),
+        responsible=[Contact(X, X, X)],
+        responsible_since=date.today(),
+        previous_unit=X,
+        kurator=[Contact(X, X, X)],
+        plan=plan,
+        advice=[Advice(code="DV111", title_sv=X, content_sv=X)],
+        assessments=[],
+        summary=None,
+        summary_unit=X,
+        associations=[PatientAssociation(name_sv=X, url="https://example.org")],
+    )
     html = render(
         template,
+        view=view,
         patient=PATIENT,
         contacts=[{"role": X, "name": X, "unit": X}],
         open_assessments=[],

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, select, union, update
 
+from canrehab.domain.mdk_rehab import MdkRehabCase
 from canrehab.domain.model import (
     Assessment,
     Handover,
@@ -19,7 +20,18 @@ from canrehab.domain.model import (
     Referral,
     RehabPlan,
 )
-from canrehab.store.mapping import ASSESSMENT, HANDOVER, KVA, PATHWAY, PATIENT, PLAN, REFERRAL
+from canrehab.domain.relatives import Relative, RelativeSupport
+from canrehab.store import orm_care  # noqa: F401  (registers the relative and MDK-rehab tables)
+from canrehab.store.mapping import (
+    ASSESSMENT,
+    HANDOVER,
+    KVA,
+    PATHWAY,
+    PATIENT,
+    PLAN,
+    REFERRAL,
+    EntityMap,
+)
 from canrehab.store.orm import TABLES
 from canrehab.store.repositories.base import (
     PatientChildRepository,
@@ -74,6 +86,7 @@ class PatientRepository(Repository[Patient]):
 
 def _related_units_query() -> Any:
     pathway, handover, referral = TABLES["pathway"], TABLES["handover"], TABLES["referral"]
+    mdk = TABLES["mdk_rehab_case"]
     patient_id: Any = bindparam("patient_id")
     return union(
         select(pathway.c.unit_hsa_id.label("unit")).where(pathway.c.patient_id == patient_id),
@@ -81,6 +94,8 @@ def _related_units_query() -> Any:
         select(handover.c.from_unit_hsa_id).where(handover.c.patient_id == patient_id),
         select(referral.c.to_unit_hsa_id).where(referral.c.patient_id == patient_id),
         select(referral.c.from_unit_hsa_id).where(referral.c.patient_id == patient_id),
+        # the healthcare region's MDK-rehab coordinator has a care relation through the referral to it
+        select(mdk.c.coordinator_unit_hsa_id).where(mdk.c.patient_id == patient_id),
     )
 
 
@@ -197,3 +212,33 @@ class KvaRepository(PatientChildRepository[KvaRecord]):
         result = self.session.execute(stmt, execution_options={"yield_per": BATCH})
         for row in result.mappings():
             yield self.map.from_row(row)
+
+
+# Relatives and MDK-rehab (migration 0008, tables in ``store.orm_care``). The services open these
+# repositories on the unit of work's session and audit log (``relatives_of(uow)``, ``mdk_rehab_of(uow)``).
+RELATIVE = EntityMap(Relative, TABLES["relative"], "id")
+RELATIVE_SUPPORT = EntityMap(RelativeSupport, TABLES["relative_support"], "id")
+MDK_REHAB_CASE = EntityMap(MdkRehabCase, TABLES["mdk_rehab_case"], "id", frozenset({"outcome"}))
+
+
+class RelativeRepository(PatientChildRepository[Relative]):
+    map = RELATIVE
+    order_by = ("name",)
+
+
+class RelativeSupportRepository(PatientChildRepository[RelativeSupport]):
+    map = RELATIVE_SUPPORT
+    versioned = False
+    order_by = ("on",)
+
+
+class MdkRehabRepository(PatientChildRepository[MdkRehabCase]):
+    map = MDK_REHAB_CASE
+    order_by = ("sent_on",)
+
+    def for_coordinator(self, unit_hsa_ids: Collection[str]) -> list[MdkRehabCase]:
+        """The cases addressed to these coordinator units, oldest first."""
+        units = sorted(unit_hsa_ids)
+        if not units:
+            return []
+        return self._load(self.table.c.coordinator_unit_hsa_id.in_(units))

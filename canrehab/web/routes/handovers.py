@@ -1,17 +1,23 @@
 from __future__ import annotations
 
 from dataclasses import fields
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from canrehab.domain.errors import DomainError
+from canrehab.domain.handover import require_contact_method
+from canrehab.domain.model import ContactMethod
 from canrehab.domain.permissions import Action
 from canrehab.services import handovers as handover_service
+from canrehab.web import forms
 from canrehab.web.deps import RecordReader, ServicesDep, UnitWorker
 from canrehab.web.pages import flash, render
 
 router = APIRouter()
+METHODS = {m.value for m in ContactMethod}
 
 
 def _context(view: handover_service.HandoverView) -> dict[str, Any]:
@@ -35,6 +41,8 @@ def handover_detail(
 ) -> Response:
     context = _context(handover_service.detail(services, user.actor, handover_id))
     context["can_act"] = user.may(Action.CHANGE_RECORD)
+    context["contact_methods"] = list(ContactMethod)
+    context["today"] = services.today()
     return render(request, "handover_detail.html", context)
 
 
@@ -64,9 +72,32 @@ def handover_step(
     user: UnitWorker,
     version: int = Form(...),
     reason: str = Form(""),
+    contact_method: str = Form(""),
+    contacted_on: str = Form(""),
 ) -> Response:
     if step not in MESSAGES:
         return render(request, "error.html", {"heading": "Sidan finns inte", "message": "Okänd åtgärd."}, 404)
-    handover_service.step(services, user.actor, handover_id, step, version, reason.strip()[:500])
+    how: ContactMethod | None = None
+    when: date | None = None
+    if step == "patientkontakt":
+        how = require_contact_method(ContactMethod(contact_method) if contact_method in METHODS else None)
+        when = forms.opt_date({"contacted_on": contacted_on}, "contacted_on")
+        if contacted_on.strip() and when is None:
+            raise DomainError(
+                "handover.contact_date_invalid",
+                f"Datumet för patientkontakten ({contacted_on.strip()[:20]}) är inte ett giltigt datum "
+                "(ÅÅÅÅ-MM-DD).",
+                "invalid contact date",
+            )
+    handover_service.step(
+        services,
+        user.actor,
+        handover_id,
+        step,
+        version,
+        reason.strip()[:500],
+        contact_method=how,
+        contacted_on=when,
+    )
     flash(request, MESSAGES[step])
     return RedirectResponse(f"/overlamning/{handover_id}", status_code=303)

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from canrehab.domain.coordination import TEAM_LABEL_SV, TeamEventKind
+from canrehab.domain.errors import DomainError
 from canrehab.domain.model import HandoverContent, KeyMoment, Profession, Respondent
 from canrehab.domain.permissions import Action
 from canrehab.services import assessments as assessment_service
@@ -80,6 +81,8 @@ async def send_handover(
     request: Request, patient_id: str, services: ServicesDep, user: UnitWorker
 ) -> Response:
     form = await request.form()
+    if not forms.text(form, "to_unit", 64):
+        raise DomainError("handover.to_unit_required", "Välj den enhet som ska ta emot patienten.", "no unit")
     handover = handover_service.send(
         services,
         user.actor,
@@ -113,7 +116,18 @@ def _send_form(
 ) -> Response:
     """The form that sends a handover or a referral (``kind``) to another unit."""
     context = patient_view.header(patient_service.patient_brief(services, user.actor, patient_id))
-    context.update({"pathway_id": pathway_id, "units": organisation.care_units(services), "kind": kind})
+    units = organisation.care_units(services)
+    # No unit outside the sender's county is preselected (issue 13): the own county's units come first
+    # in their own group, and a handover starts with no unit chosen.
+    own = {u.county_code for u in units if u.hsa_id in user.actor.unit_hsa_ids}
+    context.update(
+        {
+            "pathway_id": pathway_id,
+            "units": [u for u in units if u.county_code in own],
+            "other_units": [u for u in units if u.county_code not in own],
+            "kind": kind,
+        }
+    )
     return render(request, "send_form.html", context)
 
 
