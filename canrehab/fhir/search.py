@@ -21,54 +21,23 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from functools import lru_cache
+from typing import Any
 from urllib.parse import urlencode
 
 from canrehab.fhir.outcome import FhirError
+from canrehab.fhir.search_params import params_of
 from canrehab.fhir.search_values import (
+    Json,
+    Param,
     Range,
-    StringValue,
-    parse_date_value,
-    parse_reference,
     parse_token,
     split_values,
 )
 
-Json = dict[str, Any]
-ParamType = Literal["token", "date", "reference", "string"]
 DEFAULT_COUNT = 50
 MAX_COUNT = 200
 MAX_OFFSET = 10_000_000
-
-
-@dataclass(frozen=True)
-class Param:
-    """One search parameter. ``values`` gives the resource's values for it: (system, code) pairs for a
-    token, ranges for a date, ``Type/id`` references, strings. ``None``: applied while loading only (the
-    resource itself does not carry the value)."""
-
-    name: str
-    type: ParamType
-    values: Callable[[Json], Iterable[Any]] | None
-    documentation: str = ""
-    targets: tuple[str, ...] = ()
-
-    def parse(self, raw: str) -> Any:
-        if self.type == "date":
-            return parse_date_value(self.name, raw)
-        if self.type == "token":
-            return parse_token(self.name, raw)
-        if self.type == "reference":
-            return parse_reference(self.name, raw, self.targets)
-        return StringValue(raw)
-
-    def matches(self, resource: Json, value: Any) -> bool:
-        if self.values is None:
-            return True
-        found = list(self.values(resource))
-        if self.type == "date":
-            return any(value.matches(r) for r in found)
-        return bool(value.matches(found))
 
 
 @dataclass(frozen=True)
@@ -172,8 +141,6 @@ def _sort_keys(raw: str, params: Mapping[str, Param]) -> list[tuple[str, bool]]:
 
 
 def _include(key: str, raw: str, rtype: str, params: Mapping[str, Param]) -> Include:
-    from canrehab.fhir.search_params import params_of
-
     parts = raw.split(":")
     if raw.strip() == "*" or len(parts) not in (2, 3):
         raise _bad(key, f"give Type:parameter[:Target], got {raw!r} (no wildcard).", "not-supported")
@@ -329,8 +296,6 @@ class Page:
 def _sorted(found: list[Json], query: Query) -> list[Json]:
     """Sorted by the ``_sort`` keys (stable: the last key first); a resource without a value last."""
     by_name = {p.name: p for p, _ in query.filters}
-    from canrehab.fhir.search_params import params_of
-
     params = {**params_of(found[0]["resourceType"]), **by_name} if found else by_name
     for name, descending in reversed(query.sort):
         if name == "_id":
@@ -366,8 +331,6 @@ def _url(base: str, rtype: str, query: Query, offset: int) -> str:
 def searchset(base: str, rtype: str, page: Page, query: Query) -> Json:
     """A searchset Bundle with ``self`` (the parameters applied), ``first``, ``previous`` and ``next``; the
     matches shaped by ``_summary``/``_elements``, then the included resources (``search.mode`` include)."""
-    from canrehab.fhir.search_results import shaped
-
     links = [{"relation": "self", "url": _url(base, rtype, query, query.offset)}]
     if query.count > 0:
         links.append({"relation": "first", "url": _url(base, rtype, query, 0)})
@@ -404,3 +367,44 @@ def searchset(base: str, rtype: str, page: Page, query: Query) -> Json:
 
 def dates_of(*ranges: Range | None) -> list[Range]:
     return [r for r in ranges if r is not None]
+
+
+SUBSETTED = {"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "SUBSETTED"}
+ALWAYS = frozenset({"resourceType", "id", "meta"})
+
+
+@lru_cache(maxsize=64)
+def summary_elements(rtype: str, kind: str) -> frozenset[str]:
+    """The elements R4 marks as summary (``true``) or mandatory (``text``), from the model classes of
+    ``fhir.resources`` (R4B: the same summary flags as R4 for the types canrehab serves)."""
+    from fhir.resources.R4B import get_fhir_model_class
+
+    flag = "summary_element_property" if kind == "true" else "element_required"
+    names = set(ALWAYS)
+    for name, info in get_fhir_model_class(rtype).model_fields.items():
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        if extra.get(flag) or (kind == "text" and info.is_required()):
+            names.add(info.alias or name)
+    if kind == "text":
+        names.add("text")
+    return frozenset(names)
+
+
+def _subsetted(resource: Json, keep: frozenset[str]) -> Json:
+    out = {k: v for k, v in resource.items() if k in keep or (k.startswith("_") and k[1:] in keep)}
+    meta = dict(out.get("meta") or {})
+    meta["tag"] = [*meta.get("tag", []), SUBSETTED]
+    out["meta"] = meta
+    return out
+
+
+def shaped(resource: Json, query: Query) -> Json:
+    """One entry's resource as ``_summary`` and ``_elements`` ask (tagged SUBSETTED when cut)."""
+    if query.summary in ("true", "text"):
+        return _subsetted(resource, summary_elements(str(resource["resourceType"]), query.summary))
+    if query.summary == "data":
+        return _subsetted(resource, frozenset(resource) - {"text"}) if "text" in resource else resource
+    if query.elements:  # the mandatory elements too, as R4 asks (the result must stay valid)
+        mandatory = summary_elements(str(resource["resourceType"]), "text") - {"text"}
+        return _subsetted(resource, mandatory | frozenset(query.elements))
+    return resource

@@ -7,8 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from canrehab.fhir import systems
-from canrehab.fhir.search import Json, Param
-from canrehab.fhir.search_values import Coding, Range, date_range, period_range
+from canrehab.fhir.search_values import Coding, Json, Param, Range, date_range, period_range
 
 STATUS_SYSTEMS = {
     "EpisodeOfCare": "http://hl7.org/fhir/episode-of-care-status",
