@@ -23,12 +23,27 @@ def test_handover_pages_at_desktop_and_phone_width(world: World) -> None:
     h = handovers.detail(world.services, world.physio, rejected).handover
     handovers.step(world.services, world.physio, rejected, "avvisa", h.version, "Fel mottagare")
     waiting = _send(world, "Lymfödem i armen")
+    from canrehab.domain.model import Profession
+
+    referral = handovers.send_referral(
+        world.services,
+        world.nurse,
+        patient_id=world.patient_id,
+        pathway_id=world.pathway_id,
+        to_unit_hsa_id=next(iter(world.physio.unit_hsa_ids)),
+        to_profession=Profession.PHYSIOTHERAPIST,
+        reason="Träning",
+    )
+    handovers.referral_step(
+        world.services, world.physio, referral.id, "reject", referral.version, "Fel enhet"
+    )
     with serve(create_app(world.services.settings)) as base, chromium() as browser:
         for width in (1366, 390):
             for username, path, name in (
                 ("ssk", "/overlamningar", "handovers"),
                 ("ssk", f"/overlamning/{rejected}", "handover_rejected"),
                 ("fysioterapeut", f"/overlamning/{waiting}", "handover_confirm"),
+                ("ssk", "/remisser", "referrals"),
             ):
                 page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
                 page.goto(f"{base}/logga-in")
