@@ -134,3 +134,10 @@ def cancel(r: Referral, *, by: Staff, on: date) -> Referral:
 
 def is_waiting(r: Referral) -> bool:
     return r.status in WAITING
+
+
+def rejected_first_then_newest(referrals: list[Referral]) -> list[Referral]:
+    """The order of the referral page (issue 13): rejected ones first (the sender must act again), then
+    waiting ones, then accepted; newest first within each."""
+    rank = {ReferralStatus.REJECTED: 0, ReferralStatus.SENT: 1}
+    return sorted(referrals, key=lambda r: (rank.get(r.status, 2), -r.sent_on.toordinal()))

@@ -247,9 +247,12 @@ def referral_inbox(services: Services, actor: Actor) -> list[ReferralView]:
     with services.uow(actor) as uow:
         names = {u.hsa_id: u.name for u in uow.units.list_all()}
         waiting = uow.referrals.inbox(units, (ReferralStatus.SENT, ReferralStatus.ACCEPTED))
-        uow.audit.record("read", "referral_list", ",".join(units), None, f"{len(waiting)} remisser")
+        # Referrals our units sent that were rejected stand out, with their reason (issue 13).
+        rejected = uow.referrals.rejected_from(units)
+        shown = referral_rules.rejected_first_then_newest([*waiting, *rejected])
+        uow.audit.record("read", "referral_list", ",".join(units), None, f"{len(shown)} remisser")
         views = []
-        for r in waiting:
+        for r in shown:
             patient = uow.patients.find(r.patient_id)
             views.append(
                 ReferralView(

@@ -46,6 +46,7 @@ def load_region(
             kva=[k for b in batch for k in b.kva],
             worklist=worklist,
         )
+        load_care_paths(services, batch)
         if progress is not None:
             progress(len(batch))
         batch.clear()
@@ -56,3 +57,20 @@ def load_region(
             flush()
     flush()
     return generator
+
+
+def load_care_paths(services: Services, batch: list[PatientBundle]) -> None:
+    """Insert the bundles' relatives, relative support and MDK-rehab cases (``synth.care_paths``)."""
+    from sqlalchemy import insert
+
+    from canrehab.store.repositories.care import MDK_REHAB_CASE, RELATIVE, RELATIVE_SUPPORT
+
+    paths = [b.care_paths for b in batch if b.care_paths is not None]
+    with services.engine.begin() as conn:
+        for entity_map, rows in (
+            (RELATIVE, [r for p in paths for r in p.relatives]),
+            (RELATIVE_SUPPORT, [s for p in paths for s in p.supports]),
+            (MDK_REHAB_CASE, [c for p in paths for c in p.mdk_rehab_cases]),
+        ):
+            if rows:
+                conn.execute(insert(entity_map.table), [entity_map.to_row(r) for r in rows])

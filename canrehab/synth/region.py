@@ -116,6 +116,7 @@ class PatientBundle:
     handovers: list[Handover] = field(default_factory=list)
     referrals: list[Referral] = field(default_factory=list)
     kva: list[KvaRecord] = field(default_factory=list)
+    care_paths: Any = None  # relatives and MDK-rehab (synth.care_paths.CarePaths)
 
 
 class RegionGenerator:
@@ -242,6 +243,9 @@ class RegionGenerator:
         if treatment_end + timedelta(days=3) <= today and rng.random() < cov.handover_at_treatment_end:
             self._handover(bundle, pathway, nurse, county, treatment_end + timedelta(days=rng.randint(1, 20)))
 
+        from canrehab.synth.care_paths import add_care_paths
+
+        add_care_paths(self, bundle, pathway, nurse)
         in_rehab = any(p.status is PlanStatus.ESTABLISHED for p in bundle.plans)
         bundle.pathway = pathway if in_rehab else _living_unit(pathway, patient.id, self.config.seed, today)
         return bundle

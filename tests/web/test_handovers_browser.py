@@ -23,12 +23,27 @@ def test_handover_pages_at_desktop_and_phone_width(world: World) -> None:
     h = handovers.detail(world.services, world.physio, rejected).handover
     handovers.step(world.services, world.physio, rejected, "avvisa", h.version, "Fel mottagare")
     waiting = _send(world, "Lymfödem i armen")
+    from canrehab.domain.model import Profession
+
+    referral = handovers.send_referral(
+        world.services,
+        world.nurse,
+        patient_id=world.patient_id,
+        pathway_id=world.pathway_id,
+        to_unit_hsa_id=next(iter(world.physio.unit_hsa_ids)),
+        to_profession=Profession.PHYSIOTHERAPIST,
+        reason="Träning",
+    )
+    handovers.referral_step(
+        world.services, world.physio, referral.id, "reject", referral.version, "Fel enhet"
+    )
     with serve(create_app(world.services.settings)) as base, chromium() as browser:
         for width in (1366, 390):
             for username, path, name in (
                 ("ssk", "/overlamningar", "handovers"),
                 ("ssk", f"/overlamning/{rejected}", "handover_rejected"),
                 ("fysioterapeut", f"/overlamning/{waiting}", "handover_confirm"),
+                ("ssk", "/remisser", "referrals"),
             ):
                 page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
                 page.goto(f"{base}/logga-in")
@@ -43,3 +58,86 @@ def test_handover_pages_at_desktop_and_phone_width(world: World) -> None:
                 if name == "handover_confirm":
                     assert page.get_by_label("Hur ni hade kontakt").count() == 1
                 page.context.close()
+
+
+def test_a_handover_to_primary_care_sent_and_confirmed_in_the_browser_triggers_an_assessment(
+    world: World,
+) -> None:
+    """004's key moment "överlämning från specialiserad vård till primärvård": the nurse sends the handover
+    to a vårdcentral of her own county through the form, the receiver confirms the contact with date and
+    method, and the routine asks for a structured assessment at the handover."""
+    from canrehab.domain.model import CareLevel, KeyMoment
+    from canrehab.domain.routines import due_assessments
+    from canrehab.services import patients as patient_service
+    from canrehab.services.context import SYSTEM
+
+    services = world.services
+    nurse_unit = next(iter(world.nurse.unit_hsa_ids))
+    with services.uow(SYSTEM, log_reads=False) as uow:
+        county = uow.units.get(nurse_unit).county_code
+        primary = next(
+            u
+            for u in uow.units.list_all()
+            if u.level is CareLevel.REGIONAL_PRIMARY and u.county_code == county
+        )
+        receiver = uow.staff.for_unit(primary.hsa_id)[0]
+        uow.accounts.get("ssk")
+    from canrehab.services.accounts import create_user
+
+    create_user(
+        services,
+        username="vc-ssk",
+        role="nurse",
+        password=DEMO_PASSWORD,
+        staff_id=receiver.id,
+        unit_hsa_ids=[primary.hsa_id],
+    )
+    patient = patient_service.register_patient(
+        services, world.nurse, personnummer="19460606-6662", name="Vera Överlämnad", county_code=county
+    )
+    pathway = patient_service.open_pathway(
+        services,
+        world.nurse,
+        patient_id=patient.id,
+        icd10="C61",
+        diagnosed_on=services.today(),
+        unit_hsa_id=nurse_unit,
+    )
+    with serve(create_app(services.settings)) as base, chromium() as browser:
+        page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+        page.goto(f"{base}/logga-in")
+        page.get_by_label("Användarnamn").fill("ssk")
+        page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Logga in").click()
+        page.wait_for_load_state()
+        page.goto(f"{base}/patient/{patient.id}/overlamning?pathway_id={pathway.id}")
+        assert page.locator("#to_unit").input_value() == ""  # nothing preselected
+        page.select_option("#to_unit", primary.hsa_id)
+        page.get_by_label("Patientens behov").fill("Uppföljning av trötthet")
+        page.locator("form button[type=submit]").last.click()
+        page.wait_for_load_state()
+        handover_url = page.url
+        screenshot(page, "handover_sent_1366")
+        page.context.close()
+        page = browser.new_context(viewport={"width": 390, "height": 900}).new_page()
+        page.goto(f"{base}/logga-in")
+        page.get_by_label("Användarnamn").fill("vc-ssk")
+        page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Logga in").click()
+        page.wait_for_load_state()
+        page.goto(handover_url)
+        page.select_option("#contact_method", "phone")
+        page.get_by_role("button", name="Bekräfta att vi har haft kontakt med patienten").click()
+        page.wait_for_load_state()
+        assert "telefon" in page.inner_text("body")
+        screenshot(page, "handover_confirmed_390")
+    record = patient_service.patient_record(services, world.nurse, patient.id)
+    stored = record.pathways[0]
+    items = due_assessments(
+        stored,
+        record.assessments,
+        services.catalog.routine_for(stored.diagnosis.process),
+        services.today(),
+        handovers=record.handovers,
+    )
+    assert KeyMoment.HANDOVER in {i.key_moment for i in items}

@@ -129,3 +129,24 @@ def test_a_rejected_handover_stands_out_first_with_its_reason(world: World) -> N
     first_row = body[: body.index("</tr>")]
     assert 'class="highlight"' in first_row and "avvisad" in first_row
     assert "Fel mottagare, skicka till VC" in first_row
+
+
+def test_a_rejected_referral_stands_out_first_on_the_referral_page_with_its_reason(world: World) -> None:
+    from canrehab.domain.model import Profession
+
+    sent = handovers.send_referral(
+        world.services,
+        world.nurse,
+        patient_id=world.patient_id,
+        pathway_id=world.pathway_id,
+        to_unit_hsa_id=next(iter(world.physio.unit_hsa_ids)),
+        to_profession=Profession.PHYSIOTHERAPIST,
+        reason="Träning efter operation",
+    )
+    handovers.referral_step(
+        world.services, world.physio, sent.id, "reject", sent.version, "Tas av primärvården"
+    )
+    html = logged_in(world.app, "ssk").get("/remisser").text
+    body = html[html.index("<tbody>") :]
+    first_row = body[: body.index("</tr>")]
+    assert 'class="highlight"' in first_row and "Tas av primärvården" in first_row

@@ -168,6 +168,14 @@ class ReferralRepository(PatientChildRepository[Referral]):
         addressed = t.to_unit_hsa_id.in_(units) | (t.to_unit_hsa_id.is_(None) & t.from_unit_hsa_id.in_(units))
         return self._load(addressed & t.status.in_(wanted))
 
+    def rejected_from(self, unit_hsa_ids: Collection[str]) -> list[Referral]:
+        """Referrals sent by the units that the receiver rejected (the sender must act again)."""
+        units = sorted(unit_hsa_ids)
+        if not units:
+            return []
+        t = self.table.c
+        return self._load(t.from_unit_hsa_id.in_(units) & (t.status == "rejected"))
+
 
 class KvaRepository(PatientChildRepository[KvaRecord]):
     """KVÅ records are facts: added, never updated."""

@@ -1,0 +1,158 @@
+"""The synthetic region's relatives and MDK-rehab (issue 12 items 5 and 6), made by the same domain rules the
+application uses: some patients name a relative with consent who is informed (GB010) or supported (QT011);
+some have a minor child as relative (DU055, DU057 when the patient agrees); some pelvic-cancer patients at
+avancerad level are referred to the healthcare region's MDK-rehab, whose coordinator (the county's rehab
+unit in the synthetic region) receives them and holds the conference (XS008). Deterministic with the
+generator's random stream."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from canrehab.domain import mdk_rehab as mdk_rules
+from canrehab.domain import relatives as relative_rules
+from canrehab.domain.errors import DomainError
+from canrehab.domain.kva import age_on
+from canrehab.domain.mdk_rehab import MdkRehabCase, MdkRehabRegion
+from canrehab.domain.model import NeedsLevel, Pathway, Profession, Staff
+from canrehab.domain.relatives import ConsentStatus, RelationKind, Relative, RelativeSupport, SupportKind
+
+if TYPE_CHECKING:
+    from canrehab.synth.region import PatientBundle, RegionGenerator
+
+PELVIC = ("colorectal", "prostate", "urinary_bladder", "gynaecological")
+
+
+@dataclass
+class CarePaths:
+    """What this module adds to a patient's bundle (loaded by ``synth.load``)."""
+
+    relatives: list[Relative] = field(default_factory=list)
+    supports: list[RelativeSupport] = field(default_factory=list)
+    mdk_rehab_cases: list[MdkRehabCase] = field(default_factory=list)
+
+
+def add_care_paths(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway, nurse: Staff) -> None:
+    rng, today = gen.rng, gen.config.today
+    paths = CarePaths()
+    bundle.care_paths = paths
+    on = min(today, pathway.diagnosis.diagnosed_on + timedelta(days=rng.randint(1, 20)))
+    if rng.random() < 0.35:
+        partner = relative_rules.add_relative(
+            patient_id=bundle.patient.id,
+            name=f"Närstående till {bundle.patient.name}",
+            relation=RelationKind.PARTNER,
+            consent=ConsentStatus.GIVEN if rng.random() < 0.8 else ConsentStatus.NOT_ASKED,
+            on=on,
+        )
+        paths.relatives.append(partner)
+        kind = (
+            SupportKind.INFORMATION
+            if partner.consent is ConsentStatus.GIVEN
+            else SupportKind.RELATIVE_SUPPORT
+        )
+        _support(gen, bundle, pathway, partner, kind, nurse, on)
+    if 28 <= age_on(bundle.patient.birth_date, on) <= 55 and rng.random() < 0.15:
+        child = relative_rules.add_relative(
+            patient_id=bundle.patient.id,
+            name="Barn",
+            relation=RelationKind.CHILD,
+            consent=ConsentStatus.GIVEN if rng.random() < 0.7 else ConsentStatus.DECLINED,
+            on=on,
+            birth_date=on - timedelta(days=365 * rng.randint(4, 16)),
+        )
+        paths.relatives.append(child)
+        _support(gen, bundle, pathway, child, SupportKind.CHILD_TALK_WITH_PATIENT, nurse, on)
+        if child.consent is ConsentStatus.GIVEN:
+            _support(gen, bundle, pathway, child, SupportKind.CHILD_TALK_WITH_CHILD, nurse, on)
+    _mdk_rehab(gen, bundle, pathway, nurse)
+
+
+def _support(
+    gen: RegionGenerator,
+    bundle: PatientBundle,
+    pathway: Pathway,
+    relative: Relative,
+    kind: SupportKind,
+    by: Staff,
+    on: date,
+) -> None:
+    support, record = relative_rules.give_support(
+        pathway,
+        relative,
+        kind,
+        by=by,
+        on=on,
+        today=gen.config.today,
+        professions=gen.professions,
+        codes=gen.catalog.kva,
+        existing=bundle.kva,
+    )
+    bundle.care_paths.supports.append(support)
+    bundle.kva.append(record)
+
+
+def _region(gen: RegionGenerator, county: str) -> MdkRehabRegion | None:
+    coordinator = gen.org.rehab_unit.get(county)
+    if coordinator is None:
+        return None
+    return MdkRehabRegion(
+        id=f"synth-{county}",
+        name_sv="Sjukvårdsregionen (syntetisk)",
+        coordinator_unit_hsa_id=coordinator,
+        county_codes=(county,),
+        processes=PELVIC,
+    )
+
+
+def _mdk_rehab(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway, nurse: Staff) -> None:
+    rng, today = gen.rng, gen.config.today
+    level, confirmed_on = pathway.confirmed_level, pathway.confirmed_level_on
+    if (
+        level is None
+        or level < NeedsLevel.ADVANCED
+        or confirmed_on is None
+        or pathway.diagnosis.process not in PELVIC
+    ):
+        return
+    if rng.random() < 0.3:  # left without a team: the worklist's team_missing flag has something to show
+        return
+    county = gen.units[pathway.unit_hsa_id].county_code
+    region = _region(gen, county)
+    coordinators: list[Any] = gen.org.staff_by_unit.get(region.coordinator_unit_hsa_id, []) if region else []
+    if region is None or not coordinators:
+        return
+    coordinator = coordinators[0]
+    sent = min(today, confirmed_on + timedelta(days=rng.randint(1, 10)))
+    case = mdk_rules.refer(
+        pathway,
+        by=nurse,
+        unit_county_code=county,
+        reason="Besvär efter behandling i bäckenet",
+        on=sent,
+        regions=(region,),
+    )
+    received = min(today, sent + timedelta(days=rng.randint(1, 7)))
+    case = mdk_rules.receive(case, by=coordinator, on=received)
+    conference = received + timedelta(days=rng.randint(7, 21))
+    if conference <= today:
+        try:
+            case, record = mdk_rules.conclude(
+                case,
+                pathway,
+                by=coordinator,
+                on=conference,
+                today=today,
+                recommendation="Bäckenbottenträning och kostråd; uppföljning hos uroterapeut",
+                proposed_plan="Uroterapeut 6 veckor, dietist, uppföljning efter 3 månader",
+                professions=(Profession.URO_THERAPIST, Profession.DIETITIAN, Profession.PHYSICIAN),
+                with_patient=rng.random() < 0.3,
+                profession_defs=gen.professions,
+                codes=gen.catalog.kva,
+            )
+            bundle.kva.append(record)
+        except DomainError:  # e.g. the pathway closed meanwhile: the case stays received
+            pass
+    bundle.care_paths.mdk_rehab_cases.append(case)
