@@ -69,6 +69,7 @@ class Action(StrEnum):
     EXPORT_PAR = "export_par"  # the pseudonymised PAR-like extract of the KVÅ records
     BULK_EXPORT = "bulk_export"  # FHIR $export of one's units' patients
     BULK_EXPORT_ALL_UNITS = "bulk_export_all_units"  # FHIR $export of the whole region
+    EDIT_STRUCTURE = "edit_structure"  # the structure register of one's units (any unit: region-wide roles)
 
 
 _CLINICIANS = frozenset({Role.NURSE, Role.DOCTOR, Role.REHAB_PROFESSIONAL})
@@ -90,6 +91,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.EXPORT_PAR: frozenset({Role.REGIONAL_ANALYST, Role.ADMIN, Role.SYSTEM}),
     Action.BULK_EXPORT: frozenset({Role.UNIT_MANAGER, Role.REGIONAL_ANALYST, Role.ADMIN, Role.SYSTEM}),
     Action.BULK_EXPORT_ALL_UNITS: frozenset({Role.REGIONAL_ANALYST, Role.ADMIN, Role.SYSTEM}),
+    Action.EDIT_STRUCTURE: frozenset({Role.UNIT_MANAGER, Role.ADMIN, Role.SYSTEM}),
 }
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from canrehab.store.db import current_revision, make_engine, migrate
 from canrehab.store.orm import Base
 
-HEAD = "0007"  # 0007: handover contact method and care levels
+HEAD = "0010"  # 0010: the structure register (issue 11 item 4)
 EXPECTED_TABLES = {
     "care_unit",
     "staff",
@@ -27,6 +27,7 @@ EXPECTED_TABLES = {
     "assessment_link",
     "worklist_status",
     "web_session",
+    "structure_entry",
 }
 
 
