@@ -16,9 +16,9 @@ MENU = {
     "nurse": WORK,
     "doctor": WORK,
     "rehab_professional": WORK,
-    "unit_manager": [*WORK, *FOLLOWUP, "/logg"],
+    "unit_manager": [*WORK, *FOLLOWUP, "/struktur", "/logg"],
     "regional_analyst": FOLLOWUP,
-    "admin": [*FOLLOWUP, "/logg"],
+    "admin": [*FOLLOWUP, "/struktur", "/logg"],
     "patient": ["/min-vardplan"],
 }
 

@@ -16,6 +16,7 @@ from canrehab.web.routes import (
     portal,
     referrals,
     statistics,
+    structure,
     worklist,
 )
 
@@ -31,4 +32,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     dashboards.router,
     audit.router,
     statistics.router,
+    structure.router,
 )
