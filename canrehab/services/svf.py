@@ -1,0 +1,16 @@
+"""The SVF definitions as data: ``codes/svf.yaml`` (or the region's file), validated by its schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from canrehab.codes.catalog import read_definition
+from canrehab.domain.svf import SvfDefinitions
+
+SHIPPED = Path(__file__).resolve().parents[1] / "codes" / "svf.yaml"
+
+
+def load_definitions(path: Path | str | None = None) -> SvfDefinitions:
+    """The SVF pathways with their maximum lead times and 003's SVF goals; an invalid file raises
+    ``DefinitionError`` naming the file and the field."""
+    return read_definition(Path(path) if path is not None else SHIPPED, SvfDefinitions)
