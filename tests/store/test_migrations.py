@@ -28,6 +28,7 @@ EXPECTED_TABLES = {
     "worklist_status",
     "web_session",
     "structure_entry",
+    "svf_record",
 }
 
 

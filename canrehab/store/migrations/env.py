@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from canrehab.store import orm_structure  # noqa: F401  (its table joins Base.metadata; issue 11)
+from canrehab.store import orm_structure, orm_svf  # noqa: F401  (their tables join Base.metadata; issue 11)
 from canrehab.store.orm import Base
 
 config = context.config
