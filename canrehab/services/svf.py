@@ -4,11 +4,11 @@ pathway's SVF record — recorded by the treating unit's clinicians, read by tho
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from canrehab.codes.catalog import read_definition
 from canrehab.domain.access import Actor
-from canrehab.domain.svf import SvfDefinitions, SvfRecord, check_record
+from canrehab.domain.svf import SVF_COLUMNS, SvfDefinitions, SvfRecord, check_record, svf_columns
 from canrehab.services.guard import pathway_of, require_read, require_write
 from canrehab.store.repositories.svf import SvfRepository
 
@@ -51,3 +51,21 @@ def find(services: Services, actor: Actor, patient_id: str, pathway_id: str) -> 
         pathway_of(uow, pathway_id, patient_id)
         require_read(services, uow, actor, patient_id, "svf_record", pathway_id)
         return SvfRepository(uow.session, uow.audit).find(pathway_id, patient_id)
+
+
+ANALYTICS_COLUMNS = ("pseudonym", "unit_hsa_id", *SVF_COLUMNS)
+"""The SVF rows for the analytics dataset: one per SVF pathway, the person by the keyed pseudonym only."""
+
+
+def analytics_rows(services: Services, definitions: SvfDefinitions | None = None) -> list[dict[str, Any]]:
+    """Every SVF pathway as a pseudonymised row with ``ANALYTICS_COLUMNS`` (for the publisher to join to the
+    care-process dataset by pseudonym and unit; a pathway without a row is not an SVF)."""
+    from canrehab.services.context import SYSTEM
+
+    defs = definitions or load_definitions()
+    with services.uow(SYSTEM, log_reads=False) as uow:
+        found = SvfRepository(uow.session, uow.audit).all_for_publication()
+    return [
+        {"pseudonym": pseudonym, "unit_hsa_id": unit, **svf_columns(record, defs)}
+        for pseudonym, _pathway_id, unit, record in found
+    ]

@@ -96,3 +96,14 @@ def test_the_dates_may_not_lie_after_today(services: Services) -> None:
             SvfRecord("brostcancer", date(2099, 1, 1)),
             expected_version=0,
         )
+
+
+def test_the_analytics_rows_carry_the_pseudonym_and_the_svf_columns_only(services: Services) -> None:
+    patient_id, pathway_id = _pathway(services)
+    started = SvfRecord("brostcancer", SUSPECTED, True, SUSPECTED + timedelta(5), SUSPECTED + timedelta(36))
+    svf.record(services, NURSE, patient_id, pathway_id, started, expected_version=0)
+    rows = svf.analytics_rows(services)
+    assert len(rows) == 1 and tuple(rows[0]) == svf.ANALYTICS_COLUMNS
+    assert rows[0]["svf_lead_time_days"] == 36 and rows[0]["svf_within_max"] is False
+    assert rows[0]["unit_hsa_id"] == "SE2321000016-ONK"
+    assert patient_id not in rows[0].values() and "19121212-1212" not in rows[0].values()

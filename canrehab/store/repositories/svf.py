@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from canrehab.domain.errors import ConflictError
 from canrehab.domain.svf import SvfRecord
 from canrehab.store.audit import AuditLog
+from canrehab.store.orm import TABLES
 from canrehab.store.orm_svf import SvfRecordRow
 
 TABLE = SvfRecordRow.metadata.tables["svf_record"]
@@ -69,3 +70,23 @@ class SvfRepository:
             after=_json(record),
         )
         return expected_version + 1
+
+    def all_for_publication(self) -> list[tuple[str, str, str, SvfRecord]]:
+        """(pseudonym, pathway id, treating unit, record) of every SVF record, for the pseudonymised
+        analytics dataset (a system job's read: no identities leave here)."""
+        patient, pathway = TABLES["patient"], TABLES["pathway"]
+        stmt = (
+            select(TABLE, patient.c.pseudonym, pathway.c.unit_hsa_id)
+            .join(patient, patient.c.id == TABLE.c.patient_id)
+            .join(pathway, pathway.c.id == TABLE.c.pathway_id)
+            .order_by(TABLE.c.pathway_id)
+        )
+        return [
+            (
+                row.pseudonym,
+                row.pathway_id,
+                row.unit_hsa_id,
+                SvfRecord(**{name: getattr(row, name) for name in FIELDS}),
+            )
+            for row in self.session.execute(stmt)
+        ]
