@@ -23,3 +23,14 @@ class StructureEntryRow(Base):
     values: Mapped[dict[str, Any]] = mapped_column(Json)
 
     __table_args__ = (Index("ix_structure_entry_recorded_on", "recorded_on"),)
+
+
+class GapAnalysisRow(Base):
+    """One version of a gap analysis (004) as a document: the history over time is its versions."""
+
+    __tablename__ = "gap_analysis_version"
+    analysis_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    saved_by: Mapped[str] = mapped_column(String(200))
+    document: Mapped[dict[str, Any]] = mapped_column(Json)

@@ -29,6 +29,7 @@ EXPECTED_TABLES = {
     "web_session",
     "structure_entry",
     "svf_record",
+    "gap_analysis_version",
 }
 
 

@@ -1,6 +1,7 @@
 """structure_entry: the structure register per care unit and diagnosis process, one row per version
 (issue 11 item 4; 000 mål 1–4 strukturmått, 001's agreements with primary care); svf_record: a pathway's
-SVF dates (välgrundad misstanke, MDK, start of first treatment; issue 11 item 6).
+SVF dates (välgrundad misstanke, MDK, start of first treatment; issue 11 item 6); gap_analysis_version:
+every version of a gap analysis (004) as a document (issue 11 item 7).
 
 Revision ID: 0010
 Revises: 0007
@@ -55,9 +56,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("pathway_id", name=op.f("pk_svf_record")),
     )
     op.create_index("ix_svf_record_patient_id", "svf_record", ["patient_id"])
+    op.create_table(
+        "gap_analysis_version",
+        sa.Column("analysis_id", sa.String(length=64), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("saved_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("saved_by", sa.String(length=200), nullable=False),
+        sa.Column("document", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+        sa.PrimaryKeyConstraint("analysis_id", "version", name=op.f("pk_gap_analysis_version")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("gap_analysis_version")
     op.drop_index("ix_svf_record_patient_id", table_name="svf_record")
     op.drop_table("svf_record")
     op.drop_index("ix_structure_entry_recorded_on", table_name="structure_entry")
