@@ -9,6 +9,7 @@ from canrehab.web.routes import (
     assessments,
     audit,
     dashboards,
+    gap_analysis,
     handovers,
     home,
     patients,
@@ -33,4 +34,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit.router,
     statistics.router,
     structure.router,
+    gap_analysis.router,
 )
