@@ -100,7 +100,9 @@ def spark_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 str(logs / f"work{i}"),
                 url,
             )
-        deadline = time.monotonic() + 60
+        # Three JVMs start in a few seconds on an idle machine; on a shared, loaded one (load 13 on two cores
+        # was seen) the start alone took over a minute, so the deadline is generous.
+        deadline = time.monotonic() + 180
         while _alive_workers(ui_port) < WORKERS:
             if time.monotonic() > deadline or any(p.poll() is not None for p in processes):
                 pytest.fail(f"the Spark cluster did not start; logs in {logs}")
