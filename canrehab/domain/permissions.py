@@ -70,6 +70,8 @@ class Action(StrEnum):
     BULK_EXPORT = "bulk_export"  # FHIR $export of one's units' patients
     BULK_EXPORT_ALL_UNITS = "bulk_export_all_units"  # FHIR $export of the whole region
     CONFIGURE_UNIT = "configure_unit"  # the unit's own settings, e.g. the worklist's grace period
+    EDIT_STRUCTURE = "edit_structure"  # the structure register of one's units (any unit: region-wide roles)
+    GAP_ANALYSIS = "gap_analysis"  # the gap analyses (004): start, gaps, decisions, actions, export
 
 
 _CLINICIANS = frozenset({Role.NURSE, Role.DOCTOR, Role.REHAB_PROFESSIONAL})
@@ -92,6 +94,8 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.BULK_EXPORT: frozenset({Role.UNIT_MANAGER, Role.REGIONAL_ANALYST, Role.ADMIN, Role.SYSTEM}),
     Action.BULK_EXPORT_ALL_UNITS: frozenset({Role.REGIONAL_ANALYST, Role.ADMIN, Role.SYSTEM}),
     Action.CONFIGURE_UNIT: frozenset({Role.UNIT_MANAGER}),
+    Action.EDIT_STRUCTURE: frozenset({Role.UNIT_MANAGER, Role.ADMIN, Role.SYSTEM}),
+    Action.GAP_ANALYSIS: frozenset({Role.UNIT_MANAGER, Role.ADMIN, Role.SYSTEM}),
 }
 
 

@@ -15,7 +15,7 @@ from canrehab.store import (
 from canrehab.store.db import current_revision, make_engine, migrate
 from canrehab.store.orm import Base
 
-HEAD = "0008"  # 0008: relatives, relative support, MDK-rehab cases
+HEAD = "0010"  # 0010: structure register, SVF records, gap analyses (after 0008)
 EXPECTED_TABLES = {
     "care_unit",
     "staff",
@@ -35,6 +35,9 @@ EXPECTED_TABLES = {
     "relative",
     "relative_support",
     "mdk_rehab_case",
+    "structure_entry",
+    "svf_record",
+    "gap_analysis_version",
 }
 
 

@@ -16,9 +16,9 @@ MENU = {
     "nurse": WORK,
     "doctor": WORK,
     "rehab_professional": WORK,
-    "unit_manager": [*WORK, *FOLLOWUP, "/logg"],
+    "unit_manager": [*WORK, *FOLLOWUP, "/struktur", "/gapanalys", "/logg"],
     "regional_analyst": FOLLOWUP,
-    "admin": [*FOLLOWUP, "/logg"],
+    "admin": [*FOLLOWUP, "/struktur", "/gapanalys", "/logg"],
     "patient": ["/min-vardplan"],
 }
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from canrehab.store import (
-    orm_care,  # noqa: F401  (the tables of migration 0008 join the metadata)
-    orm_worklist,  # noqa: F401  (its tables join Base.metadata)
+from canrehab.store import (  # noqa: F401  (their tables join Base.metadata; issue 11)
+    orm_care,
+    orm_structure,
+    orm_svf,
+    orm_worklist,
 )
 from canrehab.store.orm import Base
 

@@ -9,6 +9,7 @@ from canrehab.web.routes import (
     assessments,
     audit,
     dashboards,
+    gap_analysis,
     handovers,
     home,
     patients,
@@ -16,6 +17,7 @@ from canrehab.web.routes import (
     portal,
     referrals,
     statistics,
+    structure,
     worklist,
 )
 
@@ -31,4 +33,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     dashboards.router,
     audit.router,
     statistics.router,
+    structure.router,
+    gap_analysis.router,
 )

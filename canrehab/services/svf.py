@@ -1,0 +1,71 @@
+"""SVF: the definitions as data (``codes/svf.yaml`` or the region's file, validated by its schema) and a
+pathway's SVF record — recorded by the treating unit's clinicians, read by those who may read the record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from canrehab.codes.catalog import read_definition
+from canrehab.domain.access import Actor
+from canrehab.domain.svf import SVF_COLUMNS, SvfDefinitions, SvfRecord, check_record, svf_columns
+from canrehab.services.guard import pathway_of, require_read, require_write
+from canrehab.store.repositories.svf import SvfRepository
+
+if TYPE_CHECKING:
+    from canrehab.services.context import Services
+
+SHIPPED = Path(__file__).resolve().parents[1] / "codes" / "svf.yaml"
+
+
+def load_definitions(path: Path | str | None = None) -> SvfDefinitions:
+    """The SVF pathways with their maximum lead times and 003's SVF goals; an invalid file raises
+    ``DefinitionError`` naming the file and the field."""
+    return read_definition(Path(path) if path is not None else SHIPPED, SvfDefinitions)
+
+
+def record(
+    services: Services,
+    actor: Actor,
+    patient_id: str,
+    pathway_id: str,
+    svf: SvfRecord,
+    *,
+    expected_version: int,
+    definitions: SvfDefinitions | None = None,
+) -> int:
+    """Record (or correct) the pathway's SVF dates; returns the new version. Wrong dates are refused with a
+    Swedish message and nothing is written."""
+    checked = check_record(svf, definitions or load_definitions(), today=services.today())
+    with services.uow(actor) as uow:
+        pathway_of(uow, pathway_id, patient_id)
+        require_write(services, uow, actor, patient_id, "svf_record", pathway_id)
+        repository = SvfRepository(uow.session, uow.audit)
+        by = actor.username or actor.role
+        return repository.save(pathway_id, patient_id, checked, expected_version=expected_version, by=by)
+
+
+def find(services: Services, actor: Actor, patient_id: str, pathway_id: str) -> tuple[SvfRecord, int] | None:
+    """The pathway's SVF record and its version (None: not an SVF pathway)."""
+    with services.uow(actor) as uow:
+        pathway_of(uow, pathway_id, patient_id)
+        require_read(services, uow, actor, patient_id, "svf_record", pathway_id)
+        return SvfRepository(uow.session, uow.audit).find(pathway_id, patient_id)
+
+
+ANALYTICS_COLUMNS = ("pseudonym", "unit_hsa_id", *SVF_COLUMNS)
+"""The SVF rows for the analytics dataset: one per SVF pathway, the person by the keyed pseudonym only."""
+
+
+def analytics_rows(services: Services, definitions: SvfDefinitions | None = None) -> list[dict[str, Any]]:
+    """Every SVF pathway as a pseudonymised row with ``ANALYTICS_COLUMNS`` (for the publisher to join to the
+    care-process dataset by pseudonym and unit; a pathway without a row is not an SVF)."""
+    from canrehab.services.context import SYSTEM
+
+    defs = definitions or load_definitions()
+    with services.uow(SYSTEM, log_reads=False) as uow:
+        found = SvfRepository(uow.session, uow.audit).all_for_publication()
+    return [
+        {"pseudonym": pseudonym, "unit_hsa_id": unit, **svf_columns(record, defs)}
+        for pseudonym, _pathway_id, unit, record in found
+    ]

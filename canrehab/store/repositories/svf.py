@@ -1,0 +1,92 @@
+"""A pathway's SVF record (patient data): every read and write audited with the patient's id; an update
+names the version it read."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from canrehab.domain.errors import ConflictError
+from canrehab.domain.svf import SvfRecord
+from canrehab.store.audit import AuditLog
+from canrehab.store.orm import TABLES
+from canrehab.store.orm_svf import SvfRecordRow
+
+TABLE = SvfRecordRow.metadata.tables["svf_record"]
+FIELDS = ("svf_pathway", "suspicion_on", "mdk_discussed", "mdk_on", "treatment_start_on")
+
+
+def _json(record: SvfRecord) -> dict[str, Any]:
+    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in asdict(record).items()}
+
+
+class SvfRepository:
+    def __init__(self, session: Session, audit: AuditLog) -> None:
+        self.session = session
+        self.audit = audit
+
+    def find(self, pathway_id: str, patient_id: str) -> tuple[SvfRecord, int] | None:
+        """The record and its version, or None when the pathway is not an SVF."""
+        row = self.session.execute(select(TABLE).where(TABLE.c.pathway_id == pathway_id)).first()
+        self.audit.record_read("svf_record", pathway_id, patient_id)
+        if row is None:
+            return None
+        return SvfRecord(**{name: getattr(row, name) for name in FIELDS}), row.version
+
+    def save(
+        self, pathway_id: str, patient_id: str, record: SvfRecord, *, expected_version: int, by: str
+    ) -> int:
+        """Insert (``expected_version`` 0) or update the record; returns the new version."""
+        values = {name: getattr(record, name) for name in FIELDS}
+        stamp = {"recorded_by": by, "recorded_at": datetime.now(UTC)}
+        current = self.find(pathway_id, patient_id)
+        actual = current[1] if current else 0
+        if actual != expected_version:
+            raise ConflictError("SVF-uppgifterna", expected_version, actual)
+        if current is None:
+            self.session.execute(
+                TABLE.insert(),
+                [{"pathway_id": pathway_id, "patient_id": patient_id, "version": 1, **values, **stamp}],
+            )
+        else:
+            done = self.session.execute(
+                update(TABLE)
+                .where(TABLE.c.pathway_id == pathway_id, TABLE.c.version == expected_version)
+                .values(version=expected_version + 1, **values, **stamp)
+            )
+            if done.rowcount != 1:  # type: ignore[attr-defined]
+                raise ConflictError("SVF-uppgifterna", expected_version, expected_version + 1)
+        self.audit.record(
+            "create" if current is None else "update",
+            "svf_record",
+            pathway_id,
+            patient_id,
+            f"version {expected_version + 1}",
+            before=_json(current[0]) if current else None,
+            after=_json(record),
+        )
+        return expected_version + 1
+
+    def all_for_publication(self) -> list[tuple[str, str, str, SvfRecord]]:
+        """(pseudonym, pathway id, treating unit, record) of every SVF record, for the pseudonymised
+        analytics dataset (a system job's read: no identities leave here)."""
+        patient, pathway = TABLES["patient"], TABLES["pathway"]
+        stmt = (
+            select(TABLE, patient.c.pseudonym, pathway.c.unit_hsa_id)
+            .join(patient, patient.c.id == TABLE.c.patient_id)
+            .join(pathway, pathway.c.id == TABLE.c.pathway_id)
+            .order_by(TABLE.c.pathway_id)
+        )
+        return [
+            (
+                row.pseudonym,
+                row.pathway_id,
+                row.unit_hsa_id,
+                SvfRecord(**{name: getattr(row, name) for name in FIELDS}),
+            )
+            for row in self.session.execute(stmt)
+        ]

@@ -1,0 +1,183 @@
+"""The gap analysis pages (004): the list with a form to start one (``/gapanalys``), one analysis with its
+gaps, decisions and actions and the forms to add them (``/gapanalys/{id}``), its history and the Excel
+export (``/gapanalys/{id}/export.xlsx``). HTTP only: the use cases are ``canrehab.services.gap_analysis``."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from canrehab.domain.errors import DomainError
+from canrehab.domain.gap_analysis import ActionItem, Decision, Gap, Participant
+from canrehab.domain.model import CareLevel
+from canrehab.domain.permissions import Action
+from canrehab.services import gap_analysis as service
+from canrehab.web.deps import ServicesDep, require
+from canrehab.web.pages import flash, render
+from canrehab.web.user import WebUser
+
+router = APIRouter()
+GapWorker = Annotated[WebUser, require(Action.GAP_ANALYSIS)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _date(raw: object, label_sv: str) -> date:
+    try:
+        return date.fromisoformat(str(raw or "").strip())
+    except ValueError:
+        raise DomainError(
+            "gap_analysis.not_date", f"{label_sv} ska vara ett datum (ÅÅÅÅ-MM-DD).", "date"
+        ) from None
+
+
+def _int(raw: object, label_sv: str, *, optional: bool = False) -> int | None:
+    text = str(raw or "").strip()
+    if optional and not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise DomainError("gap_analysis.not_number", f"{label_sv} ska vara ett heltal.", "number") from None
+
+
+def _choice(enum: Any, raw: object, label_sv: str) -> Any:
+    try:
+        return enum(str(raw or ""))
+    except ValueError:
+        raise DomainError("gap_analysis.bad_choice", f"Välj {label_sv}.", "choice") from None
+
+
+def _participants(text: str) -> tuple[Participant, ...]:
+    """One participant a line: name; profession/funktion; verksamhet/enhet."""
+    people = []
+    for line in text.splitlines():
+        if line.strip():
+            parts = [p.strip() for p in line.split(";")] + ["", ""]
+            people.append(Participant(parts[0], parts[1], parts[2]))
+    return tuple(people)
+
+
+@router.get("/gapanalys")
+def gap_list(request: Request, services: ServicesDep, user: GapWorker) -> Response:
+    return render(request, "gap_list.html", {"analyses": service.list_analyses(services, user.actor)})
+
+
+@router.post("/gapanalys")
+async def gap_start(request: Request, services: ServicesDep, user: GapWorker) -> Response:
+    form = await request.form()
+    try:
+        analysis = service.start(
+            services,
+            user.actor,
+            title=str(form.get("title", "")),
+            knowledge_support=str(form.get("knowledge_support", "")),
+            held_on=_date(form.get("held_on"), "Datum"),
+            participants=_participants(str(form.get("participants", ""))),
+        )
+    except DomainError as error:
+        if not error.code.startswith("gap_analysis."):
+            raise
+        context = {"analyses": service.list_analyses(services, user.actor), "error": error.message_sv}
+        return render(request, "gap_list.html", context, status_code=400)
+    return RedirectResponse(f"/gapanalys/{analysis.id}", status_code=303)
+
+
+def _detail(
+    request: Request, services: ServicesDep, user: WebUser, analysis_id: str, error: str = ""
+) -> Response:
+    history = service.history(services, user.actor, analysis_id)
+    if not history:
+        return render(
+            request, "error.html", {"heading": "Hittades inte", "message": "Gapanalysen finns inte."}, 404
+        )
+    analysis = history[0][0]
+    areas: dict[str, list[Gap]] = {}
+    for gap in analysis.gaps:
+        areas.setdefault(gap.area, []).append(gap)
+    context = {
+        "analysis": analysis,
+        "areas": areas,
+        "history": history,
+        "levels": list(CareLevel),
+        "decisions": list(Decision),
+        "indicators": sorted(service.indicator_ids()),
+        "error": error,
+    }
+    return render(request, "gap_detail.html", context, status_code=400 if error else 200)
+
+
+@router.get("/gapanalys/{analysis_id}")
+def gap_detail(request: Request, analysis_id: str, services: ServicesDep, user: GapWorker) -> Response:
+    return _detail(request, services, user, analysis_id)
+
+
+@router.post("/gapanalys/{analysis_id}/{step}")
+async def gap_step(
+    request: Request, analysis_id: str, step: str, services: ServicesDep, user: GapWorker
+) -> Response:
+    form = await request.form()
+    version = _int(form.get("version"), "Version") or 0
+    try:
+        if step == "gap":
+            gap = Gap(
+                id=str(form.get("gap_id", "")).strip() or f"gap{version}",
+                area=str(form.get("area", "")),
+                text=str(form.get("text", "")),
+                priority=_int(form.get("priority"), "Prioritet") or 0,
+                priority_to=_int(form.get("priority_to"), "Prioritet till", optional=True),
+                indicator_ids=tuple(str(i) for i in form.getlist("indicator_ids")),
+            )
+            service.add_gap(services, user.actor, analysis_id, gap, expected_version=version)
+        elif step == "beslut":
+            service.decide(
+                services,
+                user.actor,
+                analysis_id,
+                str(form.get("gap_id", "")),
+                care_level=_choice(CareLevel, form.get("care_level"), "vårdnivå"),
+                decision=_choice(Decision, form.get("decision"), "beslut"),
+                comment=str(form.get("comment", "")),
+                unit_hsa_id=str(form.get("unit_hsa_id", "")).strip() or None,
+                expected_version=version,
+            )
+        elif step == "atgard":
+            action = ActionItem(
+                str(form.get("text", "")),
+                str(form.get("responsible", "")),
+                _date(form.get("due_on"), "Klart senast"),
+            )
+            service.add_action(
+                services,
+                user.actor,
+                analysis_id,
+                str(form.get("gap_id", "")),
+                action,
+                expected_version=version,
+            )
+        else:
+            return render(
+                request, "error.html", {"heading": "Sidan finns inte", "message": "Okänd åtgärd."}, 404
+            )
+    except DomainError as error:
+        if error.code.startswith("gap_analysis.") and error.code != "gap_analysis.not_found":
+            return _detail(request, services, user, analysis_id, error.message_sv)
+        raise
+    flash(request, "Gapanalysen är sparad som en ny version.")
+    return RedirectResponse(f"/gapanalys/{analysis_id}", status_code=303)
+
+
+@router.get("/gapanalys/{analysis_id}/export.xlsx")
+def gap_export(analysis_id: str, services: ServicesDep, user: GapWorker) -> Response:
+    history = service.history(services, user.actor, analysis_id)
+    if not history:
+        raise DomainError("gap_analysis.not_found", "Gapanalysen finns inte.", "gap analysis not found")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = service.write_workbook(history[0][0], Path(tmp) / "gapanalys.xlsx")
+        content = path.read_bytes()
+    headers = {"Content-Disposition": 'attachment; filename="gapanalys.xlsx"'}
+    return Response(content, media_type=XLSX, headers=headers)

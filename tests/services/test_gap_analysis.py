@@ -1,0 +1,189 @@
+"""The gap analysis workspace (004): an analysis with participants and date, gaps with priority 1–4 linked to
+indicators, decisions per care level and unit (Ja/Avvakta/Nej, comment, approver, date), action items,
+every change a version, and the Excel export laid out like 004's summary table."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from canrehab.domain.access import Actor
+from canrehab.domain.errors import ConflictError, DomainError
+from canrehab.domain.gap_analysis import ActionItem, Decision, Gap, Participant
+from canrehab.domain.model import CareLevel
+from canrehab.services import gap_analysis
+from canrehab.services.context import SYSTEM, Services
+from canrehab.services.guard import AccessRefused
+
+ONK = "SE2321000016-ONK"
+LEADER = Actor(role="admin", staff_id=None, username="processledare")
+ONK_MANAGER = Actor(role="unit_manager", staff_id=None, unit_hsa_ids=frozenset({ONK}), username="chef-onk")
+NURSE = Actor(role="nurse", staff_id="nurse-1", unit_hsa_ids=frozenset({ONK}), username="sjuk")
+PEOPLE = (
+    Participant("Johanna G", "Ordförande/AT", "Onk mott", CareLevel.SPECIALISED),
+    Participant("Eva N", "Patientrepresentant", "Livsgnistan"),
+)
+ASSESSMENT_GAP = Gap(
+    "hsk",
+    "Identifierade gap",
+    "Alla patienter ska få sitt rehabiliteringsbehov bedömt strukturerat via Hälsoskattning",
+    1,
+    indicator_ids=("assessment_at_diagnosis",),
+)
+
+
+def _started(services: Services) -> str:
+    analysis = gap_analysis.start(
+        services,
+        LEADER,
+        title="Region Test",
+        knowledge_support="Nationellt vårdprogram för cancerrehabilitering",
+        held_on=date(2026, 2, 1),
+        participants=PEOPLE,
+    )
+    gap_analysis.add_gap(services, LEADER, analysis.id, ASSESSMENT_GAP, expected_version=1)
+    return analysis.id
+
+
+def test_decisions_and_actions_are_versions_with_their_history(services: Services) -> None:
+    analysis_id = _started(services)
+    gap_analysis.decide(
+        services,
+        LEADER,
+        analysis_id,
+        "hsk",
+        care_level=CareLevel.SPECIALISED,
+        decision=Decision.YES,
+        expected_version=2,
+    )
+    gap_analysis.decide(
+        services,
+        ONK_MANAGER,
+        analysis_id,
+        "hsk",
+        care_level=CareLevel.SPECIALISED,
+        unit_hsa_id=ONK,
+        decision=Decision.WAIT,
+        comment="Resurser saknas till hösten",
+        expected_version=3,
+    )
+    done = gap_analysis.add_action(
+        services,
+        LEADER,
+        analysis_id,
+        "hsk",
+        ActionItem("Utbilda kontaktsjuksköterskor", "Processledaren", date(2026, 9, 30)),
+        expected_version=4,
+    )
+    gap = done.gaps[0]
+    assert [(d.unit_hsa_id, d.decision, d.approved_by) for d in gap.decisions] == [
+        (None, Decision.YES, "processledare"),
+        (ONK, Decision.WAIT, "chef-onk"),
+    ]
+    assert gap.decisions[1].approved_on == date(2026, 3, 2)
+    versions = gap_analysis.history(services, LEADER, analysis_id)
+    assert [v.version for v, _at, _by in versions] == [5, 4, 3, 2, 1]
+    assert versions[-1][0].gaps == ()  # the first version, as it was
+    with services.uow(SYSTEM, log_reads=False) as uow:
+        assert {e.entity_type for e in uow.audit.query()} >= {"gap_analysis"}
+
+
+@pytest.mark.parametrize(
+    ("gap", "code"),
+    [
+        (Gap("x", "Samverkan", "Text", 5), "gap_analysis.priority"),
+        (Gap("x", "Samverkan", "Text", 3, priority_to=2), "gap_analysis.priority"),
+        (Gap("x", "Samverkan", "Text", 1, indicator_ids=("no_such",)), "gap_analysis.unknown_indicator"),
+        (Gap("hsk", "Samverkan", "Text", 1), "gap_analysis.duplicate_gap"),
+        (Gap("x", "Samverkan", " ", 1), "gap_analysis.missing_text"),
+    ],
+)
+def test_a_bad_gap_is_refused_and_nothing_is_written(services: Services, gap: Gap, code: str) -> None:
+    analysis_id = _started(services)
+    with pytest.raises(DomainError) as raised:
+        gap_analysis.add_gap(services, LEADER, analysis_id, gap, expected_version=2)
+    assert raised.value.code == code and raised.value.message_sv
+    assert len(gap_analysis.history(services, LEADER, analysis_id)) == 2
+
+
+def test_a_priority_range_as_004_gives_it_is_kept() -> None:
+    assert Gap("p", "Identifierade gap", "Prehabilitering", 2, priority_to=4).priority_sv == "prio 2-4"
+
+
+def test_wait_or_no_needs_a_comment_and_a_stale_version_conflicts(services: Services) -> None:
+    analysis_id = _started(services)
+    with pytest.raises(DomainError, match="missing text"):
+        gap_analysis.decide(
+            services,
+            LEADER,
+            analysis_id,
+            "hsk",
+            care_level=CareLevel.MUNICIPAL,
+            decision=Decision.NO,
+            expected_version=2,
+        )
+    with pytest.raises(ConflictError):
+        gap_analysis.decide(
+            services,
+            LEADER,
+            analysis_id,
+            "hsk",
+            care_level=CareLevel.MUNICIPAL,
+            decision=Decision.YES,
+            expected_version=1,
+        )
+
+
+def test_a_unit_manager_decides_only_for_their_own_unit_and_a_nurse_not_at_all(services: Services) -> None:
+    analysis_id = _started(services)
+    with pytest.raises(AccessRefused):
+        gap_analysis.decide(
+            services,
+            ONK_MANAGER,
+            analysis_id,
+            "hsk",
+            care_level=CareLevel.SPECIALISED,
+            unit_hsa_id="SE2321000016-KIR",
+            decision=Decision.YES,
+            expected_version=2,
+        )
+    with pytest.raises(AccessRefused):
+        gap_analysis.decide(
+            services,
+            ONK_MANAGER,
+            analysis_id,
+            "hsk",
+            care_level=CareLevel.SPECIALISED,
+            decision=Decision.YES,
+            expected_version=2,
+        )
+    with pytest.raises(AccessRefused):
+        gap_analysis.list_analyses(services, NURSE)
+    assert len(gap_analysis.history(services, LEADER, analysis_id)) == 2
+
+
+def test_the_excel_export_is_laid_out_like_004(services: Services, tmp_path: Path) -> None:
+    analysis_id = _started(services)
+    analysis = gap_analysis.decide(
+        services,
+        LEADER,
+        analysis_id,
+        "hsk",
+        care_level=CareLevel.SPECIALISED,
+        decision=Decision.YES,
+        expected_version=2,
+    )
+    path = gap_analysis.write_workbook(analysis, tmp_path / "gap.xlsx")
+    workbook = load_workbook(path)
+    assert workbook.sheetnames == ["Sammanfattning", "Åtgärder", "Deltagare"]
+    rows = [tuple(c for c in row) for row in workbook["Sammanfattning"].iter_rows(values_only=True)]
+    heading = rows.index(("1. Identifierade gap", "Ja", "Avvakta", "Nej", "Kommentar", "Indikatorer"))
+    assert rows[heading + 1][0].endswith("(prio 1)") and rows[heading + 1][5] == "assessment_at_diagnosis"
+    assert rows[heading + 2][:4] == ("Specialiserad vård", "X", None, None)
+    people = list(workbook["Deltagare"].iter_rows(values_only=True))
+    assert people[0] == ("Deltagare", "Profession/funktion", "Verksamhet/enhet", "Vårdnivå")
+    assert people[1] == ("Johanna G", "Ordförande/AT", "Onk mott", "Specialiserad vård")
+    assert [a.id for a in gap_analysis.list_analyses(services, LEADER)] == [analysis_id]

@@ -1,0 +1,109 @@
+"""A pathway's SVF record: recorded by the treating unit's nurse, versioned, audited with the patient; wrong
+dates and another unit's nurse are refused and nothing is written."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from canrehab.domain.access import Actor
+from canrehab.domain.errors import ConflictError, DomainError
+from canrehab.domain.svf import SvfRecord
+from canrehab.services import patients as patient_service
+from canrehab.services import svf
+from canrehab.services.context import SYSTEM, Services
+from canrehab.services.guard import AccessRefused
+from tests.services.conftest import TODAY
+
+NURSE = Actor(
+    role="nurse", staff_id="nurse-1", unit_hsa_ids=frozenset({"SE2321000016-ONK"}), username="karin"
+)
+OTHER = Actor(role="nurse", staff_id="nurse-2", unit_hsa_ids=frozenset({"SE2321000016-KIR"}), username="eva")
+SUSPECTED = TODAY - timedelta(days=40)
+
+
+def _pathway(services: Services) -> tuple[str, str]:
+    patient = patient_service.register_patient(
+        services, NURSE, personnummer="19121212-1212", name="Tolvan Tolvansson", county_code="01"
+    )
+    pathway = patient_service.open_pathway(
+        services,
+        NURSE,
+        patient_id=patient.id,
+        icd10="C50.9",
+        diagnosed_on=TODAY - timedelta(days=20),
+        unit_hsa_id="SE2321000016-ONK",
+    )
+    return patient.id, pathway.id
+
+
+def _audit(services: Services) -> list[tuple[str, str, str | None]]:
+    with services.uow(SYSTEM, log_reads=False) as uow:
+        return [(e.action, e.entity_type, e.patient_id) for e in uow.audit.query()]
+
+
+def test_the_nurse_records_and_corrects_the_svf_dates_and_both_are_audited(services: Services) -> None:
+    patient_id, pathway_id = _pathway(services)
+    assert svf.find(services, NURSE, patient_id, pathway_id) is None
+    first = SvfRecord("brostcancer", SUSPECTED)
+    assert svf.record(services, NURSE, patient_id, pathway_id, first, expected_version=0) == 1
+    later = SvfRecord("brostcancer", SUSPECTED, True, SUSPECTED + timedelta(7), SUSPECTED + timedelta(30))
+    assert svf.record(services, NURSE, patient_id, pathway_id, later, expected_version=1) == 2
+    assert svf.find(services, NURSE, patient_id, pathway_id) == (later, 2)
+    trail = _audit(services)
+    assert ("create", "svf_record", patient_id) in trail and ("update", "svf_record", patient_id) in trail
+    assert ("read", "svf_record", patient_id) in trail
+
+
+def test_a_stale_version_is_refused(services: Services) -> None:
+    patient_id, pathway_id = _pathway(services)
+    svf.record(
+        services, NURSE, patient_id, pathway_id, SvfRecord("brostcancer", SUSPECTED), expected_version=0
+    )
+    with pytest.raises(ConflictError):
+        svf.record(
+            services, NURSE, patient_id, pathway_id, SvfRecord("brostcancer", SUSPECTED), expected_version=0
+        )
+
+
+def test_wrong_dates_write_nothing(services: Services) -> None:
+    patient_id, pathway_id = _pathway(services)
+    wrong = SvfRecord("brostcancer", SUSPECTED, treatment_start_on=SUSPECTED - timedelta(1))
+    with pytest.raises(DomainError, match="before suspicion"):
+        svf.record(services, NURSE, patient_id, pathway_id, wrong, expected_version=0)
+    assert svf.find(services, NURSE, patient_id, pathway_id) is None
+
+
+def test_another_units_nurse_is_refused_and_nothing_is_written(services: Services) -> None:
+    patient_id, pathway_id = _pathway(services)
+    with pytest.raises(AccessRefused):
+        svf.record(
+            services, OTHER, patient_id, pathway_id, SvfRecord("brostcancer", SUSPECTED), expected_version=0
+        )
+    assert ("denied", "svf_record", patient_id) in _audit(services)
+    assert svf.find(services, NURSE, patient_id, pathway_id) is None
+
+
+def test_the_dates_may_not_lie_after_today(services: Services) -> None:
+    patient_id, pathway_id = _pathway(services)
+    with pytest.raises(DomainError, match="future date"):
+        svf.record(
+            services,
+            NURSE,
+            patient_id,
+            pathway_id,
+            SvfRecord("brostcancer", date(2099, 1, 1)),
+            expected_version=0,
+        )
+
+
+def test_the_analytics_rows_carry_the_pseudonym_and_the_svf_columns_only(services: Services) -> None:
+    patient_id, pathway_id = _pathway(services)
+    started = SvfRecord("brostcancer", SUSPECTED, True, SUSPECTED + timedelta(5), SUSPECTED + timedelta(36))
+    svf.record(services, NURSE, patient_id, pathway_id, started, expected_version=0)
+    rows = svf.analytics_rows(services)
+    assert len(rows) == 1 and tuple(rows[0]) == svf.ANALYTICS_COLUMNS
+    assert rows[0]["svf_lead_time_days"] == 36 and rows[0]["svf_within_max"] is False
+    assert rows[0]["unit_hsa_id"] == "SE2321000016-ONK"
+    assert patient_id not in rows[0].values() and "19121212-1212" not in rows[0].values()

@@ -1,0 +1,144 @@
+"""The gap analysis pages on a real (SQLite) demo database: the process leader starts an analysis, adds a gap
+linked to an indicator, records a decision and an action, downloads the workbook; a bad priority re-renders
+with a Swedish message and writes nothing; a nurse is refused; in Chromium at desktop and phone width."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from canrehab.config import Settings
+from canrehab.domain.access import Actor
+from canrehab.services import gap_analysis
+from canrehab.services.context import Services
+from canrehab.synth.demo import DEMO_PASSWORD, build_demo
+from canrehab.web.app import create_app
+from tests.web.browser import chromium, screenshot
+from tests.web.live_server import serve
+from tests.web.login import logged_in
+
+LEADER = Actor(role="admin", staff_id=None, username="processledare")
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, Services]]:
+    settings = Settings(data_dir=Path(tmp_path_factory.mktemp("gap")), secret_key="gap-secret")
+    build_demo(settings, patients=20, seed=4, analytics_persons=100)
+    services = Services.open(settings)
+    yield create_app(settings), services
+    services.engine.dispose()
+
+
+def _start(client: object) -> str:
+    answer = client.post(  # type: ignore[attr-defined]
+        "/gapanalys",
+        data={
+            "title": "Region Test 2026",
+            "knowledge_support": "Nationellt vårdprogram för cancerrehabilitering",
+            "held_on": "2026-01-15",
+            "participants": "Johanna G; Ordförande/AT; Onk mott\nEva N; Patientrepresentant; Livsgnistan",
+        },
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    return str(answer.headers["location"]).rsplit("/", 1)[1]
+
+
+def test_the_process_leader_runs_an_analysis_and_exports_it(world: tuple[object, Services]) -> None:
+    app, _services = world
+    client = logged_in(app, "processledare")
+    analysis_id = _start(client)
+    steps = [
+        (
+            "gap",
+            {
+                "version": "1",
+                "gap_id": "hsk",
+                "area": "Identifierade gap",
+                "text": "Hälsoskattning för alla",
+                "priority": "1",
+                "indicator_ids": "assessment_at_diagnosis",
+            },
+        ),
+        ("beslut", {"version": "2", "gap_id": "hsk", "care_level": "specialised", "decision": "ja"}),
+        (
+            "atgard",
+            {
+                "version": "3",
+                "gap_id": "hsk",
+                "text": "Utbilda",
+                "responsible": "Processledaren",
+                "due_on": "2026-09-30",
+            },
+        ),
+    ]
+    for step, data in steps:
+        assert (
+            client.post(f"/gapanalys/{analysis_id}/{step}", data=data, follow_redirects=False).status_code
+            == 303
+        )
+    page = client.get(f"/gapanalys/{analysis_id}").text
+    assert "Hälsoskattning för alla" in page and "(prio 1)" in page and "Utbilda" in page
+    export = client.get(f"/gapanalys/{analysis_id}/export.xlsx")
+    assert export.status_code == 200
+    rows = list(load_workbook(io.BytesIO(export.content))["Sammanfattning"].iter_rows(values_only=True))
+    assert ("Specialiserad vård", "X", None, None) in [r[:4] for r in rows]
+
+
+def test_a_bad_priority_re_renders_with_a_swedish_message_and_writes_nothing(
+    world: tuple[object, Services],
+) -> None:
+    app, services = world
+    client = logged_in(app, "processledare")
+    analysis_id = _start(client)
+    answer = client.post(
+        f"/gapanalys/{analysis_id}/gap",
+        data={"version": "1", "area": "Samverkan", "text": "Vårdnivåöverenskommelse", "priority": "7"},
+    )
+    assert answer.status_code == 400 and "Prioritet ska vara 1–4" in answer.text
+    assert len(gap_analysis.history(services, LEADER, analysis_id)) == 1
+
+
+def test_a_nurse_has_no_gap_analysis(world: tuple[object, Services]) -> None:
+    app, _services = world
+    assert logged_in(app, "ssk").get("/gapanalys").status_code == 403
+
+
+def test_the_pages_in_chromium_at_desktop_and_phone_width(world: tuple[object, Services]) -> None:
+    app, _services = world
+    analysis_id = _start(logged_in(app, "processledare"))
+    client = logged_in(app, "processledare")
+    client.post(
+        f"/gapanalys/{analysis_id}/gap",
+        data={
+            "version": "1",
+            "gap_id": "team",
+            "area": "Identifierade gap",
+            "text": "Team behöver förtydligas för särskilda och avancerade insatser",
+            "priority": "2",
+        },
+    )
+    client.post(
+        f"/gapanalys/{analysis_id}/beslut",
+        data={
+            "version": "2",
+            "gap_id": "team",
+            "care_level": "municipal",
+            "decision": "avvakta",
+            "comment": "Oklar ansvarsfördelning",
+        },
+    )
+    with serve(app) as base, chromium() as browser:
+        for width in (1366, 390):
+            page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+            page.goto(f"{base}/logga-in")
+            page.get_by_label("Användarnamn").fill("processledare")
+            page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
+            page.get_by_role("button", name="Logga in").click()
+            page.goto(f"{base}/gapanalys/{analysis_id}")
+            assert page.get_by_text("Oklar ansvarsfördelning").is_visible()
+            screenshot(page, f"gap-analysis-{width}")
