@@ -58,7 +58,7 @@ CareCondition = Literal[
     "has_min_vardplan",
     "offered_min_vardplan",
     "offered_min_vardplan_digital",
-    "assessed_at_diagnosis",
+    "assessed",
     "assessed_repeatedly",
     "has_plan",
     "handover_confirmed",

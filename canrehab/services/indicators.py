@@ -14,11 +14,11 @@ from canrehab.domain.errors import DomainError
 from canrehab.domain.model import CareUnit
 from canrehab.domain.permissions import Action, allowed
 from canrehab.domain.sv import sv_percent
+from canrehab.followup.goals import CareSpec, IndicatorDef
 from canrehab.followup.suppression import HIDDEN_TEXT, share_cells
 from canrehab.services import readmodel
 from canrehab.services.guard import require_action
 from canrehab.services.process_indicators import (
-    IndicatorDef,
     PathwayFacts,
     condition_met,
     handover_counts,
@@ -61,6 +61,12 @@ class Dashboard:
     units: list[CareUnit]
     indicators: list[IndicatorResult]
     suppressed_note: str = ""
+
+
+def _care(definition: IndicatorDef) -> CareSpec:
+    if definition.care is None:
+        raise DomainError("indicator.unknown", "Okänd indikator.", f"{definition.id} is not a care indicator")
+    return definition.care
 
 
 def make_row(
@@ -122,16 +128,17 @@ def dashboard(
     for definition in load_process_indicators():
         num: dict[str, int] = defaultdict(int)
         den: dict[str, int] = defaultdict(int)
-        if definition.population == "handovers_sent":
+        care = _care(definition)
+        if care.population == "handovers_sent":
             for h in handovers:
                 if start <= h.sent_on <= end:
                     den[h.from_unit_hsa_id] += 1
-                    num[h.from_unit_hsa_id] += handover_counts(definition.condition, h, end)
+                    num[h.from_unit_hsa_id] += handover_counts(care.condition, h, end)
         else:
             for f in facts:
-                if in_population(definition.population, f, start, end):
+                if in_population(care.population, f, start, end):
                     den[f.pathway.unit_hsa_id] += 1
-                    num[f.pathway.unit_hsa_id] += condition_met(definition.condition, f, end)
+                    num[f.pathway.unit_hsa_id] += condition_met(care.condition, f, end)
         result = IndicatorResult(definition)
         for unit_id in unit_ids:
             if den.get(unit_id):
@@ -186,10 +193,11 @@ def drilldown(
     names = {u.hsa_id: u.name for u in visible}
     facts, handovers = _facts(services, actor, unit_ids, process, start, end)
     missing: list[tuple[str, str, str]] = []  # (patient id, process, unit)
-    if definition.population == "handovers_sent":
+    care = _care(definition)
+    if care.population == "handovers_sent":
         facts_by_pathway = {f.pathway.id: f for f in facts}
         for h in handovers:
-            if start <= h.sent_on <= end and not handover_counts(definition.condition, h, end):
+            if start <= h.sent_on <= end and not handover_counts(care.condition, h, end):
                 process_id = (
                     facts_by_pathway[h.pathway_id].pathway.diagnosis.process
                     if h.pathway_id in facts_by_pathway
@@ -198,9 +206,7 @@ def drilldown(
                 missing.append((h.patient_id, process_id, h.from_unit_hsa_id))
     else:
         for f in facts:
-            if in_population(definition.population, f, start, end) and not condition_met(
-                definition.condition, f, end
-            ):
+            if in_population(care.population, f, start, end) and not condition_met(care.condition, f, end):
                 missing.append((f.pathway.patient_id, f.pathway.diagnosis.process, f.pathway.unit_hsa_id))
     with services.uow(actor) as uow:
         patient_names = readmodel.patient_names(uow, [m[0] for m in missing])
@@ -210,4 +216,4 @@ def drilldown(
         for pid, proc, u in missing
     ]
     rows.sort(key=lambda r: (r["unit"], r["name"]))
-    return f"{definition.title_sv}: saknas", rows
+    return f"{definition.name_sv}: saknas", rows

@@ -35,14 +35,14 @@ def _period(start: str, end: str) -> tuple[date, date]:
 def _indicator(ind: Any, drill_url: Callable[[str, str], str] | None) -> dict[str, Any]:
     """One indicator's chart and table; ``drill_url(indicator id, unit)`` links a row to its patients (None
     when the user may not drill down)."""
-    goal = ind.definition.goal.percent / 100 if ind.definition.goal else None
+    goal = ind.definition.goal.level_percent / 100 if ind.definition.goal else None
     bars = [charts.Bar(r.label, r.share, "för få" if r.suppressed else "") for r in ind.rows]
     return {
         "key": ind.definition.id,
-        "title": ind.definition.title_sv,
+        "title": ind.definition.name_sv,
         "description": ind.definition.description_sv,
         "goal": goal,
-        "svg": charts.bar_chart(bars, goal, ind.definition.title_sv),
+        "svg": charts.bar_chart(bars, goal, ind.definition.name_sv),
         "rows": [
             {
                 "label": r.label,
