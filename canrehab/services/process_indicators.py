@@ -4,7 +4,7 @@ The definitions are the ``source: care`` indicators of ``followup/definitions/in
 :class:`canrehab.followup.goals.IndicatorDef`; there is no second vocabulary). Each has a population (the
 denominator) and a condition (the numerator), evaluated per pathway (or per handover) as of the period's end:
 an event after the period does not count. A condition whose data canrehab does not record yet
-(offers, SVF, MDK) is not evaluated; such indicators are left out of the dashboards rather than shown as 0 %.
+(SVF, MDK) is not evaluated; such indicators are left out of the dashboards rather than shown as 0 %.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from canrehab.domain import offers
 from canrehab.domain.model import (
     Assessment,
     AssessmentStatus,
@@ -28,13 +29,14 @@ from canrehab.followup.goals import CareCondition, CarePopulation, IndicatorDef,
 Population = CarePopulation
 Condition = CareCondition
 
-# What canrehab's care data can answer today (the others wait for their data: offers, SVF, MDK).
+# What canrehab's care data can answer today (the others wait for their data: SVF, MDK).
 EVALUATED_POPULATIONS: frozenset[str] = frozenset(
     {"diagnosed_in_period", "needs_special_or_more", "treatment_ended", "handovers_sent"}
 )
 EVALUATED_CONDITIONS: frozenset[str] = frozenset(
     {
         "has_contact_nurse",
+        "offered_contact_nurse",
         "has_min_vardplan",
         "offered_min_vardplan",
         "offered_min_vardplan_digital",
@@ -94,14 +96,12 @@ def condition_met(condition: Condition, facts: PathwayFacts, end: date) -> bool:
     pw = facts.pathway
     if condition == "has_contact_nurse":
         return any(a.from_date <= end for a in pw.contact_nurses)
-    mvp = pw.min_vardplan
+    if condition == "offered_contact_nurse":
+        return offers.offered_contact_nurse(pw, end)
     if condition == "has_min_vardplan":
-        return mvp.established_on is not None and mvp.established_on <= end
+        return pw.min_vardplan.established_on is not None and pw.min_vardplan.established_on <= end
     if condition in ("offered_min_vardplan", "offered_min_vardplan_digital"):
-        offered = any(
-            d is not None and d <= end for d in (mvp.offered_on, mvp.established_on, mvp.declined_on)
-        )
-        return offered and (condition == "offered_min_vardplan" or mvp.digital_1177)
+        return offers.offered_min_vardplan(pw, end, digital_only=condition == "offered_min_vardplan_digital")
     if condition == "assessed":
         return any(_done(a, end) for a in facts.assessments)
     if condition == "assessed_repeatedly":

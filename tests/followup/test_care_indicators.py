@@ -32,8 +32,8 @@ def test_care_indicators_are_the_one_models_and_only_evaluable_ones_reach_the_da
     care = default_indicators().of_source("care")
     shown = load_process_indicators()
     assert set(shown) <= set(care) and shown
-    # the offer of a contact nurse, SVF and MDK have no data yet: never shown as 0 %
-    assert {d.id for d in care if not evaluable(d)} >= {"erbjuden_kontaktsjukskoterska", "svf_ledtid"}
+    # SVF and MDK have no data yet: never shown as 0 %
+    assert {d.id for d in care if not evaluable(d)} >= {"svf_ledtid", "mdk_diskuterad"}
     assert all(evaluable(d) for d in shown)
 
 

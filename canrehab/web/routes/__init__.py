@@ -11,6 +11,7 @@ from canrehab.web.routes import (
     dashboards,
     handovers,
     home,
+    offers,
     patients,
     plans,
     portal,
@@ -31,4 +32,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     dashboards.router,
     audit.router,
     statistics.router,
+    offers.router,
 )
