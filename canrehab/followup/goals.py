@@ -51,6 +51,7 @@ CarePopulation = Literal[
     "handovers_sent",
     "expected_cancer_cases",
     "svf_treatment_started",
+    "assessed_twice",
 ]
 CareCondition = Literal[
     "has_contact_nurse",
@@ -65,6 +66,7 @@ CareCondition = Literal[
     "treatment_started_in_svf",
     "within_svf_lead_time",
     "discussed_at_mdk",
+    "troublesome_areas_decreased",
 ]
 # The facts the structure register records per unit and diagnosis process.
 StructureFact = Literal[

@@ -31,7 +31,7 @@ Condition = CareCondition
 
 # What canrehab's care data can answer today (the others wait for their data: SVF, MDK).
 EVALUATED_POPULATIONS: frozenset[str] = frozenset(
-    {"diagnosed_in_period", "needs_special_or_more", "treatment_ended", "handovers_sent"}
+    {"diagnosed_in_period", "needs_special_or_more", "treatment_ended", "handovers_sent", "assessed_twice"}
 )
 EVALUATED_CONDITIONS: frozenset[str] = frozenset(
     {
@@ -44,6 +44,7 @@ EVALUATED_CONDITIONS: frozenset[str] = frozenset(
         "assessed_repeatedly",
         "has_plan",
         "handover_confirmed",
+        "troublesome_areas_decreased",
     }
 )
 
@@ -75,6 +76,23 @@ def _done(a: Assessment, end: date) -> bool:
     return a.status != AssessmentStatus.IN_PROGRESS and (a.submitted_on or a.started_on) <= end
 
 
+def _completed(facts: PathwayFacts, end: date) -> list[Assessment]:
+    """The pathway's completed assessments with decision support by ``end``, oldest first."""
+    done = [a for a in facts.assessments if _done(a, end) and a.suggestion is not None]
+    return sorted(done, key=lambda a: (a.submitted_on or a.started_on, a.id))
+
+
+def troublesome_change(facts: PathwayFacts, end: date) -> tuple[int, int] | None:
+    """The number of troublesome areas at the first and at the latest completed assessment by ``end`` (None
+    with fewer than two)."""
+    done = _completed(facts, end)
+    if len(done) < 2:
+        return None
+    first, latest = done[0].suggestion, done[-1].suggestion
+    assert first is not None and latest is not None
+    return len(first.troublesome_areas), len(latest.troublesome_areas)
+
+
 def in_population(population: Population, facts: PathwayFacts, start: date, end: date) -> bool:
     pw = facts.pathway
     diagnosed = start <= pw.diagnosis.diagnosed_on <= end
@@ -87,6 +105,10 @@ def in_population(population: Population, facts: PathwayFacts, start: date, end:
             and pw.confirmed_level >= NeedsLevel.SPECIAL
             and (pw.confirmed_level_on is None or pw.confirmed_level_on <= end)
         )
+    if population == "assessed_twice":
+        done = _completed(facts, end)
+        latest = done[-1].submitted_on or done[-1].started_on if done else None
+        return len(done) >= 2 and latest is not None and start <= latest <= end
     if population == "treatment_ended":
         return diagnosed and any(p.kind == PhaseKind.TREATMENT_END and p.on <= end for p in pw.phases)
     return False
@@ -106,6 +128,9 @@ def condition_met(condition: Condition, facts: PathwayFacts, end: date) -> bool:
         return any(_done(a, end) for a in facts.assessments)
     if condition == "assessed_repeatedly":
         return sum(1 for a in facts.assessments if _done(a, end)) >= 2
+    if condition == "troublesome_areas_decreased":
+        change = troublesome_change(facts, end)
+        return change is not None and change[1] < change[0]
     if condition == "has_plan":
         return any(p.status != PlanStatus.DRAFT and p.events and p.events[0].on <= end for p in facts.plans)
     return False
