@@ -217,3 +217,95 @@ def drilldown(
     ]
     rows.sort(key=lambda r: (r["unit"], r["name"]))
     return f"{definition.name_sv}: saknas", rows
+
+
+# ------------------------------------------------------------------------ group-level distribution (002 f. 5)
+
+
+@dataclass(frozen=True)
+class DistributionTable:
+    """Counts per unit (rows) and category (columns): a problem area of the latest Hälsoskattning or a
+    confirmed needs level. ``cells[unit][category]`` is the shown text (suppressed as on the dashboard)."""
+
+    title: str
+    categories: list[tuple[str, str]]  # (key, Swedish label)
+    rows: list[tuple[str, str, dict[str, str]]]  # (unit id, label, category -> text); "" = total
+    denominator_label: str
+
+
+def distribution(
+    services: Services, actor: Actor, *, unit: str | None, process: str | None, start: date, end: date
+) -> list[DistributionTable]:
+    """Group-level data per unit: how many of the patients with a completed Hälsoskattning in the period have
+    each problem area troublesome at their latest one, and how many pathways have each confirmed needs level
+    (confirmed by the period's end). The same disclosure control as the dashboard."""
+    from canrehab.domain.model import NeedsLevel
+
+    require_action(actor, Action.FOLLOWUP, services, "indicator_distribution")
+    visible, unit_ids = _scope(services, actor, unit)
+    names = {u.hsa_id: u.name for u in visible}
+    facts, _ = _facts(services, actor, unit_ids, process, start, end)
+    suppress = not allowed(actor.role, Action.FOLLOWUP_DRILL_DOWN)
+    threshold = services.settings.suppression_threshold
+    areas: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    assessed: dict[str, int] = defaultdict(int)
+    levels: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    leveled: dict[str, int] = defaultdict(int)
+    labels: dict[str, str] = {}
+    for f in facts:
+        u = f.pathway.unit_hsa_id
+        done = [
+            a
+            for a in f.assessments
+            if a.suggestion is not None and a.submitted_on is not None and start <= a.submitted_on <= end
+        ]
+        if done:
+            latest = max(done, key=lambda a: (a.submitted_on, a.id))
+            assessed[u] += 1
+            instrument = services.catalog.instruments.get(latest.instrument_id)
+            for link_id in latest.suggestion.troublesome_areas if latest.suggestion else ():
+                areas[u][link_id] += 1
+                if link_id not in labels:
+                    item = instrument.item(link_id) if instrument is not None else None
+                    labels[link_id] = item.text if item is not None and item.text else link_id
+        pw = f.pathway
+        if pw.confirmed_level is not None and (pw.confirmed_level_on is None or pw.confirmed_level_on <= end):
+            levels[u][str(int(pw.confirmed_level))] += 1
+            leveled[u] += 1
+
+    def table(
+        title: str,
+        counts: dict[str, dict[str, int]],
+        dens: dict[str, int],
+        cats: list[tuple[str, str]],
+        den: str,
+    ) -> DistributionTable:
+        rows: list[tuple[str, str, dict[str, str]]] = []
+        for unit_id in [*unit_ids, ""]:
+            if unit_id == "" and len([x for x in unit_ids if dens.get(x)]) <= 1:
+                continue
+            d = dens.get(unit_id, 0) if unit_id else sum(dens.values())
+            if not d:
+                continue
+            cells: dict[str, str] = {}
+            for key, _ in cats:
+                n = counts[unit_id][key] if unit_id else sum(c[key] for c in counts.values())
+                cells[key] = make_row(
+                    unit_id, "", n, d, suppress=suppress, threshold=threshold
+                ).numerator_text
+            cells["_den"] = make_row(
+                unit_id, "", 0, d, suppress=suppress, threshold=threshold
+            ).denominator_text
+            rows.append((unit_id, names.get(unit_id, unit_id) if unit_id else TOTAL_LABEL, cells))
+        return DistributionTable(title, cats, rows, den)
+
+    area_cats = sorted(labels.items(), key=lambda kv: (-sum(c[kv[0]] for c in areas.values()), kv[1]))
+    level_cats = [(str(int(lv)), lv.label_sv) for lv in NeedsLevel]
+    with services.uow(actor) as uow:
+        uow.audit.record("read", "indicators", ",".join(unit_ids), None, "fördelning på gruppnivå")
+    return [
+        table(
+            "Besvärande problemområden vid senaste Hälsoskattningen", areas, assessed, area_cats, "Skattade"
+        ),
+        table("Bekräftad behovsnivå", levels, leveled, level_cats, "Med bekräftad nivå"),
+    ]

@@ -59,3 +59,14 @@ def test_dashboard_with_goals_in_chromium_at_desktop_and_phone_width(app: object
             page.goto(f"{base}/uppfoljning?from=2020-01-01")
             screenshot(page, name)
             assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_group_level_distribution_of_problem_areas_and_needs_levels_per_unit(app: object) -> None:
+    manager = logged_in(app, "chef").get("/uppfoljning?from=2020-01-01").text
+    part = html.unescape(manager[manager.index('id="fordelning"') :])
+    assert "Besvärande problemområden vid senaste Hälsoskattningen" in part and "Bekräftad behovsnivå" in part
+    assert "Grundläggande" in part or "grundläggande" in part
+    # the analyst sees the same tables with the dashboard's disclosure control: no count 1-3 is shown
+    analyst = logged_in(app, "analytiker").get("/uppfoljning?from=2020-01-01").text
+    cells = re.findall(r'<td class="num">([^<]*)</td>', analyst[analyst.index('id="fordelning"') :])
+    assert cells and not any(c.strip() in {"1", "2", "3"} for c in cells)

@@ -97,6 +97,9 @@ def dashboard(
             _indicator(ind, drill_url if can_drill else None, services.today()) for ind in result.indicators
         ],
         "suppressed_note": result.suppressed_note,
+        "distribution": indicator_service.distribution(
+            services, user.actor, unit=unit or None, process=process or None, start=start_d, end=end_d
+        ),
     }
     context["filters"] = {
         "unit": unit,
