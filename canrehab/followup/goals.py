@@ -52,6 +52,7 @@ CarePopulation = Literal[
     "expected_cancer_cases",
     "svf_treatment_started",
     "assessed_twice",
+    "prem_answered",
 ]
 CareCondition = Literal[
     "has_contact_nurse",
@@ -67,6 +68,7 @@ CareCondition = Literal[
     "within_svf_lead_time",
     "discussed_at_mdk",
     "troublesome_areas_decreased",
+    "prem_fully_involved",
 ]
 # The facts the structure register records per unit and diagnosis process.
 StructureFact = Literal[

@@ -83,3 +83,20 @@ def test_an_assessment_after_the_period_or_unfinished_does_not_count() -> None:
     # the latest completed assessment must fall in the period
     old = facts(assessment(date(2024, 2, 1), 4), assessment(date(2024, 6, 1), 1))
     assert not in_population("assessed_twice", old, START, END)
+
+
+def test_the_prem_example_is_a_valid_questionnaire_labelled_as_an_example_with_its_indicator() -> None:
+    import json
+    from pathlib import Path
+
+    from canrehab.domain.instrument import Instrument
+    from canrehab.followup.goals import DEFAULT_FILE
+
+    path = Path(DEFAULT_FILE).parent / "prem_example.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    instrument = Instrument.from_questionnaire(data)
+    assert instrument.id == "prem-exempel" and instrument.item("delaktighet") is not None
+    assert data["status"] == "draft" and data["experimental"] is True and data["title"].startswith("EXEMPEL")
+    ind = default_indicators().get("prem_delaktighet")
+    assert ind.kind == "resultat" and "EXEMPEL" in ind.description_sv
+    assert not evaluable(ind)  # no PREM answers are recorded yet: never shown as 0 %
