@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "canrehab.services.cli",
     "canrehab.synth.cli",
     "canrehab.web.cli",
+    "canrehab.followup.goals_cli",
 )
 
 

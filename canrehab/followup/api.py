@@ -89,14 +89,14 @@ def indicator_results(
 ) -> pd.DataFrame:
     """Each indicator per year and unit (nation, county, RCC, sex, age group, care type as defined), with
     numerator, denominator, percent, suppression and goal columns (see ``indicators.RESULT_COLUMNS``)."""
-    defs = list(definitions or load_indicators().indicators)
+    defs = list(definitions or load_indicators().of_source("register"))
     if indicator_ids is not None:
         known = {d.id for d in defs}
         unknown = [i for i in indicator_ids if i not in known]
         if unknown:
             raise KeyError(f"unknown indicator(s): {', '.join(unknown)}")
         defs = [d for d in defs if d.id in indicator_ids]
-    codes = sorted({c for d in defs for c in d.numerator.codes_any})
+    codes = sorted({c for d in defs for c in d.kva().codes_any})
     with contacts_table(source, backend) as (_, contacts):
         model = population.build(contacts, list(years), codes, bands)
         return evaluate(model, defs, list(years), threshold=threshold, complementary=complementary)

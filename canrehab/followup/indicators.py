@@ -54,9 +54,9 @@ def denominator_expr(model: YearModel, ind: IndicatorDef) -> ibis.Table:
 
 def numerator_expr(model: YearModel, ind: IndicatorDef) -> ibis.Table:
     """Persons (one row each per year) in the denominator who meet the numerator, with care-type flags."""
-    c = model.codes.filter(model.codes.code.isin(list(ind.numerator.codes_any)))
-    if ind.numerator.care_type:
-        c = c.filter(c[f"on_{ind.numerator.care_type}"])
+    c = model.codes.filter(model.codes.code.isin(list(ind.kva().codes_any)))
+    if ind.kva().care_type:
+        c = c.filter(c[f"on_{ind.kva().care_type}"])
     d = ind.denominator
     if d.care_type:
         c = c.filter(c[d.care_type])

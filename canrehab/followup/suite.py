@@ -144,10 +144,10 @@ def run_suite(
     bands: population.Bands = population.DEFAULT_AGE_BANDS,
 ) -> SuiteResult:
     out.mkdir(parents=True, exist_ok=True)
-    defs = list(definitions or default_indicators().indicators)
+    defs = list(definitions or default_indicators().of_source("register"))
     years = list(range(year - trend_years + 1, year + 1))
     all_codes = sorted(
-        {c.code for c in rehab_codes().codes} | set(codes) | {c for d in defs for c in d.numerator.codes_any}
+        {c.code for c in rehab_codes().codes} | set(codes) | {c for d in defs for c in d.kva().codes_any}
     )
     res = SuiteResult(out=out)
     with contacts_table(source, backend) as (_, contacts):

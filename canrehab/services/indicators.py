@@ -14,11 +14,11 @@ from canrehab.domain.errors import DomainError
 from canrehab.domain.model import CareUnit
 from canrehab.domain.permissions import Action, allowed
 from canrehab.domain.sv import sv_percent
+from canrehab.followup.goals import CareSpec, IndicatorDef
 from canrehab.followup.suppression import HIDDEN_TEXT, share_cells
 from canrehab.services import readmodel
 from canrehab.services.guard import require_action
 from canrehab.services.process_indicators import (
-    IndicatorDef,
     PathwayFacts,
     condition_met,
     handover_counts,
@@ -61,6 +61,12 @@ class Dashboard:
     units: list[CareUnit]
     indicators: list[IndicatorResult]
     suppressed_note: str = ""
+
+
+def _care(definition: IndicatorDef) -> CareSpec:
+    if definition.care is None:
+        raise DomainError("indicator.unknown", "Okänd indikator.", f"{definition.id} is not a care indicator")
+    return definition.care
 
 
 def make_row(
@@ -122,16 +128,17 @@ def dashboard(
     for definition in load_process_indicators():
         num: dict[str, int] = defaultdict(int)
         den: dict[str, int] = defaultdict(int)
-        if definition.population == "handovers_sent":
+        care = _care(definition)
+        if care.population == "handovers_sent":
             for h in handovers:
                 if start <= h.sent_on <= end:
                     den[h.from_unit_hsa_id] += 1
-                    num[h.from_unit_hsa_id] += handover_counts(definition.condition, h, end)
+                    num[h.from_unit_hsa_id] += handover_counts(care.condition, h, end)
         else:
             for f in facts:
-                if in_population(definition.population, f, start, end):
+                if in_population(care.population, f, start, end):
                     den[f.pathway.unit_hsa_id] += 1
-                    num[f.pathway.unit_hsa_id] += condition_met(definition.condition, f, end)
+                    num[f.pathway.unit_hsa_id] += condition_met(care.condition, f, end)
         result = IndicatorResult(definition)
         for unit_id in unit_ids:
             if den.get(unit_id):
@@ -186,10 +193,11 @@ def drilldown(
     names = {u.hsa_id: u.name for u in visible}
     facts, handovers = _facts(services, actor, unit_ids, process, start, end)
     missing: list[tuple[str, str, str]] = []  # (patient id, process, unit)
-    if definition.population == "handovers_sent":
+    care = _care(definition)
+    if care.population == "handovers_sent":
         facts_by_pathway = {f.pathway.id: f for f in facts}
         for h in handovers:
-            if start <= h.sent_on <= end and not handover_counts(definition.condition, h, end):
+            if start <= h.sent_on <= end and not handover_counts(care.condition, h, end):
                 process_id = (
                     facts_by_pathway[h.pathway_id].pathway.diagnosis.process
                     if h.pathway_id in facts_by_pathway
@@ -198,9 +206,7 @@ def drilldown(
                 missing.append((h.patient_id, process_id, h.from_unit_hsa_id))
     else:
         for f in facts:
-            if in_population(definition.population, f, start, end) and not condition_met(
-                definition.condition, f, end
-            ):
+            if in_population(care.population, f, start, end) and not condition_met(care.condition, f, end):
                 missing.append((f.pathway.patient_id, f.pathway.diagnosis.process, f.pathway.unit_hsa_id))
     with services.uow(actor) as uow:
         patient_names = readmodel.patient_names(uow, [m[0] for m in missing])
@@ -210,4 +216,96 @@ def drilldown(
         for pid, proc, u in missing
     ]
     rows.sort(key=lambda r: (r["unit"], r["name"]))
-    return f"{definition.title_sv}: saknas", rows
+    return f"{definition.name_sv}: saknas", rows
+
+
+# ------------------------------------------------------------------------ group-level distribution (002 f. 5)
+
+
+@dataclass(frozen=True)
+class DistributionTable:
+    """Counts per unit (rows) and category (columns): a problem area of the latest Hälsoskattning or a
+    confirmed needs level. ``cells[unit][category]`` is the shown text (suppressed as on the dashboard)."""
+
+    title: str
+    categories: list[tuple[str, str]]  # (key, Swedish label)
+    rows: list[tuple[str, str, dict[str, str]]]  # (unit id, label, category -> text); "" = total
+    denominator_label: str
+
+
+def distribution(
+    services: Services, actor: Actor, *, unit: str | None, process: str | None, start: date, end: date
+) -> list[DistributionTable]:
+    """Group-level data per unit: how many of the patients with a completed Hälsoskattning in the period have
+    each problem area troublesome at their latest one, and how many pathways have each confirmed needs level
+    (confirmed by the period's end). The same disclosure control as the dashboard."""
+    from canrehab.domain.model import NeedsLevel
+
+    require_action(actor, Action.FOLLOWUP, services, "indicator_distribution")
+    visible, unit_ids = _scope(services, actor, unit)
+    names = {u.hsa_id: u.name for u in visible}
+    facts, _ = _facts(services, actor, unit_ids, process, start, end)
+    suppress = not allowed(actor.role, Action.FOLLOWUP_DRILL_DOWN)
+    threshold = services.settings.suppression_threshold
+    areas: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    assessed: dict[str, int] = defaultdict(int)
+    levels: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    leveled: dict[str, int] = defaultdict(int)
+    labels: dict[str, str] = {}
+    for f in facts:
+        u = f.pathway.unit_hsa_id
+        done = [
+            a
+            for a in f.assessments
+            if a.suggestion is not None and a.submitted_on is not None and start <= a.submitted_on <= end
+        ]
+        if done:
+            latest = max(done, key=lambda a: (a.submitted_on, a.id))
+            assessed[u] += 1
+            instrument = services.catalog.instruments.get(latest.instrument_id)
+            for link_id in latest.suggestion.troublesome_areas if latest.suggestion else ():
+                areas[u][link_id] += 1
+                if link_id not in labels:
+                    item = instrument.item(link_id) if instrument is not None else None
+                    labels[link_id] = item.text if item is not None and item.text else link_id
+        pw = f.pathway
+        if pw.confirmed_level is not None and (pw.confirmed_level_on is None or pw.confirmed_level_on <= end):
+            levels[u][str(int(pw.confirmed_level))] += 1
+            leveled[u] += 1
+
+    def table(
+        title: str,
+        counts: dict[str, dict[str, int]],
+        dens: dict[str, int],
+        cats: list[tuple[str, str]],
+        den: str,
+    ) -> DistributionTable:
+        rows: list[tuple[str, str, dict[str, str]]] = []
+        for unit_id in [*unit_ids, ""]:
+            if unit_id == "" and len([x for x in unit_ids if dens.get(x)]) <= 1:
+                continue
+            d = dens.get(unit_id, 0) if unit_id else sum(dens.values())
+            if not d:
+                continue
+            cells: dict[str, str] = {}
+            for key, _ in cats:
+                n = counts[unit_id][key] if unit_id else sum(c[key] for c in counts.values())
+                cells[key] = make_row(
+                    unit_id, "", n, d, suppress=suppress, threshold=threshold
+                ).numerator_text
+            cells["_den"] = make_row(
+                unit_id, "", 0, d, suppress=suppress, threshold=threshold
+            ).denominator_text
+            rows.append((unit_id, names.get(unit_id, unit_id) if unit_id else TOTAL_LABEL, cells))
+        return DistributionTable(title, cats, rows, den)
+
+    area_cats = sorted(labels.items(), key=lambda kv: (-sum(c[kv[0]] for c in areas.values()), kv[1]))
+    level_cats = [(str(int(lv)), lv.label_sv) for lv in NeedsLevel]
+    with services.uow(actor) as uow:
+        uow.audit.record("read", "indicators", ",".join(unit_ids), None, "fördelning på gruppnivå")
+    return [
+        table(
+            "Besvärande problemområden vid senaste Hälsoskattningen", areas, assessed, area_cats, "Skattade"
+        ),
+        table("Bekräftad behovsnivå", levels, leveled, level_cats, "Med bekräftad nivå"),
+    ]

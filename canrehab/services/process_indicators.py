@@ -1,89 +1,66 @@
-"""Care-process indicators as data (``codes/process_indicators.yaml``) and their pure evaluation.
+"""The care-process indicators of the one indicator model and their evaluation per pathway.
 
-Each indicator has a population (the denominator) and a condition (the numerator), evaluated per pathway (or
-per handover) at the end of the period. The definitions file is validated at load time.
+The definitions are the ``source: care`` indicators of ``followup/definitions/indicators.yaml`` (schema
+:class:`canrehab.followup.goals.IndicatorDef`; there is no second vocabulary). Each has a population (the
+denominator) and a condition (the numerator), evaluated per pathway (or per handover) as of the period's end:
+an event after the period does not count. A condition whose data canrehab does not record yet
+(SVF, MDK) is not evaluated; such indicators are left out of the dashboards rather than shown as 0 %.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
-from functools import cache
-from pathlib import Path
-from typing import Literal
+from datetime import date
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from canrehab.domain.errors import DomainError
+from canrehab.domain import offers
 from canrehab.domain.model import (
     Assessment,
     AssessmentStatus,
     Handover,
-    MinVardplanStatus,
     NeedsLevel,
     Pathway,
     PhaseKind,
     PlanStatus,
     RehabPlan,
 )
+from canrehab.followup.goals import CareCondition, CarePopulation, IndicatorDef, default_indicators
 
-DEFAULT_FILE = Path(__file__).resolve().parent.parent / "codes" / "process_indicators.yaml"
-ASSESSMENT_WINDOW_DAYS = 30
+Population = CarePopulation
+Condition = CareCondition
 
-Population = Literal["diagnosed_in_period", "needs_special_or_more", "treatment_ended", "handovers_sent"]
-Condition = Literal[
-    "has_contact_nurse",
-    "has_min_vardplan",
-    "offered_min_vardplan",
-    "assessed_at_diagnosis",
-    "assessed_repeatedly",
-    "has_plan",
-    "handover_confirmed",
-]
-
-
-class Goal(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    percent: float = Field(ge=0, le=100)
-    by: date
-    source: str = ""
-
-
-class IndicatorDef(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    title_sv: str
-    description_sv: str
-    population: Population
-    condition: Condition
-    goal: Goal | None = None
+# What canrehab's care data can answer today (the others wait for their data: SVF, MDK).
+EVALUATED_POPULATIONS: frozenset[str] = frozenset(
+    {"diagnosed_in_period", "needs_special_or_more", "treatment_ended", "handovers_sent", "assessed_twice"}
+)
+EVALUATED_CONDITIONS: frozenset[str] = frozenset(
+    {
+        "has_contact_nurse",
+        "offered_contact_nurse",
+        "has_min_vardplan",
+        "offered_min_vardplan",
+        "offered_min_vardplan_digital",
+        "assessed",
+        "assessed_repeatedly",
+        "has_plan",
+        "handover_confirmed",
+        "troublesome_areas_decreased",
+    }
+)
 
 
-class IndicatorFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    indicators: list[IndicatorDef]
+def evaluable(definition: IndicatorDef) -> bool:
+    care = definition.care
+    return (
+        care is not None
+        and care.population in EVALUATED_POPULATIONS
+        and care.condition in EVALUATED_CONDITIONS
+    )
 
 
-@cache
-def load_process_indicators(path: Path | None = None) -> tuple[IndicatorDef, ...]:
-    path = path or Path(os.environ.get("CANREHAB_PROCESS_INDICATORS") or DEFAULT_FILE)
-    try:
-        parsed = IndicatorFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise DomainError(
-            "indicators.invalid",
-            f"Indikatorfilen {path.name} kan inte läsas: {exc}",
-            f"cannot load indicator file {path}: {exc}",
-        ) from exc
-    ids = [d.id for d in parsed.indicators]
-    if len(ids) != len(set(ids)):
-        raise DomainError(
-            "indicators.invalid", f"Dubbla indikator-id i {path.name}.", "duplicate indicator ids"
-        )
-    return tuple(parsed.indicators)
+def load_process_indicators() -> tuple[IndicatorDef, ...]:
+    """The care indicators the care data can evaluate, in the order of the definitions file."""
+    return tuple(d for d in default_indicators().of_source("care") if evaluable(d))
 
 
 @dataclass(frozen=True)
@@ -99,13 +76,39 @@ def _done(a: Assessment, end: date) -> bool:
     return a.status != AssessmentStatus.IN_PROGRESS and (a.submitted_on or a.started_on) <= end
 
 
+def _completed(facts: PathwayFacts, end: date) -> list[Assessment]:
+    """The pathway's completed assessments with decision support by ``end``, oldest first."""
+    done = [a for a in facts.assessments if _done(a, end) and a.suggestion is not None]
+    return sorted(done, key=lambda a: (a.submitted_on or a.started_on, a.id))
+
+
+def troublesome_change(facts: PathwayFacts, end: date) -> tuple[int, int] | None:
+    """The number of troublesome areas at the first and at the latest completed assessment by ``end`` (None
+    with fewer than two)."""
+    done = _completed(facts, end)
+    if len(done) < 2:
+        return None
+    first, latest = done[0].suggestion, done[-1].suggestion
+    assert first is not None and latest is not None
+    return len(first.troublesome_areas), len(latest.troublesome_areas)
+
+
 def in_population(population: Population, facts: PathwayFacts, start: date, end: date) -> bool:
     pw = facts.pathway
     diagnosed = start <= pw.diagnosis.diagnosed_on <= end
     if population == "diagnosed_in_period":
         return diagnosed
     if population == "needs_special_or_more":
-        return diagnosed and pw.confirmed_level is not None and pw.confirmed_level >= NeedsLevel.SPECIAL
+        return (
+            diagnosed
+            and pw.confirmed_level is not None
+            and pw.confirmed_level >= NeedsLevel.SPECIAL
+            and (pw.confirmed_level_on is None or pw.confirmed_level_on <= end)
+        )
+    if population == "assessed_twice":
+        done = _completed(facts, end)
+        latest = done[-1].submitted_on or done[-1].started_on if done else None
+        return len(done) >= 2 and latest is not None and start <= latest <= end
     if population == "treatment_ended":
         return diagnosed and any(p.kind == PhaseKind.TREATMENT_END and p.on <= end for p in pw.phases)
     return False
@@ -115,15 +118,19 @@ def condition_met(condition: Condition, facts: PathwayFacts, end: date) -> bool:
     pw = facts.pathway
     if condition == "has_contact_nurse":
         return any(a.from_date <= end for a in pw.contact_nurses)
+    if condition == "offered_contact_nurse":
+        return offers.offered_contact_nurse(pw, end)
     if condition == "has_min_vardplan":
-        return pw.min_vardplan.status in (MinVardplanStatus.ESTABLISHED, MinVardplanStatus.REVISED)
-    if condition == "offered_min_vardplan":
-        return pw.min_vardplan.status != MinVardplanStatus.NONE
-    if condition == "assessed_at_diagnosis":
-        limit = pw.diagnosis.diagnosed_on + timedelta(days=ASSESSMENT_WINDOW_DAYS)
-        return any(_done(a, end) and (a.submitted_on or a.started_on) <= limit for a in facts.assessments)
+        return pw.min_vardplan.established_on is not None and pw.min_vardplan.established_on <= end
+    if condition in ("offered_min_vardplan", "offered_min_vardplan_digital"):
+        return offers.offered_min_vardplan(pw, end, digital_only=condition == "offered_min_vardplan_digital")
+    if condition == "assessed":
+        return any(_done(a, end) for a in facts.assessments)
     if condition == "assessed_repeatedly":
         return sum(1 for a in facts.assessments if _done(a, end)) >= 2
+    if condition == "troublesome_areas_decreased":
+        change = troublesome_change(facts, end)
+        return change is not None and change[1] < change[0]
     if condition == "has_plan":
         return any(p.status != PlanStatus.DRAFT and p.events and p.events[0].on <= end for p in facts.plans)
     return False

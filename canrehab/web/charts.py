@@ -17,6 +17,16 @@ class Bar:
     note: str = ""  # shown instead of the value when None (e.g. "för få")
 
 
+def bar_text(bars: Sequence[Bar], goal: float | None) -> str:
+    """The chart's data in words, its text alternative."""
+    cells = [
+        f"{b.label}: {sv_percent(b.value) if b.value is not None else (b.note or 'ingen siffra')}"
+        for b in bars
+    ]
+    goal_text = f" Mål {sv_percent(goal, 0)}." if goal is not None else ""
+    return "; ".join(cells) + "." + goal_text
+
+
 def bar_chart(bars: list[Bar], goal: float | None = None, title: str = "", width: int = 640) -> str:
     """A horizontal bar chart of shares (0..1) with an optional dashed goal line; returns SVG markup."""
     label_w, value_w, row_h, top = 220, 70, 24, 24
@@ -26,6 +36,7 @@ def bar_chart(bars: list[Bar], goal: float | None = None, title: str = "", width
         f'<svg class="chart" role="img" aria-label="{escape(title)}" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
+        f"<desc>{escape(bar_text(bars, goal))}</desc>",
     ]
     for i, bar in enumerate(bars):
         y = top + i * row_h
@@ -63,16 +74,22 @@ def bar_chart(bars: list[Bar], goal: float | None = None, title: str = "", width
 def trend_line(
     values: list[tuple[str, float | None]], max_value: float, title: str, width: int = 220, height: int = 60
 ) -> str:
-    """A small line chart for one problem area over assessments (higher = more troublesome)."""
+    """A sparkline for one problem area over assessments (higher = more troublesome), with the first and the
+    latest date under it, a direction cue (▲ more troublesome, ▼ less, = unchanged) and the values in words
+    as its text alternative."""
     pts = [(i, v) for i, (_, v) in enumerate(values) if v is not None]
+    plot_h = height
+    height = plot_h + 14
+    words = ", ".join(f"{label} {sv_number(v, 0) if v is not None else 'inget svar'}" for label, v in values)
     parts = [
-        f'<svg class="chart" role="img" aria-label="{escape(title)}" width="{width}" height="{height}" '
+        f'<svg class="chart spark" role="img" aria-label="{escape(title)}" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
-        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f6f7f8"/>',
+        f"<desc>{escape(words)}</desc>",
+        f'<rect x="0" y="0" width="{width}" height="{plot_h}" fill="#f6f7f8"/>',
     ]
     n = max(len(values) - 1, 1)
     coords = [
-        (6 + (width - 12) * i / n, height - 6 - (height - 12) * (v / max_value if max_value else 0))
+        (6 + (width - 12) * i / n, plot_h - 6 - (plot_h - 12) * (v / max_value if max_value else 0))
         for i, v in pts
     ]
     if len(coords) > 1:
@@ -80,6 +97,17 @@ def trend_line(
         parts.append(f'<polyline points="{path}" fill="none" stroke="#005b8f" stroke-width="2"/>')
     for x, y in coords:
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#005b8f"/>')
+    if values:
+        parts.append(f'<text x="2" y="{height - 2}">{escape(values[0][0])}</text>')
+        if len(values) > 1:
+            parts.append(
+                f'<text x="{width - 2}" y="{height - 2}" text-anchor="end">{escape(values[-1][0])}</text>'
+            )
+    if len(pts) > 1:
+        first, last = pts[0][1], pts[-1][1]
+        assert first is not None and last is not None
+        cue = "▲ mer besvär" if last > first else "▼ mindre besvär" if last < first else "= oförändrat"
+        parts.append(f'<text class="direction" x="{width - 4}" y="12" text-anchor="end">{cue}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -138,51 +166,73 @@ class Series:
     color: str
 
 
+def trend_text(years: Sequence[int], series: Sequence[Series], goal: float | None) -> str:
+    """The trend's data in words (its text alternative): each series' value per year, and the goal."""
+    parts = []
+    for s in series:
+        points = ", ".join(
+            f"{yr} {sv_number(v, 1)} %" if v is not None else f"{yr} ingen siffra" for yr, v in s.points
+        )
+        parts.append(f"{s.label}: {points}")
+    return "; ".join(parts) + "." + (f" Mål {sv_number(goal, 0)} %." if goal is not None else "")
+
+
 def trend_chart(
     years: Sequence[int], series: Sequence[Series], goal: float | None, title: str, width: int = 400
 ) -> str:
-    """A small line chart of percentages over the years with the goal level as a dashed line (or a note when
-    the goal lies far above the scale, so that low values stay readable). Returns SVG markup."""
+    """A small line chart of percentages over the years with the goal level as a dashed line. The scale shows
+    both the values and the goal: when the goal lies far above the values, the axis is broken (marked with a
+    zigzag) so that low values stay readable and the goal line is still drawn. Returns SVG markup with the
+    data in words as its text alternative (``<desc>``)."""
     height, left, right, top, bottom = 190, 40, 24, 24, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in series for _, v in s.points if v is not None]
     top_value = max(values, default=0.0)
-    show_goal = goal is not None and (goal <= top_value * 2 or top_value == 0)
-    y_max = max(top_value, goal if show_goal and goal is not None else 0.0, 1.0) * 1.1
+    broken = goal is not None and top_value > 0 and goal > top_value * 2
+    if broken:
+        y_max = top_value * 1.2  # the lower band: 0 .. just above the highest value
+        band_h = plot_h * 0.78  # the lower band's height; above it the break and the goal
+    else:
+        y_max = max(top_value, goal or 0.0, 1.0) * 1.1
+        band_h = plot_h
     n = max(len(years) - 1, 1)
 
     def x(i: int) -> float:
         return left + (plot_w * i / n if len(years) > 1 else plot_w / 2)
 
     def y(v: float) -> float:
-        return top + plot_h - plot_h * v / y_max
+        return top + plot_h - band_h * min(v, y_max) / y_max
 
     parts = [
         f'<svg class="chart trend" role="img" aria-label="{escape(title)}" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
+        f"<desc>{escape(trend_text(years, series, goal))}</desc>",
         f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#f6f7f8"/>',
         f'<text x="{left - 4}" y="{top + plot_h + 4}" text-anchor="end">0</text>',
-        f'<text x="{left - 4}" y="{top + 4}" text-anchor="end">{escape(sv_number(y_max, 0))}</text>',
+        f'<text x="{left - 4}" y="{top + plot_h - band_h + 4:.1f}" text-anchor="end">'
+        f"{escape(sv_number(y_max, 1 if y_max < 10 else 0))}</text>",
         f'<text x="4" y="{top - 8}">%</text>',
     ]
     for i, year in enumerate(years):
         parts.append(f'<text x="{x(i):.1f}" y="{top + plot_h + 15}" text-anchor="middle">{year}</text>')
     if goal is not None:
-        if show_goal:
-            gy = y(goal)
+        if broken:
+            by = top + plot_h - band_h - 6  # the break, between the lower band and the goal
+            zig = " ".join(f"{left - 6 + k * 4:.1f},{by + (3 if k % 2 else -3):.1f}" for k in range(4))
+            parts.append(f'<polyline class="axis-break" points="{zig}" fill="none" stroke="#1b1b1b"/>')
             parts.append(
-                f'<line x1="{left}" y1="{gy:.1f}" x2="{left + plot_w}" y2="{gy:.1f}" stroke="#1b1b1b" '
-                'stroke-dasharray="4 3" stroke-width="1.5"/>'
+                f'<line x1="{left}" y1="{by:.1f}" x2="{left + plot_w}" y2="{by:.1f}" stroke="#fff" '
+                'stroke-width="3"/>'
             )
-            parts.append(
-                f'<text x="{left + plot_w}" y="{gy - 3:.1f}" text-anchor="end">'
-                f"mål {escape(sv_number(goal, 0))} %</text>"
-            )
+            gy: float = top + 8.0
         else:
-            parts.append(
-                f'<text x="{left + plot_w}" y="{top - 8}" text-anchor="end">'
-                f"mål {escape(sv_number(goal, 0))} % (över skalan)</text>"
-            )
+            gy = y(goal)
+        parts.append(
+            f'<line class="goal" x1="{left}" y1="{gy:.1f}" x2="{left + plot_w}" y2="{gy:.1f}" '
+            'stroke="#1b1b1b" stroke-dasharray="4 3" stroke-width="1.5"/>'
+        )
+        label = f"mål {sv_number(goal, 0)} %" + (" (axeln bruten)" if broken else "")
+        parts.append(f'<text x="{left + plot_w}" y="{gy - 3:.1f}" text-anchor="end">{escape(label)}</text>')
     index = {year: i for i, year in enumerate(years)}
     for s in series:
         coords = [(x(index[yr]), y(v)) for yr, v in s.points if v is not None and yr in index]

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from canrehab.domain import offers
 from canrehab.domain.permissions import Action, allowed
 from canrehab.web import format as fmt
 from canrehab.web.security import csrf_token
@@ -50,6 +51,8 @@ def make_templates() -> Jinja2Templates:
         KEY_MOMENT_SV=fmt.KEY_MOMENT_SV,
         PHASE_SV=fmt.PHASE_SV,
         PROCESS_SV=fmt.PROCESS_SV,
+        offer_state=offers.offer_state,  # _offers.html
+        CHANNEL_SV=offers.CHANNEL_SV,
     )
     return templates
 

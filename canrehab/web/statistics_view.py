@@ -300,7 +300,7 @@ def indicator_view(
         "id": d.id,
         "name": d.name_sv,
         "description": d.description_sv,
-        "codes": ", ".join(d.numerator.codes_any),
+        "codes": ", ".join(d.kva().codes_any),
         "goal": (
             {
                 "level": sv_number(d.goal.level_percent, 0),

@@ -232,7 +232,7 @@ def test_indicator_page_shows_every_indicator_per_county_and_year_against_its_go
     assert r.status_code == 200
     page = r.text
     results = api.indicator_results(env.dataset, YEARS)
-    for d in default_indicators().indicators:
+    for d in default_indicators().of_source("register"):
         start = page.index(f'<section class="indicator" id="ind-{d.id}">')
         section = page[start : page.index("</section>", start)]
         assert html.escape(d.name_sv) in section
@@ -254,7 +254,7 @@ def test_indicator_page_shows_every_indicator_per_county_and_year_against_its_go
 
 def test_indicator_trend_compares_a_chosen_county_with_the_nation(analyst: TestClient) -> None:
     page = analyst.get("/statistik/indikatorer?level=lan&region=25").text
-    assert page.count(">Norrbotten</text>") == len(default_indicators().indicators)
+    assert page.count(">Norrbotten</text>") == len(default_indicators().of_source("register"))
     rcc = analyst.get("/statistik/indikatorer?level=rcc").text
     assert 'data-unit="NORR"' in rcc and 'data-unit="25"' not in rcc
 

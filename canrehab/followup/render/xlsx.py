@@ -1,6 +1,10 @@
 """One formatted Excel workbook (openpyxl): a sheet per table, Swedish headers, numbers stored as numbers with
-number formats (Excel shows them with the reader's separators: in Swedish Excel ``211 649`` and ``79,65``),
-and suppressed cells as the texts ``<4`` / ``X``."""
+number formats, and suppressed cells as the texts ``<4`` / ``X``.
+
+A locale tag such as ``[$-sv-SE]`` does not change separators (Excel always uses the reader's), so the
+thousands separator is written into the format as a literal space for every reader (``211 649``, in
+English Excel too); the decimal separator of a number cell is always the reader's own (``79,65`` in Swedish
+Excel). Years are numbers without a thousands separator (``2024``)."""
 
 from __future__ import annotations
 
@@ -13,7 +17,17 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-INT_FORMAT = "[$-sv-SE]#,##0"
+# a space every three digits, for every reader (two conditions: Excel allows no more)
+_GROUPED = r"[>=1000000]0\ 000\ 000{d};[>=1000]0\ 000{d};0{d}"
+INT_FORMAT = _GROUPED.format(d="")
+YEAR_FORMAT = "0"
+YEAR_COLUMNS = frozenset({"year", "ar", "år"})
+
+
+def decimal_format(decimals: int) -> str:
+    return _GROUPED.format(d="." + "0" * decimals)
+
+
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
 
 
@@ -40,9 +54,17 @@ def _value(v: object, decimals: int | None) -> tuple[object, str | None]:
     try:
         if decimals == 0:
             return int(float(text)), INT_FORMAT
-        return float(text), "[$-sv-SE]#,##0." + "0" * decimals
+        return float(text), decimal_format(decimals)
     except ValueError:
         return text, None
+
+
+def _year(v: object) -> tuple[object, str | None]:
+    """A year is a number (sortable, filterable), shown without a thousands separator."""
+    try:
+        return int(str(v)), YEAR_FORMAT
+    except ValueError:
+        return _value(v, None)
 
 
 def write_workbook(sheets: Sequence[Sheet], output: Path) -> None:
@@ -63,7 +85,10 @@ def write_workbook(sheets: Sequence[Sheet], output: Path) -> None:
             values = []
             formats = []
             for c, v in zip(columns, row, strict=True):
-                val, fmt = _value(v, sh.numeric.get(c))
+                if c in YEAR_COLUMNS:
+                    val, fmt = _year(v)
+                else:
+                    val, fmt = _value(v, sh.numeric.get(c))
                 values.append(val)
                 formats.append(fmt)
             ws.append(values)

@@ -12,6 +12,7 @@ from canrehab.web.routes import (
     gap_analysis,
     handovers,
     home,
+    offers,
     patients,
     plans,
     portal,
@@ -35,4 +36,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     statistics.router,
     structure.router,
     gap_analysis.router,
+    offers.router,
 )

@@ -15,6 +15,7 @@ from canrehab.web import charts
 from canrehab.web.deps import FollowupUser, ServicesDep
 from canrehab.web.errors import Forbidden
 from canrehab.web.pages import render
+from canrehab.web.views.goals import goals_for
 
 router = APIRouter()
 
@@ -32,17 +33,26 @@ def _period(start: str, end: str) -> tuple[date, date]:
     return start_d, end_d
 
 
-def _indicator(ind: Any, drill_url: Callable[[str, str], str] | None) -> dict[str, Any]:
+def _indicator(
+    ind: Any, drill_url: Callable[[str, str], str] | None, today: date | None = None
+) -> dict[str, Any]:
     """One indicator's chart and table; ``drill_url(indicator id, unit)`` links a row to its patients (None
     when the user may not drill down)."""
-    goal = ind.definition.goal.percent / 100 if ind.definition.goal else None
+    goal = ind.definition.goal.level_percent / 100 if ind.definition.goal else None
     bars = [charts.Bar(r.label, r.share, "för få" if r.suppressed else "") for r in ind.rows]
     return {
         "key": ind.definition.id,
-        "title": ind.definition.title_sv,
+        "goals": goals_for(
+            ind.definition.id,
+            None if ind.rows[-1].share is None else 100 * ind.rows[-1].share,
+            today or date.today(),
+        )
+        if ind.rows
+        else goals_for(ind.definition.id, None, today or date.today()),
+        "title": ind.definition.name_sv,
         "description": ind.definition.description_sv,
         "goal": goal,
-        "svg": charts.bar_chart(bars, goal, ind.definition.title_sv),
+        "svg": charts.bar_chart(bars, goal, ind.definition.name_sv),
         "rows": [
             {
                 "label": r.label,
@@ -83,8 +93,13 @@ def dashboard(
     context: dict[str, Any] = {
         "units": result.units,
         "processes": [p.id for p in services.catalog.processes],
-        "indicators": [_indicator(ind, drill_url if can_drill else None) for ind in result.indicators],
+        "indicators": [
+            _indicator(ind, drill_url if can_drill else None, services.today()) for ind in result.indicators
+        ],
         "suppressed_note": result.suppressed_note,
+        "distribution": indicator_service.distribution(
+            services, user.actor, unit=unit or None, process=process or None, start=start_d, end=end_d
+        ),
     }
     context["filters"] = {
         "unit": unit,

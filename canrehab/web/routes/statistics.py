@@ -124,7 +124,7 @@ def indicators(request: Request, user: FollowupUser) -> Response:
             "region_options": region_options,
             "indicators": [
                 view.indicator_view(d, results, years, engine_level, region, dict(region_options))
-                for d in default_indicators().indicators
+                for d in default_indicators().of_source("register")
             ],
             "csv_url": f"/statistik/indikatorer.csv?dataset={sel.dataset.name}",
         }

@@ -1,0 +1,72 @@
+"""The unit dashboard shows each indicator against the goals of the goals file: level, target date and time
+left, reached or not, the baseline with its date and the source; the result measure and the offers are on it.
+Screenshots at 1366 and 390 px."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from canrehab.config import Settings
+from canrehab.followup.goals import default_goals
+from canrehab.synth.demo import DEMO_PASSWORD, build_demo
+from canrehab.web.app import create_app
+from tests.web.browser import chromium, screenshot
+from tests.web.live_server import serve
+from tests.web.login import logged_in
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    settings = Settings(data_dir=Path(tmp_path_factory.mktemp("dash-goals")), secret_key="dash-secret")
+    build_demo(settings, patients=30, seed=3, analytics_persons=100)
+    yield create_app(settings)
+
+
+def section(page: str, key: str) -> str:
+    start = page.index(f'id="ind-{key}"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_each_indicator_names_its_goals_with_source_baseline_and_time_left(app: object) -> None:
+    page = logged_in(app, "processledare").get("/uppfoljning?from=2020-01-01").text
+    keys = re.findall(r'<h2 id="ind-([a-z0-9_]+)">', page)
+    assert {"erbjuden_kontaktsjukskoterska", "erbjuden_min_vardplan", "besvar_minskade"} <= set(keys)
+    assert not {"svf_ledtid", "mdk_diskuterad"} & set(keys)  # no data yet: not shown as 0 %
+    for key in keys:
+        text = html.unescape(section(page, key))
+        for goal in default_goals().for_indicator(key):
+            assert goal.name_sv in text and goal.source.section in text, (key, goal.id)
+            assert goal.baseline.text_sv.rstrip(".") in text
+    nurse = html.unescape(section(page, "erbjuden_kontaktsjukskoterska"))
+    assert "målnivå 100 %, måldatum 2024-12-31 (måldatum passerat" in nurse
+    assert "79,7" in nurse and "inget måldatum angivet i källan" in nurse  # 003's national indicator
+    assert re.search(r"\): <strong>(uppnått|inte uppnått)</strong>", nurse)
+
+
+def test_dashboard_with_goals_in_chromium_at_desktop_and_phone_width(app: object) -> None:
+    with serve(app) as base, chromium() as browser:
+        for width, name in ((1366, "dashboard-goals-desktop"), (390, "dashboard-goals-phone")):
+            page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+            page.goto(f"{base}/logga-in")
+            page.get_by_label("Användarnamn").fill("chef")
+            page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
+            page.get_by_role("button", name="Logga in").click()
+            page.goto(f"{base}/uppfoljning?from=2020-01-01")
+            screenshot(page, name)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_group_level_distribution_of_problem_areas_and_needs_levels_per_unit(app: object) -> None:
+    manager = logged_in(app, "chef").get("/uppfoljning?from=2020-01-01").text
+    part = html.unescape(manager[manager.index('id="fordelning"') :])
+    assert "Besvärande problemområden vid senaste Hälsoskattningen" in part and "Bekräftad behovsnivå" in part
+    assert "Grundläggande" in part or "grundläggande" in part
+    # the analyst sees the same tables with the dashboard's disclosure control: no count 1-3 is shown
+    analyst = logged_in(app, "analytiker").get("/uppfoljning?from=2020-01-01").text
+    cells = re.findall(r'<td class="num">([^<]*)</td>', analyst[analyst.index('id="fordelning"') :])
+    assert cells and not any(c.strip() in {"1", "2", "3"} for c in cells)
