@@ -15,6 +15,7 @@ from canrehab.web.routes import (
     plans,
     portal,
     referrals,
+    send_link,
     statistics,
     worklist,
 )
@@ -31,4 +32,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     dashboards.router,
     audit.router,
     statistics.router,
+    send_link.router,
 )
