@@ -11,6 +11,7 @@ from canrehab.web.routes import (
     dashboards,
     handovers,
     home,
+    min_vardplan_steps,
     patients,
     plans,
     portal,
@@ -33,4 +34,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit.router,
     statistics.router,
     send_link.router,
+    min_vardplan_steps.router,
 )

@@ -11,6 +11,7 @@ from canrehab.services import coordination as coordination_service
 from canrehab.services import handovers as handover_service
 from canrehab.services import organisation
 from canrehab.services import patients as patient_service
+from canrehab.services import worklist as worklist_service
 from canrehab.web import forms
 from canrehab.web.deps import RecordReader, ServicesDep, UnitWorker
 from canrehab.web.pages import error_page, flash, render
@@ -30,6 +31,10 @@ def overview(request: Request, patient_id: str, services: ServicesDep, user: Rec
         if can_act and p.closed_on is None
     }
     context = patient_view.overview(record, services.today(), can_act=can_act, candidates=candidates)
+    if user.may(Action.UNIT_WORK):
+        rows = worklist_service.pathway_rows(services, user.actor, [p.id for p in record.pathways])
+        context["todos"] = patient_view.todos(record, rows, services.today())
+    context["key_moments"] = patient_view.default_key_moments(record, services.today())
     link = request.session.get("new_link")
     context["new_link"] = link_card(link) if link and link.get("patient_id") == patient_id else None
     return render(request, "patient_overview.html", context)
