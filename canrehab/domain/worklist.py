@@ -17,9 +17,11 @@ from canrehab.domain.mdk_rehab import MdkRehabCase, team_missing
 from canrehab.domain.model import (
     Assessment,
     Handover,
+    KeyMoment,
     MinVardplanStatus,
     Pathway,
     Patient,
+    PhaseKind,
     Referral,
     RehabPlan,
 )
@@ -235,3 +237,19 @@ def flags_change_on(
         if h.pathway_id == pathway.id and h.status in UNCONFIRMED:
             candidates.append(overdue_on(h, handover_overdue_days) + timedelta(days=1))
     return min((d for d in candidates if d > today), default=None)
+
+
+# The key moment an assessment started now most likely belongs to, by the pathway's current phase (004's
+# nyckeltillfällen); the nurse can still choose another.
+KEY_MOMENT_FOR_PHASE: dict[PhaseKind | None, KeyMoment] = {
+    None: KeyMoment.DIAGNOSIS,
+    PhaseKind.INVESTIGATION: KeyMoment.DIAGNOSIS,
+    PhaseKind.DIAGNOSIS: KeyMoment.DIAGNOSIS,
+    PhaseKind.PREHABILITATION: KeyMoment.DIAGNOSIS,
+    PhaseKind.TREATMENT_START: KeyMoment.DURING_TREATMENT,
+    PhaseKind.TREATMENT_END: KeyMoment.END_OF_TREATMENT,
+    PhaseKind.FOLLOW_UP: KeyMoment.FOLLOW_UP,
+    PhaseKind.CHRONIC: KeyMoment.FOLLOW_UP,
+    PhaseKind.PALLIATIVE: KeyMoment.PROGRESSION,
+    PhaseKind.PROGRESSION: KeyMoment.PROGRESSION,
+}

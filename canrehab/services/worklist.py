@@ -328,3 +328,16 @@ def refresh_patients(services: Services, uow: Any, patient_ids: set[str]) -> Non
         pathway.id for patient_id in sorted(patient_ids) for pathway in uow.pathways.for_patient(patient_id)
     ]
     refresh_many(services, uow, ids)
+
+
+def pathway_rows(services: Services, actor: Actor, pathway_ids: Sequence[str]) -> dict[str, Any]:
+    """The actor's units' worklist rows of these pathways (why the patient is on the list), by pathway. The
+    caller has read the record (audited there); these are its derived flags."""
+    require_action(actor, Action.UNIT_WORK)
+    found: dict[str, Any] = {}
+    with services.uow(actor, log_reads=False) as uow:
+        for pathway_id in pathway_ids:
+            for unit, row in uow.worklist.for_pathway(pathway_id).items():
+                if unit in actor.unit_hsa_ids and row.next_action_on is not None:
+                    found[pathway_id] = row
+    return found

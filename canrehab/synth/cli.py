@@ -45,7 +45,12 @@ def register(app: typer.Typer) -> None:
         from canrehab.synth.demo import build_demo
 
         started = time.monotonic()
-        logins = build_demo(settings, patients=patients, seed=seed)
+        typer.echo(f"Bygger demoregionen ({patients} syntetiska patienter) i {settings.data_dir} …")
+        with progress_bar() as bar:  # the build's progress, so a first start never looks stuck
+            task = bar.add_task("Syntetiska patienter", total=patients)
+            logins = build_demo(
+                settings, patients=patients, seed=seed, progress=lambda n: bar.advance(task, n)
+            )
         typer.echo(
             f"Demodatabas med {patients} syntetiska patienter klar på {time.monotonic() - started:.1f} s:"
         )

@@ -1,4 +1,5 @@
-"""Headless Chromium (Debian's, never a downloaded one) for the end-to-end tests."""
+"""Headless Chromium (Debian's, never a downloaded one) for the end-to-end tests. Every page a test
+screenshots is saved at desktop and phone width and checked with axe-core (``tests/web/axe.py``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from tests.web.axe import assert_accessible
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
@@ -16,6 +19,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+WIDTHS = {"desktop": 1366, "phone": 390}
 
 
 @contextmanager
@@ -31,5 +35,16 @@ def chromium() -> Iterator[Any]:
 
 
 def screenshot(page: Any, name: str) -> None:
+    """Save the page at its own size and at desktop and phone width, and check it with axe-core at each."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    assert_accessible(page, name)
+    viewport = page.viewport_size
+    try:
+        for label, width in WIDTHS.items():
+            page.set_viewport_size({"width": width, "height": (viewport or {}).get("height", 900)})
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
+            assert_accessible(page, f"{name} at {width} px")
+    finally:
+        if viewport is not None:
+            page.set_viewport_size(viewport)

@@ -109,19 +109,28 @@ def test_patient_link_to_confirmed_handover(demo: Demo) -> None:
         # The patient answers on their own device (no login), marking three areas very troublesome.
         patient = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
         patient.goto(link)
-        groups = patient.locator("fieldset.item")
-        assert groups.count() >= 10
+        parts = patient.locator("section.part")
+        assert parts.count() >= 5  # paged by domain, one part shown at a time
         troublesome = 0
-        for i in range(groups.count()):
-            radios = groups.nth(i).locator("input[type=radio]")
-            if radios.count() >= 4 and troublesome < 3:
-                radios.last.check()
-                troublesome += 1
-            elif radios.count():
-                radios.first.check()
-        screenshot(patient, "04-halsoskattning-mobile")
+        for p in range(parts.count()):
+            part = parts.nth(p)
+            assert part.is_visible() and f"Del {p + 1} av {parts.count()}" in part.inner_text()
+            groups = part.locator("fieldset.item")
+            for i in range(groups.count()):
+                radios = groups.nth(i).locator("input[type=radio]")
+                if radios.count() >= 4 and troublesome < 3:
+                    radios.last.check()
+                    troublesome += 1
+                elif radios.count():
+                    radios.first.check()
+            if p == 0:
+                screenshot(patient, "04-halsoskattning-mobile")
+            if p < parts.count() - 1:
+                part.get_by_role("link", name="Nästa").click()
         patient.get_by_role("button", name="Skicka in").click()
         assert "Tack för dina svar" in patient.content()
+        assert "1177" in patient.content() and "Dina svar" in patient.content()
+        screenshot(patient, "04b-tack")
         # The link is used up once submitted.
         patient.goto(link)
         assert "Länken fungerar inte" in patient.content()

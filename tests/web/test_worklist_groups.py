@@ -116,3 +116,28 @@ def test_the_page_shows_groups_with_counts_dates_and_reasons(demo: tuple[object,
     assert 'aria-current="page">Mina patienter' in mine
     only_late = client.get("/arbetslista?grupp=overdue").text
     assert "Att göra idag</th>" not in only_late
+
+
+def test_the_patient_page_says_why_the_patient_is_listed_with_one_action_each(
+    demo: tuple[object, Services],
+) -> None:
+    app, services = demo
+    nurse = _actor(services, "ssk")
+    row = next(
+        r
+        for r in worklist_service.unit_worklist(services, nurse, due="no_min_vardplan", limit=100).rows
+        if r.contact_nurse_id
+    )
+    client = logged_in(app, "ssk")
+    html = client.get(f"/patient/{row.patient_id}").text
+    assert "Därför står patienten på arbetslistan" in html
+    assert f'href="#min-vardplan-{row.pathway_id}">Min vårdplan: erbjud eller upprätta</a>' in html
+    assert re.search(r'<option value="[a-z_]+" selected>', html)  # the key moment follows the phase
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    version = re.search(  # type: ignore[union-attr]
+        rf'id="min-vardplan-{row.pathway_id}".*?name="version" value="(\d+)"', html, re.S
+    ).group(1)
+    form = {"csrf_token": token, "pathway_id": row.pathway_id, "step": "establish", "version": version}
+    after = client.post(f"/patient/{row.patient_id}/min-vardplan", data=form)
+    assert "Min vårdplan är upprättad (KVÅ XV019)." in after.text
+    assert "Min vårdplan: erbjud eller upprätta" not in after.text

@@ -12,10 +12,12 @@ from canrehab.services import coordination as coordination_service
 from canrehab.services import handovers as handover_service
 from canrehab.services import organisation
 from canrehab.services import patients as patient_service
+from canrehab.services import worklist as worklist_service
 from canrehab.web import forms
 from canrehab.web.deps import RecordReader, ServicesDep, UnitWorker
 from canrehab.web.pages import error_page, flash, render
 from canrehab.web.views import patient as patient_view
+from canrehab.web.views.send_link import link_card
 
 router = APIRouter()
 
@@ -30,7 +32,12 @@ def overview(request: Request, patient_id: str, services: ServicesDep, user: Rec
         if can_act and p.closed_on is None
     }
     context = patient_view.overview(record, services.today(), can_act=can_act, candidates=candidates)
-    context["new_link"] = request.session.pop("new_link", None)
+    if user.may(Action.UNIT_WORK):
+        rows = worklist_service.pathway_rows(services, user.actor, [p.id for p in record.pathways])
+        context["todos"] = patient_view.todos(record, rows, services.today())
+    context["key_moments"] = patient_view.default_key_moments(record, services.today())
+    link = request.session.get("new_link")
+    context["new_link"] = link_card(link) if link and link.get("patient_id") == patient_id else None
     return render(request, "patient_overview.html", context)
 
 
@@ -63,7 +70,12 @@ def start_assessment(
             services, user.actor, assessment.id, validity=validity
         )
         url = str(request.url_for("patient_form", token=token))
-        request.session["new_link"] = {"url": url, "expires": expires.isoformat()}
+        request.session["new_link"] = {
+            "url": url,
+            "expires": expires.isoformat(),
+            "assessment_id": assessment.id,
+            "patient_id": patient_id,
+        }
         flash(request, "En personlig länk till Hälsoskattning har skapats. Skicka den till patienten.")
         return RedirectResponse(f"/patient/{patient_id}", status_code=303)
     return RedirectResponse(f"/bedomning/{assessment.id}/fyll-i", status_code=303)

@@ -10,7 +10,7 @@ from canrehab.codes.catalog import load_kva
 from canrehab.domain.coordination import TEAM_CODES, TEAM_LABEL_SV
 from canrehab.domain.handover import pathway_responsible_unit
 from canrehab.domain.identity import format_personnummer
-from canrehab.domain.model import AssessmentStatus, NeedsLevel, Patient, Staff
+from canrehab.domain.model import AssessmentStatus, KeyMoment, NeedsLevel, Patient, Staff
 from canrehab.domain.pathway import current_contact_nurse
 from canrehab.instruments import questionnaire_json
 from canrehab.services.patients import PatientRecord
@@ -188,4 +188,52 @@ def overview(
         "trends": trends(record),
         "timeline": timeline(record),
         "unit_name": lambda hsa: unit_names.get(hsa, hsa),
+    }
+
+
+def todos(record: PatientRecord, rows: dict[str, Any], today: date) -> dict[str, list[dict[str, str]]]:
+    """Per pathway, why the patient is on the unit's worklist: each open to-do with its one action (a link
+    to the form or page that does it)."""
+    from canrehab.web.views.worklist import items
+
+    pid = record.patient.id
+    submitted = {a.pathway_id: a.id for a in record.assessments if a.status == AssessmentStatus.SUBMITTED}
+    out: dict[str, list[dict[str, str]]] = {}
+    for pathway_id, row in rows.items():
+        plan_url = f"/patient/{pid}/plan?pathway_id={pathway_id}"
+        actions = {
+            "no_contact_nurse": (f"#kontaktsjukskoterska-{pathway_id}", "Utse kontaktsjuksköterska"),
+            "no_min_vardplan": (f"#min-vardplan-{pathway_id}", "Min vårdplan: erbjud eller upprätta"),
+            "assessment_overdue": (f"#bedomning-{pathway_id}", "Starta bedömning"),
+            "assessment_due": (f"#bedomning-{pathway_id}", "Starta bedömning"),
+            "assessments_to_confirm": (f"/bedomning/{submitted.get(pathway_id, '')}", "Bedöm skattningen"),
+            "plan_missing": (plan_url, "Upprätta rehabiliteringsplan"),
+            "plan_follow_up_due": (plan_url, "Följ upp planen"),
+            "referrals_waiting": ("/remisser", "Till remisserna"),
+            "handovers_in_awaiting": ("/overlamningar", "Bekräfta överlämningen"),
+            "handovers_out_unconfirmed": ("/overlamningar", "Se överlämningen"),
+            "handovers_out_overdue": ("/overlamningar", "Följ upp överlämningen"),
+        }
+        out[pathway_id] = [
+            {
+                "label": item.label,
+                "on": item.on.isoformat() if item.on else "",
+                "severity": item.severity,
+                "url": actions[item.key][0],
+                "action": actions[item.key][1],
+            }
+            for item in items(row, today, 7)
+            if item.key in actions
+        ]
+    return out
+
+
+def default_key_moments(record: PatientRecord, today: date) -> dict[str, str]:
+    """Per pathway, the key moment the assessment form preselects (from the current phase)."""
+    from canrehab.domain.pathway import current_phase
+    from canrehab.domain.worklist import KEY_MOMENT_FOR_PHASE
+
+    return {
+        p.id: KEY_MOMENT_FOR_PHASE.get(current_phase(p, today), KeyMoment.OTHER).value
+        for p in record.pathways
     }
