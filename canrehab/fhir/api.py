@@ -35,6 +35,7 @@ from canrehab.domain.errors import ConflictError, DomainError
 from canrehab.domain.model import new_id
 from canrehab.fhir import export as bulk
 from canrehab.fhir import openapi as api_doc
+from canrehab.fhir import profiles
 from canrehab.fhir.auth import authenticate
 from canrehab.fhir.capability import capability_statement
 from canrehab.fhir.context import AccessDenied, Ctx, services_of
@@ -769,6 +770,42 @@ def _register(rtype: str, handler: Handler) -> None:
 
 for _type, _h in HANDLERS.items():
     _register(_type, _h)
+
+
+@router.get(
+    "/StructureDefinition",
+    summary="canrehab's profile set (searchset of StructureDefinitions)",
+    responses=api_doc.ok("searchset Bundle", "Bundle"),
+)
+async def structure_definitions(request: Request) -> Response:
+    """Public, like /metadata. Parameters: ``_id``, ``url``, ``type`` (exact); nothing else is accepted."""
+    allowed = {"_id": "id", "url": "url", "type": "type"}
+    unknown = sorted(set(request.query_params) - set(allowed))
+    if unknown and strict_handling(request.headers.get("prefer")):
+        raise FhirError(400, f"Unsupported parameter(s): {', '.join(unknown)} (supported: _id, url, type).")
+    found = [
+        sd
+        for sd in profiles.structure_definitions().values()
+        if all(str(sd[allowed[k]]) in v.split(",") for k, v in request.query_params.items() if k in allowed)
+    ]
+    page = Page(len(found), found)
+    return fhir_response(
+        searchset(_base(request), "StructureDefinition", page, SearchQuery(count=len(found)))
+    )
+
+
+@router.get(
+    "/StructureDefinition/{sid}",
+    summary="One StructureDefinition of canrehab's profile set",
+    responses=api_doc.ok("StructureDefinition", "StructureDefinition"),
+)
+async def structure_definition(sid: str) -> Response:
+    sd = profiles.structure_definitions().get(sid)
+    if sd is None:
+        raise FhirError(
+            404, f"No StructureDefinition {sid!r} (see /fhir/StructureDefinition).", code="not-found"
+        )
+    return fhir_response(sd)
 
 
 @router.api_route(

@@ -268,6 +268,8 @@ def definition_of(rtype: str, name: str) -> str:
     """The canonical of the SearchParameter that defines ``rtype``'s parameter ``name``."""
     if name == "_id":
         return f"{R4_SEARCH_PARAMETER}/Resource-id"
+    if name == "url" and rtype in ("StructureDefinition", "Questionnaire", "SearchParameter"):
+        return f"{R4_SEARCH_PARAMETER}/conformance-url"
     if (rtype, name) in OWN_DEFINITIONS:
         return f"{systems.CANREHAB_BASE}/SearchParameter/{rtype}-{name}"
     shared = f"clinical-{name}"
