@@ -54,6 +54,7 @@ from canrehab.fhir.outcome import (
 from canrehab.fhir.resources import HANDLERS, Handler, version_of
 from canrehab.fhir.search import MAX_COUNT, Page, parse_query, searchset, strict_handling
 from canrehab.fhir.search import Query as SearchQuery
+from canrehab.fhir.search_params import params_of
 from canrehab.fhir.search_results import search_page
 from canrehab.fhir.search_values import ReferenceValue
 from canrehab.fhir.transaction import EntryError, process
@@ -368,7 +369,11 @@ def _batch_read(request: Request, actor: Actor, url: str) -> dict[str, Any]:
         return {"fullUrl": f"{base}/{rtype}/{rid}", "resource": resource, "response": response}
     strict = strict_handling(request.headers.get("prefer"))
     query = parse_query(
-        parse_qsl(query_text, keep_blank_values=True), handler.params, strict=strict, rtype=rtype
+        parse_qsl(query_text, keep_blank_values=True),
+        handler.params,
+        strict=strict,
+        rtype=rtype,
+        params_of=params_of,
     )
     page = _run(request, actor, lambda ctx: search_page(ctx, rtype, handler, query))
     return {"resource": searchset(base, rtype, page, query), "response": {"status": "200 OK"}}
@@ -481,7 +486,13 @@ def _search_route(rtype: str, handler: Handler) -> Callable[..., Any]:
     async def search(request: Request) -> Response:
         actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
         strict = strict_handling(request.headers.get("prefer"))
-        query = parse_query(request.query_params.multi_items(), handler.params, strict=strict, rtype=rtype)
+        query = parse_query(
+            request.query_params.multi_items(),
+            handler.params,
+            strict=strict,
+            rtype=rtype,
+            params_of=params_of,
+        )
         page = await run_in_threadpool(
             _run, request, actor, lambda ctx: search_page(ctx, rtype, handler, query)
         )

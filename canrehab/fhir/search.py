@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import urlencode
 
@@ -91,7 +92,7 @@ class Query:
     offset: int = 0
     applied: tuple[tuple[str, str], ...] = ()
     ignored: tuple[str, ...] = field(default=())
-    sort: tuple[tuple[str, bool], ...] = ()
+    sort: tuple[tuple[Param | None, bool], ...] = ()  # None: _id
     summary: str | None = None
     elements: tuple[str, ...] = ()
     include: tuple[Include, ...] = ()
@@ -152,7 +153,7 @@ def _bad(key: str, message: str, code: str = "value") -> FhirError:
     return FhirError(400, f"{key}: {message}", code=code, expression=(key,))
 
 
-def _sort_keys(raw: str, params: Mapping[str, Param]) -> list[tuple[str, bool]]:
+def _sort_keys(raw: str, params: Mapping[str, Param]) -> list[tuple[Param | None, bool]]:
     keys = []
     sortable = sorted(n for n, p in params.items() if p.type == "date" and p.values is not None)
     for part in (p.strip() for p in raw.split(",")):
@@ -167,13 +168,17 @@ def _sort_keys(raw: str, params: Mapping[str, Param]) -> list[tuple[str, bool]]:
                 f"cannot sort by {name!r} (sortable: {', '.join(['_id', *sortable])}).",
                 "not-supported",
             )
-        keys.append((name, descending))
+        keys.append((None if name == "_id" else params[name], descending))
     return keys
 
 
-def _include(key: str, raw: str, rtype: str, params: Mapping[str, Param]) -> Include:
-    from canrehab.fhir.search_params import params_of
-
+def _include(
+    key: str,
+    raw: str,
+    rtype: str,
+    params: Mapping[str, Param],
+    params_of: Callable[[str], Mapping[str, Param]],
+) -> Include:
     parts = raw.split(":")
     if raw.strip() == "*" or len(parts) not in (2, 3):
         raise _bad(key, f"give Type:parameter[:Target], got {raw!r} (no wildcard).", "not-supported")
@@ -206,12 +211,14 @@ def parse_query(
     *,
     strict: bool = True,
     rtype: str = "",
+    params_of: Callable[[str], Mapping[str, Param]] = lambda _: {},
 ) -> Query:
+    """The query against ``params``; ``params_of`` gives another type's parameters (for ``_revinclude``)."""
     filters: list[tuple[Param, tuple[Any, ...]]] = []
     applied: list[tuple[str, str]] = []
     unknown: list[str] = []
     count, offset = DEFAULT_COUNT, 0
-    sort: list[tuple[str, bool]] = []
+    sort: list[tuple[Param | None, bool]] = []
     summary: str | None = None
     elements: list[str] = []
     include: list[Include] = []
@@ -247,7 +254,9 @@ def parse_query(
             applied.append((key, raw))
             continue
         if key in ("_include", "_revinclude"):
-            (include if key == "_include" else revinclude).append(_include(key, raw, rtype, params))
+            (include if key == "_include" else revinclude).append(
+                _include(key, raw, rtype, params, params_of)
+            )
             applied.append((key, raw))
             continue
         if key == "_lastUpdated":
@@ -318,6 +327,46 @@ def matches(resource: Json, query: Query) -> bool:
 
 # ---------------------------------------------------------------------------------------------- results
 
+SUBSETTED = {"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "SUBSETTED"}
+ALWAYS = frozenset({"resourceType", "id", "meta"})
+
+
+@lru_cache(maxsize=64)
+def summary_elements(rtype: str, kind: str) -> frozenset[str]:
+    """The elements R4 marks as summary (``true``) or mandatory (``text``), from the model classes of
+    ``fhir.resources`` (R4B: the same summary flags as R4 for the types canrehab serves)."""
+    from fhir.resources.R4B import get_fhir_model_class
+
+    flag = "summary_element_property" if kind == "true" else "element_required"
+    names = set(ALWAYS)
+    for name, info in get_fhir_model_class(rtype).model_fields.items():
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        if extra.get(flag) or (kind == "text" and info.is_required()):
+            names.add(info.alias or name)
+    if kind == "text":
+        names.add("text")
+    return frozenset(names)
+
+
+def _subsetted(resource: Json, keep: frozenset[str]) -> Json:
+    out = {k: v for k, v in resource.items() if k in keep or (k.startswith("_") and k[1:] in keep)}
+    meta = dict(out.get("meta") or {})
+    meta["tag"] = [*meta.get("tag", []), SUBSETTED]
+    out["meta"] = meta
+    return out
+
+
+def shaped(resource: Json, query: Query) -> Json:
+    """One entry's resource as ``_summary`` and ``_elements`` ask (tagged SUBSETTED when cut)."""
+    if query.summary in ("true", "text"):
+        return _subsetted(resource, summary_elements(str(resource["resourceType"]), query.summary))
+    if query.summary == "data":
+        return _subsetted(resource, frozenset(resource) - {"text"}) if "text" in resource else resource
+    if query.elements:  # the mandatory elements too, as R4 asks (the result must stay valid)
+        mandatory = summary_elements(str(resource["resourceType"]), "text") - {"text"}
+        return _subsetted(resource, mandatory | frozenset(query.elements))
+    return resource
+
 
 @dataclass(frozen=True)
 class Page:
@@ -328,15 +377,11 @@ class Page:
 
 def _sorted(found: list[Json], query: Query) -> list[Json]:
     """Sorted by the ``_sort`` keys (stable: the last key first); a resource without a value last."""
-    by_name = {p.name: p for p, _ in query.filters}
-    from canrehab.fhir.search_params import params_of
-
-    params = {**params_of(found[0]["resourceType"]), **by_name} if found else by_name
-    for name, descending in reversed(query.sort):
-        if name == "_id":
+    for param, descending in reversed(query.sort):
+        if param is None:
             found.sort(key=lambda r: str(r.get("id", "")), reverse=descending)
             continue
-        values = params[name].values
+        values = param.values
         assert values is not None
 
         def first(r: Json, values: Callable[[Json], Iterable[Any]] = values) -> datetime | None:
@@ -366,7 +411,6 @@ def _url(base: str, rtype: str, query: Query, offset: int) -> str:
 def searchset(base: str, rtype: str, page: Page, query: Query) -> Json:
     """A searchset Bundle with ``self`` (the parameters applied), ``first``, ``previous`` and ``next``; the
     matches shaped by ``_summary``/``_elements``, then the included resources (``search.mode`` include)."""
-    from canrehab.fhir.search_results import shaped
 
     links = [{"relation": "self", "url": _url(base, rtype, query, query.offset)}]
     if query.count > 0:

@@ -1,11 +1,10 @@
 """The result parameters of a search that need the interaction's unit of work or the R4 definitions:
 the ``patient.identifier`` chain, ``_include``/``_revinclude``, and the shape of each entry (``_summary``,
-``_elements``). Pure shaping and parsing live in ``canrehab.fhir.search``."""
+``_elements``: ``canrehab.fhir.search.shaped``)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import lru_cache
 
 from canrehab.fhir.context import Ctx
 from canrehab.fhir.outcome import FhirError
@@ -13,46 +12,7 @@ from canrehab.fhir.resources import HANDLERS, Handler
 from canrehab.fhir.search import MAX_COUNT, Include, Json, Page, Query
 from canrehab.fhir.search_values import ReferenceValue
 
-SUBSETTED = {"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "SUBSETTED"}
-ALWAYS = frozenset({"resourceType", "id", "meta"})
 MAX_INCLUDED = 1000
-
-
-@lru_cache(maxsize=64)
-def summary_elements(rtype: str, kind: str) -> frozenset[str]:
-    """The elements R4 marks as summary (``true``) or mandatory (``text``), from the model classes of
-    ``fhir.resources`` (R4B: the same summary flags as R4 for the types canrehab serves)."""
-    from fhir.resources.R4B import get_fhir_model_class
-
-    flag = "summary_element_property" if kind == "true" else "element_required"
-    names = set(ALWAYS)
-    for name, info in get_fhir_model_class(rtype).model_fields.items():
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        if extra.get(flag) or (kind == "text" and info.is_required()):
-            names.add(info.alias or name)
-    if kind == "text":
-        names.add("text")
-    return frozenset(names)
-
-
-def _subsetted(resource: Json, keep: frozenset[str]) -> Json:
-    out = {k: v for k, v in resource.items() if k in keep or (k.startswith("_") and k[1:] in keep)}
-    meta = dict(out.get("meta") or {})
-    meta["tag"] = [*meta.get("tag", []), SUBSETTED]
-    out["meta"] = meta
-    return out
-
-
-def shaped(resource: Json, query: Query) -> Json:
-    """One entry's resource as ``_summary`` and ``_elements`` ask (tagged SUBSETTED when cut)."""
-    if query.summary in ("true", "text"):
-        return _subsetted(resource, summary_elements(str(resource["resourceType"]), query.summary))
-    if query.summary == "data":
-        return _subsetted(resource, frozenset(resource) - {"text"}) if "text" in resource else resource
-    if query.elements:  # the mandatory elements too, as R4 asks (the result must stay valid)
-        mandatory = summary_elements(str(resource["resourceType"]), "text") - {"text"}
-        return _subsetted(resource, mandatory | frozenset(query.elements))
-    return resource
 
 
 def _chained(ctx: Ctx, query: Query) -> Query | None:
