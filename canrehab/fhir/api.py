@@ -35,6 +35,7 @@ from canrehab.domain.errors import ConflictError, DomainError
 from canrehab.domain.model import new_id
 from canrehab.fhir import export as bulk
 from canrehab.fhir import openapi as api_doc
+from canrehab.fhir import profiles
 from canrehab.fhir.auth import authenticate
 from canrehab.fhir.capability import capability_statement
 from canrehab.fhir.context import AccessDenied, Ctx, services_of
@@ -53,6 +54,7 @@ from canrehab.fhir.outcome import (
 from canrehab.fhir.resources import HANDLERS, Handler, version_of
 from canrehab.fhir.search import MAX_COUNT, Page, parse_query, searchset, strict_handling
 from canrehab.fhir.search import Query as SearchQuery
+from canrehab.fhir.search_params import params_of
 from canrehab.fhir.search_results import search_page
 from canrehab.fhir.search_values import ReferenceValue
 from canrehab.fhir.transaction import EntryError, process
@@ -367,7 +369,11 @@ def _batch_read(request: Request, actor: Actor, url: str) -> dict[str, Any]:
         return {"fullUrl": f"{base}/{rtype}/{rid}", "resource": resource, "response": response}
     strict = strict_handling(request.headers.get("prefer"))
     query = parse_query(
-        parse_qsl(query_text, keep_blank_values=True), handler.params, strict=strict, rtype=rtype
+        parse_qsl(query_text, keep_blank_values=True),
+        handler.params,
+        strict=strict,
+        rtype=rtype,
+        params_of=params_of,
     )
     page = _run(request, actor, lambda ctx: search_page(ctx, rtype, handler, query))
     return {"resource": searchset(base, rtype, page, query), "response": {"status": "200 OK"}}
@@ -480,7 +486,13 @@ def _search_route(rtype: str, handler: Handler) -> Callable[..., Any]:
     async def search(request: Request) -> Response:
         actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
         strict = strict_handling(request.headers.get("prefer"))
-        query = parse_query(request.query_params.multi_items(), handler.params, strict=strict, rtype=rtype)
+        query = parse_query(
+            request.query_params.multi_items(),
+            handler.params,
+            strict=strict,
+            rtype=rtype,
+            params_of=params_of,
+        )
         page = await run_in_threadpool(
             _run, request, actor, lambda ctx: search_page(ctx, rtype, handler, query)
         )
@@ -769,6 +781,42 @@ def _register(rtype: str, handler: Handler) -> None:
 
 for _type, _h in HANDLERS.items():
     _register(_type, _h)
+
+
+@router.get(
+    "/StructureDefinition",
+    summary="canrehab's profile set (searchset of StructureDefinitions)",
+    responses=api_doc.ok("searchset Bundle", "Bundle"),
+)
+async def structure_definitions(request: Request) -> Response:
+    """Public, like /metadata. Parameters: ``_id``, ``url``, ``type`` (exact); nothing else is accepted."""
+    allowed = {"_id": "id", "url": "url", "type": "type"}
+    unknown = sorted(set(request.query_params) - set(allowed))
+    if unknown and strict_handling(request.headers.get("prefer")):
+        raise FhirError(400, f"Unsupported parameter(s): {', '.join(unknown)} (supported: _id, url, type).")
+    found = [
+        sd
+        for sd in profiles.structure_definitions().values()
+        if all(str(sd[allowed[k]]) in v.split(",") for k, v in request.query_params.items() if k in allowed)
+    ]
+    page = Page(len(found), found)
+    return fhir_response(
+        searchset(_base(request), "StructureDefinition", page, SearchQuery(count=len(found)))
+    )
+
+
+@router.get(
+    "/StructureDefinition/{sid}",
+    summary="One StructureDefinition of canrehab's profile set",
+    responses=api_doc.ok("StructureDefinition", "StructureDefinition"),
+)
+async def structure_definition(sid: str) -> Response:
+    sd = profiles.structure_definitions().get(sid)
+    if sd is None:
+        raise FhirError(
+            404, f"No StructureDefinition {sid!r} (see /fhir/StructureDefinition).", code="not-found"
+        )
+    return fhir_response(sd)
 
 
 @router.api_route(

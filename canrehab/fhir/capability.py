@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from canrehab.fhir.profiles import profile_of
 from canrehab.fhir.resources import HANDLERS
 from canrehab.fhir.search import DEFAULT_COUNT, MAX_COUNT
 from canrehab.fhir.search_params import definition_of, includes_of, revincludes_of
@@ -20,9 +21,11 @@ def capability_statement(base_url: str) -> dict[str, Any]:
         if h.update is not None:
             interactions.append({"code": "update"})
         references = {"searchInclude": includes_of(rtype), "searchRevInclude": revincludes_of(rtype)}
+        profile = profile_of(rtype)
         resources.append(
             {
                 "type": rtype,
+                **({"profile": profile} if profile else {}),
                 **{k: v for k, v in references.items() if v},  # FHIR JSON has no empty arrays
                 "interaction": interactions,
                 "versioning": "versioned-update" if h.update is not None else "no-version",
@@ -70,7 +73,34 @@ def capability_statement(base_url: str) -> dict[str, Any]:
                     "cors": False,
                     "description": "HTTP Basic (local accounts). No cookies.",
                 },
-                "resource": resources,
+                "resource": [
+                    *resources,
+                    {
+                        "type": "StructureDefinition",
+                        "interaction": [{"code": "read"}, {"code": "search-type"}],
+                        "versioning": "no-version",
+                        "readHistory": False,
+                        "updateCreate": False,
+                        "documentation": "canrehab's profile set (derived from HL7 Sweden's basic profiles)",
+                        "searchParam": [
+                            {
+                                "name": "_id",
+                                "definition": definition_of("StructureDefinition", "_id"),
+                                "type": "token",
+                            },
+                            {
+                                "name": "url",
+                                "definition": definition_of("StructureDefinition", "url"),
+                                "type": "uri",
+                            },
+                            {
+                                "name": "type",
+                                "definition": definition_of("StructureDefinition", "type"),
+                                "type": "uri",
+                            },
+                        ],
+                    },
+                ],
                 "interaction": [{"code": "transaction"}, {"code": "batch"}],
                 "operation": [
                     {

@@ -97,7 +97,8 @@ PAGING: list[Json] = [
         "name": "Prefer",
         "in": "header",
         "required": False,
-        "description": "handling=strict: unknown parameters are an error (400) instead of ignored",
+        "description": "handling=lenient: unknown parameters are ignored, not refused (400, the default); "
+        "also return=minimal|representation|OperationOutcome on create and update",
         "schema": {"type": "string", "enum": ["handling=strict", "handling=lenient"]},
     },
 ]

@@ -22,22 +22,54 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 from canrehab.fhir.outcome import FhirError
-from canrehab.fhir.search_params import params_of
 from canrehab.fhir.search_values import (
-    Json,
-    Param,
     Range,
+    StringValue,
+    parse_date_value,
+    parse_reference,
     parse_token,
     split_values,
 )
 
+Json = dict[str, Any]
+ParamType = Literal["token", "date", "reference", "string"]
 DEFAULT_COUNT = 50
 MAX_COUNT = 200
 MAX_OFFSET = 10_000_000
+
+
+@dataclass(frozen=True)
+class Param:
+    """One search parameter. ``values`` gives the resource's values for it: (system, code) pairs for a
+    token, ranges for a date, ``Type/id`` references, strings. ``None``: applied while loading only (the
+    resource itself does not carry the value)."""
+
+    name: str
+    type: ParamType
+    values: Callable[[Json], Iterable[Any]] | None
+    documentation: str = ""
+    targets: tuple[str, ...] = ()
+
+    def parse(self, raw: str) -> Any:
+        if self.type == "date":
+            return parse_date_value(self.name, raw)
+        if self.type == "token":
+            return parse_token(self.name, raw)
+        if self.type == "reference":
+            return parse_reference(self.name, raw, self.targets)
+        return StringValue(raw)
+
+    def matches(self, resource: Json, value: Any) -> bool:
+        if self.values is None:
+            return True
+        found = list(self.values(resource))
+        if self.type == "date":
+            return any(value.matches(r) for r in found)
+        return bool(value.matches(found))
 
 
 @dataclass(frozen=True)
@@ -60,7 +92,7 @@ class Query:
     offset: int = 0
     applied: tuple[tuple[str, str], ...] = ()
     ignored: tuple[str, ...] = field(default=())
-    sort: tuple[tuple[str, bool], ...] = ()
+    sort: tuple[tuple[Param | None, bool], ...] = ()  # None: _id
     summary: str | None = None
     elements: tuple[str, ...] = ()
     include: tuple[Include, ...] = ()
@@ -121,7 +153,7 @@ def _bad(key: str, message: str, code: str = "value") -> FhirError:
     return FhirError(400, f"{key}: {message}", code=code, expression=(key,))
 
 
-def _sort_keys(raw: str, params: Mapping[str, Param]) -> list[tuple[str, bool]]:
+def _sort_keys(raw: str, params: Mapping[str, Param]) -> list[tuple[Param | None, bool]]:
     keys = []
     sortable = sorted(n for n, p in params.items() if p.type == "date" and p.values is not None)
     for part in (p.strip() for p in raw.split(",")):
@@ -136,11 +168,17 @@ def _sort_keys(raw: str, params: Mapping[str, Param]) -> list[tuple[str, bool]]:
                 f"cannot sort by {name!r} (sortable: {', '.join(['_id', *sortable])}).",
                 "not-supported",
             )
-        keys.append((name, descending))
+        keys.append((None if name == "_id" else params[name], descending))
     return keys
 
 
-def _include(key: str, raw: str, rtype: str, params: Mapping[str, Param]) -> Include:
+def _include(
+    key: str,
+    raw: str,
+    rtype: str,
+    params: Mapping[str, Param],
+    params_of: Callable[[str], Mapping[str, Param]],
+) -> Include:
     parts = raw.split(":")
     if raw.strip() == "*" or len(parts) not in (2, 3):
         raise _bad(key, f"give Type:parameter[:Target], got {raw!r} (no wildcard).", "not-supported")
@@ -173,12 +211,14 @@ def parse_query(
     *,
     strict: bool = True,
     rtype: str = "",
+    params_of: Callable[[str], Mapping[str, Param]] = lambda _: {},
 ) -> Query:
+    """The query against ``params``; ``params_of`` gives another type's parameters (for ``_revinclude``)."""
     filters: list[tuple[Param, tuple[Any, ...]]] = []
     applied: list[tuple[str, str]] = []
     unknown: list[str] = []
     count, offset = DEFAULT_COUNT, 0
-    sort: list[tuple[str, bool]] = []
+    sort: list[tuple[Param | None, bool]] = []
     summary: str | None = None
     elements: list[str] = []
     include: list[Include] = []
@@ -214,7 +254,9 @@ def parse_query(
             applied.append((key, raw))
             continue
         if key in ("_include", "_revinclude"):
-            (include if key == "_include" else revinclude).append(_include(key, raw, rtype, params))
+            (include if key == "_include" else revinclude).append(
+                _include(key, raw, rtype, params, params_of)
+            )
             applied.append((key, raw))
             continue
         if key == "_lastUpdated":
@@ -285,90 +327,6 @@ def matches(resource: Json, query: Query) -> bool:
 
 # ---------------------------------------------------------------------------------------------- results
 
-
-@dataclass(frozen=True)
-class Page:
-    total: int
-    resources: list[Json]
-    included: list[Json] = field(default_factory=list)
-
-
-def _sorted(found: list[Json], query: Query) -> list[Json]:
-    """Sorted by the ``_sort`` keys (stable: the last key first); a resource without a value last."""
-    by_name = {p.name: p for p, _ in query.filters}
-    params = {**params_of(found[0]["resourceType"]), **by_name} if found else by_name
-    for name, descending in reversed(query.sort):
-        if name == "_id":
-            found.sort(key=lambda r: str(r.get("id", "")), reverse=descending)
-            continue
-        values = params[name].values
-        assert values is not None
-
-        def first(r: Json, values: Callable[[Json], Iterable[Any]] = values) -> datetime | None:
-            starts = [lo or hi for lo, hi in values(r) if lo or hi]
-            return min(starts) if starts else None
-
-        present = [r for r in found if first(r) is not None]
-        missing = [r for r in found if first(r) is None]
-        present.sort(key=lambda r: first(r) or datetime.min.replace(tzinfo=UTC), reverse=descending)
-        found = present + missing
-    return found
-
-
-def page_of(resources: Iterable[Json], query: Query) -> Page:
-    """The matching resources, sorted by ``_sort``, one page of them."""
-    found = [r for r in resources if matches(r, query)]
-    if query.sort:
-        found = _sorted(found, query)
-    return Page(len(found), found[query.offset : query.offset + query.count])
-
-
-def _url(base: str, rtype: str, query: Query, offset: int) -> str:
-    pairs = [*query.applied, ("_count", str(query.count)), ("_offset", str(offset))]
-    return f"{base}/{rtype}?{urlencode(pairs)}"
-
-
-def searchset(base: str, rtype: str, page: Page, query: Query) -> Json:
-    """A searchset Bundle with ``self`` (the parameters applied), ``first``, ``previous`` and ``next``; the
-    matches shaped by ``_summary``/``_elements``, then the included resources (``search.mode`` include)."""
-    links = [{"relation": "self", "url": _url(base, rtype, query, query.offset)}]
-    if query.count > 0:
-        links.append({"relation": "first", "url": _url(base, rtype, query, 0)})
-        if query.offset > 0:
-            previous = max(0, query.offset - query.count)
-            links.append({"relation": "previous", "url": _url(base, rtype, query, previous)})
-        if query.offset + query.count < page.total:
-            links.append({"relation": "next", "url": _url(base, rtype, query, query.offset + query.count)})
-    return {
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "total": page.total,
-        "link": links,
-        "entry": [
-            *(
-                {
-                    "fullUrl": f"{base}/{r['resourceType']}/{r['id']}",
-                    "resource": shaped(r, query),
-                    "search": {"mode": "match"},
-                }
-                for r in page.resources
-            ),
-            *(
-                {
-                    "fullUrl": f"{base}/{r['resourceType']}/{r['id']}",
-                    "resource": r,
-                    "search": {"mode": "include"},
-                }
-                for r in page.included
-            ),
-        ],
-    }
-
-
-def dates_of(*ranges: Range | None) -> list[Range]:
-    return [r for r in ranges if r is not None]
-
-
 SUBSETTED = {"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "SUBSETTED"}
 ALWAYS = frozenset({"resourceType", "id", "meta"})
 
@@ -408,3 +366,85 @@ def shaped(resource: Json, query: Query) -> Json:
         mandatory = summary_elements(str(resource["resourceType"]), "text") - {"text"}
         return _subsetted(resource, mandatory | frozenset(query.elements))
     return resource
+
+
+@dataclass(frozen=True)
+class Page:
+    total: int
+    resources: list[Json]
+    included: list[Json] = field(default_factory=list)
+
+
+def _sorted(found: list[Json], query: Query) -> list[Json]:
+    """Sorted by the ``_sort`` keys (stable: the last key first); a resource without a value last."""
+    for param, descending in reversed(query.sort):
+        if param is None:
+            found.sort(key=lambda r: str(r.get("id", "")), reverse=descending)
+            continue
+        values = param.values
+        assert values is not None
+
+        def first(r: Json, values: Callable[[Json], Iterable[Any]] = values) -> datetime | None:
+            starts = [lo or hi for lo, hi in values(r) if lo or hi]
+            return min(starts) if starts else None
+
+        present = [r for r in found if first(r) is not None]
+        missing = [r for r in found if first(r) is None]
+        present.sort(key=lambda r: first(r) or datetime.min.replace(tzinfo=UTC), reverse=descending)
+        found = present + missing
+    return found
+
+
+def page_of(resources: Iterable[Json], query: Query) -> Page:
+    """The matching resources, sorted by ``_sort``, one page of them."""
+    found = [r for r in resources if matches(r, query)]
+    if query.sort:
+        found = _sorted(found, query)
+    return Page(len(found), found[query.offset : query.offset + query.count])
+
+
+def _url(base: str, rtype: str, query: Query, offset: int) -> str:
+    pairs = [*query.applied, ("_count", str(query.count)), ("_offset", str(offset))]
+    return f"{base}/{rtype}?{urlencode(pairs)}"
+
+
+def searchset(base: str, rtype: str, page: Page, query: Query) -> Json:
+    """A searchset Bundle with ``self`` (the parameters applied), ``first``, ``previous`` and ``next``; the
+    matches shaped by ``_summary``/``_elements``, then the included resources (``search.mode`` include)."""
+
+    links = [{"relation": "self", "url": _url(base, rtype, query, query.offset)}]
+    if query.count > 0:
+        links.append({"relation": "first", "url": _url(base, rtype, query, 0)})
+        if query.offset > 0:
+            previous = max(0, query.offset - query.count)
+            links.append({"relation": "previous", "url": _url(base, rtype, query, previous)})
+        if query.offset + query.count < page.total:
+            links.append({"relation": "next", "url": _url(base, rtype, query, query.offset + query.count)})
+    return {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": page.total,
+        "link": links,
+        "entry": [
+            *(
+                {
+                    "fullUrl": f"{base}/{r['resourceType']}/{r['id']}",
+                    "resource": shaped(r, query),
+                    "search": {"mode": "match"},
+                }
+                for r in page.resources
+            ),
+            *(
+                {
+                    "fullUrl": f"{base}/{r['resourceType']}/{r['id']}",
+                    "resource": r,
+                    "search": {"mode": "include"},
+                }
+                for r in page.included
+            ),
+        ],
+    }
+
+
+def dates_of(*ranges: Range | None) -> list[Range]:
+    return [r for r in ranges if r is not None]

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from canrehab.fhir import systems
-from canrehab.fhir.search_values import Coding, Json, Param, Range, date_range, period_range
+from canrehab.fhir.search import Json, Param
+from canrehab.fhir.search_values import Coding, Range, date_range, period_range
 
 STATUS_SYSTEMS = {
     "EpisodeOfCare": "http://hl7.org/fhir/episode-of-care-status",
@@ -267,6 +268,8 @@ def definition_of(rtype: str, name: str) -> str:
     """The canonical of the SearchParameter that defines ``rtype``'s parameter ``name``."""
     if name == "_id":
         return f"{R4_SEARCH_PARAMETER}/Resource-id"
+    if name == "url" and rtype in ("StructureDefinition", "Questionnaire", "SearchParameter"):
+        return f"{R4_SEARCH_PARAMETER}/conformance-url"
     if (rtype, name) in OWN_DEFINITIONS:
         return f"{systems.CANREHAB_BASE}/SearchParameter/{rtype}-{name}"
     shared = f"clinical-{name}"

@@ -1,6 +1,6 @@
 """The result parameters of a search that need the interaction's unit of work or the R4 definitions:
 the ``patient.identifier`` chain, ``_include``/``_revinclude``, and the shape of each entry (``_summary``,
-``_elements``). Pure shaping and parsing live in ``canrehab.fhir.search``."""
+``_elements``: ``canrehab.fhir.search.shaped``)."""
 
 from __future__ import annotations
 

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import Any, Literal
 
 from canrehab.fhir.outcome import FhirError
 
@@ -280,37 +279,3 @@ class StringValue:
         """A value equal to or starting with the search text (ignoring case and accents)."""
         wanted = fold(self.text)
         return any(fold(v).startswith(wanted) for v in values)
-
-
-Json = dict[str, Any]
-ParamType = Literal["token", "date", "reference", "string"]
-
-
-@dataclass(frozen=True)
-class Param:
-    """One search parameter. ``values`` gives the resource's values for it: (system, code) pairs for a
-    token, ranges for a date, ``Type/id`` references, strings. ``None``: applied while loading only (the
-    resource itself does not carry the value)."""
-
-    name: str
-    type: ParamType
-    values: Callable[[Json], Iterable[Any]] | None
-    documentation: str = ""
-    targets: tuple[str, ...] = ()
-
-    def parse(self, raw: str) -> Any:
-        if self.type == "date":
-            return parse_date_value(self.name, raw)
-        if self.type == "token":
-            return parse_token(self.name, raw)
-        if self.type == "reference":
-            return parse_reference(self.name, raw, self.targets)
-        return StringValue(raw)
-
-    def matches(self, resource: Json, value: Any) -> bool:
-        if self.values is None:
-            return True
-        found = list(self.values(resource))
-        if self.type == "date":
-            return any(value.matches(r) for r in found)
-        return bool(value.matches(found))

@@ -103,11 +103,41 @@ def schema_errors(resource: Any) -> list[str]:
     ]
 
 
+def profile_errors(resource: Any) -> list[str]:
+    """What canrehab's own profile for the type (canrehab/fhir/profiles) finds missing: the elements its
+    differential makes mandatory; resources inside a Bundle are checked too. A SUBSETTED resource
+    (``_summary``/``_elements``) is exempt, as R4 says."""
+    from canrehab.fhir.profiles import structure_definitions
+
+    if not isinstance(resource, dict):
+        return []
+    if resource.get("resourceType") == "Bundle":
+        return [e for entry in resource.get("entry", []) or [] for e in profile_errors(entry.get("resource"))]
+    tags = (resource.get("meta") or {}).get("tag", []) or []
+    if any(t.get("code") == "SUBSETTED" for t in tags):
+        return []
+    rtype = resource.get("resourceType")
+    errors = []
+    for sd in structure_definitions().values():
+        if sd["type"] != rtype:
+            continue
+        for element in sd["differential"]["element"]:
+            path = str(element["path"]).split(".")
+            if len(path) == 2 and element.get("min", 0) >= 1:
+                name = path[1].removesuffix("[x]")
+                if not any(
+                    k == name or (k.startswith(name) and k[len(name) : len(name) + 1].isupper())
+                    for k in resource
+                ):
+                    errors.append(f"{sd['url']}: {element['path']} is mandatory")
+    return errors
+
+
 def check(resource: Any, where: str = "") -> None:
-    errors = schema_errors(resource)
+    errors = schema_errors(resource) + profile_errors(resource)
     if errors:
         rtype = resource.get("resourceType") if isinstance(resource, dict) else "?"
-        raise AssertionError(f"{where} {rtype} is not valid R4: " + "; ".join(errors[:5]))
+        raise AssertionError(f"{where} {rtype} is not valid R4 (or its profile): " + "; ".join(errors[:5]))
 
 
 def check_response(response: httpx.Response) -> None:
