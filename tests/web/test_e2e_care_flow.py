@@ -170,17 +170,18 @@ def test_patient_link_to_confirmed_handover(demo: Demo) -> None:
         # The receiver acknowledges and confirms contact with the patient.
         physio = login(browser, base, "fysioterapeut")
         physio.goto(f"{base}/overlamningar")
-        inbox = physio.locator("#inkorg + table")
+        inbox = physio.locator("#inkorg + .table-scroll table")
         assert "Testa Testsson" in inbox.inner_text()
         screenshot(physio, "07-handover-inbox")
         inbox.locator("tr", has_text="Testa Testsson").get_by_role("link", name="Öppna").click()
         physio.get_by_role("button", name="Kvittera mottagen").click()
+        physio.select_option("#contact_method", "phone")
         physio.get_by_role("button", name="Bekräfta att vi har haft kontakt med patienten").click()
         assert "Mottagaren har tagit över ansvaret" in physio.content()
 
         # The sender now sees that the receiver is responsible.
         nurse.goto(f"{base}/overlamningar")
-        outbox_row = nurse.locator("#utkorg + table tr", has_text="Testa Testsson")
+        outbox_row = nurse.locator("#utkorg + .table-scroll table tr", has_text="Testa Testsson")
         assert "Mottagaren ansvarar" in outbox_row.inner_text()
 
         # The unit manager's figures changed.
