@@ -31,13 +31,12 @@ if TYPE_CHECKING:
     from canrehab.services.context import Services
 
 INDICATOR_FILES = (
-    Path(__file__).resolve().parents[1] / "codes" / "process_indicators.yaml",
     Path(__file__).resolve().parents[1] / "followup" / "definitions" / "indicators.yaml",
 )
 
 
 def indicator_ids() -> set[str]:
-    """The ids of every shipped indicator a gap can be linked to (both files, until they are one)."""
+    """The ids of every shipped indicator a gap can be linked to (the one indicator model)."""
     ids: set[str] = set()
     for path in INDICATOR_FILES:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

@@ -3,10 +3,11 @@ application uses: some patients name a relative with consent who is informed (GB
 some have a minor child as relative (DU055, DU057 when the patient agrees); some pelvic-cancer patients at
 avancerad level are referred to the healthcare region's MDK-rehab, whose coordinator (the county's rehab
 unit in the synthetic region) receives them and holds the conference (XS008). Deterministic with the
-generator's random stream."""
+patient (its own generator: the rest of the region stays as it was for the same seed)."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -34,8 +35,12 @@ class CarePaths:
     mdk_rehab_cases: list[MdkRehabCase] = field(default_factory=list)
 
 
+def _rng(gen: RegionGenerator, bundle: PatientBundle, part: str) -> random.Random:
+    return random.Random(f"{gen.config.seed}:{bundle.patient.id}:{part}")
+
+
 def add_care_paths(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway, nurse: Staff) -> None:
-    rng, today = gen.rng, gen.config.today
+    rng, today = _rng(gen, bundle, "relatives"), gen.config.today
     paths = CarePaths()
     bundle.care_paths = paths
     on = min(today, pathway.diagnosis.diagnosed_on + timedelta(days=rng.randint(1, 20)))
@@ -108,7 +113,7 @@ def _region(gen: RegionGenerator, county: str) -> MdkRehabRegion | None:
 
 
 def _mdk_rehab(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway, nurse: Staff) -> None:
-    rng, today = gen.rng, gen.config.today
+    rng, today = _rng(gen, bundle, "mdk-rehab"), gen.config.today
     level, confirmed_on = pathway.confirmed_level, pathway.confirmed_level_on
     if (
         level is None
