@@ -37,6 +37,7 @@ from canrehab.fhir import export as bulk
 from canrehab.fhir import openapi as api_doc
 from canrehab.fhir import profiles
 from canrehab.fhir.auth import authenticate
+from canrehab.fhir.body import read_json
 from canrehab.fhir.capability import capability_statement
 from canrehab.fhir.context import AccessDenied, Ctx, services_of
 from canrehab.fhir.mapping.common import MappingError
@@ -235,11 +236,7 @@ async def _body(request: Request) -> dict[str, Any]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in JSON_TYPES:
         raise FhirError(415, f"Send application/fhir+json (got {content_type or 'no content type'}).")
-    raw = await request.body()
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise FhirError(400, f"The body is not valid JSON: {exc}", code="structure") from exc
+    data = await read_json(request)  # size, encoding and nesting limits: fhir/body.py
     if not isinstance(data, dict):
         raise FhirError(400, "The body must be a JSON object (a FHIR resource).", code="structure")
     return data
