@@ -39,6 +39,7 @@ from canrehab.fhir import profiles
 from canrehab.fhir.auth import authenticate
 from canrehab.fhir.body import read_json
 from canrehab.fhir.capability import capability_statement
+from canrehab.fhir.conditional import existing
 from canrehab.fhir.context import AccessDenied, Ctx, services_of
 from canrehab.fhir.mapping.common import MappingError
 from canrehab.fhir.outcome import (
@@ -586,8 +587,14 @@ def _create_route(rtype: str, handler: Handler) -> Callable[..., Any]:
             )
         creator = handler.create
         assert creator is not None
-        stored = await run_in_threadpool(_run, request, actor, lambda ctx: creator(ctx, data))
-        return _written(request, stored, 201)
+        criteria = request.headers.get("if-none-exist")
+
+        def work(ctx: Ctx) -> tuple[dict[str, Any], int]:
+            found = existing(ctx, rtype, criteria) if criteria else None  # conditional create
+            return (found, 200) if found is not None else (creator(ctx, data), 201)
+
+        stored, status = await run_in_threadpool(_run, request, actor, work)
+        return _written(request, stored, status)
 
     return create
 

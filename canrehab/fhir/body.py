@@ -66,7 +66,7 @@ def decode(raw: bytes) -> str:
     if raw.startswith(_OTHER_BOMS) or b"\x00" in raw:
         raise FhirError(415, "Send the body in UTF-8 (it looks like UTF-16 or UTF-32).", code="not-supported")
     if raw.startswith(_UTF8_BOM):
-        raw = raw[len(_UTF8_BOM):]
+        raw = raw[len(_UTF8_BOM) :]
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

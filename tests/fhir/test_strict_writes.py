@@ -48,8 +48,14 @@ def test_a_body_over_the_limit_is_refused_413_and_nothing_is_written(
     padded = {**procedure, "implicitRules": "x" * 20_000}
     body = outcome(_raw(client, "Procedure", json.dumps(padded).encode()), 413)
     assert "10000" in body["issue"][0]["diagnostics"]
-    outcome(_raw(client, "", json.dumps({"resourceType": "Bundle", "type": "transaction",
-                                          "id": "x" * 20_000}).encode()), 413)
+    outcome(
+        _raw(
+            client,
+            "",
+            json.dumps({"resourceType": "Bundle", "type": "transaction", "id": "x" * 20_000}).encode(),
+        ),
+        413,
+    )
     assert _count(client, patient) == 3
     assert _raw(client, "Procedure", json.dumps(procedure).encode()).status_code == 201
 
@@ -57,11 +63,22 @@ def test_a_body_over_the_limit_is_refused_413_and_nothing_is_written(
 def test_a_body_in_utf16_or_not_utf8_is_refused_415(client: TestClient, imported: dict[str, Any]) -> None:
     procedure, patient = _procedure(client, imported)
     text = json.dumps(procedure, ensure_ascii=False)
-    for data in (text.encode("utf-16"), text.encode("utf-16-le"), text.encode("utf-32"),
-                 json.dumps({**procedure, "language": "sv"}).encode()[:-1] + b"\xff}"):
+    for data in (
+        text.encode("utf-16"),
+        text.encode("utf-16-le"),
+        text.encode("utf-32"),
+        json.dumps({**procedure, "language": "sv"}).encode()[:-1] + b"\xff}",
+    ):
         outcome(_raw(client, "Procedure", data), 415)
-    outcome(_raw(client, "Procedure", text.encode("latin-1", "replace"),
-                 "application/fhir+json; charset=iso-8859-1"), 415)
+    outcome(
+        _raw(
+            client,
+            "Procedure",
+            text.encode("latin-1", "replace"),
+            "application/fhir+json; charset=iso-8859-1",
+        ),
+        415,
+    )
     assert _count(client, patient) == 3
 
 
@@ -79,3 +96,75 @@ def test_a_deeply_nested_body_is_refused_400_not_500_and_the_connection_stays_us
     assert in_string.status_code < 500 and "nests" not in in_string.text
     assert _count(client, patient) == 3
     assert Fhir(client, "karin").get("metadata").status_code == 200
+
+
+# ------------------------------------------------------------------------------------------- (b) conditional
+
+
+def _criteria(procedure: dict[str, Any], patient: str) -> str:
+    code = procedure["code"]["coding"][0]["code"]
+    return f"patient={patient}&code={code}"
+
+
+def test_b_if_none_exist_creates_once_then_answers_the_existing_one(
+    client: TestClient, imported: dict[str, Any]
+) -> None:
+    procedure, patient = _procedure(client, imported)
+    karin = Fhir(client, "karin")
+    fresh = {**procedure, "code": {"coding": [{**procedure["code"]["coding"][0], "code": "AW020"}]}}
+    criteria = _criteria(procedure, patient)
+    found = karin.post("Procedure", procedure, {"If-None-Exist": criteria})
+    assert found.status_code == 200, found.text
+    assert _count(client, patient) == 3
+    several = outcome(karin.post("Procedure", procedure, {"If-None-Exist": f"patient={patient}"}), 412)
+    assert "3" in several["issue"][0]["diagnostics"]
+    assert _count(client, patient) == 3
+    fresh_criteria = f"patient={patient}&code=ZZ001"
+    first = karin.post("Procedure", fresh, {"If-None-Exist": fresh_criteria})
+    assert first.status_code == 201, first.text
+    assert _count(client, patient) == 4
+
+
+def test_b_if_none_exist_in_a_transaction_entry(client: TestClient, imported: dict[str, Any]) -> None:
+    procedure, patient = _procedure(client, imported)
+    karin = Fhir(client, "karin")
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "fullUrl": "urn:uuid:0b6e2a55-5d0a-4e7c-9a3e-000000000001",
+                "resource": procedure,
+                "request": {
+                    "method": "POST",
+                    "url": "Procedure",
+                    "ifNoneExist": _criteria(procedure, patient),
+                },
+            }
+        ],
+    }
+    answer = karin.post("", bundle)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["entry"][0]["response"]["status"].startswith("200")
+    assert _count(client, patient) == 3
+    bundle["entry"][0]["request"]["ifNoneExist"] = f"patient={patient}"
+    outcome(karin.post("", bundle), 412)
+    assert _count(client, patient) == 3
+
+
+# ---------------------------------------------------------------------------------------------- (c) fullUrl
+
+
+def test_c_the_same_full_url_twice_is_refused_and_nothing_is_written(
+    client: TestClient, imported: dict[str, Any]
+) -> None:
+    procedure, patient = _procedure(client, imported)
+    entry = {
+        "fullUrl": "urn:uuid:0b6e2a55-5d0a-4e7c-9a3e-000000000002",
+        "resource": procedure,
+        "request": {"method": "POST", "url": "Procedure"},
+    }
+    bundle = {"resourceType": "Bundle", "type": "transaction", "entry": [entry, copy.deepcopy(entry)]}
+    body = outcome(Fhir(client, "karin").post("", bundle), 400)
+    assert "fullUrl" in body["issue"][0]["diagnostics"]
+    assert _count(client, patient) == 3
