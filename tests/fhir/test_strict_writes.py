@@ -168,3 +168,17 @@ def test_c_the_same_full_url_twice_is_refused_and_nothing_is_written(
     body = outcome(Fhir(client, "karin").post("", bundle), 400)
     assert "fullUrl" in body["issue"][0]["diagnostics"]
     assert _count(client, patient) == 3
+
+
+# ---------------------------------------------------------------------------------------------- (d) dates
+
+
+def test_d_a_procedure_dated_in_the_future_is_refused_422(
+    client: TestClient, imported: dict[str, Any]
+) -> None:
+    procedure, patient = _procedure(client, imported)
+    future = {**procedure, "performedDateTime": "2099-01-01"}
+    future.pop("performedPeriod", None)
+    body = outcome(Fhir(client, "karin").post("Procedure", future), 422)
+    assert "framtiden" in body["issue"][0]["diagnostics"] or "2099" in body["issue"][0]["diagnostics"]
+    assert _count(client, patient) == 3
