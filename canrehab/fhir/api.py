@@ -37,7 +37,9 @@ from canrehab.fhir import export as bulk
 from canrehab.fhir import openapi as api_doc
 from canrehab.fhir import profiles
 from canrehab.fhir.auth import authenticate
+from canrehab.fhir.body import read_json
 from canrehab.fhir.capability import capability_statement
+from canrehab.fhir.conditional import existing
 from canrehab.fhir.context import AccessDenied, Ctx, services_of
 from canrehab.fhir.mapping.common import MappingError
 from canrehab.fhir.outcome import (
@@ -235,11 +237,7 @@ async def _body(request: Request) -> dict[str, Any]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in JSON_TYPES:
         raise FhirError(415, f"Send application/fhir+json (got {content_type or 'no content type'}).")
-    raw = await request.body()
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise FhirError(400, f"The body is not valid JSON: {exc}", code="structure") from exc
+    data = await read_json(request)  # size, encoding and nesting limits: fhir/body.py
     if not isinstance(data, dict):
         raise FhirError(400, "The body must be a JSON object (a FHIR resource).", code="structure")
     return data
@@ -589,8 +587,14 @@ def _create_route(rtype: str, handler: Handler) -> Callable[..., Any]:
             )
         creator = handler.create
         assert creator is not None
-        stored = await run_in_threadpool(_run, request, actor, lambda ctx: creator(ctx, data))
-        return _written(request, stored, 201)
+        criteria = request.headers.get("if-none-exist")
+
+        def work(ctx: Ctx) -> tuple[dict[str, Any], int]:
+            found = existing(ctx, rtype, criteria) if criteria else None  # conditional create
+            return (found, 200) if found is not None else (creator(ctx, data), 201)
+
+        stored, status = await run_in_threadpool(_run, request, actor, work)
+        return _written(request, stored, status)
 
     return create
 

@@ -62,6 +62,7 @@ class Entry:
     rid: str
     resource: Json
     if_match: str | None = None
+    if_none_exist: str | None = None
     location: str = ""
     version: int | None = None
     absorbed_by: Entry | None = None
@@ -98,6 +99,7 @@ def parse_entries(bundle: Any) -> list[Entry]:
             400, "The transaction Bundle has no entries.", code="required", expression=("Bundle.entry",)
         )
     entries: list[Entry] = []
+    seen: dict[str, int] = {}
     for i, raw in enumerate(raw_entries):
         full_url = raw.get("fullUrl") if isinstance(raw, dict) else None
         if not isinstance(raw, dict):
@@ -132,6 +134,14 @@ def parse_entries(bundle: Any) -> list[Entry]:
         entries.append(
             Entry(i, full_url, method, rtype, rid, copy.deepcopy(resource), if_match=request.get("ifMatch"))
         )
+        if method == "POST" and request.get("ifNoneExist"):
+            entries[-1].if_none_exist = str(request["ifNoneExist"])
+        if full_url and full_url in seen:
+            raise _fail(
+                i, full_url, 400, f"fullUrl {full_url} is also entry {seen[full_url]}: each must be unique"
+            )
+        if full_url:
+            seen[full_url] = i
     return entries
 
 
@@ -267,6 +277,11 @@ def execute(ctx: Ctx, entries: list[Entry]) -> None:
     work = sorted(entries, key=lambda e: ORDER.index(e.rtype))
     for e in work:
         handler = HANDLERS[e.rtype]
+        found = e.extra.get("existing")
+        if found is not None:  # conditional create that matched: nothing written
+            e.version = version_of(found)
+            e.location = f"{e.rtype}/{e.rid}" + (f"/_history/{e.version}" if e.version else "")
+            continue
         try:
             if e.method == "POST":
                 if handler.create is None:
@@ -296,7 +311,8 @@ def response_bundle(all_entries: list[Entry]) -> Json:
             version = None
         else:
             location, version = e.location, e.version
-        response: Json = {"status": "201 Created" if e.method == "POST" else "200 OK", "location": location}
+        created = e.method == "POST" and "existing" not in e.extra
+        response: Json = {"status": "201 Created" if created else "200 OK", "location": location}
         if version:
             response["etag"] = etag(version)
         out.append({"fullUrl": e.full_url, "response": response} if e.full_url else {"response": response})
@@ -310,6 +326,7 @@ def process(ctx_factory: Callable[[], Any], bundle: Any) -> Json:
     entries = parse_entries(bundle)
     with ctx_factory() as ctx:
         _known_staff(ctx, entries)
+        _conditional(ctx, entries)
         resolve_references(entries)
         validate(entries)
         work = absorb(entries)
@@ -327,3 +344,20 @@ def _known_staff(ctx: Any, entries: list[Entry]) -> None:
         existing = ctx.uow.staff.get_by_hsa_id(hsa) if hsa else None
         if existing is not None:
             e.rid = existing.id
+
+
+def _conditional(ctx: Any, entries: list[Entry]) -> None:
+    """Each ``ifNoneExist`` entry that matches one stored resource is that resource (its references in the
+    Bundle resolve to it; nothing is written for it); several matches refuse the Bundle (412)."""
+    from canrehab.fhir.conditional import existing
+
+    for e in entries:
+        if e.if_none_exist is None:
+            continue
+        try:
+            found = existing(ctx, e.rtype, e.if_none_exist)
+        except FhirError as exc:
+            raise EntryError(e.index, e.full_url, exc) from exc
+        if found is not None:
+            e.rid = str(found["id"])
+            e.extra["existing"] = found

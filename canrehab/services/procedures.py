@@ -19,6 +19,7 @@ from canrehab.codes.catalog import require_kva
 from canrehab.domain import assessment as assessment_rules
 from canrehab.domain import procedure as procedure_rules
 from canrehab.domain.access import Actor
+from canrehab.domain.errors import DomainError
 from canrehab.domain.kva import DEFAULT_CARE_TYPE, require_recordable
 from canrehab.domain.model import CareType, KvaRecord, NeedsLevel
 from canrehab.domain.permissions import Action, allowed
@@ -162,6 +163,14 @@ def record(services: Services, actor: Actor, kva_record: KvaRecord) -> KvaRecord
     the clinician's own care unit (see ``_require_own_unit``); a code outside its validity or care type is
     refused with the dates named, as for the procedures recorded here."""
     require_kva(kva_record.code)
+    today = services.today()
+    if kva_record.performed_on > today:  # a procedure is recorded when it has been performed
+        raise DomainError(
+            "kva.future_date",
+            f"Åtgärden kan inte registreras med ett datum i framtiden "
+            f"({kva_record.performed_on.isoformat()}; i dag är det {today.isoformat()}).",
+            f"performed on {kva_record.performed_on.isoformat()} is after today ({today.isoformat()})",
+        )
     codes = code_list(services)
     if codes:
         require_recordable(kva_record.code, kva_record.performed_on, kva_record.care_type, codes)
