@@ -181,7 +181,8 @@ def test_the_excel_export_is_laid_out_like_004(services: Services, tmp_path: Pat
     assert workbook.sheetnames == ["Sammanfattning", "Åtgärder", "Deltagare"]
     rows = [tuple(c for c in row) for row in workbook["Sammanfattning"].iter_rows(values_only=True)]
     heading = rows.index(("1. Identifierade gap", "Ja", "Avvakta", "Nej", "Kommentar", "Indikatorer"))
-    assert rows[heading + 1][0].endswith("(prio 1)") and rows[heading + 1][5] == "strukturerad_behovsbedomning_vard"
+    assert rows[heading + 1][0].endswith("(prio 1)")
+    assert rows[heading + 1][5] == "strukturerad_behovsbedomning_vard"
     assert rows[heading + 2][:4] == ("Specialiserad vård", "X", None, None)
     people = list(workbook["Deltagare"].iter_rows(values_only=True))
     assert people[0] == ("Deltagare", "Profession/funktion", "Verksamhet/enhet", "Vårdnivå")

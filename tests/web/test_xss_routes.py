@@ -104,7 +104,7 @@ def test_handover_content_and_rejection_reason(world: World) -> None:
     assert r.status_code == 303, r.text
     for html in (physio.get(detail_url).text, nurse.get(detail_url).text):
         assert_escaped(html)
-        assert html.count("&lt;script&gt;alert(") == 6  # the content, and the rejection reason (its notice and the details)
+        assert html.count("&lt;script&gt;alert(") == 6  # content; reason in notice and details
     assert_escaped(nurse.get(f"/patient/{world.own_patient}").text, shown=False)
 
 
