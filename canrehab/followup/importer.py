@@ -140,7 +140,7 @@ def import_par(
     progress = progress_factory(reader.total_units, reader.unit) if progress_factory else None
     try:
         for batch, lines in reader.batches(progress):
-            res = validate_batch(batch, lines, counties)
+            res = validate_batch(batch, lines, counties, keep_unknown_county=not strict)
             result.read += batch.num_rows
             result.accepted += res.valid.num_rows
             n_bad = batch.num_rows - res.valid.num_rows
@@ -177,6 +177,13 @@ def import_par(
     result.rejects_path = rejects.path if rejects is not None else None
     if errors.count == 0:
         report_path.unlink(missing_ok=True)
+    if strict and result.read == 0:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise DomainError(
+            "followup.empty_extract",
+            f"Extraktet innehåller inga rader (bara rubrikrad eller tom fil): {source.name}",
+            f"Extract has no data rows: {source.name}",
+        )
     if strict and result.rejected:
         shutil.rmtree(tmp, ignore_errors=True)
         result.years = {}

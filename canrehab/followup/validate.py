@@ -57,8 +57,14 @@ def _parse_date(text: pa.Array) -> pa.Array:
     return pc.cast(pc.if_else(pc.fill_null(roundtrip, False), ts, pa.scalar(None, ts.type)), pa.date32())
 
 
-def validate_batch(batch: pa.Table, lines: np.ndarray, county_codes: Iterable[str]) -> BatchResult:
-    """Validate ``batch`` (text columns ``schema.COLUMNS``); ``lines`` holds each row's line number."""
+def validate_batch(
+    batch: pa.Table, lines: np.ndarray, county_codes: Iterable[str], *, keep_unknown_county: bool = False
+) -> BatchResult:
+    """Validate ``batch`` (text columns ``schema.COLUMNS``); ``lines`` holds each row's line number.
+
+    With ``keep_unknown_county`` (lenient import) a row whose only fault is an unknown county code is
+    kept with the county unknown (null); its error record is still reported but the row is not rejected.
+    """
     n = batch.num_rows
     lopnr = _text(batch, "lopnr")
     kon = _text(batch, "kon")
@@ -70,6 +76,8 @@ def validate_batch(batch: pa.Table, lines: np.ndarray, county_codes: Iterable[st
     hdia = _text(batch, "hdia")
     op = pc.utf8_trim_whitespace(pc.replace_substring_regex(_text(batch, "op"), r"\s+", " "))
 
+    county_list = pa.array(sorted(county_codes), pa.string())
+    lan_unknown = pc.and_(pc.not_equal(lan, ""), pc.invert(pc.is_in(lan, county_list)))
     empty_lopnr = pc.equal(lopnr, "")
     alder_shaped = pc.match_substring_regex(alder, r"^[0-9]{1,3}$")
     alder_num = pc.cast(pc.if_else(alder_shaped, alder, pa.scalar("-1")), pa.int32())
@@ -112,7 +120,7 @@ def validate_batch(batch: pa.Table, lines: np.ndarray, county_codes: Iterable[st
         ),
         (
             "lan",
-            pc.and_(pc.not_equal(lan, ""), pc.invert(pc.is_in(lan, pa.array(sorted(county_codes))))),
+            lan_unknown,
             lan,
             s.REASON_LAN,
         ),
@@ -152,13 +160,15 @@ def validate_batch(batch: pa.Table, lines: np.ndarray, county_codes: Iterable[st
     line_arr = pa.array(lines, pa.int64())
     error_parts: list[pa.Table] = []
     rejected = np.zeros(n, dtype=bool)
+    unknown_lan = np.asarray(pc.fill_null(lan_unknown, False).to_numpy(zero_copy_only=False), dtype=bool)
     reason_lists: list[tuple[np.ndarray, str]] = []
     for column, mask, values, reason in checks:
         m = np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
         if not m.any():
             continue
         idx = np.flatnonzero(m)
-        rejected |= m
+        if not (keep_unknown_county and column == "lan" and reason == s.REASON_LAN):
+            rejected |= m
         reason_lists.append((idx, f"{column}: {reason}"))
         error_parts.append(
             pa.table(
@@ -186,7 +196,9 @@ def validate_batch(batch: pa.Table, lines: np.ndarray, county_codes: Iterable[st
             "lopnr": lopnr,
             "kon": pc.cast(pc.if_else(pc.is_in(kon, pa.array(s.KON_VALUES)), kon, pa.scalar("0")), pa.int8()),
             "alder": pc.cast(pc.if_else(pc.greater_equal(alder_num, 0), alder_num, 0), pa.int16()),
-            "lan": pc.if_else(pc.equal(lan, ""), pa.scalar(None, pa.string()), lan),
+            "lan": pc.if_else(
+                pc.or_(pc.equal(lan, ""), pa.array(unknown_lan)), pa.scalar(None, pa.string()), lan
+            ),
             "vardform": vardform,
             "indatum": indatum,
             "utdatum": utdatum,

@@ -72,7 +72,11 @@ def test_each_kind_of_bad_row_is_refused_in_strict_mode(
     assert report[1][0] == "4" and report[1][1] == column and report[1][3] == reason
 
 
-@pytest.mark.parametrize(("override", "column", "reason"), BAD_ROWS)
+# an unknown county alone keeps the row in lenient mode (issue 14.3)
+LENIENT_REJECTED = [r for r in BAD_ROWS if r[1] != "lan"]
+
+
+@pytest.mark.parametrize(("override", "column", "reason"), LENIENT_REJECTED)
 def test_each_kind_of_bad_row_is_rejected_with_its_reason_in_lenient_mode(
     extract: Extract, tmp_path: Path, override: dict[str, str], column: str, reason: str
 ) -> None:
@@ -148,7 +152,8 @@ def test_empty_lines_are_reported_and_keep_the_line_numbers_right(extract: Extra
     res = import_par(path, tmp_path / "ds", strict=False)
     lines = {e["line"] for e in res.first_errors}
     assert lines == {4, 5}
-    assert res.read == 4 and res.accepted == 2 and res.rejected == 2
+    # the empty line is rejected; the unknown county is reported but its contact kept (issue 14.3)
+    assert res.read == 4 and res.accepted == 3 and res.rejected == 1
 
 
 def test_empty_county_is_valid_and_stored_as_unknown(extract: Extract, tmp_path: Path) -> None:
@@ -250,9 +255,46 @@ def test_sas_transport_file_is_read_in_chunks_with_sas_dates(tmp_path: Path) -> 
     path = tmp_path / "par.xpt"
     write_xport(path, cols, {"lopnr": 8, "lan": 2, "vardform": 8, "hdia": 6, "op": 40})
     res = import_par(path, tmp_path / "ds", strict=False, batch_rows=3)  # three chunks
-    assert (res.read, res.accepted, res.rejected) == (7, 6, 1)
+    assert (res.read, res.accepted, res.rejected) == (7, 7, 0)  # unknown county kept as unknown, reported
     assert res.first_errors[0]["line"] == 5 and res.first_errors[0]["column"] == "lan"
     stored = pq.read_table(tmp_path / "ds").to_pandas().sort_values("lopnr")
+    assert stored[stored.lopnr == "5"]["lan"].isna().all()
     assert stored["indatum"].astype(str).unique().tolist() == ["2022-03-01"]
     assert stored[stored.vardform == "sluten"]["utdatum"].astype(str).tolist() == ["2022-03-04"]
-    assert sorted(stored["op"]) == ["", "", "", "AW020", "AW024", "XV019 XV020"]
+    assert sorted(stored["op"]) == ["", "", "", "", "AW020", "AW024", "XV019 XV020"]
+
+
+def test_lenient_import_keeps_a_contact_with_an_unknown_county_as_county_unknown_and_reports_it(
+    extract: Extract, tmp_path: Path
+) -> None:
+    rows = _good(4)
+    rows.insert(1, contact("okandlan", lan="77"))
+    res = import_par(extract(rows), tmp_path / "ds", strict=False)
+    assert res.ok and (res.read, res.accepted, res.rejected) == (5, 5, 0)
+    assert res.error_count == 1
+    assert (res.first_errors[0]["line"], res.first_errors[0]["column"]) == (3, "lan")
+    assert res.first_errors[0]["reason"] == s.REASON_LAN
+    stored = pq.read_table(tmp_path / "ds").to_pandas()
+    kept = stored[stored["lopnr"] == "okandlan"]
+    assert len(kept) == 1 and pd.isna(kept["lan"].iloc[0])
+
+
+def test_strict_import_still_refuses_an_unknown_county(extract: Extract, tmp_path: Path) -> None:
+    res = import_par(extract([*_good(3), contact("okandlan", lan="77")]), tmp_path / "ds")
+    assert not res.ok and not (tmp_path / "ds").exists()
+
+
+def test_strict_import_refuses_a_header_only_extract(extract: Extract, tmp_path: Path) -> None:
+    with pytest.raises(DomainError) as exc:
+        import_par(extract([]), tmp_path / "ds")
+    assert exc.value.code == "followup.empty_extract" and "inga rader" in exc.value.message_sv
+    assert not (tmp_path / "ds").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".ds.tmp")]
+
+
+def test_strict_import_refuses_an_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "tom.csv"
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(DomainError):
+        import_par(path, tmp_path / "ds")
+    assert not (tmp_path / "ds").exists()
