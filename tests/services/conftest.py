@@ -3,16 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from canrehab.config import Settings
+from canrehab.domain.access import Actor
 from canrehab.domain.model import CareUnit, Profession, Staff
+from canrehab.services import patients as patient_service
 from canrehab.services.context import SYSTEM, Services
 
 TODAY = date(2026, 3, 2)
+ONK = "SE2321000016-ONK"
+NURSE = Actor(
+    role="nurse", staff_id="nurse-1", unit_hsa_ids=frozenset({ONK}), patient_id=None, username="karin"
+)
+
+
+def patient_with_pathway(services: Services, *, icd10: str = "C50.9", days_ago: int = 3) -> tuple[str, str]:
+    """Tolvan registered by the contact nurse, with a pathway at the oncology unit diagnosed ``days_ago``
+    days before TODAY: (patient id, pathway id)."""
+    patient = patient_service.register_patient(
+        services, NURSE, personnummer="19121212-1212", name="Tolvan Tolvansson", county_code="01"
+    )
+    pathway = patient_service.open_pathway(
+        services,
+        NURSE,
+        patient_id=patient.id,
+        icd10=icd10,
+        diagnosed_on=TODAY - timedelta(days=days_ago),
+        unit_hsa_id=ONK,
+    )
+    return patient.id, pathway.id
 
 
 @pytest.fixture

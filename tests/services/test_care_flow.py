@@ -25,15 +25,8 @@ from canrehab.services import assessments, handovers, plans, worklist
 from canrehab.services import patients as patient_service
 from canrehab.services.context import SYSTEM, Services
 from canrehab.services.export import export_par
-from tests.services.conftest import TODAY
+from tests.services.conftest import NURSE, TODAY, patient_with_pathway
 
-NURSE = Actor(
-    role="nurse",
-    staff_id="nurse-1",
-    unit_hsa_ids=frozenset({"SE2321000016-ONK"}),
-    patient_id=None,
-    username="karin",
-)
 PHYSIO = Actor(
     role="rehab_professional",
     staff_id="pt-1",
@@ -51,18 +44,7 @@ OTHER_NURSE = Actor(
 
 
 def _patient_with_pathway(services: Services) -> tuple[str, str]:
-    patient = patient_service.register_patient(
-        services, NURSE, personnummer="19121212-1212", name="Tolvan Tolvansson", county_code="01"
-    )
-    pathway = patient_service.open_pathway(
-        services,
-        NURSE,
-        patient_id=patient.id,
-        icd10="C50.9",
-        diagnosed_on=TODAY - timedelta(days=3),
-        unit_hsa_id="SE2321000016-ONK",
-    )
-    return patient.id, pathway.id
+    return patient_with_pathway(services, days_ago=3)
 
 
 def _troubled_answers(services: Services) -> dict[str, object]:

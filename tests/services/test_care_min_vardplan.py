@@ -23,15 +23,8 @@ from canrehab.domain.model import (
 from canrehab.services import handovers, min_vardplan
 from canrehab.services import patients as patient_service
 from canrehab.services.context import SYSTEM, Services
-from tests.services.conftest import TODAY
+from tests.services.conftest import NURSE, TODAY
 
-NURSE = Actor(
-    role="nurse",
-    staff_id="nurse-1",
-    unit_hsa_ids=frozenset({"SE2321000016-ONK"}),
-    patient_id=None,
-    username="karin",
-)
 VC = "SE2321000016-VC1"
 VC_NURSE = Actor(
     role="nurse", staff_id="vc-1", unit_hsa_ids=frozenset({VC}), patient_id=None, username="vera"

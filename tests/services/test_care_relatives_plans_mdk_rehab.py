@@ -20,17 +20,9 @@ from canrehab.domain.model import (
 )
 from canrehab.domain.relatives import ConsentStatus, RelationKind, SupportKind
 from canrehab.services import mdk_rehab, plans, relatives
-from canrehab.services import patients as patient_service
 from canrehab.services.context import SYSTEM, Services
-from tests.services.conftest import TODAY
+from tests.services.conftest import NURSE, TODAY, patient_with_pathway
 
-NURSE = Actor(
-    role="nurse",
-    staff_id="nurse-1",
-    unit_hsa_ids=frozenset({"SE2321000016-ONK"}),
-    patient_id=None,
-    username="karin",
-)
 COORD_UNIT = "SE2321000016-MDK"
 COORDINATOR = Actor(
     role="rehab_professional",
@@ -51,18 +43,7 @@ REGIONS = (
 
 
 def _patient(services: Services, icd10: str = "C50.9") -> tuple[str, str]:
-    patient = patient_service.register_patient(
-        services, NURSE, personnummer="19121212-1212", name="Tolvan Tolvansson", county_code="01"
-    )
-    pathway = patient_service.open_pathway(
-        services,
-        NURSE,
-        patient_id=patient.id,
-        icd10=icd10,
-        diagnosed_on=TODAY - timedelta(days=10),
-        unit_hsa_id="SE2321000016-ONK",
-    )
-    return patient.id, pathway.id
+    return patient_with_pathway(services, icd10=icd10, days_ago=10)
 
 
 def _codes(services: Services, patient_id: str) -> list[str]:

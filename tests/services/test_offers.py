@@ -12,29 +12,16 @@ from canrehab.domain.access import Actor
 from canrehab.domain.errors import DomainError
 from canrehab.domain.model import MinVardplanStatus
 from canrehab.services import offers
-from canrehab.services import patients as patient_service
 from canrehab.services.context import SYSTEM, Services
 from canrehab.services.process_indicators import PathwayFacts, condition_met
-from tests.services.conftest import TODAY
+from tests.services.conftest import NURSE, TODAY, patient_with_pathway
 
 ONK = "SE2321000016-ONK"
-NURSE = Actor(role="nurse", staff_id="nurse-1", unit_hsa_ids=frozenset({ONK}), username="karin")
 OTHER = Actor(role="nurse", staff_id="nurse-2", unit_hsa_ids=frozenset({"SE2321000016-KIR"}), username="eva")
 
 
 def _pathway(services: Services) -> tuple[str, str]:
-    patient = patient_service.register_patient(
-        services, NURSE, personnummer="19121212-1212", name="Tolvan Tolvansson", county_code="01"
-    )
-    pw = patient_service.open_pathway(
-        services,
-        NURSE,
-        patient_id=patient.id,
-        icd10="C50.9",
-        diagnosed_on=TODAY - timedelta(days=30),
-        unit_hsa_id=ONK,
-    )
-    return patient.id, pw.id
+    return patient_with_pathway(services, days_ago=30)
 
 
 def test_offer_is_stored_with_its_channel_audited_and_counted_as_of_the_period_end(
