@@ -45,7 +45,7 @@ def spark_session() -> Any:
     from pyspark.sql import SparkSession
 
     master = os.environ.get("CANREHAB_SPARK_MASTER", "local[2]")
-    session = (
+    builder = (
         SparkSession.builder.master(master)
         .appName("canrehab-followup")
         .config("spark.ui.enabled", "false")
@@ -54,8 +54,11 @@ def spark_session() -> Any:
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.memory", os.environ.get("CANREHAB_SPARK_DRIVER_MEMORY", "2g"))
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .getOrCreate()
     )
+    local_ip = os.environ.get("SPARK_LOCAL_IP")
+    if local_ip:  # the driver's address for a cluster's executors, also when the JVM was started before
+        builder = builder.config("spark.driver.host", local_ip).config("spark.driver.bindAddress", local_ip)
+    session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session
 
