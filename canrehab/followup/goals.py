@@ -73,11 +73,11 @@ CareCondition = Literal[
 # The facts the structure register records per unit and diagnosis process.
 StructureFact = Literal[
     "contact_nurses_present",
-    "nurse_assignment_written",
-    "nurse_assignment_resourced",
-    "needs_assessment_routine",
-    "needs_assessment_routine_implemented",
-    "coding_routine",
+    "assignment_written",
+    "assignment_resourced",
+    "needs_routine_exists",
+    "needs_routine_implemented",
+    "coding_routine_exists",
     "primary_care_agreement",
     "rehab_team_available",
 ]

@@ -91,7 +91,9 @@ def make_row(
     return Row(unit_hsa_id, label, numerator, denominator, False, str(numerator), str(denominator), share)
 
 
-def _scope(services: Services, actor: Actor, unit: str | None) -> tuple[list[CareUnit], list[str]]:
+def scope(services: Services, actor: Actor, unit: str | None) -> tuple[list[CareUnit], list[str]]:
+    """The units the actor follows up (every unit for a region-wide role) and the ids in scope (one with
+    ``unit``, refused when the actor may not see it)."""
     from canrehab.services.context import SYSTEM
 
     with services.uow(SYSTEM, log_reads=False) as uow:
@@ -119,7 +121,7 @@ def dashboard(
     services: Services, actor: Actor, *, unit: str | None, process: str | None, start: date, end: date
 ) -> Dashboard:
     require_action(actor, Action.FOLLOWUP, services, "indicator_dashboard")
-    visible, unit_ids = _scope(services, actor, unit)
+    visible, unit_ids = scope(services, actor, unit)
     names = {u.hsa_id: u.name for u in visible}
     facts, handovers = _facts(services, actor, unit_ids, process, start, end)
     suppress = not allowed(actor.role, Action.FOLLOWUP_DRILL_DOWN)
@@ -189,7 +191,7 @@ def drilldown(
     definition = next((d for d in load_process_indicators() if d.id == indicator_id), None)
     if definition is None:
         raise DomainError("indicator.unknown", "Okänd indikator.", f"unknown indicator {indicator_id}")
-    visible, unit_ids = _scope(services, actor, unit)
+    visible, unit_ids = scope(services, actor, unit)
     names = {u.hsa_id: u.name for u in visible}
     facts, handovers = _facts(services, actor, unit_ids, process, start, end)
     missing: list[tuple[str, str, str]] = []  # (patient id, process, unit)
@@ -242,7 +244,7 @@ def distribution(
     from canrehab.domain.model import NeedsLevel
 
     require_action(actor, Action.FOLLOWUP, services, "indicator_distribution")
-    visible, unit_ids = _scope(services, actor, unit)
+    visible, unit_ids = scope(services, actor, unit)
     names = {u.hsa_id: u.name for u in visible}
     facts, _ = _facts(services, actor, unit_ids, process, start, end)
     suppress = not allowed(actor.role, Action.FOLLOWUP_DRILL_DOWN)

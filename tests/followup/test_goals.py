@@ -158,12 +158,12 @@ def test_structure_indicator_is_the_share_of_units_where_every_fact_holds() -> N
             "onk",
             {
                 "contact_nurses_present": True,
-                "nurse_assignment_written": True,
-                "nurse_assignment_resourced": True,
+                "assignment_written": True,
+                "assignment_resourced": True,
             },
             "lunga",
         ),
-        UnitFacts("kir", {"contact_nurses_present": True, "nurse_assignment_written": True}),  # not resourced
+        UnitFacts("kir", {"contact_nurses_present": True, "assignment_written": True}),  # not resourced
         UnitFacts("gyn", {}),
     ]
     r = evaluate_structure(ind, facts)

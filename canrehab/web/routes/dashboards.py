@@ -20,7 +20,7 @@ from canrehab.web.views.goals import goals_for
 router = APIRouter()
 
 
-def _period(start: str, end: str) -> tuple[date, date]:
+def period(start: str, end: str) -> tuple[date, date]:
     today = date.today()
     try:
         end_d = date.fromisoformat(end) if end else today
@@ -78,7 +78,7 @@ def dashboard(
     start: str = "",
     end: str = "",
 ) -> Response:
-    start_d, end_d = _period(request.query_params.get("from", start), request.query_params.get("to", end))
+    start_d, end_d = period(request.query_params.get("from", start), request.query_params.get("to", end))
     can_drill = user.may(Action.FOLLOWUP_DRILL_DOWN)
     result = indicator_service.dashboard(
         services, user.actor, unit=unit or None, process=process or None, start=start_d, end=end_d
@@ -124,7 +124,7 @@ def drilldown(
 ) -> Response:
     if not user.may(Action.FOLLOWUP_DRILL_DOWN):
         raise Forbidden("Din roll ser bara sammanställda siffror, inte enskilda patienter.")
-    start_d, end_d = _period(start, end)
+    start_d, end_d = period(start, end)
     title, rows = indicator_service.drilldown(
         services,
         user.actor,
