@@ -111,19 +111,40 @@ def scope(services: Services, actor: Actor, unit: str | None) -> tuple[list[Care
 
 
 def _facts(
-    services: Services, actor: Actor, unit_ids: list[str], process: str | None, start: date, end: date
+    services: Services,
+    actor: Actor,
+    unit_ids: list[str],
+    process: str | None,
+    start: date,
+    end: date,
+    *,
+    svf_only: bool = False,
 ) -> tuple[list[PathwayFacts], list[Any]]:
     with services.uow(actor, log_reads=False) as uow:
-        return readmodel.indicator_facts(uow, unit_ids, process, start, end)
+        facts, handovers = readmodel.indicator_facts(uow, unit_ids, process, start, end)
+    if svf_only:
+        facts = [f for f in facts if f.svf is not None]
+        svf_pathways = {f.pathway.id for f in facts}
+        handovers = [h for h in handovers if h.pathway_id in svf_pathways]
+    return facts, handovers
 
 
 def dashboard(
-    services: Services, actor: Actor, *, unit: str | None, process: str | None, start: date, end: date
+    services: Services,
+    actor: Actor,
+    *,
+    unit: str | None,
+    process: str | None,
+    start: date,
+    end: date,
+    svf_only: bool = False,
 ) -> Dashboard:
+    """Every evaluable care indicator per unit in the actor's scope (``svf_only``: restricted to the pathways
+    with an SVF record, 003's "SVF or not" disaggregation)."""
     require_action(actor, Action.FOLLOWUP, services, "indicator_dashboard")
     visible, unit_ids = scope(services, actor, unit)
     names = {u.hsa_id: u.name for u in visible}
-    facts, handovers = _facts(services, actor, unit_ids, process, start, end)
+    facts, handovers = _facts(services, actor, unit_ids, process, start, end, svf_only=svf_only)
     suppress = not allowed(actor.role, Action.FOLLOWUP_DRILL_DOWN)
     threshold = services.settings.suppression_threshold
     results: list[IndicatorResult] = []
@@ -185,6 +206,7 @@ def drilldown(
     process: str | None,
     start: date,
     end: date,
+    svf_only: bool = False,
 ) -> tuple[str, list[dict[str, Any]]]:
     """The patients in the indicator's population who do not meet it (unit manager / admin only)."""
     require_action(actor, Action.FOLLOWUP_DRILL_DOWN, services, "indicator_drilldown")
@@ -193,7 +215,7 @@ def drilldown(
         raise DomainError("indicator.unknown", "Okänd indikator.", f"unknown indicator {indicator_id}")
     visible, unit_ids = scope(services, actor, unit)
     names = {u.hsa_id: u.name for u in visible}
-    facts, handovers = _facts(services, actor, unit_ids, process, start, end)
+    facts, handovers = _facts(services, actor, unit_ids, process, start, end, svf_only=svf_only)
     missing: list[tuple[str, str, str]] = []  # (patient id, process, unit)
     care = _care(definition)
     if care.population == "handovers_sent":

@@ -3,8 +3,10 @@
 The definitions are the ``source: care`` indicators of ``followup/definitions/indicators.yaml`` (schema
 :class:`canrehab.followup.goals.IndicatorDef`; there is no second vocabulary). Each has a population (the
 denominator) and a condition (the numerator), evaluated per pathway (or per handover) as of the period's end:
-an event after the period does not count. A condition whose data canrehab does not record yet
-(SVF, MDK) is not evaluated; such indicators are left out of the dashboards rather than shown as 0 %.
+an event after the period does not count. SVF lead time and MDK are read from the pathway's SVF record
+(``domain.svf``); MDK is recorded there, so a pathway without an SVF record counts as not discussed. A
+condition whose data canrehab does not hold (the expected number of cancer cases for SVF inclusion, PREM
+answers) is not evaluated; such indicators are left out of the dashboards rather than shown as 0 %.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from canrehab.domain import offers
+from canrehab.domain import svf as svf_rules
 from canrehab.domain.model import (
     Assessment,
     AssessmentStatus,
@@ -24,6 +28,7 @@ from canrehab.domain.model import (
     PlanStatus,
     RehabPlan,
 )
+from canrehab.domain.svf import SvfDefinitions, SvfRecord
 from canrehab.followup.goals import CareCondition, CarePopulation, IndicatorDef, default_indicators
 
 Population = CarePopulation
@@ -31,7 +36,14 @@ Condition = CareCondition
 
 # What canrehab's care data can answer today (the others wait for their data: SVF, MDK).
 EVALUATED_POPULATIONS: frozenset[str] = frozenset(
-    {"diagnosed_in_period", "needs_special_or_more", "treatment_ended", "handovers_sent", "assessed_twice"}
+    {
+        "diagnosed_in_period",
+        "needs_special_or_more",
+        "treatment_ended",
+        "handovers_sent",
+        "assessed_twice",
+        "svf_treatment_started",
+    }
 )
 EVALUATED_CONDITIONS: frozenset[str] = frozenset(
     {
@@ -45,6 +57,8 @@ EVALUATED_CONDITIONS: frozenset[str] = frozenset(
         "has_plan",
         "handover_confirmed",
         "troublesome_areas_decreased",
+        "within_svf_lead_time",
+        "discussed_at_mdk",
     }
 )
 
@@ -56,6 +70,14 @@ def evaluable(definition: IndicatorDef) -> bool:
         and care.population in EVALUATED_POPULATIONS
         and care.condition in EVALUATED_CONDITIONS
     )
+
+
+@cache
+def svf_definitions() -> SvfDefinitions:
+    """The SVF pathways and their maximum lead times (``codes/svf.yaml``)."""
+    from canrehab.services.svf import load_definitions
+
+    return load_definitions()
 
 
 def load_process_indicators() -> tuple[IndicatorDef, ...]:
@@ -70,6 +92,7 @@ class PathwayFacts:
     pathway: Pathway
     assessments: Sequence[Assessment]
     plans: Sequence[RehabPlan]
+    svf: SvfRecord | None = None  # None: not an SVF pathway
 
 
 def _done(a: Assessment, end: date) -> bool:
@@ -109,6 +132,9 @@ def in_population(population: Population, facts: PathwayFacts, start: date, end:
         done = _completed(facts, end)
         latest = done[-1].submitted_on or done[-1].started_on if done else None
         return len(done) >= 2 and latest is not None and start <= latest <= end
+    if population == "svf_treatment_started":
+        started = facts.svf.treatment_start_on if facts.svf is not None else None
+        return started is not None and start <= started <= end
     if population == "treatment_ended":
         return diagnosed and any(p.kind == PhaseKind.TREATMENT_END and p.on <= end for p in pw.phases)
     return False
@@ -131,6 +157,15 @@ def condition_met(condition: Condition, facts: PathwayFacts, end: date) -> bool:
     if condition == "troublesome_areas_decreased":
         change = troublesome_change(facts, end)
         return change is not None and change[1] < change[0]
+    if condition == "within_svf_lead_time":
+        return facts.svf is not None and svf_rules.within_max(facts.svf, svf_definitions()) is True
+    if condition == "discussed_at_mdk":
+        record = facts.svf
+        return (
+            record is not None
+            and record.mdk_discussed is True
+            and (record.mdk_on or record.suspicion_on) <= end
+        )
     if condition == "has_plan":
         return any(p.status != PlanStatus.DRAFT and p.events and p.events[0].on <= end for p in facts.plans)
     return False

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from canrehab.services.process_indicators import PathwayFacts
+from canrehab.store.repositories.svf import SvfRepository
 
 CHUNK = 5000
 
@@ -33,15 +34,23 @@ def _by_pathway(repo: Any, pathway_ids: list[str]) -> dict[str, list[Any]]:
 def indicator_facts(
     uow: Any, unit_ids: Collection[str], process: str | None, start: date, end: date
 ) -> tuple[list[PathwayFacts], list[Any]]:
+    """The pathways of the units diagnosed in the period, and those whose SVF treatment started in it (the
+    lead-time population), with their assessments, plans and SVF records; the handovers sent in the period."""
     pw = uow.pathways.table.c
-    where = pw.unit_hsa_id.in_(list(unit_ids)) & pw.diagnosed_on.between(start, end)
+    svf = SvfRepository(uow.session, uow.audit)
+    in_period = pw.diagnosed_on.between(start, end)
+    svf_started = svf.pathways_started_between(start, end)
+    for chunk_start in range(0, len(svf_started), CHUNK):
+        in_period = in_period | pw.id.in_(svf_started[chunk_start : chunk_start + CHUNK])
+    where = pw.unit_hsa_id.in_(list(unit_ids)) & in_period
     if process:
         where = where & (pw.process == process)
     pathways = _load(uow.pathways, where)
     ids = [p.id for p in pathways]
     assessments = _by_pathway(uow.assessments, ids)
     plans = _by_pathway(uow.plans, ids)
-    facts = [PathwayFacts(p, assessments[p.id], plans[p.id]) for p in pathways]
+    records = svf.for_pathways(ids)
+    facts = [PathwayFacts(p, assessments[p.id], plans[p.id], records.get(p.id)) for p in pathways]
     ho = uow.handovers.table.c
     handovers = _load(uow.handovers, ho.from_unit_hsa_id.in_(list(unit_ids)) & ho.sent_on.between(start, end))
     if process:

@@ -107,3 +107,63 @@ def test_the_analytics_rows_carry_the_pseudonym_and_the_svf_columns_only(service
     assert rows[0]["svf_lead_time_days"] == 36 and rows[0]["svf_within_max"] is False
     assert rows[0]["unit_hsa_id"] == "SE2321000016-ONK"
     assert patient_id not in rows[0].values() and "19121212-1212" not in rows[0].values()
+
+
+# --- the SVF indicators of 003 (Mål 2 and 3) on the dashboard ---------------------------------------------
+
+LEADER = Actor(role="admin", staff_id=None, username="processledare")
+ONK = "SE2321000016-ONK"
+
+
+def _svf_patient(services: Services, pnr: str, record: SvfRecord | None) -> str:
+    patient = patient_service.register_patient(
+        services, NURSE, personnummer=pnr, name=f"Patient {pnr[-4:]}", county_code="01"
+    )
+    pathway = patient_service.open_pathway(
+        services,
+        NURSE,
+        patient_id=patient.id,
+        icd10="C50.9",
+        diagnosed_on=TODAY - timedelta(days=20),
+        unit_hsa_id=ONK,
+    )
+    if record is not None:
+        svf.record(services, NURSE, patient.id, pathway.id, record, expected_version=0)
+    return pathway.id
+
+
+def _shares(services: Services, **kwargs: object) -> dict[str, tuple[int, int]]:
+    from canrehab.services.indicators import dashboard
+
+    board = dashboard(
+        services, LEADER, unit=ONK, process=None, start=TODAY - timedelta(days=90), end=TODAY, **kwargs
+    )
+    return {
+        i.definition.id: (i.rows[-1].numerator, i.rows[-1].denominator) for i in board.indicators if i.rows
+    }
+
+
+def test_svf_ledtid_counts_treatment_starts_in_the_period_within_the_pathways_maximum(
+    services: Services,
+) -> None:
+    start = TODAY - timedelta(days=60)
+    _svf_patient(
+        services, "19121212-1212", SvfRecord("brostcancer", start, True, start, start + timedelta(35))
+    )
+    _svf_patient(
+        services, "19900101-0017", SvfRecord("brostcancer", start, False, None, start + timedelta(36))
+    )
+    _svf_patient(services, "19800202-0009", SvfRecord("brostcancer", TODAY - timedelta(5)))  # not started
+    _svf_patient(services, "19700303-0009", None)  # not an SVF pathway
+    shares = _shares(services)
+    assert shares["svf_ledtid"] == (1, 2)  # 35 days is within bröstcancer's 35, 36 is not
+    assert shares["mdk_diskuterad"] == (1, 4)  # MDK is recorded with the SVF; the others are not discussed
+
+
+def test_any_indicator_can_be_restricted_to_svf_patients(services: Services) -> None:
+    start = TODAY - timedelta(days=30)
+    _svf_patient(services, "19121212-1212", SvfRecord("brostcancer", start, True, start))
+    _svf_patient(services, "19900101-0017", None)
+    assert _shares(services)["named_nurse"][1] == 2
+    restricted = _shares(services, svf_only=True)
+    assert restricted["named_nurse"][1] == 1 and restricted["mdk_diskuterad"] == (1, 1)

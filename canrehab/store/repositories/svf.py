@@ -3,8 +3,9 @@ names the version it read."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -70,6 +71,22 @@ class SvfRepository:
             after=_json(record),
         )
         return expected_version + 1
+
+    def for_pathways(self, pathway_ids: Sequence[str]) -> dict[str, SvfRecord]:
+        """The records of these pathways by pathway id (an aggregate read for the indicators: the caller logs
+        it once, not per record)."""
+        out: dict[str, SvfRecord] = {}
+        ids = list(pathway_ids)
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start : start + 5000]
+            rows = self.session.execute(select(TABLE).where(TABLE.c.pathway_id.in_(chunk)))
+            out.update({row.pathway_id: SvfRecord(**{n: getattr(row, n) for n in FIELDS}) for row in rows})
+        return out
+
+    def pathways_started_between(self, start: date, end: date) -> list[str]:
+        """The ids of the SVF pathways whose first treatment started in the period."""
+        stmt = select(TABLE.c.pathway_id).where(TABLE.c.treatment_start_on.between(start, end))
+        return [pid for (pid,) in self.session.execute(stmt)]
 
     def all_for_publication(self) -> list[tuple[str, str, str, SvfRecord]]:
         """(pseudonym, pathway id, treating unit, record) of every SVF record, for the pseudonymised

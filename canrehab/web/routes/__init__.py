@@ -22,6 +22,7 @@ from canrehab.web.routes import (
     send_link,
     statistics,
     structure,
+    svf,
     worklist,
 )
 
@@ -38,6 +39,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit.router,
     statistics.router,
     structure.router,
+    svf.router,
     gap_analysis.router,
     goals.router,
     offers.router,

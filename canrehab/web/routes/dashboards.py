@@ -77,17 +77,26 @@ def dashboard(
     process: str = "",
     start: str = "",
     end: str = "",
+    svf: str = "",
 ) -> Response:
     start_d, end_d = period(request.query_params.get("from", start), request.query_params.get("to", end))
     can_drill = user.may(Action.FOLLOWUP_DRILL_DOWN)
+    svf_only = svf == "ja"
     result = indicator_service.dashboard(
-        services, user.actor, unit=unit or None, process=process or None, start=start_d, end=end_d
+        services,
+        user.actor,
+        unit=unit or None,
+        process=process or None,
+        start=start_d,
+        end=end_d,
+        svf_only=svf_only,
     )
 
     def drill_url(indicator_id: str, unit_hsa_id: str) -> str:
         return (
             f"/uppfoljning/patienter?indicator={indicator_id}&unit={unit_hsa_id}"
             f"&process={process}&start={start_d.isoformat()}&end={end_d.isoformat()}"
+            + ("&svf=ja" if svf_only else "")
         )
 
     context: dict[str, Any] = {
@@ -106,6 +115,7 @@ def dashboard(
         "process": process,
         "start": start_d.isoformat(),
         "end": end_d.isoformat(),
+        "svf": svf_only,
     }
     context["can_drill"] = can_drill
     return render(request, "dashboard.html", context)
@@ -121,6 +131,7 @@ def drilldown(
     process: str = "",
     start: str = "",
     end: str = "",
+    svf: str = "",
 ) -> Response:
     if not user.may(Action.FOLLOWUP_DRILL_DOWN):
         raise Forbidden("Din roll ser bara sammanställda siffror, inte enskilda patienter.")
@@ -133,5 +144,6 @@ def drilldown(
         process=process or None,
         start=start_d,
         end=end_d,
+        svf_only=svf == "ja",
     )
     return render(request, "drilldown.html", {"title": title, "rows": rows})
