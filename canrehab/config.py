@@ -10,6 +10,7 @@ import secrets
 from functools import cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,6 +29,9 @@ class Settings(BaseSettings):
     # Key of the HMAC that turns a personnummer into the stable analytical pseudonym. Set it explicitly
     # (and keep it secret and stable) in production; empty: derived from the installation secret.
     pseudonym_key: str = ""
+    # Local time (HH:MM) at which the web app publishes the care data to the analytics store every day
+    # (services.publish, the default period); empty: only on demand (canrehab publish).
+    publish_daily_at: str = Field(default="", pattern=r"^$|^([01][0-9]|2[0-3]):[0-5][0-9]$")
     host: str = "127.0.0.1"
     port: int = 8000
 

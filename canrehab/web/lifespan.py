@@ -2,7 +2,13 @@
 (and once at start), recompute the worklist rows whose date-driven flags have changed
 (``services.worklist.refresh_stale``), so that every unit's list is exact for the new day before anyone
 opens it. The worklist read itself refreshes its unit's stale rows as a
-safety net, so a missed run costs latency, never correctness. Logs counts only, never patient data."""
+safety net, so a missed run costs latency, never correctness.
+
+With ``publish_daily_at`` set, a second job publishes the care data to the analytics store once a day at
+that local time (``services.publish``, the default period, as the system): the dashboards and reports that
+read the analytics store follow the care process without anyone running ``canrehab publish``. A failed
+publication is retried a minute later; the previous dataset stays in place (the swap is atomic).
+Logs counts only, never patient data."""
 
 from __future__ import annotations
 
@@ -10,10 +16,11 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from datetime import date
+from datetime import date, datetime, time
 
 from fastapi import FastAPI
 
+from canrehab.services import publish
 from canrehab.services.context import SYSTEM
 from canrehab.services.worklist import refresh_stale
 from canrehab.web.deps import app_services
@@ -42,15 +49,42 @@ async def refresh_loop(app: FastAPI, check_seconds: float = CHECK_SECONDS) -> No
         await asyncio.sleep(wait)
 
 
+def publish_due(today: date, now: time, at: time, done_for: date | None) -> bool:
+    """Whether the daily publication is due: not yet done for ``today`` and the time of day has come."""
+    return today != done_for and now >= at
+
+
+async def publish_loop(app: FastAPI, at: time, check_seconds: float = 60.0) -> None:
+    done_for: date | None = None
+    while True:
+        services = app_services(app)
+        today = services.today()
+        if publish_due(today, datetime.now().time(), at, done_for):
+            start, end = publish.default_period(today)
+            try:
+                result = await asyncio.to_thread(publish.publish, services, SYSTEM, start=start, end=end)
+            except Exception:  # the previous dataset stays; the next round retries
+                log.exception("daily publication for %s failed", today.isoformat())
+            else:
+                log.info("published %d contacts of %d persons for %s", result.contacts, result.persons, today)
+                done_for = today
+        await asyncio.sleep(check_seconds)
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """At start, load and check the definitions (a broken region file stops the start with its name and
     field, instead of failing the first request that needs it); then run the daily job until shutdown."""
     app_services(app).catalog  # noqa: B018
-    task = asyncio.create_task(refresh_loop(app), name="worklist-refresh")
+    services = app_services(app)
+    tasks = [asyncio.create_task(refresh_loop(app), name="worklist-refresh")]
+    if services.settings.publish_daily_at:
+        at = time.fromisoformat(services.settings.publish_daily_at)
+        tasks.append(asyncio.create_task(publish_loop(app, at), name="daily-publication"))
     try:
         yield
     finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+        for task in tasks:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task

@@ -4,8 +4,9 @@ database (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import Callable
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -53,3 +54,39 @@ def test_the_job_refreshes_stale_rows_when_the_date_changes(
     with services.uow(SYSTEM, log_reads=False) as uow:
         assert uow.worklist.for_pathway(pathway.id)[TEST_UNIT].assessment_overdue
         assert uow.worklist.stale_pathways(clock["today"]) == []
+
+
+def test_the_daily_publication_publishes_the_care_data_once_the_time_of_day_has_come(tmp_path: Path) -> None:
+    from canrehab.services import publish
+    from canrehab.synth.demo import build_demo
+    from canrehab.web.lifespan import publish_due, publish_loop
+
+    assert publish_due(date(2026, 3, 2), time(2, 0), time(2, 0), None)
+    assert not publish_due(date(2026, 3, 2), time(1, 59), time(2, 0), None)
+    assert not publish_due(date(2026, 3, 2), time(23, 0), time(2, 0), date(2026, 3, 2))  # done today
+
+    settings = Settings(data_dir=tmp_path, secret_key="test", publish_daily_at="00:00")
+    build_demo(settings, patients=20, seed=3, analytics_persons=50)
+    services = Services.open(settings)
+    target = publish.own_dataset(services)
+    shutil.rmtree(target)  # the demo publishes once; the job must publish again on its own
+    with services.uow(SYSTEM, log_reads=False) as uow:
+        before = sum(1 for e in uow.audit.query() if e.entity_type == "analytics_dataset")
+    app = SimpleNamespace(state=SimpleNamespace(services=services))
+
+    async def one_round() -> None:
+        task = asyncio.create_task(publish_loop(app, time(0, 0), check_seconds=0.05))  # type: ignore[arg-type]
+        for _ in range(600):
+            await asyncio.sleep(0.05)
+            if any(target.rglob("*.parquet")):
+                break
+        task.cancel()
+
+    try:
+        asyncio.run(one_round())
+        assert any(target.rglob("*.parquet"))
+        with services.uow(SYSTEM, log_reads=False) as uow:
+            exports = [e for e in uow.audit.query() if e.entity_type == "analytics_dataset"]
+        assert len(exports) == before + 1 and exports[0].actor_username == "system"
+    finally:
+        services.engine.dispose()
