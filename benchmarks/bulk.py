@@ -1,12 +1,12 @@
 """FHIR Bulk Data export of a whole region: time and peak memory of the export job, against a raw dump.
 
-Builds a synthetic region (``canrehab synth``'s generator and loader, default 200 000 patients) on a throw-away
-PostgreSQL database (or SQLite with ``--sqlite``), then, in a fresh process (so that its peak RSS is the
-export's, not the build's), runs one system-level ``$export`` job exactly as the app's background thread does
-(``canrehab.fhir.export.run_job``: the snapshot read in batches, the mappers, the NDJSON files, the per-patient
-read audit) and compares it with a same-run baseline: ``SELECT count(*)`` of every exported table and a raw
-dump of the same rows (``COPY … TO STDOUT`` on PostgreSQL, a plain ``SELECT *`` fetched in batches on SQLite).
-Prints the figures and the machine; never part of the test pass/fail.
+Builds a synthetic region (``canrehab synth``'s generator and loader, default 200 000 patients) on a
+throw-away PostgreSQL database (or SQLite with ``--sqlite``), then, in a fresh process (so that its peak RSS
+is the export's, not the build's), runs one system-level ``$export`` job exactly as the app's background
+thread does (``canrehab.fhir.export.run_job``: the snapshot read in batches, the mappers, the NDJSON files,
+the per-patient read audit) and compares it with a same-run baseline: ``SELECT count(*)`` of every exported
+table and a raw dump of the same rows (``COPY … TO STDOUT`` on PostgreSQL, a plain ``SELECT *`` fetched in
+batches on SQLite). Prints the figures and the machine; never part of the test pass/fail.
 
     .venv/bin/python benchmarks/bulk.py --patients 200000 \
         --pg-url postgresql+psycopg://canrehab:canrehab@127.0.0.1:54329/canrehab
@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.core import drop_pg, fresh_pg, machine  # noqa: E402
+from benchmarks.core import drop_pg, fresh_pg, machine
 
 TABLES = ("patient", "pathway", "assessment", "rehab_plan", "handover", "referral", "kva_record")
 TODAY = date(2026, 11, 1)

@@ -10,10 +10,13 @@ Group outside the caller's units is refused (403).
 The job (a thread in the app process; its state is the ``bulk_export_job`` row) reads one consistent snapshot
 of the database, pages through the patients in scope by id (``ExportReader``: one query per table per batch of
 ``BATCH`` patients, so memory holds a batch, never the region), runs the mappers of ``canrehab.fhir.mapping``
-and appends one NDJSON line per resource to one file per type under ``<data dir>/bulk-export/<job>/``. Every
-Organization, PractitionerRole and Practitioner the exported resources refer to is written too (unless
-``_type`` leaves those types out), so no reference dangles; a reference to a record the store lacks is
-reported in the manifest's ``error`` file (OperationOutcome lines), never silently dropped.
+and appends one NDJSON line per resource to one file per type under ``<data dir>/bulk-export/<job>/``. It
+uses the mappers' JSON builders (``*_json``); their ``*_to_fhir`` twins validate that same JSON with the
+fhir.resources models, which costs more than all the rest of the export (the tests check the exported lines
+against the R4 JSON schema and the models instead). Every Organization, PractitionerRole and Practitioner the
+exported resources refer to is written too (unless ``_type`` leaves those types out), so no reference
+dangles; a reference to a record the store lacks is reported in the manifest's ``error`` file
+(OperationOutcome lines), never silently dropped.
 
 Pseudonymised unless the caller's role sees identities: the Patient is its analytical pseudonym only, every
 reference to it uses the pseudonym, free text and staff names are removed.
@@ -40,11 +43,20 @@ from urllib.parse import parse_qsl
 from canrehab.domain.access import Actor
 from canrehab.domain.model import new_id
 from canrehab.domain.permissions import Action, allowed
-from canrehab.fhir import mapping as m
 from canrehab.fhir.context import Ctx
-from canrehab.fhir.mapping.common import as_json
+from canrehab.fhir.mapping.assessment import questionnaire_response_json
+from canrehab.fhir.mapping.organisation import (
+    organization_json,
+    patient_json,
+    practitioner_json,
+    practitioner_role_json,
+)
+from canrehab.fhir.mapping.pathway import condition_json, episode_json
+from canrehab.fhir.mapping.plan import care_plan_json
+from canrehab.fhir.mapping.procedure import procedure_json
+from canrehab.fhir.mapping.workflow import service_request_json, task_json
 from canrehab.fhir.outcome import FhirError
-from canrehab.fhir.resources.assessment import questionnaire_response_json
+from canrehab.fhir.resources.common import questionnaire
 from canrehab.fhir.resources.plan import goals_of
 from canrehab.fhir.search import Query, matches, parse_query
 from canrehab.fhir.search_params import params_of
@@ -359,12 +371,12 @@ class _Writer:
         self.counts: dict[str, int] = {}
         self.issues: list[Json] = []
 
-    def write(self, rtype: str, resource: Json) -> None:
+    def write(self, rtype: str, line: str) -> None:
         out = self.files.get(rtype)
         if out is None:
             out = self.files[rtype] = (self.directory / f"{rtype}.ndjson").open("w", encoding="utf-8")
             self.counts[rtype] = 0
-        out.write(json.dumps(resource, ensure_ascii=False, separators=(",", ":")))
+        out.write(line)
         out.write("\n")
         self.counts[rtype] += 1
 
@@ -398,10 +410,20 @@ class _Plan:
     pseudonymised: bool
     org_ids: set[str] = field(default_factory=set)
     role_ids: set[str] = field(default_factory=set)
+    questionnaires: dict[str, Json | None] = field(default_factory=dict)
 
-    def keep(self, resource: Json) -> bool:
-        queries = self.filters.get(resource["resourceType"])
-        return not queries or any(matches(resource, q) for q in queries)
+    def questionnaire(self, instrument_id: str) -> Json | None:
+        """The instrument's Questionnaire, loaded once per job (the mappers only read it)."""
+        if instrument_id not in self.questionnaires:
+            self.questionnaires[instrument_id] = questionnaire(instrument_id)
+        return self.questionnaires[instrument_id]
+
+    def keep(self, rtype: str, line: str) -> bool:
+        queries = self.filters.get(rtype)
+        if not queries:
+            return True
+        resource = json.loads(line)
+        return any(matches(resource, q) for q in queries)
 
 
 def _plan_of(job: Json) -> _Plan:
@@ -441,10 +463,14 @@ def _snapshot(services: Any, job: Json, writer: _Writer, update: Callable[..., b
         done, after = 0, ""
         while (batch := reader.batch(plan.units, after, BATCH)) is not None:
             after = batch.patients[-1].id
+            pseudonyms = {p.id: p.pseudonym for p in batch.patients} if plan.pseudonymised else None
             for rtype, resource in _batch_resources(reader, batch, plan):
-                _collect_refs(resource, plan)
-                if rtype in plan.types and plan.keep(resource):
-                    writer.write(rtype, resource)
+                line = dumps(resource)
+                if pseudonyms is not None:
+                    line = scrub(line, pseudonyms)
+                _collect_refs(line, plan)
+                if rtype in plan.types and plan.keep(rtype, line):
+                    writer.write(rtype, line)
             with services.independent_uow(owner) as audit_uow:
                 for p in batch.patients:
                     audit_uow.audit.record("read", "patient", p.id, p.id, f"bulk export {job_id}")
@@ -453,14 +479,14 @@ def _snapshot(services: Any, job: Json, writer: _Writer, update: Callable[..., b
             if not update(patients_done=done, progress=f"{done} av {total} patienter ({pct} %)"):
                 raise Cancelled
         for rtype, resource in _support_resources(reader, plan, writer):
-            if rtype in plan.types and plan.keep(resource):
-                writer.write(rtype, resource)
+            line = dumps(resource)
+            if rtype in plan.types and plan.keep(rtype, line):
+                writer.write(rtype, line)
     writer.close()
 
 
 def _batch_resources(reader: Any, batch: Any, plan: _Plan) -> Iterator[tuple[str, Json]]:
-    """The batch's clinical resources as (type, JSON), pseudonymised if the plan says so."""
-    refs = {f"Patient/{p.id}": f"Patient/{p.pseudonym}" for p in batch.patients}
+    """The batch's clinical resources as (type, JSON), identified (``scrub`` pseudonymises the lines)."""
     since = plan.since
 
     def changed(entity_type: str, items: Sequence[Any]) -> Callable[[Any], bool]:
@@ -472,51 +498,49 @@ def _batch_resources(reader: Any, batch: Any, plan: _Plan) -> Iterator[tuple[str
             ids = reader.changed_since(entity_type, [i.id for i in items], since)
         return lambda item: item.id in ids
 
-    def out(resource: Json) -> Json:
-        return _scrub(resource, refs) if plan.pseudonymised else resource
-
     wanted = plan.types
+    forms = plan.questionnaire
     if "Patient" in wanted:
         keep = changed("patient", batch.patients)
         for p in batch.patients:
             if keep(p):
-                yield "Patient", as_json(m.patient_to_fhir(p, pseudonymised=plan.pseudonymised))
+                yield "Patient", patient_json(p, pseudonymised=plan.pseudonymised)
     keep = changed("pathway", batch.pathways)
     for pw in batch.pathways:
         if keep(pw):
             if "EpisodeOfCare" in wanted:
-                yield "EpisodeOfCare", out(as_json(m.episode_to_fhir(pw)))
+                yield "EpisodeOfCare", episode_json(pw)
             if "Condition" in wanted:
-                yield "Condition", out(as_json(m.condition_to_fhir(pw)))
+                yield "Condition", condition_json(pw)
     if "QuestionnaireResponse" in wanted:
         keep = changed("assessment", batch.assessments)
         for a in batch.assessments:
             if keep(a):
-                yield "QuestionnaireResponse", out(questionnaire_response_json(a))
+                yield "QuestionnaireResponse", questionnaire_response_json(a, forms(a.instrument_id))
     if "CarePlan" in wanted or "Goal" in wanted:
         keep = changed("rehab_plan", batch.plans)
         for plan_ in batch.plans:
             if keep(plan_):
                 if "CarePlan" in wanted:
-                    yield "CarePlan", out(as_json(m.care_plan_to_fhir(plan_)))
+                    yield "CarePlan", care_plan_json(plan_)
                 if "Goal" in wanted:
                     for g in goals_of(plan_).values():
-                        yield "Goal", out(g)
+                        yield "Goal", g
     if "ServiceRequest" in wanted:
         keep = changed("referral", batch.referrals)
         for r in batch.referrals:
             if keep(r):
-                yield "ServiceRequest", out(as_json(m.service_request_to_fhir(r)))
+                yield "ServiceRequest", service_request_json(r)
     if "Task" in wanted:
         keep = changed("handover", batch.handovers)
         for h in batch.handovers:
             if keep(h):
-                yield "Task", out(as_json(m.task_to_fhir(h)))
+                yield "Task", task_json(h)
     if "Procedure" in wanted:
         keep = changed("kva_record", batch.kva)
         for k in batch.kva:
             if keep(k):
-                yield "Procedure", out(as_json(m.procedure_to_fhir(k)))
+                yield "Procedure", procedure_json(k)
 
 
 def _support_resources(reader: Any, plan: _Plan, writer: _Writer) -> Iterator[tuple[str, Json]]:
@@ -534,10 +558,10 @@ def _support_resources(reader: Any, plan: _Plan, writer: _Writer) -> Iterator[tu
         for rid in sorted(missing):
             writer.issues.append(_issue(f"{rtype}/{rid} is referenced by exported resources but not stored."))
     for u in units:
-        yield "Organization", as_json(m.organization_to_fhir(u))
+        yield "Organization", organization_json(u)
     for s in staff:
-        role = as_json(m.practitioner_role_to_fhir(s))
-        person = as_json(m.practitioner_to_fhir(s))
+        role = practitioner_role_json(s)
+        person = practitioner_json(s)
         if plan.pseudonymised:  # staff names are removed with the free text
             role["practitioner"].pop("display", None)
             person.pop("name", None)
@@ -552,46 +576,40 @@ def _issue(message: str) -> Json:
     }
 
 
-def _collect_refs(node: Any, plan: _Plan) -> None:
-    if isinstance(node, dict):
-        for k, v in node.items():
-            if k == "reference" and isinstance(v, str):
-                rtype, _, rid = v.partition("/")
-                if rtype == "Organization":
-                    plan.org_ids.add(rid)
-                elif rtype in ("PractitionerRole", "Practitioner"):
-                    plan.role_ids.add(rid)
-            elif isinstance(v, dict | list):
-                _collect_refs(v, plan)
-    elif isinstance(node, list):
-        for v in node:
-            if isinstance(v, dict | list):
-                _collect_refs(v, plan)
+def dumps(resource: Json) -> str:
+    return json.dumps(resource, ensure_ascii=False, separators=(",", ":"))
 
 
-def _scrub(node: Any, patient_refs: dict[str, str]) -> Any:
-    """Pseudonymises references to patients and removes free text."""
-    if isinstance(node, dict):
-        out: Json = {}
-        for k, v in node.items():
-            if k == "reference" and isinstance(v, str) and v in patient_refs:
-                out[k] = patient_refs[v]
-            elif (
-                k == "display"
-                and "reference" in node
-                and not str(node["reference"]).startswith("Organization/")
-            ):
-                continue  # staff names
-            elif k in ("valueString", "description", "text") and isinstance(v, str):
-                out[k] = REMOVED
-            elif isinstance(v, dict | list):
-                out[k] = _scrub(v, patient_refs)
-            else:
-                out[k] = v
-        return out
-    if isinstance(node, list):
-        return [_scrub(v, patient_refs) for v in node]
-    return node
+# On the compact JSON line (a regular expression pass instead of walking every resource's tree twice): the
+# JSON grammar makes these exact — a quote inside a string is always escaped, and only a key is followed by
+# ``:``, so ``"text":`` is the key ``text``. Each pattern starts with a literal (the engine searches fast).
+_STRING = r'"(?:[^"\\]|\\.)*"'
+_REFERENCE = re.compile(r'"reference":"(Organization|PractitionerRole|Practitioner)/((?:[^"\\]|\\.)*)"')
+_PATIENT_REF = re.compile(r'"reference":"Patient/((?:[^"\\]|\\.)*)"')
+_FREE_TEXT = tuple(re.compile(f'"{key}":' + _STRING) for key in ("valueString", "description", "text"))
+_STAFF_DISPLAY = re.compile(r'("reference":"(?!Organization/)(?:[^"\\]|\\.)*"),"display":' + _STRING)
+_REMOVED_JSON = json.dumps(REMOVED, ensure_ascii=False)
+
+
+def _collect_refs(line: str, plan: _Plan) -> None:
+    for rtype, rid in _REFERENCE.findall(line):
+        (plan.org_ids if rtype == "Organization" else plan.role_ids).add(rid)
+
+
+def scrub(line: str, pseudonyms: dict[str, str]) -> str:
+    """Pseudonymises one resource's JSON line: references to the patients in ``pseudonyms`` (id → pseudonym)
+    use the pseudonym, free text (``valueString``, ``description``, ``text``) is removed, and so are the
+    displays (staff names) of references to anything but an Organization."""
+
+    def patient(match: re.Match[str]) -> str:
+        pseudonym = pseudonyms.get(match.group(1))
+        return match.group(0) if pseudonym is None else f'"reference":"Patient/{pseudonym}"'
+
+    line = _PATIENT_REF.sub(patient, line)
+    for key, pattern in zip(("valueString", "description", "text"), _FREE_TEXT, strict=True):
+        if f'"{key}":"' in line:
+            line = pattern.sub(f'"{key}":{_REMOVED_JSON}', line)
+    return _STAFF_DISPLAY.sub(r"\1", line)
 
 
 # ---------------------------------------------------------------------------------------------- status
