@@ -80,7 +80,8 @@ def references(node: Any) -> list[str]:
 
 def free_text(node: Any) -> list[Any]:
     if isinstance(node, dict):
-        own = [v for k, v in node.items() if k in ("valueString", "description", "text") and isinstance(v, str)]
+        keys = ("valueString", "description", "text")
+        own = [v for k, v in node.items() if k in keys and isinstance(v, str)]
         return own + [t for v in node.values() for t in free_text(v)]
     if isinstance(node, list):
         return [t for v in node for t in free_text(v)]
@@ -294,3 +295,14 @@ def test_failed_job_answers_500_operation_outcome(
     bulk.wait(jid, timeout=60)
     body = outcome(client.get(f"/fhir/$export-status/{jid}", headers=Fhir(client, "admin").headers()), 500)
     assert body["issue"][0]["code"] == "exception"
+
+
+def test_capability_statement_declares_the_three_export_levels(client: TestClient) -> None:
+    cs = client.get("/fhir/metadata").json()
+    assert "http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data" in cs["instantiates"]
+    rest = cs["rest"][0]
+    system = {o["definition"] for o in rest["operation"]}
+    by_type = {r["type"]: {o["definition"] for o in r.get("operation", [])} for r in rest["resource"]}
+    base = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/"
+    assert base + "export" in system
+    assert base + "patient-export" in by_type["Patient"] and base + "group-export" in by_type["Group"]
