@@ -466,7 +466,7 @@ async def export_status(request: Request, job_id: str) -> Response:
     actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
     job = await run_in_threadpool(_run, request, actor, lambda ctx: bulk.job_of(ctx, job_id))
     if job["status"] in ("accepted", "running"):
-        headers = {"X-Progress": job["progress"], "Retry-After": str(bulk.RETRY_AFTER)}
+        headers = {"X-Progress": bulk.progress(job), "Retry-After": str(bulk.RETRY_AFTER)}
         return Response(status_code=202, headers=headers)
     if job["status"] == "failed":
         raise FhirError(500, job["failure"] or "The export failed.", code="exception")

@@ -82,6 +82,8 @@ OUTPUT_FORMATS = frozenset({"application/fhir+ndjson", "application/ndjson", "nd
 PARAMETERS = ("_outputFormat", "_since", "_type", "_typeFilter")
 REMOVED = "(borttaget vid pseudonymisering)"
 BATCH = 1000
+WORKERS = 2  # processes for a large export on PostgreSQL (the machine's cores)
+PARALLEL_MIN_PATIENTS = 20_000  # below this, one thread (starting processes costs seconds)
 RETRY_AFTER = 2  # seconds between polls
 STALE = timedelta(minutes=10)  # a running job with no progress for this long was interrupted
 PSEUDONYMISED_EXT = f"{CANREHAB_BASE}/bulk-export-pseudonymised"
@@ -323,13 +325,33 @@ class Cancelled(Exception):
     pass
 
 
-def run_job(services: Any, job_id: str) -> None:
+def _updater(services: Any, job_id: str) -> Callable[..., bool]:
+    """Writes the job's state in a transaction of its own; ``patients_done`` is added (several workers);
+    False once the job has been cancelled."""
     from canrehab.services.context import SYSTEM
 
     def update(**values: Any) -> bool:
+        done = values.pop("patients_done", None)
         with services.independent_uow(SYSTEM, log_reads=False) as uow:
+            if done is not None:
+                return bool(uow.bulk_jobs.add_progress(job_id, done))
             return bool(uow.bulk_jobs.set_unless_cancelled(job_id, updated_at=datetime.now(UTC), **values))
 
+    return update
+
+
+def progress(job: Json) -> str:
+    """``X-Progress``: patients done of the patients in scope."""
+    total, done = job["patients_total"], job["patients_done"]
+    if total is None:
+        return "väntar"
+    return f"{done} av {total} patienter ({100 * done // total if total else 100} %)"
+
+
+def run_job(services: Any, job_id: str) -> None:
+    from canrehab.services.context import SYSTEM
+
+    update = _updater(services, job_id)
     with services.independent_uow(SYSTEM, log_reads=False) as uow:
         job = uow.bulk_jobs.get(job_id)
     if job is None:
@@ -364,17 +386,26 @@ def run_job(services: Any, job_id: str) -> None:
 class _Writer:
     """One NDJSON file per type, opened on its first line; counts per type."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, suffix: str = "") -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.directory = directory
+        self.suffix = suffix
         self.files: dict[str, IO[str]] = {}
         self.counts: dict[str, int] = {}
         self.issues: list[Json] = []
+        self.parts: list[tuple[str, str, int]] = []  # (type, file, count) written by worker processes
+
+    def file_names(self) -> dict[str, str]:
+        return {t: f"{t}{self.suffix}.ndjson" for t in self.files}
+
+    def add_part(self, files: dict[str, str], counts: dict[str, int]) -> None:
+        self.parts += [(t, name, counts[t]) for t, name in files.items()]
 
     def write(self, rtype: str, line: str) -> None:
         out = self.files.get(rtype)
         if out is None:
-            out = self.files[rtype] = (self.directory / f"{rtype}.ndjson").open("w", encoding="utf-8")
+            path = self.directory / f"{rtype}{self.suffix}.ndjson"
+            out = self.files[rtype] = path.open("w", encoding="utf-8")
             self.counts[rtype] = 0
         out.write(line)
         out.write("\n")
@@ -389,9 +420,10 @@ class _Writer:
                     f.write(json.dumps(issue, ensure_ascii=False, separators=(",", ":")) + "\n")
 
     def outputs(self) -> list[Json]:
-        return [
-            {"type": t, "file": f"{t}.ndjson", "count": self.counts[t]} for t in TYPES if t in self.counts
-        ]
+        """One entry per file, in type order (a type written by several workers has one file per worker)."""
+        own = [(t, f"{t}{self.suffix}.ndjson", n) for t, n in self.counts.items()]
+        items = sorted([*self.parts, *own], key=lambda x: (TYPES.index(x[0]), x[1]))
+        return [{"type": t, "file": name, "count": n} for t, name, n in items if n]
 
     def errors(self) -> list[Json]:
         if not self.issues:
@@ -447,42 +479,104 @@ def _plan_of(job: Json) -> _Plan:
 def _snapshot(services: Any, job: Json, writer: _Writer, update: Callable[..., bool]) -> None:
     plan = _plan_of(job)
     owner = _owner(job)
-    job_id = job["id"]
     with services.independent_uow(owner, log_reads=False) as uow:
         reader = uow.export_reader
         reader.snapshot()
         transaction_time = reader.now() or datetime.now(UTC)
         total = reader.count_patients(plan.units)
-        if not update(
-            status="running",
-            transaction_time=transaction_time,
-            patients_total=total,
-            progress=f"0 av {total} patienter",
-        ):
+        if not update(status="running", transaction_time=transaction_time, patients_total=total):
             raise Cancelled
-        done, after = 0, ""
-        while (batch := reader.batch(plan.units, after, BATCH)) is not None:
-            after = batch.patients[-1].id
-            pseudonyms = {p.id: p.pseudonym for p in batch.patients} if plan.pseudonymised else None
-            for rtype, resource in _batch_resources(reader, batch, plan):
-                line = dumps(resource)
-                if pseudonyms is not None:
-                    line = scrub(line, pseudonyms)
-                _collect_refs(line, plan)
-                if rtype in plan.types and plan.keep(rtype, line):
-                    writer.write(rtype, line)
-            with services.independent_uow(owner) as audit_uow:
-                for p in batch.patients:
-                    audit_uow.audit.record("read", "patient", p.id, p.id, f"bulk export {job_id}")
-            done += len(batch.patients)
-            pct = 100 * done // total if total else 100
-            if not update(patients_done=done, progress=f"{done} av {total} patienter ({pct} %)"):
-                raise Cancelled
+        snapshot_id = reader.export_snapshot() if total >= PARALLEL_MIN_PATIENTS else None
+        if snapshot_id is None or WORKERS < 2:
+            _export_range(services, job, plan, reader, ("", None), writer, update)
+        else:  # PostgreSQL: worker processes share this transaction's snapshot, one id range each
+            bounds = reader.split_points(plan.units, WORKERS)
+            ranges = list(zip(["", *bounds], [*bounds, None], strict=True))
+            _export_parallel(services, job, snapshot_id, ranges, plan, writer)
         for rtype, resource in _support_resources(reader, plan, writer):
             line = dumps(resource)
             if rtype in plan.types and plan.keep(rtype, line):
                 writer.write(rtype, line)
     writer.close()
+
+
+def _export_range(
+    services: Any,
+    job: Json,
+    plan: _Plan,
+    reader: Any,
+    bounds: tuple[str, str | None],
+    writer: _Writer,
+    update: Callable[..., bool],
+) -> None:
+    """The patients with ids in the range (after low, before high) and their records, batch by batch."""
+    owner = _owner(job)
+    job_id = job["id"]
+    after, high = bounds
+    while (batch := reader.batch(plan.units, after, BATCH, before=high)) is not None:
+        after = batch.patients[-1].id
+        pseudonyms = {p.id: p.pseudonym for p in batch.patients} if plan.pseudonymised else None
+        for rtype, resource in _batch_resources(reader, batch, plan):
+            line = dumps(resource)
+            if pseudonyms is not None:
+                line = scrub(line, pseudonyms)
+            if plan.keep(rtype, line):
+                _collect_refs(line, plan)
+                writer.write(rtype, line)
+        with services.independent_uow(owner) as audit_uow:
+            for p in batch.patients:
+                audit_uow.audit.record("read", "patient", p.id, p.id, f"bulk export {job_id}")
+        if not update(patients_done=len(batch.patients)):
+            raise Cancelled
+
+
+def _export_parallel(
+    services: Any,
+    job: Json,
+    snapshot_id: str,
+    ranges: list[tuple[str, str | None]],
+    plan: _Plan,
+    writer: _Writer,
+) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    url = services.engine.url.render_as_string(hide_password=False)
+    context = multiprocessing.get_context("spawn")  # never fork a threaded web server
+    with ProcessPoolExecutor(max_workers=len(ranges), mp_context=context) as pool:
+        futures = [
+            pool.submit(_part, services.settings, url, job, snapshot_id, bounds, i)
+            for i, bounds in enumerate(ranges)
+        ]
+        results = [f.result() for f in futures]  # a worker's exception fails the job
+    for files, counts, org_ids, role_ids, issues in results:
+        writer.add_part(files, counts)
+        plan.org_ids |= org_ids
+        plan.role_ids |= role_ids
+        writer.issues += issues
+
+
+def _part(
+    settings: Any, url: str, job: Json, snapshot_id: str, bounds: tuple[str, str | None], number: int
+) -> tuple[dict[str, str], dict[str, int], set[str], set[str], list[Json]]:
+    """One worker process: the patients of one id range, read in the parent's snapshot."""
+    from canrehab.services.context import Services
+    from canrehab.store.db import make_engine
+
+    services = Services(settings=settings, engine=make_engine(url))
+    job_id = job["id"]
+
+    update = _updater(services, job_id)
+    plan = _plan_of(job)
+    writer = _Writer(export_dir(services, job_id), suffix=f".part{number + 1}")
+    try:
+        with services.independent_uow(_owner(job), log_reads=False) as uow:
+            uow.export_reader.use_snapshot(snapshot_id)
+            _export_range(services, job, plan, uow.export_reader, bounds, writer, update)
+        writer.close()
+        return writer.file_names(), writer.counts, plan.org_ids, plan.role_ids, writer.issues
+    finally:
+        services.engine.dispose()
 
 
 def _batch_resources(reader: Any, batch: Any, plan: _Plan) -> Iterator[tuple[str, Json]]:

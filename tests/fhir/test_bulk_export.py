@@ -306,3 +306,20 @@ def test_capability_statement_declares_the_three_export_levels(client: TestClien
     base = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/"
     assert base + "export" in system
     assert base + "patient-export" in by_type["Patient"] and base + "group-export" in by_type["Group"]
+
+
+@pytest.mark.postgres
+def test_parallel_workers_share_one_snapshot(
+    engine: Any, client: TestClient, imported: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a large export runs in worker processes reading the job's exported snapshot; here the
+    threshold is lowered so that the one imported patient goes through that path."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("worker processes share a snapshot on PostgreSQL only")
+    monkeypatch.setattr(bulk, "PARALLEL_MIN_PATIENTS", 1)
+    manifest = finished(client, "analys", kickoff(client, "analys"))
+    assert all(".part" in o["url"] for o in manifest["output"] if o["type"] in bulk.CLINICAL)
+    counts = {o["type"]: o["count"] for o in manifest["output"]}
+    assert counts["Patient"] == 1 and counts["Procedure"] == 3
+    files = download(client, "analys", manifest)
+    assert_references_resolve(files)

@@ -12,9 +12,10 @@ transactions, beside the ``export`` rows of the kick-off and the downloads.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, insert, select, update
@@ -49,6 +50,7 @@ from canrehab.store.orm_bulk import BulkExportJobRow
 
 JOB = BulkExportJobRow.__table__
 AUDIT = TABLES["audit_log"]
+SNAPSHOT_ID = re.compile(r"^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$")
 WRITES = ("create", "update")
 
 
@@ -74,6 +76,15 @@ class BulkExportJobRepository:
         """Update a job that has not been cancelled meanwhile; False when it has."""
         result = self.session.execute(
             update(JOB).where(JOB.c.id == job_id, JOB.c.status != "cancelled").values(**values)
+        )
+        return bool(result.rowcount)
+
+    def add_progress(self, job_id: str, patients: int) -> bool:
+        """Count ``patients`` more as done (several workers add to one job); False once it is cancelled."""
+        result = self.session.execute(
+            update(JOB)
+            .where(JOB.c.id == job_id, JOB.c.status != "cancelled")
+            .values(patients_done=JOB.c.patients_done + patients, updated_at=datetime.now(UTC))
         )
         return bool(result.rowcount)
 
@@ -113,6 +124,33 @@ class ExportReader:
         elif dialect == "sqlite":
             self.session.connection().exec_driver_sql("BEGIN")
 
+    def export_snapshot(self) -> str | None:
+        """PostgreSQL: this transaction's snapshot, for other sessions to read the same data
+        (``pg_export_snapshot``); None elsewhere."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return None
+        found: str | None = self.session.execute(select(func.pg_export_snapshot())).scalar()
+        return found
+
+    def use_snapshot(self, snapshot_id: str) -> None:
+        """Read in another session's exported snapshot (call before any other read in the unit)."""
+        if not SNAPSHOT_ID.match(snapshot_id):
+            raise ValueError("not a snapshot id")
+        self.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        self.session.connection().exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot_id}'")
+
+    def split_points(self, units: Collection[str] | None, parts: int) -> list[str]:
+        """Patient ids that cut the patients in scope into ``parts`` ranges of about equal size."""
+        patient = PATIENT.table
+        total = self.count_patients(units)
+        scoped = select(patient.c.id).where(exists().where(self._pathway_scope(units))).order_by(patient.c.id)
+        points: list[str] = []
+        for k in range(1, parts):
+            found = self.session.execute(scoped.offset(k * total // parts).limit(1)).scalar()
+            if found is not None and (not points or found > points[-1]):
+                points.append(str(found))
+        return points
+
     def now(self) -> datetime | None:
         """The database's clock (PostgreSQL: the snapshot transaction's start), else None."""
         if self.session.get_bind().dialect.name != "postgresql":
@@ -132,15 +170,16 @@ class ExportReader:
         stmt = select(func.count()).select_from(patient).where(exists().where(self._pathway_scope(units)))
         return int(self.session.execute(stmt).scalar() or 0)
 
-    def batch(self, units: Collection[str] | None, after: str, size: int) -> ExportBatch | None:
-        """The next ``size`` patients (by id, after ``after``) with a pathway in scope, or None at the end."""
+    def batch(
+        self, units: Collection[str] | None, after: str, size: int, *, before: str | None = None
+    ) -> ExportBatch | None:
+        """The next ``size`` patients (by id, after ``after`` and before ``before``) with a pathway in scope,
+        or None at the end."""
         patient = PATIENT.table
-        stmt = (
-            select(patient)
-            .where(patient.c.id > after, exists().where(self._pathway_scope(units)))
-            .order_by(patient.c.id)
-            .limit(size)
-        )
+        where = and_(patient.c.id > after, exists().where(self._pathway_scope(units)))
+        if before is not None:
+            where = and_(where, patient.c.id < before)
+        stmt = select(patient).where(where).order_by(patient.c.id).limit(size)
         patients = [PATIENT.from_row(r) for r in self.session.execute(stmt).mappings()]
         if not patients:
             return None
