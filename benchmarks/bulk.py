@@ -129,11 +129,16 @@ def export(url: str, data_dir: Path, role: str, parallel_min: int) -> dict[str, 
     with services.uow(actor, log_reads=False) as uow:
         job = uow.bulk_jobs.get(job_id)
     figures["status"] = job["status"]
-    figures["output"] = {o["type"]: o["count"] for o in job["output"]}
+    output: dict[str, int] = {}
+    for o in job["output"]:  # one file per type and worker
+        output[o["type"]] = output.get(o["type"], 0) + o["count"]
+    figures["output"] = output
+    figures["files"] = len(job["output"])
     figures["errors"] = sum(o["count"] for o in job["error"])
     directory = bulk.export_dir(services, job_id)
     figures["files_mib"] = sum(p.stat().st_size for p in directory.iterdir()) / 1024 / 1024
     figures["peak_rss_mib"] = max(peak[0], rss_mib("VmHWM"))
+    figures["worker_peak_rss_mib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return figures
 
 
@@ -155,7 +160,8 @@ def report(label: str, patients: int, built: float, f: dict[str, object]) -> Non
     )
     print(
         f"  peak RSS             {float(f['peak_rss_mib']):8.0f} MiB (before the job "  # type: ignore[arg-type]
-        f"{float(f['rss_before_mib']):.0f} MiB)"
+        f"{float(f['rss_before_mib']):.0f} MiB); largest worker process "
+        f"{float(f['worker_peak_rss_mib']):.0f} MiB"
     )  # type: ignore[arg-type]
     cpu = float(f["cpu"])  # type: ignore[arg-type]
     print(

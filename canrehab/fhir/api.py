@@ -426,19 +426,28 @@ async def _kickoff(request: Request, level: str, group_id: str | None = None) ->
     return fhir_response(body, 202, {"Content-Location": status_url})
 
 
-_KICKOFF = {
-    "response_class": Response,
-    "responses": {202: {"description": "accepted; Content-Location: the status URL"}},
+_KICKOFF: dict[int | str, dict[str, Any]] = {
+    202: {"description": "accepted; Content-Location: the status URL"}
 }
 
 
-@router.api_route("/$export", methods=["GET", "POST"], summary="Bulk Data export, system level", **_KICKOFF)
+@router.api_route(
+    "/$export",
+    methods=["GET", "POST"],
+    summary="Bulk Data export, system level",
+    response_class=Response,
+    responses=_KICKOFF,
+)
 async def export_system(request: Request) -> Response:
     return await _kickoff(request, "system")
 
 
 @router.api_route(
-    "/Patient/$export", methods=["GET", "POST"], summary="Bulk Data export, all patients", **_KICKOFF
+    "/Patient/$export",
+    methods=["GET", "POST"],
+    summary="Bulk Data export, all patients",
+    response_class=Response,
+    responses=_KICKOFF,
 )
 async def export_patients(request: Request) -> Response:
     return await _kickoff(request, "patient")
@@ -448,7 +457,8 @@ async def export_patients(request: Request) -> Response:
     "/Group/{gid}/$export",
     methods=["GET", "POST"],
     summary="Bulk Data export of a Group (a care unit: id = its HSA-id; members: its pathways' patients)",
-    **_KICKOFF,
+    response_class=Response,
+    responses=_KICKOFF,
 )
 async def export_group(request: Request, gid: str) -> Response:
     return await _kickoff(request, "group", gid)

@@ -509,11 +509,11 @@ def _export_range(
     writer: _Writer,
     update: Callable[..., bool],
 ) -> None:
-    """The patients with ids in the range (after low, before high) and their records, batch by batch."""
+    """The patients with ids after ``low`` up to ``high`` (None: no end) and their records, batch by batch."""
     owner = _owner(job)
     job_id = job["id"]
     after, high = bounds
-    while (batch := reader.batch(plan.units, after, BATCH, before=high)) is not None:
+    while (batch := reader.batch(plan.units, after, BATCH, upto=high)) is not None:
         after = batch.patients[-1].id
         pseudonyms = {p.id: p.pseudonym for p in batch.patients} if plan.pseudonymised else None
         for rtype, resource in _batch_resources(reader, batch, plan):
@@ -561,9 +561,8 @@ def _part(
 ) -> tuple[dict[str, str], dict[str, int], set[str], set[str], list[Json]]:
     """One worker process: the patients of one id range, read in the parent's snapshot."""
     from canrehab.services.context import Services
-    from canrehab.store.db import make_engine
 
-    services = Services(settings=settings, engine=make_engine(url))
+    services = Services.open(settings.model_copy(update={"database_url": url}))
     job_id = job["id"]
 
     update = _updater(services, job_id)

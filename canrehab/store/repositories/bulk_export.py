@@ -32,6 +32,7 @@ from canrehab.domain.model import (
     RehabPlan,
     Staff,
 )
+from canrehab.store import orm_bulk  # noqa: F401  (its table joins TABLES)
 from canrehab.store.mapping import (
     ASSESSMENT,
     HANDOVER,
@@ -46,9 +47,8 @@ from canrehab.store.mapping import (
     aware,
 )
 from canrehab.store.orm import TABLES
-from canrehab.store.orm_bulk import BulkExportJobRow
 
-JOB = BulkExportJobRow.__table__
+JOB = TABLES["bulk_export_job"]
 AUDIT = TABLES["audit_log"]
 SNAPSHOT_ID = re.compile(r"^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$")
 WRITES = ("create", "update")
@@ -77,7 +77,7 @@ class BulkExportJobRepository:
         result = self.session.execute(
             update(JOB).where(JOB.c.id == job_id, JOB.c.status != "cancelled").values(**values)
         )
-        return bool(result.rowcount)
+        return bool(getattr(result, "rowcount", 0))
 
     def add_progress(self, job_id: str, patients: int) -> bool:
         """Count ``patients`` more as done (several workers add to one job); False once it is cancelled."""
@@ -86,7 +86,7 @@ class BulkExportJobRepository:
             .where(JOB.c.id == job_id, JOB.c.status != "cancelled")
             .values(patients_done=JOB.c.patients_done + patients, updated_at=datetime.now(UTC))
         )
-        return bool(result.rowcount)
+        return bool(getattr(result, "rowcount", 0))
 
     def status_of(self, job_id: str) -> str | None:
         found: str | None = self.session.execute(select(JOB.c.status).where(JOB.c.id == job_id)).scalar()
@@ -140,13 +140,17 @@ class ExportReader:
         self.session.connection().exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot_id}'")
 
     def split_points(self, units: Collection[str] | None, parts: int) -> list[str]:
-        """Patient ids that cut the patients in scope into ``parts`` ranges of about equal size."""
+        """Patient ids that cut the patients in scope into ``parts`` ranges of about equal size: the last id
+        of each range but the last."""
         patient = PATIENT.table
         total = self.count_patients(units)
         scoped = select(patient.c.id).where(exists().where(self._pathway_scope(units))).order_by(patient.c.id)
         points: list[str] = []
         for k in range(1, parts):
-            found = self.session.execute(scoped.offset(k * total // parts).limit(1)).scalar()
+            offset = k * total // parts - 1
+            if offset < 0:
+                continue
+            found = self.session.execute(scoped.offset(offset).limit(1)).scalar()
             if found is not None and (not points or found > points[-1]):
                 points.append(str(found))
         return points
@@ -160,7 +164,7 @@ class ExportReader:
 
     def _pathway_scope(self, units: Collection[str] | None) -> Any:
         pathway = PATHWAY.table
-        clause = pathway.c.patient_id == PATIENT.table.c.id
+        clause: Any = pathway.c.patient_id == PATIENT.table.c.id
         if units is not None:
             clause = and_(clause, pathway.c.unit_hsa_id.in_(sorted(units)))
         return clause
@@ -171,14 +175,14 @@ class ExportReader:
         return int(self.session.execute(stmt).scalar() or 0)
 
     def batch(
-        self, units: Collection[str] | None, after: str, size: int, *, before: str | None = None
+        self, units: Collection[str] | None, after: str, size: int, *, upto: str | None = None
     ) -> ExportBatch | None:
-        """The next ``size`` patients (by id, after ``after`` and before ``before``) with a pathway in scope,
-        or None at the end."""
+        """The next ``size`` patients (by id, after ``after``, up to and including ``upto``) with a pathway in
+        scope, or None at the end."""
         patient = PATIENT.table
         where = and_(patient.c.id > after, exists().where(self._pathway_scope(units)))
-        if before is not None:
-            where = and_(where, patient.c.id < before)
+        if upto is not None:
+            where = and_(where, patient.c.id <= upto)
         stmt = select(patient).where(where).order_by(patient.c.id).limit(size)
         patients = [PATIENT.from_row(r) for r in self.session.execute(stmt).mappings()]
         if not patients:
