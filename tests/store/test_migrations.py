@@ -39,6 +39,7 @@ EXPECTED_TABLES = {
     "structure_entry",
     "svf_record",
     "gap_analysis_version",
+    "bulk_export_job",
 }
 
 
