@@ -68,7 +68,7 @@ def baseline(url: str) -> dict[str, float]:
     t0 = time.monotonic()
     with engine.connect() as conn:
         for t in TABLES:
-            conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar()
+            out[f"rows_{t}"] = float(conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar() or 0)
     out["count"] = time.monotonic() - t0
     t0 = time.monotonic()
     size = 0
@@ -171,6 +171,11 @@ def report(label: str, patients: int, built: float, f: dict[str, object]) -> Non
     print(f"  baseline count(*)    {base['count']:8.2f} s")
     print(f"  baseline raw dump    {base['dump']:8.1f} s   ({base['dump_mib']:.0f} MiB)")
     print(f"  ratio export / dump  {seconds / max(base['dump'], 1e-9):8.1f}x")
+    rows = {t: int(base[f"rows_{t}"]) for t in ("patient", "kva_record")}
+    print(
+        f"  rows in the database: {rows['patient']} patients, {rows['kva_record']} KVÅ records (every one "
+        "is exported: Patient and Procedure counts must be equal to them)"
+    )
     print("  per type: " + ", ".join(f"{t} {n}" for t, n in output.items()))
 
 
