@@ -4,7 +4,8 @@ Interactions: ``GET /fhir/metadata``; ``GET /fhir/{type}/{id}`` (ETag ``W/"<vers
 ``GET /fhir/{type}?..`` (searchset); ``POST /fhir/{type}`` (the server assigns the id);
 ``PUT /fhir/{type}/{id}`` with ``If-Match`` (or ``meta.versionId``): 412 on a stale version;
 ``POST /fhir`` with a transaction Bundle (atomic);
-``GET /fhir/$export`` (manifest) and ``GET /fhir/$export/{type}`` (NDJSON). Content type
+Bulk Data export (``$export`` at system, Patient and Group level → ``$export-status/{job}`` →
+``$export-file/{job}/{Type}.ndjson``, see ``canrehab.fhir.export``). Content type
 ``application/fhir+json``; every error is an OperationOutcome. Authentication: HTTP Basic against the local
 accounts (no cookies; the CSRF middleware exempts ``/fhir``). Access by care unit as in the web app;
 denials are audited (``denied``) in their own transaction after the refused one rolled back.
@@ -16,17 +17,16 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Match
 from starlette.types import Message, Receive, Scope, Send
 
@@ -64,8 +64,6 @@ from canrehab.fhir.transaction import EntryError, process
 log = logging.getLogger(__name__)
 NDJSON = "application/fhir+ndjson"
 JSON_TYPES = ("application/fhir+json", "application/json")
-
-ExportType = StrEnum("ExportType", {t: t for t in bulk.TYPES})  # type: ignore[misc]
 
 _BODY = {
     "requestBody": {
@@ -130,7 +128,7 @@ class FhirRoute(APIRoute):
                     FhirError(400, "The request holds a NUL character, which no FHIR value may contain.")
                 )
             unserved = unserved_format(request.headers.get("accept"), request.query_params.get("_format"))
-            if unserved is not None:
+            if unserved is not None and not (self.path in NDJSON_PATHS and "ndjson" in unserved):
                 return error_response(
                     FhirError(
                         406,
@@ -411,73 +409,106 @@ def _batch(
     return {"resourceType": "Bundle", "type": "batch-response", "entry": out}
 
 
-@router.get(
+async def _kickoff(request: Request, level: str, group_id: str | None = None) -> Response:
+    """Bulk Data kick-off (GET with query parameters, POST with a Parameters resource) → 202 and the status
+    URL in ``Content-Location``; the job runs in the background (``canrehab.fhir.export``)."""
+    actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
+    items = list(request.query_params.multi_items())
+    if request.method == "POST":
+        items += bulk.parameters_items(await _body(request))
+    req = bulk.parse_kickoff(items, request.headers.get("prefer"), level, group_id)
+    job_id = await run_in_threadpool(_run, request, actor, lambda ctx: bulk.start(ctx, req, str(request.url)))
+    bulk.launch(_services(request), job_id)
+    status_url = f"{_base(request)}/$export-status/{job_id}"
+    body = operation_outcome(
+        f"Bulk export {job_id} accepted; poll {status_url}.", code="informational", severity="information"
+    )
+    return fhir_response(body, 202, {"Content-Location": status_url})
+
+
+_KICKOFF: dict[int | str, dict[str, Any]] = {
+    202: {"description": "accepted; Content-Location: the status URL"}
+}
+
+
+@router.api_route(
     "/$export",
-    summary="Bulk export manifest (NDJSON per type)",
+    methods=["GET", "POST"],
+    summary="Bulk Data export, system level",
+    response_class=Response,
+    responses=_KICKOFF,
+)
+async def export_system(request: Request) -> Response:
+    return await _kickoff(request, "system")
+
+
+@router.api_route(
+    "/Patient/$export",
+    methods=["GET", "POST"],
+    summary="Bulk Data export, all patients",
+    response_class=Response,
+    responses=_KICKOFF,
+)
+async def export_patients(request: Request) -> Response:
+    return await _kickoff(request, "patient")
+
+
+@router.api_route(
+    "/Group/{gid}/$export",
+    methods=["GET", "POST"],
+    summary="Bulk Data export of a Group (a care unit: id = its HSA-id; members: its pathways' patients)",
+    response_class=Response,
+    responses=_KICKOFF,
+)
+async def export_group(request: Request, gid: str) -> Response:
+    return await _kickoff(request, "group", gid)
+
+
+@router.get(
+    "/$export-status/{job_id}",
+    summary="Bulk Data export status: 202 while running (X-Progress, Retry-After), 200 with the manifest",
     response_class=Response,
     responses={
         200: {"description": "manifest", "content": {"application/json": {"schema": {"type": "object"}}}}
     },
 )
-async def export_manifest(
-    request: Request,
-    start: str | None = Query(None, description="first day of the period, YYYY-MM-DD"),
-    end: str | None = Query(None, description="last day of the period, YYYY-MM-DD"),
-    _type: str | None = Query(None, alias="_type", description="comma-separated resource types"),
-) -> Response:
+async def export_status(request: Request, job_id: str) -> Response:
     actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
-    types = bulk.parse_types(_type)
-    period = bulk.parse_period(start, end)
+    job = await run_in_threadpool(_run, request, actor, lambda ctx: bulk.job_of(ctx, job_id))
+    if job["status"] in ("accepted", "running"):
+        headers = {"X-Progress": bulk.progress(job), "Retry-After": str(bulk.RETRY_AFTER)}
+        return Response(status_code=202, headers=headers)
+    if job["status"] == "failed":
+        raise FhirError(500, job["failure"] or "The export failed.", code="exception")
+    body = json.dumps(bulk.manifest(job, _base(request)), ensure_ascii=False)
+    return Response(body, media_type="application/json")
 
-    def work(ctx: Ctx) -> dict[str, Any]:
-        counts = {t: 0 for t in types}
-        for resource in bulk.resources(ctx, period, types):
-            counts[resource["resourceType"]] += 1
-        query = "&".join(f"{k}={v}" for k, v in (("start", start), ("end", end)) if v)
-        return {
-            "transactionTime": ctx.services.today().isoformat(),
-            "request": str(request.url),
-            "requiresAccessToken": True,
-            "pseudonymised": not ctx.sees_identities,
-            "output": [
-                {
-                    "type": t,
-                    "url": f"{_base(request)}/$export/{t}" + (f"?{query}" if query else ""),
-                    "count": n,
-                }
-                for t, n in counts.items()
-            ],
-            "error": [],
-        }
 
-    manifest = await run_in_threadpool(_run, request, actor, work)
-    return Response(json.dumps(manifest, ensure_ascii=False), media_type="application/json")
+@router.delete("/$export-status/{job_id}", summary="Cancel a bulk export (its files are removed)")
+async def export_cancel(request: Request, job_id: str) -> Response:
+    actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
+    services = _services(request)
+    await run_in_threadpool(_run, request, actor, lambda ctx: bulk.cancel(ctx, services, job_id))
+    body = operation_outcome(f"Bulk export {job_id} cancelled.", code="informational", severity="information")
+    return fhir_response(body, 202)
 
 
 @router.get(
-    "/$export/{rtype}",
-    summary="Bulk export of one resource type as NDJSON",
+    "/$export-file/{job_id}/{name}",
+    summary="One NDJSON file of a completed bulk export (the kick-off's caller only)",
     response_class=Response,
     responses={200: {"description": "NDJSON", "content": {NDJSON: {"schema": {"type": "string"}}}}},
 )
-async def export_type(
-    request: Request,
-    rtype: ExportType,
-    start: str | None = Query(None, description="first day of the period, YYYY-MM-DD"),
-    end: str | None = Query(None, description="last day of the period, YYYY-MM-DD"),
-) -> Response:
+async def export_file(request: Request, job_id: str, name: str) -> Response:
     actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
-    period = bulk.parse_period(start, end)
+    services = _services(request)
+    path, _ = await run_in_threadpool(
+        _run, request, actor, lambda ctx: bulk.download(ctx, services, job_id, name)
+    )
+    return FileResponse(path, media_type=NDJSON)
 
-    def work(ctx: Ctx) -> str:
-        items = list(bulk.resources(ctx, period, (str(rtype.value),)))
-        detail = f"{len(items)} {rtype.value} {start or '-'}–{end or '-'}"
-        detail += " (pseudonymiserat)" if not ctx.sees_identities else ""
-        ctx.uow.audit.record("export", "fhir_export", str(rtype.value), None, detail)
-        return bulk.ndjson(iter(items))
 
-    text = await run_in_threadpool(_run, request, actor, work)
-    return Response(text, media_type=NDJSON)
+NDJSON_PATHS = frozenset({"/fhir/$export-file/{job_id}/{name}"})
 
 
 def _search_route(rtype: str, handler: Handler) -> Callable[..., Any]:

@@ -9,6 +9,29 @@ from canrehab.fhir.resources import HANDLERS
 from canrehab.fhir.search import DEFAULT_COUNT, MAX_COUNT
 from canrehab.fhir.search_params import definition_of, includes_of, revincludes_of
 
+BULK = "http://hl7.org/fhir/uv/bulkdata"
+BULK_EXPORT_OPERATIONS = (
+    {
+        "name": "export",
+        "definition": f"{BULK}/OperationDefinition/export",
+        "documentation": "Bulk Data IG v2: Prefer: respond-async → 202 + Content-Location (status URL); "
+        "_outputFormat (ndjson), _since, _type, _typeFilter; GET or POST (Parameters).",
+    },
+)
+BULK_EXPORT_GROUP = {
+    "type": "Group",
+    "documentation": "A Group is a care unit: Group/<HSA-id> has the patients with a pathway at the unit. "
+    "Only Group/[id]/$export is served.",
+    "operation": [{"name": "export", "definition": f"{BULK}/OperationDefinition/group-export"}],
+}
+
+
+def _with_patient_export(resource: dict[str, Any]) -> dict[str, Any]:
+    if resource.get("type") != "Patient":
+        return resource
+    patient_export = {"name": "export", "definition": f"{BULK}/OperationDefinition/patient-export"}
+    return {**resource, "operation": [*resource.get("operation", []), patient_export]}
+
 
 def capability_statement(base_url: str) -> dict[str, Any]:
     resources = []
@@ -49,6 +72,7 @@ def capability_statement(base_url: str) -> dict[str, Any]:
         "date": "2026-11-22",
         "publisher": "canrehab",
         "kind": "instance",
+        "instantiates": [f"{BULK}/CapabilityStatement/bulk-data"],
         "software": {"name": "canrehab"},
         "implementation": {
             "description": "canrehab FHIR API (cancer rehabilitation care process)",
@@ -74,7 +98,8 @@ def capability_statement(base_url: str) -> dict[str, Any]:
                     "description": "HTTP Basic (local accounts). No cookies.",
                 },
                 "resource": [
-                    *resources,
+                    *(_with_patient_export(r) for r in resources),
+                    BULK_EXPORT_GROUP,
                     {
                         "type": "StructureDefinition",
                         "interaction": [{"code": "read"}, {"code": "search-type"}],
@@ -111,10 +136,7 @@ def capability_statement(base_url: str) -> dict[str, Any]:
                         "name": "everything",
                         "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
                     },
-                    {
-                        "name": "export",
-                        "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export",
-                    },
+                    *BULK_EXPORT_OPERATIONS,
                 ],
             }
         ],

@@ -33,6 +33,7 @@ from canrehab.store.repositories import (
     UnitRepository,
     WorklistRepository,
 )
+from canrehab.store.repositories.bulk_export import BulkExportJobRepository, ExportReader
 
 __all__ = ["AuditActor", "UnitOfWork"]
 
@@ -52,6 +53,8 @@ class UnitOfWork:
     accounts: AccountRepository
     links: LinkRepository
     worklist: WorklistRepository
+    bulk_jobs: BulkExportJobRepository
+    export_reader: ExportReader
 
     def __init__(
         self,
@@ -105,6 +108,8 @@ class UnitOfWork:
         self.accounts = AccountRepository(session, audit)
         self.links = LinkRepository(session, audit)
         self.worklist = WorklistRepository(session)
+        self.bulk_jobs = BulkExportJobRepository(session)
+        self.export_reader = ExportReader(session)
         return self
 
     def __exit__(

@@ -436,49 +436,7 @@ def test_transaction_is_atomic(fhir_app: FastAPI, client: TestClient, example_bu
 # ---------------------------------------------------------------------------------------------- export
 
 
-def _ndjson(response: Any) -> list[dict[str, Any]]:
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("application/fhir+ndjson")
-    return [json.loads(line) for line in response.text.splitlines() if line]
-
-
-def test_export_is_pseudonymised_for_analysts(
-    fhir_app: FastAPI, client: TestClient, imported: dict[str, Any]
-) -> None:
-    ids = locations(imported)
-    analyst = Fhir(client, "analys")
-    manifest = analyst.get("$export", start="2026-01-01", end="2026-12-31")
-    assert manifest.status_code == 200 and manifest.json()["pseudonymised"] is True
-    counts = {o["type"]: o["count"] for o in manifest.json()["output"]}
-    assert counts["Patient"] == 1 and counts["Procedure"] == 3 and counts["EpisodeOfCare"] == 1
-    everything = []
-    for out in manifest.json()["output"]:
-        rtype = out["type"]
-        lines = _ndjson(analyst.get(f"$export/{rtype}", start="2026-01-01", end="2026-12-31"))
-        assert len(lines) == out["count"] and all(r["resourceType"] == rtype for r in lines)
-        everything += lines
-    text = json.dumps(everything, ensure_ascii=False)
-    assert PNR not in text and NAME not in text and "Tolvan" not in text and ids["Patient"] not in text
-    assert "Karin Nilsson" not in text
-    patient = next(r for r in everything if r["resourceType"] == "Patient")
-    assert patient["birthDate"] == "1912" and "name" not in patient
-    pseudonym = patient["id"]
-    episode = next(r for r in everything if r["resourceType"] == "EpisodeOfCare")
-    assert episode["patient"]["reference"] == f"Patient/{pseudonym}"
-    assert any(
-        e.action == "export" and e.actor_username == "analys" for e in audit_actions(fhir_app, "export")
-    )
-    outside = _ndjson(analyst.get("$export/Procedure", start="2027-01-01", end="2027-12-31"))
-    assert outside == []
-
-
-def test_export_identified_for_unit_manager_and_refused_for_nurse(
-    client: TestClient, imported: dict[str, Any]
-) -> None:
-    lines = _ndjson(Fhir(client, "chef").get("$export/Patient"))
-    assert m.patient_from_fhir(lines[0]).personnummer == PNR
-    outcome(Fhir(client, "karin").get("$export/Patient"), 403)
-    outcome(Fhir(client, "analys").get("$export", _type="Nonsense"), 400)
+# The bulk export (FHIR Bulk Data IG v2): tests/fhir/test_bulk_export.py
 
 
 def test_assessment_submitted_and_confirmed_through_the_rules(

@@ -9,13 +9,14 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
 from canrehab.store import (
+    orm_bulk,  # noqa: F401  (the bulk export jobs of migration 0011)
     orm_care,  # noqa: F401  (the tables of migration 0008 join the metadata)
     orm_worklist,  # noqa: F401  (its tables join Base.metadata)
 )
 from canrehab.store.db import current_revision, make_engine, migrate
 from canrehab.store.orm import Base
 
-HEAD = "0010"  # 0010: structure register, SVF records, gap analyses (after 0008)
+HEAD = "0011"  # 0011: bulk export jobs (issue 15)
 EXPECTED_TABLES = {
     "care_unit",
     "staff",
@@ -38,6 +39,7 @@ EXPECTED_TABLES = {
     "structure_entry",
     "svf_record",
     "gap_analysis_version",
+    "bulk_export_job",
 }
 
 

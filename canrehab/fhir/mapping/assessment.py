@@ -279,9 +279,7 @@ def _confirmation_ext(a: Assessment) -> Json | None:
 # ---------------------------------------------------------------------------------------------- resource
 
 
-def questionnaire_response_to_fhir(
-    assessment: Assessment, questionnaire: Json | None = None
-) -> QuestionnaireResponse:
+def questionnaire_response_json(assessment: Assessment, questionnaire: Json | None = None) -> Json:
     a = assessment
     extensions = [
         ext(systems.EXT_PATHWAY, valueReference=ref("EpisodeOfCare", a.pathway_id)),
@@ -308,7 +306,13 @@ def questionnaire_response_to_fhir(
         "source": ref("Patient", a.patient_id) if a.respondent is Respondent.PATIENT else None,
         "item": answers_to_items(a.answers, questionnaire),
     }
-    model: QuestionnaireResponse = to_model(clean(data))  # type: ignore[assignment]
+    return clean(data)
+
+
+def questionnaire_response_to_fhir(
+    assessment: Assessment, questionnaire: Json | None = None
+) -> QuestionnaireResponse:
+    model: QuestionnaireResponse = to_model(questionnaire_response_json(assessment, questionnaire))  # type: ignore[assignment]
     return model
 
 

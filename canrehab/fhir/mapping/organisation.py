@@ -89,9 +89,10 @@ def split_name(name: str) -> Json:
     return out
 
 
-def patient_to_fhir(patient: Patient, *, pseudonymised: bool = False) -> FhirPatient:
-    """The patient. ``pseudonymised``: the only identifier is the analytical pseudonym, no name, birth year
-    only, no county of residence (for analytics export to callers who may not see identities)."""
+def patient_json(patient: Patient, *, pseudonymised: bool = False) -> Json:
+    """The patient (``patient_to_fhir`` validates it). ``pseudonymised``: the only identifier is the
+    analytical pseudonym, no name, birth year only, no county of residence (for analytics export to callers
+    who may not see identities)."""
     if pseudonymised:
         data: Json = {
             "resourceType": "Patient",
@@ -101,8 +102,7 @@ def patient_to_fhir(patient: Patient, *, pseudonymised: bool = False) -> FhirPat
             "birthDate": str(patient.birth_date.year),
             "deceasedBoolean": patient.deceased_on is not None or None,
         }
-        model: FhirPatient = to_model(clean(data))  # type: ignore[assignment]
-        return model
+        return clean(data)
     system = systems.SAMORDNINGSNUMMER if patient.is_coordination_number else systems.PERSONNUMMER
     data = {
         "resourceType": "Patient",
@@ -118,7 +118,12 @@ def patient_to_fhir(patient: Patient, *, pseudonymised: bool = False) -> FhirPat
         "birthDate": iso(patient.birth_date),
         "deceasedDateTime": iso(patient.deceased_on),
     }
-    model = to_model(clean(data))  # type: ignore[assignment]
+    return clean(data)
+
+
+def patient_to_fhir(patient: Patient, *, pseudonymised: bool = False) -> FhirPatient:
+    """The patient, validated. ``pseudonymised``: see ``patient_json``."""
+    model: FhirPatient = to_model(patient_json(patient, pseudonymised=pseudonymised))  # type: ignore[assignment]
     return model
 
 
@@ -187,7 +192,7 @@ def patient_from_fhir(resource: Any) -> Patient:
 # ---------------------------------------------------------------------------------------------- Organization
 
 
-def organization_to_fhir(unit: CareUnit) -> Organization:
+def organization_json(unit: CareUnit) -> Json:
     data = {
         "resourceType": "Organization",
         "id": unit.hsa_id,
@@ -197,7 +202,11 @@ def organization_to_fhir(unit: CareUnit) -> Organization:
         "type": [concept(systems.CS_CARE_LEVEL, unit.level.value, unit.level.label_sv)],
         "name": unit.name,
     }
-    model: Organization = to_model(clean(data))  # type: ignore[assignment]
+    return clean(data)
+
+
+def organization_to_fhir(unit: CareUnit) -> Organization:
+    model: Organization = to_model(organization_json(unit))  # type: ignore[assignment]
     return model
 
 
@@ -222,18 +231,22 @@ def organization_from_fhir(resource: Any) -> CareUnit:
 # ---------------------------------------------------------------------------------------------- staff
 
 
-def practitioner_to_fhir(staff: Staff) -> Practitioner:
+def practitioner_json(staff: Staff) -> Json:
     data = {
         "resourceType": "Practitioner",
         "id": staff.id,
         "identifier": [_hsa_identifier(staff.hsa_id)],
         "name": [split_name(staff.name)] if staff.name else None,
     }
-    model: Practitioner = to_model(clean(data))  # type: ignore[assignment]
+    return clean(data)
+
+
+def practitioner_to_fhir(staff: Staff) -> Practitioner:
+    model: Practitioner = to_model(practitioner_json(staff))  # type: ignore[assignment]
     return model
 
 
-def practitioner_role_to_fhir(staff: Staff) -> PractitionerRole:
+def practitioner_role_json(staff: Staff) -> Json:
     """The staff member's role at the unit; ``id`` is the staff id (the Practitioner has the same id)."""
     data = {
         "resourceType": "PractitionerRole",
@@ -244,7 +257,11 @@ def practitioner_role_to_fhir(staff: Staff) -> PractitionerRole:
         "organization": ref("Organization", staff.unit_hsa_id),
         "code": [profession_concept(staff.profession)],
     }
-    model: PractitionerRole = to_model(clean(data))  # type: ignore[assignment]
+    return clean(data)
+
+
+def practitioner_role_to_fhir(staff: Staff) -> PractitionerRole:
+    model: PractitionerRole = to_model(practitioner_role_json(staff))  # type: ignore[assignment]
     return model
 
 

@@ -103,7 +103,7 @@ def _one(parts: dict[str, list[Any]], key: str, path: str, required: bool = Fals
 # ---------------------------------------------------------------------------------------------- Condition
 
 
-def condition_to_fhir(pathway: Pathway) -> Condition:
+def condition_json(pathway: Pathway) -> Json:
     dx = pathway.diagnosis
     data = {
         "resourceType": "Condition",
@@ -122,7 +122,11 @@ def condition_to_fhir(pathway: Pathway) -> Condition:
         "subject": ref("Patient", pathway.patient_id),
         "recordedDate": iso(dx.diagnosed_on),
     }
-    model: Condition = to_model(clean(data))  # type: ignore[assignment]
+    return clean(data)
+
+
+def condition_to_fhir(pathway: Pathway) -> Condition:
+    model: Condition = to_model(condition_json(pathway))  # type: ignore[assignment]
     return model
 
 
@@ -189,7 +193,7 @@ def current_contact_nurse(pathway: Pathway) -> str | None:
     return current[-1].staff_id if current else None
 
 
-def episode_to_fhir(pathway: Pathway) -> EpisodeOfCare:
+def episode_json(pathway: Pathway) -> Json:
     extensions = [_phase_ext(p) for p in pathway.phases]
     extensions += [_nurse_ext(a) for a in pathway.contact_nurses]
     extensions.append(_mvp_ext(pathway.min_vardplan))
@@ -214,7 +218,11 @@ def episode_to_fhir(pathway: Pathway) -> EpisodeOfCare:
         "period": clean({"start": iso(pathway.diagnosis.diagnosed_on), "end": iso(pathway.closed_on)}),
         "careManager": ref("PractitionerRole", nurse) if nurse else None,
     }
-    model: EpisodeOfCare = to_model(clean(data))  # type: ignore[assignment]
+    return clean(data)
+
+
+def episode_to_fhir(pathway: Pathway) -> EpisodeOfCare:
+    model: EpisodeOfCare = to_model(episode_json(pathway))  # type: ignore[assignment]
     return model
 
 

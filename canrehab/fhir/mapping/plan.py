@@ -232,7 +232,7 @@ def _event_from(e: Json, path: str) -> PlanEvent:
     )
 
 
-def care_plan_to_fhir(plan: RehabPlan) -> CarePlan:
+def care_plan_json(plan: RehabPlan) -> Json:
     contained: list[Json] = []
     lifecycle = GOAL_STATUS[plan.status]
     goal_ids = [f"g{i + 1}" for i in range(len(plan.content.goals))]
@@ -297,7 +297,11 @@ def care_plan_to_fhir(plan: RehabPlan) -> CarePlan:
         "author": ref("Organization", plan.unit_hsa_id),
         **fields,
     }
-    model: CarePlan = to_model(clean(data))  # type: ignore[assignment]
+    return clean(data)
+
+
+def care_plan_to_fhir(plan: RehabPlan) -> CarePlan:
+    model: CarePlan = to_model(care_plan_json(plan))  # type: ignore[assignment]
     return model
 
 

@@ -3,6 +3,7 @@ behalf of the unit), performedDateTime; care type, source and recording time as 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from fhir.resources.R4B.procedure import Procedure
@@ -10,6 +11,7 @@ from fhir.resources.R4B.procedure import Procedure
 from canrehab.domain.model import CareType, KvaRecord
 from canrehab.fhir import systems
 from canrehab.fhir.mapping.common import (
+    Json,
     MappingError,
     as_json,
     clean,
@@ -33,14 +35,16 @@ from canrehab.fhir.mapping.common import (
 from canrehab.fhir.mapping.workflow import _unit_of
 
 
+@lru_cache(maxsize=1024)
 def kva_text(code: str) -> str | None:
+    """The code's Swedish text (the catalog is static data: cached)."""
     from canrehab.codes.catalog import load_kva
 
     found = load_kva().get(code)
     return found.text_sv if found else None
 
 
-def procedure_to_fhir(record: KvaRecord) -> Procedure:
+def procedure_json(record: KvaRecord) -> Json:
     r = record
     performer = {
         "function": concept(systems.KVA, r.profession_code, kva_text(r.profession_code))
@@ -71,7 +75,11 @@ def procedure_to_fhir(record: KvaRecord) -> Procedure:
         "performedDateTime": iso(r.performed_on),
         "performer": [clean(performer)],
     }
-    model: Procedure = to_model(clean(data))  # type: ignore[assignment]
+    return clean(data)
+
+
+def procedure_to_fhir(record: KvaRecord) -> Procedure:
+    model: Procedure = to_model(procedure_json(record))  # type: ignore[assignment]
     return model
 
 

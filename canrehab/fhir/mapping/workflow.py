@@ -72,7 +72,7 @@ def _unit_of(data: Json, url: str, name: str, path: str, *, required: bool = Tru
     return ref_id(value, "Organization", f"{path}.extension('{name}')")
 
 
-def service_request_to_fhir(referral: Referral) -> ServiceRequest:
+def service_request_json(referral: Referral) -> Json:
     r = referral
     extensions = [
         ext(systems.EXT_PATHWAY, valueReference=ref("EpisodeOfCare", r.pathway_id)),
@@ -101,7 +101,11 @@ def service_request_to_fhir(referral: Referral) -> ServiceRequest:
         "performer": [ref("Organization", r.to_unit_hsa_id)] if r.to_unit_hsa_id else None,
         "reasonCode": [{"text": r.reason}] if r.reason else None,
     }
-    model: ServiceRequest = to_model(clean(data))  # type: ignore[assignment]
+    return clean(data)
+
+
+def service_request_to_fhir(referral: Referral) -> ServiceRequest:
+    model: ServiceRequest = to_model(service_request_json(referral))  # type: ignore[assignment]
     return model
 
 
@@ -186,7 +190,7 @@ def handover_status_of(data: Json, path: str = "Task") -> HandoverStatus:
     return status
 
 
-def task_to_fhir(handover: Handover) -> Task:
+def task_json(handover: Handover) -> Json:
     h = handover
     dates = complex_ext(
         systems.EXT_HANDOVER_DATES,
@@ -242,7 +246,11 @@ def task_to_fhir(handover: Handover) -> Task:
         else ref("Organization", h.to_unit_hsa_id),
         "input": inputs,
     }
-    model: Task = to_model(clean(data))  # type: ignore[assignment]
+    return clean(data)
+
+
+def task_to_fhir(handover: Handover) -> Task:
+    model: Task = to_model(task_json(handover))  # type: ignore[assignment]
     return model
 
 

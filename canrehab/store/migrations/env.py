@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from canrehab.store import (  # noqa: F401  (their tables join Base.metadata; issue 11)
+from canrehab.store import (  # noqa: F401  (their tables join Base.metadata; issue 11, 15)
+    orm_bulk,
     orm_care,
     orm_structure,
     orm_svf,
