@@ -59,6 +59,7 @@ from canrehab.fhir.search import Query as SearchQuery
 from canrehab.fhir.search_params import params_of
 from canrehab.fhir.search_results import search_page
 from canrehab.fhir.search_values import ReferenceValue
+from canrehab.fhir.smart import routes as smart
 from canrehab.fhir.transaction import EntryError, process
 
 log = logging.getLogger(__name__)
@@ -175,12 +176,14 @@ def _services(request: Request) -> Any:
 
 def _log_denied(services: Any, actor: Actor, exc: AccessDenied) -> None:
     with services.uow(actor) as uow:
-        uow.audit.record("denied", exc.entity_type, exc.entity_id, exc.patient_id, "åtkomst nekad (FHIR)")
+        uow.audit.record("denied", exc.entity_type, exc.entity_id, exc.patient_id, exc.detail)
 
 
 def _denied_error(exc: AccessDenied, where: str = "") -> FhirError:
     what = "change" if exc.write else "read"
     prefix = f"{where}: " if where else ""
+    if exc.reason:  # refused by the bearer token's scopes, not by the care units
+        return FhirError(403, prefix + exc.reason, code="forbidden")
     return FhirError(
         403, f"{prefix}You may not {what} this patient's record (care unit access).", code="forbidden"
     )
@@ -299,6 +302,8 @@ def _validated(data: dict[str, Any]) -> None:
 
 # ---------------------------------------------------------------------------------------------- routes
 
+router.include_router(smart.router)  # .well-known/smart-configuration, the token endpoint, the JWKS
+
 
 @router.get(
     "/metadata",
@@ -306,7 +311,9 @@ def _validated(data: dict[str, Any]) -> None:
     responses=api_doc.ok("CapabilityStatement", "CapabilityStatement"),
 )
 async def metadata(request: Request) -> Response:
-    return fhir_response(capability_statement(_base(request)))
+    statement = capability_statement(_base(request))
+    statement["rest"][0]["security"] = smart.capability_security(request)  # SMART oauth-uris, Basic or not
+    return fhir_response(statement)
 
 
 @router.post(

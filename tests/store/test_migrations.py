@@ -10,12 +10,13 @@ from sqlalchemy.engine import Engine
 
 from canrehab.store import (
     orm_care,  # noqa: F401  (the tables of migration 0008 join the metadata)
+    orm_oauth,  # noqa: F401  (the client_assertion table of migration 0012)
     orm_worklist,  # noqa: F401  (its tables join Base.metadata)
 )
 from canrehab.store.db import current_revision, make_engine, migrate
 from canrehab.store.orm import Base
 
-HEAD = "0010"  # 0010: structure register, SVF records, gap analyses (after 0008)
+HEAD = "0012"  # 0012: client_assertion (SMART jti replay store; after 0010)
 EXPECTED_TABLES = {
     "care_unit",
     "staff",
@@ -38,6 +39,7 @@ EXPECTED_TABLES = {
     "structure_entry",
     "svf_record",
     "gap_analysis_version",
+    "client_assertion",
 }
 
 
