@@ -11,9 +11,10 @@ from sqlalchemy import delete, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from canrehab.store.orm import TABLES
 from canrehab.store.orm_oauth import ClientAssertionRow
 
-CLIENT_ASSERTION = ClientAssertionRow.__table__
+CLIENT_ASSERTION = TABLES[ClientAssertionRow.__tablename__]
 
 
 def key_hash(client_id: str, jti: str) -> str:

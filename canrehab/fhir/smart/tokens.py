@@ -158,8 +158,9 @@ def issue_access_token(
         "exp": now + lifetime,
         "jti": secrets.token_urlsafe(16),
     }
-    header = {"alg": algorithm_of(key), "kid": key.kid, "typ": "at+jwt"}
-    return Issued(jwt.encode(header, claims, key, algorithms=[header["alg"]]), lifetime, scopes)
+    algorithm = algorithm_of(key)
+    header = {"alg": algorithm, "kid": key.kid, "typ": "at+jwt"}
+    return Issued(jwt.encode(header, claims, key, algorithms=[algorithm]), lifetime, scopes)
 
 
 def verify_access_token(
