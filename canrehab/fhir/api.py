@@ -5,7 +5,8 @@ Interactions: ``GET /fhir/metadata``; ``GET /fhir/{type}/{id}`` (ETag ``W/"<vers
 ``PUT /fhir/{type}/{id}`` with ``If-Match`` (or ``meta.versionId``): 412 on a stale version;
 ``POST /fhir`` with a transaction Bundle (atomic);
 ``GET /fhir/$export`` (manifest) and ``GET /fhir/$export/{type}`` (NDJSON). Content type
-``application/fhir+json``; every error is an OperationOutcome. Authentication: HTTP Basic against the local
+``application/fhir+json``; every error is an OperationOutcome. Authentication: bearer tokens (SMART,
+``canrehab.fhir.smart``; scopes checked on every handler) or, when enabled, HTTP Basic against the local
 accounts (no cookies; the CSRF middleware exempts ``/fhir``). Access by care unit as in the web app;
 denials are audited (``denied``) in their own transaction after the refused one rolled back.
 """

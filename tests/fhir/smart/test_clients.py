@@ -67,3 +67,14 @@ def test_an_invalid_registry_is_refused_naming_the_file_and_the_field(
 def test_a_client_id_registered_twice_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ClientDefinitionError, match="registered twice: journal"):
         load_registry(_write(tmp_path / "clients.yaml", _entry(), _entry()))
+
+
+def test_the_example_registry_in_the_docs_loads_and_its_inline_keys_import() -> None:
+    from canrehab.fhir.smart.keys import key_set
+
+    path = Path(__file__).resolve().parents[3] / "examples" / "smart-clients.yaml"
+    registry = load_registry(path)
+    assert [c.client_id for c in registry.clients] == ["journal-onkologi", "kvalitetsregistret"]
+    for client in registry.clients:
+        if client.jwks is not None:
+            assert list(key_set(client.jwks, client.client_id))
