@@ -399,3 +399,36 @@ def test_a_client_registered_with_a_jwks_url_and_authlib_doing_the_flow(
         patient = oauth.get(f"{url}/fhir/Patient/{pid}")
         assert patient.status_code == 200 and patient.json()["id"] == pid
         assert oauth.get(f"{url}/fhir/Procedure", params={"patient": pid}).status_code == 403
+
+
+def test_the_smart_routes_are_served_inside_the_full_web_app_without_csrf(
+    db_url: str, tmp_path: Path, example_bundle: dict[str, Any]
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from canrehab.config import Settings
+    from canrehab.services.context import Services
+    from canrehab.web.app import create_app
+    from tests.fhir.harness import TODAY, seed
+
+    settings = Settings(data_dir=tmp_path, secret_key="s", database_url=db_url, pseudonym_key="p")
+    app = create_app(settings)
+    app.state.fhir_services = Services(
+        settings=settings, engine=app.state.services.engine, clock=lambda: TODAY
+    )
+    seed(app)
+    client = standard_clients()["journal-es384"]
+    app.state.fhir_auth = FhirAuthSettings(clients_file=write_registry(tmp_path / "clients.yaml", [client]))
+    try:
+        with TestClient(app) as http:
+            config = http.get("/fhir/.well-known/smart-configuration").json()
+            signed_assertion = assertion(client.key, client.alg, client.client_id, config["token_endpoint"])
+            response = http.post(  # a form POST without any CSRF token or cookie
+                "/fhir/auth/token", data=token_form(signed_assertion, "system/Organization.rs"), headers=FORM
+            )
+            assert response.status_code == 200, response.text
+            token = response.json()["access_token"]
+            found = http.get("/fhir/Organization", headers={"Authorization": f"Bearer {token}"})
+            assert found.status_code == 200 and "set-cookie" not in found.headers
+    finally:
+        app.state.services.engine.dispose()
