@@ -432,3 +432,34 @@ def test_the_smart_routes_are_served_inside_the_full_web_app_without_csrf(
             assert found.status_code == 200 and "set-cookie" not in found.headers
     finally:
         app.state.services.engine.dispose()
+
+
+def test_a_patients_own_login_may_use_patient_scopes_and_sees_only_their_record(
+    fhir_app: FastAPI, imported: dict[str, Any]
+) -> None:
+    from canrehab.services.context import SYSTEM
+    from tests.fhir.harness import CHEAP_HASHER
+
+    pid = locations(imported)["Patient"]
+    with fhir_app.state.fhir_services.uow(SYSTEM, log_reads=False) as uow:
+        uow.accounts.create("tolvan", CHEAP_HASHER.hash("x-lösen-123"), "patient", "Tolvan", patient_id=pid)
+    idp_key = new_key("ES256")
+    with jwks_server({"/jwks": jwks_of(idp_key)}) as idp, serve(fhir_app) as url:
+        fhir_app.state.fhir_auth = FhirAuthSettings(oidc_issuer=idp, oidc_jwks_url=f"{idp}/jwks")
+
+        def get(scope: str, path: str, username: str = "tolvan") -> httpx.Response:
+            claims = {
+                "iss": idp,
+                "exp": int(time.time()) + 120,
+                "preferred_username": username,
+                "scope": scope,
+            }
+            token = signed(idp_key, "ES256", claims)
+            return httpx.get(f"{url}/fhir/{path}", headers={"Authorization": f"Bearer {token}"})
+
+        assert get("patient/Patient.rs", f"Patient/{pid}").json()["id"] == pid
+        refused = get("patient/Patient.rs", f"Procedure?patient={pid}")
+        assert refused.status_code == 403 and "patient/Procedure.s" in refused.text
+        staff = get("patient/*.rs", f"Patient/{pid}", username="karin")  # patient/ is for patients only
+        assert staff.status_code == 401 and "no user/ scope" in staff.text
+        assert get("system/*.rs", f"Patient/{pid}").status_code == 401  # system/ is never a user's

@@ -67,7 +67,9 @@ def user_scopes(claims: dict[str, Any], auth: FhirAuthSettings, *, patient: bool
 def user_actor(account: Any, claims: dict[str, Any], auth: FhirAuthSettings) -> TokenActor:
     scopes = user_scopes(claims, auth, patient=account.role == "patient")
     if not scopes:
-        raise ValueError("the token carries no user/ scope")
+        raise ValueError(
+            "the token carries no user/ scope (patient/ scopes count for a patient's own account only)"
+        )
     return TokenActor(
         role=account.role,
         staff_id=account.staff_id,
