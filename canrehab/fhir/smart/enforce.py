@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from canrehab.domain.access import Actor
 from canrehab.fhir.context import AccessDenied, Ctx
 from canrehab.fhir.smart.scopes import Scope, missing_message, permits, text_of
+
+if TYPE_CHECKING:
+    from canrehab.fhir.resources.common import Handler
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,28 +55,28 @@ def require(actor: Actor, rtype: str, interaction: str, entity_id: str = "*") ->
         raise ScopeDenied(rtype, entity_id, interaction, missing_message(actor.scopes, rtype, interaction))
 
 
-def _checked(fn: F | None, rtype: str, interaction: str, with_id: bool) -> F | None:
-    if fn is None:
-        return None
-    call = fn
-
+def _checked(fn: F, rtype: str, interaction: str, with_id: bool) -> F:
     def checked(ctx: Ctx, *args: Any) -> Any:
         require(ctx.actor, rtype, interaction, str(args[0]) if with_id and args else "*")
-        return call(ctx, *args)
+        return fn(ctx, *args)
 
     checked.__doc__ = fn.__doc__
-    return checked  # type: ignore[return-value]
+    return cast(F, checked)  # the same signature as fn
 
 
-def guarded(handler: Any) -> Any:
+def _checked_optional(fn: F | None, rtype: str, interaction: str, with_id: bool) -> F | None:
+    return None if fn is None else _checked(fn, rtype, interaction, with_id)
+
+
+def guarded(handler: Handler) -> Handler:
     """The handler with each interaction checked against the actor's scopes first."""
     rtype = handler.type
     return replace(
         handler,
         read=_checked(handler.read, rtype, "read", True),
         search=_checked(handler.search, rtype, "search", False),
-        create=_checked(handler.create, rtype, "create", False),
-        update=_checked(handler.update, rtype, "update", True),
-        history=_checked(handler.history, rtype, "history-instance", True),
-        vread=_checked(handler.vread, rtype, "vread", True),
+        create=_checked_optional(handler.create, rtype, "create", False),
+        update=_checked_optional(handler.update, rtype, "update", True),
+        history=_checked_optional(handler.history, rtype, "history-instance", True),
+        vread=_checked_optional(handler.vread, rtype, "vread", True),
     )
