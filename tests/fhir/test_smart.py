@@ -463,3 +463,15 @@ def test_a_patients_own_login_may_use_patient_scopes_and_sees_only_their_record(
         staff = get("patient/*.rs", f"Patient/{pid}", username="karin")  # patient/ is for patients only
         assert staff.status_code == 401 and "no user/ scope" in staff.text
         assert get("system/*.rs", f"Patient/{pid}").status_code == 401  # system/ is never a user's
+
+
+def test_the_discovery_routes_answer_head_and_refuse_other_methods_with_an_operation_outcome(
+    smart: Smart,
+) -> None:
+    url = f"{smart.base}/.well-known/smart-configuration"
+    head = smart.http.head(url)
+    assert head.status_code == 200 and head.content == b""
+    refused = smart.http.request("PATCH", url)
+    assert refused.status_code == 405 and refused.json()["resourceType"] == "OperationOutcome"
+    get_token = smart.http.get(smart.token_url)  # POST only; the API's catch-all answers a GET there
+    assert get_token.status_code == 404 and get_token.json()["resourceType"] == "OperationOutcome"

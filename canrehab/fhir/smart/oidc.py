@@ -41,10 +41,10 @@ def verify_user_token(token: str, auth: FhirAuthSettings, now: int | None = None
         ):
             raise ValueError(f"the token's aud does not name {auth.oidc_audience}")
     exp = claims.get("exp")
-    if not isinstance(exp, int | float) or exp <= now - CLOCK_SKEW_SECONDS:
+    if not isinstance(exp, int | float) or not exp > now - CLOCK_SKEW_SECONDS:  # NaN is not later
         raise ValueError("the token has expired")
     nbf = claims.get("nbf")
-    if isinstance(nbf, int | float) and nbf > now + CLOCK_SKEW_SECONDS:
+    if isinstance(nbf, int | float) and not nbf <= now + CLOCK_SKEW_SECONDS:
         raise ValueError("the token is not valid yet (nbf)")
     return claims
 

@@ -9,11 +9,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Match
+from starlette.types import Message, Receive, Scope, Send
 
 from canrehab.fhir.auth import fhir_base
 from canrehab.fhir.context import services_of
+from canrehab.fhir.outcome import FhirError, error_response
 from canrehab.fhir.smart.clients import Client, ClientDefinitionError, load_registry
 from canrehab.fhir.smart.keys import KeyProblem, public_jwks, server_key
 from canrehab.fhir.smart.scopes import ScopeError, grant, parse_scopes, text_of
@@ -32,7 +36,72 @@ from canrehab.services.client_tokens import (
     record_token_refused,
 )
 
-router = APIRouter(tags=["SMART on FHIR"])
+
+class SmartRoute(APIRoute):
+    """As the FHIR routes: HEAD answered as GET, another method 405 with an OperationOutcome (the token
+    endpoint's own refusals are RFC 6749 JSON)."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope.get("type") == "http" and scope.get("method") == "HEAD" and "GET" in (self.methods or ()):
+            return super().matches({**scope, "method": "GET"})
+        return super().matches(scope)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] == "HEAD" and "GET" in (self.methods or ()):
+
+            async def headers_only(message: Message) -> None:
+                if message["type"] == "http.response.body":
+                    message = {**message, "body": b""}
+                await send(message)
+
+            await super().handle({**scope, "method": "GET"}, receive, headers_only)
+            return
+        if self.methods and scope["method"] not in self.methods:
+            allowed = ", ".join(sorted(self.methods))
+            refusal = FhirError(
+                405,
+                f"{scope['method']} is not supported here (allowed: {allowed}).",
+                code="not-supported",
+                headers={"Allow": allowed},
+            )
+            await error_response(refusal)(scope, receive, send)
+            return
+        await super().handle(scope, receive, send)
+
+
+router = APIRouter(tags=["SMART on FHIR"], route_class=SmartRoute)
+JSON_OBJECT = {"application/json": {"schema": {"type": "object"}}}
+OAUTH_ERROR = {
+    "description": "RFC 6749 error",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["error"],
+                "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}},
+            }
+        }
+    },
+}
+TOKEN_FORM = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "required": ["grant_type", "client_assertion_type", "client_assertion", "scope"],
+                    "properties": {
+                        "grant_type": {"type": "string", "example": "client_credentials"},
+                        "client_assertion_type": {"type": "string"},
+                        "client_assertion": {"type": "string"},
+                        "scope": {"type": "string", "example": "system/Patient.rs"},
+                    },
+                }
+            }
+        },
+    }
+}
 OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
 SECURITY_SERVICE = "http://terminology.hl7.org/CodeSystem/restful-security-service"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -90,12 +159,22 @@ def capability_security(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/.well-known/smart-configuration", summary="SMART configuration (public)")
+@router.get(
+    "/.well-known/smart-configuration",
+    summary="SMART configuration (public)",
+    response_class=JSONResponse,
+    responses={200: {"description": "SMART configuration", "content": JSON_OBJECT}},
+)
 async def well_known(request: Request) -> Response:
     return JSONResponse(smart_configuration(request))
 
 
-@router.get("/.well-known/jwks.json", summary="The public key that signs the access tokens")
+@router.get(
+    "/.well-known/jwks.json",
+    summary="The public key that signs the access tokens",
+    response_class=JSONResponse,
+    responses={200: {"description": "JWK Set", "content": JSON_OBJECT}},
+)
 async def jwks(request: Request) -> Response:
     auth = auth_settings(request.app)
     key = server_key(auth.token_key_file, services_of(request).settings.data_dir)
@@ -175,6 +254,12 @@ def _grant(
     TOKEN_PATH,
     summary="SMART Backend Services token endpoint (client_credentials, private_key_jwt)",
     response_class=JSONResponse,
+    responses={
+        200: {"description": "access token", "content": JSON_OBJECT},
+        400: OAUTH_ERROR,
+        401: OAUTH_ERROR,
+    },
+    openapi_extra=TOKEN_FORM,
 )
 async def token(request: Request) -> Response:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()

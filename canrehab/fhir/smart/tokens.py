@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import secrets
 import time
 from dataclasses import dataclass
@@ -59,7 +60,7 @@ def unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
         raise ValueError("not a compact JWS (three dot-separated parts)")
     try:
         return _b64json(parts[0]), _b64json(parts[1])
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+    except (binascii.Error, ValueError, RecursionError) as exc:  # RecursionError: absurdly nested JSON
         raise ValueError("the JWT's header or claims are not base64url JSON") from exc
 
 
@@ -88,8 +89,8 @@ def _client_keys(client: Client, kid: str | None) -> KeySet:
 
 def _check_times(claims: dict[str, Any], now: int, max_lifetime: int) -> None:
     exp = claims.get("exp")
-    if not isinstance(exp, int | float):
-        raise OAuthError("invalid_client", "The client assertion has no exp.", 401)
+    if not isinstance(exp, int | float) or not math.isfinite(exp):
+        raise OAuthError("invalid_client", "The client assertion has no (finite) exp.", 401)
     if exp <= now - CLOCK_SKEW_SECONDS:
         raise OAuthError("invalid_client", "The client assertion has expired.", 401)
     if exp > now + max_lifetime + CLOCK_SKEW_SECONDS:
@@ -97,7 +98,7 @@ def _check_times(claims: dict[str, Any], now: int, max_lifetime: int) -> None:
             "invalid_client", f"The client assertion's exp is more than {max_lifetime} s ahead.", 401
         )
     nbf = claims.get("nbf")
-    if isinstance(nbf, int | float) and nbf > now + CLOCK_SKEW_SECONDS:
+    if isinstance(nbf, int | float) and not nbf <= now + CLOCK_SKEW_SECONDS:  # NaN is not valid either
         raise OAuthError("invalid_client", "The client assertion is not valid yet (nbf).", 401)
 
 
@@ -173,7 +174,7 @@ def verify_access_token(
     if claims.get("iss") != issuer or claims.get("aud") != issuer:
         raise ValueError("the access token was issued for another server")
     exp = claims.get("exp")
-    if not isinstance(exp, int | float) or exp <= now:
+    if not isinstance(exp, int | float) or not exp > now:  # NaN is not later than now
         raise ValueError("the access token has expired")
     return claims
 
