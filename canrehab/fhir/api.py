@@ -6,7 +6,8 @@ Interactions: ``GET /fhir/metadata``; ``GET /fhir/{type}/{id}`` (ETag ``W/"<vers
 ``POST /fhir`` with a transaction Bundle (atomic);
 Bulk Data export (``$export`` at system, Patient and Group level → ``$export-status/{job}`` →
 ``$export-file/{job}/{Type}.ndjson``, see ``canrehab.fhir.export``). Content type
-``application/fhir+json``; every error is an OperationOutcome. Authentication: HTTP Basic against the local
+``application/fhir+json``; every error is an OperationOutcome. Authentication: bearer tokens (SMART,
+``canrehab.fhir.smart``; scopes checked on every handler) or, when enabled, HTTP Basic against the local
 accounts (no cookies; the CSRF middleware exempts ``/fhir``). Access by care unit as in the web app;
 denials are audited (``denied``) in their own transaction after the refused one rolled back.
 """
@@ -59,6 +60,7 @@ from canrehab.fhir.search import Query as SearchQuery
 from canrehab.fhir.search_params import params_of
 from canrehab.fhir.search_results import search_page
 from canrehab.fhir.search_values import ReferenceValue
+from canrehab.fhir.smart import routes as smart
 from canrehab.fhir.transaction import EntryError, process
 
 log = logging.getLogger(__name__)
@@ -173,12 +175,14 @@ def _services(request: Request) -> Any:
 
 def _log_denied(services: Any, actor: Actor, exc: AccessDenied) -> None:
     with services.uow(actor) as uow:
-        uow.audit.record("denied", exc.entity_type, exc.entity_id, exc.patient_id, "åtkomst nekad (FHIR)")
+        uow.audit.record("denied", exc.entity_type, exc.entity_id, exc.patient_id, exc.detail)
 
 
 def _denied_error(exc: AccessDenied, where: str = "") -> FhirError:
     what = "change" if exc.write else "read"
     prefix = f"{where}: " if where else ""
+    if exc.reason:  # refused by the bearer token's scopes, not by the care units
+        return FhirError(403, prefix + exc.reason, code="forbidden")
     return FhirError(
         403, f"{prefix}You may not {what} this patient's record (care unit access).", code="forbidden"
     )
@@ -297,6 +301,8 @@ def _validated(data: dict[str, Any]) -> None:
 
 # ---------------------------------------------------------------------------------------------- routes
 
+router.include_router(smart.router)  # .well-known/smart-configuration, the token endpoint, the JWKS
+
 
 @router.get(
     "/metadata",
@@ -304,7 +310,9 @@ def _validated(data: dict[str, Any]) -> None:
     responses=api_doc.ok("CapabilityStatement", "CapabilityStatement"),
 )
 async def metadata(request: Request) -> Response:
-    return fhir_response(capability_statement(_base(request)))
+    statement = capability_statement(_base(request))
+    statement["rest"][0]["security"] = smart.capability_security(request)  # SMART oauth-uris, Basic or not
+    return fhir_response(statement)
 
 
 @router.post(

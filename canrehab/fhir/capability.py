@@ -83,7 +83,8 @@ def capability_statement(base_url: str) -> dict[str, Any]:
         "rest": [
             {
                 "mode": "server",
-                "documentation": "HTTP Basic authentication against canrehab accounts; access by care unit; "
+                "documentation": "Bearer tokens (SMART, rest.security) or, when enabled, HTTP Basic; "
+                "access by care unit, narrowed by a token's scopes; "
                 'every read is audited. Updates require If-Match (W/"<version>") or meta.versionId. '
                 "Search: parameters ANDed, "
                 "comma-separated values ORed, token system|code, date prefixes eq ne gt lt ge le sa eb on "

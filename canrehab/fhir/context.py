@@ -16,12 +16,23 @@ from canrehab.fhir.outcome import FhirError
 class AccessDenied(Exception):
     """The actor may not read/change this patient's record (logged as 'denied' after rollback)."""
 
-    def __init__(self, entity_type: str, entity_id: str, patient_id: str | None, *, write: bool) -> None:
+    def __init__(
+        self,
+        entity_type: str,
+        entity_id: str,
+        patient_id: str | None,
+        *,
+        write: bool,
+        reason: str = "",
+        detail: str = "åtkomst nekad (FHIR)",
+    ) -> None:
         super().__init__(f"access denied to {entity_type}")
         self.entity_type = entity_type
         self.entity_id = entity_id
         self.patient_id = patient_id
         self.write = write
+        self.reason = reason  # the 403's diagnostics when not the care-unit refusal (a missing scope)
+        self.detail = detail  # the audit entry's detail
 
 
 @dataclass

@@ -11,12 +11,13 @@ from sqlalchemy.engine import Engine
 from canrehab.store import (
     orm_bulk,  # noqa: F401  (the bulk export jobs of migration 0011)
     orm_care,  # noqa: F401  (the tables of migration 0008 join the metadata)
+    orm_oauth,  # noqa: F401  (the client_assertion table of migration 0012)
     orm_worklist,  # noqa: F401  (its tables join Base.metadata)
 )
 from canrehab.store.db import current_revision, make_engine, migrate
 from canrehab.store.orm import Base
 
-HEAD = "0011"  # 0011: bulk export jobs (issue 15)
+HEAD = "0012"  # 0012: client_assertion (SMART jti replay store), after 0011: bulk export jobs
 EXPECTED_TABLES = {
     "care_unit",
     "staff",
@@ -40,6 +41,7 @@ EXPECTED_TABLES = {
     "svf_record",
     "gap_analysis_version",
     "bulk_export_job",
+    "client_assertion",
 }
 
 

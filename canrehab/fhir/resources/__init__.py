@@ -25,6 +25,7 @@ from canrehab.fhir.resources import (
     workflow,
 )
 from canrehab.fhir.resources.common import Handler, version_of
+from canrehab.fhir.smart.enforce import guarded
 
 __all__ = ["HANDLERS", "Handler", "version_of"]
 
@@ -55,4 +56,7 @@ ORDER = (
     "AuditEvent",
     "Questionnaire",
 )
-HANDLERS: dict[str, Handler] = {h.type: h for h in sorted(_ALL, key=lambda h: ORDER.index(h.type))}
+# Each guarded: a bearer token's scopes are checked before every interaction (canrehab.fhir.smart.enforce).
+HANDLERS: dict[str, Handler] = {
+    h.type: guarded(h) for h in sorted(_ALL, key=lambda h: ORDER.index(h.type))
+}
