@@ -175,7 +175,11 @@ class _Parser:
                 continue
             question = self._question(item, where, link_id, text, kind, group, parent)
             short = next(
-                (str(e.get("valueString", "")) for e in item.get("extension") or [] if e.get("url") == SHORT_TEXT_URL),
+                (
+                    str(e.get("valueString", ""))
+                    for e in item.get("extension") or []
+                    if e.get("url") == SHORT_TEXT_URL
+                ),
                 "",
             )
             self.items.append(replace(question, short_text=short) if short else question)
@@ -226,7 +230,9 @@ class _Parser:
                 display = str(coding.get("display") or code)
                 if _not_applicable(coding):
                     if _ordinal(coding) is not None:
-                        raise self.fail(f"{where}.answerOption[{n}]", "an 'ej aktuellt' option has no ordinal")
+                        raise self.fail(
+                            f"{where}.answerOption[{n}]", "an 'ej aktuellt' option has no ordinal"
+                        )
                     out.append(AnswerOptionDef(code, display, -1, code, not_applicable=True))
                     continue
                 ordinal = _ordinal(coding)

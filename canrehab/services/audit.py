@@ -237,7 +237,11 @@ def export(services: Services, actor: Actor, query: AuditQuery) -> list[AuditEve
         entries = log_reader(uow).page(_filter(query, actor, region_wide), offset=0, limit=EXPORT_LIMIT)
         result = _events(uow, actor, region_wide, entries)
         uow.audit.record(
-            "export", "audit_log", query.patient_id or "*", query.patient_id or None, f"{len(result)} loggposter"
+            "export",
+            "audit_log",
+            query.patient_id or "*",
+            query.patient_id or None,
+            f"{len(result)} loggposter",
         )
     return result
 

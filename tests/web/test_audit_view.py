@@ -141,7 +141,9 @@ def test_the_patient_filter_takes_a_personnummer_by_post_and_never_puts_it_in_th
     admin = client_for(world, "processledare")
     page = admin.get("/logg").text
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    r = admin.post("/logg", data={"csrf_token": csrf, "personnummer": pnr, "actor": "ssk"}, follow_redirects=False)
+    r = admin.post(
+        "/logg", data={"csrf_token": csrf, "personnummer": pnr, "actor": "ssk"}, follow_redirects=False
+    )
     assert r.status_code == 303
     location = r.headers["location"]
     assert pnr not in location and pnr[2:] not in location

@@ -88,5 +88,8 @@ def test_ej_aktuellt_and_lifestyle_scales_on_the_form_and_the_thank_you_page(wor
         stored = uow.assessments.get(started.id)
     assert stored.answers["stomi"] == "ej_aktuellt"
     assert stored.suggestion is not None
-    assert "stomi" not in stored.suggestion.troublesome_areas and "barn" not in stored.suggestion.troublesome_areas
+    assert (
+        "stomi" not in stored.suggestion.troublesome_areas
+        and "barn" not in stored.suggestion.troublesome_areas
+    )
     assert "DV111" in stored.suggestion.advice_codes

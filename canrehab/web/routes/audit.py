@@ -126,7 +126,9 @@ async def audit_log_patient(request: Request, services: ServicesDep, user: Audit
     try:
         patient_id = audit_service.patient_by_personnummer(services, user.actor, personnummer)
     except DomainError as error:
-        return _page(request, services, user, params, 1, pnr_error=error.message_sv, personnummer=personnummer)
+        return _page(
+            request, services, user, params, 1, pnr_error=error.message_sv, personnummer=personnummer
+        )
     if patient_id is None:
         return _page(
             request,
