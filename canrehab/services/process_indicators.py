@@ -21,9 +21,9 @@ from canrehab.domain.model import (
     NeedsLevel,
     Pathway,
     PhaseKind,
-    PlanStatus,
     RehabPlan,
 )
+from canrehab.domain.plan import plan_in_place
 from canrehab.followup.goals import CareCondition, CarePopulation, IndicatorDef, default_indicators
 
 Population = CarePopulation
@@ -132,7 +132,7 @@ def condition_met(condition: Condition, facts: PathwayFacts, end: date) -> bool:
         change = troublesome_change(facts, end)
         return change is not None and change[1] < change[0]
     if condition == "has_plan":
-        return any(p.status != PlanStatus.DRAFT and p.events and p.events[0].on <= end for p in facts.plans)
+        return plan_in_place(pw, facts.plans, end)  # the worklist's definition too (domain.plan)
     return False
 
 
