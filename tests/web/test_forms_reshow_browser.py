@@ -99,3 +99,22 @@ def test_refused_staff_forms_keep_the_input_and_show_the_error_inline(world: Wor
         assert refused.get_by_label("Erbjuden den").input_value() == "2000-01-02"
         screenshot(page, "refused_offer")
         page.context.close()
+
+
+def test_the_audit_log_fits_a_phone_and_its_filters_work_in_the_browser(world: World) -> None:
+    with serve(create_app(world.services.settings)) as base, chromium() as browser:
+        page = _login(browser, base, "ssk")
+        page.goto(f"{base}/patient/{world.own_patient}")
+        page.context.close()
+        page = _login(browser, base, "processledare")
+        page.goto(f"{base}/logg")
+        page.select_option("#f-actor", "ssk")
+        page.get_by_role("button", name="Filtrera").click()
+        page.wait_for_load_state()
+        assert "actor=ssk" in page.url
+        assert "Läste patientuppgifter" in page.inner_text("table")
+        screenshot(page, "audit_log")
+        page.set_viewport_size({"width": 390, "height": 900})
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the page is {width} px wide at 390 px"
+        page.context.close()
