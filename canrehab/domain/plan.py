@@ -339,12 +339,11 @@ def plan_in_place(pathway: Pathway, plans: Sequence[RehabPlan], on: date | None 
             continue
         if on is not None and p.events[0].on > on:
             continue
-        closed_on = p.closed_on if p.status is PlanStatus.CLOSED else None
-        closed = closed_on is not None and (on is None or closed_on <= on)
-        if not closed:
-            return True
-        if confirmed_on is None or (p.closed_on is not None and p.closed_on >= confirmed_on):
-            return True
+        closed_on = p.closed_on
+        if p.status is not PlanStatus.CLOSED or (on is not None and closed_on is not None and closed_on > on):
+            return True  # in force (on that day)
+        if closed_on is not None and (confirmed_on is None or closed_on >= confirmed_on):
+            return True  # closed as handled, after the level was confirmed
     return False
 
 
