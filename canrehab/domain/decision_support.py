@@ -168,8 +168,11 @@ def _rank(name: str, level_set: LevelSetDef | None) -> NeedsLevel:
 
 
 def _label(instrument: Instrument, link_id: str) -> str:
-    item = instrument.item(link_id) or instrument.group(link_id)
-    return item.text if item is not None and item.text else link_id
+    question = instrument.item(link_id)
+    if question is not None:
+        return question.label or link_id
+    group = instrument.group(link_id)
+    return group.text if group is not None and group.text else link_id
 
 
 def _domain_label(instrument: Instrument, group: str | None) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -26,6 +26,13 @@ ORDINAL_URLS = (
     "http://hl7.org/fhir/StructureDefinition/ordinalValue",
     "http://hl7.org/fhir/StructureDefinition/iso21090-CO-value",
 )
+# An answer option marked with this extension (valueBoolean true) means "ej aktuellt": the question does not
+# apply to the respondent (no stoma, no children). It has no ordinal: scoring and decision support treat it as
+# no need, never as the most troublesome answer.
+NOT_APPLICABLE_URL = "https://canrehab.se/fhir/StructureDefinition/not-applicable"
+# A short name for a question asked as a sentence (the lifestyle questions: "Röker eller snusar du?" is
+# "Tobak (rökning, snus)" in the decision support's reasons and in summaries).
+SHORT_TEXT_URL = "https://canrehab.se/fhir/StructureDefinition/short-text"
 MIN_URL = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_URL = "http://hl7.org/fhir/StructureDefinition/maxValue"
 MAX_TEXT_LENGTH = 2000
@@ -45,6 +52,7 @@ class AnswerOptionDef:
     display: str
     ordinal: int
     value: int | str  # the normalised answer value: the code, or the int of a valueInteger option
+    not_applicable: bool = False  # "ej aktuellt" (NOT_APPLICABLE_URL): no ordinal, no need
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,11 @@ class Item:
     parent: str | None = None  # enclosing group or question linkId
     min_value: int | None = None
     max_value: int | None = None
+    short_text: str = ""  # SHORT_TEXT_URL, else the text
+
+    @property
+    def label(self) -> str:
+        return self.short_text or self.text
 
     def option(self, value: object) -> AnswerOptionDef | None:
         for o in self.options:
@@ -160,7 +173,16 @@ class _Parser:
                 continue
             if kind == "display":
                 continue
-            self.items.append(self._question(item, where, link_id, text, kind, group, parent))
+            question = self._question(item, where, link_id, text, kind, group, parent)
+            short = next(
+                (
+                    str(e.get("valueString", ""))
+                    for e in item.get("extension") or []
+                    if e.get("url") == SHORT_TEXT_URL
+                ),
+                "",
+            )
+            self.items.append(replace(question, short_text=short) if short else question)
             questions.append(link_id)
             questions.extend(self._walk(children, f"{where}.item", group, link_id))
         # Groups are appended after their children: keep questionnaire order for the outer ones.
@@ -205,10 +227,18 @@ class _Parser:
                 code = coding.get("code")
                 if not isinstance(code, str) or not code:
                     raise self.fail(f"{where}.answerOption[{n}]", "valueCoding.code is required")
+                display = str(coding.get("display") or code)
+                if _not_applicable(coding):
+                    if _ordinal(coding) is not None:
+                        raise self.fail(
+                            f"{where}.answerOption[{n}]", "an 'ej aktuellt' option has no ordinal"
+                        )
+                    out.append(AnswerOptionDef(code, display, -1, code, not_applicable=True))
+                    continue
                 ordinal = _ordinal(coding)
                 if ordinal is None:
                     ordinal = int(code) if _INTEGER.fullmatch(code) else n
-                out.append(AnswerOptionDef(code, str(coding.get("display") or code), ordinal, code))
+                out.append(AnswerOptionDef(code, display, ordinal, code))
             elif "valueInteger" in opt:
                 v = int(opt["valueInteger"])
                 out.append(AnswerOptionDef(str(v), str(v), v, v))
@@ -233,6 +263,13 @@ def _ext_int(item: Mapping[str, Any], url: str) -> int | None:
                 if key in ext:
                     return int(ext[key])
     return None
+
+
+def _not_applicable(coding: Mapping[str, Any]) -> bool:
+    return any(
+        ext.get("url") == NOT_APPLICABLE_URL and ext.get("valueBoolean") is True
+        for ext in coding.get("extension") or []
+    )
 
 
 def _ordinal(coding: Mapping[str, Any]) -> int | None:
@@ -346,7 +383,8 @@ def missing_required(instrument: Instrument, answers: Mapping[str, object]) -> l
 
 
 def ordinal_of(instrument: Instrument, link_id: str, value: AnswerValue) -> int | None:
-    """The ordinal (0 = no problem ...) of a choice answer, or the number of an integer answer."""
+    """The ordinal (0 = no problem ...) of a choice answer, or the number of an integer answer; None for no
+    answer and for "ej aktuellt" (not applicable: no need)."""
     item = instrument.item(link_id)
     if item is None or value is None or isinstance(value, bool):
         return None
@@ -354,8 +392,17 @@ def ordinal_of(instrument: Instrument, link_id: str, value: AnswerValue) -> int 
         return value
     if item.kind is ItemKind.CHOICE and not isinstance(value, tuple):
         option = item.option(value)
-        return option.ordinal if option else None
+        return option.ordinal if option and not option.not_applicable else None
     return None
+
+
+def not_applicable(instrument: Instrument, link_id: str, value: AnswerValue) -> bool:
+    """Whether the answer is "ej aktuellt" (the question does not apply to the respondent)."""
+    item = instrument.item(link_id)
+    if item is None or not isinstance(value, str | int) or isinstance(value, bool):
+        return False
+    option = item.option(value)
+    return option is not None and option.not_applicable
 
 
 def iter_questions(instrument: Instrument, group: str | None = None) -> Iterator[Item]:

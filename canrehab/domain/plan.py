@@ -328,23 +328,33 @@ def close(
     return changed, [record]
 
 
-def plan_required(pathway: Pathway, plans: Sequence[RehabPlan]) -> bool:
-    """A plan is required when the confirmed level is särskild or higher and the pathway has no established
-    plan (a plan closed after the level was confirmed counts as handled)."""
+def plan_in_place(pathway: Pathway, plans: Sequence[RehabPlan], on: date | None = None) -> bool:
+    """The one definition of "the pathway has its rehabilitation plan" on day ``on`` (None: as stored now),
+    used by the worklist's "Rehabplan saknas" and by the indicator "Rehabiliteringsplan vid
+    rehabiliteringsbehov" (has_plan): a plan of the pathway established (AW020) by then and either still in
+    force, or closed on or after the day the needs level was confirmed (closed as handled)."""
+    confirmed_on = pathway.confirmed_level_on
+    for p in plans:
+        if p.pathway_id != pathway.id or p.status is PlanStatus.DRAFT or not p.events:
+            continue
+        if on is not None and p.events[0].on > on:
+            continue
+        closed_on = p.closed_on
+        if p.status is not PlanStatus.CLOSED or (on is not None and closed_on is not None and closed_on > on):
+            return True  # in force (on that day)
+        if closed_on is not None and (confirmed_on is None or closed_on >= confirmed_on):
+            return True  # closed as handled, after the level was confirmed
+    return False
+
+
+def plan_required(pathway: Pathway, plans: Sequence[RehabPlan], on: date | None = None) -> bool:
+    """A plan is required when the pathway is open, its confirmed level is särskild or higher and it has no
+    plan in place (``plan_in_place``)."""
     if pathway.closed_on is not None or pathway.confirmed_level is None:
         return False
     if pathway.confirmed_level < NeedsLevel.SPECIAL:
         return False
-    own = [p for p in plans if p.pathway_id == pathway.id]
-    if any(p.status is PlanStatus.ESTABLISHED for p in own):
-        return False
-    confirmed_on = pathway.confirmed_level_on
-    return not any(
-        p.status is PlanStatus.CLOSED
-        and p.closed_on is not None
-        and (confirmed_on is None or p.closed_on >= confirmed_on)
-        for p in own
-    )
+    return not plan_in_place(pathway, plans, on)
 
 
 def follow_up_due(plan: RehabPlan, today: date, window_days: int) -> date | None:

@@ -55,6 +55,16 @@ def _in_swedish(df: pd.DataFrame, column: str, translate: Callable[[str], str]) 
     return df.assign(**{column: df[column].map(lambda v: translate(str(v)))}) if len(df) else df
 
 
+EXCEL_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def code_sheet_name(table_id: str, title_sv: str) -> str:
+    """A code table's Excel sheet as people name it: ``Tabell 5a Åldersgrupp 0-17 år`` (Bilaga 2's number
+    and the table's title, at most Excel's 31 characters), not the internal id ``tabell5a``."""
+    number = table_id.removeprefix("tabell")
+    return " ".join(f"Tabell {number} {title_sv}".translate(EXCEL_FORBIDDEN).split())[:31].rstrip()
+
+
 def level_sv(level: str) -> str:
     return LEVEL_SV.get(level, level)
 
@@ -221,7 +231,7 @@ def run_suite(
     for spec in specs:
         sheets.append(
             Sheet(
-                spec.id.capitalize(),
+                code_sheet_name(spec.id, spec.title_sv),
                 f"{spec.title_sv} {year}",
                 _in_swedish(code_tabs[spec.id], "stratum", stratum_sv),
                 CODE_HEADERS,
@@ -247,6 +257,8 @@ def run_suite(
         )
         trend.columns = [str(c) for c in trend.columns]
         trend = _in_swedish(trend.reset_index(), "level", level_sv)
+        names = {d.id: d.name_sv for d in defs}  # the indicator by its name, not its internal id
+        trend = _in_swedish(trend, "indicator_id", lambda v: names.get(v, v))
         headers = {"indicator_id": "Indikator", "level": "Nivå", "unit_code": "Kod", "unit_name": "Enhet"}
         headers |= {c: c for c in trend.columns if c not in headers}
         numeric = {

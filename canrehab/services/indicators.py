@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from canrehab.domain.access import Actor
@@ -127,6 +127,58 @@ def _facts(
         svf_pathways = {f.pathway.id for f in facts}
         handovers = [h for h in handovers if h.pathway_id in svf_pathways]
     return facts, handovers
+
+
+TREND_QUARTERS = 4
+
+
+def own_unit_trends(
+    services: Services,
+    actor: Actor,
+    *,
+    unit: str | None,
+    process: str | None,
+    end: date,
+    quarters: int = TREND_QUARTERS,
+) -> dict[str, list[tuple[str, float | None]]]:
+    """Each indicator's share (percent) for the actor's own care units together (or the chosen one), quarter
+    by quarter (91-day periods) up to ``end``, oldest first: the unit manager's trend on the dashboard.
+    A period whose share would be suppressed for the actor (small counts) has no value. Empty for a reader
+    without own units."""
+    require_action(actor, Action.FOLLOWUP, services, "indicator_dashboard")
+    own = sorted(actor.unit_hsa_ids)
+    if unit:
+        own = [unit] if unit in own else []
+    if not own:
+        return {}
+    periods = [
+        (end - timedelta(days=91 * (k + 1) - 1), end - timedelta(days=91 * k)) for k in range(quarters)
+    ][::-1]
+    facts, handovers = _facts(services, actor, own, process, periods[0][0], end)
+    suppress = not allowed(actor.role, Action.FOLLOWUP_DRILL_DOWN)
+    threshold = services.settings.suppression_threshold
+    out: dict[str, list[tuple[str, float | None]]] = {}
+    for definition in load_process_indicators():
+        care = _care(definition)
+        series: list[tuple[str, float | None]] = []
+        for start, stop in periods:
+            if care.population == "handovers_sent":
+                hits = [
+                    handover_counts(care.condition, h, stop) for h in handovers if start <= h.sent_on <= stop
+                ]
+            else:
+                hits = [
+                    condition_met(care.condition, f, stop)
+                    for f in facts
+                    if in_population(care.population, f, start, stop)
+                ]
+            num, den = sum(hits), len(hits)
+            hidden = suppress and share_cells(num, den, threshold).hidden
+            series.append((stop.isoformat(), None if not den or hidden else 100 * num / den))
+        out[definition.id] = series
+    with services.uow(actor) as uow:
+        uow.audit.record("read", "indicators", ",".join(own), None, f"trend per kvartal, {quarters} kvartal")
+    return out
 
 
 def dashboard(

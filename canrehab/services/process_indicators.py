@@ -25,9 +25,9 @@ from canrehab.domain.model import (
     NeedsLevel,
     Pathway,
     PhaseKind,
-    PlanStatus,
     RehabPlan,
 )
+from canrehab.domain.plan import plan_in_place
 from canrehab.domain.svf import SvfDefinitions, SvfRecord
 from canrehab.followup.goals import CareCondition, CarePopulation, IndicatorDef, default_indicators
 
@@ -167,7 +167,7 @@ def condition_met(condition: Condition, facts: PathwayFacts, end: date) -> bool:
             and (record.mdk_on or record.suspicion_on) <= end
         )
     if condition == "has_plan":
-        return any(p.status != PlanStatus.DRAFT and p.events and p.events[0].on <= end for p in facts.plans)
+        return plan_in_place(pw, facts.plans, end)  # the worklist's definition too (domain.plan)
     return False
 
 

@@ -140,7 +140,7 @@ class RegionGenerator:
         out: list[tuple[str, list[Any]]] = []
         for item in self.instrument.items:
             if item.kind == "choice" and item.options and not item.repeats:
-                ordered = sorted(item.options, key=lambda o: o.ordinal)
+                ordered = sorted((o for o in item.options if not o.not_applicable), key=lambda o: o.ordinal)
                 out.append((item.link_id, [o.value for o in ordered]))
             elif item.kind == "boolean":
                 out.append((item.link_id, [False, True]))

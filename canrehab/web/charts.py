@@ -72,7 +72,13 @@ def bar_chart(bars: list[Bar], goal: float | None = None, title: str = "", width
 
 
 def trend_line(
-    values: list[tuple[str, float | None]], max_value: float, title: str, width: int = 220, height: int = 60
+    values: list[tuple[str, float | None]],
+    max_value: float,
+    title: str,
+    width: int = 220,
+    height: int = 60,
+    cues: tuple[str, str, str] = ("▲ mer besvär", "▼ mindre besvär", "= oförändrat"),
+    unit: str = "",
 ) -> str:
     """A sparkline for one problem area over assessments (higher = more troublesome), with the first and the
     latest date under it, a direction cue (▲ more troublesome, ▼ less, = unchanged) and the values in words
@@ -80,7 +86,9 @@ def trend_line(
     pts = [(i, v) for i, (_, v) in enumerate(values) if v is not None]
     plot_h = height
     height = plot_h + 14
-    words = ", ".join(f"{label} {sv_number(v, 0) if v is not None else 'inget svar'}" for label, v in values)
+    words = ", ".join(
+        f"{label} {sv_number(v, 0) + unit if v is not None else 'inget värde'}" for label, v in values
+    )
     parts = [
         f'<svg class="chart spark" role="img" aria-label="{escape(title)}" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
@@ -106,7 +114,7 @@ def trend_line(
     if len(pts) > 1:
         first, last = pts[0][1], pts[-1][1]
         assert first is not None and last is not None
-        cue = "▲ mer besvär" if last > first else "▼ mindre besvär" if last < first else "= oförändrat"
+        cue = cues[0] if last > first else cues[1] if last < first else cues[2]
         parts.append(f'<text class="direction" x="{width - 4}" y="12" text-anchor="end">{cue}</text>')
     parts.append("</svg>")
     return "".join(parts)

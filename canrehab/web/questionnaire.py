@@ -176,6 +176,25 @@ def labels(questionnaire: Any) -> dict[str, str]:
     return {n.link_id: n.text for n in nodes(questionnaire)}
 
 
+SHORT_TEXT_URL = "https://canrehab.se/fhir/StructureDefinition/short-text"
+
+
+def short_labels(questionnaire: Any) -> dict[str, str]:
+    """linkId -> the item's short name where it has one (a question asked as a sentence, e.g. "Röker eller
+    snusar du?" is "Tobak (rökning, snus)"), else its text: for lists, trends and the clinician's review."""
+    out = labels(questionnaire)
+
+    def walk(items: Any) -> None:
+        for item in items or []:
+            for ext in item.get("extension") or []:
+                if ext.get("url") == SHORT_TEXT_URL and ext.get("valueString"):
+                    out[str(item.get("linkId"))] = str(ext["valueString"])
+            walk(item.get("item"))
+
+    walk(questionnaire.get("item") if isinstance(questionnaire, Mapping) else None)
+    return out
+
+
 def option_labels(questionnaire: Any) -> dict[str, dict[str, str]]:
     return {n.link_id: {o.value: o.label for o in n.options} for n in nodes(questionnaire) if n.options}
 

@@ -48,7 +48,7 @@ def test_start(pathway: Pathway, hs: Instrument) -> None:
     )
     assert (a.instrument_id, a.instrument_version, a.status) == (
         "halsoskattning",
-        "1.0.0",
+        "1.1.0",
         AssessmentStatus.IN_PROGRESS,
     )
     with pytest.raises(DomainError) as err:

@@ -4,6 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from canrehab.domain.decision_support import RuleSet, suggest
+from canrehab.domain.errors import DomainError
 from canrehab.domain.instrument import Instrument, validate_answers
 from canrehab.domain.model import NeedsLevel, Profession, Suggestion
 from canrehab.instruments import load_instruments, load_rules
@@ -91,10 +92,45 @@ def test_very_troublesome_in_three_domains_is_avancerad_the_highest_national_lev
 
 
 def test_lifestyle_gives_advice_not_level(hs: Instrument, hs_rules: RuleSet) -> None:
-    s = run(hs, hs_rules, tobak="3", alkohol="1", fysisk_aktivitet="3", matvanor="2")
+    s = run(hs, hs_rules, tobak="2", alkohol="2", fysisk_aktivitet="2", matvanor="1")
     assert s.advice_codes == ("DV111", "DV121", "DV131", "DV141")
     assert s.level is NeedsLevel.BASIC
-    assert "Alkohol: enkla råd kan ges (DV121)." in s.reasons
+    assert any("(DV121)" in r for r in s.reasons)
+
+
+def test_lifestyle_questions_have_their_own_answer_scale(hs: Instrument) -> None:
+    for link_id in ("tobak", "alkohol", "fysisk_aktivitet", "matvanor"):
+        item = hs.item(link_id)
+        assert item is not None
+        displays = [o.display for o in item.options]
+        assert not any("besvärande" in d for d in displays), (link_id, displays)
+        assert not any("besvärande" in d for d in (item.text,))
+    assert [o.display for o in hs.item("tobak").options] == ["Nej", "Ja, ibland", "Ja, dagligen"]  # type: ignore[union-attr]
+
+
+def test_occasional_drinking_gives_no_alcohol_advice(hs: Instrument, hs_rules: RuleSet) -> None:
+    assert "DV121" not in run(hs, hs_rules, alkohol="1").advice_codes
+
+
+@pytest.mark.parametrize("area", ["stomi", "barn", "arbete", "sexualitet"])
+def test_ej_aktuellt_is_an_answer_and_no_need(hs: Instrument, hs_rules: RuleSet, area: str) -> None:
+    item = hs.item(area)
+    assert item is not None
+    na = [o for o in item.options if o.not_applicable]
+    assert [o.display for o in na] == ["Ej aktuellt"]
+    assert validate_answers(hs, {area: "ej_aktuellt"}) == {area: "ej_aktuellt"}
+    s = run(hs, hs_rules, **{area: "ej_aktuellt"})
+    assert s.level is NeedsLevel.BASIC and s.troublesome_areas == () and s.professions == ()
+    # With every other area 'very troublesome' except this one, it still does not count.
+    worst = run(hs, hs_rules, trotthet="3", **{area: "ej_aktuellt"})
+    assert area not in worst.troublesome_areas
+
+
+def test_ej_aktuellt_only_where_it_fits(hs: Instrument) -> None:
+    with_na = {i.link_id for i in hs.items if any(o.not_applicable for o in i.options)}
+    assert with_na == {"stomi", "barn", "arbete", "sexualitet"}
+    with pytest.raises(DomainError):
+        validate_answers(hs, {"trotthet": "ej_aktuellt"})
 
 
 def test_distress_thermometer_levels() -> None:

@@ -30,6 +30,7 @@ from canrehab.domain.plan import (
     establish,
     follow_up,
     follow_up_due,
+    plan_in_place,
     plan_required,
     revise,
 )
@@ -270,3 +271,28 @@ class PlanMachine(RuleBasedStateMachine):
 
 PlanMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=25, deadline=None)
 TestPlanStateMachine = PlanMachine.TestCase
+
+
+def test_the_worklist_and_the_indicator_share_one_plan_definition(pathway: Pathway, nurse: Staff) -> None:
+    """'Rehabplan saknas' on the worklist and the indicator 'Rehabiliteringsplan vid rehabiliteringsbehov'
+    (has_plan) both read domain.plan.plan_in_place: a plan closed before the level was confirmed counts for
+    neither (the indicator used to count every non-draft plan)."""
+    from canrehab.services.process_indicators import PathwayFacts, condition_met
+
+    special = pathway.model_copy(update={"confirmed_level": NeedsLevel.SPECIAL, "confirmed_level_on": ON})
+    plan, _ = establish(draft_plan(special, content(), on=ON), by=nurse, on=ON, professions=PROFESSIONS)
+    closed, _ = close(
+        plan, PlanCloseReason.GOALS_REACHED, by=nurse, on=ON + timedelta(days=5), professions=PROFESSIONS
+    )
+    reassessed = special.model_copy(update={"confirmed_level_on": ON + timedelta(days=30)})
+    end = ON + timedelta(days=60)
+    for pw, plans in (
+        (special, []),
+        (special, [plan]),
+        (special, [closed]),
+        (reassessed, [closed]),
+        (reassessed, [plan]),
+    ):
+        facts = PathwayFacts(pathway=pw, assessments=(), plans=tuple(plans))
+        assert plan_required(pw, plans, end) is not condition_met("has_plan", facts, end), (pw, plans)
+    assert plan_in_place(special, [plan], ON) and not plan_in_place(special, [plan], ON - timedelta(days=1))

@@ -105,7 +105,12 @@ def test_suite_writes_every_output(tmp_path: Path) -> None:
     assert "<svg" in html and "Riket" in html and "Totalt" in html
     assert "Trend 2020–2022: procent per region och RCC" in html
     wb = openpyxl.load_workbook(out / "rapport.xlsx")
-    assert {"Region", "RCC", "Indikatorer", "Indikatortrend", "Tabell1", "Metod"} <= set(wb.sheetnames)
+    sheets = set(wb.sheetnames)
+    expected = {"Region", "RCC", "Indikatorer", "Indikatortrend", "Tabell 1 Samtliga personer vård", "Metod"}
+    assert expected <= sheets
+    assert not any(name.startswith("tabell") for name in wb.sheetnames)  # human names, not internal ids
+    trend_names = {row[0] for row in wb["Indikatortrend"].iter_rows(min_row=3, values_only=True) if row[0]}
+    assert trend_names and not trend_names & {"min_vardplan", "plan_when_needed"}
     ws = wb["Region"]
     assert ws.cell(row=2, column=4).value == "Antal"
     ind = list(csv.DictReader((out / "indikatorer.csv").open(encoding="utf-8")))

@@ -71,3 +71,38 @@ def test_group_level_distribution_of_problem_areas_and_needs_levels_per_unit(app
     analyst = logged_in(app, "analytiker").get("/uppfoljning?from=2020-01-01").text
     cells = re.findall(r'<td class="num">([^<]*)</td>', analyst[analyst.index('id="fordelning"') :])
     assert cells and not any(c.strip() in {"1", "2", "3"} for c in cells)
+
+
+def test_the_manager_sees_the_own_units_trend_per_quarter(app: object) -> None:
+    from canrehab.domain.access import Actor
+    from canrehab.services import indicators
+    from canrehab.services.context import SYSTEM
+
+    services = app.state.services  # type: ignore[attr-defined]
+    with services.uow(SYSTEM, log_reads=False) as uow:
+        account = uow.accounts.get("chef")
+        unit_name = uow.units.get(account.unit_hsa_ids[0]).name
+    manager = Actor(
+        role=account.role,
+        staff_id=account.staff_id,
+        unit_hsa_ids=frozenset(account.unit_hsa_ids),
+        username="chef",
+    )
+    end = services.today()
+    trends = indicators.own_unit_trends(services, manager, unit=None, process=None, end=end)
+    assert trends and all(len(series) == indicators.TREND_QUARTERS for series in trends.values())
+    # The newest quarter is the dashboard's own figure for the same 91 days.
+    from datetime import timedelta
+
+    board = indicators.dashboard(
+        services, manager, unit=None, process=None, start=end - timedelta(days=90), end=end
+    )
+    for result in board.indicators:
+        own = [r for r in result.rows if r.unit_hsa_id in manager.unit_hsa_ids]
+        last = trends[result.definition.id][-1][1]
+        if own and own[0].denominator:
+            assert last is not None and abs(last - 100 * own[0].numerator / own[0].denominator) < 1e-9
+    page = logged_in(app, "chef").get("/uppfoljning").text
+    assert any(v is not None for series in trends.values() for _, v in series)
+    assert f"Utvecklingen för {unit_name}" in page
+    assert "per kvartal" in page and "<desc>" in page and " %" in page

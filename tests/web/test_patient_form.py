@@ -43,3 +43,53 @@ def test_the_thank_you_page_shows_the_answers_and_1177_and_112(world: World, tok
     assert "Tack för dina svar" in r.text
     assert "<dt>Trötthet</dt>" in r.text
     assert "1177" in r.text and "112" in r.text
+
+
+def test_ej_aktuellt_and_lifestyle_scales_on_the_form_and_the_thank_you_page(world: World) -> None:
+    from datetime import timedelta
+
+    from canrehab.domain.model import KeyMoment, Respondent
+    from canrehab.services import assessments
+    from canrehab.services.context import SYSTEM
+    from tests.web.test_forms_reshow import _nurse
+
+    nurse = _nurse(world)
+    started = assessments.start(
+        world.services,
+        nurse,
+        patient_id=world.own_patient,
+        pathway_id=world.own_pathway,
+        key_moment=KeyMoment.OTHER,
+        respondent=Respondent.PATIENT,
+    )
+    link, _ = assessments.create_link(world.services, nurse, started.id, validity=timedelta(days=3))
+    patient = TestClient(world.app, base_url="http://127.0.0.1")  # type: ignore[arg-type]
+    form = patient.get(f"/skattning/{link}").text
+    radios = RADIO_RE.findall(form)
+    na = {name for name, value in radios if value == "ej_aktuellt"}
+    assert na == {"q_stomi", "q_barn", "q_arbete", "q_sexualitet"}
+    lifestyle = form[form.index('id="del-levnadsvanor"') :]
+    lifestyle = lifestyle[: lifestyle.index("</section>")]
+    assert "Röker eller snusar du?" in lifestyle and "Ja, dagligen" in lifestyle
+    assert "besvärande" not in lifestyle
+    data: dict[str, str] = {
+        "csrf_token": CSRF_RE.search(form).group(1),  # type: ignore[union-attr]
+        "version": re.search(r'name="version" value="(\d+)"', form).group(1),  # type: ignore[union-attr]
+        "op": "submit",
+    }
+    for name, value in radios:
+        data.setdefault(name, value)
+    data.update({"q_stomi": "ej_aktuellt", "q_barn": "ej_aktuellt", "q_tobak": "2"})
+    r = patient.post(f"/skattning/{link}", data=data)
+    assert r.status_code == 200, r.text[:2000]
+    assert "<dt>Stomi</dt><dd>Ej aktuellt</dd>" in r.text
+    assert "Ja, dagligen" in r.text
+    with world.services.uow(SYSTEM, log_reads=False) as uow:
+        stored = uow.assessments.get(started.id)
+    assert stored.answers["stomi"] == "ej_aktuellt"
+    assert stored.suggestion is not None
+    assert (
+        "stomi" not in stored.suggestion.troublesome_areas
+        and "barn" not in stored.suggestion.troublesome_areas
+    )
+    assert "DV111" in stored.suggestion.advice_codes

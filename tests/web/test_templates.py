@@ -207,7 +207,26 @@ def test_list_pages_escape(template: str) -> None:
         sorts=[],
         today=date.today(),
         events=[
-            {"at": None, "actor": X, "role": "nurse", "action": X, "entity": X, "patient_id": X, "outcome": X}
+            {
+                "at": None,
+                "actor": X,
+                "actor_name": X + "namn",
+                "role": "nurse",
+                "action": X,
+                "event": X,
+                "entity": X,
+                "patient_id": X,
+                "patient_name": X,
+                "outcome": X,
+            }
         ],
+        choices={"users": [(X, X)], "units": [(X, X)]},
+        errors={"fran": X},
+        personnummer=X,
+        patient_name=X,
+        without=lambda key: "/logg",
+        csv_url="/logg.csv",
+        first_row=1,
+        page=1,
     )
     assert_escaped(html)

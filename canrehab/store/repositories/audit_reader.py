@@ -25,6 +25,7 @@ class AuditFilter:
     actions: frozenset[str] | None = None
     at: tuple[tuple[Interval, ...], ...] = ()
     units: frozenset[str] | None = None  # only entries concerning these units (audit.concerns_units)
+    actors: frozenset[str] | None = None  # only entries made by these usernames
 
 
 class AuditReader:
@@ -51,6 +52,7 @@ class AuditReader:
             (f.ids, AUDIT.c.id),
             (f.patient_ids, AUDIT.c.patient_id),
             (f.actions, AUDIT.c.action),
+            (f.actors, AUDIT.c.actor_username),
         ):
             if values is not None:
                 where.append(column.in_(sorted(values)) if values else false())

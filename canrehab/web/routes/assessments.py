@@ -61,7 +61,7 @@ def _review(
     assessment, patient = assessment_service.get(services, user.actor, assessment_id)
     instrument = questionnaire_json(assessment.instrument_id)
     q = questionnaire.as_dict(instrument)
-    item_labels = questionnaire.labels(q)
+    item_labels = questionnaire.short_labels(q)
     option_labels = questionnaire.option_labels(q)
 
     def answer_text(link_id: str, value: object) -> str:

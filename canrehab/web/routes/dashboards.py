@@ -14,6 +14,7 @@ from canrehab.services import indicators as indicator_service
 from canrehab.web import charts
 from canrehab.web.deps import FollowupUser, ServicesDep
 from canrehab.web.errors import Forbidden
+from canrehab.web.format import sv_date
 from canrehab.web.pages import render
 from canrehab.web.views.goals import goals_for
 
@@ -99,7 +100,26 @@ def dashboard(
             + ("&svf=ja" if svf_only else "")
         )
 
+    trends = indicator_service.own_unit_trends(
+        services, user.actor, unit=unit or None, process=process or None, end=end_d
+    )
+    own_names = ", ".join(
+        u.name for u in result.units if u.hsa_id in user.actor.unit_hsa_ids and (not unit or u.hsa_id == unit)
+    )
     context: dict[str, Any] = {
+        "own_units": own_names,
+        "trends": {
+            key: charts.trend_line(
+                [(sv_date(on), v) for on, v in series],
+                100.0,
+                f"Trend för {own_names or 'din enhet'} per kvartal",
+                width=260,
+                cues=("▲ högre andel", "▼ lägre andel", "= oförändrad andel"),
+                unit=" %",
+            )
+            for key, series in trends.items()
+            if any(v is not None for _, v in series)
+        },
         "units": result.units,
         "processes": [p.id for p in services.catalog.processes],
         "indicators": [

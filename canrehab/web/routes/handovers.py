@@ -7,14 +7,16 @@ from typing import Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from canrehab.domain.errors import DomainError
+from canrehab.domain.errors import ConflictError, DomainError
 from canrehab.domain.handover import require_contact_method
 from canrehab.domain.model import ContactMethod
 from canrehab.domain.permissions import Action
 from canrehab.services import handovers as handover_service
+from canrehab.services.context import Services
 from canrehab.web import forms
 from canrehab.web.deps import RecordReader, ServicesDep, UnitWorker
 from canrehab.web.pages import flash, render
+from canrehab.web.user import WebUser
 
 router = APIRouter()
 METHODS = {m.value for m in ContactMethod}
@@ -39,11 +41,24 @@ def handover_lists(request: Request, services: ServicesDep, user: UnitWorker) ->
 def handover_detail(
     request: Request, handover_id: str, services: ServicesDep, user: RecordReader
 ) -> Response:
+    return _detail(request, services, user, handover_id)
+
+
+def _detail(
+    request: Request,
+    services: Services,
+    user: WebUser,
+    handover_id: str,
+    refused: dict[str, str] | None = None,
+) -> Response:
+    """The handover page; with ``refused`` (the step, its error and the input) the page again, status 400,
+    with the refused step's form filled in as it was sent and the reason inline."""
     context = _context(handover_service.detail(services, user.actor, handover_id))
     context["can_act"] = user.may(Action.CHANGE_RECORD)
     context["contact_methods"] = list(ContactMethod)
     context["today"] = services.today()
-    return render(request, "handover_detail.html", context)
+    context["refused"] = refused or {}
+    return render(request, "handover_detail.html", context, status_code=400 if refused else 200)
 
 
 @router.post("/overlamning/{handover_id}/patient-informerad")
@@ -79,25 +94,37 @@ def handover_step(
         return render(request, "error.html", {"heading": "Sidan finns inte", "message": "Okänd åtgärd."}, 404)
     how: ContactMethod | None = None
     when: date | None = None
-    if step == "patientkontakt":
-        how = require_contact_method(ContactMethod(contact_method) if contact_method in METHODS else None)
-        when = forms.opt_date({"contacted_on": contacted_on}, "contacted_on")
-        if contacted_on.strip() and when is None:
-            raise DomainError(
-                "handover.contact_date_invalid",
-                f"Datumet för patientkontakten ({contacted_on.strip()[:20]}) är inte ett giltigt datum "
-                "(ÅÅÅÅ-MM-DD).",
-                "invalid contact date",
-            )
-    handover_service.step(
-        services,
-        user.actor,
-        handover_id,
-        step,
-        version,
-        reason.strip()[:500],
-        contact_method=how,
-        contacted_on=when,
-    )
+    try:
+        if step == "patientkontakt":
+            how = require_contact_method(ContactMethod(contact_method) if contact_method in METHODS else None)
+            when = forms.opt_date({"contacted_on": contacted_on}, "contacted_on")
+            if contacted_on.strip() and when is None:
+                raise DomainError(
+                    "handover.contact_date_invalid",
+                    f"Datumet för patientkontakten ({contacted_on.strip()[:20]}) är inte ett giltigt datum "
+                    "(ÅÅÅÅ-MM-DD).",
+                    "invalid contact date",
+                )
+        handover_service.step(
+            services,
+            user.actor,
+            handover_id,
+            step,
+            version,
+            reason.strip()[:500],
+            contact_method=how,
+            contacted_on=when,
+        )
+    except DomainError as error:
+        if isinstance(error, ConflictError) or error.code.endswith("not_found") or "access" in error.code:
+            raise
+        entered = {
+            "step": step,
+            "error": error.message_sv,
+            "reason": reason.strip()[:500],
+            "contact_method": contact_method.strip()[:40],
+            "contacted_on": contacted_on.strip()[:20],
+        }
+        return _detail(request, services, user, handover_id, entered)
     flash(request, MESSAGES[step])
     return RedirectResponse(f"/overlamning/{handover_id}", status_code=303)

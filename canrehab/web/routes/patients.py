@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from canrehab.domain.coordination import TEAM_LABEL_SV, TeamEventKind
-from canrehab.domain.errors import DomainError
+from canrehab.domain.errors import ConflictError, DomainError
 from canrehab.domain.model import HandoverContent, KeyMoment, Profession, Respondent
 from canrehab.domain.permissions import Action
 from canrehab.services import assessments as assessment_service
@@ -13,9 +15,11 @@ from canrehab.services import handovers as handover_service
 from canrehab.services import organisation
 from canrehab.services import patients as patient_service
 from canrehab.services import worklist as worklist_service
+from canrehab.services.context import Services
 from canrehab.web import forms
 from canrehab.web.deps import RecordReader, ServicesDep, UnitWorker
-from canrehab.web.pages import error_page, flash, render
+from canrehab.web.pages import flash, render
+from canrehab.web.user import WebUser
 from canrehab.web.views import patient as patient_view
 from canrehab.web.views.send_link import link_card
 
@@ -24,6 +28,19 @@ router = APIRouter()
 
 @router.get("/patient/{patient_id}")
 def overview(request: Request, patient_id: str, services: ServicesDep, user: RecordReader) -> Response:
+    return overview_page(request, services, user, patient_id)
+
+
+def overview_page(
+    request: Request,
+    services: Services,
+    user: WebUser,
+    patient_id: str,
+    *,
+    form_errors: dict[str, Any] | None = None,
+) -> Response:
+    """The patient page; with ``form_errors`` (a refused form on it: its error and the input, by form
+    name) the page again, status 400, the refused form open with what was typed and the reason inline."""
     record = patient_service.patient_record(services, user.actor, patient_id)
     can_act = user.may(Action.CHANGE_RECORD)
     candidates = {
@@ -38,7 +55,8 @@ def overview(request: Request, patient_id: str, services: ServicesDep, user: Rec
     context["key_moments"] = patient_view.default_key_moments(record, services.today())
     link = request.session.get("new_link")
     context["new_link"] = link_card(link) if link and link.get("patient_id") == patient_id else None
-    return render(request, "patient_overview.html", context)
+    context["form_errors"] = form_errors or {}
+    return render(request, "patient_overview.html", context, status_code=400 if form_errors else 200)
 
 
 @router.post("/patient/{patient_id}/bedomning")
@@ -93,23 +111,29 @@ async def send_handover(
     request: Request, patient_id: str, services: ServicesDep, user: UnitWorker
 ) -> Response:
     form = await request.form()
-    if not forms.text(form, "to_unit", 64):
-        raise DomainError("handover.to_unit_required", "Välj den enhet som ska ta emot patienten.", "no unit")
-    handover = handover_service.send(
-        services,
-        user.actor,
-        patient_id=patient_id,
-        pathway_id=forms.text(form, "pathway_id", 64),
-        to_unit_hsa_id=forms.text(form, "to_unit", 64),
-        to_profession=forms.opt_profession(form, "to_profession"),
-        content=HandoverContent(
-            needs=forms.text(form, "needs"),
-            wishes=forms.text(form, "wishes"),
-            plan_summary=forms.text(form, "plan_summary"),
-            ongoing_actions=forms.text(form, "ongoing_actions"),
-        ),
-        patient_informed=form.get("patient_informed") == "1",
-    )
+    entered = _entered(form)
+    try:
+        if not entered["to_unit"]:
+            raise DomainError(
+                "handover.to_unit_required", "Välj den enhet som ska ta emot patienten.", "no unit"
+            )
+        handover = handover_service.send(
+            services,
+            user.actor,
+            patient_id=patient_id,
+            pathway_id=forms.text(form, "pathway_id", 64),
+            to_unit_hsa_id=entered["to_unit"],
+            to_profession=forms.opt_profession(form, "to_profession"),
+            content=HandoverContent(
+                needs=entered["needs"],
+                wishes=entered["wishes"],
+                plan_summary=entered["plan_summary"],
+                ongoing_actions=entered["ongoing_actions"],
+            ),
+            patient_informed=entered["patient_informed"] == "1",
+        )
+    except DomainError as refused:
+        return _refused(request, services, user, patient_id, form, "handover", refused, entered)
     flash(
         request, "Överlämningen är skickad. Ni ansvarar tills mottagaren har bekräftat kontakt med patienten."
     )
@@ -123,10 +147,48 @@ def referral_form(
     return _send_form(request, services, user, patient_id, pathway_id, "referral")
 
 
-def _send_form(
-    request: Request, services: ServicesDep, user: UnitWorker, patient_id: str, pathway_id: str, kind: str
+SEND_FIELDS = ("to_unit", "to_profession", "needs", "wishes", "plan_summary", "ongoing_actions", "reason")
+
+
+def _entered(form: Any) -> dict[str, str]:
+    values = {name: forms.text(form, name, 64 if name.startswith("to_") else 4000) for name in SEND_FIELDS}
+    values["patient_informed"] = forms.text(form, "patient_informed", 1)
+    return values
+
+
+def _refused(
+    request: Request,
+    services: Services,
+    user: WebUser,
+    patient_id: str,
+    form: Any,
+    kind: str,
+    refused: DomainError,
+    entered: dict[str, str],
 ) -> Response:
-    """The form that sends a handover or a referral (``kind``) to another unit."""
+    """A refused send: the form again (400) with what was typed and the reason inline; a conflict, a
+    refused access or a missing record keeps its own page."""
+    if isinstance(refused, ConflictError) or refused.code.endswith("not_found") or "access" in refused.code:
+        raise refused
+    pathway_id = forms.text(form, "pathway_id", 64)
+    return _send_form(
+        request, services, user, patient_id, pathway_id, kind, error=refused.message_sv, entered=entered
+    )
+
+
+def _send_form(
+    request: Request,
+    services: Services,
+    user: WebUser,
+    patient_id: str,
+    pathway_id: str,
+    kind: str,
+    *,
+    error: str = "",
+    entered: dict[str, str] | None = None,
+) -> Response:
+    """The form that sends a handover or a referral (``kind``) to another unit; with ``error`` the refused
+    form again with the input kept."""
     context = patient_view.header(patient_service.patient_brief(services, user.actor, patient_id))
     units = organisation.care_units(services)
     # No unit outside the sender's county is preselected (issue 13): the own county's units come first
@@ -138,9 +200,11 @@ def _send_form(
             "units": [u for u in units if u.county_code in own],
             "other_units": [u for u in units if u.county_code not in own],
             "kind": kind,
+            "error": error,
+            "entered": entered or {},
         }
     )
-    return render(request, "send_form.html", context)
+    return render(request, "send_form.html", context, status_code=400 if error else 200)
 
 
 @router.post("/patient/{patient_id}/remiss")
@@ -148,16 +212,20 @@ async def send_referral(
     request: Request, patient_id: str, services: ServicesDep, user: UnitWorker
 ) -> Response:
     form = await request.form()
+    entered = _entered(form)
     profession = forms.opt_profession(form, "to_profession") or Profession.REHAB_TEAM
-    handover_service.send_referral(
-        services,
-        user.actor,
-        patient_id=patient_id,
-        pathway_id=forms.text(form, "pathway_id", 64),
-        to_unit_hsa_id=forms.text(form, "to_unit", 64) or None,
-        to_profession=profession,
-        reason=forms.text(form, "reason"),
-    )
+    try:
+        handover_service.send_referral(
+            services,
+            user.actor,
+            patient_id=patient_id,
+            pathway_id=forms.text(form, "pathway_id", 64),
+            to_unit_hsa_id=entered["to_unit"] or None,
+            to_profession=profession,
+            reason=entered["reason"],
+        )
+    except DomainError as refused:
+        return _refused(request, services, user, patient_id, form, "referral", refused, entered)
     flash(request, "Remissen är skickad.")
     return RedirectResponse(f"/patient/{patient_id}", status_code=303)
 
@@ -173,12 +241,24 @@ async def assign_contact_nurse(
     form = await request.form()
     staff_id = forms.text(form, "staff_id", 64)
     if not staff_id:
-        return error_page(request, 400, "Välj kontaktsjuksköterska", "Välj en sjuksköterska i listan.")
+        return overview_page(
+            request,
+            services,
+            user,
+            patient_id,
+            form_errors={"page": {"error": "Välj kontaktsjuksköterska: Välj en sjuksköterska i listan."}},
+        )
     offered_on, from_date = forms.opt_date(form, "offered_on"), forms.opt_date(form, "from_date")
     if (forms.text(form, "offered_on") and offered_on is None) or (
         forms.text(form, "from_date") and from_date is None
     ):
-        return error_page(request, 400, "Ogiltigt datum", "Ange datum som ÅÅÅÅ-MM-DD.")
+        return overview_page(
+            request,
+            services,
+            user,
+            patient_id,
+            form_errors={"page": {"error": "Ogiltigt datum: Ange datum som ÅÅÅÅ-MM-DD."}},
+        )
     patient_service.assign_contact_nurse(
         services,
         user.actor,
@@ -199,7 +279,13 @@ async def end_contact_nurse(
     form = await request.form()
     on = forms.opt_date(form, "to_date")
     if on is None:
-        return error_page(request, 400, "Ogiltigt datum", "Ange slutdatum som ÅÅÅÅ-MM-DD.")
+        return overview_page(
+            request,
+            services,
+            user,
+            patient_id,
+            form_errors={"page": {"error": "Ogiltigt datum: Ange slutdatum som ÅÅÅÅ-MM-DD."}},
+        )
     patient_service.end_contact_nurse(
         services, user.actor, forms.text(form, "pathway_id", 64), on, forms.int_field(form, "version")
     )
@@ -212,7 +298,13 @@ async def record_sip(request: Request, patient_id: str, services: ServicesDep, u
     form = await request.form()
     on = forms.opt_date(form, "on")
     if on is None:
-        return error_page(request, 400, "Ogiltigt datum", "Ange datum för SIP-mötet som ÅÅÅÅ-MM-DD.")
+        return overview_page(
+            request,
+            services,
+            user,
+            patient_id,
+            form_errors={"page": {"error": "Ogiltigt datum: Ange datum för SIP-mötet som ÅÅÅÅ-MM-DD."}},
+        )
     coordination_service.record_sip(
         services,
         user.actor,
@@ -232,11 +324,23 @@ async def record_team_event(
     form = await request.form()
     on = forms.opt_date(form, "on")
     if on is None:
-        return error_page(request, 400, "Ogiltigt datum", "Ange datum som ÅÅÅÅ-MM-DD.")
+        return overview_page(
+            request,
+            services,
+            user,
+            patient_id,
+            form_errors={"page": {"error": "Ogiltigt datum: Ange datum som ÅÅÅÅ-MM-DD."}},
+        )
     try:
         kind = TeamEventKind(forms.text(form, "kind", 40))
     except ValueError:
-        return error_page(request, 400, "Okänd åtgärd", "Välj vad rehabiliteringsteamet gjorde.")
+        return overview_page(
+            request,
+            services,
+            user,
+            patient_id,
+            form_errors={"page": {"error": "Okänd åtgärd: Välj vad rehabiliteringsteamet gjorde."}},
+        )
     meeting = coordination_service.record_team_event(
         services,
         user.actor,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from canrehab.domain.errors import ConflictError, DomainError
 from canrehab.domain.model import PlanCloseReason, PlanContent
 from canrehab.services import patients as patient_service
 from canrehab.services import plans as plan_service
@@ -32,7 +33,12 @@ def _editor(
     pathway_id: str,
     content: PlanContent | None,
     extra_rows: int = 2,
+    *,
+    error: str = "",
+    entered: dict[str, str] | None = None,
 ) -> Response:
+    """The plan editor; with ``error`` the refused form again, status 400, with everything typed kept
+    (``content`` and the ``entered`` note / next follow-up) and the reason inline."""
     context = header(patient_service.patient_brief(services, user.actor, patient_id))
     plan = plan_service.current(services, user.actor, pathway_id)
     content = content or (plan.content if plan else PlanContent())
@@ -45,9 +51,11 @@ def _editor(
             "action_rows": actions,
             "pathway_id": pathway_id,
             "action": f"/patient/{patient_id}/plan",
+            "error": error,
+            "entered": entered or {},
         }
     )
-    return render(request, "plan_edit.html", context)
+    return render(request, "plan_edit.html", context, status_code=400 if error else 200)
 
 
 @router.get("/patient/{patient_id}/plan")
@@ -65,19 +73,46 @@ async def plan_save(request: Request, patient_id: str, services: ServicesDep, us
     op = forms.text(form, "op", 20)
     if op == "more":
         return _editor(request, services, user, patient_id, pathway_id, content, extra_rows=4)
+    entered = {
+        "note": forms.text(form, "note", 500),
+        "next_follow_up_on": forms.text(form, "next_follow_up_on", 10),
+    }
+
+    def again(message: str) -> Response:
+        return _editor(
+            request, services, user, patient_id, pathway_id, content, error=message, entered=entered
+        )
+
     if op not in OP_MESSAGES:
-        return error_page(request, 400, "Okänd åtgärd", "Välj en av knapparna i formuläret.")
-    plan = plan_service.act(
-        services,
-        user.actor,
-        patient_id=patient_id,
-        pathway_id=pathway_id,
-        op=op,
-        content=content,
-        version=forms.int_field(form, "version"),
-        note=forms.text(form, "note", 500),
-        next_follow_up_on=forms.opt_date(form, "next_follow_up_on") if op == "follow_up" else None,
-    )
+        return again("Välj en av knapparna i formuläret.")
+    bad_dates = [
+        label
+        for name, label in (
+            ("follow_up_on", "uppföljningsdatumet"),
+            ("next_follow_up_on", "nästa uppföljning"),
+        )
+        if forms.text(form, name) and forms.opt_date(form, name) is None
+    ]
+    if bad_dates:
+        return again(f"Ange {' och '.join(bad_dates)} som ÅÅÅÅ-MM-DD.")
+    try:
+        plan = plan_service.act(
+            services,
+            user.actor,
+            patient_id=patient_id,
+            pathway_id=pathway_id,
+            op=op,
+            content=content,
+            version=forms.int_field(form, "version"),
+            note=entered["note"],
+            next_follow_up_on=forms.opt_date(form, "next_follow_up_on") if op == "follow_up" else None,
+        )
+    except ConflictError:
+        raise
+    except DomainError as refused:
+        if refused.code.endswith("not_found") or "access" in refused.code:
+            raise
+        return again(refused.message_sv)
     message = OP_MESSAGES[op]
     if op == "follow_up" and plan.content.follow_up_on and plan.events[-1].follow_up_on:
         message += f" Nästa uppföljning: {plan.content.follow_up_on.isoformat()}."

@@ -16,7 +16,7 @@ from canrehab.instruments import questionnaire_json
 from canrehab.services.patients import PatientRecord
 from canrehab.web import charts
 from canrehab.web import format as fmt
-from canrehab.web.questionnaire import labels
+from canrehab.web.questionnaire import short_labels
 
 
 def header(patient: Patient) -> dict[str, Any]:
@@ -31,7 +31,7 @@ def trends(record: PatientRecord) -> list[dict[str, Any]]:
         return []
     done.sort(key=lambda a: a.submitted_on or a.started_on)
     instrument_id = done[-1].instrument_id
-    item_labels = labels(questionnaire_json(instrument_id))
+    item_labels = short_labels(questionnaire_json(instrument_id))
     series: dict[str, list[tuple[str, float | None]]] = {}
     for a in done:
         if a.instrument_id != instrument_id:
