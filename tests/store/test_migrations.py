@@ -15,7 +15,7 @@ from canrehab.store import (
 from canrehab.store.db import current_revision, make_engine, migrate
 from canrehab.store.orm import Base
 
-HEAD = "0010"  # 0010: structure register, SVF records, gap analyses (after 0008)
+HEAD = "0016"  # 0016: worklist team_missing flag (issue 12)
 EXPECTED_TABLES = {
     "care_unit",
     "staff",
