@@ -22,8 +22,8 @@ from canrehab.domain.model import (
     Patient,
     Respondent,
 )
-from canrehab.services.guard import acting_staff, pathway_of, require_read, require_write
 from canrehab.services import children as children_service
+from canrehab.services.guard import acting_staff, pathway_of, require_read, require_write
 from canrehab.services.procedures import code_list
 
 if TYPE_CHECKING:

@@ -54,6 +54,7 @@ class Catalog:
     kva: dict[str, Any] = field(default_factory=dict)  # the KVÅ code list (validity, performing professions)
     level_set: Any = None  # the region's chosen needs-level set (LevelSetDef)
     children: Any = None  # the children's and young adults' rules (ChildrenDef, codes/children.yaml)
+    mdk_rehab_regions: Any = None  # the healthcare regions' MDK-rehab (codes/mdk_rehab.yaml); None: shipped
 
     @classmethod
     def load(cls) -> Catalog:

@@ -26,8 +26,8 @@ from canrehab.domain.children import (
     transition_on,
     young_adult_targets,
 )
-from canrehab.domain.errors import DomainError
 from canrehab.domain.definitions import RoutineDef
+from canrehab.domain.errors import DomainError
 from canrehab.domain.model import (
     CareUnit,
     Diagnosis,

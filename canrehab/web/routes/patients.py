@@ -16,6 +16,7 @@ from canrehab.services import worklist as worklist_service
 from canrehab.web import forms
 from canrehab.web.deps import RecordReader, ServicesDep, UnitWorker
 from canrehab.web.pages import error_page, flash, render
+from canrehab.web.views import care_process as care_process_view
 from canrehab.web.views import patient as patient_view
 from canrehab.web.views.send_link import link_card
 
@@ -24,6 +25,19 @@ router = APIRouter()
 
 @router.get("/patient/{patient_id}")
 def overview(request: Request, patient_id: str, services: ServicesDep, user: RecordReader) -> Response:
+    return overview_page(request, services, user, patient_id)
+
+
+def overview_page(
+    request: Request,
+    services: ServicesDep,
+    user: RecordReader,
+    patient_id: str,
+    *,
+    refused: tuple[str, str, dict[str, str]] | None = None,
+) -> Response:
+    """The patient page; ``refused`` (form id, Swedish message, the posted input) re-shows a care-process
+    form of the page with its error and the input kept (status 400)."""
     record = patient_service.patient_record(services, user.actor, patient_id)
     can_act = user.may(Action.CHANGE_RECORD)
     candidates = {
@@ -38,7 +52,8 @@ def overview(request: Request, patient_id: str, services: ServicesDep, user: Rec
     context["key_moments"] = patient_view.default_key_moments(record, services.today())
     link = request.session.get("new_link")
     context["new_link"] = link_card(link) if link and link.get("patient_id") == patient_id else None
-    return render(request, "patient_overview.html", context)
+    context.update(care_process_view.context(services, user.actor, record, can_act=can_act, refused=refused))
+    return render(request, "patient_overview.html", context, status_code=400 if refused else 200)
 
 
 @router.post("/patient/{patient_id}/bedomning")
