@@ -29,5 +29,9 @@ def load_children(path: Path | None = None) -> ChildrenDef:
 
     if path is None:
         region = definitions_dir()
-        path = region / CHILDREN_PATH.name if region and (region / CHILDREN_PATH.name).is_file() else CHILDREN_PATH
+        path = (
+            region / CHILDREN_PATH.name
+            if region and (region / CHILDREN_PATH.name).is_file()
+            else CHILDREN_PATH
+        )
     return ChildrenDef.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))

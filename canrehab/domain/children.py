@@ -141,9 +141,7 @@ def child_routine(routine: RoutineDef, patient: Patient, pathway: Pathway, rules
         )
         for _age, on in key_visits(patient, anchor, rules)
     ]
-    extra = tuple(
-        t for t in visits if (t.key_moment, t.anchor_name, t.offset_days) not in taken
-    )
+    extra = tuple(t for t in visits if (t.key_moment, t.anchor_name, t.offset_days) not in taken)
     return routine.model_copy(update={"triggers": routine.triggers + extra})
 
 

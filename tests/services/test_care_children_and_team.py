@@ -170,7 +170,10 @@ def test_overgangen_till_vuxenvarden_nar_barnet_fyller_18_involves_rehab_staff(b
         children.hand_over_to_adult_care(bcc, BCC_NURSE, to_profession=None, **args)  # type: ignore[arg-type]
     assert err.value.code == "children.transition_without_rehab"
     sent = children.hand_over_to_adult_care(
-        bcc, BCC_NURSE, to_profession=Profession.PHYSIOTHERAPIST, **args  # type: ignore[arg-type]
+        bcc,
+        BCC_NURSE,
+        to_profession=Profession.PHYSIOTHERAPIST,
+        **args,  # type: ignore[arg-type]
     )
     view = children.child_views(bcc, BCC_NURSE, patient_id)[pathway_id]
     assert view.transition_on == date(2026, 9, 1) and view.transition_open

@@ -98,7 +98,9 @@ async def give_support(
             relative_id=relative_id,
             kind=_choice(SupportKind, forms.text(form, "kind", 40), "Välj vilket stöd som gavs."),
             on=_required_date(form, "on", "datum för stödet"),
-            care_type=_choice(CareType, forms.text(form, "care_type", 20) or CareType.OUTPATIENT.value, "Välj vårdform."),
+            care_type=_choice(
+                CareType, forms.text(form, "care_type", 20) or CareType.OUTPATIENT.value, "Välj vårdform."
+            ),
             note=forms.text(form, "note", 201),
         )
         return f"Stödet är registrerat (KVÅ {SUPPORT_CODES[support.kind]})."
