@@ -202,10 +202,11 @@ def require_home_region_handover(
 
 
 def is_transition_handover(h: Handover, patient: Patient, rules: ChildrenDef) -> bool:
-    """A handover sent from a year before the 18th birthday to rehab staff: the transition to adult care."""
-    return h.to_profession in rules.transition_professions and h.sent_on >= _birthday(
-        patient.birth_date, rules.adult_age - 1
-    )
+    """A handover to rehab staff sent in the year before the 18th birthday or the year after it: the
+    transition to adult care."""
+    start = _birthday(patient.birth_date, rules.adult_age - 1)
+    end = _birthday(patient.birth_date, rules.adult_age + 1)
+    return h.to_profession in rules.transition_professions and start <= h.sent_on < end
 
 
 def next_key_visit(patient: Patient, diagnosed_on: date, today: date, rules: ChildrenDef) -> date | None:
