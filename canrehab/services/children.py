@@ -143,7 +143,11 @@ def _view(
         transition_open=transition is not None and age_on(patient.birth_date, today) >= spec.adult_age - 1,
         young_adult_targets=rules.young_adult_targets(patient, today, spec),
         warnings=warnings,
-        home_region_handovers=[h for h in own if rules.is_home_region_handover(h, spec)],
+        home_region_handovers=[
+            h
+            for h in own
+            if rules.is_home_region_handover(h, spec) and not rules.is_transition_handover(h, patient, spec)
+        ],
         transition_handovers=[h for h in own if rules.is_transition_handover(h, patient, spec)],
         is_centre=bool(actor.unit_hsa_ids & set(spec.childrens_cancer_centres)),
         level_label=(
