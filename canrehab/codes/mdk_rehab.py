@@ -22,6 +22,16 @@ def load_mdk_rehab_regions(path: Path = PATH) -> tuple[MdkRehabRegion, ...]:
 CHILDREN_PATH = Path(__file__).with_name("children.yaml")
 
 
-def load_children(path: Path = CHILDREN_PATH) -> ChildrenDef:
-    """Loads ``children.yaml`` (the children's and young adults' rules as data)."""
+def load_children(path: Path | None = None) -> ChildrenDef:
+    """Loads ``children.yaml`` (the children's and young adults' rules as data): the region's copy in
+    ``CANREHAB_DEFINITIONS_DIR`` when there is one, else the shipped file."""
+    from canrehab.codes.catalog import definitions_dir
+
+    if path is None:
+        region = definitions_dir()
+        path = (
+            region / CHILDREN_PATH.name
+            if region and (region / CHILDREN_PATH.name).is_file()
+            else CHILDREN_PATH
+        )
     return ChildrenDef.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))

@@ -386,11 +386,30 @@ class PhaseEntry(Entity):
     on: date
 
 
+class NurseRole(Labelled):
+    """The named nurse's role on the pathway: the adult care's kontaktsjuksköterska, or the children's
+    cancer centre's konsultsjuksköterska (002: "Inom barncancervården finns inte kontaktsjuksköterskor,
+    istället finns en roll som kallas konsultsjuksköterska vid samtliga BCC")."""
+
+    CONTACT_NURSE = "contact_nurse"
+    CONSULTING_NURSE = "consulting_nurse"
+
+
+register_labels(
+    NurseRole,
+    {
+        NurseRole.CONTACT_NURSE: "kontaktsjuksköterska",
+        NurseRole.CONSULTING_NURSE: "konsultsjuksköterska",
+    },
+)
+
+
 class ContactNurseAssignment(Entity):
     staff_id: str
     offered_on: date | None = None
     from_date: date
     to_date: date | None = None
+    role: NurseRole = NurseRole.CONTACT_NURSE
 
 
 class MinVardplan(Entity):

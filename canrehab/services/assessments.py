@@ -22,8 +22,9 @@ from canrehab.domain.model import (
     Patient,
     Respondent,
 )
+from canrehab.services import children as children_service
 from canrehab.services.guard import acting_staff, pathway_of, require_read, require_write
-from canrehab.services.procedures import code_list, level_set
+from canrehab.services.procedures import code_list
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
@@ -144,7 +145,9 @@ def _save(
         on=on or services.today(),
         submit=submit,
         rules=services.catalog.rules[assessment.instrument_id],
-        level_set=level_set(services),
+        level_set=children_service.level_set_for(
+            services, uow.patients.get(assessment.patient_id), on or services.today()
+        ),
     )
     saved: Assessment = uow.assessments.update(changed, expected_version=version)
     if submit:
@@ -235,7 +238,9 @@ def confirm(
             reason=reason,
             professions=services.catalog.professions,
             advice_given=advice_given,
-            level_set=level_set(services),
+            level_set=children_service.level_set_for(
+                services, uow.patients.get(pathway.patient_id), on or services.today()
+            ),
             care_type=care_type,
             codes=code_list(services),
         )

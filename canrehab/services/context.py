@@ -53,6 +53,8 @@ class Catalog:
     processes: list[Any]
     kva: dict[str, Any] = field(default_factory=dict)  # the KVÅ code list (validity, performing professions)
     level_set: Any = None  # the region's chosen needs-level set (LevelSetDef)
+    children: Any = None  # the children's and young adults' rules (ChildrenDef, codes/children.yaml)
+    mdk_rehab_regions: Any = None  # the healthcare regions' MDK-rehab (codes/mdk_rehab.yaml); None: shipped
 
     @classmethod
     def load(cls) -> Catalog:
@@ -68,6 +70,7 @@ class Catalog:
             load_professions,
             load_routines,
         )
+        from canrehab.codes.mdk_rehab import load_children
         from canrehab.instruments import load_instruments, load_rules
 
         instruments = load_instruments()
@@ -86,6 +89,7 @@ class Catalog:
             processes=processes,
             kva=kva,
             level_set=level_set,
+            children=load_children(),
         )
 
     def routine_for(self, process: str) -> Any:

@@ -26,6 +26,11 @@ def shipped_regions() -> tuple[MdkRehabRegion, ...]:
     return load_mdk_rehab_regions()
 
 
+def configured_regions(services: Services) -> tuple[MdkRehabRegion, ...]:
+    """The regions of the catalog (a region's own configuration), else the shipped ones."""
+    return tuple(services.catalog.mdk_rehab_regions or shipped_regions())
+
+
 def cases_of(uow: Any) -> MdkRehabRepository:
     return MdkRehabRepository(uow.session, uow.audit)
 
@@ -51,7 +56,7 @@ def refer(
             unit_county_code=unit.county_code,
             reason=reason,
             on=services.today(),
-            regions=shipped_regions() if regions is None else regions,
+            regions=configured_regions(services) if regions is None else regions,
         )
         saved: MdkRehabCase = cases_of(uow).add(case)
         uow.refresh_worklist(pathway_id)

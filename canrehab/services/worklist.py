@@ -26,7 +26,9 @@ from canrehab.domain.worklist import (
     worklist_flags,
     worklist_units,
 )
+from canrehab.services import children as children_service
 from canrehab.services.guard import require_action
+from canrehab.store.repositories.care import MdkRehabRepository
 from canrehab.store.repositories.worklist import DateWindow
 
 if TYPE_CHECKING:
@@ -41,6 +43,7 @@ CATEGORIES: tuple[tuple[str, str], ...] = (
     ("assessments_to_confirm", "Skattning att bedöma"),
     ("plan_missing", "Rehabplan saknas"),
     ("plan_follow_up_due", "Uppföljning av plan"),
+    ("team_missing", "Avancerad nivå utan rehabteam"),
     ("referrals_waiting", "Remisser väntar"),
     ("handovers_in_awaiting", "Överlämning till oss att bekräfta"),
     ("handovers_out_unconfirmed", "Vår överlämning ej bekräftad"),
@@ -80,6 +83,9 @@ def status_rows(
     ):
         for entity in repository.for_pathway(ids[0]) if single and ids else repository.for_pathways(ids):
             children[entity.pathway_id][kind].append(entity)
+    mdk_cases = MdkRehabRepository(uow.session, uow.audit)
+    for case in mdk_cases.for_pathway(ids[0]) if single and ids else mdk_cases.for_pathways(ids):
+        children[case.pathway_id]["mdk_rehab_cases"].append(case)
     return {
         pw.id: rows_from_aggregates(
             services,
@@ -90,6 +96,7 @@ def status_rows(
             children[pw.id]["handovers"],
             children[pw.id]["referrals"],
             today,
+            mdk_rehab_cases=children[pw.id]["mdk_rehab_cases"],
         )
         for pw in pathways
     }
@@ -104,14 +111,16 @@ def rows_from_aggregates(
     handovers: Sequence[Any],
     referrals: Sequence[Any],
     today: date,
+    *,
+    mdk_rehab_cases: Sequence[Any] = (),
 ) -> list[Any]:
     """The worklist rows of one pathway on ``today``: the responsible unit's row (always, so that the date
     of its next change is kept), and a row for each other unit with an open handover or waiting referral
-    of the pathway."""
+    of the pathway. A child's routine gains the key visits by age (``services.children.routine_for``)."""
     from canrehab.domain.pathway import current_contact_nurse, current_phase
     from canrehab.store.repositories import WorklistStatusRow
 
-    routine = services.catalog.routine_for(pathway.diagnosis.process)
+    routine = children_service.routine_for(services, patient, pathway)
     settings = services.settings
     responsible, others = worklist_units(pathway, handovers, referrals)
     phase = current_phase(pathway, today)
@@ -143,6 +152,7 @@ def rows_from_aggregates(
             handover_overdue_days=settings.handover_overdue_days,
             plan_follow_up_window_days=settings.plan_follow_up_window_days,
             unit_hsa_id=unit,
+            mdk_rehab_cases=mdk_rehab_cases,
         )
         confirm = to_confirm if unit == responsible and pathway.closed_on is None else []
         next_action = min(
@@ -172,6 +182,7 @@ def rows_from_aggregates(
                 updated_at=datetime.now(UTC),
                 refresh_on=refresh_on,
                 contact_nurse_id=nurse.staff_id if nurse is not None else None,
+                team_missing=flags.team_missing,
             )
         )
     return rows

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import false as sa_false
 
 Json = JSON().with_variant(JSONB(), "postgresql")
 # SQLite autoincrements only an INTEGER PRIMARY KEY (its rowid).
@@ -332,6 +333,9 @@ class WorklistStatusTable(Base):
     refresh_on: Mapped[date | None] = mapped_column(Date, index=True)
     # the pathway's current contact nurse, for "Mina patienter" (migration 0009; index in orm_worklist)
     contact_nurse_id: Mapped[str | None] = mapped_column(String(ID))
+    # a confirmed level of avancerad or higher with neither a rehab-team referral nor an MDK-rehab case
+    # (migration 0016; domain.mdk_rehab.team_missing)
+    team_missing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     # (unit, next action) first; the other columns make the counts and the sorted page index-only scans
     __table_args__ = (Index("ix_worklist_status_unit_next", *WORKLIST_INDEX_COLUMNS),)
 

@@ -1,9 +1,12 @@
-"""The synthetic region's relatives and MDK-rehab (issue 12 items 5 and 6), made by the same domain rules the
-application uses: some patients name a relative with consent who is informed (GB010) or supported (QT011);
-some have a minor child as relative (DU055, DU057 when the patient agrees); some pelvic-cancer patients at
-avancerad level are referred to the healthcare region's MDK-rehab, whose coordinator (the county's rehab
-unit in the synthetic region) receives them and holds the conference (XS008). Deterministic with the
-patient (its own generator: the rest of the region stays as it was for the same seed)."""
+"""The synthetic region's relatives, MDK-rehab, return-to-work plans and children's paths (issue 12 items
+4-6 and 8), made by the same domain rules the application uses: some patients name a relative with consent
+who is informed (GB010) or supported (QT011); some have a minor child as relative (DU055, DU057 when the
+patient agrees); some pelvic-cancer patients at avancerad level are referred to the healthcare region's
+MDK-rehab, whose coordinator (the county's rehab unit in the synthetic region) receives them and holds the
+conference (XS008); some working-age patients get a return-to-work plan (DV077) made with the patient and a
+consenting relative; a child's named nurse is the konsultsjuksköterska and the transition to adult care goes
+to a physiotherapist; some young adults are referred to their targets. Deterministic with the patient (its
+own generator: the rest of the region stays as it was for the same seed)"""
 
 from __future__ import annotations
 
@@ -12,12 +15,26 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from canrehab.domain import children as children_rules
+from canrehab.domain import handover as handover_rules
 from canrehab.domain import mdk_rehab as mdk_rules
+from canrehab.domain import plan as plan_rules
+from canrehab.domain import referral as referral_rules
 from canrehab.domain import relatives as relative_rules
 from canrehab.domain.errors import DomainError
 from canrehab.domain.kva import age_on
 from canrehab.domain.mdk_rehab import MdkRehabCase, MdkRehabRegion
-from canrehab.domain.model import NeedsLevel, Pathway, Profession, Staff
+from canrehab.domain.model import (
+    Goal,
+    HandoverContent,
+    NeedsLevel,
+    Pathway,
+    PlanContent,
+    PlannedAction,
+    PlanParticipation,
+    Profession,
+    Staff,
+)
 from canrehab.domain.relatives import ConsentStatus, RelationKind, Relative, RelativeSupport, SupportKind
 
 if TYPE_CHECKING:
@@ -39,7 +56,9 @@ def _rng(gen: RegionGenerator, bundle: PatientBundle, part: str) -> random.Rando
     return random.Random(f"{gen.config.seed}:{bundle.patient.id}:{part}")
 
 
-def add_care_paths(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway, nurse: Staff) -> None:
+def add_care_paths(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway, nurse: Staff) -> Pathway:
+    """Add the bundle's relatives, support, MDK-rehab case, return-to-work plan and children's paths;
+    returns the pathway as these leave it (a child's named nurse is its konsultsjuksköterska)."""
     rng, today = _rng(gen, bundle, "relatives"), gen.config.today
     paths = CarePaths()
     bundle.care_paths = paths
@@ -73,6 +92,116 @@ def add_care_paths(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway
         if child.consent is ConsentStatus.GIVEN:
             _support(gen, bundle, pathway, child, SupportKind.CHILD_TALK_WITH_CHILD, nurse, on)
     _mdk_rehab(gen, bundle, pathway, nurse)
+    _return_to_work_plan(gen, bundle, pathway, nurse)
+    return _children(gen, bundle, pathway, nurse)
+
+
+def _return_to_work_plan(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway, nurse: Staff) -> None:
+    """Some working-age patients at särskild level or higher without a plan get a plan for return to work
+    (DV077 instead of AW020, 002 Bilaga 2), made together with the patient, a consenting relative and the
+    professions taking part."""
+    rng, today = _rng(gen, bundle, "return-to-work"), gen.config.today
+    confirmed_on = pathway.confirmed_level_on
+    if (
+        pathway.confirmed_level is None
+        or pathway.confirmed_level < NeedsLevel.SPECIAL
+        or confirmed_on is None
+        or bundle.plans
+        or not 25 <= age_on(bundle.patient.birth_date, confirmed_on) <= 64
+        or rng.random() > 0.4
+    ):
+        return
+    on = min(today, confirmed_on + timedelta(days=rng.randint(1, 14)))
+    consenting = [r.id for r in bundle.care_paths.relatives if r.consent is ConsentStatus.GIVEN]
+    content = PlanContent(
+        summary="Trötthet och oro inför återgång i arbete.",
+        goals=(Goal(text="Arbeta halvtid inom tre månader", profession=Profession.REHAB_COORDINATOR),),
+        actions=(
+            PlannedAction(what="Avstämningsmöte med arbetsgivaren", profession=Profession.REHAB_COORDINATOR),
+        ),
+        follow_up_on=on + timedelta(days=rng.randint(30, 90)),
+        return_to_work=True,
+    )
+    participation = PlanParticipation(
+        patient=True,
+        relative_ids=tuple(consenting[:1]),
+        professions=(Profession.REHAB_COORDINATOR, Profession.COUNSELLOR),
+    )
+    plan = plan_rules.draft_plan(pathway, content, on=on)
+    plan, records = plan_rules.establish(
+        plan,
+        by=nurse,
+        on=on,
+        professions=gen.professions,
+        participation=participation,
+        consenting_relatives=consenting,
+    )
+    bundle.plans.append(plan)
+    bundle.kva.extend(records)
+
+
+def _children(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway, nurse: Staff) -> Pathway:
+    """Children (0-17 at diagnosis): the named nurse is the konsultsjuksköterska, and from a year before the
+    18th birthday the transition handover goes to a physiotherapist of the county's rehab unit. Young
+    adults (18-25): a referral to one of their referral targets (002 "Barn och ungdom")."""
+    rules, today, patient = gen.catalog.children, gen.config.today, bundle.patient
+    if rules is None:
+        return pathway
+    rng = _rng(gen, bundle, "children")
+    if children_rules.pathway_variant(patient, pathway, rules) is children_rules.PathwayVariant.CHILDREN:
+        first = pathway.contact_nurses[0] if pathway.contact_nurses else None
+        on = first.from_date if first is not None else pathway.diagnosis.diagnosed_on
+        if pathway.closed_on is None and on <= today and age_on(patient.birth_date, on) < rules.adult_age:
+            cleared = pathway.model_copy(update={"contact_nurses": ()})
+            pathway = children_rules.assign_consulting_nurse(cleared, patient, nurse, on, rules)
+        _transition(gen, bundle, pathway, nurse, rng)
+    elif children_rules.age_group(patient, today, rules) is children_rules.AgeGroup.YOUNG_ADULT:
+        targets = children_rules.young_adult_targets(patient, today, rules)
+        if targets and pathway.closed_on is None and rng.random() < 0.5:
+            bundle.referrals.append(
+                referral_rules.send_referral(
+                    pathway,
+                    from_staff=nurse,
+                    to_profession=rng.choice(targets),
+                    to_unit_hsa_id=None,
+                    reason="Ung vuxen: psykosocialt stöd och åldersanpassad information",
+                    on=min(today, pathway.diagnosis.diagnosed_on + timedelta(days=rng.randint(7, 30))),
+                )
+            )
+    return pathway
+
+
+def _transition(
+    gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway, nurse: Staff, rng: random.Random
+) -> None:
+    rules, today, patient = gen.catalog.children, gen.config.today, bundle.patient
+    county = gen.units[pathway.unit_hsa_id].county_code
+    rehab = gen.org.rehab_unit.get(county)
+    if rehab is None or pathway.closed_on is not None:
+        return
+    on = max(
+        children_rules.transition_on(patient, rules) - timedelta(days=rng.randint(30, 200)),
+        pathway.diagnosis.diagnosed_on,
+    )
+    if on > today:
+        return
+    children_rules.require_transition_handover(patient, Profession.PHYSIOTHERAPIST, on, rules)
+    bundle.handovers.append(
+        handover_rules.send_handover(
+            pathway,
+            from_staff=nurse,
+            to_unit=gen.units[rehab],
+            to_profession=Profession.PHYSIOTHERAPIST,
+            content=HandoverContent(
+                needs="Övergång till vuxenvården vid 18 år: trötthet, skola och fysisk aktivitet.",
+                disease="Barncancer, i remission",
+                treatment="Avslutad cytostatikabehandling",
+            ),
+            patient_informed=True,
+            on=on,
+            from_unit=gen.units[pathway.unit_hsa_id],
+        )
+    )
 
 
 def _support(

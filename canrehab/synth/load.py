@@ -32,7 +32,15 @@ def load_region(
             row
             for b in batch
             for row in rows_from_aggregates(
-                services, b.patient, b.pathway, b.assessments, b.plans, b.handovers, b.referrals, config.today
+                services,
+                b.patient,
+                b.pathway,
+                b.assessments,
+                b.plans,
+                b.handovers,
+                b.referrals,
+                config.today,
+                mdk_rehab_cases=b.care_paths.mdk_rehab_cases if b.care_paths is not None else (),
             )
         ]
         bulk_load(

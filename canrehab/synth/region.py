@@ -245,7 +245,7 @@ class RegionGenerator:
 
         from canrehab.synth.care_paths import add_care_paths
 
-        add_care_paths(self, bundle, pathway, nurse)
+        pathway = add_care_paths(self, bundle, pathway, nurse)
         in_rehab = any(p.status is PlanStatus.ESTABLISHED for p in bundle.plans)
         bundle.pathway = pathway if in_rehab else _living_unit(pathway, patient.id, self.config.seed, today)
         return bundle

@@ -12,17 +12,36 @@ import pytest
 from canrehab.codes.mdk_rehab import load_children
 from canrehab.domain.children import (
     AgeGroup,
+    PathwayVariant,
     age_group,
+    assign_consulting_nurse,
+    child_routine,
     instrument_warning,
     is_home_region_handover,
     key_visits,
     level_set_for,
+    pathway_variant,
+    require_home_region_handover,
     require_transition_handover,
     transition_on,
     young_adult_targets,
 )
+from canrehab.domain.definitions import RoutineDef
 from canrehab.domain.errors import DomainError
-from canrehab.domain.model import Handover, Patient, Profession, Sex
+from canrehab.domain.model import (
+    CareUnit,
+    Diagnosis,
+    Handover,
+    KeyMoment,
+    NurseRole,
+    Pathway,
+    Patient,
+    Profession,
+    Sex,
+    Staff,
+)
+from canrehab.domain.pathway import open_pathway
+from canrehab.domain.routines import due_assessments
 
 RULES = load_children()
 ON = date(2026, 6, 1)
@@ -51,15 +70,17 @@ def test_a_child_gets_the_childrens_level_set_generella_sarskilda_avancerade() -
     assert level_set_for(_patient(date(1970, 5, 5)), ON, RULES, "national") == "national"
 
 
-def test_key_visits_by_age_after_the_diagnosis_up_to_18() -> None:
+def test_nyckelbesok_barn_i_tonaren_two_or_three_and_a_fourth_at_about_25() -> None:
+    """002: the key clinics "kallar barn i tonåren ... till två eller tre så kallade nyckelbesök"; "Ett
+    fjärde nyckelbesök görs vid dessa mottagningar vid cirka 25 års ålder"."""
     visits = key_visits(_patient(date(2014, 5, 5)), date(2019, 1, 1), RULES)
     assert visits == [
-        (6, date(2020, 5, 5)),
-        (10, date(2024, 5, 5)),
         (13, date(2027, 5, 5)),
-        (16, date(2030, 5, 5)),
-        (18, date(2032, 5, 5)),
+        (15, date(2029, 5, 5)),
+        (17, date(2031, 5, 5)),
+        (25, date(2039, 5, 5)),
     ]
+    assert [age for age, _on in key_visits(_patient(date(2014, 5, 5)), date(2030, 1, 1), RULES)] == [17, 25]
 
 
 def test_the_transition_to_adult_care_at_18_involves_rehab_staff() -> None:
@@ -97,3 +118,67 @@ def test_an_adult_only_instrument_warns_for_a_child_but_is_not_refused() -> None
     warning = instrument_warning("halsoskattning", _patient(date(2014, 5, 5)), ON, RULES)
     assert warning is not None and "framtaget för vuxna" in warning and "12 år" in warning
     assert instrument_warning("halsoskattning", _patient(date(1980, 5, 5)), ON, RULES) is None
+
+
+def _child_pathway(born: date, diagnosed: date) -> tuple[Patient, Pathway]:
+    child = _patient(born)
+    unit = CareUnit(hsa_id="SE-BCC", name="Barncancercentrum", county_code="01")
+    diagnosis = Diagnosis(icd10="C91.0", diagnosed_on=diagnosed, process="other")
+    return child, open_pathway(child, unit, diagnosis, diagnosed)
+
+
+def test_a_child_diagnosed_under_18_gets_the_pathway_variant_barn_och_ungdom() -> None:
+    child, pathway = _child_pathway(date(2014, 5, 5), date(2025, 1, 10))
+    assert pathway_variant(child, pathway, RULES) is PathwayVariant.CHILDREN
+    adult, adult_pathway = _child_pathway(date(1990, 5, 5), date(2025, 1, 10))
+    assert pathway_variant(adult, adult_pathway, RULES) is PathwayVariant.ADULT
+
+
+def test_nyckelbesok_are_routine_triggers_on_a_childs_pathway_and_fall_due_on_the_birthday(
+    routines: dict[str, RoutineDef],
+) -> None:
+    child, pathway = _child_pathway(date(2012, 3, 1), date(2024, 2, 1))
+    routine = child_routine(routines["default"], child, pathway, RULES)
+    assert len(routine.triggers) == len(routines["default"].triggers) + 4  # 13, 15, 17 and 25
+    due = due_assessments(pathway, [], routine, date(2025, 3, 10))
+    assert any(i.due_on == date(2025, 3, 1) and i.key_moment is KeyMoment.FOLLOW_UP for i in due)
+    adult, adult_pathway = _child_pathway(date(1980, 3, 1), date(2024, 2, 1))
+    assert child_routine(routines["default"], adult, adult_pathway, RULES) is routines["default"]
+
+
+def test_inom_barncancervarden_finns_konsultsjukskoterska_vid_samtliga_bcc() -> None:
+    rules = RULES.model_copy(update={"childrens_cancer_centres": ("SE-BCC",)})
+    child, pathway = _child_pathway(date(2014, 5, 5), date(2026, 1, 10))
+    bcc_nurse = Staff(hsa_id="N1", name="Kim", profession=Profession.NURSE, unit_hsa_id="SE-BCC")
+    named = assign_consulting_nurse(pathway, child, bcc_nurse, date(2026, 1, 12), rules)
+    assert named.contact_nurses[-1].role is NurseRole.CONSULTING_NURSE
+    other = bcc_nurse.model_copy(update={"unit_hsa_id": "SE-HEM"})
+    with pytest.raises(DomainError) as err:
+        assign_consulting_nurse(pathway, child, other, date(2026, 1, 12), rules)
+    assert err.value.code == "children.consulting_nurse_not_bcc"
+    adult, adult_pathway = _child_pathway(date(1990, 5, 5), date(2026, 1, 10))
+    with pytest.raises(DomainError) as err:
+        assign_consulting_nurse(adult_pathway, adult, bcc_nurse, date(2026, 1, 12), rules)
+    assert err.value.code == "children.consulting_nurse_adult"
+
+
+@pytest.mark.parametrize(
+    ("from_unit", "to_unit", "born", "code"),
+    [
+        ("SE-BCC", "SE-HEM", date(2014, 5, 5), None),
+        ("SE-HEM", "SE-HEM2", date(2014, 5, 5), "children.not_from_bcc"),
+        ("SE-BCC", "SE-BCC2", date(2014, 5, 5), "children.to_bcc"),
+        ("SE-BCC", "SE-HEM", date(2000, 5, 5), "children.not_a_child"),
+    ],
+)
+def test_barnets_hemregion_deltar_ocksa_i_varden_the_handover_goes_from_bcc_to_the_home_region(
+    from_unit: str, to_unit: str, born: date, code: str | None
+) -> None:
+    rules = RULES.model_copy(update={"childrens_cancer_centres": ("SE-BCC", "SE-BCC2")})
+    units = [CareUnit(hsa_id=u, name=u, county_code="01") for u in (from_unit, to_unit)]
+    if code is None:
+        require_home_region_handover(_patient(born), units[0], units[1], ON, rules)
+        return
+    with pytest.raises(DomainError) as err:
+        require_home_region_handover(_patient(born), units[0], units[1], ON, rules)
+    assert err.value.code == code

@@ -17,7 +17,7 @@ from canrehab.store import (
 from canrehab.store.db import current_revision, make_engine, migrate
 from canrehab.store.orm import Base
 
-HEAD = "0012"  # 0012: client_assertion (SMART jti replay store), after 0011: bulk export jobs
+HEAD = "0016"  # 0016: worklist team_missing (issue 12); before it 0012 (SMART jti store), 0011 (bulk jobs)
 EXPECTED_TABLES = {
     "care_unit",
     "staff",

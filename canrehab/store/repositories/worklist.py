@@ -20,7 +20,7 @@ WORKLIST = TABLES["worklist_status"]
 SETTING = TABLES["worklist_unit_setting"]
 PATIENT = TABLES["patient"]
 
-BOOL_FLAGS = ("no_contact_nurse", "no_min_vardplan", "assessment_overdue", "plan_missing")
+BOOL_FLAGS = ("no_contact_nurse", "no_min_vardplan", "assessment_overdue", "plan_missing", "team_missing")
 DATE_FLAGS = ("assessment_due", "plan_follow_up_due")
 COUNT_FLAGS = (
     "assessments_to_confirm",
@@ -58,6 +58,7 @@ class WorklistStatusRow:
     assessments_to_confirm: int = 0  # submitted assessments awaiting the clinician's confirmation
     refresh_on: date | None = None  # the first date on which the date-driven flags change (None: never)
     contact_nurse_id: str | None = None  # the pathway's current contact nurse ("Mina patienter")
+    team_missing: bool = False  # avancerad or higher, no rehab team nor MDK-rehab (migration 0016)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from canrehab.web.routes import (
     assessments,
     audit,
+    care_process,
     dashboards,
     gap_analysis,
     goals,
@@ -30,6 +31,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     home.router,
     worklist.router,
     patients.router,
+    care_process.router,
     assessments.router,
     plans.router,
     handovers.router,

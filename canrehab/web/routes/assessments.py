@@ -79,7 +79,7 @@ def _review(
             "instrument_title": q.get("title") or assessment.instrument_id,
             "item_labels": item_labels,
             "answer_text": answer_text,
-            "levels": list(NeedsLevel),
+            **_levels(services, patient),
             "can_confirm": user.may(Action.CHANGE_RECORD),
             "advice_codes": ADVICE_CODES,
             "entered": entered,
@@ -87,6 +87,17 @@ def _review(
         },
         status_code=422 if error else 200,
     )
+
+
+def _levels(services: ServicesDep, patient: Any) -> dict[str, Any]:
+    """The levels the clinician chooses from and their names: the patient's level set (the children's for
+    a patient under 18, else the region's)."""
+    from canrehab.services.children import level_set_for
+
+    level_set = level_set_for(services, patient, services.today())
+    if level_set is None:
+        return {"levels": list(NeedsLevel), "level_name": lambda v: NeedsLevel(int(v)).label_sv}
+    return {"levels": list(level_set.ranks), "level_name": level_set.label}
 
 
 @router.post("/bedomning/{assessment_id}/bekrafta")

@@ -20,6 +20,7 @@ from canrehab.web import forms
 from canrehab.web.deps import RecordReader, ServicesDep, UnitWorker
 from canrehab.web.pages import flash, render
 from canrehab.web.user import WebUser
+from canrehab.web.views import care_process as care_process_view
 from canrehab.web.views import patient as patient_view
 from canrehab.web.views.send_link import link_card
 
@@ -38,9 +39,11 @@ def overview_page(
     patient_id: str,
     *,
     form_errors: dict[str, Any] | None = None,
+    refused: tuple[str, str, dict[str, str]] | None = None,
 ) -> Response:
     """The patient page; with ``form_errors`` (a refused form on it: its error and the input, by form
-    name) the page again, status 400, the refused form open with what was typed and the reason inline."""
+    name) or ``refused`` (a care-process form: form id, Swedish message, the posted input) the page again,
+    status 400, the refused form open with what was typed and the reason inline."""
     record = patient_service.patient_record(services, user.actor, patient_id)
     can_act = user.may(Action.CHANGE_RECORD)
     candidates = {
@@ -56,7 +59,9 @@ def overview_page(
     link = request.session.get("new_link")
     context["new_link"] = link_card(link) if link and link.get("patient_id") == patient_id else None
     context["form_errors"] = form_errors or {}
-    return render(request, "patient_overview.html", context, status_code=400 if form_errors else 200)
+    context.update(care_process_view.context(services, user.actor, record, can_act=can_act, refused=refused))
+    status = 400 if form_errors or refused else 200
+    return render(request, "patient_overview.html", context, status_code=status)
 
 
 @router.post("/patient/{patient_id}/bedomning")

@@ -162,14 +162,17 @@ def overview(
     level: int | None = None
     level_on: date | None = None
     contact_nurse: str | None = None
+    nurse_role = "Kontaktsjuksköterska"
+    newest_id = ""
     mvp_status = "–"
     responsible = "–"
     if open_pathways:
         pw = max(open_pathways, key=lambda p: p.diagnosis.diagnosed_on)
-        level, level_on = pw.confirmed_level, pw.confirmed_level_on
+        level, level_on, newest_id = pw.confirmed_level, pw.confirmed_level_on, pw.id
         assignment = current_contact_nurse(pw, today)
         if assignment is not None:
             contact_nurse = record.staff_names.get(assignment.staff_id, "")
+            nurse_role = assignment.role.label_sv.capitalize()
         mvp_status = pw.min_vardplan.status.label_sv
         responsible_id = pathway_responsible_unit(pw, record.handovers)
         responsible = unit_names.get(responsible_id, responsible_id)
@@ -179,6 +182,8 @@ def overview(
         "level_on": level_on,
         "responsible": responsible,
         "contact_nurse": contact_nurse,
+        "nurse_role": nurse_role,
+        "newest_pathway_id": newest_id,
         "mvp_status": mvp_status,
         "pathways": record.pathways,
         "can_act": can_act,
@@ -209,6 +214,7 @@ def todos(record: PatientRecord, rows: dict[str, Any], today: date) -> dict[str,
             "assessments_to_confirm": (f"/bedomning/{submitted.get(pathway_id, '')}", "Bedöm skattningen"),
             "plan_missing": (plan_url, "Upprätta rehabiliteringsplan"),
             "plan_follow_up_due": (plan_url, "Följ upp planen"),
+            "team_missing": (f"#mdk-rehab-{pathway_id}", "Remittera till rehabteam eller MDK-rehab"),
             "referrals_waiting": ("/remisser", "Till remisserna"),
             "handovers_in_awaiting": ("/overlamningar", "Bekräfta överlämningen"),
             "handovers_out_unconfirmed": ("/overlamningar", "Se överlämningen"),

@@ -107,6 +107,8 @@ def _items(row: Any) -> tuple[WorklistItem, ...]:
         found.append(
             WorklistItem("plan_follow_up_due", labels["plan_follow_up_due"], "due", row.plan_follow_up_due)
         )
+    if getattr(row, "team_missing", False):
+        found.append(WorklistItem("team_missing", labels["team_missing"], "overdue"))
     for key in ("referrals_waiting", "handovers_in_awaiting", "handovers_out_unconfirmed"):
         count = getattr(row, key) or 0
         if count:
