@@ -19,10 +19,18 @@ def run_app(settings: Settings, host: str | None, port: int | None) -> None:
     """Serve the web app (uvicorn) on ``host``:``port``, or the configured ones."""
     import uvicorn
 
+    from canrehab.web.access_log import LOG_CONFIG, UVICORN_OPTIONS
     from canrehab.web.app import create_app
 
+    # uvicorn's access log prints the request line (query strings with personnummer, patient ids in paths):
+    # off; the app logs its own line without identities (canrehab.web.access_log).
     uvicorn.run(
-        create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info"
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+        log_config=LOG_CONFIG,
+        **UVICORN_OPTIONS,
     )
 
 
