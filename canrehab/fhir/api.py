@@ -250,9 +250,7 @@ def _interaction_of(request: Request) -> str:
     return interaction(request.method, str(getattr(route, "path", "") or "/fhir"))
 
 
-def _run(
-    request: Request, actor: Actor, work: Callable[[Ctx], Any], what: str | None = None
-) -> Any:
+def _run(request: Request, actor: Actor, work: Callable[[Ctx], Any], what: str | None = None) -> Any:
     """``work`` in one unit of work, its audit rows marked with the interaction (``what``, or the one the
     request's route names); a refusal (403, or a record that does not belong to the patient) is audited in a
     transaction of its own after the refused one rolled back."""

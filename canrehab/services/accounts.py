@@ -4,7 +4,6 @@ bookkeeping that the web login and the FHIR API's Basic authentication share (fa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from canrehab.domain.errors import DomainError

@@ -20,7 +20,7 @@ from canrehab.web.deps import ServicesDep
 from canrehab.web.errors import Forbidden
 from canrehab.web.pages import error_page, render
 from canrehab.web.security import LoginThrottle
-from canrehab.web.sessions import end_session, session_store, start_session
+from canrehab.web.sessions import end_session, start_session
 from canrehab.web.settings import WebSettings
 
 router = APIRouter()
@@ -84,10 +84,7 @@ def login(
     wait = throttle.retry_after(*keys)
     if wait > 0:
         burn_verification(password)
-        error = (
-            "För många misslyckade inloggningar. "
-            f"Vänta {math.ceil(wait)} sekunder och försök igen."
-        )
+        error = f"För många misslyckade inloggningar. Vänta {math.ceil(wait)} sekunder och försök igen."
         status = 429
     else:
         account = account_service.login_account(services, username)

@@ -58,6 +58,7 @@ def register(app: typer.Typer) -> None:
         unit: list[str] = typer.Option([], help="HSA-id för enhet (kan upprepas)."),
     ) -> None:
         """Skapa ett lokalt användarkonto (lösenordet lagras argon2-hashat)."""
+        from canrehab.domain.errors import DomainError
         from canrehab.services.accounts import create_user as create
         from canrehab.services.context import Services
 
@@ -74,6 +75,9 @@ def register(app: typer.Typer) -> None:
                 patient_id=patient_id,
                 unit_hsa_ids=tuple(unit),
             )
+        except DomainError as exc:  # a refused password or role: the reason, in Swedish, not a traceback
+            typer.echo(exc.message_sv, err=True)
+            raise typer.Exit(1) from exc
         finally:
             services.engine.dispose()
         typer.echo(f"Användaren {username} ({role}) är skapad.")

@@ -101,7 +101,12 @@ def test_a_unit_manager_still_sees_everything_about_their_own_units_patient(
     ],
 )
 def test_every_row_a_fhir_read_or_search_writes_names_its_resource_type(
-    fhir_app: FastAPI, client: TestClient, imported: dict[str, Any], kind: str, url: str, params: dict[str, str]
+    fhir_app: FastAPI,
+    client: TestClient,
+    imported: dict[str, Any],
+    kind: str,
+    url: str,
+    params: dict[str, str],
 ) -> None:
     pid = _patient_of(imported)
     before = len(_audit(fhir_app))
