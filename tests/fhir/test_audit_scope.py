@@ -5,13 +5,16 @@ AuditEvent and a pathway that does not belong to the patient leave a ``denied`` 
 
 from __future__ import annotations
 
+import random
+from datetime import date
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from canrehab.domain.model import Patient
+from canrehab.domain.identity import generate_personnummer
+from canrehab.domain.model import Patient, Sex
 from canrehab.fhir.api import interaction
 from canrehab.services.context import SYSTEM
 from canrehab.store.audit import AuditEntry
@@ -40,7 +43,8 @@ def _new_rows(app: FastAPI, before: int) -> list[AuditEntry]:
 def kir_patient(fhir_app: FastAPI, make_patient: Any, make_pathway: Any) -> Patient:
     """A patient treated only at the surgical clinic (KIR), and an administrator who is also a member of
     both the oncology (ONK) and the surgical clinic."""
-    patient = make_patient()
+    birth = date(1961, 4, 5)
+    patient = make_patient(personnummer=generate_personnummer(random.Random(61), birth, Sex.FEMALE))
     with fhir_app.state.fhir_services.uow(SYSTEM, log_reads=False) as uow:
         uow.patients.add(patient)
         uow.pathways.add(make_pathway(patient, uow.units.get(KIR)))
@@ -61,7 +65,10 @@ def test_a_unit_manager_does_not_see_a_multi_unit_admins_reads_of_another_units_
     admin = Fhir(client, "forvaltare")
     assert admin.get(f"Patient/{kir_patient.id}").status_code == 200
     assert admin.get("Procedure", patient=kir_patient.id).status_code == 200
-    rows = [e for e in _audit(fhir_app) if e.patient_id == kir_patient.id]
+    assert admin.get("AuditEvent", _count="1").status_code == 200  # an action about no patient
+    rows = [
+        e for e in _audit(fhir_app) if e.patient_id == kir_patient.id and e.actor_username == "forvaltare"
+    ]
     assert rows and all(ONK in e.actor_units for e in rows)  # the admin is an ONK member too
 
     chef = Fhir(client, "chef")  # the ONK unit manager
@@ -128,11 +135,12 @@ def test_a_refused_audit_event_search_is_audited(fhir_app: FastAPI, client: Test
 def test_a_procedure_naming_another_patients_pathway_is_refused_and_audited(
     fhir_app: FastAPI, client: TestClient, imported: dict[str, Any], kir_patient: Patient
 ) -> None:
-    procedure = next(e["resource"] for e in imported["entry"] if e["resource"]["resourceType"] == "Procedure")
-    forged = {k: v for k, v in procedure.items() if k != "id"}
+    karin = Fhir(client, "karin")
+    procedure = karin.get("Procedure", patient=_patient_of(imported)).json()["entry"][0]["resource"]
+    forged = {k: v for k, v in procedure.items() if k not in ("id", "meta")}
     forged["subject"] = {"reference": f"Patient/{kir_patient.id}"}  # the pathway stays the ONK patient's
     before = len(_audit(fhir_app))
-    r = Fhir(client, "karin").post("Procedure", forged)
+    r = karin.post("Procedure", forged)
     assert 400 <= r.status_code < 500 and r.json()["resourceType"] == "OperationOutcome"
     assert "pathway.mismatch" in r.text, r.text
     rows = [e for e in _new_rows(fhir_app, before) if e.action == "denied"]
