@@ -39,11 +39,19 @@ def record_refusal(request: Request, reason: str) -> None:
 
 
 def _route_of(request: Request) -> tuple[str, dict[str, Any]]:
-    """The template and parameters of the route a request would reach (it was refused before routing)."""
-    for route in request.app.router.routes:
+    """The template and parameters of the route a request would reach (it was refused before routing);
+    included routers are searched through (FastAPI wraps them: ``original_router``)."""
+    routes = list(request.app.router.routes)
+    while routes:
+        route = routes.pop(0)
         match, child = route.matches(request.scope)
-        if match == Match.FULL:
-            return str(getattr(route, "path", request.url.path)), dict(child.get("path_params", {}))
+        if match != Match.FULL:
+            continue
+        inner = getattr(route, "original_router", None) or getattr(route, "router", None)
+        if getattr(route, "path", None) is None and inner is not None:
+            routes = list(inner.routes)
+            continue
+        return str(getattr(route, "path", request.url.path)), dict(child.get("path_params", {}))
     return request.url.path, {}
 
 
