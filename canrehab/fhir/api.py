@@ -62,8 +62,10 @@ from canrehab.fhir.search_results import search_page
 from canrehab.fhir.search_values import ReferenceValue
 from canrehab.fhir.smart import routes as smart
 from canrehab.fhir.transaction import EntryError, process
+from canrehab.services import refusals
 
 log = logging.getLogger(__name__)
+MAX_AUDIT_ID = 200
 NDJSON = "application/fhir+ndjson"
 JSON_TYPES = ("application/fhir+json", "application/json")
 
@@ -223,16 +225,59 @@ def _convert(exc: Exception, where: str = "", expression: tuple[str, ...] = ()) 
     raise exc
 
 
-def _run(request: Request, actor: Actor, work: Callable[[Ctx], Any]) -> Any:
+def interaction(method: str, route_path: str) -> str:
+    """What a FHIR request does, for the audit rows it writes: ``FHIR Procedure search``, ``FHIR Patient
+    read``, ``FHIR Patient $everything`` (from the route's template, never the path as asked)."""
+    parts = [p for p in route_path.removeprefix("/fhir").split("/") if p]
+    if not parts:
+        return f"FHIR {'transaction' if method == 'POST' else method}"
+    rtype, rest = parts[0], parts[1:]
+    if rtype.startswith("$"):
+        return f"FHIR {rtype}" + (f" {rest[0]}" if rest and not rest[0].startswith("{") else "")
+    if method == "POST":
+        kind = rest[-1] if rest else "create"
+    elif method == "PUT":
+        kind = "update"
+    elif not rest:
+        kind = "search"
+    elif rest[-1].startswith("$"):
+        kind = rest[-1]
+    else:
+        kind = {1: "read", 2: "history", 3: "vread"}.get(len(rest), "read")
+    return f"FHIR {rtype} {kind}"
+
+
+def _interaction_of(request: Request) -> str:
+    route = request.scope.get("route")
+    return interaction(request.method, str(getattr(route, "path", "") or "/fhir"))
+
+
+def _run(request: Request, actor: Actor, work: Callable[[Ctx], Any], what: str | None = None) -> Any:
+    """``work`` in one unit of work, its audit rows marked with the interaction (``what``, or the one the
+    request's route names); a refusal (403, or a record that does not belong to the patient) is audited in a
+    transaction of its own after the refused one rolled back."""
     services = _services(request)
+    what = what or _interaction_of(request)
     try:
         with services.uow(actor) as uow:
+            uow.audit.context = what
             return work(Ctx(services, uow, actor))
     except AccessDenied as exc:
         _log_denied(services, actor, exc)
         raise _denied_error(exc) from exc
+    except FhirError as exc:
+        if exc.status == 403:
+            _log_refused(services, actor, what, exc.diagnostics)
+        raise
     except (MappingError, DomainError) as exc:
+        if isinstance(exc, DomainError) and refusals.is_unaudited_refusal(exc):
+            _log_refused(services, actor, what, exc.message_en)
         raise _convert(exc) from exc
+
+
+def _log_refused(services: Any, actor: Actor, what: str, reason: str) -> None:
+    with services.independent_uow(actor, log_reads=False) as uow:
+        uow.audit.record("denied", "fhir", what[:MAX_AUDIT_ID], None, f"{what}: {reason}"[:500])
 
 
 async def _body(request: Request) -> dict[str, Any]:
@@ -329,6 +374,7 @@ async def transaction(request: Request) -> Response:
     @contextmanager
     def ctx_factory() -> Iterator[Ctx]:
         with services.uow(actor) as uow:
+            uow.audit.context = "FHIR transaction"
             yield Ctx(services, uow, actor)
 
     def work(one: dict[str, Any] = bundle) -> dict[str, Any]:
@@ -339,6 +385,12 @@ async def transaction(request: Request) -> Response:
             if isinstance(exc.error, AccessDenied):
                 _log_denied(services, actor, exc.error)
                 raise _denied_error(exc.error, where) from exc
+            error = exc.error
+            if (isinstance(error, FhirError) and error.status == 403) or (
+                isinstance(error, DomainError) and refusals.is_unaudited_refusal(error)
+            ):
+                reason = error.diagnostics if isinstance(error, FhirError) else error.message_en
+                _log_refused(services, actor, f"FHIR transaction {where}", reason)
             raise _convert(exc.error, where, (f"Bundle.entry[{exc.index}]",)) from exc
 
     if isinstance(bundle, dict) and bundle.get("type") == "batch":
@@ -365,7 +417,7 @@ def _batch_read(request: Request, actor: Actor, url: str) -> dict[str, Any]:
         raise FhirError(404, f"No FHIR interaction at {url!r}.", code="not-found")
     base = _base(request)
     if rid:
-        resource = _run(request, actor, lambda ctx: handler.read(ctx, rid))
+        resource = _run(request, actor, lambda ctx: handler.read(ctx, rid), f"FHIR {rtype} read (batch)")
         version = version_of(resource)
         response: dict[str, Any] = {"status": "200 OK"}
         if version is not None:
@@ -379,7 +431,9 @@ def _batch_read(request: Request, actor: Actor, url: str) -> dict[str, Any]:
         rtype=rtype,
         params_of=params_of,
     )
-    page = _run(request, actor, lambda ctx: search_page(ctx, rtype, handler, query))
+    page = _run(
+        request, actor, lambda ctx: search_page(ctx, rtype, handler, query), f"FHIR {rtype} search (batch)"
+    )
     return {"resource": searchset(base, rtype, page, query), "response": {"status": "200 OK"}}
 
 

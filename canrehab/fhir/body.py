@@ -2,12 +2,14 @@
 
 Every refusal is a :class:`FhirError` (an OperationOutcome): 413 for a body over the limit (the rest is not
 read), 415 for a body or ``charset`` that is not UTF-8 (UTF-16/UTF-32 included, which ``json.loads`` on bytes
-would otherwise accept), 400 for JSON nested deeper than the limit (not a ``RecursionError``) or not JSON.
+would otherwise accept), 400 for JSON nested deeper than the limit (not a ``RecursionError``) or not JSON
+(``NaN``/``Infinity``, a number out of range and a key twice in one object included).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -87,6 +89,29 @@ def check_depth(raw: bytes, limit: int = MAX_DEPTH) -> None:
             depth -= 1
 
 
+def _not_json(name: str) -> Any:
+    """``NaN``/``Infinity``, which Python's parser accepts and JSON (RFC 8259) does not."""
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999 parses as infinity: no FHIR decimal, and not storable as JSON
+        raise ValueError(f"the number {text[:20]} is out of range")
+    return value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys are unique (FHIR JSON: a property appears once; the parser would keep the
+    last silently, so ``{"resourceType": "Patient", "resourceType": "Observation"}`` could mean either)."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"the key {key[:40]!r} appears twice in one object")
+        found[key] = value
+    return found
+
+
 async def read_json(request: Request) -> Any:
     """The parsed JSON body of ``request`` under all the limits above."""
     check_charset(request.headers.get("content-type", ""))
@@ -94,6 +119,6 @@ async def read_json(request: Request) -> Any:
     text = decode(raw)
     check_depth(raw)
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_not_json, parse_float=_finite, object_pairs_hook=_unique_keys)
     except (ValueError, RecursionError) as exc:
         raise FhirError(400, f"The body is not valid JSON: {exc}", code="structure") from exc

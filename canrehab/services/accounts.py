@@ -4,13 +4,12 @@ bookkeeping that the web login and the FHIR API's Basic authentication share (fa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from canrehab.domain.errors import DomainError
 from canrehab.domain.permissions import ACCOUNT_ROLES
 from canrehab.services.context import SYSTEM
-from canrehab.services.passwords import hash_password
+from canrehab.services.passwords import check_password, hash_password
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
@@ -30,8 +29,7 @@ def create_user(
 ) -> None:
     if role not in ACCOUNT_ROLES:
         raise DomainError("account.role", f"Okänd roll: {role}.", f"unknown role {role}")
-    if len(password) < 10:
-        raise DomainError("account.password", "Lösenordet måste ha minst 10 tecken.", "password too short")
+    check_password(password, username)
     if role == "patient" and not patient_id:
         raise DomainError(
             "account.patient", "Ett patientkonto måste kopplas till en patient.", "patient id needed"
@@ -72,10 +70,3 @@ def login_succeeded(services: Services, username: str) -> None:
     """A successful login: the failure count and any lockout are cleared."""
     with services.uow(SYSTEM, log_reads=False) as uow:
         uow.accounts.login_succeeded(username)
-
-
-def login_failed(services: Services, username: str, max_failures: int, lockout: timedelta) -> bool:
-    """Counts a failed login; the ``max_failures``-th locks the account for ``lockout``. True when locked."""
-    with services.uow(SYSTEM, log_reads=False) as uow:
-        locked: bool = uow.accounts.login_failed(username, max_failures, lockout, datetime.now(UTC))
-        return locked

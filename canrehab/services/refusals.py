@@ -24,6 +24,19 @@ RECORD_PARAMS = {
 }
 MAX_PATH = 300
 MAX_DETAIL = 500
+# Use-case refusals that are not access codes (``access.*``) but refuse a request reaching for a record
+# through another patient's (answered 400/422): audited like a 403.
+REFUSAL_CODES = frozenset({"pathway.mismatch"})
+
+
+def is_unaudited_refusal(exc: DomainError) -> bool:
+    """Whether the door that answers ``exc`` must write its ``denied`` row: a refusal by access or by a
+    record that does not belong to the patient, not already logged by the use case (``AccessRefused``)."""
+    from canrehab.services.guard import AccessRefused
+
+    if isinstance(exc, AccessRefused) and exc.audited:
+        return False
+    return exc.code.startswith("access.") or exc.code in REFUSAL_CODES
 
 
 def _patient_of(uow: Any, params: Mapping[str, Any]) -> str | None:

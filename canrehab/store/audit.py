@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, insert, literal, or_, select, union
+from sqlalchemy import ColumnElement, and_, false, insert, literal, or_, select, union
 from sqlalchemy.orm import Session
 
 from canrehab.store.mapping import aware
@@ -64,6 +64,9 @@ class AuditLog:
         self._read_keys: set[tuple[str, str, str | None]] = set()
         # Patients whose records this unit of work created or changed (for derived data such as worklists).
         self.changed_patients: set[str] = set()
+        # The request this unit of work serves, added to every row's detail (e.g. "FHIR Procedure search"):
+        # a row written by a repository says which interaction read the record.
+        self.context = ""
 
     # -------------------------------------------------------------------------------------------- writing
 
@@ -83,6 +86,8 @@ class AuditLog:
             raise ValueError(f"unknown audit action {action!r} (allowed: {', '.join(sorted(ACTIONS))})")
         if PNR_SHAPE.search(detail):
             raise ValueError("audit detail must not contain a personnummer")
+        if self.context and self.context not in detail:
+            detail = f"{detail} [{self.context}]" if detail else self.context
         if action in ("create", "update") and patient_id is not None:
             self.changed_patients.add(patient_id)
         self._pending.append(
@@ -176,7 +181,13 @@ def _like_escape(value: str) -> str:
 
 
 def concerns_units(units: list[str]) -> ColumnElement[bool]:
-    """Entries about the units' patients or made by the units' staff (``actor_units`` is comma-joined)."""
+    """The entries a reader scoped to ``units`` may see.
+
+    An entry about a patient concerns the units the *patient* is related to by care (a pathway there, or a
+    handover or referral to or from one), whoever made it: a multi-unit administrator's read of another
+    unit's patient does not become one's own units' entry because the administrator is also a member of them.
+    An entry about no patient (a login, a search, a refused page) concerns the units of the staff who made
+    it (``actor_units`` is comma-joined)."""
     if not units:
         return false()
     pathway, handover, referral = TABLES["pathway"], TABLES["handover"], TABLES["referral"]
@@ -189,4 +200,7 @@ def concerns_units(units: list[str]) -> ColumnElement[bool]:
     )
     wrapped = literal(",") + AUDIT.c.actor_units + literal(",")
     by_staff = [wrapped.like(f"%,{_like_escape(u)},%", escape="\\") for u in units]
-    return or_(AUDIT.c.patient_id.in_(select(patients.subquery().c[0])), *by_staff)
+    return or_(
+        AUDIT.c.patient_id.in_(select(patients.subquery().c[0])),
+        and_(AUDIT.c.patient_id.is_(None), or_(*by_staff)),
+    )

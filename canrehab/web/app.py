@@ -20,10 +20,12 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from canrehab.config import Settings, get_settings
 from canrehab.domain.errors import ConflictError, DomainError
+from canrehab.services import refusals
 from canrehab.services.context import Services
 from canrehab.services.guard import AccessRefused
 from canrehab.web import auth, validation
-from canrehab.web.denials import record_refusal
+from canrehab.web.access_log import AccessLogMiddleware
+from canrehab.web.denials import record_refusal, record_session_refusal
 from canrehab.web.errors import Forbidden, LoginRequired
 from canrehab.web.lifespan import lifespan
 from canrehab.web.pages import error_page, make_templates, render
@@ -33,6 +35,7 @@ from canrehab.web.security import (
     LoginThrottle,
     RejectNulMiddleware,
     SecurityHeadersMiddleware,
+    TrustedProxyMiddleware,
 )
 from canrehab.web.settings import WebSettings
 
@@ -52,12 +55,17 @@ def create_app(settings: Settings | None = None, web_settings: WebSettings | Non
     app.state.settings = settings
     app.state.web_settings = web_settings
     app.state.templates = make_templates()
-    app.state.throttle = LoginThrottle(web_settings.throttle_failures, web_settings.throttle_window_seconds)
+    app.state.throttle = LoginThrottle()
     # one Services (and engine: store.db.make_engine) per app, shared by the pages, the sessions and /fhir
     app.state.services = Services.open(settings)
 
-    # Middleware: the last added runs first. Order on a request: headers -> session -> CSRF -> app.
-    app.add_middleware(CsrfMiddleware)
+    # Middleware: the last added runs first. Order on a request: trusted proxy -> access log -> headers ->
+    # NUL -> session -> CSRF and origin -> app.
+    app.add_middleware(
+        CsrfMiddleware,
+        allowed_origins=web_settings.allowed_origins,
+        on_refusal=record_session_refusal,
+    )
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret_key(settings),
@@ -68,6 +76,8 @@ def create_app(settings: Settings | None = None, web_settings: WebSettings | Non
     )
     app.add_middleware(RejectNulMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, https=web_settings.https)
+    app.add_middleware(AccessLogMiddleware)  # it sees the final status and the matched route
+    app.add_middleware(TrustedProxyMiddleware, trusted=web_settings.trusted_proxies)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     auth.setup_oidc(app, web_settings)
@@ -102,7 +112,9 @@ def _exception_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     def _domain(request: Request, exc: DomainError) -> Response:
         status = 404 if exc.code.endswith("not_found") else 403 if "access" in exc.code else 400
-        if status == 403 and not (isinstance(exc, AccessRefused) and exc.audited):
+        if refusals.is_unaudited_refusal(exc) or (
+            status == 403 and not (isinstance(exc, AccessRefused) and exc.audited)
+        ):
             record_refusal(request, exc.message_sv)
         heading = {404: "Hittades inte", 403: "Åtkomst nekad"}.get(status, "Det gick inte att genomföra")
         return error_page(request, status, heading, exc.message_sv)

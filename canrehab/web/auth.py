@@ -7,6 +7,7 @@ the account on every request so that a locked or removed account takes effect at
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -18,7 +19,8 @@ from canrehab.services.passwords import burn_verification, verify_password
 from canrehab.web.deps import ServicesDep
 from canrehab.web.errors import Forbidden
 from canrehab.web.pages import error_page, render
-from canrehab.web.sessions import end_session, session_store, start_session
+from canrehab.web.security import LoginThrottle
+from canrehab.web.sessions import end_session, start_session
 from canrehab.web.settings import WebSettings
 
 router = APIRouter()
@@ -71,16 +73,18 @@ def login(
     next: str = Form("/"),
 ) -> Response:
     web: WebSettings = request.app.state.web_settings
-    throttle = request.app.state.throttle
+    throttle: LoginThrottle = request.app.state.throttle
     username = username.strip()
-    keys = (f"ip:{_client(request)}", f"user:{username.lower()}")
+    keys = throttle.login_keys(username, _client(request))
     # Unknown account, wrong password and a locked account get the same answer after the same work (one
-    # argon2 verification), so the page does not tell which usernames exist.
+    # argon2 verification), so the page does not tell which usernames exist; the throttle counts unknown
+    # usernames like known ones, so its answer does not tell either.
     error = LOGIN_FAILED
     status = 401
-    if throttle.blocked(*keys):
+    wait = throttle.retry_after(*keys)
+    if wait > 0:
         burn_verification(password)
-        error = "För många misslyckade inloggningar. Vänta några minuter och försök igen."
+        error = f"För många misslyckade inloggningar. Vänta {math.ceil(wait)} sekunder och försök igen."
         status = 429
     else:
         account = account_service.login_account(services, username)
@@ -89,14 +93,12 @@ def login(
             throttle.fail(*keys)
         elif account.password_hash and verify_password(account.password_hash, password):
             account_service.login_succeeded(services, username)
-            throttle.reset(f"user:{username.lower()}")
+            pair, user, _address = keys
+            throttle.reset(pair, user)  # the address's count stays: one success does not clear a spray
             start_session(request, username, "password", _lifetime(request))
             return RedirectResponse(_safe_next(next), status_code=303)
         else:
             throttle.fail(*keys)
-            lockout = timedelta(minutes=web.lockout_minutes)
-            if account_service.login_failed(services, username, web.max_failed_logins, lockout):
-                session_store(request).end_all(username)
     return render(
         request,
         "login.html",

@@ -19,10 +19,18 @@ def run_app(settings: Settings, host: str | None, port: int | None) -> None:
     """Serve the web app (uvicorn) on ``host``:``port``, or the configured ones."""
     import uvicorn
 
+    from canrehab.web.access_log import LOG_CONFIG, UVICORN_OPTIONS
     from canrehab.web.app import create_app
 
+    # uvicorn's access log prints the request line (query strings with personnummer, patient ids in paths):
+    # off; the app logs its own line without identities (canrehab.web.access_log).
     uvicorn.run(
-        create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info"
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+        log_config=LOG_CONFIG,
+        **UVICORN_OPTIONS,
     )
 
 
@@ -50,6 +58,7 @@ def register(app: typer.Typer) -> None:
         unit: list[str] = typer.Option([], help="HSA-id för enhet (kan upprepas)."),
     ) -> None:
         """Skapa ett lokalt användarkonto (lösenordet lagras argon2-hashat)."""
+        from canrehab.domain.errors import DomainError
         from canrehab.services.accounts import create_user as create
         from canrehab.services.context import Services
 
@@ -66,6 +75,9 @@ def register(app: typer.Typer) -> None:
                 patient_id=patient_id,
                 unit_hsa_ids=tuple(unit),
             )
+        except DomainError as exc:  # a refused password or role: the reason, in Swedish, not a traceback
+            typer.echo(exc.message_sv, err=True)
+            raise typer.Exit(1) from exc
         finally:
             services.engine.dispose()
         typer.echo(f"Användaren {username} ({role}) är skapad.")

@@ -8,10 +8,15 @@ a clinical action — is logged here through ``canrehab.services.refusals`` with
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Any
 
+from fastapi import Request
+from starlette.routing import Match
+
+from canrehab.services import accounts as account_service
 from canrehab.services import refusals
 from canrehab.web.deps import app_services
+from canrehab.web.sessions import SESSION_KEY, session_store
 from canrehab.web.user import WebUser
 
 
@@ -29,5 +34,45 @@ def record_refusal(request: Request, reason: str) -> None:
         route=str(getattr(route, "path", "") or request.url.path),
         path=request.url.path,
         params=dict(request.path_params),
+        reason=reason,
+    )
+
+
+def _route_of(request: Request) -> tuple[str, dict[str, Any]]:
+    """The template and parameters of the route a request would reach (it was refused before routing);
+    included routers are searched through (FastAPI wraps them: ``original_router``)."""
+    routes = list(request.app.router.routes)
+    while routes:
+        route = routes.pop(0)
+        match, child = route.matches(request.scope)
+        if match != Match.FULL:
+            continue
+        inner = getattr(route, "original_router", None) or getattr(route, "router", None)
+        if getattr(route, "path", None) is None and inner is not None:
+            routes = list(inner.routes)
+            continue
+        return str(getattr(route, "path", request.url.path)), dict(child.get("path_params", {}))
+    return request.url.path, {}
+
+
+def record_session_refusal(request: Request, reason: str) -> None:
+    """Writes a ``denied`` audit event for a request refused before routing (a cross-origin or CSRF-less
+    POST) when it carries a live session: the user it would have acted as is named (nothing otherwise)."""
+    token = request.session.get(SESSION_KEY) if "session" in request.scope else None
+    session = session_store(request).get(str(token)) if token else None
+    if session is None:
+        return
+    services = app_services(request.app)
+    account = account_service.login_account(services, session.username)
+    if account is None:
+        return
+    route, params = _route_of(request)
+    refusals.record_refusal(
+        services,
+        WebUser.from_account(account).actor,
+        method=request.method,
+        route=route,
+        path=request.url.path,
+        params=params,
         reason=reason,
     )

@@ -1,19 +1,22 @@
 """HTTP security for the web app: security headers, CSRF tokens and login throttling (password hashing is
 ``canrehab.services.passwords``).
 
-Everything here is independent of the database; the account lockout that survives restarts lives on the
-``user_account`` row (failed_logins, locked_until) and is applied in ``auth``.
+Everything here is independent of the database. Behind the region's reverse proxy, the proxy's word on the
+scheme and the client address is taken only from the configured trusted proxy addresses
+(:class:`TrustedProxyMiddleware`); HSTS and ``Secure`` cookies follow the scheme it reports.
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import secrets
 import threading
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -33,8 +36,22 @@ SECURITY_HEADERS: dict[str, str] = {
 }
 
 
+HSTS = (b"strict-transport-security", b"max-age=31536000")
+
+
+def _with_secure_cookies(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    out = []
+    for name, value in headers:
+        if name.lower() == b"set-cookie" and b"secure" not in value.lower():
+            value += b"; Secure"
+        out.append((name, value))
+    return out
+
+
 class SecurityHeadersMiddleware:
-    """Adds the security headers (and no-store caching for pages) to every HTTP response."""
+    """Adds the security headers (and no-store caching for pages) to every HTTP response; over TLS (the
+    request's scheme is https: served so, ``https`` configured, or a trusted proxy said so) also HSTS and the
+    ``Secure`` attribute on every cookie set."""
 
     def __init__(self, app: ASGIApp, *, https: bool = False) -> None:
         self.app = app
@@ -45,6 +62,7 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
+        tls = self.https or scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -53,14 +71,59 @@ class SecurityHeadersMiddleware:
                 for name, value in SECURITY_HEADERS.items():
                     if name.lower().encode() not in present:
                         headers.append((name.encode(), value.encode()))
-                if self.https:
-                    headers.append((b"strict-transport-security", b"max-age=31536000"))
+                if tls:
+                    headers = _with_secure_cookies(headers)
+                    if HSTS[0] not in present:
+                        headers.append(HSTS)
                 if not path.startswith("/static/") and b"cache-control" not in present:
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def networks(addresses: Collection[str]) -> tuple[Network, ...]:
+    """The configured trusted proxies (``10.0.0.5``, ``10.0.0.0/24``) as networks."""
+    return tuple(ipaddress.ip_network(a.strip(), strict=False) for a in addresses if a.strip())
+
+
+def _in(address: str, trusted: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in trusted)
+
+
+class TrustedProxyMiddleware:
+    """Takes the scheme (``X-Forwarded-Proto``) and the client address (``X-Forwarded-For``, the nearest
+    address the trusted proxies did not add) from a request only when it came from a trusted proxy address;
+    from anyone else the headers are ignored (a client could send them)."""
+
+    def __init__(self, app: ASGIApp, *, trusted: Collection[str] = ()) -> None:
+        self.app = app
+        self.trusted = networks(trusted)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client")
+        if scope["type"] != "http" or not self.trusted or not client or not _in(client[0], self.trusted):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        scope = dict(scope)
+        proto = headers.get(b"x-forwarded-proto", "").split(",")[0].strip().lower()
+        if proto in ("http", "https"):
+            scope["scheme"] = proto
+        hops = [h.strip() for h in headers.get(b"x-forwarded-for", "").split(",") if h.strip()]
+        for hop in reversed(hops):
+            if not _in(hop, self.trusted):
+                scope["client"] = (hop, 0)
+                break
+        await self.app(scope, receive, send)
 
 
 # ---------------------------------------------------------------------------------------------- CSRF
@@ -107,16 +170,62 @@ class RejectNulMiddleware:
         await self.app(scope, receive, send)
 
 
+def own_origin(scope: Scope) -> str:
+    """The origin the request was addressed to: its scheme (after a trusted proxy's word) and Host."""
+    headers = dict(scope.get("headers", []))
+    host = headers.get(b"host", b"").decode("latin-1").strip().lower()
+    return f"{scope.get('scheme', 'http')}://{host}"
+
+
+def cross_origin(scope: Scope, allowed: Collection[str] = ()) -> str | None:
+    """Why a state-changing request is refused as cross-origin, or None. ``Sec-Fetch-Site`` (sent by every
+    current browser) must say ``same-origin`` (or ``none``: typed by the user); ``Origin``, when sent, must
+    be the request's own origin or one of ``allowed``. A request with neither (not a browser) is left to
+    the CSRF token alone."""
+    headers = dict(scope.get("headers", []))
+    site = headers.get(b"sec-fetch-site", b"").decode("latin-1").strip().lower()
+    if site and site not in ("same-origin", "none"):
+        return f"Sec-Fetch-Site: {site}"
+    origin = headers.get(b"origin", b"").decode("latin-1").strip().lower().rstrip("/")
+    if origin and origin != own_origin(scope) and origin not in {a.lower().rstrip("/") for a in allowed}:
+        return f"Origin: {origin[:100]}"
+    return None
+
+
+CSRF_REFUSED = (
+    "Formuläret kunde inte skickas (säkerhetskontroll misslyckades). Ladda om sidan och försök igen."
+)
+
+RefusalLogger = Callable[[Request, str], None]
+
+
 class CsrfMiddleware:
-    """Rejects every state-changing request (POST/PUT/PATCH/DELETE) whose form lacks the session's token.
+    """Rejects every state-changing request (POST/PUT/PATCH/DELETE) that comes from another origin
+    (:func:`cross_origin`, even with a valid token) or whose form lacks the session's token.
 
     Paths under ``exempt_prefixes`` (the FHIR API, which uses no cookies) are not checked. The body is read
-    once, checked, and replayed to the application.
+    once, checked, and replayed to the application. ``on_refusal`` writes the refusal to the audit log (the
+    web app's ``denials.record_session_refusal``: for a logged-in user).
     """
 
-    def __init__(self, app: ASGIApp, *, exempt_prefixes: tuple[str, ...] = ("/fhir",)) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        exempt_prefixes: tuple[str, ...] = ("/fhir",),
+        allowed_origins: Collection[str] = (),
+        on_refusal: RefusalLogger | None = None,
+    ) -> None:
         self.app = app
         self.exempt_prefixes = exempt_prefixes
+        self.allowed_origins = tuple(allowed_origins)
+        self.on_refusal = on_refusal
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, reason: str) -> None:
+        if self.on_refusal is not None:
+            await run_in_threadpool(self.on_refusal, Request(scope), reason)
+        response = Response(CSRF_REFUSED, status_code=403, media_type="text/plain; charset=utf-8")
+        await response(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -125,6 +234,10 @@ class CsrfMiddleware:
             or scope["path"].startswith(self.exempt_prefixes)
         ):
             await self.app(scope, receive, send)
+            return
+        refused = cross_origin(scope, self.allowed_origins)
+        if refused is not None:
+            await self._refuse(scope, receive, send, f"annat ursprung ({refused})")
             return
         body = b""
         more = True
@@ -155,13 +268,7 @@ class CsrfMiddleware:
         try:
             check_csrf(request, submitted)
         except CsrfError:
-            response = Response(
-                "Formuläret kunde inte skickas (säkerhetskontroll misslyckades). "
-                "Ladda om sidan och försök igen.",
-                status_code=403,
-                media_type="text/plain; charset=utf-8",
-            )
-            await response(scope, receive, send)
+            await self._refuse(scope, receive, send, "CSRF-token saknas eller stämmer inte")
             return
         await self.app(scope, replay, send)
 
@@ -169,45 +276,106 @@ class CsrfMiddleware:
 # ---------------------------------------------------------------------------------------------- throttling
 
 
-class LoginThrottle:
-    """Sliding-window limit of failed logins per client address and per username (in memory).
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential back-off: ``free`` failures cost nothing, then each further one makes the next attempt
+    wait ``base`` seconds doubled per failure, never more than ``cap``."""
 
-    Complements the persistent per-account lockout: it slows guessing across many usernames from one address.
+    free: int
+    base: float
+    cap: float
+
+    def wait(self, failures: int) -> float:
+        if failures < self.free:
+            return 0.0
+        return float(min(self.cap, self.base * 2 ** min(failures - self.free, 32)))
+
+
+BACKOFF: dict[str, Backoff] = {
+    # One account from one address (the guesser at the keyboard): a short lock, doubling, at most 5 min.
+    "pair": Backoff(free=3, base=2.0, cap=300.0),
+    # One account from any address (a spread-out guesser): slowed, never locked for long, so an attacker
+    # cannot keep a named clinician out of the system.
+    "user": Backoff(free=10, base=1.0, cap=60.0),
+    # One address, any account (password spraying): only mass failure slows it, and briefly, so the many
+    # users behind one hospital NAT address are not locked out by a colleague's typos.
+    "ip": Backoff(free=50, base=1.0, cap=30.0),
+}
+"""The back-off of each kind of key (``kind:value``; the FHIR API's ``fhir-ip``/``fhir-user`` keys are
+of the same kinds)."""
+FORGET_AFTER_SECONDS = 15 * 60
+"""A key's failures are forgotten this long after its last failure."""
+
+
+@dataclass
+class _Failures:
+    count: int
+    last: float
+
+
+class LoginThrottle:
+    """Failed logins slowed per (account, address), per account and per address (in memory, per process).
+
+    A key is ``kind:value``; its :data:`BACKOFF` policy is its kind's. ``retry_after`` tells how long the
+    next attempt with those keys must wait (0: now). A success clears the account's keys, not the
+    address's. Unknown usernames are counted like known ones, so the answers do not tell which exist.
     """
 
     def __init__(
         self,
-        max_failures: int = 10,
-        window_seconds: float = 300.0,
+        policies: dict[str, Backoff] | None = None,
+        *,
+        forget_after: float = FORGET_AFTER_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.max_failures = max_failures
-        self.window = window_seconds
+        self.policies = dict(BACKOFF if policies is None else policies)
+        self.forget_after = forget_after
         self.clock = clock
-        self._failures: dict[str, deque[float]] = {}
+        self._failures: dict[str, _Failures] = {}
         self._lock = threading.Lock()
 
-    def _prune(self, key: str) -> deque[float]:
-        q = self._failures.setdefault(key, deque())
-        cutoff = self.clock() - self.window
-        while q and q[0] < cutoff:
-            q.popleft()
-        return q
+    @staticmethod
+    def login_keys(username: str, address: str, prefix: str = "") -> tuple[str, str, str]:
+        """The keys of one login attempt: the (account, address) pair, the account, the address."""
+        user = username.strip().lower()
+        return (f"{prefix}pair:{user}@{address}", f"{prefix}user:{user}", f"{prefix}ip:{address}")
+
+    def _policy(self, key: str) -> Backoff | None:
+        kind = key.split(":", 1)[0].removeprefix("fhir-")
+        return self.policies.get(kind)
+
+    def _current(self, key: str, now: float) -> _Failures | None:
+        found = self._failures.get(key)
+        if found is not None and now - found.last > self.forget_after:
+            del self._failures[key]
+            return None
+        return found
+
+    def retry_after(self, *keys: str) -> float:
+        """Seconds until an attempt with ``keys`` is allowed again (0.0: now)."""
+        with self._lock:
+            now = self.clock()
+            wait = 0.0
+            for key in keys:
+                found, policy = self._current(key, now), self._policy(key)
+                if found is not None and policy is not None:
+                    wait = max(wait, found.last + policy.wait(found.count) - now)
+            return wait
 
     def blocked(self, *keys: str) -> bool:
-        with self._lock:
-            return any(len(self._prune(k)) >= self.max_failures for k in keys)
+        return self.retry_after(*keys) > 0
 
     def fail(self, *keys: str) -> None:
         with self._lock:
             now = self.clock()
-            for k in keys:
-                self._prune(k).append(now)
+            for key in keys:
+                found = self._current(key, now)
+                self._failures[key] = _Failures(1 if found is None else found.count + 1, now)
 
     def reset(self, *keys: str) -> None:
         with self._lock:
-            for k in keys:
-                self._failures.pop(k, None)
+            for key in keys:
+                self._failures.pop(key, None)
 
 
 HandlerT = Callable[[Request], Awaitable[Response]]

@@ -13,14 +13,15 @@ class WebSettings(BaseSettings):
     # Sessions: absolute lifetime and idle timeout, in seconds.
     session_max_age: int = 8 * 3600
     session_idle_timeout: int = 30 * 60
-    # Set when served over https (behind the region's reverse proxy): adds Secure to the cookie and HSTS.
+    # Set when always served over https: adds Secure to the cookies and HSTS on every response. Behind the
+    # region's reverse proxy, list its addresses in trusted_proxies instead: a request is then over TLS when
+    # the proxy says so (X-Forwarded-Proto: https), and its client is the one in X-Forwarded-For.
     https: bool = False
-    # Per-account lockout after this many consecutive failed logins, for lockout_minutes.
-    max_failed_logins: int = 5
-    lockout_minutes: int = 15
-    # Per-address throttle of failed logins in a sliding window.
-    throttle_failures: int = 20
-    throttle_window_seconds: int = 300
+    trusted_proxies: list[str] = []  # addresses or networks, e.g. ["10.1.2.3", "10.1.0.0/24"]
+    # Origins besides the app's own from which state-changing requests are accepted (normally none).
+    allowed_origins: list[str] = []
+    # Failed logins are slowed by exponential back-off per (account, address), per account and per address
+    # (canrehab.web.security.BACKOFF); no account is locked out for long.
     # Patient assessment links.
     assessment_link_days: int = 14
     # OIDC (the region's IdP). Enabled when issuer metadata URL and client id are set.

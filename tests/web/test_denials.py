@@ -81,3 +81,34 @@ def test_nobody_logged_in_is_sent_to_the_login_page_not_logged(world: World) -> 
     before = len([e for e in audit(world) if e.action == "denied"])
     assert anonymous.get("/logg", follow_redirects=False).status_code == 303
     assert len([e for e in audit(world) if e.action == "denied"]) == before
+
+
+def test_a_pathway_of_another_patient_is_answered_400_and_logged(world: World) -> None:
+    with world.services.uow(SYSTEM, log_reads=False) as uow:
+        unit = uow.staff.get(uow.accounts.get("ssk").staff_id).unit_hsa_id
+        foreign = next(p for p in uow.pathways.for_unit(unit) if p.patient_id != world.own_patient)
+    client = client_for(world, "ssk")
+    before = len(denials(world, "ssk"))
+    url = f"/patient/{world.own_patient}/bedomning"
+    r = client.post(url, data={"pathway_id": foreign.id, "mode": "staff"})
+    assert r.status_code == 400
+    rows = denials(world, "ssk")
+    assert len(rows) == before + 1
+    assert rows[0].patient_id == world.own_patient
+    assert rows[0].entity_id == url
+    assert "hör inte till patienten" in rows[0].detail
+
+
+@pytest.mark.parametrize("headers", [{"x-csrf-token": "fel"}, {"Origin": "https://angripare.example"}])
+def test_a_refused_post_of_a_logged_in_user_is_logged_with_the_route_and_patient(
+    world: World, headers: dict[str, str]
+) -> None:
+    client = client_for(world, "ssk")
+    before = len(denials(world, "ssk"))
+    url = f"/patient/{world.own_patient}/bedomning"
+    r = client.post(url, data={"pathway_id": world.own_pathway}, headers=headers)
+    assert r.status_code == 403
+    rows = denials(world, "ssk")
+    assert len(rows) == before + 1
+    assert rows[0].patient_id == world.own_patient
+    assert rows[0].detail.startswith("POST /patient/{patient_id}/bedomning: ")

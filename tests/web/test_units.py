@@ -7,7 +7,7 @@ from datetime import date
 from canrehab.domain.model import Goal, PlannedAction, Profession
 from canrehab.services.passwords import hash_password, verify_password
 from canrehab.web import charts, format, forms, questionnaire
-from canrehab.web.security import LoginThrottle
+from canrehab.web.security import Backoff, LoginThrottle
 
 QUESTIONNAIRE = {
     "resourceType": "Questionnaire",
@@ -61,15 +61,18 @@ def test_swedish_formatting() -> None:
     assert format.label(format.PROFESSION_SV, Profession.PHYSIOTHERAPIST) == "fysioterapeut"
 
 
-def test_throttle_blocks_after_max_failures_and_forgets_after_window() -> None:
+def test_throttle_blocks_after_the_free_failures_and_forgets_after_a_quiet_while() -> None:
     now = [0.0]
-    t = LoginThrottle(max_failures=3, window_seconds=60, clock=lambda: now[0])
+    t = LoginThrottle({"ip": Backoff(free=3, base=10.0, cap=10.0)}, forget_after=60, clock=lambda: now[0])
     for _ in range(3):
         assert not t.blocked("ip:1")
         t.fail("ip:1")
     assert t.blocked("ip:1")
     assert not t.blocked("ip:2")
-    now[0] = 61.0
+    now[0] = 10.5
+    assert not t.blocked("ip:1")
+    t.fail("ip:1")
+    now[0] = 71.0
     assert not t.blocked("ip:1")
 
 

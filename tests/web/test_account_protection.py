@@ -1,0 +1,312 @@
+"""Accounts and requests against the running app (issue 14 item 9): common and breached passwords refused,
+failed logins slowed per (account, address), per account and per address without locking out a NAT or a
+named account, cross-origin state-changing requests refused even with a valid CSRF token, HSTS and Secure
+cookies only when the configured trusted proxy says the request came over TLS."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from canrehab.config import Settings
+from canrehab.domain.errors import DomainError
+from canrehab.services import passwords
+from canrehab.services.context import SYSTEM, Services
+from canrehab.services.passwords import check_password, common_passwords
+from canrehab.web.app import create_app
+from canrehab.web.security import BACKOFF, Backoff, LoginThrottle
+from canrehab.web.settings import WebSettings
+from tests.fhir.harness import CHEAP_HASHER
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+PASSWORD = "ett-langt-losenord"
+USERS = ("anna", "bertil", "cecilia", "david", "erik")
+
+
+# ---------------------------------------------------------------------------------------------- passwords
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "1234567890",
+        "qwertyuiop",
+        "password123",
+        "sommar2024",
+        "Sommar2024!",
+        "vinter2025",
+        "Lösenord123",
+        "valkommen1",
+        "sjukhuset2026",
+        "aaaaaaaaaaaa",
+    ],
+)
+def test_common_breached_and_swedish_passwords_are_refused_in_swedish(password: str) -> None:
+    with pytest.raises(DomainError) as refused:
+        check_password(password, "anna")
+    assert refused.value.code == "account.password"
+    assert "för vanligt" in refused.value.message_sv
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [("kort-1", "minst 10 tecken"), ("anna-har-ett-losen", "användarnamnet")],
+)
+def test_short_passwords_and_the_user_name_are_refused(password: str, message: str) -> None:
+    with pytest.raises(DomainError) as refused:
+        check_password(password, "anna")
+    assert message in refused.value.message_sv
+
+
+@pytest.mark.parametrize("password", ["blå cykel över bron", "Tåget-går-kl-7.42", PASSWORD])
+def test_uncommon_long_passwords_are_accepted(password: str) -> None:
+    check_password(password, "anna")
+
+
+def test_the_shipped_list_is_the_twenty_thousand_list() -> None:
+    words = common_passwords()
+    assert len(words) > 19_000
+    assert {"123456", "password", "1234567890"} <= words
+
+
+def test_create_user_on_the_command_line_refuses_1234567890(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from canrehab.cli import app
+
+    monkeypatch.setenv("CANREHAB_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CANREHAB_SECRET_KEY", "s")
+    args = ["create-user", "anna", "--role", "regional_analyst", "--password"]
+    refused = CliRunner().invoke(app, [*args, "1234567890"])
+    assert refused.exit_code != 0
+    assert refused.exit_code == 1 and "för vanligt" in refused.output
+    accepted = CliRunner().invoke(app, [*args, "blå cykel över bron"])
+    assert accepted.exit_code == 0, accepted.output
+
+
+# ---------------------------------------------------------------------------------------------- the site
+
+
+@dataclass
+class Site:
+    app: FastAPI
+    services: Services
+    now: list[float]
+
+
+@pytest.fixture(autouse=True)
+def cheap_dummy_hash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hash an unknown or throttled login is verified against, at the test accounts' cost."""
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", CHEAP_HASHER.hash("dummy"))
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    yield from _site(tmp_path, WebSettings())
+
+
+def _site(tmp_path: Path, web: WebSettings) -> Iterator[Site]:
+    settings = Settings(data_dir=tmp_path, secret_key="account-secret")
+    services = Services.open(settings, migrate=True)
+    hashed = CHEAP_HASHER.hash(PASSWORD)  # verify_password reads the cost from the hash: fast logins
+    with services.uow(SYSTEM, log_reads=False) as uow:
+        for name in USERS:
+            uow.accounts.create(
+                username=name,
+                password_hash=hashed,
+                role="regional_analyst",
+                display_name=name,
+                staff_id=None,
+                patient_id=None,
+                unit_hsa_ids=[],
+            )
+    app = create_app(settings, web)
+    now = [1000.0]
+    app.state.throttle = LoginThrottle(clock=lambda: now[0])
+    yield Site(app, services, now)
+    app.state.services.engine.dispose()
+    services.engine.dispose()
+
+
+def client_at(site: Site, address: str, base_url: str = "http://127.0.0.1") -> TestClient:
+    client = TestClient(site.app, base_url=base_url, client=(address, 40000))
+    token = CSRF_RE.search(client.get("/logga-in").text)
+    assert token is not None
+    client.headers["x-csrf-token"] = token.group(1)
+    return client
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD) -> int:
+    r = client.post("/logga-in", data={"username": username, "password": password}, follow_redirects=False)
+    return r.status_code
+
+
+# ---------------------------------------------------------------------------------------------- throttling
+
+
+def test_failed_logins_behind_one_nat_address_do_not_lock_out_its_other_users(site: Site) -> None:
+    nat = client_at(site, "10.20.0.1")
+    typos = [*(name for name in USERS[1:] for _ in range(BACKOFF["pair"].free)), *USERS[1:]]
+    typos += [f"kollega{n}" for n in range(30)]  # the old throttle locked the address out after 20
+    for name in typos:
+        login(nat, name, "fel-losenord")
+    assert login(nat, "anna") == 303
+
+
+def test_five_wrong_passwords_do_not_lock_a_named_account_out_from_elsewhere(site: Site) -> None:
+    attacker = client_at(site, "192.0.2.66")
+    for _ in range(5):
+        login(attacker, "anna", "fel-losenord")
+    assert login(client_at(site, "10.20.0.7"), "anna") == 303  # the real Anna, at work, gets in at once
+
+
+def test_the_guessing_pair_waits_exponentially_and_gets_in_after_the_short_lock(site: Site) -> None:
+    guesser = client_at(site, "192.0.2.66")
+    for _ in range(BACKOFF["pair"].free):
+        assert login(guesser, "anna", "fel-losenord") == 401
+    r = guesser.post("/logga-in", data={"username": "anna", "password": PASSWORD})
+    assert r.status_code == 429 and "Vänta 2 sekunder" in r.text  # even the right password waits
+    site.now[0] += 2.5
+    assert login(guesser, "anna", "fel-losenord") == 401
+    assert "Vänta 4 sekunder" in guesser.post("/logga-in", data={"username": "anna", "password": "x"}).text
+    site.now[0] += 4.5
+    assert login(guesser, "anna") == 303
+
+
+def test_guesses_at_one_account_from_many_addresses_are_slowed_briefly(site: Site) -> None:
+    policy = BACKOFF["user"]
+    for n in range(policy.free):
+        assert login(client_at(site, f"198.51.100.{n + 1}"), "bertil", "fel-losenord") == 401
+    assert login(client_at(site, "198.51.100.200"), "bertil") == 429
+    site.now[0] += policy.wait(policy.free) + 0.1  # one second: never a 15-minute lockout
+    assert login(client_at(site, "198.51.100.200"), "bertil") == 303
+
+
+def test_unknown_and_known_accounts_are_throttled_alike(site: Site) -> None:
+    client = client_at(site, "192.0.2.9")
+    answers = []
+    for name in ("anna", "ingen-sadan"):
+        for _ in range(BACKOFF["pair"].free):
+            login(client, name, "fel-losenord")
+        r = client.post("/logga-in", data={"username": name, "password": "fel-losenord"})
+        answers.append((r.status_code, "Vänta 2 sekunder" in r.text))
+    assert answers == [(429, True), (429, True)]
+
+
+@pytest.mark.parametrize(
+    ("failures", "wait"), [(0, 0.0), (2, 0.0), (3, 2.0), (4, 4.0), (6, 16.0), (20, 300.0), (500, 300.0)]
+)
+def test_backoff_doubles_from_the_free_failures_up_to_its_cap(failures: int, wait: float) -> None:
+    assert Backoff(free=3, base=2.0, cap=300.0).wait(failures) == wait
+
+
+def test_failures_are_forgotten_after_a_quiet_quarter_hour() -> None:
+    now = [0.0]
+    throttle = LoginThrottle(clock=lambda: now[0])
+    keys = throttle.login_keys("anna", "10.0.0.1")
+    for _ in range(6):
+        throttle.fail(*keys)
+    assert throttle.retry_after(*keys) == 16.0
+    now[0] = 15 * 60 + 1
+    assert throttle.retry_after(*keys) == 0.0
+
+
+# ---------------------------------------------------------------------------------------------- origin
+
+
+def _logged_in(site: Site) -> TestClient:
+    client = client_at(site, "10.20.0.5")
+    assert login(client, "anna") == 303
+    token = CSRF_RE.search(client.get("/logga-in").text)
+    assert token is not None
+    client.headers["x-csrf-token"] = token.group(1)
+    return client
+
+
+def _denied_rows(site: Site) -> list[str]:
+    with site.services.uow(SYSTEM, log_reads=False) as uow:
+        return [e.detail for e in uow.audit.query(actor="anna") if e.action == "denied"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://angripare.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "http://127.0.0.1"},
+    ],
+)
+def test_a_cross_origin_post_is_refused_and_audited_even_with_a_valid_csrf_token(
+    site: Site, headers: dict[str, str]
+) -> None:
+    client = _logged_in(site)
+    r = client.post("/logga-ut", headers=headers, follow_redirects=False)
+    assert r.status_code == 403
+    assert any("annat ursprung" in d for d in _denied_rows(site))
+    r = client.get("/", follow_redirects=False)  # still logged in: the logout did not happen
+    assert not r.headers.get("location", "").startswith("/logga-in")
+
+
+def test_a_same_origin_post_with_the_token_goes_through(site: Site) -> None:
+    client = _logged_in(site)
+    headers = {"Origin": "http://127.0.0.1", "Sec-Fetch-Site": "same-origin"}
+    assert client.post("/logga-ut", headers=headers, follow_redirects=False).status_code == 303
+
+
+def test_a_configured_origin_is_accepted(tmp_path: Path) -> None:
+    site = next(_site(tmp_path, WebSettings(allowed_origins=["https://vard.region.example"])))
+    client = _logged_in(site)
+    r = client.post("/logga-ut", headers={"Origin": "https://vard.region.example"}, follow_redirects=False)
+    assert r.status_code == 303
+
+
+# ---------------------------------------------------------------------------------------------- TLS
+
+
+def _tls_headers(site: Site, address: str, proto: str | None) -> tuple[str, str]:
+    client = TestClient(site.app, base_url="http://vard.region.example", client=(address, 40000))
+    headers = {"X-Forwarded-Proto": proto} if proto else {}
+    r = client.get("/logga-in", headers=headers)
+    return r.headers.get("strict-transport-security", ""), r.headers.get("set-cookie", "")
+
+
+def test_hsts_and_secure_cookies_when_the_trusted_proxy_says_tls(tmp_path: Path) -> None:
+    site = next(_site(tmp_path, WebSettings(trusted_proxies=["10.9.0.0/24"])))
+    hsts, cookie = _tls_headers(site, "10.9.0.2", "https")
+    assert hsts.startswith("max-age=")
+    assert cookie.startswith("canrehab_session=") and "; secure" in cookie.lower()
+    hsts, cookie = _tls_headers(site, "10.9.0.2", None)  # the proxy forwarded plain http
+    assert hsts == "" and "secure" not in cookie.lower()
+
+
+def test_a_client_cannot_claim_tls_itself(site: Site, tmp_path: Path) -> None:
+    hsts, cookie = _tls_headers(site, "192.0.2.66", "https")  # no proxy configured
+    assert hsts == "" and "secure" not in cookie.lower()
+    other = next(_site(tmp_path / "b", WebSettings(trusted_proxies=["10.9.0.2"])))
+    hsts, cookie = _tls_headers(other, "192.0.2.66", "https")  # not from the proxy
+    assert hsts == "" and "secure" not in cookie.lower()
+
+
+def test_behind_the_trusted_proxy_the_throttle_counts_the_forwarded_client(tmp_path: Path) -> None:
+    site = next(_site(tmp_path, WebSettings(trusted_proxies=["10.9.0.2"])))
+    proxy = client_at(site, "10.9.0.2")
+    guesser = {"X-Forwarded-For": "192.0.2.66"}
+    for _ in range(BACKOFF["pair"].free):
+        proxy.post("/logga-in", data={"username": "anna", "password": "x"}, headers=guesser)
+    assert (
+        proxy.post("/logga-in", data={"username": "anna", "password": PASSWORD}, headers=guesser).status_code
+        == 429
+    )
+    anna = {"X-Forwarded-For": "10.20.0.7, 10.9.0.2"}
+    r = proxy.post(
+        "/logga-in", data={"username": "anna", "password": PASSWORD}, headers=anna, follow_redirects=False
+    )
+    assert r.status_code == 303
