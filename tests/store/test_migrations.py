@@ -10,12 +10,13 @@ from sqlalchemy.engine import Engine
 
 from canrehab.store import (
     orm_care,  # noqa: F401  (the tables of migration 0008 join the metadata)
+    orm_versions,  # noqa: F401  (record_version, migration 0013)
     orm_worklist,  # noqa: F401  (its tables join Base.metadata)
 )
 from canrehab.store.db import current_revision, make_engine, migrate
 from canrehab.store.orm import Base
 
-HEAD = "0010"  # 0010: structure register, SVF records, gap analyses (after 0008)
+HEAD = "0013"  # 0013: updated_at columns and record_version (FHIR lastUpdated, history)
 EXPECTED_TABLES = {
     "care_unit",
     "staff",
@@ -27,6 +28,7 @@ EXPECTED_TABLES = {
     "referral",
     "kva_record",
     "audit_log",
+    "record_version",
     "user_account",
     "assessment_link",
     "worklist_status",

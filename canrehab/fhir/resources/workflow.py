@@ -14,6 +14,7 @@ from canrehab.fhir.resources.common import (
     check_version,
     children,
     fields_except,
+    kept_in,
     refuse_unkept,
 )
 from canrehab.fhir.search import Page, Query, page_of
@@ -142,6 +143,7 @@ HANDLERS = (
         service_request_search,
         service_request_create,
         service_request_update,
+        kept_in("referrals", service_request_json),
     ),
-    Handler("Task", task_read, task_search, task_create, task_update),
+    Handler("Task", task_read, task_search, task_create, task_update, kept_in("handovers", task_json)),
 )
