@@ -76,6 +76,8 @@ class StaffRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     profession: Mapped[str] = mapped_column(String(40))
     unit_hsa_id: Mapped[str] = mapped_column(ForeignKey("care_unit.hsa_id"), index=True)
+    # the HSA-id of the assignment (medarbetaruppdrag) at the unit, when known (migration 0013)
+    assignment_hsa_id: Mapped[str | None] = mapped_column(String(HSA), index=True)
     updated_at: Mapped[datetime] = updated_at_column()
 
 

@@ -1,5 +1,6 @@
 """updated_at on every record the FHIR API serves (meta.lastUpdated, Last-Modified, _lastUpdated) and
-record_version: every version of a versioned record as written (FHIR history and vread; issue 15 item 4).
+record_version: every version of a versioned record as written (FHIR history and vread; issue 15 item 4);
+staff.assignment_hsa_id: the HSA-id of a staff member's assignment (medarbetaruppdrag), beside the person's.
 
 Existing rows get the migration's time as their updated_at; their earlier versions were not kept, so their
 history starts with the current version.
@@ -46,6 +47,9 @@ def upgrade() -> None:
                     nullable=False,
                 )
             )
+    with op.batch_alter_table("staff", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("assignment_hsa_id", sa.String(length=64), nullable=True))
+        batch_op.create_index("ix_staff_assignment_hsa_id", ["assignment_hsa_id"])
     op.create_table(
         "record_version",
         sa.Column("entity_type", sa.String(length=40), nullable=False),
@@ -62,6 +66,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_record_version_patient_id", table_name="record_version")
     op.drop_table("record_version")
+    with op.batch_alter_table("staff", schema=None) as batch_op:
+        batch_op.drop_index("ix_staff_assignment_hsa_id")
+        batch_op.drop_column("assignment_hsa_id")
     for table in reversed(STAMPED):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("updated_at")
