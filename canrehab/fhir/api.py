@@ -245,7 +245,7 @@ async def _body(request: Request) -> dict[str, Any]:
     return data
 
 
-def _resource_headers(resource: dict[str, Any], request: Request) -> dict[str, str]:
+def _resource_headers(resource: dict[str, Any], request: Request, *, location: bool = True) -> dict[str, str]:
     headers = {}
     version = version_of(resource)
     if version is not None:
@@ -255,7 +255,8 @@ def _resource_headers(resource: dict[str, Any], request: Request) -> dict[str, s
         headers["Last-Modified"] = modified
     rtype, rid = resource["resourceType"], resource["id"]
     suffix = f"/_history/{version}" if version is not None else ""
-    headers["Location"] = f"{_base(request)}/{rtype}/{rid}{suffix}"
+    if location:
+        headers["Location"] = f"{_base(request)}/{rtype}/{rid}{suffix}"
     return headers
 
 
@@ -518,8 +519,7 @@ def _read_route(handler: Handler) -> Callable[..., Any]:
 def _conditional_read(request: Request, resource: dict[str, Any]) -> Response:
     """A read's answer with ETag and Last-Modified, or 304 when ``If-None-Match`` names the version or (when
     there is no If-None-Match, RFC 9110) ``If-Modified-Since`` is not before its last change."""
-    headers = _resource_headers(resource, request)
-    headers.pop("Location", None)
+    headers = _resource_headers(resource, request, location=False)
     if_none_match = request.headers.get("if-none-match")
     if if_none_match:
         unchanged = etag_matches(if_none_match, version_of(resource))
@@ -536,8 +536,7 @@ def _vread_route(handler: Handler) -> Callable[..., Any]:
         reader = handler.vread
         assert reader is not None
         resource = await run_in_threadpool(_run, request, actor, lambda ctx: reader(ctx, rid, vid))
-        headers = _resource_headers(resource, request)
-        headers.pop("Location", None)
+        headers = _resource_headers(resource, request, location=False)
         headers["ETag"] = f'W/"{vid}"'
         return fhir_response(resource, headers=headers)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String
+from sqlalchemy import DateTime, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from canrehab.store.orm import ID, Base, Json
@@ -23,4 +23,4 @@ class RecordVersionRow(Base):
     data: Mapped[dict[str, Any]] = mapped_column(Json)
 
 
-VERSIONS = RecordVersionRow.__table__
+VERSIONS: Table = Base.metadata.tables["record_version"]

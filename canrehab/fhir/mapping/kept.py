@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from canrehab.fhir import systems
+
 Json = dict[str, Any]
 
 NEVER_DATA = frozenset({"resourceType", "id", "meta", "text"})
@@ -84,6 +86,9 @@ def _extension_urls(resource: Json) -> set[str]:
 
 # Restated from the code or reference they accompany, never data of their own.
 RESTATED = frozenset({"display"})
+# Extensions read in full by their mapping although the resource does not serve all of it: the advice codes
+# given when a needs level is confirmed are read (and checked) on the confirming update, not served.
+READ_WHOLE = frozenset({systems.EXT_CONFIRMED_LEVEL})
 
 
 def _covers(served: Any, sent: Any) -> bool:
@@ -170,6 +175,6 @@ def unkept_elements(data: Json, stored_form: Json) -> list[str]:
         sent = data[name]
         if name == "extension" and isinstance(sent, list):  # an unknown url is named above
             known = _extension_urls(stored_form)
-            sent = [e for e in sent if isinstance(e, dict) and str(e.get("url")) in known]
+            sent = [e for e in sent if isinstance(e, dict) and str(e.get("url")) in known - READ_WHOLE]
         unkept += _uncovered({name: stored_form[name]}, {name: sent}, rtype)
     return unkept

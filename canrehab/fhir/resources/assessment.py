@@ -18,10 +18,10 @@ from canrehab.fhir.resources.common import (
     Handler,
     Json,
     check_version,
-    children,
     fields_of,
     instant,
     kept_in,
+    patient_record,
     questionnaire,
     refuse_unkept,
     with_instant,
@@ -49,15 +49,9 @@ def questionnaire_response_json(a: Assessment) -> Json:
     return as_json(m.questionnaire_response_to_fhir(a, questionnaire(a.instrument_id)))
 
 
-def questionnaire_response_read(ctx: Ctx, rid: str) -> Json:
-    a: Assessment = find(ctx.uow.assessments, rid, "QuestionnaireResponse")
-    ctx.check_read(a.patient_id, "assessment", a.id)
-    return questionnaire_response_json(a)
-
-
-def questionnaire_response_search(ctx: Ctx, query: Query) -> Page:
-    found = children(ctx, query, "QuestionnaireResponse", ctx.uow.assessments)
-    return page_of((questionnaire_response_json(a) for a in found), query)
+questionnaire_response_read, questionnaire_response_search = patient_record(
+    "QuestionnaireResponse", "assessments", "assessment", questionnaire_response_json
+)
 
 
 def questionnaire_response_create(ctx: Ctx, data: Json) -> Json:

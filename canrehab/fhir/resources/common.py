@@ -11,7 +11,7 @@ from typing import Any
 from canrehab.fhir.context import Ctx, find
 from canrehab.fhir.mapping.kept import unkept_elements
 from canrehab.fhir.outcome import FhirError
-from canrehab.fhir.search import Page, Param, Query
+from canrehab.fhir.search import Page, Param, Query, page_of
 from canrehab.fhir.search_params import params_of
 
 Json = dict[str, Any]
@@ -118,6 +118,25 @@ def children(ctx: Ctx, query: Query, rtype: str, repo: Any) -> list[Any]:
         patient_checked(ctx, patient_id)
         out += repo.for_patient(patient_id)
     return out
+
+
+def patient_record(
+    rtype: str, repo: str, entity_type: str, to_json: Callable[[Any], Json]
+) -> tuple[Callable[[Ctx, str], Json], Callable[[Ctx, Query], Page]]:
+    """Read and search of a type whose records belong to a patient (``repo``: the unit of work's
+    repository; ``entity_type``: the audit name): read by id with the patient's read access checked, search
+    by the required ``patient`` parameter (``children``), each record served by ``to_json``."""
+
+    def read(ctx: Ctx, rid: str) -> Json:
+        record = find(getattr(ctx.uow, repo), rid, rtype)
+        ctx.check_read(record.patient_id, entity_type, record.id)
+        return to_json(record)
+
+    def search(ctx: Ctx, query: Query) -> Page:
+        found = children(ctx, query, rtype, getattr(ctx.uow, repo))
+        return page_of((to_json(r) for r in found), query)
+
+    return read, search
 
 
 def fields_except(entity: Any, step_fields: frozenset[str]) -> dict[str, Any]:
