@@ -30,7 +30,9 @@ from canrehab.store.repositories.gap_analysis import GapAnalysisRepository
 if TYPE_CHECKING:
     from canrehab.services.context import Services
 
-INDICATOR_FILES = (Path(__file__).resolve().parents[1] / "followup" / "definitions" / "indicators.yaml",)
+INDICATOR_FILES = (
+    Path(__file__).resolve().parents[1] / "followup" / "definitions" / "indicators.yaml",
+)
 
 
 def indicator_ids() -> set[str]:

@@ -135,7 +135,9 @@ def worklist_view(
         total=result.total,
         more_total=result.total,
         all_total=result.all_total,
-        groups=[Category(key, label, result.groups.get(key, 0)) for key, label in worklist_service.GROUPS],
+        groups=[
+            Category(key, label, result.groups.get(key, 0)) for key, label in worklist_service.GROUPS
+        ],
     )
 
 
