@@ -68,6 +68,7 @@ def build() -> dict[str, Any]:
         name="Karin Nilsson",
         profession=Profession.CONTACT_NURSE,
         unit_hsa_id=onk.hsa_id,
+        assignment_hsa_id="SE2321000016-U0001",  # the assignment (medarbetaruppdrag) at the unit
     )
     patient = Patient(
         id="patient",

@@ -29,10 +29,10 @@ ORDINAL_URLS = (
 # An answer option marked with this extension (valueBoolean true) means "ej aktuellt": the question does not
 # apply to the respondent (no stoma, no children). It has no ordinal: scoring and decision support treat it as
 # no need, never as the most troublesome answer.
-NOT_APPLICABLE_URL = "https://canrehab.se/fhir/StructureDefinition/not-applicable"
+NOT_APPLICABLE_URL = "https://canrehab.example/fhir/StructureDefinition/not-applicable"
 # A short name for a question asked as a sentence (the lifestyle questions: "Röker eller snusar du?" is
 # "Tobak (rökning, snus)" in the decision support's reasons and in summaries).
-SHORT_TEXT_URL = "https://canrehab.se/fhir/StructureDefinition/short-text"
+SHORT_TEXT_URL = "https://canrehab.example/fhir/StructureDefinition/short-text"
 MIN_URL = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_URL = "http://hl7.org/fhir/StructureDefinition/maxValue"
 MAX_TEXT_LENGTH = 2000

@@ -352,11 +352,15 @@ class CareUnit(Entity):
 
 
 class Staff(Entity):
+    """A staff member at a care unit. ``hsa_id``: the person's HSA-id; ``assignment_hsa_id``: the HSA-id of
+    their assignment at the unit (medarbetaruppdrag), when known (HL7 Sweden's SEBasePractitionerRole)."""
+
     id: str = Field(default_factory=new_id)
     hsa_id: str
     name: str
     profession: Profession
     unit_hsa_id: str
+    assignment_hsa_id: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------- patient

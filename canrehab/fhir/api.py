@@ -49,6 +49,8 @@ from canrehab.fhir.outcome import (
     etag,
     etag_matches,
     fhir_response,
+    last_modified,
+    not_modified_since,
     operation_outcome,
     parse_etag,
     preferred_return,
@@ -290,14 +292,18 @@ async def _body(request: Request) -> dict[str, Any]:
     return data
 
 
-def _resource_headers(resource: dict[str, Any], request: Request) -> dict[str, str]:
+def _resource_headers(resource: dict[str, Any], request: Request, *, location: bool = True) -> dict[str, str]:
     headers = {}
     version = version_of(resource)
     if version is not None:
         headers["ETag"] = etag(version)
+    modified = last_modified(resource)
+    if modified is not None:
+        headers["Last-Modified"] = modified
     rtype, rid = resource["resourceType"], resource["id"]
     suffix = f"/_history/{version}" if version is not None else ""
-    headers["Location"] = f"{_base(request)}/{rtype}/{rid}{suffix}"
+    if location:
+        headers["Location"] = f"{_base(request)}/{rtype}/{rid}{suffix}"
     return headers
 
 
@@ -422,6 +428,8 @@ def _batch_read(request: Request, actor: Actor, url: str) -> dict[str, Any]:
         response: dict[str, Any] = {"status": "200 OK"}
         if version is not None:
             response["etag"] = etag(version)
+        if (resource.get("meta") or {}).get("lastUpdated"):
+            response["lastModified"] = resource["meta"]["lastUpdated"]
         return {"fullUrl": f"{base}/{rtype}/{rid}", "resource": resource, "response": response}
     strict = strict_handling(request.headers.get("prefer"))
     query = parse_query(
@@ -596,36 +604,34 @@ def _read_route(handler: Handler) -> Callable[..., Any]:
     async def read(request: Request, rid: str) -> Response:
         actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
         resource = await run_in_threadpool(_run, request, actor, lambda ctx: handler.read(ctx, rid))
-        headers = _resource_headers(resource, request)
-        headers.pop("Location", None)
-        if etag_matches(request.headers.get("if-none-match"), version_of(resource)):
-            return Response(status_code=304, headers=headers)
-        return fhir_response(resource, headers=headers)
+        return _conditional_read(request, resource)
 
     return read
 
 
-def _current_version(ctx: Ctx, handler: Handler, rid: str, vid: str) -> dict[str, Any]:
-    resource = handler.read(ctx, rid)
-    if str((resource.get("meta") or {}).get("versionId")) != vid:
-        raise FhirError(
-            404,
-            f"{handler.type}/{rid} version {vid} is not kept; only the current version is served.",
-            code="not-found",
-        )
-    return resource
+def _conditional_read(request: Request, resource: dict[str, Any]) -> Response:
+    """A read's answer with ETag and Last-Modified, or 304 when ``If-None-Match`` names the version or (when
+    there is no If-None-Match, RFC 9110) ``If-Modified-Since`` is not before its last change."""
+    headers = _resource_headers(resource, request, location=False)
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match:
+        unchanged = etag_matches(if_none_match, version_of(resource))
+    else:
+        unchanged = not_modified_since(request.headers.get("if-modified-since"), resource)
+    if unchanged:
+        return Response(status_code=304, headers=headers)
+    return fhir_response(resource, headers=headers)
 
 
 def _vread_route(handler: Handler) -> Callable[..., Any]:
     async def vread(request: Request, rid: str, vid: str) -> Response:
         actor = await run_in_threadpool(authenticate, request)  # argon2 and the account lookup block
         reader = handler.vread
-
-        def work(ctx: Ctx) -> dict[str, Any]:
-            return reader(ctx, rid, vid) if reader is not None else _current_version(ctx, handler, rid, vid)
-
-        resource = await run_in_threadpool(_run, request, actor, work)
-        return fhir_response(resource, headers={"ETag": f'W/"{vid}"'})
+        assert reader is not None
+        resource = await run_in_threadpool(_run, request, actor, lambda ctx: reader(ctx, rid, vid))
+        headers = _resource_headers(resource, request, location=False)
+        headers["ETag"] = f'W/"{vid}"'
+        return fhir_response(resource, headers=headers)
 
     return vread
 
@@ -655,6 +661,11 @@ def history_bundle(base: str, rtype: str, rid: str, versions: list[dict[str, Any
                     "status": "201 Created" if vid == "1" else "200 OK",
                     "etag": f'W/"{vid}"',
                     "location": f"{rtype}/{rid}/_history/{vid}",
+                    **(
+                        {"lastModified": resource["meta"]["lastUpdated"]}
+                        if (resource.get("meta") or {}).get("lastUpdated")
+                        else {}
+                    ),
                 },
             }
         )
@@ -865,15 +876,15 @@ def _register(rtype: str, handler: Handler) -> None:
             name=f"history_{rtype}",
             responses=api_doc.ok("history Bundle", "Bundle"),
         )
-    add(
-        f"/{rtype}/{{rid}}/_history/{{vid}}",
-        _vread_route(handler),
-        methods=["GET"],
-        summary=f"Read a version of a {rtype}"
-        + (" (kept versions: _history)" if handler.history else " (the current one is kept)"),
-        name=f"vread_{rtype}",
-        responses=api_doc.ok(rtype, rtype),
-    )
+    if handler.vread is not None:
+        add(
+            f"/{rtype}/{{rid}}/_history/{{vid}}",
+            _vread_route(handler),
+            methods=["GET"],
+            summary=f"Read a kept version of a {rtype} (the versions: _history)",
+            name=f"vread_{rtype}",
+            responses=api_doc.ok(rtype, rtype),
+        )
 
 
 for _type, _h in HANDLERS.items():

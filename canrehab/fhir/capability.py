@@ -89,11 +89,12 @@ def capability_statement(base_url: str) -> dict[str, Any]:
                 "Search: parameters ANDed, "
                 "comma-separated values ORed, token system|code, date prefixes eq ne gt lt ge le sa eb on "
                 "partial dates; an unsupported parameter is refused (400) unless Prefer: handling=lenient; "
-                "_sort (date parameters, _id), _summary (true, text, data, count, false), _elements, "
-                "_include/_revinclude over reference parameters, chain patient.identifier; paging with "
-                f"_count (default {DEFAULT_COUNT}, at most {MAX_COUNT}) and _offset. Types without history "
-                "answer _history/<current version> with the current version only (vread not declared). "
-                "CarePlan history: the current version and the content versions v1, v2, ...",
+                "_lastUpdated on every type, _sort (date parameters, _lastUpdated, _id), _summary (true, "
+                "text, data, count, false), _elements, _include/_revinclude over reference parameters, chain "
+                f"patient.identifier; paging with _count (default {DEFAULT_COUNT}, at most {MAX_COUNT}) and "
+                "_offset. Every resource has meta.lastUpdated; reads answer Last-Modified and 304 to "
+                "If-None-Match / If-Modified-Since. vread and history where every version is kept (the types "
+                "that declare them); a CarePlan's content versions are also read as _history/v1, v2, ...",
                 "security": {
                     "cors": False,
                     "description": "HTTP Basic (local accounts). No cookies.",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 from starlette.responses import Response
@@ -113,6 +115,37 @@ def unserved_format(accept: str | None, format_param: str | None) -> str | None:
         return None
     ranges = _media_ranges(accept)
     return None if any(r in SERVED_MEDIA for r in ranges) else accept
+
+
+def last_modified(resource: dict[str, Any]) -> str | None:
+    """The ``Last-Modified`` header (an HTTP date, to the second) of a resource's ``meta.lastUpdated``."""
+    at = _last_updated(resource)
+    return format_datetime(at, usegmt=True) if at is not None else None
+
+
+def _last_updated(resource: dict[str, Any]) -> datetime | None:
+    raw = (resource.get("meta") or {}).get("lastUpdated")
+    if not raw:
+        return None
+    try:
+        return datetime.fromisoformat(str(raw).replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:
+        return None
+
+
+def not_modified_since(header: str | None, resource: dict[str, Any]) -> bool:
+    """``If-Modified-Since`` (an HTTP date) is at or after the resource's last change (to the second, as
+    ``Last-Modified`` says it). An unreadable date is ignored, as RFC 9110 asks."""
+    at = _last_updated(resource)
+    if not header or at is None:
+        return False
+    try:
+        since = parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError):
+        return False
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return at.replace(microsecond=0) <= since
 
 
 def etag_matches(header: str | None, version: int | None) -> bool:

@@ -12,8 +12,8 @@ keys), ``_summary`` (``true``: the elements R4 marks as summary; ``text``, ``dat
 ``_elements`` (top-level elements; ``id``, ``meta`` and the mandatory elements always kept; the resource
 tagged SUBSETTED), ``_include=Type:param[:Target]`` and ``_revinclude=Type:param[:Target]`` over reference
 parameters (entries with ``search.mode`` ``include``), and the chain ``patient.identifier`` on the types
-with a ``patient`` parameter. ``_lastUpdated`` is refused (400): canrehab's records carry no last-updated
-instant.
+with a ``patient`` parameter. ``_lastUpdated`` is a date parameter of every type (``meta.lastUpdated``,
+the instant the store keeps for the record), also a ``_sort`` key.
 """
 
 from __future__ import annotations
@@ -259,10 +259,6 @@ def parse_query(
             )
             applied.append((key, raw))
             continue
-        if key == "_lastUpdated":
-            raise _bad(
-                key, "not supported: canrehab's records carry no last-updated instant.", "not-supported"
-            )
         head, dot, tail = key.partition(".")
         if dot:
             chained = params.get(head)

@@ -129,8 +129,17 @@ def _questionnaire_refs(r: Json) -> list[str]:
     return found
 
 
+LAST_UPDATED = Param(
+    "_lastUpdated",
+    "date",
+    lambda r: at((r.get("meta") or {}).get("lastUpdated")),
+    "meta.lastUpdated: when the record was last written",
+)
+
+
 def _by_name(*params: Param) -> dict[str, Param]:
-    return {p.name: p for p in params}
+    """A type's parameters: ``_id`` first, then ``_lastUpdated`` (every type), then its own."""
+    return {p.name: p for p in (params[0], LAST_UPDATED, *params[1:])}
 
 
 PARAMS: Mapping[str, Mapping[str, Param]] = {
@@ -268,6 +277,8 @@ def definition_of(rtype: str, name: str) -> str:
     """The canonical of the SearchParameter that defines ``rtype``'s parameter ``name``."""
     if name == "_id":
         return f"{R4_SEARCH_PARAMETER}/Resource-id"
+    if name == "_lastUpdated":
+        return f"{R4_SEARCH_PARAMETER}/Resource-lastUpdated"
     if name == "url" and rtype in ("StructureDefinition", "Questionnaire", "SearchParameter"):
         return f"{R4_SEARCH_PARAMETER}/conformance-url"
     if (rtype, name) in OWN_DEFINITIONS:

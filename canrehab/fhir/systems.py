@@ -55,6 +55,12 @@ AUDIT_EVENT_TYPE: Final = "http://terminology.hl7.org/CodeSystem/audit-event-typ
 AUDIT_ENTITY_TYPE: Final = "http://terminology.hl7.org/CodeSystem/audit-entity-type"
 RESTFUL_INTERACTION: Final = "http://hl7.org/fhir/restful-interaction"
 DATA_ABSENT_REASON: Final = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
+SNOMED_CT: Final = "http://snomed.info/sct"
+SCT_FOLKBOKFORINGSADRESS: Final = "63381000052101"  # SEBaseAddressPersonVS: folkbokföringsadress
+
+# HL7 Sweden base profiles (hl7.fhir.se.base): the official address type of a person's address
+SE_BASE: Final = "http://hl7.se/fhir/ig/base/StructureDefinition"
+EXT_SE_OFFICIAL_ADDRESS: Final = f"{SE_BASE}/SEBaseAddressPersonExtension"
 
 CANREHAB_BASE: Final = "https://canrehab.example/fhir"
 _CS: Final = f"{CANREHAB_BASE}/CodeSystem"
@@ -89,7 +95,7 @@ INSTRUMENT_BASE: Final = f"{CANREHAB_BASE}/Questionnaire"  # Questionnaire.url =
 
 # ---------------------------------------------------------------------------------------------- extensions
 
-EXT_COUNTY: Final = f"{_SD}/county"
+# (the county is Patient/Organization.address.state, as HL7 Sweden's base profiles carry a place)
 EXT_PATHWAY: Final = f"{_SD}/pathway"  # Reference(EpisodeOfCare) on resources without an episode element
 EXT_CARE_UNIT: Final = f"{_SD}/care-unit"  # Reference(Organization)
 EXT_FROM_UNIT: Final = f"{_SD}/from-unit"

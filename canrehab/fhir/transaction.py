@@ -19,7 +19,7 @@ from canrehab.domain.errors import DomainError
 from canrehab.domain.model import new_id
 from canrehab.fhir.context import AccessDenied, Ctx
 from canrehab.fhir.mapping.common import MappingError, as_json, to_model
-from canrehab.fhir.mapping.organisation import hsa_id_of, practitioner_to_fhir, staff_from_fhir
+from canrehab.fhir.mapping.organisation import practitioner_to_fhir, staff_from_fhir, staff_hsa_ids
 from canrehab.fhir.outcome import FhirError, etag, parse_etag
 from canrehab.fhir.resources import HANDLERS, version_of
 from canrehab.fhir.resources.common import refuse_unkept
@@ -340,7 +340,10 @@ def _known_staff(ctx: Any, entries: list[Entry]) -> None:
     for e in entries:
         if e.rtype != "PractitionerRole" or e.method != "POST":
             continue
-        hsa = hsa_id_of(e.resource)
+        try:
+            hsa: str | None = staff_hsa_ids(e.resource)[0]
+        except MappingError:
+            hsa = None  # reported at the entry itself
         existing = ctx.uow.staff.get_by_hsa_id(hsa) if hsa else None
         if existing is not None:
             e.rid = existing.id

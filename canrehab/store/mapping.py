@@ -31,6 +31,8 @@ from canrehab.domain.model import (
 from canrehab.store.orm import TABLES
 
 E = TypeVar("E", bound=Entity)
+# Columns the store keeps beside the entity's fields (migration 0013), not part of the entity.
+STORE_KEPT = frozenset({"updated_at"})
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -86,7 +88,7 @@ class EntityMap(Generic[E]):
         return row
 
     def from_row(self, row: Mapping[Any, Any]) -> E:
-        data = {key: row[key] for key in self.table.columns.keys()}  # noqa: SIM118
+        data = {key: row[key] for key in self.table.columns.keys() if key not in STORE_KEPT}  # noqa: SIM118
         for key, value in data.items():
             if isinstance(value, datetime):
                 data[key] = aware(value)

@@ -25,6 +25,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -50,6 +51,13 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+def updated_at_column() -> Any:
+    """When the row was last written: kept by the repositories (``store.repositories.base``), not a field of
+    the entity; served as FHIR ``meta.lastUpdated`` (migration 0013). Rows written without it (bulk loads)
+    get the database's clock."""
+    return mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
 # ---------------------------------------------------------------------------------------------- organisation
 
 
@@ -59,6 +67,7 @@ class CareUnitRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     county_code: Mapped[str] = mapped_column(String(2), index=True)
     level: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = updated_at_column()
 
 
 class StaffRow(Base):
@@ -68,6 +77,9 @@ class StaffRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     profession: Mapped[str] = mapped_column(String(40))
     unit_hsa_id: Mapped[str] = mapped_column(ForeignKey("care_unit.hsa_id"), index=True)
+    # the HSA-id of the assignment (medarbetaruppdrag) at the unit, when known (migration 0013)
+    assignment_hsa_id: Mapped[str | None] = mapped_column(String(HSA), index=True)
+    updated_at: Mapped[datetime] = updated_at_column()
 
 
 # ---------------------------------------------------------------------------------------------- patient
@@ -85,6 +97,7 @@ class PatientRow(Base):
     county_code: Mapped[str | None] = mapped_column(String(2))
     deceased_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, server_default="1")
+    updated_at: Mapped[datetime] = updated_at_column()
 
 
 class PathwayRow(Base):
@@ -102,6 +115,7 @@ class PathwayRow(Base):
     confirmed_level_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = updated_at_column()
 
 
 # ---------------------------------------------------------------------------------------------- care process
@@ -128,6 +142,7 @@ class AssessmentRow(Base):
     confirmed_by: Mapped[str | None] = mapped_column(String(ID))
     confirmed_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = updated_at_column()
 
 
 class RehabPlanRow(Base):
@@ -143,6 +158,7 @@ class RehabPlanRow(Base):
     close_reason: Mapped[str | None] = mapped_column(String(32))
     closed_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = updated_at_column()
 
 
 class HandoverRow(Base):
@@ -170,6 +186,7 @@ class HandoverRow(Base):
     patient_informed: Mapped[bool] = mapped_column(Boolean)
     patient_informed_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = updated_at_column()
     __table_args__ = (
         Index("ix_handover_to_unit_status", "to_unit_hsa_id", "status"),
         Index("ix_handover_from_unit_status", "from_unit_hsa_id", "status"),
@@ -193,6 +210,7 @@ class ReferralRow(Base):
     completed_on: Mapped[date | None] = mapped_column(Date)
     reject_reason: Mapped[str] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = updated_at_column()
     __table_args__ = (Index("ix_referral_to_unit_status", "to_unit_hsa_id", "status"),)
 
 
@@ -209,6 +227,7 @@ class KvaRecordRow(Base):
     care_type: Mapped[str] = mapped_column(String(8))
     source: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = updated_at_column()
 
 
 # ------------------------------------------------------------------------------------------ audit, accounts

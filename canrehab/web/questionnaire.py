@@ -176,7 +176,7 @@ def labels(questionnaire: Any) -> dict[str, str]:
     return {n.link_id: n.text for n in nodes(questionnaire)}
 
 
-SHORT_TEXT_URL = "https://canrehab.se/fhir/StructureDefinition/short-text"
+SHORT_TEXT_URL = "https://canrehab.example/fhir/StructureDefinition/short-text"
 
 
 def short_labels(questionnaire: Any) -> dict[str, str]:

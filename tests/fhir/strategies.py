@@ -85,7 +85,15 @@ def patients(draw: st.DrawFn) -> Patient:
 units = st.builds(
     CareUnit, hsa_id=hsa_ids, name=texts, county_code=county_codes, level=st.sampled_from(CareLevel)
 )
-staff = st.builds(Staff, id=ids, hsa_id=hsa_ids, name=opt_texts, profession=professions, unit_hsa_id=hsa_ids)
+staff = st.builds(
+    Staff,
+    id=ids,
+    hsa_id=hsa_ids,
+    name=opt_texts,
+    profession=professions,
+    unit_hsa_id=hsa_ids,
+    assignment_hsa_id=st.none() | hsa_ids,
+).filter(lambda s: s.assignment_hsa_id != s.hsa_id)
 
 
 @st.composite

@@ -34,7 +34,8 @@ def all_samples() -> list[Entity]:
 @pytest.mark.parametrize("entity", all_samples(), ids=lambda e: type(e).__name__)
 def test_row_round_trip_in_memory(entity: Entity) -> None:
     row = mapping.to_row(entity)
-    assert set(row) == set(mapping.BY_ENTITY[type(entity)].table.columns.keys())
+    # every column but the ones the store keeps beside the entity (updated_at, migration 0013)
+    assert set(row) == set(mapping.BY_ENTITY[type(entity)].table.columns.keys()) - mapping.STORE_KEPT
     assert mapping.from_row(type(entity), row) == entity
 
 

@@ -20,11 +20,9 @@ from canrehab.fhir.mapping.common import (
     as_json,
     clean,
     code_in,
-    coding,
     concept,
     expect_type,
     ext,
-    ext_value,
     iso,
     meta_version,
     opt_date,
@@ -54,6 +52,29 @@ def hsa_id_of(data: Json) -> str | None:
     return None
 
 
+def staff_hsa_ids(data: Json) -> tuple[str, str | None]:
+    """A PractitionerRole's (person, assignment) HSA-ids: the person's from ``practitioner.identifier``, the
+    role's own identifier the assignment (medarbetaruppdrag). A role that names only one HSA-id, on itself
+    (canrehab's earlier form), names the person."""
+    practitioner = data.get("practitioner") or {}
+    given = practitioner.get("identifier") if isinstance(practitioner, dict) else None
+    person = hsa_id_of({"identifier": [given]}) if isinstance(given, dict) else None
+    own = hsa_id_of(data)
+    if person is None:
+        if own is None:
+            raise MappingError(
+                "PractitionerRole.practitioner.identifier",
+                f"no HSA-id of the person (system {systems.HSA_ID})",
+            )
+        return own, None
+    if own == person:
+        raise MappingError(
+            "PractitionerRole.identifier",
+            "the role's HSA-id is the assignment (medarbetaruppdrag), not the person's HSA-id",
+        )
+    return person, own
+
+
 def _hsa_of(data: Json, path: str) -> str:
     found = hsa_id_of(data)
     if found is None:
@@ -61,19 +82,47 @@ def _hsa_of(data: Json, path: str) -> str:
     return found
 
 
-def _county_ext(code: str | None) -> Json | None:
-    return ext(systems.EXT_COUNTY, valueCoding=coding(systems.CS_COUNTY, code)) if code else None
+def _county_address(code: str | None, *, person: bool) -> list[Json] | None:
+    """The county as HL7 Sweden's base profiles carry a place: ``address.state`` (the SCB län code), country
+    SE; a person's is their folkbokföringsadress (SEBaseAddressPersonExtension, SNOMED CT 63381000052101)."""
+    if not code:
+        return None
+    address: Json = {"state": code, "country": "SE"}
+    if person:
+        address = {"extension": [FOLKBOKFORING], **address}
+    return [address]
+
+
+FOLKBOKFORING: Json = ext(
+    systems.EXT_SE_OFFICIAL_ADDRESS,
+    valueCodeableConcept=concept(systems.SNOMED_CT, systems.SCT_FOLKBOKFORINGSADRESS, "folkbokföringsadress"),
+)
+ADDRESS_KEPT = frozenset({"state", "country", "extension", "use", "type"})
 
 
 def _county_of(data: Json, path: str) -> str | None:
-    value = ext_value(data, systems.EXT_COUNTY, "valueCoding", path)
-    if value is None:
-        return None
-    if value.get("system") != systems.CS_COUNTY or not value.get("code"):
-        raise MappingError(f"{path}.extension('county')", f"expected a code of {systems.CS_COUNTY}")
-    if not is_county_code(str(value["code"])):
-        raise MappingError(f"{path}.extension('county')", f"unknown county (SCB län) code {value['code']!r}")
-    return str(value["code"])
+    """The county from ``address.state`` (one address, nothing but the county kept: any other part is
+    refused, naming it). canrehab's earlier private county extension is no longer read (refused as not
+    kept)."""
+    addresses = data.get("address") or []
+    if len(addresses) > 1:
+        raise MappingError(f"{path}.address", "canrehab keeps one address: the county (address.state)")
+    if addresses:
+        address = addresses[0]
+        unkept = sorted(k for k in address if k not in ADDRESS_KEPT)
+        if unkept:
+            where = ", ".join(f"{path}.address.{k}" for k in unkept)
+            raise MappingError(f"{path}.address", f"{where}: not kept by canrehab (only state, the county)")
+        if address.get("country") not in (None, "SE", "SWE", "Sverige"):
+            raise MappingError(f"{path}.address.country", "canrehab keeps Swedish counties only (SE)")
+        state = address.get("state")
+        if state is not None:
+            if not is_county_code(str(state)):
+                raise MappingError(
+                    f"{path}.address.state", f"expected an SCB county (län) code, got {state!r}"
+                )
+            return str(state)
+    return None
 
 
 # ---------------------------------------------------------------------------------------------- Patient
@@ -108,7 +157,6 @@ def patient_json(patient: Patient, *, pseudonymised: bool = False) -> Json:
         "resourceType": "Patient",
         "id": patient.id,
         "meta": meta_version(patient.version),
-        "extension": [e for e in [_county_ext(patient.county_code)] if e],
         "identifier": [
             {"type": concept(systems.V2_0203, "NI"), "system": system, "value": patient.personnummer},
             *([{"system": systems.PSEUDONYM, "value": patient.pseudonym}] if patient.pseudonym else []),
@@ -117,6 +165,7 @@ def patient_json(patient: Patient, *, pseudonymised: bool = False) -> Json:
         "gender": GENDER[patient.sex],
         "birthDate": iso(patient.birth_date),
         "deceasedDateTime": iso(patient.deceased_on),
+        "address": _county_address(patient.county_code, person=True),
     }
     return clean(data)
 
@@ -196,11 +245,11 @@ def organization_json(unit: CareUnit) -> Json:
     data = {
         "resourceType": "Organization",
         "id": unit.hsa_id,
-        "extension": [e for e in [_county_ext(unit.county_code)] if e],
         "identifier": [_hsa_identifier(unit.hsa_id)],
         "active": True,
         "type": [concept(systems.CS_CARE_LEVEL, unit.level.value, unit.level.label_sv)],
         "name": unit.name,
+        "address": _county_address(unit.county_code, person=False),
     }
     return clean(data)
 
@@ -219,7 +268,7 @@ def organization_from_fhir(resource: Any) -> CareUnit:
         level_code = level_code or code_in(t, systems.CS_CARE_LEVEL, "Organization.type", required=False)
     county = _county_of(data, "Organization")
     if county is None:
-        raise MappingError("Organization.extension('county')", "the county (SCB län code) is required")
+        raise MappingError("Organization.address.state", "the county (SCB län code) is required")
     return CareUnit(
         hsa_id=hsa,
         name=str(require(data, "name", "Organization")),
@@ -247,13 +296,19 @@ def practitioner_to_fhir(staff: Staff) -> Practitioner:
 
 
 def practitioner_role_json(staff: Staff) -> Json:
-    """The staff member's role at the unit; ``id`` is the staff id (the Practitioner has the same id)."""
+    """The staff member's role at the unit; ``id`` is the staff id (the Practitioner has the same id). As in
+    SEBasePractitionerRole, the role's HSA-id is the assignment (medarbetaruppdrag), when canrehab knows it;
+    the person's HSA-id is the Practitioner's, also given in ``practitioner.identifier``."""
+    practitioner = {
+        **ref("Practitioner", staff.id, staff.name or None),
+        "identifier": _hsa_identifier(staff.hsa_id),
+    }
     data = {
         "resourceType": "PractitionerRole",
         "id": staff.id,
-        "identifier": [_hsa_identifier(staff.hsa_id)],
+        "identifier": [_hsa_identifier(staff.assignment_hsa_id)] if staff.assignment_hsa_id else None,
         "active": True,
-        "practitioner": ref("Practitioner", staff.id, staff.name or None),
+        "practitioner": practitioner,
         "organization": ref("Organization", staff.unit_hsa_id),
         "code": [profession_concept(staff.profession)],
     }
@@ -272,9 +327,11 @@ def staff_from_fhir(resource: Any) -> Staff:
     if not codes:
         raise MappingError("PractitionerRole.code", "the profession is required")
     practitioner = data.get("practitioner") or {}
+    person, assignment = staff_hsa_ids(data)
     return Staff(
         id=resource_id(data),
-        hsa_id=_hsa_of(data, "PractitionerRole"),
+        hsa_id=person,
+        assignment_hsa_id=assignment,
         name=str(practitioner.get("display", "")),
         profession=parse_profession(codes[0], "PractitionerRole.code[0]"),
         unit_hsa_id=ref_id(data.get("organization"), "Organization", "PractitionerRole.organization"),

@@ -4,6 +4,10 @@ use cases: ``save_answers`` (save, submit) and ``confirm`` (the level, the advic
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
+from canrehab import instruments as instruments_package
 from canrehab.domain.model import Assessment, AssessmentStatus
 from canrehab.fhir import mapping as m
 from canrehab.fhir.context import Ctx, find
@@ -14,10 +18,13 @@ from canrehab.fhir.resources.common import (
     Handler,
     Json,
     check_version,
-    children,
     fields_of,
+    instant,
+    kept_in,
+    patient_record,
     questionnaire,
     refuse_unkept,
+    with_instant,
 )
 from canrehab.fhir.search import Page, Query, page_of
 from canrehab.services import assessments
@@ -42,15 +49,9 @@ def questionnaire_response_json(a: Assessment) -> Json:
     return as_json(m.questionnaire_response_to_fhir(a, questionnaire(a.instrument_id)))
 
 
-def questionnaire_response_read(ctx: Ctx, rid: str) -> Json:
-    a: Assessment = find(ctx.uow.assessments, rid, "QuestionnaireResponse")
-    ctx.check_read(a.patient_id, "assessment", a.id)
-    return questionnaire_response_json(a)
-
-
-def questionnaire_response_search(ctx: Ctx, query: Query) -> Page:
-    found = children(ctx, query, "QuestionnaireResponse", ctx.uow.assessments)
-    return page_of((questionnaire_response_json(a) for a in found), query)
+questionnaire_response_read, questionnaire_response_search = patient_record(
+    "QuestionnaireResponse", "assessments", "assessment", questionnaire_response_json
+)
 
 
 def questionnaire_response_create(ctx: Ctx, data: Json) -> Json:
@@ -130,8 +131,20 @@ def questionnaire_response_update(ctx: Ctx, rid: str, data: Json, expected: int)
     return questionnaire_response_json(result)
 
 
+def _instrument_questionnaire(instrument_id: str) -> Json | None:
+    """The instrument's Questionnaire, ``meta.lastUpdated`` the time its definition file last changed."""
+    found = questionnaire(instrument_id)
+    if found is None:
+        return None
+    source = Path(instruments_package.__file__).parent / f"{instrument_id}.json"
+    if not source.is_file():
+        return found
+    changed = datetime.fromtimestamp(source.stat().st_mtime, UTC)
+    return with_instant(found, instant(changed))
+
+
 def questionnaire_read(ctx: Ctx, rid: str) -> Json:
-    found = questionnaire(rid) if rid in ctx.services.catalog.instruments else None
+    found = _instrument_questionnaire(rid) if rid in ctx.services.catalog.instruments else None
     if found is None:
         raise FhirError(404, f"Questionnaire/{rid} not found.", code="not-found")
     return found
@@ -139,7 +152,7 @@ def questionnaire_read(ctx: Ctx, rid: str) -> Json:
 
 def questionnaire_search(ctx: Ctx, query: Query) -> Page:
     instruments = sorted(ctx.services.catalog.instruments)
-    found = (q for q in (questionnaire(i) for i in instruments) if q is not None)
+    found = (q for q in (_instrument_questionnaire(i) for i in instruments) if q is not None)
     return page_of(found, query)
 
 
@@ -150,6 +163,7 @@ HANDLERS = (
         questionnaire_response_search,
         questionnaire_response_create,
         questionnaire_response_update,
+        kept_in("assessments", questionnaire_response_json),
     ),
     Handler("Questionnaire", questionnaire_read, questionnaire_search),
 )

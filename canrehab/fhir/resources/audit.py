@@ -14,7 +14,7 @@ from canrehab.fhir import mapping as m
 from canrehab.fhir.context import Ctx
 from canrehab.fhir.mapping.common import as_json
 from canrehab.fhir.outcome import FhirError
-from canrehab.fhir.resources.common import Handler
+from canrehab.fhir.resources.common import Handler, with_instant
 from canrehab.fhir.search import Json, Page, Query
 from canrehab.fhir.search_params import params_of
 from canrehab.services.audit import ACTIONS, AuditEntry, AuditFilter, log_reader
@@ -24,7 +24,9 @@ ACTION_PARAMS = ("subtype", "action", "outcome")
 
 
 def _event(entry: Any) -> Json:
-    return as_json(m.audit_event_to_fhir(m.AuditRecord.model_validate(entry, from_attributes=True)))
+    """The entry as an AuditEvent; its ``meta.lastUpdated`` is when it was recorded (entries never change)."""
+    event = as_json(m.audit_event_to_fhir(m.AuditRecord.model_validate(entry, from_attributes=True)))
+    return with_instant(event, event.get("recorded"))
 
 
 @cache
@@ -67,7 +69,10 @@ def audit_filter(query: Query) -> AuditFilter:
         ids=_ids(query),
         patient_ids=None if patients is None else frozenset(patients),
         actions=_actions(query),
-        at=tuple(tuple(i for v in values for i in v.instant_intervals()) for values in query.groups("date")),
+        at=tuple(
+            tuple(i for v in values for i in v.instant_intervals())
+            for values in [*query.groups("date"), *query.groups("_lastUpdated")]  # the same instant
+        ),
     )
 
 

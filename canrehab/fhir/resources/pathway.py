@@ -13,6 +13,7 @@ from canrehab.fhir.resources.common import (
     Handler,
     Json,
     check_version,
+    kept_in,
     need_patients,
     patient_checked,
     refuse_unkept,
@@ -111,6 +112,13 @@ def episode_update(ctx: Ctx, rid: str, data: Json, expected: int) -> Json:
 
 
 HANDLERS = (
-    Handler("EpisodeOfCare", episode_read, episode_search, episode_create, episode_update),
+    Handler(
+        "EpisodeOfCare",
+        episode_read,
+        episode_search,
+        episode_create,
+        episode_update,
+        kept_in("pathways", episode_json),
+    ),
     Handler("Condition", condition_read, condition_search),
 )

@@ -11,7 +11,7 @@ from canrehab.fhir import systems
 from canrehab.fhir.context import Ctx, find
 from canrehab.fhir.mapping.common import as_json
 from canrehab.fhir.outcome import FhirError
-from canrehab.fhir.resources.common import Handler, Json, check_version, refuse_unkept
+from canrehab.fhir.resources.common import Handler, Json, Kept, check_version, refuse_unkept
 from canrehab.fhir.search import Page, Query, page_of
 from canrehab.services import registry
 
@@ -116,4 +116,11 @@ def patient_update(ctx: Ctx, rid: str, data: Json, expected: int) -> Json:
     return as_json(m.patient_to_fhir(saved))
 
 
-HANDLER = Handler("Patient", patient_read, patient_search, patient_create, patient_update)
+HANDLER = Handler(
+    "Patient",
+    patient_read,
+    patient_search,
+    patient_create,
+    patient_update,
+    Kept(lambda ctx, patient, _rid: _patient_json(ctx, patient), lambda rid: ("patients", rid)),
+)

@@ -4,7 +4,7 @@ and Goal (the plan's goals): read, search and history; a plan is recorded and it
 
 from __future__ import annotations
 
-from canrehab.domain.model import RehabPlan
+from canrehab.domain.model import Pathway, RehabPlan
 from canrehab.fhir import mapping as m
 from canrehab.fhir.context import Ctx, find
 from canrehab.fhir.mapping.common import as_json
@@ -14,6 +14,7 @@ from canrehab.fhir.outcome import FhirError
 from canrehab.fhir.resources.common import (
     Handler,
     Json,
+    Kept,
     check_version,
     children,
     fields_of,
@@ -58,28 +59,24 @@ def _plan_read(ctx: Ctx, rid: str) -> RehabPlan:
     return plan
 
 
-def careplan_history(ctx: Ctx, rid: str) -> list[Json]:
-    """The plan as it is now (version id = its ETag), then its content versions, newest first: each
-    established or revised content is kept (PlanVersion) and served as version ``v<n>``. Min vårdplan keeps
-    no versions of its own: only the current one."""
-    current = careplan_read(ctx, rid)
+def _careplan_version(_ctx: Ctx, record: RehabPlan | Pathway, rid: str) -> Json:
+    """One kept version of the plan, or of the pathway for Min vårdplan (a view of it)."""
+    if isinstance(record, Pathway):
+        return as_json(m.min_vardplan_to_fhir(record))
+    return care_plan_json(record)
+
+
+def _careplan_source(rid: str) -> tuple[str, str]:
+    return ("pathways", rid.removesuffix(MVP_SUFFIX)) if rid.endswith(MVP_SUFFIX) else ("plans", rid)
+
+
+def content_versions(ctx: Ctx, rid: str) -> list[Json]:
+    """The plan's content versions, newest first: each established or revised content is kept
+    (PlanVersion) and can be read as version ``v<n>`` (a vread, not listed in ``_history``)."""
     if rid.endswith(MVP_SUFFIX):
-        return [current]
+        return []
     plan = _plan_read(ctx, rid)
-    return [current, *(as_json(plan_version_to_fhir(plan, v.number)) for v in reversed(plan.versions))]
-
-
-def careplan_vread(ctx: Ctx, rid: str, vid: str) -> Json:
-    """``v<n>``: content version n; a number: the current version when it is that one."""
-    for resource in careplan_history(ctx, rid):
-        if str((resource.get("meta") or {}).get("versionId")) == vid:
-            return resource
-    raise FhirError(
-        404,
-        f"CarePlan/{rid} has no version {vid!r} (kept: the current version and the content versions "
-        "v1, v2, ... listed by _history).",
-        code="not-found",
-    )
+    return [as_json(plan_version_to_fhir(plan, v.number)) for v in reversed(plan.versions)]
 
 
 def careplan_create(ctx: Ctx, data: Json) -> Json:
@@ -178,8 +175,8 @@ HANDLERS = (
         careplan_search,
         careplan_create,
         careplan_update,
-        careplan_history,
-        careplan_vread,
+        Kept(_careplan_version, _careplan_source),
+        content_versions,
     ),
     Handler("Goal", goal_read, goal_search),
 )

@@ -12,11 +12,11 @@ from canrehab.fhir.resources.common import (
     Handler,
     Json,
     check_version,
-    children,
     fields_except,
+    kept_in,
+    patient_record,
     refuse_unkept,
 )
-from canrehab.fhir.search import Page, Query, page_of
 from canrehab.services import handovers
 
 HANDOVER_STEP_FIELDS = frozenset(
@@ -38,15 +38,9 @@ def service_request_json(r: Referral) -> Json:
     return as_json(m.service_request_to_fhir(r))
 
 
-def service_request_read(ctx: Ctx, rid: str) -> Json:
-    r: Referral = find(ctx.uow.referrals, rid, "ServiceRequest")
-    ctx.check_read(r.patient_id, "referral", r.id)
-    return service_request_json(r)
-
-
-def service_request_search(ctx: Ctx, query: Query) -> Page:
-    found = children(ctx, query, "ServiceRequest", ctx.uow.referrals)
-    return page_of((service_request_json(r) for r in found), query)
+service_request_read, service_request_search = patient_record(
+    "ServiceRequest", "referrals", "referral", service_request_json
+)
 
 
 def service_request_create(ctx: Ctx, data: Json) -> Json:
@@ -85,15 +79,7 @@ def task_json(h: Handover) -> Json:
     return as_json(m.task_to_fhir(h))
 
 
-def task_read(ctx: Ctx, rid: str) -> Json:
-    h: Handover = find(ctx.uow.handovers, rid, "Task")
-    ctx.check_read(h.patient_id, "handover", h.id)
-    return task_json(h)
-
-
-def task_search(ctx: Ctx, query: Query) -> Page:
-    found = children(ctx, query, "Task", ctx.uow.handovers)
-    return page_of((task_json(h) for h in found), query)
+task_read, task_search = patient_record("Task", "handovers", "handover", task_json)
 
 
 def task_create(ctx: Ctx, data: Json) -> Json:
@@ -142,6 +128,7 @@ HANDLERS = (
         service_request_search,
         service_request_create,
         service_request_update,
+        kept_in("referrals", service_request_json),
     ),
-    Handler("Task", task_read, task_search, task_create, task_update),
+    Handler("Task", task_read, task_search, task_create, task_update, kept_in("handovers", task_json)),
 )

@@ -77,6 +77,5 @@ def guarded(handler: Handler) -> Handler:
         search=_checked(handler.search, rtype, "search", False),
         create=_checked_optional(handler.create, rtype, "create", False),
         update=_checked_optional(handler.update, rtype, "update", True),
-        history=_checked_optional(handler.history, rtype, "history-instance", True),
-        vread=_checked_optional(handler.vread, rtype, "vread", True),
+        check=lambda ctx, interaction, rid: require(ctx.actor, rtype, interaction, rid),
     )

@@ -11,6 +11,7 @@ from canrehab.store import (  # noqa: F401  (their tables join Base.metadata; is
     orm_oauth,
     orm_structure,
     orm_svf,
+    orm_versions,
     orm_worklist,
 )
 from canrehab.store.orm import Base

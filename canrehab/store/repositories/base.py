@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, bindparam, insert, select, update
@@ -12,7 +13,8 @@ from sqlalchemy.orm import Session
 from canrehab.domain.errors import ConflictError, DomainError
 from canrehab.domain.model import Entity
 from canrehab.store.audit import AuditLog
-from canrehab.store.mapping import EntityMap
+from canrehab.store.mapping import EntityMap, aware
+from canrehab.store.orm_versions import VERSIONS
 
 E = TypeVar("E", bound=Entity)
 T = TypeVar("T")
@@ -45,6 +47,12 @@ ENTITY_SV = {
     "kva_record": "KVÅ-registreringen",
     "user_account": "användarkontot",
 }
+
+
+def now_stamp() -> datetime:
+    """The time of a write, to the millisecond (what FHIR ``meta.lastUpdated`` serves)."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 def _version(entity: Entity) -> int:
@@ -104,7 +112,11 @@ def execute_write(session: Session, entity_type: str, statement: Any, params: An
 
 class Repository(Generic[E]):
     """A table of one entity type. ``patient_data`` repositories log reads and changes with the patient id;
-    ``versioned`` ones check and bump ``version`` on update."""
+    ``versioned`` ones check and bump ``version`` on update.
+
+    Tables with an ``updated_at`` column (migration 0013) have it set on every write; ``last_updated(key)``
+    gives it for a record this repository has read or written. Versioned ones among them also keep every
+    version written (``record_version``): ``versions(key)`` and ``version_of(key, n)``."""
 
     map: EntityMap[E]
     patient_data: bool = True
@@ -116,6 +128,9 @@ class Repository(Generic[E]):
         self.audit = audit
         self.table = self.map.table
         self.key_column = self.table.c[self.map.key]
+        self.stamped = "updated_at" in self.table.c
+        self.keeps_versions = self.stamped and self.versioned
+        self._stamps: dict[str, datetime] = {}
 
     # -------------------------------------------------------------------------------------------- helpers
 
@@ -134,6 +149,62 @@ class Repository(Generic[E]):
         value = getattr(entity, "patient_id", None)
         return str(value) if value is not None else None
 
+    def _from(self, row: Mapping[Any, Any]) -> E:
+        """The entity of a row, its ``updated_at`` remembered (``last_updated``)."""
+        entity = self.map.from_row(row)
+        if self.stamped:
+            stamp = aware(row["updated_at"])
+            if stamp is not None:
+                self._stamps[self._key(entity)] = stamp
+        return entity
+
+    def _stamped_row(self, entity: E, stamp: datetime) -> dict[str, Any]:
+        row = self.map.to_row(entity)
+        if self.stamped:
+            row["updated_at"] = stamp
+            self._stamps[self._key(entity)] = stamp
+        return row
+
+    def _keep_version(self, entity: E, stamp: datetime) -> None:
+        if not self.keeps_versions:
+            return
+        values = {
+            "entity_type": self.entity_type,
+            "entity_id": self._key(entity),
+            "version": _version(entity),
+            "patient_id": self._patient_of(entity),
+            "updated_at": stamp,
+            "data": self.map.snapshot(entity),
+        }
+        statement = cached_statement(("record_version", "insert"), lambda: insert(VERSIONS))
+        execute_write(self.session, self.entity_type, statement, values)
+
+    def last_updated(self, key: str) -> datetime | None:
+        """When the record was last written, if this repository has read or written it."""
+        return self._stamps.get(key)
+
+    def versions(self, key: str) -> list[tuple[E, datetime]]:
+        """Every kept version of the record, newest first, with the time it was written (the read logged).
+        Records written before migration 0013 have only their current version."""
+        if not self.keeps_versions:
+            return []
+        stmt = cached_statement(
+            (self.table.name, "versions"),
+            lambda: (
+                select(VERSIONS.c.data, VERSIONS.c.updated_at)
+                .where(VERSIONS.c.entity_type == bindparam("type"), VERSIONS.c.entity_id == bindparam("key"))
+                .order_by(VERSIONS.c.version.desc())
+            ),
+        )
+        rows = self.session.execute(stmt, {"type": self.entity_type, "key": key}).all()
+        found = [(self.map.entity.model_validate(row.data), aware(row.updated_at)) for row in rows]
+        current = self.find(key)
+        if current is not None and all(_version(e) != _version(current) for e, _ in found):
+            found.insert(0, (current, self._stamps.get(key) or now_stamp()))
+        if found and current is None:
+            self._log_read(found[0][0])
+        return [(e, at) for e, at in found if at is not None]
+
     def _select(self) -> Select[Any]:
         stmt = select(self.table)
         for column in self.order_by:
@@ -142,7 +213,7 @@ class Repository(Generic[E]):
 
     def _load(self, where: ColumnElement[bool], params: dict[str, Any] | None = None) -> list[E]:
         rows = self.session.execute(self._select().where(where), params or {}).mappings()
-        return [self.map.from_row(row) for row in rows]
+        return [self._from(row) for row in rows]
 
     def _load_by(self, column: str, value: Any) -> list[E]:
         table = self.table
@@ -151,7 +222,7 @@ class Repository(Generic[E]):
             lambda: self._select().where(table.c[column] == bindparam("value")),
         )
         rows = self.session.execute(stmt, {"value": value}).mappings()
-        return [self.map.from_row(row) for row in rows]
+        return [self._from(row) for row in rows]
 
     def _row(self, key: str) -> Any:
         table, key_column = self.table, self.key_column
@@ -185,7 +256,7 @@ class Repository(Generic[E]):
         row = self._row(key)
         if row is None:
             return None
-        entity = self.map.from_row(row)
+        entity = self._from(row)
         self._log_read(entity)
         return entity
 
@@ -200,7 +271,9 @@ class Repository(Generic[E]):
             entity = entity.model_copy(update={"version": 1})
         table = self.table
         insert_stmt = cached_statement((table.name, "insert"), lambda: insert(table))
-        execute_write(self.session, self.entity_type, insert_stmt, self.map.to_row(entity))
+        stamp = now_stamp()
+        execute_write(self.session, self.entity_type, insert_stmt, self._stamped_row(entity, stamp))
+        self._keep_version(entity, stamp)
         self.audit.record(
             "create",
             self.entity_type,
@@ -220,7 +293,7 @@ class Repository(Generic[E]):
         row = self._row(key)
         if row is None:
             raise NotFound(self.entity_type, key)
-        return self.map.from_row(row)
+        return self._from(row)
 
     def update(self, entity: E, *, expected_version: int | None = None) -> E:
         """Write ``entity`` if the stored version is still ``expected_version``; returns it with the next
@@ -245,7 +318,8 @@ class Repository(Generic[E]):
             stmt = cached_statement(
                 (table.name, "update"), lambda: update(table).where(key_column == bindparam("_key"))
             )
-        values = self.map.to_row(entity)
+        stamp = now_stamp()
+        values = self._stamped_row(entity, stamp)
         values.pop(self.map.key)
         params = {**values, "_key": key}
         if self.versioned:
@@ -254,6 +328,7 @@ class Repository(Generic[E]):
         if getattr(result, "rowcount", 1) == 0:
             now = self._current(key)
             raise ConflictError(self.entity_type, expected_version or 0, _version(now))
+        self._keep_version(entity, stamp)
         self.audit.record(
             "update",
             self.entity_type,

@@ -38,6 +38,7 @@ from canrehab.store.repositories.base import (
     Repository,
     cached_statement,
     execute_write,
+    now_stamp,
 )
 
 BATCH = 1000
@@ -203,7 +204,9 @@ class KvaRepository(PatientChildRepository[KvaRecord]):
             return records
         table = self.table
         insert_stmt = cached_statement((table.name, "insert"), lambda: insert(table))
-        execute_write(self.session, self.entity_type, insert_stmt, [self.map.to_row(r) for r in records])
+        stamp = now_stamp()
+        rows = [self._stamped_row(r, stamp) for r in records]
+        execute_write(self.session, self.entity_type, insert_stmt, rows)
         by_patient: dict[str, list[KvaRecord]] = defaultdict(list)
         for record in records:
             by_patient[record.patient_id].append(record)
@@ -228,7 +231,7 @@ class KvaRepository(PatientChildRepository[KvaRecord]):
         stmt = stmt.where(self.table.c.performed_on >= start, self.table.c.performed_on <= end)
         result = self.session.execute(stmt, execution_options={"yield_per": BATCH})
         for row in result.mappings():
-            yield self.map.from_row(row)
+            yield self._from(row)
 
 
 # Relatives and MDK-rehab (migration 0008, tables in ``store.orm_care``). The services open these

@@ -16,7 +16,7 @@ class UnitRepository(Repository[CareUnit]):
         rows = self.session.execute(
             self._select().order_by(None).order_by(self.table.c.name, self.key_column)
         )
-        return [self.map.from_row(row) for row in rows.mappings()]
+        return [self._from(row) for row in rows.mappings()]
 
 
 class StaffRepository(Repository[Staff]):
@@ -28,12 +28,12 @@ class StaffRepository(Repository[Staff]):
         rows = self.session.execute(
             self._select().order_by(None).order_by(self.table.c.name, self.key_column)
         )
-        return [self.map.from_row(row) for row in rows.mappings()]
+        return [self._from(row) for row in rows.mappings()]
 
     def for_unit(self, hsa_id: str) -> list[Staff]:
         stmt = self._select().order_by(None).order_by(self.table.c.name, self.key_column)
         rows = self.session.execute(stmt.where(self.table.c.unit_hsa_id == hsa_id))
-        return [self.map.from_row(row) for row in rows.mappings()]
+        return [self._from(row) for row in rows.mappings()]
 
     def get_by_hsa_id(self, hsa_id: str) -> Staff | None:
         found = self._load_by("hsa_id", hsa_id)
