@@ -10,14 +10,16 @@ from sqlalchemy.engine import Engine
 
 from canrehab.store import (
     orm_care,  # noqa: F401  (the tables of migration 0008 join the metadata)
+    orm_idempotency,  # noqa: F401  (migration 0015)
     orm_worklist,  # noqa: F401  (its tables join Base.metadata)
 )
 from canrehab.store.db import current_revision, make_engine, migrate
 from canrehab.store.orm import Base
 
-HEAD = "0010"  # 0010: structure register, SVF records, gap analyses (after 0008)
+HEAD = "0015"  # 0015: form idempotency keys (after 0010)
 EXPECTED_TABLES = {
     "care_unit",
+    "idempotency_key",
     "staff",
     "patient",
     "pathway",

@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 from canrehab.store import (  # noqa: F401  (their tables join Base.metadata; issue 11)
     orm_care,
+    orm_idempotency,
     orm_structure,
     orm_svf,
     orm_worklist,
