@@ -4,7 +4,9 @@
 Streamed batch by batch (never the whole file in Python objects). ``strict`` (default) refuses the whole file
 if any row is bad and writes nothing but the error report; ``lenient`` imports the valid rows and writes every
 rejected row, with its line number and reasons, to a rejects file. Either way ``read == accepted + rejected``.
-The dataset appears atomically (written to a temporary directory, then renamed).
+The dataset appears atomically (written to a temporary directory, then renamed). The temporary directory is
+removed when the import fails; one left by an import that was killed (``kill -9``, a crash) is named after its
+process and removed by the next import into the same directory once that process is gone.
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import os
+import re
 import shutil
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,10 +30,49 @@ import pyarrow.parquet as pq
 from canrehab.codes.geography import default_counties
 from canrehab.domain.errors import DomainError
 from canrehab.followup import schema as s
-from canrehab.followup.readers import DEFAULT_BATCH_ROWS, Progress, open_source
+from canrehab.followup.readers import DEFAULT_BATCH_ROWS, Progress, SourceReader, open_source
 from canrehab.followup.validate import validate_batch
 
 MANIFEST = "_import.json"
+# ".<dataset>.tmp-<pid>-<hex>" (being written) and ".<dataset>.old-<pid>-<hex>" (replaced, being removed)
+WORK_DIR = re.compile(r"^\..+\.(?:tmp|old)-(?:(?P<pid>\d+)-)?[0-9a-f]{8}$")
+LEGACY_STALE_AFTER = 24 * 3600  # seconds; the older names carried no process id
+
+
+def _work_name(dataset: Path, kind: str) -> Path:
+    return dataset.parent / f".{dataset.name}.{kind}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def remove_stale_work_dirs(directory: Path) -> list[Path]:
+    """Remove the temporary directories that imports killed mid-way left in ``directory`` (their process has
+    ended); returns what was removed."""
+    removed: list[Path] = []
+    if not directory.is_dir():
+        return removed
+    for entry in directory.iterdir():
+        match = WORK_DIR.match(entry.name)
+        if match is None or not entry.is_dir():
+            continue
+        pid = match.group("pid")
+        if pid is not None and _alive(int(pid)):
+            continue
+        if pid is None and time.time() - entry.stat().st_mtime < LEGACY_STALE_AFTER:
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
 
 
 @dataclass
@@ -129,11 +173,29 @@ def import_par(
         )
     reader = open_source(source, batch_rows)
     dataset.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_work_dirs(dataset.parent)
+    tmp = _work_name(dataset, "tmp")
+    try:
+        return _import(source, dataset, reader, tmp, strict, report_path, rejects_path, progress_factory)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _import(
+    source: Path,
+    dataset: Path,
+    reader: SourceReader,
+    tmp: Path,
+    strict: bool,
+    report_path: Path | None,
+    rejects_path: Path | None,
+    progress_factory: Callable[[int, str], Progress] | None,
+) -> ImportResult:
     result = ImportResult(source=source, extra_columns=reader.extra_columns)
     report_path = report_path or dataset.parent / f"{dataset.name}.fel.csv"
     errors = _ErrorSink(report_path)
     rejects = None if strict else _RejectSink(rejects_path or dataset.parent / f"{dataset.name}.avvisade.csv")
-    tmp = dataset.parent / f".{dataset.name}.tmp-{uuid.uuid4().hex[:8]}"
     writers: dict[int, pq.ParquetWriter] = {}
     writing = True
     counties = default_counties().by_code
@@ -231,7 +293,7 @@ def _write_partitions(
 def _swap_in(tmp: Path, dataset: Path) -> None:
     old = None
     if dataset.exists():
-        old = dataset.parent / f".{dataset.name}.old-{uuid.uuid4().hex[:8]}"
+        old = _work_name(dataset, "old")
         dataset.rename(old)
     tmp.rename(dataset)
     if old is not None:

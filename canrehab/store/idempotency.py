@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from canrehab.store.orm_idempotency import IdempotencyKey
 
-KEYS = IdempotencyKey.__table__
+KEYS: Table = IdempotencyKey.__table__  # type: ignore[assignment]
 KEEP = timedelta(days=2)  # a form older than this is long expired; its key may go
 
 

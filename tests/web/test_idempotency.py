@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -34,9 +35,10 @@ class World:
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     data_dir = tmp_path_factory.mktemp("idem")
     url = None
+    name = f"idem_{uuid.uuid4().hex[:12]}"
     if request.param == "postgres":
         server = request.getfixturevalue("pg_server")
-        url = server.create(f"idem_{data_dir.name.replace('-', '_')}")
+        url = server.create(name)
     settings = Settings(data_dir=data_dir, secret_key="idem-secret", database_url=url or "")
     build_demo(settings, patients=40, seed=3, analytics_persons=200)
     services = Services.open(settings)
@@ -46,6 +48,8 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         pathway = next(p for p in uow.pathways.for_unit(nurse.unit_hsa_id) if p.closed_on is None)
     yield World(create_app(settings), services, pathway.patient_id, pathway.id, physio.unit_hsa_id)
     services.engine.dispose()
+    if url is not None:
+        server.drop(name)
 
 
 def _handovers(world: World) -> int:
