@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -24,13 +25,13 @@ def run(
 def kill_at(
     args: Sequence[str],
     env: Mapping[str, str],
-    ready: Callable[[str], bool],
+    ready: Callable[[list[str]], bool],
     *,
     timeout: float = 240,
 ) -> str:
-    """Start ``canrehab args``, wait until ``ready(line)`` holds for a line of its stderr (or, with a
-    ``ready`` that ignores its argument, for a state it polls), then SIGKILL it; returns its stderr so far.
-    Fails when the command ends before the marker (the test would prove nothing)."""
+    """Start ``canrehab args``, wait until ``ready(stderr lines so far)`` holds (a progress line, or a state
+    it polls: a file, a row), then SIGKILL it; returns its stderr. Fails when the command ends before the
+    marker (the test would prove nothing)."""
     proc = subprocess.Popen(
         [CANREHAB, *args],
         env={**os.environ, **env},
@@ -39,23 +40,23 @@ def kill_at(
         text=True,
         start_new_session=True,
     )
-    assert proc.stderr is not None
-    seen: list[str] = []
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr or ()), daemon=True)
+    reader.start()
     deadline = time.monotonic() + timeout
     try:
-        for line in proc.stderr:
-            seen.append(line)
-            if ready(line):
-                os.kill(proc.pid, signal.SIGKILL)
-                break
+        while not ready(list(lines)):
+            if proc.poll() is not None:
+                reader.join(5)
+                raise AssertionError("the command ended before the marker:\n" + "".join(lines[-20:]))
             if time.monotonic() > deadline:
-                raise AssertionError("no marker within the timeout:\n" + "".join(seen[-20:]))
-        else:
-            raise AssertionError("the command ended before the marker:\n" + "".join(seen[-20:]))
+                raise AssertionError("no marker within the timeout:\n" + "".join(lines[-20:]))
+            time.sleep(0.01)
+        os.kill(proc.pid, signal.SIGKILL)
     finally:
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
-        proc.stderr.close()
+        reader.join(5)
     assert proc.returncode == -signal.SIGKILL, proc.returncode
-    return "".join(seen)
+    return "".join(lines)

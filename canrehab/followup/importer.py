@@ -39,8 +39,28 @@ WORK_DIR = re.compile(r"^\..+\.(?:tmp|old)-(?:(?P<pid>\d+)-)?[0-9a-f]{8}$")
 LEGACY_STALE_AFTER = 24 * 3600  # seconds; the older names carried no process id
 
 
-def _work_name(dataset: Path, kind: str) -> Path:
-    return dataset.parent / f".{dataset.name}.{kind}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+def _work_name(target: Path, kind: str) -> Path:
+    return target.parent / f".{target.name}.{kind}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+class _WorkFile:
+    """A report written under a temporary name beside its final one and renamed when complete, so that a
+    killed import leaves no half-written report under the real name."""
+
+    def __init__(self, final: Path) -> None:
+        self.path = final
+        self.work = _work_name(final, "tmp")
+        self._fh = self.work.open("w", encoding="utf-8", newline="")
+        self._w = csv.writer(self._fh)
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def publish(self) -> None:
+        self.work.replace(self.path)
+
+    def discard(self) -> None:
+        self.work.unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:
@@ -63,14 +83,17 @@ def remove_stale_work_dirs(directory: Path) -> list[Path]:
         return removed
     for entry in directory.iterdir():
         match = WORK_DIR.match(entry.name)
-        if match is None or not entry.is_dir():
+        if match is None:
             continue
         pid = match.group("pid")
         if pid is not None and _alive(int(pid)):
             continue
         if pid is None and time.time() - entry.stat().st_mtime < LEGACY_STALE_AFTER:
             continue
-        shutil.rmtree(entry, ignore_errors=True)
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
         removed.append(entry)
     return removed
 
@@ -94,13 +117,11 @@ class ImportResult:
         return self.dataset is not None
 
 
-class _ErrorSink:
+class _ErrorSink(_WorkFile):
     """Writes every error record (line, column, value, reason) to a CSV report; keeps the first few."""
 
     def __init__(self, path: Path, keep: int = 50) -> None:
-        self.path = path
-        self._fh = path.open("w", encoding="utf-8", newline="")
-        self._w = csv.writer(self._fh)
+        super().__init__(path)
         self._w.writerow(["rad", "kolumn", "värde", "orsak"])
         self.keep = keep
         self.first: list[dict[str, object]] = []
@@ -121,19 +142,14 @@ class _ErrorSink:
         ):
             self.add(line, column, value, reason)
 
-    def close(self) -> None:
-        self._fh.close()
 
-
-class _RejectSink:
+class _RejectSink(_WorkFile):
     """Lenient mode: every rejected row, as read, with its line number and reasons. A row that could be split
     into the extract's columns is written column by column; a row that could not (wrong number of fields) has
     its raw text in the last column, ``radtext``, and its value columns empty."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fh = path.open("w", encoding="utf-8", newline="")
-        self._w = csv.writer(self._fh)
+        super().__init__(path)
         self._w.writerow(["rad", "orsaker", *s.COLUMNS, "radtext"])
 
     def add_rows(self, batch: pa.Table, lines: list[int], mask: list[bool], reasons: list[str]) -> None:
@@ -144,9 +160,6 @@ class _RejectSink:
 
     def add_raw(self, line: int | None, reason: str, text: str) -> None:
         self._w.writerow(["" if line is None else line, reason, *([""] * len(s.COLUMNS)), text])
-
-    def close(self) -> None:
-        self._fh.close()
 
 
 def dataset_root(analytics_dir: Path) -> Path:
@@ -173,12 +186,22 @@ def import_par(
         )
     reader = open_source(source, batch_rows)
     dataset.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_work_dirs(dataset.parent)
+    report_path = report_path or dataset.parent / f"{dataset.name}.fel.csv"
+    if not strict:
+        rejects_path = rejects_path or dataset.parent / f"{dataset.name}.avvisade.csv"
+    for directory in {dataset.parent, report_path.parent, *([rejects_path.parent] if rejects_path else [])}:
+        remove_stale_work_dirs(directory)
     tmp = _work_name(dataset, "tmp")
+    sinks: list[_WorkFile] = []
     try:
-        return _import(source, dataset, reader, tmp, strict, report_path, rejects_path, progress_factory)
+        return _import(
+            source, dataset, reader, tmp, strict, report_path, rejects_path, progress_factory, sinks
+        )
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        for sink in sinks:
+            sink.close()
+            sink.discard()
         raise
 
 
@@ -188,14 +211,17 @@ def _import(
     reader: SourceReader,
     tmp: Path,
     strict: bool,
-    report_path: Path | None,
+    report_path: Path,
     rejects_path: Path | None,
     progress_factory: Callable[[int, str], Progress] | None,
+    sinks: list[_WorkFile],
 ) -> ImportResult:
     result = ImportResult(source=source, extra_columns=reader.extra_columns)
-    report_path = report_path or dataset.parent / f"{dataset.name}.fel.csv"
     errors = _ErrorSink(report_path)
-    rejects = None if strict else _RejectSink(rejects_path or dataset.parent / f"{dataset.name}.avvisade.csv")
+    sinks.append(errors)
+    rejects = None if strict or rejects_path is None else _RejectSink(rejects_path)
+    if rejects is not None:
+        sinks.append(rejects)
     writers: dict[int, pq.ParquetWriter] = {}
     writing = True
     counties = default_counties().by_code
@@ -238,7 +264,12 @@ def _import(
     result.report_path = report_path if errors.count else None
     result.rejects_path = rejects.path if rejects is not None else None
     if errors.count == 0:
-        report_path.unlink(missing_ok=True)
+        errors.discard()
+        report_path.unlink(missing_ok=True)  # an earlier import's report is no longer true
+    else:
+        errors.publish()
+    if rejects is not None:
+        rejects.publish()
     if strict and result.read == 0:
         shutil.rmtree(tmp, ignore_errors=True)
         raise DomainError(
