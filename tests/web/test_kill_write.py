@@ -37,18 +37,18 @@ def _start(data_dir: Path, url: str) -> tuple[subprocess.Popen[bytes], str]:
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=(data_dir / f"server-{port}.log").open("wb"),
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + 300  # a loaded machine starts slowly
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             if httpx.get(f"{base}/logga-in", timeout=5).status_code == 200:
                 return server, base
         except httpx.TransportError:
             time.sleep(0.2)
     server.kill()
-    raise AssertionError("the server did not start")
+    raise AssertionError(f"the server did not start: {(data_dir / f'server-{port}.log').read_text()[-2000:]}")
 
 
 def _send(client: httpx.Client, patient_id: str, pathway_id: str, to_unit: str) -> httpx.Response:
