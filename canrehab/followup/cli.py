@@ -313,6 +313,10 @@ def import_par_cmd(
         Path | None, typer.Option("--rejects", help="Fil för avvisade rader (--lenient).")
     ] = None,
     report: Annotated[Path | None, typer.Option("--report", help="Fil för felrapporten.")] = None,
+    batch_rows: Annotated[
+        int | None,
+        typer.Option("--batch-rows", min=1, help="Rader per batch (minnesbehovet; standard 500 000)."),
+    ] = None,
 ) -> None:
     """Validera och importera ett patientregisterextrakt till analyslagret (Parquet)."""
     from canrehab.followup.importer import dataset_root, import_par
@@ -327,6 +331,7 @@ def import_par_cmd(
             rejects_path=rejects,
             report_path=report,
             progress_factory=factory,
+            **({} if batch_rows is None else {"batch_rows": batch_rows}),
         )
     typer.echo(f"Lästa rader: {res.read}  godkända: {res.accepted}  avvisade: {res.rejected}")
     if res.extra_columns:

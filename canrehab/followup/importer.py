@@ -4,7 +4,9 @@
 Streamed batch by batch (never the whole file in Python objects). ``strict`` (default) refuses the whole file
 if any row is bad and writes nothing but the error report; ``lenient`` imports the valid rows and writes every
 rejected row, with its line number and reasons, to a rejects file. Either way ``read == accepted + rejected``.
-The dataset appears atomically (written to a temporary directory, then renamed).
+The dataset appears atomically (written to a temporary directory, then renamed). The temporary directory is
+removed when the import fails; one left by an import that was killed (``kill -9``, a crash) is named after its
+process and removed by the next import into the same directory once that process is gone.
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import os
+import re
 import shutil
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,10 +30,72 @@ import pyarrow.parquet as pq
 from canrehab.codes.geography import default_counties
 from canrehab.domain.errors import DomainError
 from canrehab.followup import schema as s
-from canrehab.followup.readers import DEFAULT_BATCH_ROWS, Progress, open_source
+from canrehab.followup.readers import DEFAULT_BATCH_ROWS, Progress, SourceReader, open_source
 from canrehab.followup.validate import validate_batch
 
 MANIFEST = "_import.json"
+# ".<dataset>.tmp-<pid>-<hex>" (being written) and ".<dataset>.old-<pid>-<hex>" (replaced, being removed)
+WORK_DIR = re.compile(r"^\..+\.(?:tmp|old)-(?:(?P<pid>\d+)-)?[0-9a-f]{8}$")
+LEGACY_STALE_AFTER = 24 * 3600  # seconds; the older names carried no process id
+
+
+def _work_name(target: Path, kind: str) -> Path:
+    return target.parent / f".{target.name}.{kind}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+class _WorkFile:
+    """A report written under a temporary name beside its final one and renamed when complete, so that a
+    killed import leaves no half-written report under the real name."""
+
+    def __init__(self, final: Path) -> None:
+        self.path = final
+        self.work = _work_name(final, "tmp")
+        self._fh = self.work.open("w", encoding="utf-8", newline="")
+        self._w = csv.writer(self._fh)
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def publish(self) -> None:
+        self.work.replace(self.path)
+
+    def discard(self) -> None:
+        self.work.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def remove_stale_work_dirs(directory: Path) -> list[Path]:
+    """Remove the temporary directories that imports killed mid-way left in ``directory`` (their process has
+    ended); returns what was removed."""
+    removed: list[Path] = []
+    if not directory.is_dir():
+        return removed
+    for entry in directory.iterdir():
+        match = WORK_DIR.match(entry.name)
+        if match is None:
+            continue
+        pid = match.group("pid")
+        if pid is not None and _alive(int(pid)):
+            continue
+        if pid is None and time.time() - entry.stat().st_mtime < LEGACY_STALE_AFTER:
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry)
+    return removed
 
 
 @dataclass
@@ -50,13 +117,11 @@ class ImportResult:
         return self.dataset is not None
 
 
-class _ErrorSink:
+class _ErrorSink(_WorkFile):
     """Writes every error record (line, column, value, reason) to a CSV report; keeps the first few."""
 
     def __init__(self, path: Path, keep: int = 50) -> None:
-        self.path = path
-        self._fh = path.open("w", encoding="utf-8", newline="")
-        self._w = csv.writer(self._fh)
+        super().__init__(path)
         self._w.writerow(["rad", "kolumn", "värde", "orsak"])
         self.keep = keep
         self.first: list[dict[str, object]] = []
@@ -77,19 +142,14 @@ class _ErrorSink:
         ):
             self.add(line, column, value, reason)
 
-    def close(self) -> None:
-        self._fh.close()
 
-
-class _RejectSink:
+class _RejectSink(_WorkFile):
     """Lenient mode: every rejected row, as read, with its line number and reasons. A row that could be split
     into the extract's columns is written column by column; a row that could not (wrong number of fields) has
     its raw text in the last column, ``radtext``, and its value columns empty."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fh = path.open("w", encoding="utf-8", newline="")
-        self._w = csv.writer(self._fh)
+        super().__init__(path)
         self._w.writerow(["rad", "orsaker", *s.COLUMNS, "radtext"])
 
     def add_rows(self, batch: pa.Table, lines: list[int], mask: list[bool], reasons: list[str]) -> None:
@@ -100,9 +160,6 @@ class _RejectSink:
 
     def add_raw(self, line: int | None, reason: str, text: str) -> None:
         self._w.writerow(["" if line is None else line, reason, *([""] * len(s.COLUMNS)), text])
-
-    def close(self) -> None:
-        self._fh.close()
 
 
 def dataset_root(analytics_dir: Path) -> Path:
@@ -129,11 +186,42 @@ def import_par(
         )
     reader = open_source(source, batch_rows)
     dataset.parent.mkdir(parents=True, exist_ok=True)
-    result = ImportResult(source=source, extra_columns=reader.extra_columns)
     report_path = report_path or dataset.parent / f"{dataset.name}.fel.csv"
+    if not strict:
+        rejects_path = rejects_path or dataset.parent / f"{dataset.name}.avvisade.csv"
+    for directory in {dataset.parent, report_path.parent, *([rejects_path.parent] if rejects_path else [])}:
+        remove_stale_work_dirs(directory)
+    tmp = _work_name(dataset, "tmp")
+    sinks: list[_WorkFile] = []
+    try:
+        return _import(
+            source, dataset, reader, tmp, strict, report_path, rejects_path, progress_factory, sinks
+        )
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        for sink in sinks:
+            sink.close()
+            sink.discard()
+        raise
+
+
+def _import(
+    source: Path,
+    dataset: Path,
+    reader: SourceReader,
+    tmp: Path,
+    strict: bool,
+    report_path: Path,
+    rejects_path: Path | None,
+    progress_factory: Callable[[int, str], Progress] | None,
+    sinks: list[_WorkFile],
+) -> ImportResult:
+    result = ImportResult(source=source, extra_columns=reader.extra_columns)
     errors = _ErrorSink(report_path)
-    rejects = None if strict else _RejectSink(rejects_path or dataset.parent / f"{dataset.name}.avvisade.csv")
-    tmp = dataset.parent / f".{dataset.name}.tmp-{uuid.uuid4().hex[:8]}"
+    sinks.append(errors)
+    rejects = None if strict or rejects_path is None else _RejectSink(rejects_path)
+    if rejects is not None:
+        sinks.append(rejects)
     writers: dict[int, pq.ParquetWriter] = {}
     writing = True
     counties = default_counties().by_code
@@ -176,7 +264,12 @@ def import_par(
     result.report_path = report_path if errors.count else None
     result.rejects_path = rejects.path if rejects is not None else None
     if errors.count == 0:
-        report_path.unlink(missing_ok=True)
+        errors.discard()
+        report_path.unlink(missing_ok=True)  # an earlier import's report is no longer true
+    else:
+        errors.publish()
+    if rejects is not None:
+        rejects.publish()
     if strict and result.read == 0:
         shutil.rmtree(tmp, ignore_errors=True)
         raise DomainError(
@@ -231,7 +324,7 @@ def _write_partitions(
 def _swap_in(tmp: Path, dataset: Path) -> None:
     old = None
     if dataset.exists():
-        old = dataset.parent / f".{dataset.name}.old-{uuid.uuid4().hex[:8]}"
+        old = _work_name(dataset, "old")
         dataset.rename(old)
     tmp.rename(dataset)
     if old is not None:

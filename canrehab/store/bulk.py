@@ -3,7 +3,8 @@ multi-row INSERTs ("insertmanyvalues") on SQLite and PostgreSQL. A system load: 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import UTC, datetime
 from itertools import islice
@@ -79,8 +80,18 @@ def _account(item: Any) -> dict[str, Any]:
     return data
 
 
+@contextmanager
+def _transaction(target: Engine | Connection) -> Iterator[Connection]:
+    """A transaction of its own on an engine; on a connection, the caller's open transaction."""
+    if isinstance(target, Connection):
+        yield target
+    else:
+        with target.begin() as conn:
+            yield conn
+
+
 def bulk_load(
-    engine: Engine,
+    engine: Engine | Connection,
     *,
     units: Iterable[CareUnit] = (),
     staff: Iterable[Staff] = (),
@@ -96,7 +107,8 @@ def bulk_load(
     batch_size: int = BATCH,
 ) -> dict[str, int]:
     """Insert everything in one transaction (all or nothing), parents before children; returns the number
-    of rows per table. Accounts are mappings or dataclasses with the ``user_account`` column names."""
+    of rows per table. Accounts are mappings or dataclasses with the ``user_account`` column names. Given a
+    connection instead of an engine, the rows go into its open transaction (the caller commits)."""
     patients = list(patients)
     worklist = list(worklist)
     plan: list[tuple[Table, Iterable[dict[str, Any]]]] = [
@@ -112,7 +124,7 @@ def bulk_load(
         (TABLES["user_account"], (_account(a) for a in accounts)),
     ]
     counts: dict[str, int] = {}
-    with engine.begin() as conn:
+    with _transaction(engine) as conn:
         for table, rows in plan:
             counts[table.name] = _insert(conn, table, rows, batch_size)
         names = sort_names(conn, (w.patient_id for w in worklist), {p.id: p.name for p in patients})

@@ -1,6 +1,11 @@
 """Engines, migrations and sessions.
 
-SQLite (the embedded default) gets foreign keys, WAL and a busy timeout on every connection; PostgreSQL
+SQLite (the embedded default) gets foreign keys, WAL and a busy timeout on every connection, and its
+transactions are begun by SQLAlchemy rather than by the driver (``BEGIN``, or ``BEGIN IMMEDIATE`` for a
+connection with the ``IMMEDIATE`` execution option, which every unit of work uses): a unit of work reads, then
+writes its changes and audit rows at the end, and a deferred transaction that read first cannot wait for the
+write lock (SQLite answers "database is locked" at once when another writer committed meanwhile), while an
+immediate one takes the write lock at its start and waits up to the busy timeout for it. PostgreSQL
 is reached through psycopg 3 with a pre-pinged pool. A database is always created by the Alembic migrations
 shipped in ``canrehab/store/migrations`` (never ``create_all``).
 """
@@ -11,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Execution option: begin this connection's transaction with BEGIN IMMEDIATE on SQLite (no effect elsewhere).
+IMMEDIATE = "canrehab_immediate"
 
 
 def normalise_url(url: str) -> URL:
@@ -40,6 +47,7 @@ def make_engine(url: str, **options: Any) -> Engine:
             },
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(parsed, **{"pool_pre_ping": True, "pool_size": 20, "max_overflow": 20, **options})
 
@@ -53,6 +61,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
     finally:
         cursor.close()
+    # The driver must not open transactions of its own (it would begin them deferred, and only before DML):
+    # SQLAlchemy's "begin" event below emits BEGIN [IMMEDIATE] instead.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    immediate = connection.get_execution_options().get(IMMEDIATE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def alembic_config(engine: Engine | None = None) -> Any:

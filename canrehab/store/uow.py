@@ -4,7 +4,10 @@
         plan = uow.plans.get(plan_id)
         uow.plans.update(changed, expected_version=plan.version)
 
-Commits on normal exit (after writing the collected audit rows), rolls back on an exception: no partial write.
+Commits on normal exit (after writing the collected audit rows, in the same transaction as the change), rolls
+back on an exception: no partial write. On SQLite the transaction is begun with ``BEGIN IMMEDIATE`` (see
+``store.db``): concurrent units of work wait for each other (up to the busy timeout) instead of failing with
+"database is locked" when the audit rows are flushed at the end.
 
 Work that belongs at the end of the transaction is registered on it: ``refresh_worklist(pathway_id)`` collects
 the pathways whose worklist rows must be recomputed, and the ``before_commit`` callback given at construction
@@ -19,6 +22,7 @@ from types import TracebackType
 from sqlalchemy.orm import Session
 
 from canrehab.store.audit import AuditActor, AuditLog
+from canrehab.store.db import IMMEDIATE
 from canrehab.store.repositories import (
     AccountRepository,
     AssessmentRepository,
@@ -92,6 +96,10 @@ class UnitOfWork:
         if self._open:
             raise RuntimeError("this unit of work is already open")
         self.session = self._sessions()
+        bind = self.session.get_bind()
+        if bind.dialect.name == "sqlite":
+            # Take SQLite's write lock now (waiting for it if need be), before the first read.
+            self.session.connection(execution_options={IMMEDIATE: True})
         self._open = True
         self._pending_pathways.clear()
         audit = self.audit = AuditLog(self.session, self.actor, log_reads=self.log_reads)

@@ -3,6 +3,7 @@ services; the services never import this package)."""
 
 from __future__ import annotations
 
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -120,7 +121,19 @@ def register(app: typer.Typer) -> None:
             pseudonym_key=settings.pseudonym_secret(),
         )
         started = time.monotonic()
+        done = 0
         with progress_bar() as bar:
             task = bar.add_task("Syntetiska patienter", total=patients)
-            load_region(services, config, progress=lambda n: bar.advance(task, n))
-        typer.echo(f"{patients} patienter skapade på {time.monotonic() - started:.1f} s.")
+
+            def advance(n: int) -> None:
+                nonlocal done
+                done += n
+                bar.advance(task, n)
+                if not sys.stderr.isatty():  # a log or a pipe: one line per batch (the bar shows nothing)
+                    typer.echo(f"{done} av {patients} patienter genererade", err=True)
+
+            load_region(services, config, progress=advance)
+        typer.echo(
+            f"{patients} patienter skapade på {time.monotonic() - started:.1f} s (i en enda transaktion: "
+            "ett avbrott lämnar databasen tom)."
+        )

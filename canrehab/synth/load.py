@@ -1,4 +1,8 @@
-"""Generate a synthetic region and load it into a migrated database in batches (a system load: no audit)."""
+"""Generate a synthetic region and load it into a migrated database in batches (a system load: no audit).
+
+All or nothing: every batch goes into one transaction, committed when the whole region is written, so a
+``synth`` that is killed (``kill -9``, a crash, Ctrl-C) leaves the database as empty as it found it and a
+rerun starts afresh (issue 14 item 7)."""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from canrehab.synth.region import PatientBundle, RegionGenerator, SynthConfig
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
     from canrehab.services.context import Services
 
 BATCH = 2000
@@ -17,12 +23,24 @@ def load_region(
     services: Services, config: SynthConfig, *, progress: Callable[[int], None] | None = None
 ) -> RegionGenerator:
     """Generate ``config.patients`` patients with their care process and write them; returns the generator
-    (its ``org`` holds the units and staff, e.g. for demo logins)."""
+    (its ``org`` holds the units and staff, e.g. for demo logins). One transaction: all or nothing."""
+    generator = RegionGenerator(config, services.catalog)
+    with services.engine.begin() as conn:
+        _load(services, config, generator, conn, progress)
+    return generator
+
+
+def _load(
+    services: Services,
+    config: SynthConfig,
+    generator: RegionGenerator,
+    conn: Connection,
+    progress: Callable[[int], None] | None,
+) -> None:
     from canrehab.services.worklist import rows_from_aggregates
     from canrehab.store.bulk import bulk_load
 
-    generator = RegionGenerator(config, services.catalog)
-    bulk_load(services.engine, units=generator.org.units, staff=generator.org.staff)
+    bulk_load(conn, units=generator.org.units, staff=generator.org.staff)
     batch: list[PatientBundle] = []
 
     def flush() -> None:
@@ -44,7 +62,7 @@ def load_region(
             )
         ]
         bulk_load(
-            services.engine,
+            conn,
             patients=[b.patient for b in batch],
             pathways=[b.pathway for b in batch],
             assessments=[a for b in batch for a in b.assessments],
@@ -54,7 +72,7 @@ def load_region(
             kva=[k for b in batch for k in b.kva],
             worklist=worklist,
         )
-        load_care_paths(services, batch)
+        load_care_paths(conn, batch)
         if progress is not None:
             progress(len(batch))
         batch.clear()
@@ -64,21 +82,20 @@ def load_region(
         if len(batch) >= BATCH:
             flush()
     flush()
-    return generator
 
 
-def load_care_paths(services: Services, batch: list[PatientBundle]) -> None:
-    """Insert the bundles' relatives, relative support and MDK-rehab cases (``synth.care_paths``)."""
+def load_care_paths(conn: Connection, batch: list[PatientBundle]) -> None:
+    """Insert the bundles' relatives, relative support and MDK-rehab cases (``synth.care_paths``) in the
+    connection's open transaction."""
     from sqlalchemy import insert
 
     from canrehab.store.repositories.care import MDK_REHAB_CASE, RELATIVE, RELATIVE_SUPPORT
 
     paths = [b.care_paths for b in batch if b.care_paths is not None]
-    with services.engine.begin() as conn:
-        for entity_map, rows in (
-            (RELATIVE, [r for p in paths for r in p.relatives]),
-            (RELATIVE_SUPPORT, [s for p in paths for s in p.supports]),
-            (MDK_REHAB_CASE, [c for p in paths for c in p.mdk_rehab_cases]),
-        ):
-            if rows:
-                conn.execute(insert(entity_map.table), [entity_map.to_row(r) for r in rows])
+    for entity_map, rows in (
+        (RELATIVE, [r for p in paths for r in p.relatives]),
+        (RELATIVE_SUPPORT, [s for p in paths for s in p.supports]),
+        (MDK_REHAB_CASE, [c for p in paths for c in p.mdk_rehab_cases]),
+    ):
+        if rows:
+            conn.execute(insert(entity_map.table), [entity_map.to_row(r) for r in rows])

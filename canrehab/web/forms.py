@@ -16,6 +16,11 @@ def text(form: Mapping[str, Any], name: str, max_len: int = 4000) -> str:
     return str(value).strip()[:max_len] if value is not None else ""
 
 
+def idempotency_key(form: Mapping[str, Any]) -> str | None:
+    """The form's one-time key (``services.idempotency``), None when it carries none."""
+    return text(form, "idempotency_key", 100) or None
+
+
 def opt_date(form: Mapping[str, Any], name: str) -> date | None:
     value = text(form, name, 10)
     if not value:

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from canrehab.domain import offers
 from canrehab.domain.permissions import Action, allowed
+from canrehab.services.idempotency import new_key
 from canrehab.web import format as fmt
 from canrehab.web.security import csrf_token
 
@@ -46,6 +47,7 @@ def make_templates() -> Jinja2Templates:
     env.globals.update(
         role_label=lambda v: fmt.label(fmt.ROLE_SV, v),
         allowed=user_may,
+        form_key=new_key,  # a fresh one-time key per form that creates a record (services.idempotency)
         PROFESSION_SV=fmt.PROFESSION_SV,
         CLOSE_REASON_SV=fmt.CLOSE_REASON_SV,
         KEY_MOMENT_SV=fmt.KEY_MOMENT_SV,

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from canrehab.store import (
     orm_bulk,  # noqa: F401  (the bulk export jobs of migration 0011)
     orm_care,  # noqa: F401  (the tables of migration 0008 join the metadata)
+    orm_idempotency,  # noqa: F401  (migration 0015)
     orm_oauth,  # noqa: F401  (the client_assertion table of migration 0012)
     orm_versions,  # noqa: F401  (record_version, migration 0013)
     orm_worklist,  # noqa: F401  (its tables join Base.metadata)
@@ -18,9 +19,10 @@ from canrehab.store import (
 from canrehab.store.db import current_revision, make_engine, migrate
 from canrehab.store.orm import Base
 
-HEAD = "0016"  # 0016: worklist team_missing (issue 12); before it 0013, 0012, 0011
+HEAD = "0016"  # 0016: worklist team_missing (issue 12); before it 0015, 0013, 0012, 0011
 EXPECTED_TABLES = {
     "care_unit",
+    "idempotency_key",
     "staff",
     "patient",
     "pathway",

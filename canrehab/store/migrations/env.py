@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 from canrehab.store import (  # noqa: F401  (their tables join Base.metadata; issue 11, 15)
     orm_bulk,
     orm_care,
+    orm_idempotency,
     orm_oauth,
     orm_structure,
     orm_svf,

@@ -12,7 +12,7 @@ from canrehab.domain.permissions import Action
 from canrehab.services import assessments as assessment_service
 from canrehab.services import coordination as coordination_service
 from canrehab.services import handovers as handover_service
-from canrehab.services import organisation
+from canrehab.services import idempotency, organisation
 from canrehab.services import patients as patient_service
 from canrehab.services import worklist as worklist_service
 from canrehab.services.context import Services
@@ -73,21 +73,25 @@ def start_assessment(
     pathway_id: str = Form(...),
     key_moment: str = Form(KeyMoment.OTHER.value),
     mode: str = Form("link"),
+    idempotency_key: str = Form(""),
 ) -> Response:
     try:
         moment = KeyMoment(key_moment)
     except ValueError:
         moment = KeyMoment.OTHER
     respondent = Respondent.PATIENT if mode == "link" else Respondent.STAFF_ON_BEHALF
-    assessment = assessment_service.start(
-        services,
-        user.actor,
-        patient_id=patient_id,
-        pathway_id=pathway_id,
-        key_moment=moment,
-        respondent=respondent,
-    )
-    if mode == "link":
+
+    def start() -> str:
+        assessment = assessment_service.start(
+            services,
+            user.actor,
+            patient_id=patient_id,
+            pathway_id=pathway_id,
+            key_moment=moment,
+            respondent=respondent,
+        )
+        if mode != "link":
+            return f"/bedomning/{assessment.id}/fyll-i"
         validity = request.app.state.web_settings.assessment_link_validity
         token, expires = assessment_service.create_link(
             services, user.actor, assessment.id, validity=validity
@@ -100,8 +104,10 @@ def start_assessment(
             "patient_id": patient_id,
         }
         flash(request, "En personlig länk till Hälsoskattning har skapats. Skicka den till patienten.")
-        return RedirectResponse(f"/patient/{patient_id}", status_code=303)
-    return RedirectResponse(f"/bedomning/{assessment.id}/fyll-i", status_code=303)
+        return f"/patient/{patient_id}"
+
+    outcome = idempotency.once(services, user.actor, idempotency_key[:100] or None, "start_assessment", start)
+    return RedirectResponse(outcome.result, status_code=303)
 
 
 @router.get("/patient/{patient_id}/overlamning")
@@ -122,27 +128,39 @@ async def send_handover(
             raise DomainError(
                 "handover.to_unit_required", "Välj den enhet som ska ta emot patienten.", "no unit"
             )
-        handover = handover_service.send(
-            services,
-            user.actor,
-            patient_id=patient_id,
-            pathway_id=forms.text(form, "pathway_id", 64),
-            to_unit_hsa_id=entered["to_unit"],
-            to_profession=forms.opt_profession(form, "to_profession"),
-            content=HandoverContent(
-                needs=entered["needs"],
-                wishes=entered["wishes"],
-                plan_summary=entered["plan_summary"],
-                ongoing_actions=entered["ongoing_actions"],
-            ),
-            patient_informed=entered["patient_informed"] == "1",
-        )
+
+        def send() -> str:
+            handover = handover_service.send(
+                services,
+                user.actor,
+                patient_id=patient_id,
+                pathway_id=forms.text(form, "pathway_id", 64),
+                to_unit_hsa_id=entered["to_unit"],
+                to_profession=forms.opt_profession(form, "to_profession"),
+                content=HandoverContent(
+                    needs=entered["needs"],
+                    wishes=entered["wishes"],
+                    plan_summary=entered["plan_summary"],
+                    ongoing_actions=entered["ongoing_actions"],
+                ),
+                patient_informed=entered["patient_informed"] == "1",
+            )
+            return f"/overlamning/{handover.id}"
+
+        outcome = idempotency.once(services, user.actor, forms.idempotency_key(form), "send_handover", send)
     except DomainError as refused:
         return _refused(request, services, user, patient_id, form, "handover", refused, entered)
-    flash(
-        request, "Överlämningen är skickad. Ni ansvarar tills mottagaren har bekräftat kontakt med patienten."
-    )
-    return RedirectResponse(f"/overlamning/{handover.id}", status_code=303)
+    if outcome.repeated:
+        flash(
+            request,
+            "Överlämningen var redan skickad; formuläret skickades en gång till och ingen ny skapades.",
+        )
+    else:
+        flash(
+            request,
+            "Överlämningen är skickad. Ni ansvarar tills mottagaren har bekräftat kontakt med patienten.",
+        )
+    return RedirectResponse(outcome.result, status_code=303)
 
 
 @router.get("/patient/{patient_id}/remiss")
@@ -220,19 +238,27 @@ async def send_referral(
     entered = _entered(form)
     profession = forms.opt_profession(form, "to_profession") or Profession.REHAB_TEAM
     try:
-        handover_service.send_referral(
-            services,
-            user.actor,
-            patient_id=patient_id,
-            pathway_id=forms.text(form, "pathway_id", 64),
-            to_unit_hsa_id=entered["to_unit"] or None,
-            to_profession=profession,
-            reason=entered["reason"],
-        )
+
+        def send() -> str:
+            handover_service.send_referral(
+                services,
+                user.actor,
+                patient_id=patient_id,
+                pathway_id=forms.text(form, "pathway_id", 64),
+                to_unit_hsa_id=entered["to_unit"] or None,
+                to_profession=profession,
+                reason=entered["reason"],
+            )
+            return f"/patient/{patient_id}"
+
+        outcome = idempotency.once(services, user.actor, forms.idempotency_key(form), "send_referral", send)
     except DomainError as refused:
         return _refused(request, services, user, patient_id, form, "referral", refused, entered)
-    flash(request, "Remissen är skickad.")
-    return RedirectResponse(f"/patient/{patient_id}", status_code=303)
+    flash(
+        request,
+        "Remissen var redan skickad; ingen ny skapades." if outcome.repeated else "Remissen är skickad.",
+    )
+    return RedirectResponse(outcome.result, status_code=303)
 
 
 def _back(patient_id: str) -> Response:
