@@ -124,6 +124,8 @@ class System:
     unions: list[Union] = field(default_factory=list)
     subsets: list[Subset] = field(default_factory=list)
     unpublished: set[Key] = field(default_factory=set)
+    # what a reader knows of an unpublished cell, when more than "at least 0" (a code listed as "<100")
+    known_override: dict[Key, tuple[float, float]] = field(default_factory=dict)
 
     def add(self, other: System) -> None:
         clash = [k for k in other.values if k in self.values and self.values[k] != other.values[k]]
@@ -134,6 +136,7 @@ class System:
         self.unions += other.unions
         self.subsets += other.subsets
         self.unpublished |= other.unpublished
+        self.known_override.update(other.known_override)
 
     def relations(self) -> list[tuple[tuple[Key, ...], list[float], str]]:
         """Each relation as (cells, coefficients, sense) with sense ``"="`` (== 0) or ``"<"`` (<= 0)."""
@@ -212,8 +215,8 @@ def known_bounds(
 ) -> dict[Key, tuple[float, float]]:
     out: dict[Key, tuple[float, float]] = {}
     for k, n in system.values.items():
-        if k in system.unpublished and k not in state:
-            out[k] = (0, math.inf)
+        if k in system.unpublished:
+            out[k] = system.known_override.get(k, (0, math.inf))
         else:
             out[k] = policy.known(int(n), state.get(k))
     return out

@@ -66,7 +66,9 @@ from scipy.sparse import coo_matrix
 from canrehab.followup.disclosure_audit import (
     COMPLEMENTARY,
     HIDDEN_TEXT,
+    POLICIES,
     PRIMARY,
+    ROUND,
     SMALL_TEXT,
     SUPPRESS,
     DisclosureError,
@@ -80,7 +82,17 @@ from canrehab.followup.disclosure_audit import (
     required_range,
 )
 
-__all__ = ["COMPLEMENTARY", "PRIMARY", "Group", "Subset", "System", "Union", "DisclosureError"]
+__all__ = [
+    "COMPLEMENTARY",
+    "POLICIES",
+    "PRIMARY",
+    "ROUND",
+    "DisclosureError",
+    "Group",
+    "Subset",
+    "System",
+    "Union",
+]
 
 REPORT = "report"
 DASHBOARD = "dashboard"
@@ -237,6 +249,8 @@ def _cheapest_complement(
     for j, k in enumerate(candidates):
         # ties break towards fewer cells (value) or smaller cells (cells)
         weights[n + j] = (int(values[k]) + 1e-3) if cost == "value" else 1.0 + int(values[k]) / big
+        if status.get(k) == PRIMARY:
+            weights[n + j] += big  # hiding that a cell is small: only when nothing else helps
     a = coo_matrix(np.array(rows)) if rows else None
     constraints = [LinearConstraint(a, rlo, rhi)] if a is not None else []
     res = milp(
