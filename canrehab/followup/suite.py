@@ -16,7 +16,10 @@ import pandas as pd
 
 from canrehab import __version__
 from canrehab.codes.kva import rehab_codes
-from canrehab.followup import population, tables
+from canrehab.followup import population, suite_disclosure, tables
+from canrehab.followup import suppression as sup
+from canrehab.followup.disclosure_audit import AuditResult, DisclosureError
+from canrehab.followup.disclosure_audit import audit as audit_published
 from canrehab.followup.goals import IndicatorDef, default_indicators
 from canrehab.followup.indicators import evaluate
 from canrehab.followup.render import charts
@@ -102,6 +105,7 @@ class SuiteResult:
     out: Path
     files: list[Path] = field(default_factory=list)
     population: int = 0
+    audit: AuditResult | None = None  # the disclosure audit of everything the suite published together
 
 
 def _method_notes(threshold: int, complementary: bool) -> list[str]:
@@ -153,11 +157,30 @@ def run_suite(
     with contacts_table(source, backend) as (_, contacts):
         model = population.build(contacts, years, all_codes, bands, cache=True)
         try:
-            geo = tables.geo_tables(
-                tables.geo_counts(model, list(codes), year=year), threshold, complementary=complementary
-            )
+            counts = tables.geo_counts(model, list(codes), year=year)
             cc, pp = tables.code_counts(model, year)
-            ind = evaluate(model, defs, years, threshold=threshold, complementary=complementary)
+            ind_geo: dict[tuple[str, int], tables.GeoTable] = {}
+            ind = evaluate(
+                model, defs, years, threshold=threshold, complementary=complementary, collect=ind_geo
+            )
+            specs = tables.default_code_tables([population.band_label(lo, hi) for lo, hi in bands])
+            geo, code_tabs, audit, ind = _protected(
+                model,
+                counts,
+                cc,
+                pp,
+                specs,
+                ind,
+                ind_geo,
+                defs,
+                years,
+                year,
+                codes,
+                threshold=threshold,
+                complementary=complementary,
+                min_count=min_count,
+            )
+            res.audit = audit
         finally:
             model.release()
     if len(ind):
@@ -167,8 +190,6 @@ def run_suite(
         ind = ind[~empty].reset_index(drop=True)
     shown_years = _years_with_data(ind, year)
     ind = ind[ind["year"].isin(shown_years)]
-    specs = tables.default_code_tables([population.band_label(lo, hi) for lo, hi in bands])
-    code_tabs = tables.code_tables(cc, pp, specs, min_count=min_count, threshold=threshold)
     res.population = int(pp["n"].sum()) if len(pp) else 0
 
     # CSV (machine-facing)
@@ -277,6 +298,50 @@ def run_suite(
     render_report(context, out / "rapport.html")
     res.files.append(out / "rapport.html")
     return res
+
+
+def _protected(
+    model: population.YearModel,
+    counts: tables.GeoCounts,
+    cc: pd.DataFrame,
+    pp: pd.DataFrame,
+    specs: Sequence[tables.CodeTableSpec],
+    ind: pd.DataFrame,
+    ind_geo: dict[tuple[str, int], tables.GeoTable],
+    defs: Sequence[IndicatorDef],
+    years: Sequence[int],
+    year: int,
+    codes: Sequence[str],
+    *,
+    threshold: int,
+    complementary: bool,
+    min_count: int,
+) -> tuple[dict[str, tables.GeoTable], dict[str, pd.DataFrame], AuditResult, pd.DataFrame]:
+    """Suppress every table of the suite as one linear system and audit it before anything is written: each
+    table is first protected on its own, then the joint system (with the relations between the tables) is
+    completed, the tables are rebuilt with the joint states, and the joint audit must be clean (unless
+    complementary suppression is off, when the audit only reports what is recoverable)."""
+    policy = sup.Policy(threshold=threshold)
+    geo = tables.geo_tables(counts, threshold, complementary=complementary)
+    collect: dict[str, object] = {}
+    code_tabs = tables.code_tables(
+        cc, pp, specs, min_count=min_count, threshold=threshold, complementary=complementary, collect=collect
+    )
+    system = suite_disclosure.joint(geo["county"], ind_geo, collect, defs, year, codes)
+    state = system.state
+    if complementary:
+        state = sup.protect(system.system, policy, already=state)
+    if state != system.state:
+        geo_state, ind_state, code_state = suite_disclosure.split(state)
+        geo = tables.geo_tables(counts, threshold, already=geo_state)
+        code_tabs = tables.code_tables(
+            cc, pp, specs, min_count=min_count, threshold=threshold, already=code_state
+        )
+        ind = evaluate(model, defs, years, threshold=threshold, already=ind_state)
+    result = audit_published(system.system, state, policy)
+    if complementary and not result.clean:
+        raise DisclosureError(result)
+    return geo, code_tabs, result, ind
 
 
 def _years_with_data(ind: pd.DataFrame, year: int) -> list[int]:

@@ -144,6 +144,7 @@ def geo_tables(
     complementary: bool = True,
     counties: CountyFile | None = None,
     policy: sup.Policy | None = None,
+    already: Mapping[Hashable, str] | None = None,
 ) -> dict[str, GeoTable]:
     """County and RCC tables, suppressed jointly (so publishing both reveals nothing either hides)."""
     cf = counties or default_counties()
@@ -180,7 +181,9 @@ def geo_tables(
             members = tuple(("county", lan, col) for lan in county_codes if rcc_of[lan] == r.code)
             groups.append(sup.Group(members, ("rcc", r.code, col)))
     system = sup.System(values=values, groups=groups, unpublished={k for k in values if k[0] == "unknown"})
-    state = sup.protect(system, policy or sup.Policy(threshold=threshold), complementary=complementary)
+    state = sup.protect(
+        system, policy or sup.Policy(threshold=threshold), complementary=complementary, already=already
+    )
 
     def rows(level: str, units: list[tuple[str, str]]) -> pd.DataFrame:
         out = []
@@ -295,8 +298,12 @@ def code_tables(
     *,
     min_count: int = 100,
     threshold: int = 4,
+    complementary: bool = True,
+    already: Mapping[Hashable, str] | None = None,
+    collect: dict[str, object] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Long tables per spec; codes under ``min_count`` (overall table) are listed without counts."""
+    """Long tables per spec; codes under ``min_count`` (overall table) are listed without counts.
+    ``collect`` receives the tables' linear system and suppression (``system``, ``state``)."""
     kva = rehab_codes()
     out: dict[str, pd.DataFrame] = {}
     for spec in specs:
@@ -337,7 +344,8 @@ def code_tables(
                 }
             )
         out[spec.id] = pd.DataFrame(rows, columns=CODE_COLUMNS)
-    _protect_partitions(cc, specs, out, threshold, min_count, pp)
+    if complementary or collect is not None:
+        _protect_partitions(cc, specs, out, threshold, min_count, pp, complementary, already, collect)
     return out
 
 
@@ -396,6 +404,9 @@ def _protect_partitions(
     threshold: int,
     min_count: int = 100,
     pp: pd.DataFrame | None = None,
+    complementary: bool = True,
+    already_joint: Mapping[Hashable, str] | None = None,
+    collect: dict[str, object] | None = None,
 ) -> None:
     """Hide (X) the shown counts that, with the strata that partition the population, would narrow a small
     count: the code tables' linear system (``code_system``), protected and audited."""
@@ -408,7 +419,10 @@ def _protect_partitions(
         for r in out[s.id].to_dict("records")
         if str(r["patients"]).startswith("<")
     }
-    state = sup.protect(system, sup.Policy(threshold=threshold), already=already)
+    already.update(already_joint or {})
+    state = sup.protect(system, sup.Policy(threshold=threshold), already=already, complementary=complementary)
+    if collect is not None:
+        collect["system"], collect["state"] = system, state
     for s in specs:
         df = out[s.id]
         for code in {str(c) for c in df["code"]}:
