@@ -253,6 +253,7 @@ def _solve(
     relations: list[tuple[tuple[Key, ...], list[float], str]],
     target: Key,
     sense: int,
+    cap: float | None = None,
 ) -> float:
     index = {k: i for i, k in enumerate(cells)}
     rows, cols, data, lo, hi = [], [], [], [], []
@@ -275,7 +276,7 @@ def _solve(
         constraints.append(LinearConstraint(a, lo, hi))
     # an unbounded cell (an X or unpublished cell) is capped far above every true value; reaching the cap
     # means "no upper limit"
-    cap = _cap(bounds, fixed)
+    cap = cap if cap is not None else _cap({k: bounds[k] for k in cells}, fixed)
     b = Bounds([bounds[k][0] for k in cells], [min(bounds[k][1], cap) for k in cells])
     res = milp(c, constraints=constraints, bounds=b, integrality=np.ones(len(cells)))
     if not res.success:
@@ -306,9 +307,10 @@ def audit(
             continue
         comp_rels = [r for r in rels if any(c in comp for c in r[0])]
         cells = sorted(comp, key=repr)
+        cap = _cap({k: known[k] for k in cells}, {k: fixed[k] for r in comp_rels for k in r[0] if k in fixed})
         for k in sorted(targets, key=repr):
-            low = _solve(cells, known, fixed, comp_rels, k, 1)
-            high = _solve(cells, known, fixed, comp_rels, k, -1)
+            low = _solve(cells, known, fixed, comp_rels, k, 1, cap)
+            high = _solve(cells, known, fixed, comp_rels, k, -1, cap)
             intervals[k] = (low, high)
             need = required_range(int(system.values[k]), state[k], policy, protection)
             if low > need[0] or high < need[1]:
@@ -338,8 +340,9 @@ def _attainable(
     comp = next(c for c in components(system.values, rels, free) if cell in c)
     comp_rels = [r for r in rels if any(c in comp for c in r[0])]
     cells = sorted(comp, key=repr)
-    low = _solve(cells, known, fixed, comp_rels, cell, 1)
-    high = _solve(cells, known, fixed, comp_rels, cell, -1)
+    cap = _cap({k: known[k] for k in cells}, {k: fixed[k] for r in comp_rels for k in r[0] if k in fixed})
+    low = _solve(cells, known, fixed, comp_rels, cell, 1, cap)
+    high = _solve(cells, known, fixed, comp_rels, cell, -1, cap)
     return max(need[0], low), min(need[1], high)
 
 

@@ -155,6 +155,7 @@ def run_suite(
     )
     res = SuiteResult(out=out)
     with contacts_table(source, backend) as (_, contacts):
+        months = population.months_covered(contacts, years)
         model = population.build(contacts, years, all_codes, bands, cache=True)
         try:
             counts = tables.geo_counts(model, list(codes), year=year)
@@ -190,12 +191,19 @@ def run_suite(
         ind = ind[~empty].reset_index(drop=True)
     shown_years = _years_with_data(ind, year)
     ind = ind[ind["year"].isin(shown_years)]
+    partial = partly_covered(months, shown_years)
+    # machine-facing: every year with its coverage; human-facing trends: only the fully covered years
+    ind = ind.assign(year_coverage=ind["year"].map(lambda y: "partial" if int(y) in partial else "full"))
+    ind_csv = ind
+    ind = ind[~ind["year"].isin(partial)].reset_index(drop=True)
+    coverage_note = coverage_note_sv(partial, months)
+    shown_years = [y for y in shown_years if y not in partial] or [year]
     res.population = int(pp["n"].sum()) if len(pp) else 0
 
     # CSV (machine-facing)
     region_pub = geo["county"].published()
     rcc_pub = geo["rcc"].published()
-    csv_files = {"region.csv": region_pub, "rcc.csv": rcc_pub, "indikatorer.csv": ind}
+    csv_files = {"region.csv": region_pub, "rcc.csv": rcc_pub, "indikatorer.csv": ind_csv}
     for spec in specs:
         csv_files[f"koder_{spec.id}.csv"] = code_tabs[spec.id]
     for name, df in csv_files.items():
@@ -221,7 +229,11 @@ def run_suite(
         if not len(sub):
             continue
         png, svg = charts.indicator_trend(
-            sub, d.id, f"{d.name_sv} (procent)", chart_dir / f"indikator_{d.id}"
+            sub,
+            d.id,
+            f"{d.name_sv} (procent)",
+            chart_dir / f"indikator_{d.id}",
+            note=f"Delvis täckta år utelämnade: {', '.join(map(str, sorted(partial)))}" if partial else "",
         )
         res.files += [png, svg]
         ind_sections.append(_indicator_section(d, sub, year, svg))
@@ -253,7 +265,7 @@ def run_suite(
         Sheet(
             "Metod",
             "Metod",
-            pd.DataFrame({"text": _method_notes(threshold, complementary)}),
+            pd.DataFrame({"text": _method_notes(threshold, complementary) + coverage_note}),
             {"text": "Beskrivning"},
             {},
         )
@@ -291,13 +303,31 @@ def run_suite(
         "indicators": ind_sections,
         "code_tables": _code_sections(code_tabs, specs),
         "min_count": min_count,
-        "method": _method_notes(threshold, complementary),
+        "method": _method_notes(threshold, complementary) + coverage_note,
         "generated": datetime.now().strftime("%Y-%m-%d %H:%M"),
         "version": __version__,
     }
     render_report(context, out / "rapport.html")
     res.files.append(out / "rapport.html")
     return res
+
+
+def partly_covered(months: dict[int, int], years: Sequence[int]) -> set[int]:
+    """Years the extract covers only in part: contacts in fewer calendar months than the best-covered year
+    (a 2022 extract with some contacts of December 2021 covers 2021 in one month of twelve)."""
+    best = max((months.get(y, 0) for y in years), default=0)
+    return {y for y in years if months.get(y, 0) < best}
+
+
+def coverage_note_sv(partial: set[int], months: dict[int, int]) -> list[str]:
+    if not partial:
+        return []
+    parts = ", ".join(f"{y} ({months.get(y, 0)} av 12 månader)" for y in sorted(partial))
+    return [
+        f"Delvis täckta år: extraktet har kontakter under bara en del av året {parts}. Dessa år visas inte i "
+        "trenderna (diagram och tabeller) eftersom andelarna inte är jämförbara; i indikatorer.csv har de "
+        "year_coverage = partial."
+    ]
 
 
 def _protected(

@@ -162,6 +162,11 @@ def protect(
         return status
     if policy.threshold == 2:
         return status  # "<2" itself says "1": there is no range to protect
+    rels = system.relations()
+    by_cell: dict[Hashable, list[int]] = {}
+    for i, (rc, _, _) in enumerate(rels):
+        for k in rc:
+            by_cell.setdefault(k, []).append(i)
     for _ in range(len(system.values) + 1):
         result = audit(system, status, policy, protection=protection)
         if result.clean:
@@ -172,7 +177,7 @@ def protect(
                 reached = f.high if side == 1 else f.low
                 if side * (reached - target) >= 0:
                     continue
-                for k in _cheapest_complement(system, status, policy, f.cell, target, cost):
+                for k in _cheapest_complement(system, status, policy, f.cell, target, cost, rels, by_cell):
                     if status.get(k) != COMPLEMENTARY:
                         status[k] = COMPLEMENTARY
                         added = True
@@ -188,11 +193,12 @@ def _cheapest_complement(
     cell: Hashable,
     target: float,
     cost: str,
+    rels: list[tuple[tuple[Hashable, ...], list[float], str]],
+    by_cell: Mapping[Hashable, list[int]],
 ) -> list[Hashable]:
     """The cheapest set of published cells whose hiding lets ``cell`` take the value ``target`` (an integer
     program over the perturbation ``y`` of every cell of the relations around ``cell``)."""
-    rels = system.relations()
-    keys = _neighbourhood(cell, rels, system, status, policy)
+    keys = _neighbourhood(cell, rels, by_cell)
     cells = sorted(keys, key=repr)
     index = {k: i for i, k in enumerate(cells)}
     known = known_bounds(system, status, policy)
@@ -216,9 +222,8 @@ def _cheapest_complement(
     rows: list[list[float]] = []
     rlo: list[float] = []
     rhi: list[float] = []
-    for rc, coef, kind in rels:
-        if not any(c in index for c in rc):
-            continue
+    for i in sorted({i for k in cells for i in by_cell.get(k, [])}):
+        rc, coef, kind = rels[i]
         row = np.zeros(n + m)
         const = 0.0
         for k, c in zip(rc, coef, strict=True):
@@ -265,15 +270,9 @@ def _cheapest_complement(
 def _neighbourhood(
     cell: Hashable,
     rels: list[tuple[tuple[Hashable, ...], list[float], str]],
-    system: System,
-    status: Mapping[Hashable, str],
-    policy: Policy,
+    by_cell: Mapping[Hashable, list[int]],
 ) -> set[Hashable]:
     """The cells connected to ``cell`` through relations (all of them: a published cell may be hidden)."""
-    by_cell: dict[Hashable, list[int]] = {}
-    for i, (rc, _, _) in enumerate(rels):
-        for k in rc:
-            by_cell.setdefault(k, []).append(i)
     seen = {cell}
     todo = [cell]
     while todo:

@@ -120,3 +120,21 @@ def test_every_suite_is_audited_before_it_is_written(extract: Extract, tmp_path:
     assert any(f.exact for f in primary_only.audit.recoverable)
     res = run_suite(src, 2022, tmp_path / "c", trend_years=1)
     assert res.audit is not None and res.audit.clean and res.audit.hidden > 0
+
+
+def test_a_year_the_extract_only_partly_covers_is_flagged_and_left_out_of_the_trends(
+    extract: Extract, tmp_path: Path
+) -> None:
+    import csv
+
+    # a 2022 extract (contacts every month) with some contacts of December 2021: Min vårdplan 2021 would
+    # read 50 % against 2,5 % in 2022 (the "16,8 % (2021) → 2,8 % (2022)")
+    rows = [contact(str(i), indatum=f"2022-{i % 12 + 1:02d}-10", op="XV019" if i < 5 else "") for i in range(200)]
+    rows += [contact(str(i), indatum="2021-12-20", op="XV019" if i < 10 else "") for i in range(200, 220)]
+    res = run_suite(extract(rows), 2022, tmp_path / "out", trend_years=2)
+    ind = list(csv.DictReader((tmp_path / "out" / "indikatorer.csv").open(encoding="utf-8")))
+    cover = {(r["year"], r["year_coverage"]) for r in ind if r["indicator_id"] == "min_vardplan"}
+    assert cover == {("2021", "partial"), ("2022", "full")}
+    html = (tmp_path / "out" / "rapport.html").read_text(encoding="utf-8")
+    assert "Delvis täckta år" in html and "2021 (1 av 12 månader)" in html
+    assert res.audit is not None and res.audit.clean
