@@ -10,8 +10,8 @@ persons the tables share. Each *cell* is a person count; the system knows
   county, are members of the group but ``unpublished``);
 * ``Union``: an indicator that counts persons with any of several codes (Min vårdplan = XV019 or XV020) is at
   least each of its parts and at most their sum;
-* ``Subset``: a count of a subpopulation is at most the count of the population (a code in inpatient care is at
-  most the code overall; persons with a code at most the persons of the unit).
+* ``Subset``: a count of a subpopulation is at most the count of the population (a code in inpatient care
+  is at most the code overall; persons with a code at most the persons of the unit).
 
 What a reader knows of each cell comes from its published text (``Policy.known``): a published count exactly
 (or, under rounding, to ±2), a ``<4`` cell is 1..3, an ``X`` cell is at least 1 (zeros are never hidden), an
@@ -22,9 +22,10 @@ cells that are not known exactly), so each program is small.
 
 A suppressed small cell is *protected* when its feasible interval contains its whole primary range
 (1..threshold-1: the reader learns nothing beyond ``<4``), or as much of it as any suppression can give
-(zeros are published, so a hidden margin over two hidden cells is at least 2 whatever else is hidden). With a protection level ``p > 0``, a
-complementary (``X``) cell's interval must also reach ``p`` persons below and above its value. A cell whose
-interval is narrower is *recoverable* (``exact`` when the interval is one value).
+(zeros are published, so a hidden margin over two hidden cells is at least 2 whatever else is hidden).
+With a protection level ``p > 0``, a complementary (``X``) cell's interval must also reach ``p`` persons
+below and above its value. A cell whose interval is narrower is *recoverable* (``exact`` when the interval
+is one value).
 
 This module only reads; ``suppression`` chooses the cells to hide and calls ``audit`` on its own result.
 """
@@ -210,9 +211,7 @@ def required_range(value: int, state: str, policy: Policy, protection: int = 0) 
     return math.inf, -math.inf  # no requirement: any interval contains the empty range
 
 
-def known_bounds(
-    system: System, state: Mapping[Key, str], policy: Policy
-) -> dict[Key, tuple[float, float]]:
+def known_bounds(system: System, state: Mapping[Key, str], policy: Policy) -> dict[Key, tuple[float, float]]:
     out: dict[Key, tuple[float, float]] = {}
     for k, n in system.values.items():
         if k in system.unpublished:
@@ -268,8 +267,8 @@ def _solve(
                 const += c * fixed[k]
         lo.append(-const if kind == "=" else -np.inf)
         hi.append(-const)
-    c = np.zeros(len(cells))
-    c[index[target]] = sense
+    objective = np.zeros(len(cells))
+    objective[index[target]] = sense
     constraints = []
     if relations:
         a = coo_matrix((data, (rows, cols)), shape=(len(relations), len(cells)))
@@ -278,7 +277,7 @@ def _solve(
     # means "no upper limit"
     cap = cap if cap is not None else _cap({k: bounds[k] for k in cells}, fixed)
     b = Bounds([bounds[k][0] for k in cells], [min(bounds[k][1], cap) for k in cells])
-    res = milp(c, constraints=constraints, bounds=b, integrality=np.ones(len(cells)))
+    res = milp(objective, constraints=constraints, bounds=b, integrality=np.ones(len(cells)))
     if not res.success:
         raise RuntimeError(f"disclosure audit: the system is infeasible ({res.message})")
     value = float(round(res.x[index[target]]))

@@ -58,14 +58,18 @@ def joint(
     for p in parts:
         out.system.add(p.system)
         out.state.update(p.state)
-    units = [k for k in geo.system.values if k[2] == TOTAL]  # type: ignore[index]
+    units: list[tuple[str, str, str]] = [
+        k  # type: ignore[misc]
+        for k in geo.system.values
+        if k[2] == TOTAL  # type: ignore[index]
+    ]
     by_id = {d.id: d for d in defs}
     for ind_id, ind_year in indicators:
         d = by_id[ind_id]
         den = d.denominator
         if ind_year != year or den.care_type or den.age_groups or den.sex:
             continue
-        for level, code, _ in units:  # type: ignore[misc]
+        for level, code, _ in units:
             # the indicator's denominator is the unit's population, published in the region table
             whole = ("ind", ind_id, ind_year, (level, code, TOTAL))
             out.system.groups.append(sup.Group((("geo", (level, code, TOTAL)),), whole))

@@ -55,7 +55,6 @@ both call it. They apply two named policies, because they publish different thin
 
 from __future__ import annotations
 
-import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -79,7 +78,6 @@ from canrehab.followup.disclosure_audit import (
     Union,
     audit,
     known_bounds,
-    required_range,
 )
 
 __all__ = [
@@ -219,7 +217,7 @@ def _cheapest_complement(
         klo, khi = known[k]
         lo[i] = (1 if k in candidates else klo) - x
         hi[i] = min(khi, big) - x if k not in candidates else big
-    rows: list[list[float]] = []
+    rows: list[np.ndarray] = []
     rlo: list[float] = []
     rhi: list[float] = []
     for i in sorted({i for k in cells for i in by_cell.get(k, [])}):
@@ -258,9 +256,7 @@ def _cheapest_complement(
             weights[n + j] += big  # hiding that a cell is small: only when nothing else helps
     a = coo_matrix(np.array(rows)) if rows else None
     constraints = [LinearConstraint(a, rlo, rhi)] if a is not None else []
-    res = milp(
-        weights, constraints=constraints, bounds=Bounds(lo, hi), integrality=np.ones(n + m)
-    )
+    res = milp(weights, constraints=constraints, bounds=Bounds(lo, hi), integrality=np.ones(n + m))
     if not res.success:
         # no perturbation even with every neighbour hidden: hide them all (the next audit decides)
         return candidates

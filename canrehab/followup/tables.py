@@ -180,7 +180,11 @@ def geo_tables(
         for r in cf.rccs:
             members = tuple(("county", lan, col) for lan in county_codes if rcc_of[lan] == r.code)
             groups.append(sup.Group(members, ("rcc", r.code, col)))
-    system = sup.System(values=values, groups=groups, unpublished={k for k in values if k[0] == "unknown"})
+    system = sup.System(
+        values=values,
+        groups=groups,
+        unpublished={k for k in values if k[0] == "unknown"},  # type: ignore[index]
+    )
     state = sup.protect(
         system, policy or sup.Policy(threshold=threshold), complementary=complementary, already=already
     )
@@ -359,8 +363,8 @@ def code_system(
 ) -> sup.System:
     """The code tables as one linear system: per code, the strata that partition the population (women/men,
     the age bands) add up to the overall count, a care type's count is at most it (the populations are
-    published exactly and take no part). A count a table does not show is unpublished; a code listed without its count in table 2
-    is known to be 1..min_count-1."""
+    published exactly and take no part). A count a table does not show is unpublished; a code listed
+    without its count in table 2 is known to be 1..min_count-1."""
     system = sup.System()
     strata = [s.stratum for s in specs]
     codes = sorted({str(c) for c in cc["code"]}) if len(cc) else []
@@ -413,7 +417,7 @@ def _protect_partitions(
     if not len(cc):
         return
     system = code_system(cc, pp if pp is not None else pd.DataFrame(), specs, out, min_count=min_count)
-    already = {
+    already: dict[Hashable, str] = {
         ("code", s.stratum, str(r["code"])): sup.PRIMARY
         for s in specs
         for r in out[s.id].to_dict("records")

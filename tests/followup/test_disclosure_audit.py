@@ -93,7 +93,9 @@ def test_an_adults_table_beside_the_childrens_gives_their_small_count_by_subtrac
     }
 
 
-@pytest.mark.parametrize(("n", "text", "known"), [(0, "0", (0, 0)), (12, "10", (8, 12)), (13, "15", (13, 17))])
+@pytest.mark.parametrize(
+    ("n", "text", "known"), [(0, "0", (0, 0)), (12, "10", (8, 12)), (13, "15", (13, 17))]
+)
 def test_rounding_policy_publishes_to_five_and_the_audit_knows_the_interval(
     n: int, text: str, known: tuple[int, int]
 ) -> None:
@@ -129,7 +131,9 @@ def test_a_year_the_extract_only_partly_covers_is_flagged_and_left_out_of_the_tr
 
     # a 2022 extract (contacts every month) with some contacts of December 2021: Min vårdplan 2021 would
     # read 50 % against 2,5 % in 2022 (the "16,8 % (2021) → 2,8 % (2022)")
-    rows = [contact(str(i), indatum=f"2022-{i % 12 + 1:02d}-10", op="XV019" if i < 5 else "") for i in range(200)]
+    rows = [
+        contact(str(i), indatum=f"2022-{i % 12 + 1:02d}-10", op="XV019" if i < 5 else "") for i in range(200)
+    ]
     rows += [contact(str(i), indatum="2021-12-20", op="XV019" if i < 10 else "") for i in range(200, 220)]
     res = run_suite(extract(rows), 2022, tmp_path / "out", trend_years=2)
     ind = list(csv.DictReader((tmp_path / "out" / "indikatorer.csv").open(encoding="utf-8")))
