@@ -16,8 +16,10 @@ from rich.table import Table
 
 from canrehab.config import get_settings
 from canrehab.domain.errors import DomainError
+from canrehab.followup.disclosure_audit import DisclosureError
 from canrehab.followup.render.csvout import write_csv
 from canrehab.followup.render.swedish import fmt_int
+from canrehab.followup.suppression import primary_only_warning_sv
 
 report_app = typer.Typer(
     help="Uppföljningsrapporter från patientregisterextrakt (KVÅ och indikatorer).", no_args_is_help=True
@@ -47,7 +49,7 @@ def _codes(text: str) -> list[str]:
 
 
 def _fail(e: Exception) -> None:
-    msg = e.message_sv if isinstance(e, DomainError) else str(e)
+    msg = e.message_sv if isinstance(e, DomainError | DisclosureError) else str(e)
     err.print(f"[red]Fel:[/red] {msg}")
     raise typer.Exit(code=1)
 
@@ -56,7 +58,7 @@ def _fail(e: Exception) -> None:
 def _errors() -> Iterator[None]:
     try:
         yield
-    except (DomainError, ValueError, KeyError) as e:
+    except (DomainError, ValueError, KeyError, DisclosureError) as e:
         _fail(e)
 
 
@@ -93,6 +95,8 @@ def _region(
             bands=_bands(age_bands),
         )
         df = tabs[level].published()
+        if not complementary:
+            err.print(f"[yellow]Varning:[/yellow] {primary_only_warning_sv(threshold)}")
         nation = df[df["region_code"] == "00"]
         if len(nation) and str(nation["total_patients"].iloc[0]) == "0":
             err.print(f"[yellow]Varning:[/yellow] inga personer i studiepopulationen år {year}.")
@@ -299,6 +303,10 @@ def report_suite(
         f"Rapport för {year} ({fmt_int(res.population)} personer i studiepopulationen): "
         f"{len(res.files)} filer i {out}"
     )
+    if res.audit is not None:
+        err.print(f"Röjandekontroll (hela rapporten som ett ekvationssystem): {res.audit.summary_sv()}.")
+    if not complementary:
+        err.print(f"[yellow]Varning:[/yellow] {primary_only_warning_sv(threshold)}")
     err.print(f"Öppna {out / 'rapport.html'}")
 
 

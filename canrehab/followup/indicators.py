@@ -6,13 +6,14 @@ flags; nation/RCC/sex/age/care-type figures are exact sums of those, computed he
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 
 import ibis
 import pandas as pd
 
 from canrehab.codes.geography import default_counties
 from canrehab.followup import suppression as sup
+from canrehab.followup import tables
 from canrehab.followup.goals import IndicatorDef
 from canrehab.followup.population import YearModel
 from canrehab.followup.tables import NATION_CODE, NATION_NAME, GeoCounts, _lan, geo_tables, percent
@@ -83,14 +84,25 @@ def evaluate(
     *,
     threshold: int = 4,
     complementary: bool = True,
+    already: Mapping[tuple[str, int], Mapping[Hashable, str]] | None = None,
+    collect: dict[tuple[str, int], tables.GeoTable] | None = None,
 ) -> pd.DataFrame:
+    """Indicator rows per year and unit. ``already``: suppression states (per indicator and year) the suite's
+    joint protection adds; ``collect`` receives each indicator-year's geographic table (its linear system)."""
     rows: list[dict[str, object]] = []
     for ind in defs:
         num = _counts(numerator_expr(model, ind))
         den = _counts(denominator_expr(model, ind))
         for year in years:
             rows += _year_rows(
-                ind, year, num[num.cyear == year], den[den.cyear == year], threshold, complementary
+                ind,
+                year,
+                num[num.cyear == year],
+                den[den.cyear == year],
+                threshold,
+                complementary,
+                (already or {}).get((ind.id, year)),
+                collect,
             )
     frame = pd.DataFrame(rows, columns=RESULT_COLUMNS)
     # person counts stay integers in machine-facing CSV even when some are suppressed (None → <NA>)
@@ -98,7 +110,14 @@ def evaluate(
 
 
 def _year_rows(
-    ind: IndicatorDef, year: int, num: pd.DataFrame, den: pd.DataFrame, threshold: int, complementary: bool
+    ind: IndicatorDef,
+    year: int,
+    num: pd.DataFrame,
+    den: pd.DataFrame,
+    threshold: int,
+    complementary: bool,
+    already: Mapping[Hashable, str] | None = None,
+    collect: dict[tuple[str, int], tables.GeoTable] | None = None,
 ) -> list[dict[str, object]]:
     out: list[dict[str, object]] = []
 
@@ -134,7 +153,11 @@ def _year_rows(
     totals: dict[str | None, int] = {
         _lan(lan): int(n) for lan, n in den.groupby("lan", dropna=False)["n"].sum().items()
     }
-    geo = geo_tables(GeoCounts(("numerator",), cells, totals), threshold, complementary=complementary)
+    geo = geo_tables(
+        GeoCounts(("numerator",), cells, totals), threshold, complementary=complementary, already=already
+    )
+    if collect is not None:
+        collect[(ind.id, year)] = geo["county"]
     wanted_geo = [lvl for lvl in ("county", "rcc") if lvl in ind.disaggregations]
     nation_done = False
     for lvl in ["county", "rcc"]:

@@ -69,6 +69,14 @@ def contact_date(t: ibis.Table) -> ibis.Value:
     return (t.vardform == "sluten").ifelse(t.utdatum, t.indatum)
 
 
+def months_covered(contacts: ibis.Table, years: Sequence[int]) -> dict[int, int]:
+    """Per year, the number of calendar months in which the extract has any contact (by contact date)."""
+    d = contact_date(contacts)
+    t = contacts.select(y=d.year(), m=d.month()).filter(lambda t: t.y.isin(list(years)))
+    df = t.distinct().group_by("y").aggregate(n=ibis._.count()).to_pandas()
+    return {int(y): 0 for y in years} | {int(r["y"]): int(r["n"]) for r in df.to_dict("records")}
+
+
 def is_cancer(t: ibis.Table) -> ibis.Value:
     return t.hdia.substr(0, 3).between(s.CANCER_FIRST, s.CANCER_LAST) & t.vardform.isin(s.VARDFORMER)
 

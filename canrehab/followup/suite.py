@@ -16,7 +16,10 @@ import pandas as pd
 
 from canrehab import __version__
 from canrehab.codes.kva import rehab_codes
-from canrehab.followup import population, tables
+from canrehab.followup import population, suite_disclosure, tables
+from canrehab.followup import suppression as sup
+from canrehab.followup.disclosure_audit import AuditResult, DisclosureError
+from canrehab.followup.disclosure_audit import audit as audit_published
 from canrehab.followup.goals import IndicatorDef, default_indicators
 from canrehab.followup.indicators import evaluate
 from canrehab.followup.render import charts
@@ -112,6 +115,7 @@ class SuiteResult:
     out: Path
     files: list[Path] = field(default_factory=list)
     population: int = 0
+    audit: AuditResult | None = None  # the disclosure audit of everything the suite published together
 
 
 def _method_notes(threshold: int, complementary: bool) -> list[str]:
@@ -161,13 +165,33 @@ def run_suite(
     )
     res = SuiteResult(out=out)
     with contacts_table(source, backend) as (_, contacts):
+        months = population.months_covered(contacts, years)
         model = population.build(contacts, years, all_codes, bands, cache=True)
         try:
-            geo = tables.geo_tables(
-                tables.geo_counts(model, list(codes), year=year), threshold, complementary=complementary
-            )
+            counts = tables.geo_counts(model, list(codes), year=year)
             cc, pp = tables.code_counts(model, year)
-            ind = evaluate(model, defs, years, threshold=threshold, complementary=complementary)
+            ind_geo: dict[tuple[str, int], tables.GeoTable] = {}
+            ind = evaluate(
+                model, defs, years, threshold=threshold, complementary=complementary, collect=ind_geo
+            )
+            specs = tables.default_code_tables([population.band_label(lo, hi) for lo, hi in bands])
+            geo, code_tabs, audit, ind = _protected(
+                model,
+                counts,
+                cc,
+                pp,
+                specs,
+                ind,
+                ind_geo,
+                defs,
+                years,
+                year,
+                codes,
+                threshold=threshold,
+                complementary=complementary,
+                min_count=min_count,
+            )
+            res.audit = audit
         finally:
             model.release()
     if len(ind):
@@ -177,14 +201,19 @@ def run_suite(
         ind = ind[~empty].reset_index(drop=True)
     shown_years = _years_with_data(ind, year)
     ind = ind[ind["year"].isin(shown_years)]
-    specs = tables.default_code_tables([population.band_label(lo, hi) for lo, hi in bands])
-    code_tabs = tables.code_tables(cc, pp, specs, min_count=min_count, threshold=threshold)
+    partial = partly_covered(months, shown_years)
+    # machine-facing: every year with its coverage; human-facing trends: only the fully covered years
+    ind = ind.assign(year_coverage=ind["year"].map(lambda y: "partial" if int(y) in partial else "full"))
+    ind_csv = ind
+    ind = ind[~ind["year"].isin(partial)].reset_index(drop=True)
+    coverage_note = coverage_note_sv(partial, months)
+    shown_years = [y for y in shown_years if y not in partial] or [year]
     res.population = int(pp["n"].sum()) if len(pp) else 0
 
     # CSV (machine-facing)
     region_pub = geo["county"].published()
     rcc_pub = geo["rcc"].published()
-    csv_files = {"region.csv": region_pub, "rcc.csv": rcc_pub, "indikatorer.csv": ind}
+    csv_files = {"region.csv": region_pub, "rcc.csv": rcc_pub, "indikatorer.csv": ind_csv}
     for spec in specs:
         csv_files[f"koder_{spec.id}.csv"] = code_tabs[spec.id]
     for name, df in csv_files.items():
@@ -210,7 +239,11 @@ def run_suite(
         if not len(sub):
             continue
         png, svg = charts.indicator_trend(
-            sub, d.id, f"{d.name_sv} (procent)", chart_dir / f"indikator_{d.id}"
+            sub,
+            d.id,
+            f"{d.name_sv} (procent)",
+            chart_dir / f"indikator_{d.id}",
+            note=f"Delvis täckta år utelämnade: {', '.join(map(str, sorted(partial)))}" if partial else "",
         )
         res.files += [png, svg]
         ind_sections.append(_indicator_section(d, sub, year, svg))
@@ -242,7 +275,7 @@ def run_suite(
         Sheet(
             "Metod",
             "Metod",
-            pd.DataFrame({"text": _method_notes(threshold, complementary)}),
+            pd.DataFrame({"text": _method_notes(threshold, complementary) + coverage_note}),
             {"text": "Beskrivning"},
             {},
         )
@@ -282,13 +315,75 @@ def run_suite(
         "indicators": ind_sections,
         "code_tables": _code_sections(code_tabs, specs),
         "min_count": min_count,
-        "method": _method_notes(threshold, complementary),
+        "method": _method_notes(threshold, complementary) + coverage_note,
         "generated": datetime.now().strftime("%Y-%m-%d %H:%M"),
         "version": __version__,
     }
     render_report(context, out / "rapport.html")
     res.files.append(out / "rapport.html")
     return res
+
+
+def partly_covered(months: dict[int, int], years: Sequence[int]) -> set[int]:
+    """Years the extract covers only in part: contacts in fewer calendar months than the best-covered year
+    (a 2022 extract with some contacts of December 2021 covers 2021 in one month of twelve)."""
+    best = max((months.get(y, 0) for y in years), default=0)
+    return {y for y in years if months.get(y, 0) < best}
+
+
+def coverage_note_sv(partial: set[int], months: dict[int, int]) -> list[str]:
+    if not partial:
+        return []
+    parts = ", ".join(f"{y} ({months.get(y, 0)} av 12 månader)" for y in sorted(partial))
+    return [
+        f"Delvis täckta år: extraktet har kontakter under bara en del av året {parts}. Dessa år visas inte i "
+        "trenderna (diagram och tabeller) eftersom andelarna inte är jämförbara; i indikatorer.csv har de "
+        "year_coverage = partial."
+    ]
+
+
+def _protected(
+    model: population.YearModel,
+    counts: tables.GeoCounts,
+    cc: pd.DataFrame,
+    pp: pd.DataFrame,
+    specs: Sequence[tables.CodeTableSpec],
+    ind: pd.DataFrame,
+    ind_geo: dict[tuple[str, int], tables.GeoTable],
+    defs: Sequence[IndicatorDef],
+    years: Sequence[int],
+    year: int,
+    codes: Sequence[str],
+    *,
+    threshold: int,
+    complementary: bool,
+    min_count: int,
+) -> tuple[dict[str, tables.GeoTable], dict[str, pd.DataFrame], AuditResult, pd.DataFrame]:
+    """Suppress every table of the suite as one linear system and audit it before anything is written: each
+    table is first protected on its own, then the joint system (with the relations between the tables) is
+    completed, the tables are rebuilt with the joint states, and the joint audit must be clean (unless
+    complementary suppression is off, when the audit only reports what is recoverable)."""
+    policy = sup.Policy(threshold=threshold)
+    geo = tables.geo_tables(counts, threshold, complementary=complementary)
+    collect: dict[str, object] = {}
+    code_tabs = tables.code_tables(
+        cc, pp, specs, min_count=min_count, threshold=threshold, complementary=complementary, collect=collect
+    )
+    system = suite_disclosure.joint(geo["county"], ind_geo, collect, defs, year, codes)
+    state = system.state
+    if complementary:
+        state = sup.protect(system.system, policy, already=state)
+    if state != system.state:
+        geo_state, ind_state, code_state = suite_disclosure.split(state)
+        geo = tables.geo_tables(counts, threshold, already=geo_state)
+        code_tabs = tables.code_tables(
+            cc, pp, specs, min_count=min_count, threshold=threshold, already=code_state
+        )
+        ind = evaluate(model, defs, years, threshold=threshold, already=ind_state)
+    result = audit_published(system.system, state, policy)
+    if complementary and not result.clean:
+        raise DisclosureError(result)
+    return geo, code_tabs, result, ind
 
 
 def _years_with_data(ind: pd.DataFrame, year: int) -> list[int]:

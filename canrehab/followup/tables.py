@@ -7,7 +7,7 @@ are exact sums here because every person has exactly one county (or an unknown o
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -107,21 +107,27 @@ class GeoTable:
     # region_code, region_name, code, patients, total, per_1000, state, total_state ("" = published)
     numbers: pd.DataFrame
     threshold: int
+    policy: sup.Policy = sup.SUPPRESS
+    # the linear system of the county and RCC tables and its suppression, for the suite's joint audit
+    system: sup.System | None = None
+    state: dict[Hashable, str] | None = None
 
     def published(self, decimal: str = ".") -> pd.DataFrame:
-        t = self.threshold
+        pol = self.policy
         rows = []
         for r in self.numbers.to_dict("records"):
+            rate = _num(r["per_1000"])
+            if pol.rounding > 1 and rate is not None:
+                # rates from the rounded counts, so that a rate cannot undo the rounding
+                rate = per_1000(pol.rounded(int(r["patients"])), pol.rounded(int(r["total"])))
             rows.append(
                 {
                     "region_code": r["region_code"],
                     "region_name": r["region_name"],
                     "code": r["code"],
-                    "patients": sup.count_text(r["patients"], r["state"] or None, t),
-                    "per_1000": sup.rate_text(
-                        _num(r["per_1000"]), r["state"] or r["total_state"] or None, 2, decimal
-                    ),
-                    "total_patients": sup.count_text(r["total"], r["total_state"] or None, t),
+                    "patients": pol.count_text(r["patients"], r["state"] or None),
+                    "per_1000": sup.rate_text(rate, r["state"] or r["total_state"] or None, 2, decimal),
+                    "total_patients": pol.count_text(r["total"], r["total_state"] or None),
                 }
             )
         return pd.DataFrame(rows, columns=REGION_COLUMNS)
@@ -137,6 +143,8 @@ def geo_tables(
     *,
     complementary: bool = True,
     counties: CountyFile | None = None,
+    policy: sup.Policy | None = None,
+    already: Mapping[Hashable, str] | None = None,
 ) -> dict[str, GeoTable]:
     """County and RCC tables, suppressed jointly (so publishing both reveals nothing either hides)."""
     cf = counties or default_counties()
@@ -172,7 +180,14 @@ def geo_tables(
         for r in cf.rccs:
             members = tuple(("county", lan, col) for lan in county_codes if rcc_of[lan] == r.code)
             groups.append(sup.Group(members, ("rcc", r.code, col)))
-    state = sup.suppress(values, groups, threshold, complementary=complementary)
+    system = sup.System(
+        values=values,
+        groups=groups,
+        unpublished={k for k in values if k[0] == "unknown"},  # type: ignore[index]
+    )
+    state = sup.protect(
+        system, policy or sup.Policy(threshold=threshold), complementary=complementary, already=already
+    )
 
     def rows(level: str, units: list[tuple[str, str]]) -> pd.DataFrame:
         out = []
@@ -197,9 +212,10 @@ def geo_tables(
 
     county_units = [(c.code, c.name) for c in cf.counties]
     rcc_units = [(r.code, f"RCC {r.name}") for r in cf.rccs]
+    pol = policy or sup.Policy(threshold=threshold)
     return {
-        "county": GeoTable("county", rows("county", county_units), threshold),
-        "rcc": GeoTable("rcc", rows("rcc", rcc_units), threshold),
+        "county": GeoTable("county", rows("county", county_units), threshold, pol, system, state),
+        "rcc": GeoTable("rcc", rows("rcc", rcc_units), threshold, pol, system, state),
     }
 
 
@@ -286,8 +302,12 @@ def code_tables(
     *,
     min_count: int = 100,
     threshold: int = 4,
+    complementary: bool = True,
+    already: Mapping[Hashable, str] | None = None,
+    collect: dict[str, object] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Long tables per spec; codes under ``min_count`` (overall table) are listed without counts."""
+    """Long tables per spec; codes under ``min_count`` (overall table) are listed without counts.
+    ``collect`` receives the tables' linear system and suppression (``system``, ``state``)."""
     kva = rehab_codes()
     out: dict[str, pd.DataFrame] = {}
     for spec in specs:
@@ -328,40 +348,89 @@ def code_tables(
                 }
             )
         out[spec.id] = pd.DataFrame(rows, columns=CODE_COLUMNS)
-    _protect_partitions(cc, specs, out, threshold)
+    if complementary or collect is not None:
+        _protect_partitions(cc, specs, out, threshold, min_count, pp, complementary, already, collect)
     return out
 
 
-def _protect_partitions(
-    cc: pd.DataFrame, specs: Sequence[CodeTableSpec], out: dict[str, pd.DataFrame], threshold: int
-) -> None:
-    """Strata that partition the population (women/men; the age bands) add up to the overall count of a code.
-    If the counts a stratum table does not show add up to 1..threshold-1 while the overall count is shown,
-    subtraction would reveal them: the shown counts of that code in the partition are then replaced by X."""
-    overall = next((s for s in specs if s.stratum == "all"), None)
-    if overall is None or not len(cc):
-        return
-    shown_total = {r["code"] for r in out[overall.id].to_dict("records") if str(r["patients"]).isdigit()}
+def code_system(
+    cc: pd.DataFrame,
+    pp: pd.DataFrame,
+    specs: Sequence[CodeTableSpec],
+    out: Mapping[str, pd.DataFrame],
+    *,
+    min_count: int = 100,
+) -> sup.System:
+    """The code tables as one linear system: per code, the strata that partition the population (women/men,
+    the age bands) add up to the overall count, a care type's count is at most it (the populations are
+    published exactly and take no part). A count a table does not show is unpublished; a code listed
+    without its count in table 2 is known to be 1..min_count-1."""
+    system = sup.System()
+    strata = [s.stratum for s in specs]
+    codes = sorted({str(c) for c in cc["code"]}) if len(cc) else []
+    shown = {
+        (s.stratum, str(r["code"]))
+        for s in specs
+        for r in out[s.id].to_dict("records")
+        if str(r["patients"]) != ""
+    }
+    listed = {(s.stratum, str(r["code"])) for s in specs for r in out[s.id].to_dict("records")}
+    for stratum in strata:
+        per_code = _stratum_codes(cc, stratum) if len(cc) else pd.Series(dtype="int64")
+        for code in codes:
+            key = ("code", stratum, code)
+            system.values[key] = int(per_code.get(code, 0))
+            if (stratum, code) not in shown:
+                system.unpublished.add(key)
+                if (stratum, code) in listed:
+                    system.known_override[key] = (1, min_count - 1)
+    if "all" not in strata:
+        return system
     partitions = [
-        [s for s in specs if s.stratum.startswith("kon:")],
-        [s for s in specs if s.stratum.startswith("age:")],
+        [s for s in strata if s.startswith("kon:")],
+        [s for s in strata if s.startswith("age:")],
     ]
-    for part in partitions:
-        if len(part) < 2:
-            continue
-        values = {s.id: _stratum_codes(cc, s.stratum) for s in part}
-        for code in shown_total:
-            published = {
-                s.id
-                for s in part
-                if any(
-                    r["code"] == code and str(r["patients"]).isdigit() for r in out[s.id].to_dict("records")
-                )
-            }
-            hidden_sum = sum(int(values[s.id].get(code, 0)) for s in part if s.id not in published)
-            if published and sup.is_small(hidden_sum, threshold):
-                for sid in published:
-                    df = out[sid]
-                    mask = df["code"] == code
-                    df.loc[mask, "patients"] = sup.HIDDEN_TEXT
-                    df.loc[mask, "share_percent"] = sup.HIDDEN_TEXT
+    for code in codes:
+        whole = ("code", "all", code)
+        for part in partitions:
+            if len(part) >= 2:
+                system.groups.append(sup.Group(tuple(("code", p, code) for p in part), whole))
+        for care in ("sluten", "oppen"):
+            if care in strata:
+                system.subsets.append(sup.Subset(("code", care, code), whole))
+    return system
+
+
+def _protect_partitions(
+    cc: pd.DataFrame,
+    specs: Sequence[CodeTableSpec],
+    out: dict[str, pd.DataFrame],
+    threshold: int,
+    min_count: int = 100,
+    pp: pd.DataFrame | None = None,
+    complementary: bool = True,
+    already_joint: Mapping[Hashable, str] | None = None,
+    collect: dict[str, object] | None = None,
+) -> None:
+    """Hide (X) the shown counts that, with the strata that partition the population, would narrow a small
+    count: the code tables' linear system (``code_system``), protected and audited."""
+    if not len(cc):
+        return
+    system = code_system(cc, pp if pp is not None else pd.DataFrame(), specs, out, min_count=min_count)
+    already: dict[Hashable, str] = {
+        ("code", s.stratum, str(r["code"])): sup.PRIMARY
+        for s in specs
+        for r in out[s.id].to_dict("records")
+        if str(r["patients"]).startswith("<")
+    }
+    already.update(already_joint or {})
+    state = sup.protect(system, sup.Policy(threshold=threshold), already=already, complementary=complementary)
+    if collect is not None:
+        collect["system"], collect["state"] = system, state
+    for s in specs:
+        df = out[s.id]
+        for code in {str(c) for c in df["code"]}:
+            if state.get(("code", s.stratum, code)) == sup.COMPLEMENTARY:
+                mask = (df["code"] == code) & (df["patients"] != "")
+                df.loc[mask, "patients"] = sup.HIDDEN_TEXT
+                df.loc[mask, "share_percent"] = sup.HIDDEN_TEXT

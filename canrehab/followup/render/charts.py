@@ -74,8 +74,11 @@ def county_ranking(numbers: pd.DataFrame, code: str, title: str, base: Path) -> 
     return _save(fig, base)
 
 
-def indicator_trend(results: pd.DataFrame, indicator_id: str, title: str, base: Path) -> tuple[Path, Path]:
-    """National percent per year (and each RCC, thin lines) against the goal level."""
+def indicator_trend(
+    results: pd.DataFrame, indicator_id: str, title: str, base: Path, note: str = ""
+) -> tuple[Path, Path]:
+    """National percent per year (and each RCC, thin lines) against the goal level; ``note`` under the
+    plot (e.g. the partly covered years left out)."""
     df = results[results["indicator_id"] == indicator_id]
     fig, ax = plt.subplots(figsize=(7.5, 4.0), layout="constrained")
     for (_code, name), g in df[df["level"] == "rcc"].groupby(["unit_code", "unit_name"]):
@@ -105,6 +108,8 @@ def indicator_trend(results: pd.DataFrame, indicator_id: str, title: str, base: 
     ax.set_ylim(0, top * 1.25 if top > 0 else 1)
     ax.yaxis.set_major_formatter(_comma(1))
     ax.set_ylabel("Procent")
+    if note:
+        ax.set_xlabel(note, fontsize=8, color="#555555")
     ax.set_xticks(sorted(df["year"].unique()))
     ax.set_title(title, fontsize=10, loc="left")
     fig.legend(fontsize=7, ncol=4, frameon=False, loc="outside lower center")
