@@ -98,7 +98,8 @@ def main() -> None:
     ap.add_argument("--year", type=int, default=2024)
     ap.add_argument("--baseline-ref", default="5612124")
     a = ap.parse_args()
-    print(f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs")
+    cpu = platform.processor() or platform.machine()
+    print(f"machine: {platform.platform()}, {cpu}, {os.cpu_count()} CPUs")
     compare("Tabell 6 (2022, 211 649 persons)", tabell6(), a.baseline_ref)
     if a.extract:
         compare(f"synthetic extract {a.extract} ({a.year})", from_extract(a.extract, a.year), a.baseline_ref)
