@@ -49,6 +49,9 @@ from canrehab.fhir import mapping as m
 from canrehab.fhir.mapping.common import as_json
 from canrehab.instruments import questionnaire_json
 
+INSTRUMENTS = Path(__file__).resolve().parents[1] / "canrehab" / "instruments"
+INSTRUMENT_VERSION = json.loads((INSTRUMENTS / "halsoskattning.json").read_text("utf-8"))["version"]
+
 OUT = Path(__file__).with_name("pathway-bundle.json")
 NS = uuid.UUID("6f1c1f4e-2b7a-4c55-9d0e-3c2a5b1e7a10")
 
@@ -115,7 +118,7 @@ def build() -> dict[str, Any]:
         pathway_id=pathway.id,
         unit_hsa_id=onk.hsa_id,
         instrument_id="halsoskattning",
-        instrument_version="1.0.0",
+        instrument_version=INSTRUMENT_VERSION,  # the shipped Hälsoskattning's current version
         key_moment=KeyMoment.DIAGNOSIS,
         respondent=Respondent.PATIENT,
         started_on=date(2026, 2, 4),

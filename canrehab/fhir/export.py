@@ -479,7 +479,7 @@ def _plan_of(job: Json) -> _Plan:
 def _snapshot(services: Any, job: Json, writer: _Writer, update: Callable[..., bool]) -> None:
     plan = _plan_of(job)
     owner = _owner(job)
-    with services.independent_uow(owner, log_reads=False) as uow:
+    with services.independent_uow(owner, log_reads=False, read_only=True) as uow:
         reader = uow.export_reader
         reader.snapshot()
         transaction_time = reader.now() or datetime.now(UTC)
@@ -569,7 +569,7 @@ def _part(
     plan = _plan_of(job)
     writer = _Writer(export_dir(services, job_id), suffix=f".part{number + 1}")
     try:
-        with services.independent_uow(_owner(job), log_reads=False) as uow:
+        with services.independent_uow(_owner(job), log_reads=False, read_only=True) as uow:
             uow.export_reader.use_snapshot(snapshot_id)
             _export_range(services, job, plan, uow.export_reader, bounds, writer, update)
         writer.close()

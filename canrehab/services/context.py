@@ -161,16 +161,21 @@ class Services:
             for work in unit.after:
                 work()
 
-    def independent_uow(self, actor: Actor, *, log_reads: bool = True) -> Any:
+    def independent_uow(self, actor: Actor, *, log_reads: bool = True, read_only: bool = False) -> Any:
         """A unit of work of its own, never joined with an open one (nor joinable: nested use cases open
-        theirs). For writes that must not share the fate of the open transaction."""
+        theirs). For writes that must not share the fate of the open transaction. ``read_only``: a long
+        read that must not hold SQLite's write lock (see ``store.uow``)."""
         from canrehab.store.uow import AuditActor, UnitOfWork
 
         audit_actor = AuditActor(
             username=actor.username, role=actor.role, unit_hsa_ids=tuple(sorted(actor.unit_hsa_ids))
         )
         return UnitOfWork(
-            self.sessions, audit_actor, log_reads=log_reads, before_commit=self._refresh_worklist
+            self.sessions,
+            audit_actor,
+            log_reads=log_reads,
+            before_commit=self._refresh_worklist,
+            read_only=read_only,
         )
 
     def _refresh_worklist(self, uow: Any, pathway_ids: Sequence[str]) -> None:

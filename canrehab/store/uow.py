@@ -67,10 +67,14 @@ class UnitOfWork:
         *,
         log_reads: bool = True,
         before_commit: Callable[[UnitOfWork, Sequence[str]], None] | None = None,
+        read_only: bool = False,
     ) -> None:
         self._sessions = sessions
         self.actor = actor
         self.log_reads = log_reads
+        # read_only: on SQLite a deferred BEGIN (a long read, e.g. a bulk export's snapshot, must not hold
+        # the write lock); writes in it would take the lock at their first statement.
+        self.read_only = read_only
         self._before_commit = before_commit
         self._open = False
         self._pending_pathways: dict[str, None] = {}  # insertion-ordered set
@@ -99,7 +103,7 @@ class UnitOfWork:
         bind = self.session.get_bind()
         if bind.dialect.name == "sqlite":
             # Take SQLite's write lock now (waiting for it if need be), before the first read.
-            self.session.connection(execution_options={IMMEDIATE: True})
+            self.session.connection(execution_options={IMMEDIATE: not self.read_only})
         self._open = True
         self._pending_pathways.clear()
         audit = self.audit = AuditLog(self.session, self.actor, log_reads=self.log_reads)

@@ -86,7 +86,9 @@ def test_the_run_covers_every_fhir_operation() -> None:
     left out of the schema would be left out of the fuzz run)."""
     from fastapi.routing import APIRoute
 
+    # the app's FHIR routes: the router's own and those it includes (SMART's discovery and token endpoint)
     from canrehab.fhir.api import router
+    from canrehab.fhir.smart import routes as smart
 
     routes = [route for route in router.routes if isinstance(route, APIRoute)]
     # only the catch-all that answers unknown paths with a 404 OperationOutcome stays out of the schema
@@ -95,6 +97,13 @@ def test_the_run_covers_every_fhir_operation() -> None:
         (method, route.path)
         for route in routes
         if route.include_in_schema
+        for method in route.methods - {"HEAD"}
+    }
+    # SMART's discovery, JWKS and token endpoint are included into the FHIR router under its prefix
+    served |= {
+        (method, route.path if route.path.startswith("/fhir") else f"/fhir{route.path}")
+        for route in smart.router.routes
+        if isinstance(route, APIRoute) and route.include_in_schema
         for method in route.methods - {"HEAD"}
     }
     documented = {(method.upper(), path) for path, ops in APP.openapi()["paths"].items() for method in ops}

@@ -183,7 +183,7 @@ def test_every_versioned_type_has_history_and_the_others_declare_none(
     declared = {
         r["type"]
         for r in statement["rest"][0]["resource"]
-        if {"vread", "history-instance"} <= {i["code"] for i in r["interaction"]}
+        if {"vread", "history-instance"} <= {i["code"] for i in r.get("interaction", [])}
     }
     assert declared == VERSIONED
     for rtype in ("Organization", "Procedure", "Condition"):

@@ -4,7 +4,7 @@ region's records in bounded memory.
 ``ExportReader`` pages through the patients in scope by primary key (keyset paging: ``id > :last ORDER BY id
 LIMIT n``, so memory holds one batch, never the region) and loads each batch's pathways and child records with
 one query per table. ``snapshot()`` makes the reads one consistent snapshot: REPEATABLE READ on PostgreSQL,
-one deferred read transaction (``BEGIN``) on SQLite, where WAL gives the reader a stable view.
+the unit of work's own transaction on SQLite, where WAL gives the reader a stable view.
 
 No read audit here: the export job records one ``read`` row per exported patient itself, in its own short
 transactions, beside the ``export`` rows of the kick-off and the downloads.
@@ -121,8 +121,8 @@ class ExportReader:
         dialect = self.session.get_bind().dialect.name
         if dialect == "postgresql":
             self.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        elif dialect == "sqlite":
-            self.session.connection().exec_driver_sql("BEGIN")
+        # SQLite: the unit of work has begun its transaction already (store.uow: BEGIN IMMEDIATE), and
+        # under WAL that transaction's reads are one snapshot.
 
     def export_snapshot(self) -> str | None:
         """PostgreSQL: this transaction's snapshot, for other sessions to read the same data
