@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -26,8 +26,29 @@ report_app = typer.Typer(
 )
 err = Console(stderr=True, soft_wrap=True)
 
+def _input(value: Path) -> Path:
+    """An extract file is validated and imported once; later reports on the same unchanged file reuse the
+    imported dataset (``extract_cache``). A dataset directory is used as it is."""
+    from canrehab.followup.extract_cache import cache_root, cached_dataset
+    from canrehab.followup.sources import is_dataset
+
+    if value.is_dir() or is_dataset(value):
+        return value
+    try:
+        return cached_dataset(value, cache_root(get_settings().analytics_dir))
+    except DomainError as e:
+        _fail(e)
+
+
 InputOpt = Annotated[
-    Path, typer.Option("--input", "-i", help="Extrakt (CSV/Parquet/SAS) eller importerad datamängd.")
+    Path,
+    typer.Option(
+        "--input",
+        "-i",
+        help="Extrakt (CSV/Parquet/SAS) eller importerad datamängd. Ett extrakt importeras en gång; "
+        "nästa rapport på samma oförändrade fil återanvänder importen.",
+        callback=_input,
+    ),
 ]
 YearOpt = Annotated[int, typer.Option("--year", "-y", help="År.")]
 BackendOpt = Annotated[str, typer.Option("--backend", help="Beräkningsmotor: duckdb eller pyspark.")]
@@ -48,7 +69,7 @@ def _codes(text: str) -> list[str]:
     return codes
 
 
-def _fail(e: Exception) -> None:
+def _fail(e: Exception) -> NoReturn:
     msg = e.message_sv if isinstance(e, DomainError | DisclosureError) else str(e)
     err.print(f"[red]Fel:[/red] {msg}")
     raise typer.Exit(code=1)
@@ -328,6 +349,7 @@ def import_par_cmd(
 ) -> None:
     """Validera och importera ett patientregisterextrakt till analyslagret (Parquet)."""
     from canrehab.followup.importer import dataset_root, import_par
+    from canrehab.followup.readers import DEFAULT_BATCH_ROWS
 
     target = dataset or dataset_root(get_settings().analytics_dir) / input.name.split(".")[0]
     with _errors(), _progress() as factory:
@@ -339,7 +361,7 @@ def import_par_cmd(
             rejects_path=rejects,
             report_path=report,
             progress_factory=factory,
-            **({} if batch_rows is None else {"batch_rows": batch_rows}),
+            batch_rows=DEFAULT_BATCH_ROWS if batch_rows is None else batch_rows,
         )
     typer.echo(f"Lästa rader: {res.read}  godkända: {res.accepted}  avvisade: {res.rejected}")
     if res.extra_columns:
