@@ -16,10 +16,6 @@ from rich.table import Table
 
 from canrehab.config import get_settings
 from canrehab.domain.errors import DomainError
-from canrehab.followup.disclosure_audit import DisclosureError
-from canrehab.followup.render.csvout import write_csv
-from canrehab.followup.render.swedish import fmt_int
-from canrehab.followup.suppression import primary_only_warning_sv
 
 report_app = typer.Typer(
     help="Uppföljningsrapporter från patientregisterextrakt (KVÅ och indikatorer).", no_args_is_help=True
@@ -70,7 +66,7 @@ def _codes(text: str) -> list[str]:
 
 
 def _fail(e: Exception) -> NoReturn:
-    msg = e.message_sv if isinstance(e, DomainError | DisclosureError) else str(e)
+    msg = getattr(e, "message_sv", None) or str(e)
     err.print(f"[red]Fel:[/red] {msg}")
     raise typer.Exit(code=1)
 
@@ -79,8 +75,20 @@ def _fail(e: Exception) -> NoReturn:
 def _errors() -> Iterator[None]:
     try:
         yield
-    except (DomainError, ValueError, KeyError, DisclosureError) as e:
+    except (DomainError, ValueError, KeyError) as e:
         _fail(e)
+    except Exception as e:
+        if _is_disclosure_error(e):
+            _fail(e)
+        raise
+
+
+def _is_disclosure_error(e: Exception) -> bool:
+    """A refusal of the disclosure audit. Checked without importing the audit (and SciPy) for commands that
+    never ran it: if its module is not loaded, the error cannot be one of its own."""
+    module = sys.modules.get("canrehab.followup.disclosure_audit")
+    cls = getattr(module, "DisclosureError", None)
+    return cls is not None and isinstance(e, cls)
 
 
 def _region(
@@ -99,8 +107,8 @@ def _region(
     age_bands: str = "0-17,18+",
 ) -> None:
     from canrehab.followup import api
-    from canrehab.followup.render.xlsx import Sheet, write_workbook
-    from canrehab.followup.suite import REGION_HEADERS, REGION_NUMERIC
+    from canrehab.followup.render.csvout import write_csv
+    from canrehab.followup.suppression import primary_only_warning_sv
 
     with _errors():
         tabs = api.region_tables(
@@ -126,6 +134,9 @@ def _region(
         elif fmt == "xlsx":
             if output is None:
                 raise ValueError("--output krävs för xlsx")
+            from canrehab.followup.render.xlsx import Sheet, write_workbook
+            from canrehab.followup.suite import REGION_HEADERS, REGION_NUMERIC
+
             write_workbook(
                 [
                     Sheet(
@@ -245,6 +256,7 @@ def report_codes(
     """Vanligaste rehabrelevanta åtgärderna (Bilaga 2 tabell 1–5, 7, 8) som CSV-filer."""
     from canrehab.codes.kva import rehab_codes
     from canrehab.followup import population, tables
+    from canrehab.followup.render.csvout import write_csv
     from canrehab.followup.sources import contacts_table
 
     with _errors():
@@ -274,6 +286,7 @@ def report_indicators(
 ) -> None:
     """Indikatorer per år och enhet (riket, region, RCC, kön, ålder, vårdform) med målnivå."""
     from canrehab.followup import api
+    from canrehab.followup.render.csvout import write_csv
 
     with _errors():
         if "-" in years:
@@ -306,7 +319,9 @@ def report_suite(
     age_bands: BandsOpt = "0-17,18+",
 ) -> None:
     """Alla tabeller som CSV, en Excelbok, en HTML-rapport med diagram, och diagrammen som PNG/SVG."""
+    from canrehab.followup.render.swedish import fmt_int
     from canrehab.followup.suite import run_suite
+    from canrehab.followup.suppression import primary_only_warning_sv
 
     with _errors():
         res = run_suite(

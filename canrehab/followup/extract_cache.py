@@ -1,15 +1,19 @@
 """Reports run straight from an extract file reuse its imported dataset.
 
 ``canrehab report … --input extract.csv`` validates and imports the file before it counts. The dataset it
-imports is kept under ``<analytics_dir>/cache/uttag/<sha256>/data``, keyed by the SHA-256 of the file's bytes
-(not its name, size or modification time: a file changed in place gets a new key), so a second report on the
-same unchanged file only hashes it. The newest ``KEEP`` datasets are kept; older ones are removed. Only a file
-that passes the strict import is cached: a faulty one is refused every time with the same message. The cache
-holds what the extract holds (pseudonymised löpnummer, no identities) and lives beside the imported datasets.
+imports is kept under ``<analytics_dir>/cache/uttag/<sha256>/data``, keyed by the SHA-256 of the file's
+bytes (not its name, size or modification time: a file changed in place gets a new key). A second report on
+the same unchanged file does not even hash it again: the file's status (device, inode, size, modification
+and change times in nanoseconds — the change time moves with every write and every ``touch``, and cannot be
+set back) is recorded beside the key, and a file whose status is unchanged keeps its key. The newest
+``KEEP`` datasets are kept; older ones are removed. Only a file that passes the strict import is cached: a
+faulty one is refused every time with the same message. The cache holds what the extract holds
+(pseudonymised löpnummer, no identities) and lives beside the imported datasets.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import uuid
@@ -43,11 +47,16 @@ def cached_dataset(source: Path, root: Path) -> Path:
     """The imported dataset of the extract file ``source``: from the cache, or imported (strictly) into it."""
     if not source.is_file():
         raise DomainError("followup.no_such_file", f"Filen finns inte: {source}", f"No such file: {source}")
+    known = _known_key(source, root)
+    if known is not None and (root / known / "data" / MANIFEST).is_file():
+        os.utime(root / known)  # most recently used
+        return root / known / "data"
     scanned = scan(source)
     entry = root / scanned.sha256
     data = entry / "data"
     if (data / MANIFEST).is_file():
-        os.utime(entry)  # most recently used
+        os.utime(entry)
+        _remember_key(source, root, scanned.sha256)
         return data
     root.mkdir(parents=True, exist_ok=True)
     remove_stale_work_dirs(root)
@@ -70,8 +79,31 @@ def cached_dataset(source: Path, root: Path) -> Path:
                 raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    _remember_key(source, root, scanned.sha256)
     evict(root, KEEP)
     return data
+
+
+def _status_name(source: Path) -> str:
+    st = source.stat()
+    status = f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{source.resolve()}"
+    return hashlib.sha256(status.encode()).hexdigest()
+
+
+def _known_key(source: Path, root: Path) -> str | None:
+    try:
+        return (root / ".status" / _status_name(source)).read_text(encoding="ascii").strip() or None
+    except OSError:
+        return None
+
+
+def _remember_key(source: Path, root: Path, sha256: str) -> None:
+    directory = root / ".status"
+    directory.mkdir(parents=True, exist_ok=True)
+    name = _status_name(source)
+    work = directory / f".{name[:16]}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    work.write_text(sha256, encoding="ascii")
+    work.replace(directory / name)
 
 
 def evict(root: Path, keep: int) -> list[Path]:
@@ -84,4 +116,13 @@ def evict(root: Path, keep: int) -> list[Path]:
     removed = entries[keep:]
     for e in removed:
         shutil.rmtree(e, ignore_errors=True)
+    status = root / ".status"
+    if status.is_dir():  # forget the status records of removed datasets
+        gone = {e.name for e in removed}
+        for record in status.iterdir():
+            try:
+                if record.read_text(encoding="ascii").strip() in gone:
+                    record.unlink(missing_ok=True)
+            except OSError:
+                continue
     return removed

@@ -241,6 +241,10 @@ def test_a_second_report_on_the_same_file_reuses_the_import(
         raise AssertionError("imported again")
 
     monkeypatch.setattr(extract_cache, "import_par", no_import)
+    with monkeypatch.context() as m:  # an unchanged file is not even hashed again
+        m.setattr(extract_cache, "scan", no_import)
+        assert extract_cache.cached_dataset(source, root) == first
+    os.utime(source)  # touched, not changed: hashed again, same dataset
     assert extract_cache.cached_dataset(source, root) == first
 
 
@@ -278,5 +282,5 @@ def test_only_the_newest_datasets_are_kept(tmp_path: Path) -> None:
     for i in range(extract_cache.KEEP + 2):
         source = write_extract(tmp_path / f"e{i}.csv", _rows(5 + i))
         kept.append(extract_cache.cached_dataset(source, root))
-    entries = {p.name for p in root.iterdir()}
+    entries = {p.name for p in root.iterdir() if not p.name.startswith(".")}
     assert entries == {p.parent.name for p in kept[-extract_cache.KEEP :]}
