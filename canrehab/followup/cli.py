@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -16,18 +16,35 @@ from rich.table import Table
 
 from canrehab.config import get_settings
 from canrehab.domain.errors import DomainError
-from canrehab.followup.disclosure_audit import DisclosureError
-from canrehab.followup.render.csvout import write_csv
-from canrehab.followup.render.swedish import fmt_int
-from canrehab.followup.suppression import primary_only_warning_sv
 
 report_app = typer.Typer(
     help="Uppföljningsrapporter från patientregisterextrakt (KVÅ och indikatorer).", no_args_is_help=True
 )
 err = Console(stderr=True, soft_wrap=True)
 
+def _input(value: Path) -> Path:
+    """An extract file is validated and imported once; later reports on the same unchanged file reuse the
+    imported dataset (``extract_cache``). A dataset directory is used as it is."""
+    from canrehab.followup.extract_cache import cache_root, cached_dataset
+    from canrehab.followup.sources import is_dataset
+
+    if value.is_dir() or is_dataset(value):
+        return value
+    try:
+        return cached_dataset(value, cache_root(get_settings().analytics_dir))
+    except DomainError as e:
+        _fail(e)
+
+
 InputOpt = Annotated[
-    Path, typer.Option("--input", "-i", help="Extrakt (CSV/Parquet/SAS) eller importerad datamängd.")
+    Path,
+    typer.Option(
+        "--input",
+        "-i",
+        help="Extrakt (CSV/Parquet/SAS) eller importerad datamängd. Ett extrakt importeras en gång; "
+        "nästa rapport på samma oförändrade fil återanvänder importen.",
+        callback=_input,
+    ),
 ]
 YearOpt = Annotated[int, typer.Option("--year", "-y", help="År.")]
 BackendOpt = Annotated[str, typer.Option("--backend", help="Beräkningsmotor: duckdb eller pyspark.")]
@@ -48,8 +65,8 @@ def _codes(text: str) -> list[str]:
     return codes
 
 
-def _fail(e: Exception) -> None:
-    msg = e.message_sv if isinstance(e, DomainError | DisclosureError) else str(e)
+def _fail(e: Exception) -> NoReturn:
+    msg = getattr(e, "message_sv", None) or str(e)
     err.print(f"[red]Fel:[/red] {msg}")
     raise typer.Exit(code=1)
 
@@ -58,8 +75,20 @@ def _fail(e: Exception) -> None:
 def _errors() -> Iterator[None]:
     try:
         yield
-    except (DomainError, ValueError, KeyError, DisclosureError) as e:
+    except (DomainError, ValueError, KeyError) as e:
         _fail(e)
+    except Exception as e:
+        if _is_disclosure_error(e):
+            _fail(e)
+        raise
+
+
+def _is_disclosure_error(e: Exception) -> bool:
+    """A refusal of the disclosure audit. Checked without importing the audit (and SciPy) for commands that
+    never ran it: if its module is not loaded, the error cannot be one of its own."""
+    module = sys.modules.get("canrehab.followup.disclosure_audit")
+    cls = getattr(module, "DisclosureError", None)
+    return cls is not None and isinstance(e, cls)
 
 
 def _region(
@@ -78,8 +107,8 @@ def _region(
     age_bands: str = "0-17,18+",
 ) -> None:
     from canrehab.followup import api
-    from canrehab.followup.render.xlsx import Sheet, write_workbook
-    from canrehab.followup.suite import REGION_HEADERS, REGION_NUMERIC
+    from canrehab.followup.render.csvout import write_csv
+    from canrehab.followup.suppression import primary_only_warning_sv
 
     with _errors():
         tabs = api.region_tables(
@@ -105,6 +134,9 @@ def _region(
         elif fmt == "xlsx":
             if output is None:
                 raise ValueError("--output krävs för xlsx")
+            from canrehab.followup.render.xlsx import Sheet, write_workbook
+            from canrehab.followup.suite import REGION_HEADERS, REGION_NUMERIC
+
             write_workbook(
                 [
                     Sheet(
@@ -224,6 +256,7 @@ def report_codes(
     """Vanligaste rehabrelevanta åtgärderna (Bilaga 2 tabell 1–5, 7, 8) som CSV-filer."""
     from canrehab.codes.kva import rehab_codes
     from canrehab.followup import population, tables
+    from canrehab.followup.render.csvout import write_csv
     from canrehab.followup.sources import contacts_table
 
     with _errors():
@@ -253,6 +286,7 @@ def report_indicators(
 ) -> None:
     """Indikatorer per år och enhet (riket, region, RCC, kön, ålder, vårdform) med målnivå."""
     from canrehab.followup import api
+    from canrehab.followup.render.csvout import write_csv
 
     with _errors():
         if "-" in years:
@@ -285,7 +319,9 @@ def report_suite(
     age_bands: BandsOpt = "0-17,18+",
 ) -> None:
     """Alla tabeller som CSV, en Excelbok, en HTML-rapport med diagram, och diagrammen som PNG/SVG."""
+    from canrehab.followup.render.swedish import fmt_int
     from canrehab.followup.suite import run_suite
+    from canrehab.followup.suppression import primary_only_warning_sv
 
     with _errors():
         res = run_suite(
@@ -328,6 +364,7 @@ def import_par_cmd(
 ) -> None:
     """Validera och importera ett patientregisterextrakt till analyslagret (Parquet)."""
     from canrehab.followup.importer import dataset_root, import_par
+    from canrehab.followup.readers import DEFAULT_BATCH_ROWS
 
     target = dataset or dataset_root(get_settings().analytics_dir) / input.name.split(".")[0]
     with _errors(), _progress() as factory:
@@ -339,7 +376,7 @@ def import_par_cmd(
             rejects_path=rejects,
             report_path=report,
             progress_factory=factory,
-            **({} if batch_rows is None else {"batch_rows": batch_rows}),
+            batch_rows=DEFAULT_BATCH_ROWS if batch_rows is None else batch_rows,
         )
     typer.echo(f"Lästa rader: {res.read}  godkända: {res.accepted}  avvisade: {res.rejected}")
     if res.extra_columns:

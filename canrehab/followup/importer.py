@@ -19,7 +19,8 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +31,8 @@ import pyarrow.parquet as pq
 from canrehab.codes.geography import default_counties
 from canrehab.domain.errors import DomainError
 from canrehab.followup import schema as s
-from canrehab.followup.readers import DEFAULT_BATCH_ROWS, Progress, SourceReader, open_source
+from canrehab.followup.fast_import import FastResult, Scan, eligible, scan, try_import
+from canrehab.followup.readers import DEFAULT_BATCH_ROWS, Progress, SourceReader, csv_header, open_source
 from canrehab.followup.validate import validate_batch
 
 MANIFEST = "_import.json"
@@ -111,6 +113,8 @@ class ImportResult:
     report_path: Path | None = None
     first_errors: list[dict[str, object]] = field(default_factory=list)
     extra_columns: tuple[str, ...] = ()
+    sha256: str | None = None  # of the source file, when it was scanned (plain CSV)
+    fast_path: bool = False  # every row recognised as valid in the engine pass (fast_import)
 
     @property
     def ok(self) -> bool:
@@ -176,8 +180,12 @@ def import_par(
     rejects_path: Path | None = None,
     batch_rows: int = DEFAULT_BATCH_ROWS,
     progress_factory: Callable[[int, str], Progress] | None = None,
+    scanned: Scan | None = None,
 ) -> ImportResult:
-    """Validate and import ``source`` (CSV/Parquet/SAS) into the Parquet dataset directory ``dataset``."""
+    """Validate and import ``source`` (CSV/Parquet/SAS) into the Parquet dataset directory ``dataset``.
+
+    A plain CSV first tries the engine pass of ``fast_import`` (``scanned``: its scan, if the caller has
+    already made it); the exact, batch-by-batch path runs whenever that pass does not take every row."""
     if dataset.exists() and not replace:
         raise DomainError(
             "followup.dataset_exists",
@@ -195,7 +203,7 @@ def import_par(
     sinks: list[_WorkFile] = []
     try:
         return _import(
-            source, dataset, reader, tmp, strict, report_path, rejects_path, progress_factory, sinks
+            source, dataset, reader, tmp, strict, report_path, rejects_path, progress_factory, sinks, scanned
         )
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -215,6 +223,7 @@ def _import(
     rejects_path: Path | None,
     progress_factory: Callable[[int, str], Progress] | None,
     sinks: list[_WorkFile],
+    scanned: Scan | None,
 ) -> ImportResult:
     result = ImportResult(source=source, extra_columns=reader.extra_columns)
     errors = _ErrorSink(report_path)
@@ -222,10 +231,52 @@ def _import(
     rejects = None if strict or rejects_path is None else _RejectSink(rejects_path)
     if rejects is not None:
         sinks.append(rejects)
-    writers: dict[int, pq.ParquetWriter] = {}
-    writing = True
     counties = default_counties().by_code
     progress = progress_factory(reader.total_units, reader.unit) if progress_factory else None
+    fast = _fast(source, tmp, counties, scanned, result) if eligible(source) else None
+    if fast is not None:
+        result.read = result.accepted = fast.rows
+        result.years = dict(sorted(fast.years.items()))
+        result.fast_path = True
+        if progress:
+            progress(reader.total_units)
+        errors.close()
+        if rejects is not None:
+            rejects.close()
+    else:
+        _exact(reader, tmp, strict, counties, progress, result, errors, rejects)
+    return _finish(source, dataset, tmp, strict, report_path, result, errors, rejects)
+
+
+def _fast(
+    source: Path, tmp: Path, counties: Iterable[str], scanned: Scan | None, result: ImportResult
+) -> FastResult | None:
+    """The engine pass, with the file's scan in a thread beside it (or the caller's scan)."""
+    header, delimiter = csv_header(source)
+    if scanned is not None:
+        known = scanned
+        result.sha256 = known.sha256
+        return try_import(source, tmp, header, delimiter, counties, lambda: known)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-scan") as pool:
+        future = pool.submit(scan, source)
+        outcome = try_import(source, tmp, header, delimiter, counties, future.result)
+        result.sha256 = future.result().sha256
+    return outcome
+
+
+def _exact(
+    reader: SourceReader,
+    tmp: Path,
+    strict: bool,
+    counties: Iterable[str],
+    progress: Progress | None,
+    result: ImportResult,
+    errors: _ErrorSink,
+    rejects: _RejectSink | None,
+) -> None:
+    """The exact path: every batch through ``validate_batch``, every error recorded with its line."""
+    writers: dict[int, pq.ParquetWriter] = {}
+    writing = True
     try:
         for batch, lines in reader.batches(progress):
             res = validate_batch(batch, lines, counties, keep_unknown_county=not strict)
@@ -259,6 +310,19 @@ def _import(
         errors.close()
         if rejects is not None:
             rejects.close()
+
+
+def _finish(
+    source: Path,
+    dataset: Path,
+    tmp: Path,
+    strict: bool,
+    report_path: Path,
+    result: ImportResult,
+    errors: _ErrorSink,
+    rejects: _RejectSink | None,
+) -> ImportResult:
+    """Publish the reports, refuse an empty or (strict) faulty extract, write the manifest, swap in."""
     result.error_count = errors.count
     result.first_errors = errors.first
     result.report_path = report_path if errors.count else None
@@ -292,6 +356,7 @@ def _import(
                 "accepted": result.accepted,
                 "rejected": result.rejected,
                 "contacts_per_year": {str(k): v for k, v in sorted(result.years.items())},
+                **({"sha256": result.sha256} if result.sha256 else {}),
             },
             indent=2,
         ),

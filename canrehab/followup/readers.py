@@ -148,7 +148,7 @@ def _text_bytes(raw: Any, path: Path) -> Any:
     return gzip.GzipFile(fileobj=raw, mode="rb") if path.name.lower().endswith(".gz") else raw
 
 
-def _csv_header(path: Path) -> tuple[list[str], str]:
+def csv_header(path: Path) -> tuple[list[str], str]:
     with (
         _text_bytes(path.open("rb"), path) as binary,
         io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace", newline="") as fh,
@@ -170,7 +170,7 @@ def _line_numbers(good_start: int, n: int, skipped: list[int]) -> np.ndarray:
 
 
 def _csv_reader(path: Path) -> SourceReader:
-    header, delimiter = _csv_header(path)
+    header, delimiter = csv_header(path)
     extra = _check_columns(header, path)
     reader = SourceReader(path=path, total_units=path.stat().st_size, unit="byte", extra_columns=extra)
     names = [h.strip().lower() for h in header]

@@ -1,5 +1,6 @@
 """Resolve a report's input into an Ibis table of contacts: an imported dataset directory, a raw extract (CSV,
-Parquet or SAS: validated strictly and imported into a temporary dataset first), or an Ibis table."""
+Parquet or SAS: validated strictly and imported into a temporary dataset first), or an Ibis table. The
+command line resolves an extract file through ``extract_cache`` first, so its reports reuse the import."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from typing import TypeAlias
 import ibis
 from ibis.backends import BaseBackend
 
-from canrehab.domain.errors import DomainError
 from canrehab.followup import backends
+from canrehab.followup.extract_cache import refusal
 from canrehab.followup.importer import MANIFEST, import_par
 
 Source: TypeAlias = "str | Path | ibis.Table"
@@ -38,16 +39,7 @@ def contacts_table(
             tmp = Path(tempfile.mkdtemp(prefix="canrehab-par-"))
             result = import_par(path, tmp / "data")
             if not result.ok:
-                first = "; ".join(
-                    f"rad {e['line']}, {e['column']}: {e['reason']} ({e['value']!r})"
-                    for e in result.first_errors[:5]
-                )
-                raise DomainError(
-                    "followup.invalid_extract",
-                    f"{path.name}: {result.rejected} felaktiga rader, rapporten skapas inte. {first}. "
-                    "Importera med 'canrehab import-par --lenient' för att hoppa över dem.",
-                    f"{path.name}: {result.rejected} invalid rows",
-                )
+                raise refusal(path, result)
             path = tmp / "data"
         con = backends.connect(backend)
         yield con, backends.read_contacts(con, path)

@@ -45,6 +45,18 @@ def write_extract(path: Path, rows: list[dict[str, str]]) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test's data directory (the analytics store, the extract cache of the report commands) is its
+    own, never the user's."""
+    from canrehab.config import get_settings
+
+    monkeypatch.setenv("CANREHAB_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture
 def extract(tmp_path: Path) -> Callable[[list[dict[str, str]]], Path]:
     counter = iter(range(1000))

@@ -189,3 +189,24 @@ def test_bad_codes_are_refused_with_a_message(tmp_path: Path) -> None:
     )
     assert unknown_band.exit_code == 1
     assert "okänd åldersgrupp '65+'" in unknown_band.output and "0-17, 18+" in unknown_band.output
+
+
+def test_a_second_report_on_the_same_extract_reuses_its_import(tmp_path: Path) -> None:
+    extract = tmp_path / "par.csv"
+    _run("synth-par", "--persons", "400", "--year", "2022", "--output", str(extract))
+    cache = tmp_path / "data" / "analytics" / "cache" / "uttag"
+    args = ["report", "region", "--input", str(extract), "--year", "2022", "--codes", "AW020,XV019"]
+    first = _run(*args)
+    (entry,) = _entries(cache)
+    stamp = (entry / "data" / "_import.json").stat().st_mtime_ns
+    assert _run(*args) == first
+    assert _entries(cache) == [entry]
+    assert (entry / "data" / "_import.json").stat().st_mtime_ns == stamp  # not imported again
+    with extract.open("a", encoding="utf-8") as fh:
+        fh.write("extra1,2,70,01,oppen,2022-06-01,,C509,XV019\n")
+    changed = _run(*args)
+    assert len(_entries(cache)) == 2 and changed != first
+
+
+def _entries(cache: Path) -> list[Path]:
+    return [p for p in cache.iterdir() if not p.name.startswith(".")]

@@ -1,0 +1,177 @@
+"""The fast path of a CSV import: the file's rows recognised inside DuckDB in one parallel pass and written
+straight to the Parquet dataset, while a second thread scans the file's bytes (SHA-256, line count, U+FFFD).
+
+The exact validator (``validate.validate_batch``) stays the one home of the rules and of their messages.
+This module only *recognises* rows that are valid **and already in canonical form** — no surrounding
+whitespace, KVÅ codes separated by single spaces, dates exactly as ``ÅÅÅÅ-MM-DD`` prints them (years
+1900–2099), a löpnummer of printable ASCII, a county code from the county file or empty. Such a row means
+the same to both paths. When every line of the file after the header is such a row, the dataset written here
+is the one the exact path would have written, and the import is done. Anything else — one row that is
+invalid or would need trimming, a county code the file does not know, a line DuckDB cannot split as the
+exact reader would (it raises), a row count that differs from the file's physical lines (blank lines, quoted
+line breaks), bytes that are not UTF-8, a U+FFFD — and nothing of this pass is kept: ``None`` is returned
+and the importer runs the exact path, which reports every error with its line. The comparison tests
+(``tests/followup/test_fast_import.py``) run both paths value by value and over generated nearly-valid
+files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from canrehab.followup import schema as s
+
+# Bytes of U+FFFD in UTF-8: the exact reader turns every non-UTF-8 byte into it and rejects the value.
+_REPLACEMENT = "\ufffd".encode()
+_CHUNK = 8 << 20
+# The years the fast path accepts in a date; rows outside go to the exact path (which decides).
+FIRST_YEAR, LAST_YEAR = 1900, 2099
+DUCKDB_MEMORY_LIMIT = "2GB"
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What one pass over a file's bytes tells: its SHA-256 (the extract cache's key), its physical lines
+    (a last line without a newline counts) and whether it holds the bytes of U+FFFD."""
+
+    sha256: str
+    size: int
+    lines: int
+    replacement_char: bool
+
+
+def scan(path: Path) -> Scan:
+    digest = hashlib.sha256()
+    newlines = 0
+    size = 0
+    found = False
+    tail = b""
+    last = b""
+    with path.open("rb", buffering=0) as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)  # releases the GIL: runs beside the DuckDB pass
+            newlines += chunk.count(b"\n")
+            size += len(chunk)
+            if not found:
+                found = _REPLACEMENT in chunk or _REPLACEMENT in tail + chunk[:2]
+                tail = chunk[-2:]
+            last = chunk[-1:]
+    lines = newlines + (1 if size and last != b"\n" else 0)
+    return Scan(sha256=digest.hexdigest(), size=size, lines=lines, replacement_char=found)
+
+
+def eligible(path: Path) -> bool:
+    """A plain CSV file (gzip and other formats take the exact path)."""
+    name = path.name.lower()
+    return path.is_file() and (name.endswith(".csv") or name.endswith(".txt"))
+
+
+@dataclass(frozen=True)
+class FastResult:
+    rows: int
+    years: dict[int, int]
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _date_ok(column: str, parsed: str) -> str:
+    return (
+        f"regexp_full_match({column}, {_quote(s.DATE_PATTERN)}) AND {parsed} IS NOT NULL "
+        f"AND strftime({parsed}, '%Y-%m-%d') = {column} "
+        f"AND year({parsed}) BETWEEN {FIRST_YEAR} AND {LAST_YEAR}"
+    )
+
+
+def canonical_rows_sql(source: Path, header: list[str], delimiter: str, counties: Iterable[str]) -> str:
+    """The SELECT of the rows that are valid and canonical, typed as ``schema.STORED_SCHEMA`` + ``year``."""
+    names = [h.strip().lower() for h in header]
+    fields = ", ".join(f"{_quote(f'c{i}')}: 'VARCHAR'" for i in range(len(names)))
+    text = ", ".join(f"coalesce(c{names.index(c)}, '') AS {c}" for c in s.COLUMNS)
+    kva = s.KVA_PATTERN[1:-1]
+    op_pattern = f"^{kva}( {kva})*$"
+    county_list = ", ".join(_quote(c) for c in sorted(counties))
+    return f"""
+WITH r AS (
+    SELECT {text}
+    FROM read_csv({_quote(str(source))}, delim = {_quote(delimiter)}, quote = '"', escape = '"',
+                  header = false, skip = 1, auto_detect = false, strict_mode = true, null_padding = false,
+                  ignore_errors = false, columns = {{{fields}}})
+), t AS (
+    SELECT *,
+           CAST(try_strptime(indatum, '%Y-%m-%d') AS DATE) AS ind,
+           CAST(try_strptime(nullif(utdatum, ''), '%Y-%m-%d') AS DATE) AS utd
+    FROM r
+)
+SELECT lopnr,
+       CAST(kon AS TINYINT) AS kon,
+       CAST(alder AS SMALLINT) AS alder,
+       nullif(lan, '') AS lan,
+       vardform,
+       ind AS indatum,
+       utd AS utdatum,
+       hdia,
+       op,
+       CAST(year(CASE WHEN vardform = 'sluten' THEN utd ELSE ind END) AS SMALLINT) AS year
+FROM t
+WHERE regexp_full_match(lopnr, '[!-~]{{1,{s.MAX_LOPNR_LENGTH}}}')
+  AND kon IN ({", ".join(_quote(k) for k in s.KON_VALUES)})
+  AND regexp_full_match(alder, '[0-9]{{1,3}}') AND TRY_CAST(alder AS INTEGER) <= {s.MAX_AGE}
+  AND (lan = '' OR lan IN ({county_list}))
+  AND vardform IN ({", ".join(_quote(v) for v in s.VARDFORMER)})
+  AND {_date_ok("indatum", "ind")}
+  AND CASE WHEN vardform = 'sluten' THEN ({_date_ok("utdatum", "utd")} AND utd >= ind)
+           ELSE utdatum = '' END
+  AND regexp_full_match(hdia, {_quote(s.ICD10_PATTERN)})
+  AND (op = '' OR regexp_full_match(op, {_quote(op_pattern)}))
+"""
+
+
+def try_import(
+    source: Path,
+    target: Path,
+    header: list[str],
+    delimiter: str,
+    counties: Iterable[str],
+    scanned: Callable[[], Scan],
+) -> FastResult | None:
+    """Write ``source``'s rows to the dataset directory ``target`` (``year=YYYY/part-0.parquet``) if every
+    line is a valid, canonical row; otherwise remove whatever was written and return None. ``scanned``
+    gives the file's scan; it is asked for only after the engine pass, so the scan can run beside it."""
+    import duckdb
+
+    names = [h.strip().lower() for h in header]
+    if len(set(names)) != len(names):
+        return None
+    select = canonical_rows_sql(source, header, delimiter, counties)
+    con = duckdb.connect()
+    try:
+        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+        con.execute("SET preserve_insertion_order = false")
+        con.execute("SET enable_progress_bar = false")
+        try:
+            row = con.execute(
+                f"COPY ({select}) TO {_quote(str(target))} (FORMAT parquet, COMPRESSION zstd, "
+                "PARTITION_BY (year), FILENAME_PATTERN 'part-{i}')"
+            ).fetchone()
+        except duckdb.Error:
+            # The exact reader decides what a line DuckDB cannot read means (and names its line).
+            shutil.rmtree(target, ignore_errors=True)
+            return None
+        written = int(row[0]) if row else 0
+        scan_ = scanned()
+        if written == 0 or written != scan_.lines - 1 or scan_.replacement_char:
+            shutil.rmtree(target, ignore_errors=True)
+            return None
+        counts = con.execute(
+            "SELECT year, count(*) FROM read_parquet(?, hive_partitioning = true) GROUP BY year",
+            [str(target / "**" / "*.parquet")],
+        ).fetchall()
+    finally:
+        con.close()
+    return FastResult(rows=written, years={int(y): int(n) for y, n in counts})

@@ -1,0 +1,286 @@
+"""The fast import path (fast_import: rows recognised inside DuckDB) gives exactly what the exact path gives,
+value by value and over generated nearly-valid files; the extract cache reuses an import only for the same
+bytes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from canrehab.domain.errors import DomainError
+from canrehab.followup import extract_cache, fast_import, importer
+from canrehab.followup.schema import COLUMNS
+from tests.followup.conftest import contact, write_extract
+
+# Values of one column that are valid, invalid, or valid only after the exact path's trimming: each must give
+# the same import either way.
+VARIANTS: list[tuple[str, str]] = [
+    ("lopnr", "  42"),
+    ("lopnr", "a b"),
+    ("lopnr", "å1"),
+    ("lopnr", "x" * 64),
+    ("lopnr", "x" * 65),
+    ("lopnr", ""),
+    ("kon", " 1"),
+    ("kon", "0"),
+    ("alder", "007"),
+    ("alder", "125"),
+    ("alder", "126"),
+    ("alder", "1.0"),
+    ("alder", "-1"),
+    ("lan", ""),
+    ("lan", "99"),
+    ("lan", " 01"),
+    ("lan", "1"),
+    ("vardform", "Oppen"),
+    ("indatum", "2022-02-29"),
+    ("indatum", "2024-02-29"),
+    ("indatum", "2022-3-01"),
+    ("indatum", "1899-12-31"),
+    ("indatum", "2100-01-01"),
+    ("indatum", " 2022-03-01"),
+    ("indatum", "2022-03-01T00:00"),
+    ("utdatum", "2022-03-01"),
+    ("hdia", "c509"),
+    ("hdia", "C50.9"),
+    ("hdia", "C910A"),
+    ("hdia", "C5"),
+    ("op", "AW020  XV019"),
+    ("op", " AW020"),
+    ("op", "AW020 "),
+    ("op", "AW020,XV019"),
+    ("op", "NGB49 AW020"),
+    ("op", "aw020"),
+    ("op", "AW020\tXV019"),
+    ("hdia", "C50\ufffd"),
+]
+
+
+def _rows(n: int = 12) -> list[dict[str, str]]:
+    rows = [contact(str(i), op="AW020 XV019" if i % 3 == 0 else "") for i in range(1, n + 1)]
+    rows[1].update(vardform="sluten", indatum="2022-05-01", utdatum="2022-05-09")
+    rows[2].update(vardform="sluten", indatum="2021-12-28", utdatum="2022-01-03", lan="")
+    rows[3].update(indatum="2021-07-01")
+    return rows
+
+
+def _dataset_rows(path: Path) -> list[tuple[Any, ...]]:
+    if not path.exists() or not any(path.rglob("*.parquet")):
+        return []
+    table = pq.read_table(path)  # hive partitioning gives the year column
+    names = [*COLUMNS, "year"]
+    cols = {n: table.column(n).to_pylist() for n in names}
+    return sorted(tuple(str(cols[n][i]) for n in names) for i in range(table.num_rows))
+
+
+def _outcome(
+    source: Path, out: Path, *, strict: bool, fast: bool, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Any]:
+    with monkeypatch.context() as m:
+        if not fast:
+            m.setattr(importer, "eligible", lambda p: False)
+        dataset = out / "data"
+        try:
+            res = importer.import_par(source, dataset, strict=strict, report_path=out / "fel.csv")
+        except DomainError as e:
+            return {"error": e.code}
+    text = {p.name: p.read_text(encoding="utf-8") for p in (res.report_path, res.rejects_path) if p}
+    return {
+        "ok": res.ok,
+        "counts": (res.read, res.accepted, res.rejected, res.error_count),
+        "years": dict(sorted(res.years.items())),
+        "errors": res.first_errors,
+        "reports": text,
+        "rows": _dataset_rows(dataset),
+        "extra": res.extra_columns,
+        "fast_path": res.fast_path,
+    }
+
+
+def _both(
+    source: Path, tmp: Path, monkeypatch: pytest.MonkeyPatch, *, strict: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    tag = "strict" if strict else "lenient"
+    fast = _outcome(source, tmp / f"fast-{tag}", strict=strict, fast=True, monkeypatch=monkeypatch)
+    exact = _outcome(source, tmp / f"exact-{tag}", strict=strict, fast=False, monkeypatch=monkeypatch)
+    return fast, exact
+
+
+def _same(fast: dict[str, Any], exact: dict[str, Any]) -> None:
+    assert exact.get("fast_path") in (None, False)
+    fast = {k: v for k, v in fast.items() if k != "fast_path"}
+    exact = {k: v for k, v in exact.items() if k != "fast_path"}
+    assert fast == exact
+
+
+@pytest.mark.parametrize("strict", [True, False], ids=["strict", "lenient"])
+def test_a_clean_file_takes_the_fast_path_and_imports_what_the_exact_path_imports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, strict: bool
+) -> None:
+    source = write_extract(tmp_path / "ren.csv", _rows())
+    fast, exact = _both(source, tmp_path, monkeypatch, strict=strict)
+    assert fast["fast_path"] is True
+    assert fast["counts"] == (12, 12, 0, 0)
+    assert fast["years"] == {2021: 1, 2022: 11}
+    _same(fast, exact)
+
+
+@pytest.mark.parametrize(("column", "value"), VARIANTS, ids=[f"{c}={v!r}" for c, v in VARIANTS])
+def test_one_unusual_value_gives_the_same_import_either_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, column: str, value: str
+) -> None:
+    rows = _rows()
+    rows[5][column] = value
+    source = write_extract(tmp_path / "x.csv", rows)
+    for strict in (True, False):
+        fast, exact = _both(source, tmp_path, monkeypatch, strict=strict)
+        _same(fast, exact)
+
+
+def test_a_file_the_engine_reads_differently_falls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = write_extract(tmp_path / "g.csv", _rows()).read_text(encoding="utf-8")
+    lines = good.splitlines(keepends=True)
+    cases = {
+        "blank_line": "".join([*lines[:4], "\n", *lines[4:]]),
+        "blank_last_line": good + "\n",
+        "short_row": "".join([*lines[:4], "7,1,60\n", *lines[4:]]),
+        "long_row": "".join([*lines[:4], lines[4].rstrip("\n") + ",extra\n", *lines[4:]]),
+        "quoted_newline": "".join([*lines[:4], lines[4].replace(",C509,", ',"C5\n09",'), *lines[5:]]),
+        "quoted_values": "".join(
+            [*lines[:4], ",".join(f'"{v}"' for v in lines[4].rstrip("\n").split(",")) + "\n", *lines[5:]]
+        ),
+        "no_final_newline": good.rstrip("\n"),
+        "crlf": good.replace("\n", "\r\n"),
+        "semicolons": good.replace(",", ";"),
+        "bom": "\ufeff" + good,
+        "header_only": lines[0],
+        "upper_header": lines[0].upper() + "".join(lines[1:]),
+        "extra_column": "".join(line.rstrip("\n") + ",x\n" for line in lines),
+    }
+    for name, text in cases.items():
+        source = tmp_path / f"{name}.csv"
+        source.write_text(text, encoding="utf-8", newline="")
+        for strict in (True, False):
+            fast, exact = _both(source, tmp_path / name, monkeypatch, strict=strict)
+            _same(fast, exact)
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes(good.replace("C509", "C5\xe49", 1).encode("latin-1"))
+    for strict in (True, False):
+        fast, exact = _both(latin1, tmp_path / "latin1", monkeypatch, strict=strict)
+        assert fast["counts"][2] == 1
+        _same(fast, exact)
+
+
+_VALUE = {
+    "lopnr": st.sampled_from(["1", "2", "3", " 4", "å5", "x" * 65, ""]),
+    "kon": st.sampled_from(["1", "2", "3", ""]),
+    "alder": st.sampled_from(["0", "60", "125", "126", "09", "-1", "x"]),
+    "lan": st.sampled_from(["01", "05", "", "99", " 01"]),
+    "vardform": st.sampled_from(["oppen", "sluten", "Sluten"]),
+    "indatum": st.sampled_from(["2022-03-01", "2021-12-31", "2022-02-30", "1899-01-01", ""]),
+    "utdatum": st.sampled_from(["", "2022-03-04", "2022-02-01", "2023-01-01"]),
+    "hdia": st.sampled_from(["C509", "C61", "I10", "c509", ""]),
+    "op": st.sampled_from(["", "AW020", "AW020 XV019", "AW020  XV019", " XV020", "aw020"]),
+}
+_ROW = st.fixed_dictionaries(_VALUE)
+_LINE = st.one_of(_ROW, _ROW, _ROW, st.just({}))  # {} is a blank line
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(_LINE, min_size=1, max_size=8), strict=st.booleans())
+def test_nearly_valid_files_import_the_same_either_way(
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    lines: list[dict[str, str]],
+    strict: bool,
+) -> None:
+    tmp = tmp_path_factory.mktemp("prop")
+    text = (
+        ",".join(COLUMNS)
+        + "\n"
+        + "".join(",".join(r[c] for c in COLUMNS) + "\n" if r else "\n" for r in lines)
+    )
+    source = tmp / "p.csv"
+    source.write_text(text, encoding="utf-8", newline="")
+    fast, exact = _both(source, tmp, monkeypatch, strict=strict)
+    _same(fast, exact)
+
+
+def test_the_scan_counts_lines_and_finds_replacement_characters(tmp_path: Path) -> None:
+    f = tmp_path / "f.csv"
+    f.write_bytes(b"a\nb\nc")
+    assert fast_import.scan(f).lines == 3
+    f.write_bytes(b"a\nb\n")
+    assert fast_import.scan(f).lines == 2
+    f.write_bytes(b"x" * (fast_import._CHUNK - 1) + "\ufffd".encode())  # across the chunk boundary
+    assert fast_import.scan(f).replacement_char
+    f.write_bytes(b"")
+    assert fast_import.scan(f).lines == 0
+
+
+# --- the extract cache --------------------------------------------------------------------------------------
+
+
+def test_a_second_report_on_the_same_file_reuses_the_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = write_extract(tmp_path / "e.csv", _rows())
+    root = tmp_path / "cache"
+    first = extract_cache.cached_dataset(source, root)
+    assert (first / importer.MANIFEST).is_file()
+
+    def no_import(*a: object, **k: object) -> None:
+        raise AssertionError("imported again")
+
+    monkeypatch.setattr(extract_cache, "import_par", no_import)
+    with monkeypatch.context() as m:  # an unchanged file is not even hashed again
+        m.setattr(extract_cache, "scan", no_import)
+        assert extract_cache.cached_dataset(source, root) == first
+    os.utime(source)  # touched, not changed: hashed again, same dataset
+    assert extract_cache.cached_dataset(source, root) == first
+
+
+def test_a_file_changed_in_place_with_the_same_size_and_time_is_imported_anew(tmp_path: Path) -> None:
+    rows = _rows()
+    source = write_extract(tmp_path / "e.csv", rows)
+    root = tmp_path / "cache"
+    first = extract_cache.cached_dataset(source, root)
+    stat = source.stat()
+    rows[0]["alder"] = "61"  # same length
+    write_extract(source, rows)
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert source.stat().st_size == stat.st_size
+    second = extract_cache.cached_dataset(source, root)
+    assert second != first
+    ages = sorted(pq.read_table(second).column("alder").to_pylist())
+    assert 61 in ages
+
+
+def test_a_faulty_file_is_refused_every_time_and_never_cached(tmp_path: Path) -> None:
+    rows = _rows()
+    rows[3]["kon"] = "9"
+    source = write_extract(tmp_path / "e.csv", rows)
+    root = tmp_path / "cache"
+    for _ in range(2):
+        with pytest.raises(DomainError) as info:
+            extract_cache.cached_dataset(source, root)
+        assert "rad 5, kon" in info.value.message_sv
+    assert [p.name for p in root.iterdir()] == []
+
+
+def test_only_the_newest_datasets_are_kept(tmp_path: Path) -> None:
+    root = tmp_path / "cache"
+    kept = []
+    for i in range(extract_cache.KEEP + 2):
+        source = write_extract(tmp_path / f"e{i}.csv", _rows(5 + i))
+        kept.append(extract_cache.cached_dataset(source, root))
+    entries = {p.name for p in root.iterdir() if not p.name.startswith(".")}
+    assert entries == {p.parent.name for p in kept[-extract_cache.KEEP :]}
