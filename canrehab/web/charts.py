@@ -211,7 +211,8 @@ def trend_chart(
     both the values and the goal: when the goal lies far above the values, the axis is broken (marked with a
     zigzag) so that low values stay readable and the goal line is still drawn. ``baseline`` (nuläge) is drawn
     as a dotted line. Returns SVG markup with the data in words as its text alternative (``<desc>``)."""
-    height, left, right, top, bottom = 190, 40, 24, 24, 40
+    height, left, top, bottom = 190, 40, 24, 40
+    right = 24 if all(isinstance(label, int) for label in years) else 40  # room for "2026 kv. 4"
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in series for _, v in s.points if v is not None]
     top_value = max([*values, baseline or 0.0], default=0.0)

@@ -174,7 +174,7 @@ def goal_trend(
     if trend is not None:
         primary = next((g for g in trend.goals if g.level.percent is not None), None)
         goal_level = primary.level.percent if primary else None
-        baseline = primary.baseline.percent if primary else None
+        baseline = next((g.baseline.percent for g in trend.goals if g.baseline.percent is not None), None)
         labels = [p.label for p in trend.points]
         series = charts.Series(
             trend.group_label, tuple((p.label, p.percent) for p in trend.points), "#005595"
