@@ -20,6 +20,7 @@ from canrehab.domain.permissions import Action, allowed
 from canrehab.followup.goals import GoalDef, IndicatorDef, default_goals, default_indicators
 from canrehab.services import indicators as indicator_service
 from canrehab.services.guard import require_action
+from canrehab.services.structure_indicators import structure_indicators
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
@@ -105,6 +106,31 @@ def _unit_filter(services: Services, actor: Actor, level: Level, value: str) -> 
     return rcc.name, ids
 
 
+def _structure_row(
+    services: Services,
+    actor: Actor,
+    definition: IndicatorDef,
+    level: Level,
+    value: str,
+    unit_ids: set[str] | None,
+    as_of: date,
+) -> indicator_service.Row:
+    """A structure indicator as of ``as_of`` for the group: the units (per diagnosis process) that meet it
+    among those in the group, from the structure register's versions on or before that day. Units are not
+    persons: no disclosure control."""
+    results = structure_indicators(
+        services,
+        actor,
+        unit=value if level == "unit" else None,
+        process=value if level == "process" else None,
+        as_of=as_of,
+    )
+    result = next(r for r in results if r.definition.id == definition.id)
+    rows = [r for r in result.rows if unit_ids is None or r.unit_hsa_id in unit_ids]
+    met = sum(1 for r in rows if r.met)
+    return indicator_service.make_row("", "verksamheter", met, len(rows), suppress=False, threshold=0)
+
+
 def indicator_trend(
     services: Services,
     actor: Actor,
@@ -116,9 +142,11 @@ def indicator_trend(
     end: date,
     count: int = 8,
 ) -> Trend:
-    """The care indicator's share per period for the chosen group, as of each period's end."""
+    """The care or structure indicator's share per period for the chosen group, as of each period's end
+    (care: patients per the dashboard's engine; structure: units per the structure register)."""
     require_action(actor, Action.FOLLOWUP, services, "indicator_trend")
-    definition = next((d for d in default_indicators().of_source("care") if d.id == indicator_id), None)
+    candidates = (*default_indicators().of_source("care"), *default_indicators().of_source("structure"))
+    definition = next((d for d in candidates if d.id == indicator_id), None)
     if definition is None:
         raise DomainError("indicator.unknown", "Okänd indikator.", f"unknown indicator {indicator_id}")
     if level != "all" and not value:
@@ -130,6 +158,16 @@ def indicator_trend(
     threshold = services.settings.suppression_threshold
     points: list[TrendPoint] = []
     for period_label, start, stop in periods(granularity, end, count):
+        if definition.source == "structure":
+            points.append(
+                TrendPoint(
+                    period_label,
+                    start,
+                    stop,
+                    _structure_row(services, actor, definition, level, value, unit_ids, stop),
+                )
+            )
+            continue
         board = indicator_service.dashboard(
             services, actor, unit=unit, process=process, start=start, end=stop
         )
@@ -151,6 +189,10 @@ def indicator_trend(
             "", label or LEVEL_SV["all"], num, den, suppress=suppress, threshold=threshold
         )
         points.append(TrendPoint(period_label, start, stop, row))
+    if level == "unit" and definition.source == "structure":
+        label = next(
+            (u.name for u in indicator_service.scope(services, actor, value)[0] if u.hsa_id == value), value
+        )
     if level == "process":
         label = value
     return Trend(

@@ -120,7 +120,7 @@ def goal_trend(
     """One care indicator's trend per quarter or year for a unit, diagnosis process, county, RCC or the
     whole scope, with the goal line, the baseline (nuläge), goal reached or not and the time left."""
 
-    care = process_indicators.load_process_indicators()
+    care = (*process_indicators.load_process_indicators(), *default_indicators().of_source("structure"))
     indicator = indicator or (care[0].id if care else "")
     level = niva if niva in LEVELS else "all"
     granularity = GRANULARITY_SV.get(period, "quarter")
