@@ -170,32 +170,52 @@ def ranked_bar_chart(
 @dataclass(frozen=True)
 class Series:
     label: str
-    points: tuple[tuple[int, float | None], ...]  # (year, percent) ; None = suppressed
+    points: tuple[tuple[int | str, float | None], ...]  # (year or period, percent) ; None = suppressed
     color: str
 
 
-def trend_text(years: Sequence[int], series: Sequence[Series], goal: float | None) -> str:
-    """The trend's data in words (its text alternative): each series' value per year, and the goal."""
+def trend_text(
+    years: Sequence[int | str],
+    series: Sequence[Series],
+    goal: float | None,
+    baseline: float | None = None,
+    missing: str = "ingen siffra",
+) -> str:
+    """The trend's data in words (its text alternative): each series' value per period, the goal and the
+    baseline (nuläge)."""
     parts = []
     for s in series:
         points = ", ".join(
-            f"{yr} {sv_number(v, 1)} %" if v is not None else f"{yr} ingen siffra" for yr, v in s.points
+            f"{yr} {sv_number(v, 1)} %" if v is not None else f"{yr} {missing}" for yr, v in s.points
         )
         parts.append(f"{s.label}: {points}")
-    return "; ".join(parts) + "." + (f" Mål {sv_number(goal, 0)} %." if goal is not None else "")
+    return (
+        "; ".join(parts)
+        + "."
+        + (f" Mål {sv_number(goal, 0)} %." if goal is not None else "")
+        + (f" Nuläge {sv_number(baseline, 1)} %." if baseline is not None else "")
+    )
 
 
 def trend_chart(
-    years: Sequence[int], series: Sequence[Series], goal: float | None, title: str, width: int = 400
+    years: Sequence[int | str],
+    series: Sequence[Series],
+    goal: float | None,
+    title: str,
+    width: int = 400,
+    *,
+    baseline: float | None = None,
+    missing: str = "ingen siffra",
 ) -> str:
     """A small line chart of percentages over the years with the goal level as a dashed line. The scale shows
     both the values and the goal: when the goal lies far above the values, the axis is broken (marked with a
-    zigzag) so that low values stay readable and the goal line is still drawn. Returns SVG markup with the
-    data in words as its text alternative (``<desc>``)."""
-    height, left, right, top, bottom = 190, 40, 24, 24, 40
+    zigzag) so that low values stay readable and the goal line is still drawn. ``baseline`` (nuläge) is drawn
+    as a dotted line. Returns SVG markup with the data in words as its text alternative (``<desc>``)."""
+    height, left, top, bottom = 190, 40, 24, 40
+    right = 24 if all(isinstance(label, int) for label in years) else 40  # room for "2026 kv. 4"
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in series for _, v in s.points if v is not None]
-    top_value = max(values, default=0.0)
+    top_value = max([*values, baseline or 0.0], default=0.0)
     broken = goal is not None and top_value > 0 and goal > top_value * 2
     if broken:
         y_max = top_value * 1.2  # the lower band: 0 .. just above the highest value
@@ -214,7 +234,7 @@ def trend_chart(
     parts = [
         f'<svg class="chart trend" role="img" aria-label="{escape(title)}" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
-        f"<desc>{escape(trend_text(years, series, goal))}</desc>",
+        f"<desc>{escape(trend_text(years, series, goal, baseline, missing))}</desc>",
         f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#f6f7f8"/>',
         f'<text x="{left - 4}" y="{top + plot_h + 4}" text-anchor="end">0</text>',
         f'<text x="{left - 4}" y="{top + plot_h - band_h + 4:.1f}" text-anchor="end">'
@@ -222,7 +242,9 @@ def trend_chart(
         f'<text x="4" y="{top - 8}">%</text>',
     ]
     for i, year in enumerate(years):
-        parts.append(f'<text x="{x(i):.1f}" y="{top + plot_h + 15}" text-anchor="middle">{year}</text>')
+        parts.append(
+            f'<text x="{x(i):.1f}" y="{top + plot_h + 15}" text-anchor="middle">{escape(str(year))}</text>'
+        )
     if goal is not None:
         if broken:
             by = top + plot_h - band_h - 6  # the break, between the lower band and the goal
@@ -241,6 +263,14 @@ def trend_chart(
         )
         label = f"mål {sv_number(goal, 0)} %" + (" (axeln bruten)" if broken else "")
         parts.append(f'<text x="{left + plot_w}" y="{gy - 3:.1f}" text-anchor="end">{escape(label)}</text>')
+    if baseline is not None:
+        base_y = y(baseline)
+        parts.append(
+            f'<line class="baseline" x1="{left}" y1="{base_y:.1f}" x2="{left + plot_w}" y2="{base_y:.1f}" '
+            'stroke="#8a4b00" stroke-dasharray="1 3" stroke-width="2"/>'
+            f'<text x="{left + 4}" y="{base_y - 3:.1f}" fill="#8a4b00">'
+            f"{escape('nuläge ' + sv_number(baseline, 1) + ' %')}</text>"
+        )
     index = {year: i for i, year in enumerate(years)}
     for s in series:
         coords = [(x(index[yr]), y(v)) for yr, v in s.points if v is not None and yr in index]
