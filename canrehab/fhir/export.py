@@ -23,10 +23,10 @@ reference to it uses the pseudonym, free text and staff names are removed.
 
 ``_since`` and ``meta.lastUpdated``: every record carries ``updated_at`` (migration 0013, set on every write,
 bulk loads included); an exported resource's ``meta.lastUpdated`` is its record's ``updated_at`` (derived
-views — Condition and EpisodeOfCare of a pathway, the Goals of a plan — that of the record they are views of), the
-same instant the REST read gives. With ``_since`` only resources whose record was written after it are
-exported, at every level and for every type (Patient included: a Patient resource appears when its own record
-changed, as the IG's "state has changed after the supplied time").
+views — Condition and EpisodeOfCare of a pathway, the Goals of a plan — that of the record they are views
+of), the same instant the REST read gives. With ``_since`` only resources whose record was written after it
+are exported, at every level and for every type (Patient included: a Patient resource appears when its own
+record changed, as the IG's "state has changed after the supplied time").
 """
 
 from __future__ import annotations
