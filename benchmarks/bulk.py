@@ -186,6 +186,10 @@ def main() -> None:
     ap.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
     ap.add_argument("--role", default="regional_analyst", help="the caller (regional_analyst: pseudonymised)")
     ap.add_argument("--parallel-min", type=int, default=20_000, help="patients from which workers run")
+    ap.add_argument(
+        "--database-url",
+        help="export an existing database (e.g. a copy of canrehab_tpl200k) instead of building one",
+    )
     ap.add_argument("--export-only", help=argparse.SUPPRESS)  # internal: URL of a built database
     ap.add_argument("--data-dir", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -193,6 +197,15 @@ def main() -> None:
         print(json.dumps(export(args.export_only, Path(args.data_dir), args.role, args.parallel_min)))
         return
     print(f"machine: {machine()}")
+    if args.database_url:  # a database built beforehand: the export alone, in a fresh process
+        with tempfile.TemporaryDirectory() as tmp:
+            cmd = [sys.executable, __file__, "--export-only", args.database_url, "--data-dir", tmp]
+            cmd += ["--role", args.role, "--parallel-min", str(args.parallel_min)]
+            done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+            figures = json.loads(done.stdout.strip().splitlines()[-1])
+            rows = int(figures["baseline"]["rows_patient"])  # type: ignore[index]
+            report("PostgreSQL (existing database)", rows, 0.0, figures)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         if args.sqlite:
             url, admin = f"sqlite:///{tmp}/bench.db", None

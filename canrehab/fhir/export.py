@@ -21,9 +21,12 @@ dangles; a reference to a record the store lacks is reported in the manifest's `
 Pseudonymised unless the caller's role sees identities: the Patient is its analytical pseudonym only, every
 reference to it uses the pseudonym, free text and staff names are removed.
 
-``_since``: canrehab's records carry no last-updated instant, so "changed since" is derived from the audit
-log, which has every create/update made through the application (KVÅ records also carry ``recorded_at``).
-Records written by a system bulk load (``canrehab synth``) have no audit rows and count as unchanged.
+``_since`` and ``meta.lastUpdated``: every record carries ``updated_at`` (migration 0013, set on every write,
+bulk loads included); an exported resource's ``meta.lastUpdated`` is its record's ``updated_at`` (derived
+views — Condition and EpisodeOfCare of a pathway, the Goals of a plan — that of the record they are views
+of), the same instant the REST read gives. With ``_since`` only resources whose record was written after it
+are exported, at every level and for every type (Patient included: a Patient resource appears when its own
+record changed, as the IG's "state has changed after the supplied time").
 """
 
 from __future__ import annotations
@@ -579,61 +582,74 @@ def _part(
 
 
 def _batch_resources(reader: Any, batch: Any, plan: _Plan) -> Iterator[tuple[str, Json]]:
-    """The batch's clinical resources as (type, JSON), identified (``scrub`` pseudonymises the lines)."""
-    since = plan.since
-
-    def changed(entity_type: str, items: Sequence[Any]) -> Callable[[Any], bool]:
-        if since is None:
-            return lambda _: True
-        if entity_type == "kva_record":
-            ids = reader.kva_changed_since(items, since)
-        else:
-            ids = reader.changed_since(entity_type, [i.id for i in items], since)
-        return lambda item: item.id in ids
-
+    """The batch's clinical resources as (type, JSON), identified (``scrub`` pseudonymises the lines), each
+    with ``meta.lastUpdated`` (its record's ``updated_at``, as the REST read gives it); with ``_since`` only
+    those whose record was written after it."""
     wanted = plan.types
     forms = plan.questionnaire
+    stamped = _stamper(reader, plan)
     if "Patient" in wanted:
-        keep = changed("patient", batch.patients)
         for p in batch.patients:
-            if keep(p):
-                yield "Patient", patient_json(p, pseudonymised=plan.pseudonymised)
-    keep = changed("pathway", batch.pathways)
+            if (at := stamped("patient", p.id)) is not None:
+                yield "Patient", _with_last_updated(patient_json(p, pseudonymised=plan.pseudonymised), at)
     for pw in batch.pathways:
-        if keep(pw):
+        if (at := stamped("pathway", pw.id)) is not None:
             if "EpisodeOfCare" in wanted:
-                yield "EpisodeOfCare", episode_json(pw)
+                yield "EpisodeOfCare", _with_last_updated(episode_json(pw), at)
             if "Condition" in wanted:
-                yield "Condition", condition_json(pw)
+                yield "Condition", _with_last_updated(condition_json(pw), at)
     if "QuestionnaireResponse" in wanted:
-        keep = changed("assessment", batch.assessments)
         for a in batch.assessments:
-            if keep(a):
-                yield "QuestionnaireResponse", questionnaire_response_json(a, forms(a.instrument_id))
+            if (at := stamped("assessment", a.id)) is not None:
+                resource = questionnaire_response_json(a, forms(a.instrument_id))
+                yield "QuestionnaireResponse", _with_last_updated(resource, at)
     if "CarePlan" in wanted or "Goal" in wanted:
-        keep = changed("rehab_plan", batch.plans)
         for plan_ in batch.plans:
-            if keep(plan_):
+            if (at := stamped("rehab_plan", plan_.id)) is not None:
                 if "CarePlan" in wanted:
-                    yield "CarePlan", care_plan_json(plan_)
+                    yield "CarePlan", _with_last_updated(care_plan_json(plan_), at)
                 if "Goal" in wanted:
                     for g in goals_of(plan_).values():
-                        yield "Goal", g
+                        yield "Goal", _with_last_updated(g, at)
     if "ServiceRequest" in wanted:
-        keep = changed("referral", batch.referrals)
         for r in batch.referrals:
-            if keep(r):
-                yield "ServiceRequest", service_request_json(r)
+            if (at := stamped("referral", r.id)) is not None:
+                yield "ServiceRequest", _with_last_updated(service_request_json(r), at)
     if "Task" in wanted:
-        keep = changed("handover", batch.handovers)
         for h in batch.handovers:
-            if keep(h):
-                yield "Task", task_json(h)
+            if (at := stamped("handover", h.id)) is not None:
+                yield "Task", _with_last_updated(task_json(h), at)
     if "Procedure" in wanted:
-        keep = changed("kva_record", batch.kva)
         for k in batch.kva:
-            if keep(k):
-                yield "Procedure", procedure_json(k)
+            if (at := stamped("kva_record", k.id)) is not None:
+                yield "Procedure", _with_last_updated(procedure_json(k), at)
+
+
+_NO_STAMP = ""  # a record without ``updated_at`` (not expected after migration 0013): no meta.lastUpdated
+
+
+def _stamper(reader: Any, plan: _Plan) -> Callable[[str, str], str | None]:
+    """``(entity type, key)`` → the record's ``meta.lastUpdated`` text, or None when ``_since`` leaves it out
+    (written at or before ``_since``: the IG exports resources "updated after" it)."""
+    since = plan.since
+
+    def stamped(entity_type: str, key: str) -> str | None:
+        at = reader.stamp(entity_type, key)
+        if since is not None and (at is None or at <= since):
+            return None
+        return instant(at) if at is not None else _NO_STAMP
+
+    return stamped
+
+
+def _with_last_updated(resource: Json, at: str) -> Json:
+    """``meta.lastUpdated`` set as the read path sets it (``fhir.resources.common.stamped``)."""
+    if not at:
+        return resource
+    meta = resource.get("meta") or {}
+    if meta.get("lastUpdated"):
+        return resource
+    return {**resource, "meta": {**meta, "lastUpdated": at}}
 
 
 def _support_resources(reader: Any, plan: _Plan, writer: _Writer) -> Iterator[tuple[str, Json]]:
@@ -650,11 +666,15 @@ def _support_resources(reader: Any, plan: _Plan, writer: _Writer) -> Iterator[tu
     ):
         for rid in sorted(missing):
             writer.issues.append(_issue(f"{rtype}/{rid} is referenced by exported resources but not stored."))
+    stamped = _stamper(reader, plan)
     for u in units:
-        yield "Organization", organization_json(u)
+        if (at := stamped("care_unit", u.hsa_id)) is not None:
+            yield "Organization", _with_last_updated(organization_json(u), at)
     for s in staff:
-        role = practitioner_role_json(s)
-        person = practitioner_json(s)
+        if (at := stamped("staff", s.id)) is None:
+            continue
+        role = _with_last_updated(practitioner_role_json(s), at)
+        person = _with_last_updated(practitioner_json(s), at)
         if plan.pseudonymised:  # staff names are removed with the free text
             role["practitioner"].pop("display", None)
             person.pop("name", None)

@@ -13,7 +13,7 @@ transactions, beside the ``export`` rows of the kick-off and the downloads.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -49,9 +49,7 @@ from canrehab.store.mapping import (
 from canrehab.store.orm import TABLES
 
 JOB = TABLES["bulk_export_job"]
-AUDIT = TABLES["audit_log"]
 SNAPSHOT_ID = re.compile(r"^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$")
-WRITES = ("create", "update")
 
 
 class BulkExportJobRepository:
@@ -115,6 +113,13 @@ class ExportReader:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        # (entity type, key) → the record's ``updated_at``, for the records of the current batch and the
+        # units and staff loaded since (``meta.lastUpdated``, ``_since``); cleared with each new batch.
+        self.stamps: dict[tuple[str, str], datetime] = {}
+
+    def stamp(self, entity_type: str, key: str) -> datetime | None:
+        """When the loaded record was last written (None for a table without ``updated_at``)."""
+        return self.stamps.get((entity_type, key))
 
     def snapshot(self) -> None:
         """Make the following reads one consistent snapshot (call before any other read in the unit)."""
@@ -184,7 +189,8 @@ class ExportReader:
         if upto is not None:
             where = and_(where, patient.c.id <= upto)
         stmt = select(patient).where(where).order_by(patient.c.id).limit(size)
-        patients = [PATIENT.from_row(r) for r in self.session.execute(stmt).mappings()]
+        self.stamps = {}
+        patients = [self._entity(PATIENT, r) for r in self.session.execute(stmt).mappings()]
         if not patients:
             return None
         ids = [p.id for p in patients]
@@ -212,27 +218,14 @@ class ExportReader:
 
     def _load(self, mapper: EntityMap[Any], where: Any, order: Any) -> list[Any]:
         rows = self.session.execute(select(mapper.table).where(where).order_by(order)).mappings()
-        return [mapper.from_row(r) for r in rows]
+        return [self._entity(mapper, r) for r in rows]
 
-    def changed_since(self, entity_type: str, ids: Sequence[str], since: datetime) -> set[str]:
-        """Of ``ids``, those with a create/update in the audit log at or after ``since`` (the records carry no
-        last-updated instant of their own; the audit log has every write since the record came through the
-        application — a bulk system load writes no audit rows, so such records count as unchanged)."""
-        if not ids:
-            return set()
-        stmt = select(AUDIT.c.entity_id).where(
-            AUDIT.c.at >= since,
-            AUDIT.c.action.in_(WRITES),
-            AUDIT.c.entity_type == entity_type,
-            AUDIT.c.entity_id.in_(list(ids)),
-        )
-        return set(self.session.execute(stmt).scalars())
-
-    def kva_changed_since(self, records: Iterable[KvaRecord], since: datetime) -> set[str]:
-        """KVÅ records carry ``recorded_at``; those without it fall back on the audit log."""
-        out = {k.id for k in records if k.recorded_at is not None and k.recorded_at >= since}
-        rest = [k.id for k in records if k.recorded_at is None]
-        return out | self.changed_since(KVA.entity_type, rest, since)
+    def _entity(self, mapper: EntityMap[Any], row: Any) -> Any:
+        entity = mapper.from_row(row)
+        stamp = aware(row.get("updated_at"))
+        if stamp is not None:
+            self.stamps[(mapper.entity_type, str(getattr(entity, mapper.key)))] = stamp
+        return entity
 
     def units(self, hsa_ids: Collection[str]) -> list[CareUnit]:
         table = UNIT.table
