@@ -271,7 +271,7 @@ class RegionGenerator:
         if (
             pathway_rules.current_contact_nurse(pathway, today) is None
             and old > 21
-            and draw.random() < _CAUGHT_UP[False]
+            and draw.random() < caught_up_share(10_000)
         ):
             on = min(today, diagnosed_on + timedelta(days=draw.randint(11, 40)))
             pathway = pathway_rules.assign_contact_nurse(pathway, nurse, on, offered_on=diagnosed_on)
@@ -280,7 +280,7 @@ class RegionGenerator:
             MinVardplanStatus.REVISED,
             MinVardplanStatus.DECLINED,
         )
-        if not mvp_done and old > 30 and draw.random() < _CAUGHT_UP[False]:
+        if not mvp_done and old > 30 and draw.random() < caught_up_share(10_000):
             on = min(today, diagnosed_on + timedelta(days=draw.randint(31, 60)))
             pathway, records = pathway_rules.establish_min_vardplan(
                 pathway, nurse, unit, on, self.professions
@@ -294,12 +294,11 @@ class RegionGenerator:
                 items = due_assessments(
                     pathway, bundle.assessments, routine, today, handovers=bundle.handovers
                 )
-                overdue = [i for i in items if i.status == "overdue"][kept:]
+                overdue = [i for i in items if i.status != "upcoming"][kept:]
                 if not overdue:
                     break
                 item = overdue[0]
-                recent = (today - item.overdue_on).days <= 21
-                if draw.random() >= _CAUGHT_UP[recent]:
+                if draw.random() >= caught_up_share((today - item.due_on).days):
                     kept += 1  # left open: on today's list as overdue
                     continue
                 late = draw.randint(0, max(0, (item.overdue_on - item.due_on).days + 14))
@@ -318,14 +317,14 @@ class RegionGenerator:
         today = self.config.today
 
         def keep_open(on: date) -> bool:
-            return draw.random() >= _CAUGHT_UP[(today - on).days <= 21]
+            return draw.random() >= caught_up_share((today - on).days)
 
         level_on = pathway.confirmed_level_on
         if level_on is not None and not keep_open(level_on):
             if plan_rules.plan_required(pathway, bundle.plans):
                 main_rng, self.rng = self.rng, draw
                 try:
-                    self._plan(bundle, pathway, level_on, nurse)
+                    self._plan(bundle, pathway, level_on, nurse, always=True)
                 finally:
                     self.rng = main_rng
             if team_missing(pathway, bundle.referrals, ()):
@@ -438,11 +437,18 @@ class RegionGenerator:
                 self._referral(bundle, pathway, assessment, nurse, on)
         return pathway
 
-    def _plan(self, bundle: PatientBundle, pathway: Pathway, assessed_on: date, nurse: Staff) -> None:
+    def _plan(
+        self,
+        bundle: PatientBundle,
+        pathway: Pathway,
+        assessed_on: date,
+        nurse: Staff,
+        *,
+        always: bool = False,
+    ) -> None:
         rng, today = self.rng, self.config.today
-        if (
-            any(p.status != "closed" for p in bundle.plans)
-            or rng.random() > self.config.coverage.plan_when_needed
+        if any(p.status != "closed" for p in bundle.plans) or (
+            not always and rng.random() > self.config.coverage.plan_when_needed
         ):
             return
         on = min(today, assessed_on + timedelta(days=rng.randint(0, 14)))
@@ -582,9 +588,14 @@ class RegionGenerator:
         bundle.handovers.append(handover)
 
 
-# The share of the gaps made up for, by whether the gap is recent (True) or old (False): a living unit
-# leaves some of the recent ones and hardly any old ones open.
-_CAUGHT_UP: dict[bool, float] = {True: 0.6, False: 0.97}
+def caught_up_share(age_days: int) -> float:
+    """The share of a unit's gaps made up for by today, by how many days ago the gap opened: a living unit
+    has most of this week's still to do, some of the last weeks' and hardly any older ones."""
+    if age_days <= 7:
+        return 0.3
+    return 0.93 if age_days <= 21 else 0.995
+
+
 LEFT_THE_UNIT = 0.85  # of the patients in follow-up for months: their pathway at the unit has been closed
 
 
