@@ -358,6 +358,9 @@ class RegionGenerator:
             receivers = (
                 self.org.of_profession(unit, referral.to_profession) if referral.to_profession else []
             ) or self.org.staff_by_unit[unit]
+            receivers = [s for s in receivers if s.id != referral.from_staff_id]  # not one's own referral
+            if not receivers:
+                continue
             on = min(today, referral.sent_on + timedelta(days=draw.randint(1, 14)))
             bundle.referrals[n] = referral_rules.accept(referral, by=draw.choice(receivers), on=on)
         for n, handover in enumerate(bundle.handovers):
