@@ -596,7 +596,7 @@ def caught_up_share(age_days: int) -> float:
     has most of this week's still to do, some of the last weeks' and hardly any older ones."""
     if age_days <= 7:
         return 0.3
-    return 0.93 if age_days <= 21 else 0.995
+    return 0.96 if age_days <= 21 else 0.998
 
 
 LEFT_THE_UNIT = 0.85  # of the patients in follow-up for months: their pathway at the unit has been closed
