@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from canrehab.domain.offers import offer_state
 from canrehab.services.context import SYSTEM
 from canrehab.synth.demo import DEMO_PASSWORD
 from canrehab.web.app import create_app
@@ -37,6 +38,9 @@ def test_refused_staff_forms_keep_the_input_and_show_the_error_inline(world: Wor
             u.hsa_id
             for u in uow.units.list_all()
             if u.hsa_id != own_unit and u.county_code == uow.units.get(own_unit).county_code
+        )
+        offerable = next(  # a patient of the unit whose pathway can still be offered Min vårdplan
+            p.patient_id for p in uow.pathways.for_unit(own_unit) if offer_state(p).can_offer_min_vardplan
         )
     with serve(create_app(world.services.settings)) as base, chromium() as browser:
         page = _login(browser, base, "ssk")
@@ -84,7 +88,7 @@ def test_refused_staff_forms_keep_the_input_and_show_the_error_inline(world: Wor
         screenshot(page, "refused_referral")
 
         # The Min vårdplan offer: a date before the diagnosis is refused; the channel and the date stay.
-        page.goto(f"{base}/patient/{patient}")
+        page.goto(f"{base}/patient/{offerable}")
         offers = page.locator("details.offers").first
         offers.locator("summary").click()
         form = offers.locator("form")
