@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from canrehab.domain.offers import offer_state
 from canrehab.services.context import SYSTEM
 from canrehab.synth.demo import DEMO_PASSWORD
 from canrehab.web.app import create_app
@@ -37,6 +38,9 @@ def test_refused_staff_forms_keep_the_input_and_show_the_error_inline(world: Wor
             u.hsa_id
             for u in uow.units.list_all()
             if u.hsa_id != own_unit and u.county_code == uow.units.get(own_unit).county_code
+        )
+        offerable = next(  # a patient of the unit whose pathway can still be offered Min vårdplan
+            p.patient_id for p in uow.pathways.for_unit(own_unit) if offer_state(p).can_offer_min_vardplan
         )
     with serve(create_app(world.services.settings)) as base, chromium() as browser:
         page = _login(browser, base, "ssk")
@@ -84,7 +88,7 @@ def test_refused_staff_forms_keep_the_input_and_show_the_error_inline(world: Wor
         screenshot(page, "refused_referral")
 
         # The Min vårdplan offer: a date before the diagnosis is refused; the channel and the date stay.
-        page.goto(f"{base}/patient/{patient}")
+        page.goto(f"{base}/patient/{offerable}")
         offers = page.locator("details.offers").first
         offers.locator("summary").click()
         form = offers.locator("form")
@@ -98,6 +102,66 @@ def test_refused_staff_forms_keep_the_input_and_show_the_error_inline(world: Wor
         assert refused.get_by_label("på papper").is_checked()
         assert refused.get_by_label("Erbjuden den").input_value() == "2000-01-02"
         screenshot(page, "refused_offer")
+        page.context.close()
+
+
+def test_refused_patient_page_forms_keep_the_input_and_show_the_error_inline(world: World) -> None:
+    """The contact nurse, SIP and rehab team forms on the patient page: refused, the page comes back with the
+    form open, what was typed kept and the reason next to it."""
+    patient, pathway = world.own_patient, world.own_pathway
+    with serve(create_app(world.services.settings)) as base, chromium() as browser:
+        page = _login(browser, base, "ssk")
+
+        # The contact nurse from a date before the diagnosis: refused by the care process rules.
+        page.goto(f"{base}/patient/{patient}")
+        box = page.locator(f"#kontaktsjukskoterska-{pathway}")
+        if box.get_attribute("open") is None:
+            box.locator("summary").click()
+        chosen = box.locator("select[name=staff_id] option").nth(1).get_attribute("value")
+        assert chosen
+        box.locator("select[name=staff_id]").select_option(chosen)
+        box.locator("input[name=from_date]").fill("2000-01-02")
+        box.get_by_role("button", name="Utse kontaktsjuksköterska").click()
+        page.wait_for_load_state()
+        box = page.locator(f"#kontaktsjukskoterska-{pathway}")
+        assert box.get_attribute("open") is not None
+        assert "Kontaktsjuksköterskan utsågs inte" in box.inner_text()
+        assert box.locator("select[name=staff_id]").input_value() == chosen
+        assert box.locator("input[name=from_date]").input_value() == "2000-01-02"
+        screenshot(page, "refused_contact_nurse")
+
+        # SIP without a date (a browser that does not check "required"): the participants stay.
+        sip = page.locator(f"#sip-{pathway}")
+        sip.locator("summary").click()
+        sip.locator("textarea[name=participants]").fill("Patienten, socialtjänsten och vårdcentralen")
+        sip.locator("input[name=on]").evaluate("e => { e.required = false; e.value = ''; }")
+        sip.get_by_role("button", name="Registrera upprättad SIP (AU124)").click()
+        page.wait_for_load_state()
+        sip = page.locator(f"#sip-{pathway}")
+        assert sip.get_attribute("open") is not None
+        assert "SIP registrerades inte: Ange datum för SIP-mötet" in sip.inner_text()
+        assert sip.locator("textarea[name=participants]").input_value() == (
+            "Patienten, socialtjänsten och vårdcentralen"
+        )
+        screenshot(page, "refused_sip")
+
+        # The rehab team's action without a date: the kind and the note stay.
+        team = page.locator(f"#rehabteam-{pathway}")
+        team.locator("summary").click()
+        kinds = team.locator("select[name=kind] option")
+        kind = kinds.nth(kinds.count() - 1).get_attribute("value")
+        assert kind
+        team.locator("select[name=kind]").select_option(kind)
+        team.locator("textarea[name=note]").fill("Fysioterapeut och kurator deltog")
+        team.locator("input[name=on]").evaluate("e => { e.required = false; e.value = ''; }")
+        team.get_by_role("button", name="Registrera").click()
+        page.wait_for_load_state()
+        team = page.locator(f"#rehabteam-{pathway}")
+        assert team.get_attribute("open") is not None
+        assert "Teamets åtgärd registrerades inte" in team.inner_text()
+        assert team.locator("select[name=kind]").input_value() == kind
+        assert team.locator("textarea[name=note]").input_value() == "Fysioterapeut och kurator deltog"
+        screenshot(page, "refused_team")
         page.context.close()
 
 

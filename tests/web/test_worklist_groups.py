@@ -29,7 +29,7 @@ DATE_RE = re.compile(r'<td class="when[^"]*">(\d{4}-\d{2}-\d{2}|[^<]+)<br>')
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, Services]]:
     settings = Settings(data_dir=Path(tmp_path_factory.mktemp("groups")), secret_key="groups-secret")
-    build_demo(settings, patients=300, seed=5, analytics_persons=500)
+    build_demo(settings, patients=1000, seed=5, analytics_persons=500)  # a living unit: enough on the list
     services = Services.open(settings)
     yield create_app(settings), services
     services.engine.dispose()

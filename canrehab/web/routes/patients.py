@@ -64,6 +64,32 @@ def overview_page(
     return render(request, "patient_overview.html", context, status_code=status)
 
 
+def refused_form(
+    request: Request,
+    services: Services,
+    user: WebUser,
+    patient_id: str,
+    name: str,
+    form: Any,
+    fields: tuple[str, ...],
+    message: str,
+) -> Response:
+    """The patient page again (status 400) with the refused form ``name`` open, what was typed in
+    ``fields`` kept and ``message`` (Swedish) inline."""
+    entered = {f: forms.text(form, f, 2001) for f in ("pathway_id", *fields)}
+    return overview_page(
+        request, services, user, patient_id, form_errors={name: {"error": message, **entered}}
+    )
+
+
+def _refusal(error: DomainError) -> str:
+    """The Swedish message of a refusal the user can correct; re-raises conflicts, missing records and
+    denials (their own pages)."""
+    if isinstance(error, ConflictError) or error.code.endswith("not_found") or "access" in error.code:
+        raise error
+    return error.message_sv
+
+
 @router.post("/patient/{patient_id}/bedomning")
 def start_assessment(
     request: Request,
@@ -270,35 +296,31 @@ async def assign_contact_nurse(
     request: Request, patient_id: str, services: ServicesDep, user: UnitWorker
 ) -> Response:
     form = await request.form()
+
+    def again(message: str) -> Response:
+        fields = ("staff_id", "offered_on", "from_date")
+        return refused_form(request, services, user, patient_id, "contact_nurse", form, fields, message)
+
     staff_id = forms.text(form, "staff_id", 64)
     if not staff_id:
-        return overview_page(
-            request,
-            services,
-            user,
-            patient_id,
-            form_errors={"page": {"error": "Välj kontaktsjuksköterska: Välj en sjuksköterska i listan."}},
-        )
+        return again("Välj en sjuksköterska i listan.")
     offered_on, from_date = forms.opt_date(form, "offered_on"), forms.opt_date(form, "from_date")
     if (forms.text(form, "offered_on") and offered_on is None) or (
         forms.text(form, "from_date") and from_date is None
     ):
-        return overview_page(
-            request,
+        return again("Ange datum som ÅÅÅÅ-MM-DD.")
+    try:
+        patient_service.assign_contact_nurse(
             services,
-            user,
-            patient_id,
-            form_errors={"page": {"error": "Ogiltigt datum: Ange datum som ÅÅÅÅ-MM-DD."}},
+            user.actor,
+            forms.text(form, "pathway_id", 64),
+            staff_id,
+            forms.int_field(form, "version"),
+            from_date=from_date,
+            offered_on=offered_on,
         )
-    patient_service.assign_contact_nurse(
-        services,
-        user.actor,
-        forms.text(form, "pathway_id", 64),
-        staff_id,
-        forms.int_field(form, "version"),
-        from_date=from_date,
-        offered_on=offered_on,
-    )
+    except DomainError as refused:
+        return again(_refusal(refused))
     flash(request, "Kontaktsjuksköterskan är utsedd.")
     return _back(patient_id)
 
@@ -308,18 +330,21 @@ async def end_contact_nurse(
     request: Request, patient_id: str, services: ServicesDep, user: UnitWorker
 ) -> Response:
     form = await request.form()
+
+    def again(message: str) -> Response:
+        return refused_form(
+            request, services, user, patient_id, "contact_nurse_end", form, ("to_date",), message
+        )
+
     on = forms.opt_date(form, "to_date")
     if on is None:
-        return overview_page(
-            request,
-            services,
-            user,
-            patient_id,
-            form_errors={"page": {"error": "Ogiltigt datum: Ange slutdatum som ÅÅÅÅ-MM-DD."}},
+        return again("Ange slutdatum som ÅÅÅÅ-MM-DD.")
+    try:
+        patient_service.end_contact_nurse(
+            services, user.actor, forms.text(form, "pathway_id", 64), on, forms.int_field(form, "version")
         )
-    patient_service.end_contact_nurse(
-        services, user.actor, forms.text(form, "pathway_id", 64), on, forms.int_field(form, "version")
-    )
+    except DomainError as refused:
+        return again(_refusal(refused))
     flash(request, "Uppdraget som kontaktsjuksköterska är avslutat.")
     return _back(patient_id)
 
@@ -327,23 +352,24 @@ async def end_contact_nurse(
 @router.post("/patient/{patient_id}/sip")
 async def record_sip(request: Request, patient_id: str, services: ServicesDep, user: UnitWorker) -> Response:
     form = await request.form()
+
+    def again(message: str) -> Response:
+        return refused_form(request, services, user, patient_id, "sip", form, ("on", "participants"), message)
+
     on = forms.opt_date(form, "on")
     if on is None:
-        return overview_page(
-            request,
+        return again("Ange datum för SIP-mötet som ÅÅÅÅ-MM-DD.")
+    try:
+        coordination_service.record_sip(
             services,
-            user,
-            patient_id,
-            form_errors={"page": {"error": "Ogiltigt datum: Ange datum för SIP-mötet som ÅÅÅÅ-MM-DD."}},
+            user.actor,
+            patient_id=patient_id,
+            pathway_id=forms.text(form, "pathway_id", 64),
+            on=on,
+            participants=forms.text(form, "participants", 2001),
         )
-    coordination_service.record_sip(
-        services,
-        user.actor,
-        patient_id=patient_id,
-        pathway_id=forms.text(form, "pathway_id", 64),
-        on=on,
-        participants=forms.text(form, "participants", 2001),
-    )
+    except DomainError as refused:
+        return again(_refusal(refused))
     flash(request, "SIP är registrerad (KVÅ AU124).")
     return _back(patient_id)
 
@@ -353,33 +379,29 @@ async def record_team_event(
     request: Request, patient_id: str, services: ServicesDep, user: UnitWorker
 ) -> Response:
     form = await request.form()
+
+    def again(message: str) -> Response:
+        fields = ("kind", "on", "note")
+        return refused_form(request, services, user, patient_id, "team", form, fields, message)
+
     on = forms.opt_date(form, "on")
     if on is None:
-        return overview_page(
-            request,
-            services,
-            user,
-            patient_id,
-            form_errors={"page": {"error": "Ogiltigt datum: Ange datum som ÅÅÅÅ-MM-DD."}},
-        )
+        return again("Ange datum som ÅÅÅÅ-MM-DD.")
     try:
         kind = TeamEventKind(forms.text(form, "kind", 40))
     except ValueError:
-        return overview_page(
-            request,
+        return again("Välj vad rehabiliteringsteamet gjorde.")
+    try:
+        meeting = coordination_service.record_team_event(
             services,
-            user,
-            patient_id,
-            form_errors={"page": {"error": "Okänd åtgärd: Välj vad rehabiliteringsteamet gjorde."}},
+            user.actor,
+            patient_id=patient_id,
+            pathway_id=forms.text(form, "pathway_id", 64),
+            kind=kind,
+            on=on,
+            note=forms.text(form, "note", 2001),
         )
-    meeting = coordination_service.record_team_event(
-        services,
-        user.actor,
-        patient_id=patient_id,
-        pathway_id=forms.text(form, "pathway_id", 64),
-        kind=kind,
-        on=on,
-        note=forms.text(form, "note", 2001),
-    )
+    except DomainError as refused:
+        return again(_refusal(refused))
     flash(request, f"{TEAM_LABEL_SV[kind]} är registrerad (KVÅ {meeting.code}).")
     return _back(patient_id)
