@@ -174,6 +174,16 @@ def _frame(rows: list[dict[str, Any]], schema: Mapping[str, str]) -> pd.DataFram
     return frame
 
 
+def memtables(frames: Mapping[str, pd.DataFrame]) -> dict[str, ibis.Table]:
+    """The care dataset's tables in memory (the live dashboard's read model), typed by ``SCHEMAS``."""
+    out: dict[str, ibis.Table] = {}
+    for name in TABLES:
+        schema = ibis.schema({c: _ibis_type(k) for c, k in SCHEMAS[name].items()})
+        data = pa.Table.from_pandas(frames[name], schema=schema.to_pyarrow(), preserve_index=False)
+        out[name] = ibis.memtable(data)
+    return out
+
+
 def write_dataset(frames: Mapping[str, pd.DataFrame], directory: Path) -> Path:
     """Write the care dataset as one Parquet file per table (``<directory>/<table>.parquet``), typed by
     ``SCHEMAS``: the form the analytics store holds and every backend reads."""
@@ -317,9 +327,7 @@ def indicator_expr(
         if care.condition != "handover_confirmed":
             met = ibis.literal(False)
         h = h.mutate(met=met)
-        return h.group_by("unit").aggregate(
-            numerator=h.met.cast("int64").sum(), denominator=h.count()
-        )
+        return h.group_by("unit").aggregate(numerator=h.met.cast("int64").sum(), denominator=h.count())
     if units is not None:
         pw = pw.filter(pw.unit.isin(list(units)))
     needs_assessments = care.population == "assessed_twice" or care.condition in (
@@ -337,10 +345,12 @@ def indicator_expr(
     diagnosed = _between(pw.diagnosed_on, start, end)
     population = {
         "diagnosed_in_period": lambda: diagnosed,
-        "needs_special_or_more": lambda: diagnosed
-        & pw.confirmed_level.notnull()
-        & (pw.confirmed_level >= int(NeedsLevel.SPECIAL))
-        & (pw.confirmed_level_on.isnull() | (pw.confirmed_level_on <= _ts(end))),
+        "needs_special_or_more": lambda: (
+            diagnosed
+            & pw.confirmed_level.notnull()
+            & (pw.confirmed_level >= int(NeedsLevel.SPECIAL))
+            & (pw.confirmed_level_on.isnull() | (pw.confirmed_level_on <= _ts(end)))
+        ),
         "assessed_twice": lambda: (pw.supported >= 2) & _between(pw.latest_on, start, end),
         "svf_treatment_started": lambda: _between(pw.svf_treatment_start_on, start, end),
         "treatment_ended": lambda: diagnosed & _le(pw.treatment_end_on, end),
@@ -353,8 +363,9 @@ def indicator_expr(
         "offered_min_vardplan_digital": lambda: _le(pw.mvp_offered_on, end) & pw.mvp_digital.fill_null(False),
         "assessed": lambda: pw.done >= 1,
         "assessed_repeatedly": lambda: pw.done >= 2,
-        "troublesome_areas_decreased": lambda: (pw.supported >= 2)
-        & (pw.latest_troublesome < pw.first_troublesome),
+        "troublesome_areas_decreased": lambda: (
+            (pw.supported >= 2) & (pw.latest_troublesome < pw.first_troublesome)
+        ),
         "within_svf_lead_time": lambda: pw.svf_within_max.fill_null(False),
         "discussed_at_mdk": lambda: _le(pw.mdk_on, end),
         "has_plan": lambda: pw.has_plan.fill_null(False),
@@ -373,6 +384,7 @@ def evaluate_units(
     units: Sequence[str] | None = None,
     process: str | None = None,
     svf_only: bool = False,
+    con: BaseBackend | None = None,
 ) -> dict[str, dict[str, tuple[int, int]]]:
     """``{indicator id: {unit: (numerator, denominator)}}`` for every definition, in one query per backend
     (the per-indicator expressions are stacked with ``union``)."""
@@ -385,8 +397,11 @@ def evaluate_units(
         for d in definitions
     ]
     stacked = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
-    frame = stacked.to_pandas()
+    frame = con.execute(stacked) if con is not None else stacked.to_pandas()
     out: dict[str, dict[str, tuple[int, int]]] = {d.id: {} for d in definitions}
     for r in frame.itertuples(index=False):
-        out[str(r.indicator_id)][str(r.unit)] = (0 if pd.isna(r.numerator) else int(r.numerator), int(r.denominator))
+        out[str(r.indicator_id)][str(r.unit)] = (
+            0 if pd.isna(r.numerator) else int(r.numerator),
+            int(r.denominator),
+        )
     return out

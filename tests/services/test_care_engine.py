@@ -5,9 +5,9 @@ numerator and denominator per unit; and a care indicator gives identical results
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
