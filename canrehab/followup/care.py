@@ -20,7 +20,7 @@ table ``unit, numerator, denominator`` per unit; disclosure control is applied b
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -220,7 +220,8 @@ def _ibis_type(kind: str) -> str:
 
 
 def _ts(day: date) -> ibis.Value:
-    return ibis.timestamp(day.year, day.month, day.day, 0, 0, 0)
+    # a literal, not ibis.timestamp(y, m, d, ...): PySpark has no rule for TimestampFromYMDHMS
+    return ibis.literal(datetime(day.year, day.month, day.day), type="timestamp")
 
 
 def _le(column: ibis.Value, day: date) -> ibis.Value:
