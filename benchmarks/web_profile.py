@@ -1,0 +1,72 @@
+"""Where a worklist request's time goes, piece by piece, in one process (no HTTP, no load).
+
+Times the per-request pieces the worklist page calls (the account re-read, the server-side session look-up,
+the stale-row check, the whole ``unit_worklist`` service call with its read audit rows) against an existing
+demo database, then prints a cProfile of the service call sorted by own time. Never part of the tests.
+
+    python benchmarks/web_profile.py postgresql+psycopg://canrehab:canrehab@127.0.0.1:54329/canrehab_bench
+"""
+
+from __future__ import annotations
+
+import cProfile
+import platform
+import pstats
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from canrehab.config import Settings
+from canrehab.domain.access import Actor
+from canrehab.services import accounts as account_service
+from canrehab.services.context import SYSTEM, Services
+from canrehab.services.worklist import unit_worklist
+
+
+def timed(name: str, call: Callable[[], object], n: int = 100) -> None:
+    for _ in range(5):
+        call()
+    t0 = time.perf_counter()
+    for _ in range(n):
+        call()
+    print(f"{name}: {(time.perf_counter() - t0) / n * 1000:.2f} ms")
+
+
+def main() -> None:
+    url = sys.argv[1]
+    settings = Settings(data_dir=Path(tempfile.mkdtemp()), database_url=url, secret_key="bench")
+    services = Services.open(settings)
+    with services.uow(SYSTEM, log_reads=False) as uow:
+        account = uow.accounts.get("ssk")
+    assert account is not None, "the demo nurse ssk is missing"
+    actor = Actor(
+        role=account.role,
+        staff_id=account.staff_id,
+        unit_hsa_ids=frozenset(account.unit_hsa_ids),
+        username="ssk",
+    )
+    print(f"machine: {platform.machine()} python={platform.python_version()} database: {url.split('@')[-1]}")
+    timed("login_account (account re-read)", lambda: account_service.login_account(services, "ssk"))
+    timed("session look-up (miss)", lambda: services.web_sessions.get("x"))
+
+    def stale() -> None:
+        with services.uow(actor, log_reads=False) as uow:
+            uow.worklist.stale_pathways(services.today(), sorted(actor.unit_hsa_ids))
+
+    timed("stale-row check", stale)
+    timed("unit_worklist (50 rows, 50 audit rows)", lambda: unit_worklist(services, actor, limit=50))
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(50):
+        unit_worklist(services, actor, limit=50)
+    profile.disable()
+    pstats.Stats(profile).sort_stats("tottime").print_stats(20)
+    services.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
