@@ -6,13 +6,17 @@ outside canrehab's code system is refused naming the element."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from canrehab.domain.model import ContactNurseAssignment, Diagnosis, NurseRole, Pathway
 from canrehab.fhir import mapping as m
 from canrehab.fhir import systems
 from canrehab.fhir.mapping.common import MappingError
+from tests.fhir.harness import Fhir
+from tests.fhir.test_api import locations
 
 
 def _child_pathway() -> Pathway:
@@ -65,3 +69,27 @@ def test_a_nurse_role_outside_canrehabs_code_system_is_refused() -> None:
     condition = m.condition_to_fhir(pathway).model_dump(mode="json", exclude_none=True)
     with pytest.raises(MappingError, match="nurse-role"):
         m.pathway_from_fhir(episode, condition)
+
+
+def test_an_episode_recorded_with_a_konsultsjukskoterska_for_an_adult_is_refused(
+    client: TestClient, imported: dict[str, Any]
+) -> None:
+    """A pathway recorded whole by another system keeps the children's rule: an adult's pathway gets no
+    konsultsjuksköterska (the role is read, so it must be checked), and nothing is written."""
+    ids = locations(imported)
+    admin = Fhir(client, "admin")
+    episode = admin.get(f"EpisodeOfCare/{ids['EpisodeOfCare']}").json()
+    condition = admin.get(f"Condition/{ids['EpisodeOfCare']}-dx").json()
+    condition = {k: v for k, v in condition.items() if k not in ("meta",)} | {"id": "dx"}
+    body = {k: v for k, v in episode.items() if k not in ("id", "meta")}
+    body["contained"] = [condition]
+    body["diagnosis"] = [{"condition": {"reference": "#dx"}, "rank": 1}]
+    for e in body["extension"]:
+        if e["url"] == systems.EXT_CONTACT_NURSE:
+            role = next(p for p in e["extension"] if p["url"] == "role")
+            role["valueCoding"] = {"system": systems.CS_NURSE_ROLE, "code": "consulting_nurse"}
+    before = admin.get("EpisodeOfCare", patient=ids["Patient"]).json()["total"]
+    refused = admin.post("EpisodeOfCare", body)
+    assert refused.status_code in (400, 422), refused.text
+    assert "Konsultsjuksköterska är en roll inom barncancervården" in refused.text
+    assert admin.get("EpisodeOfCare", patient=ids["Patient"]).json()["total"] == before
