@@ -151,6 +151,19 @@ def assign_consulting_nurse(
     """Name the child's konsultsjuksköterska (002: "istället finns en roll som kallas
     konsultsjuksköterska vid samtliga BCC"): only on a child's pathway while the patient is under 18, and
     a nurse of a barncancercentrum when the region has named its centres."""
+    require_consulting_nurse(pathway, patient, staff, on, rules)
+    changed = assign_contact_nurse(pathway, staff, on)
+    if changed is pathway:
+        return pathway
+    last = changed.contact_nurses[-1].model_copy(update={"role": NurseRole.CONSULTING_NURSE})
+    return changed.model_copy(update={"contact_nurses": (*changed.contact_nurses[:-1], last)})
+
+
+def require_consulting_nurse(
+    pathway: Pathway, patient: Patient, staff: Staff, on: date, rules: ChildrenDef
+) -> None:
+    """The konsultsjuksköterska's rule (see ``assign_consulting_nurse``), also for a pathway recorded
+    whole by another system."""
     age = age_on(patient.birth_date, on)
     if pathway_variant(patient, pathway, rules) is not PathwayVariant.CHILDREN or age >= rules.adult_age:
         raise DomainError(
@@ -166,11 +179,6 @@ def assign_consulting_nurse(
             "Konsultsjuksköterskan finns vid barncancercentrum (BCC); välj en sjuksköterska där.",
             "the consulting nurse must work at a children's cancer centre",
         )
-    changed = assign_contact_nurse(pathway, staff, on)
-    if changed is pathway:
-        return pathway
-    last = changed.contact_nurses[-1].model_copy(update={"role": NurseRole.CONSULTING_NURSE})
-    return changed.model_copy(update={"contact_nurses": (*changed.contact_nurses[:-1], last)})
 
 
 def require_home_region_handover(

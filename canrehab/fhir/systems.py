@@ -84,6 +84,9 @@ CS_PLAN_STATUS: Final = f"{_CS}/plan-status"
 CS_PLAN_EVENT: Final = f"{_CS}/plan-event"
 CS_PLAN_CLOSE_REASON: Final = f"{_CS}/plan-close-reason"
 CS_MIN_VARDPLAN_STATUS: Final = f"{_CS}/min-vardplan-status"
+CS_NURSE_ROLE: Final = (
+    f"{_CS}/nurse-role"  # contact_nurse, consulting_nurse
+)
 CS_HANDOVER_STATUS: Final = f"{_CS}/handover-status"  # Task.businessStatus
 CS_HANDOVER_INPUT: Final = f"{_CS}/handover-content"  # Task.input.type
 CS_REFERRAL_STATUS: Final = f"{_CS}/referral-status"
@@ -105,7 +108,7 @@ EXT_TO_STAFF: Final = f"{_SD}/to-staff"
 EXT_PROFESSION: Final = f"{_SD}/profession"
 EXT_DIAGNOSIS_PROCESS: Final = f"{_SD}/diagnosis-process"
 EXT_PHASE: Final = f"{_SD}/pathway-phase"  # complex: kind, on
-EXT_CONTACT_NURSE: Final = f"{_SD}/contact-nurse"  # complex: staff, offered, from, to
+EXT_CONTACT_NURSE: Final = f"{_SD}/contact-nurse"  # complex: staff, role, offered, from, to
 # complex: level, on, by, overridden, reason; and advice (the advice codes given, read when confirming)
 EXT_CONFIRMED_LEVEL: Final = f"{_SD}/confirmed-needs-level"
 EXT_SUGGESTION: Final = f"{_SD}/needs-suggestion"  # complex

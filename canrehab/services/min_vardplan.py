@@ -23,6 +23,7 @@ from canrehab.domain.min_vardplan import (
     treatment_summary,
 )
 from canrehab.domain.model import Assessment, Profession, RehabPlan
+from canrehab.domain.pathway import current_contact_nurse
 from canrehab.services import patients as patient_service
 from canrehab.services import plans as plan_service
 
@@ -100,7 +101,9 @@ def for_patient_self(services: Services, actor: Actor) -> MinVardplanView:
         care = responsible_care(pathway, record.handovers, today)
         unit_name = record.unit_names.get(care.unit_hsa_id, care.unit_hsa_id)
         if care.staff_id:
-            role = "Din kontaktsjuksköterska" if care.since is None else "Din ansvariga vårdkontakt"
+            nurse = current_contact_nurse(pathway, today) if care.since is None else None
+            # the named nurse by their role (a child's is the konsultsjuksköterska at barncancercentrum)
+            role = f"Din {nurse.role.label_sv}" if nurse is not None else "Din ansvariga vårdkontakt"
             responsible.append(Contact(role, record.staff_names.get(care.staff_id, ""), unit_name))
         else:
             responsible.append(Contact("Ansvarig mottagning", "", unit_name))

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from canrehab.domain import pathway as rules
 from canrehab.domain.access import Actor
-from canrehab.domain.model import MinVardplanStatus, Pathway
+from canrehab.domain.children import require_consulting_nurse
+from canrehab.domain.model import MinVardplanStatus, NurseRole, Pathway
+from canrehab.services.children import children_rules
 from canrehab.services.guard import acting_staff, require_write, require_write_new_record
 
 if TYPE_CHECKING:
@@ -25,6 +27,17 @@ def record(services: Services, actor: Actor, pathway: Pathway) -> Pathway:
         uow.patients.get(pathway.patient_id)
         uow.units.get(pathway.unit_hsa_id)
         require_write_new_record(services, uow, actor, pathway.patient_id, pathway.unit_hsa_id, "pathway")
+        consulting = [a for a in pathway.contact_nurses if a.role is NurseRole.CONSULTING_NURSE]
+        if consulting:
+            patient = uow.patients.get(pathway.patient_id)
+            for assignment in consulting:
+                require_consulting_nurse(
+                    pathway,
+                    patient,
+                    uow.staff.get(assignment.staff_id),
+                    assignment.from_date,
+                    children_rules(services),
+                )
         saved: Pathway = uow.pathways.add(pathway.model_copy(update={"version": 1}))
         uow.refresh_worklist(saved.id)
         return saved

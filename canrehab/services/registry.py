@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from canrehab.domain.access import Actor
 from canrehab.domain.errors import DomainError
+from canrehab.domain.hsa import parse_hsa_id
 from canrehab.domain.identity import pseudonymise
 from canrehab.domain.model import CareUnit, Patient, Sex, Staff
 from canrehab.domain.permissions import Action
@@ -111,5 +112,52 @@ def record_staff(services: Services, actor: Actor, staff: Staff) -> Staff:
             )
         require_action(actor, Action.REGISTER_ORGANISATION, services, "register_staff")
         uow.units.get(staff.unit_hsa_id)
+        _check_hsa_free(uow, staff.hsa_id, staff.id)
+        if staff.assignment_hsa_id is not None:
+            _check_hsa_free(uow, parse_hsa_id(staff.assignment_hsa_id, "Uppdragets HSA-id"), staff.id)
         saved: Staff | None = uow.staff.add(staff)
         return saved or staff
+
+
+def staff_list(services: Services, actor: Actor) -> list[Staff]:
+    """Every staff member of the region, by name (the administrator's staff page). Staff are not patient
+    data: read without a patient audit entry."""
+    require_action(actor, Action.REGISTER_ORGANISATION, services, "staff_list")
+    with services.uow(actor, log_reads=False) as uow:
+        return list(uow.staff.list_all())
+
+
+def _check_hsa_free(uow: object, hsa_id: str, staff_id: str) -> None:
+    """An HSA-id names one person or one assignment: refused when another staff member's person or
+    assignment HSA-id is the same."""
+    for other in uow.staff.list_all():  # type: ignore[attr-defined]
+        if other.id != staff_id and hsa_id in (other.hsa_id, other.assignment_hsa_id):
+            raise DomainError(
+                "staff.hsa_taken",
+                f"HSA-id {hsa_id} används redan av {other.name}.",
+                "HSA-id already used by another staff member",
+            )
+
+
+def set_assignment_hsa_id(services: Services, actor: Actor, staff_id: str, raw: str) -> Staff:
+    """Record (or, with an empty value, clear) the HSA-id of a staff member's assignment at their unit
+    (medarbetaruppdrag, HL7 Sweden's SEBasePractitionerRole): an HSA-id, not the person's own, used by
+    no other staff member."""
+    require_action(actor, Action.REGISTER_ORGANISATION, services, "set_assignment_hsa_id")
+    value = raw.strip()
+    with services.uow(actor) as uow:
+        staff: Staff = uow.staff.get(staff_id)
+        assignment: str | None = None
+        if value:
+            assignment = parse_hsa_id(value, "Uppdragets HSA-id")
+            if assignment == staff.hsa_id:
+                raise DomainError(
+                    "staff.assignment_is_person",
+                    "Uppdragets HSA-id (medarbetaruppdraget) ska skilja sig från personens HSA-id.",
+                    "the assignment's HSA-id equals the person's",
+                )
+            _check_hsa_free(uow, assignment, staff.id)
+        if assignment == staff.assignment_hsa_id:
+            return staff
+        saved: Staff = uow.staff.update(staff.model_copy(update={"assignment_hsa_id": assignment}))
+        return saved

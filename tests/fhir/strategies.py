@@ -25,6 +25,7 @@ from canrehab.domain.model import (
     MinVardplan,
     MinVardplanStatus,
     NeedsLevel,
+    NurseRole,
     Pathway,
     Patient,
     PhaseEntry,
@@ -101,7 +102,12 @@ def pathways(draw: st.DrawFn) -> Pathway:
     nurses = draw(
         st.lists(
             st.builds(
-                ContactNurseAssignment, staff_id=ids, offered_on=opt_dates, from_date=dates, to_date=opt_dates
+                ContactNurseAssignment,
+                staff_id=ids,
+                offered_on=opt_dates,
+                from_date=dates,
+                to_date=opt_dates,
+                role=st.sampled_from(NurseRole),
             ),
             max_size=3,
         )

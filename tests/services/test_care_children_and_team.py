@@ -25,7 +25,7 @@ from canrehab.domain.model import (
     Respondent,
     Staff,
 )
-from canrehab.services import assessments, children, handovers, mdk_rehab, worklist
+from canrehab.services import assessments, children, handovers, mdk_rehab, min_vardplan, worklist
 from canrehab.services import patients as patient_service
 from canrehab.services.context import SYSTEM, Services
 from tests.services.conftest import NURSE, ONK, TODAY, patient_with_pathway
@@ -259,3 +259,14 @@ def test_a_rehab_team_referral_clears_team_missing(services: Services) -> None:
     )
     rows = worklist.pathway_rows(services, NURSE, [pathway_id])
     assert pathway_id not in rows or not rows[pathway_id].team_missing
+
+
+def test_min_vardplan_names_the_childs_konsultsjukskoterska_by_her_role(bcc: Services) -> None:
+
+    patient_id, pathway_id = _child(bcc, date(2013, 6, 6))
+    children.assign_consulting_nurse(bcc, BCC_NURSE, pathway_id, "bcc-1", _version(bcc, pathway_id))
+    me = Actor(
+        role="patient", staff_id=None, unit_hsa_ids=frozenset(), patient_id=patient_id, username="barn"
+    )
+    view = min_vardplan.for_patient_self(bcc, me)
+    assert [(c.role, c.name) for c in view.responsible] == [("Din konsultsjuksköterska", "Bea Barn")]

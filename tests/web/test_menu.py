@@ -18,7 +18,7 @@ MENU = {
     "rehab_professional": WORK,
     "unit_manager": [*WORK, *FOLLOWUP, "/struktur", "/gapanalys", "/logg"],
     "regional_analyst": FOLLOWUP,
-    "admin": [*FOLLOWUP, "/struktur", "/gapanalys", "/logg"],
+    "admin": [*FOLLOWUP, "/struktur", "/gapanalys", "/personal", "/logg"],
     "patient": ["/min-vardplan"],
 }
 

@@ -22,6 +22,7 @@ from canrehab.domain.model import (
     Diagnosis,
     MinVardplan,
     MinVardplanStatus,
+    NurseRole,
     Pathway,
     PhaseEntry,
     PhaseKind,
@@ -170,6 +171,7 @@ def _nurse_ext(a: ContactNurseAssignment) -> Json:
     return complex_ext(
         systems.EXT_CONTACT_NURSE,
         sub("staff", valueReference=ref("PractitionerRole", a.staff_id)),
+        sub("role", valueCoding=coding(systems.CS_NURSE_ROLE, a.role.value, a.role.label_sv)),
         sub("offered", valueDate=iso(a.offered_on)),
         sub("from", valueDate=iso(a.from_date)),
         sub("to", valueDate=iso(a.to_date)),
@@ -245,6 +247,15 @@ def _min_vardplan(data: Json, path: str) -> MinVardplan:
     )
 
 
+def _nurse_role(value: Any, path: str) -> NurseRole:
+    """The named nurse's role (kontaktsjuksköterska when not given, canrehab's earlier form)."""
+    if value is None:
+        return NurseRole.CONTACT_NURSE
+    if not isinstance(value, dict) or value.get("system") != systems.CS_NURSE_ROLE:
+        raise MappingError(path, f"expected a coding of {systems.CS_NURSE_ROLE}")
+    return parse_enum(NurseRole, value.get("code"), f"{path}.valueCoding.code")
+
+
 def pathway_from_fhir(episode: Any, condition: Any) -> Pathway:
     """The pathway from its EpisodeOfCare and the Condition it references (resolved by the caller)."""
     data = as_json(episode)
@@ -265,9 +276,11 @@ def pathway_from_fhir(episode: Any, condition: Any) -> Pathway:
     for i, e in enumerate(exts(data, systems.EXT_CONTACT_NURSE)):
         parts = _sub_values(e)
         p = f"{path}.extension('contact-nurse')[{i}]"
+        role = _one(parts, "role", p)
         nurses.append(
             ContactNurseAssignment(
                 staff_id=ref_id(_one(parts, "staff", p, required=True), "PractitionerRole", p),
+                role=_nurse_role(role, f"{p}.extension('role')"),
                 offered_on=opt_date(_one(parts, "offered", p), p),
                 from_date=parse_date(_one(parts, "from", p, required=True), p),
                 to_date=opt_date(_one(parts, "to", p), p),

@@ -21,6 +21,7 @@ from canrehab.web.routes import (
     portal,
     referrals,
     send_link,
+    staff_admin,
     statistics,
     structure,
     svf,
@@ -47,4 +48,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     offers.router,
     send_link.router,
     min_vardplan_steps.router,
+    staff_admin.router,
 )
