@@ -26,7 +26,7 @@ from canrehab.domain.model import (
     Staff,
     register_labels,
 )
-from canrehab.domain.pathway import assign_contact_nurse
+from canrehab.domain.pathway import CONSULTING_NURSE_PROFESSIONS, assign_contact_nurse
 from canrehab.domain.routines import trigger_anchor
 
 
@@ -171,6 +171,12 @@ def require_consulting_nurse(
             f"Konsultsjuksköterska är en roll inom barncancervården; patienten är {age} år. Utse en "
             "kontaktsjuksköterska.",
             "a consulting nurse is for a child's pathway under 18",
+        )
+    if staff.profession not in CONSULTING_NURSE_PROFESSIONS:
+        raise DomainError(
+            "children.consulting_nurse_not_nurse",
+            "Konsultsjuksköterskan måste vara sjuksköterska eller ha rollen konsultsjuksköterska.",
+            f"a consulting nurse must be a nurse or consulting nurse, not {staff.profession.value}",
         )
     centres = rules.childrens_cancer_centres
     if centres and staff.unit_hsa_id not in centres:

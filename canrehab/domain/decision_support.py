@@ -24,6 +24,7 @@ ADVICE_CODES = ("DV111", "DV121", "DV131", "DV141")
 PROFESSION_LABEL_SV: dict[Profession, str] = {
     Profession.NURSE: "sjuksköterska",
     Profession.CONTACT_NURSE: "kontaktsjuksköterska",
+    Profession.CONSULTING_NURSE: "konsultsjuksköterska",
     Profession.PHYSICIAN: "läkare",
     Profession.OCCUPATIONAL_THERAPIST: "arbetsterapeut",
     Profession.DIETITIAN: "dietist",

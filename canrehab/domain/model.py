@@ -90,6 +90,7 @@ register_labels(CareType, {CareType.INPATIENT: "slutenvård", CareType.OUTPATIEN
 class Profession(StrEnum):
     NURSE = "nurse"  # sjuksköterska
     CONTACT_NURSE = "contact_nurse"  # kontaktsjuksköterska
+    CONSULTING_NURSE = "consulting_nurse"  # konsultsjuksköterska (barncancercentrum, 002)
     PHYSICIAN = "physician"  # läkare
     OCCUPATIONAL_THERAPIST = "occupational_therapist"  # arbetsterapeut
     DIETITIAN = "dietitian"  # dietist

@@ -47,7 +47,11 @@ PHASE_RANK: dict[PhaseKind, int] = {
     PhaseKind.PROGRESSION: 5,
 }
 SIDE_RANK = PHASE_RANK[PhaseKind.DIAGNOSIS] + 0.5  # after the diagnosis, before or during anything else
-CONTACT_NURSE_PROFESSIONS = frozenset({Profession.CONTACT_NURSE, Profession.NURSE})
+CONTACT_NURSE_PROFESSIONS = frozenset(
+    {Profession.CONTACT_NURSE, Profession.NURSE, Profession.CONSULTING_NURSE}
+)
+# Who can be named the child's konsultsjuksköterska: a staff member in that role, or a nurse of the centre
+CONSULTING_NURSE_PROFESSIONS = frozenset({Profession.CONSULTING_NURSE, Profession.NURSE})
 
 
 def _d(on: date) -> str:

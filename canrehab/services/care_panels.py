@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from canrehab.domain.access import Actor
+from canrehab.domain.pathway import CONSULTING_NURSE_PROFESSIONS
 from canrehab.services import children, mdk_rehab, relatives
 
 if TYPE_CHECKING:
@@ -39,6 +40,6 @@ def patient_care_panels(services: Services, actor: Actor, patient_id: str) -> Ca
                 s
                 for unit in sorted(centres)
                 for s in uow.staff.for_unit(unit)
-                if s.profession.value in ("nurse", "contact_nurse")
+                if s.profession in CONSULTING_NURSE_PROFESSIONS
             ]
     return panels

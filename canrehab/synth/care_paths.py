@@ -148,12 +148,18 @@ def _children(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway, nur
     if rules is None:
         return pathway
     rng = _rng(gen, bundle, "children")
+    bcc = gen.org.bcc
+    if bcc is not None and bcc not in rules.childrens_cancer_centres:
+        rules = rules.model_copy(update={"childrens_cancer_centres": (*rules.childrens_cancer_centres, bcc)})
     if children_rules.pathway_variant(patient, pathway, rules) is children_rules.PathwayVariant.CHILDREN:
         first = pathway.contact_nurses[0] if pathway.contact_nurses else None
         on = first.from_date if first is not None else pathway.diagnosis.diagnosed_on
+        consulting = gen.org.consulting_nurses()
+        konsult = rng.choice(consulting) if consulting else nurse
         if pathway.closed_on is None and on <= today and age_on(patient.birth_date, on) < rules.adult_age:
             cleared = pathway.model_copy(update={"contact_nurses": ()})
-            pathway = children_rules.assign_consulting_nurse(cleared, patient, nurse, on, rules)
+            pathway = children_rules.assign_consulting_nurse(cleared, patient, konsult, on, rules)
+            _home_region_handover(gen, bundle, pathway, konsult, on, rules, rng)
         _transition(gen, bundle, pathway, nurse, rng)
     elif children_rules.age_group(patient, today, rules) is children_rules.AgeGroup.YOUNG_ADULT:
         targets = children_rules.young_adult_targets(patient, today, rules)
@@ -169,6 +175,44 @@ def _children(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway, nur
                 )
             )
     return pathway
+
+
+def _home_region_handover(
+    gen: RegionGenerator,
+    bundle: PatientBundle,
+    pathway: Pathway,
+    konsult: Staff,
+    named_on: date,
+    rules: children_rules.ChildrenDef,
+    rng: random.Random,
+) -> None:
+    """The konsultsjuksköterska at the barncancercentrum hands over to the hospital in the child's home
+    region (002: "barnets hemregion deltar också i vården och ger vissa typer av behandlingar")."""
+    bcc, today, patient = gen.org.bcc, gen.config.today, bundle.patient
+    if bcc is None or konsult.unit_hsa_id != bcc or rng.random() > 0.7:
+        return
+    on = named_on + timedelta(days=rng.randint(14, 90))
+    home = gen.units[pathway.unit_hsa_id]
+    if on > today or age_on(patient.birth_date, on) >= rules.adult_age:
+        return
+    children_rules.require_home_region_handover(patient, gen.units[bcc], home, on, rules)
+    bundle.handovers.append(
+        handover_rules.send_handover(
+            pathway,
+            from_staff=konsult,
+            to_unit=home,
+            to_profession=Profession.NURSE,
+            content=HandoverContent(
+                needs="Trötthet och skolfrånvaro; stöd till föräldrar och syskon.",
+                ongoing_actions="Fortsatt underhållsbehandling på hemortssjukhuset.",
+                disease=f"{pathway.diagnosis.icd10}, under behandling vid barncancercentrum",
+                treatment="Cytostatika enligt protokoll; underhållsbehandling i hemregionen",
+            ),
+            patient_informed=True,
+            on=on,
+            from_unit=gen.units[bcc],
+        )
+    )
 
 
 def _transition(

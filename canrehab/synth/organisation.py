@@ -47,12 +47,20 @@ class Organisation:
     rehab_unit: dict[str, str] = field(default_factory=dict)  # county -> rehab unit hsa id
     primary_units: dict[str, list[str]] = field(default_factory=dict)  # county -> primary care unit ids
     staff_by_unit: dict[str, list[Staff]] = field(default_factory=dict)
+    bcc: str | None = None  # the healthcare region's barncancercentrum (children's cancer centre) hsa id
 
     def clinic(self, county: str, icd10: str, rng: random.Random) -> str:
         return rng.choice(self.clinic_for.get((county, icd10[:3])) or self.oncology[county])
 
     def nurses(self, unit_hsa_id: str) -> list[Staff]:
         return [s for s in self.staff_by_unit[unit_hsa_id] if s.profession == Profession.CONTACT_NURSE]
+
+    def consulting_nurses(self) -> list[Staff]:
+        """The barncancercentrum's konsultsjuksköterskor (002: "en roll som kallas konsultsjuksköterska vid
+        samtliga BCC"); empty when the region has no centre."""
+        if self.bcc is None:
+            return []
+        return [s for s in self.staff_by_unit[self.bcc] if s.profession == Profession.CONSULTING_NURSE]
 
     def of_profession(self, unit_hsa_id: str, profession: Profession) -> list[Staff]:
         return [s for s in self.staff_by_unit[unit_hsa_id] if s.profession == profession]
@@ -128,4 +136,26 @@ def build_organisation(rng: random.Random, counties: tuple[str, ...], patients: 
             org.primary_units[county].append(unit.hsa_id)
             for profession in PRIMARY_STAFF:
                 add_staff(unit, profession)
+    _add_childrens_cancer_centre(org, names[counties[0]].name, counties[0], serial)
     return org
+
+
+def _add_childrens_cancer_centre(org: Organisation, place: str, county: str, serial: int) -> None:
+    """One barncancercentrum for the region (002: the six BCC treat children from several counties; the
+    home region's hospital takes part in the care), in the first county, with two konsultsjuksköterskor
+    and a physician. Own generator for the names: the rest of the organisation stays as it was."""
+    rng = random.Random(f"bcc:{county}")
+    unit = CareUnit(hsa_id=hsa_id(county, "BCC"), name=f"Barncancercentrum, {place}", county_code=county)
+    org.units.append(unit)
+    org.bcc = unit.hsa_id
+    for profession in (Profession.CONSULTING_NURSE, Profession.CONSULTING_NURSE, Profession.PHYSICIAN):
+        serial += 1
+        member = Staff(
+            id=f"staff-{serial:05d}",
+            hsa_id=f"{unit.hsa_id}-P{serial:05d}",
+            name=_person(rng),
+            profession=profession,
+            unit_hsa_id=unit.hsa_id,
+        )
+        org.staff.append(member)
+        org.staff_by_unit.setdefault(unit.hsa_id, []).append(member)

@@ -158,7 +158,9 @@ class RegionGenerator:
         rng = self.rng
         icd = rng.choices(self._icd, self._icd_weights)[0]
         sex = Sex.FEMALE if rng.random() < self._female_share[icd] else Sex.MALE
-        age = int(min(95, max(19, rng.gauss(67, 12)))) if rng.random() > 0.004 else rng.randint(2, 17)
+        age = (
+            int(min(95, max(19, rng.gauss(67, 12)))) if rng.random() > 0.01 else rng.randint(2, 25)
+        )  # children and young adults (002)
         diagnosed_on = self.config.today - timedelta(days=rng.randint(5, 730))
         birth = diagnosed_on - timedelta(days=age * 365 + rng.randint(0, 364))
         while True:

@@ -152,6 +152,14 @@ def test_inom_barncancervarden_finns_konsultsjukskoterska_vid_samtliga_bcc() -> 
     bcc_nurse = Staff(hsa_id="N1", name="Kim", profession=Profession.NURSE, unit_hsa_id="SE-BCC")
     named = assign_consulting_nurse(pathway, child, bcc_nurse, date(2026, 1, 12), rules)
     assert named.contact_nurses[-1].role is NurseRole.CONSULTING_NURSE
+    in_role = bcc_nurse.model_copy(update={"profession": Profession.CONSULTING_NURSE})
+    assert assign_consulting_nurse(pathway, child, in_role, date(2026, 1, 12), rules).contact_nurses[
+        -1
+    ].role is (NurseRole.CONSULTING_NURSE)
+    physician = bcc_nurse.model_copy(update={"profession": Profession.PHYSICIAN})
+    with pytest.raises(DomainError) as err:
+        assign_consulting_nurse(pathway, child, physician, date(2026, 1, 12), rules)
+    assert err.value.code == "children.consulting_nurse_not_nurse"
     other = bcc_nurse.model_copy(update={"unit_hsa_id": "SE-HEM"})
     with pytest.raises(DomainError) as err:
         assign_consulting_nurse(pathway, child, other, date(2026, 1, 12), rules)

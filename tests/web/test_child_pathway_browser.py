@@ -56,7 +56,10 @@ def test_a_childs_pathway_from_the_barncancercentrum_to_adult_care(tmp_path: Pat
         page.get_by_label("Konsultsjuksköterska vid barncancercentrum").select_option("bcc-1")
         page.get_by_role("button", name="Utse konsultsjuksköterska").click()
         page.wait_for_load_state()
-        assert "Konsultsjuksköterska: Bea Barnsjuksköterska" in page.inner_text("body")
+        body = page.inner_text("body")
+        assert "Konsultsjuksköterska: Bea Barnsjuksköterska" in body
+        # key visits by age (002: nyckelbesök), the last at about 25, shown as the routine's triggers
+        assert "Nyckelbesök" in body and "25 år:" in body
 
         page.goto(f"{base}/bedomning/{submitted.id}")
         assert page.get_by_label("särskilda individanpassade insatser").count() == 1
