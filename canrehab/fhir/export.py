@@ -700,12 +700,13 @@ def dumps(resource: Json) -> bytes:
 # On the compact JSON line (a regular expression pass instead of walking every resource's tree twice): the
 # JSON grammar makes these exact — a quote inside a string is always escaped, and only a key is followed by
 # ``:``, so ``"text":`` is the key ``text``. Each pattern starts with a literal (the engine searches fast).
-_STRING = rb'"(?:[^"\\]|\\.)*"'
-_REFERENCE = re.compile(rb'"reference":"(Organization|PractitionerRole|Practitioner)/((?:[^"\\]|\\.)*)"')
-_PATIENT_REF = re.compile(rb'"reference":"Patient/((?:[^"\\]|\\.)*)"')
+_BODY = rb'[^"\\]*(?:\\.[^"\\]*)*'  # a JSON string's characters, "unrolled" (faster than (a|b)*)
+_STRING = b'"' + _BODY + b'"'
+_REFERENCE = re.compile(rb'"reference":"(Organization|PractitionerRole|Practitioner)/(' + _BODY + b')"')
+_PATIENT_REF = re.compile(rb'"reference":"Patient/(' + _BODY + b')"')
 _FREE_KEYS = (b"valueString", b"description", b"text")
 _FREE_TEXT = tuple(re.compile(b'"' + key + b'":' + _STRING) for key in _FREE_KEYS)
-_STAFF_DISPLAY = re.compile(rb'("reference":"(?!Organization/)(?:[^"\\]|\\.)*"),"display":' + _STRING)
+_STAFF_DISPLAY = re.compile(rb'("reference":"(?!Organization/)' + _BODY + b'"),"display":' + _STRING)
 _REMOVED_JSON = orjson.dumps(REMOVED)
 
 
