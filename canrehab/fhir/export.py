@@ -419,9 +419,9 @@ class _Writer:
         for f in self.files.values():
             f.close()
         if self.issues:
-            with (self.directory / "OperationOutcome.ndjson").open("w", encoding="utf-8") as f:
+            with (self.directory / "OperationOutcome.ndjson").open("wb") as out:
                 for issue in self.issues:
-                    f.write(dumps(issue).decode("utf-8") + "\n")
+                    out.write(dumps(issue) + b"\n")
 
     def outputs(self) -> list[Json]:
         """One entry per file, in type order (a type written by several workers has one file per worker)."""
