@@ -31,7 +31,6 @@ record changed, as the IG's "state has changed after the supplied time").
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import shutil
@@ -42,6 +41,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import parse_qsl
+
+import orjson
 
 from canrehab.domain.access import Actor
 from canrehab.domain.model import new_id
@@ -393,7 +394,7 @@ class _Writer:
         directory.mkdir(parents=True, exist_ok=True)
         self.directory = directory
         self.suffix = suffix
-        self.files: dict[str, IO[str]] = {}
+        self.files: dict[str, IO[bytes]] = {}
         self.counts: dict[str, int] = {}
         self.issues: list[Json] = []
         self.parts: list[tuple[str, str, int]] = []  # (type, file, count) written by worker processes
@@ -404,23 +405,23 @@ class _Writer:
     def add_part(self, files: dict[str, str], counts: dict[str, int]) -> None:
         self.parts += [(t, name, counts[t]) for t, name in files.items()]
 
-    def write(self, rtype: str, line: str) -> None:
+    def write(self, rtype: str, line: bytes) -> None:
+        """One resource's JSON (UTF-8, one line) and its newline."""
         out = self.files.get(rtype)
         if out is None:
             path = self.directory / f"{rtype}{self.suffix}.ndjson"
-            out = self.files[rtype] = path.open("w", encoding="utf-8")
+            out = self.files[rtype] = path.open("wb", buffering=1 << 20)
             self.counts[rtype] = 0
-        out.write(line)
-        out.write("\n")
+        out.write(line + b"\n")
         self.counts[rtype] += 1
 
     def close(self) -> None:
         for f in self.files.values():
             f.close()
         if self.issues:
-            with (self.directory / "OperationOutcome.ndjson").open("w", encoding="utf-8") as f:
+            with (self.directory / "OperationOutcome.ndjson").open("wb") as out:
                 for issue in self.issues:
-                    f.write(json.dumps(issue, ensure_ascii=False, separators=(",", ":")) + "\n")
+                    out.write(dumps(issue) + b"\n")
 
     def outputs(self) -> list[Json]:
         """One entry per file, in type order (a type written by several workers has one file per worker)."""
@@ -453,11 +454,11 @@ class _Plan:
             self.questionnaires[instrument_id] = questionnaire(instrument_id)
         return self.questionnaires[instrument_id]
 
-    def keep(self, rtype: str, line: str) -> bool:
+    def keep(self, rtype: str, line: bytes) -> bool:
         queries = self.filters.get(rtype)
         if not queries:
             return True
-        resource = json.loads(line)
+        resource = orjson.loads(line)
         return any(matches(resource, q) for q in queries)
 
 
@@ -689,40 +690,51 @@ def _issue(message: str) -> Json:
     }
 
 
-def dumps(resource: Json) -> str:
-    return json.dumps(resource, ensure_ascii=False, separators=(",", ":"))
+def dumps(resource: Json) -> bytes:
+    """One resource as compact UTF-8 JSON. orjson writes the same text as ``json.dumps(resource,
+    ensure_ascii=False, separators=(",", ":"))`` for the mappers' JSON (str keys, str/int/bool/None values, no
+    floats out of ``repr``'s range) at about a tenth of the cost; ``test_bulk_export`` checks the equality."""
+    return orjson.dumps(resource)
 
 
 # On the compact JSON line (a regular expression pass instead of walking every resource's tree twice): the
 # JSON grammar makes these exact — a quote inside a string is always escaped, and only a key is followed by
 # ``:``, so ``"text":`` is the key ``text``. Each pattern starts with a literal (the engine searches fast).
-_STRING = r'"(?:[^"\\]|\\.)*"'
-_REFERENCE = re.compile(r'"reference":"(Organization|PractitionerRole|Practitioner)/((?:[^"\\]|\\.)*)"')
-_PATIENT_REF = re.compile(r'"reference":"Patient/((?:[^"\\]|\\.)*)"')
-_FREE_TEXT = tuple(re.compile(f'"{key}":' + _STRING) for key in ("valueString", "description", "text"))
-_STAFF_DISPLAY = re.compile(r'("reference":"(?!Organization/)(?:[^"\\]|\\.)*"),"display":' + _STRING)
-_REMOVED_JSON = json.dumps(REMOVED, ensure_ascii=False)
+_BODY = rb'[^"\\]*(?:\\.[^"\\]*)*'  # a JSON string's characters, "unrolled" (faster than (a|b)*)
+_STRING = b'"' + _BODY + b'"'
+_REFERENCE = re.compile(rb'"reference":"(Organization|PractitionerRole|Practitioner)/(' + _BODY + b')"')
+_PATIENT_REF = re.compile(rb'"reference":"Patient/(' + _BODY + b')"')
+_FREE_KEYS = (b"valueString", b"description", b"text")
+_FREE_TEXT = tuple(re.compile(b'"' + key + b'":' + _STRING) for key in _FREE_KEYS)
+_STAFF_DISPLAY = re.compile(rb'("reference":"(?!Organization/)' + _BODY + b'"),"display":' + _STRING)
+_REMOVED_JSON = orjson.dumps(REMOVED)
 
 
-def _collect_refs(line: str, plan: _Plan) -> None:
+def _collect_refs(line: bytes, plan: _Plan) -> None:
+    if b'"reference":"' not in line:
+        return
     for rtype, rid in _REFERENCE.findall(line):
-        (plan.org_ids if rtype == "Organization" else plan.role_ids).add(rid)
+        (plan.org_ids if rtype == b"Organization" else plan.role_ids).add(rid.decode("utf-8"))
 
 
-def scrub(line: str, pseudonyms: dict[str, str]) -> str:
+def scrub(line: bytes, pseudonyms: dict[str, str]) -> bytes:
     """Pseudonymises one resource's JSON line: references to the patients in ``pseudonyms`` (id → pseudonym)
     use the pseudonym, free text (``valueString``, ``description``, ``text``) is removed, and so are the
     displays (staff names) of references to anything but an Organization."""
 
-    def patient(match: re.Match[str]) -> str:
-        pseudonym = pseudonyms.get(match.group(1))
-        return match.group(0) if pseudonym is None else f'"reference":"Patient/{pseudonym}"'
+    def patient(match: re.Match[bytes]) -> bytes:
+        pseudonym = pseudonyms.get(match.group(1).decode("utf-8"))
+        return match.group(0) if pseudonym is None else b'"reference":"Patient/' + pseudonym.encode() + b'"'
 
-    line = _PATIENT_REF.sub(patient, line)
-    for key, pattern in zip(("valueString", "description", "text"), _FREE_TEXT, strict=True):
-        if f'"{key}":"' in line:
-            line = pattern.sub(f'"{key}":{_REMOVED_JSON}', line)
-    return _STAFF_DISPLAY.sub(r"\1", line)
+    has_ref = b'"reference":"' in line
+    if has_ref and b'"reference":"Patient/' in line:
+        line = _PATIENT_REF.sub(patient, line)
+    for key, pattern in zip(_FREE_KEYS, _FREE_TEXT, strict=True):
+        if b'"' + key + b'":"' in line:
+            line = pattern.sub(b'"' + key + b'":' + _REMOVED_JSON, line)
+    if has_ref and b'"display":' in line:
+        line = _STAFF_DISPLAY.sub(rb"\1", line)
+    return line
 
 
 # ---------------------------------------------------------------------------------------------- status

@@ -331,3 +331,48 @@ def test_parallel_workers_share_one_snapshot(
     assert counts["Patient"] == 1 and counts["Procedure"] == 3
     files = download(client, "analys", manifest)
     assert_references_resolve(files)
+
+
+def test_lines_are_the_compact_json_of_json_dumps(tmp_path: Any) -> None:
+    """The NDJSON lines (orjson) are byte for byte what ``json.dumps(…, ensure_ascii=False, separators=(",",
+    ":"))`` writes: non-ASCII as UTF-8, escapes, nesting, integers, booleans, null; the error file too."""
+    resource = {
+        "resourceType": "Patient",
+        "id": "p-1",
+        "name": [{"family": "Åström", "given": ['Märta "Mia"', "tab\there"]}],
+        "extension": [{"url": "x", "valueInteger": -12}, {"url": "y", "valueBoolean": False}],
+        "note": [{"text": "rad 1\nrad 2 \\ \u2028 \x01 é€😀"}],
+        "deceasedBoolean": None,
+    }
+    expected = json.dumps(resource, ensure_ascii=False, separators=(",", ":")) + "\n"
+    writer = bulk._Writer(tmp_path)
+    writer.write("Patient", bulk.dumps(resource))
+    writer.issues.append(bulk._issue("Organization/SE1 is referenced by exported resources but not stored."))
+    writer.close()
+    assert (tmp_path / "Patient.ndjson").read_bytes() == expected.encode("utf-8")
+    issue = json.dumps(writer.issues[0], ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert (tmp_path / "OperationOutcome.ndjson").read_text(encoding="utf-8") == issue
+
+
+def test_scrub_pseudonymises_the_line() -> None:
+    """Patient references use the pseudonym, free text is removed (escaped quotes included), staff displays
+    go and an Organization's display stays; a patient outside the batch keeps its reference."""
+    resource = {
+        "resourceType": "Task",
+        "for": {"reference": "Patient/p1", "display": "Märta Åström"},
+        "basedOn": [{"reference": "Patient/other"}],
+        "owner": {"reference": "Organization/SE1", "display": "Onkologen"},
+        "requester": {"reference": "PractitionerRole/r1", "display": 'Dr "Doc" Ek'},
+        "description": 'säger "hej" \\ då',
+        "note": [{"text": "fri text"}],
+        "input": [{"type": {"text": "typ"}, "valueString": "värde"}],
+    }
+    line = bulk.scrub(bulk.dumps(resource), {"p1": "PSEUDO1"})
+    out = json.loads(line)
+    removed = bulk.REMOVED
+    assert out["for"] == {"reference": "Patient/PSEUDO1"}
+    assert out["basedOn"] == [{"reference": "Patient/other"}]
+    assert out["owner"] == {"reference": "Organization/SE1", "display": "Onkologen"}
+    assert out["requester"] == {"reference": "PractitionerRole/r1"}
+    assert out["description"] == removed and out["note"] == [{"text": removed}]
+    assert out["input"] == [{"type": {"text": removed}, "valueString": removed}]
