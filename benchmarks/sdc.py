@@ -8,6 +8,10 @@ county = the population minus the counties) and, with ``--extract``, from a synt
 integer-LP audit (``canrehab.followup.disclosure_audit``).
 
     .venv/bin/python benchmarks/sdc.py [--extract DIR_OR_FILE --year 2024] [--baseline-ref 5612124]
+        [--policy suppress|round|both]
+
+``--policy round`` (OpenSAFELY: counts up to 7 suppressed, the rest rounded to 5) audits with every published
+count known only to its rounding interval; the smallest-cell heuristic is a suppression-only baseline.
 """
 
 from __future__ import annotations
@@ -59,13 +63,13 @@ def old_module(ref: str) -> types.ModuleType:
     return mod
 
 
-def row(name: str, counts: GeoCounts, state: dict[Hashable, str]) -> None:
-    t = geo_tables(counts, 4)["county"]
+def row(name: str, counts: GeoCounts, state: dict[Hashable, str], policy: sup.Policy = sup.SUPPRESS) -> None:
+    t = geo_tables(counts, policy.threshold, complementary=False, policy=policy)["county"]
     system = t.system
     assert system is not None
     shown = {k: v for k, v in state.items() if k[0] != "unknown"}  # type: ignore[index]
     start = time.perf_counter()
-    res = audit(system, state)
+    res = audit(system, state, policy)
     secs = time.perf_counter() - start
     exact = sum(f.exact for f in res.recoverable)
     primary = sum(v == sup.PRIMARY for v in shown.values())
@@ -75,21 +79,24 @@ def row(name: str, counts: GeoCounts, state: dict[Hashable, str]) -> None:
     )
 
 
-def compare(label: str, counts: GeoCounts, baseline_ref: str) -> None:
-    t = geo_tables(counts, 4)["county"]
+def compare(label: str, counts: GeoCounts, baseline_ref: str, policy: sup.Policy = sup.SUPPRESS) -> None:
+    t = geo_tables(counts, policy.threshold, complementary=False, policy=policy)["county"]
     system = t.system
     assert system is not None and t.state is not None
-    old = old_module(baseline_ref)
     groups = system.groups
-    print(f"\n{label}: {len(system.values)} cells, {len(groups)} relations")
-    print("| suppression | <4 shown | X (complementary) | recoverable by the audit | audit time |")
+    small = f"<{policy.threshold}"
+    name = f"rounding to {policy.rounding}" if policy.rounding > 1 else "suppression"
+    print(f"\n{label}, policy {name} ({small}): {len(system.values)} cells, {len(groups)} relations")
+    print(f"| suppression | {small} shown | X (complementary) | recoverable by the audit | audit time |")
     print("|---|---|---|---|---|")
-    row("primary only (--no-complementary)", counts, sup.protect(system, complementary=False))
-    row(f"smallest-cell heuristic ({baseline_ref})", counts, old.suppress(system.values, groups, 4))
+    row("primary only (--no-complementary)", counts, sup.protect(system, policy, complementary=False), policy)
+    if policy.rounding <= 1:
+        old = old_module(baseline_ref)
+        row(f"smallest-cell heuristic ({baseline_ref})", counts, old.suppress(system.values, groups, 4))
     start = time.perf_counter()
-    new = sup.protect(system)
+    new = sup.protect(system, policy)
     print(f"<!-- least-cost suppression incl. its own audits: {time.perf_counter() - start:.2f} s -->")
-    row("least-cost, audited (now)", counts, new)
+    row("least-cost, audited (now)", counts, new, policy)
 
 
 def main() -> None:
@@ -97,12 +104,16 @@ def main() -> None:
     ap.add_argument("--extract")
     ap.add_argument("--year", type=int, default=2024)
     ap.add_argument("--baseline-ref", default="5612124")
+    ap.add_argument("--policy", choices=["suppress", "round", "both"], default="both")
     a = ap.parse_args()
+    policies = [sup.SUPPRESS, sup.ROUND] if a.policy == "both" else [sup.POLICIES[a.policy]]
     cpu = platform.processor() or platform.machine()
     print(f"machine: {platform.platform()}, {cpu}, {os.cpu_count()} CPUs")
-    compare("Tabell 6 (2022, 211 649 persons)", tabell6(), a.baseline_ref)
-    if a.extract:
-        compare(f"synthetic extract {a.extract} ({a.year})", from_extract(a.extract, a.year), a.baseline_ref)
+    extract = from_extract(a.extract, a.year) if a.extract else None
+    for policy in policies:
+        compare("Tabell 6 (2022, 211 649 persons)", tabell6(), a.baseline_ref, policy)
+        if extract is not None:
+            compare(f"synthetic extract {a.extract} ({a.year})", extract, a.baseline_ref, policy)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ report_app = typer.Typer(
 )
 err = Console(stderr=True, soft_wrap=True)
 
+
 def _input(value: Path) -> Path:
     """An extract file is validated and imported once; later reports on the same unchanged file reuse the
     imported dataset (``extract_cache``). A dataset directory is used as it is."""
@@ -56,6 +57,23 @@ ComplOpt = Annotated[
         help="Kompletterande undertryckning (X) mot bakräkning ur summor.",
     ),
 ]
+
+PolicyOpt = Annotated[
+    str,
+    typer.Option(
+        "--policy",
+        help="Röjandepolicy: suppress (antal under --threshold som <N) eller round (OpenSAFELY: antal "
+        "upp till 7 döljs, övriga avrundas till närmaste 5-tal).",
+    ),
+]
+
+
+def _policy(name: str) -> str:
+    from canrehab.followup.disclosure_audit import POLICIES
+
+    if name not in POLICIES:
+        raise typer.BadParameter(f"okänd röjandepolicy {name!r}: välj {' eller '.join(POLICIES)}")
+    return name
 
 
 def _codes(text: str) -> list[str]:
@@ -317,12 +335,14 @@ def report_suite(
     complementary: ComplOpt = True,
     trend_years: Annotated[int, typer.Option("--trend-years", help="Antal år i indikatorernas trend.")] = 5,
     age_bands: BandsOpt = "0-17,18+",
+    policy: PolicyOpt = "suppress",
 ) -> None:
     """Alla tabeller som CSV, en Excelbok, en HTML-rapport med diagram, och diagrammen som PNG/SVG."""
     from canrehab.followup.render.swedish import fmt_int
-    from canrehab.followup.suite import run_suite
+    from canrehab.followup.suite import policy_note_sv, run_suite
     from canrehab.followup.suppression import primary_only_warning_sv
 
+    policy = _policy(policy)
     with _errors():
         res = run_suite(
             input,
@@ -334,15 +354,17 @@ def report_suite(
             threshold=threshold,
             complementary=complementary,
             bands=_bands(age_bands),
+            policy=policy,
         )
     err.print(
         f"Rapport för {year} ({fmt_int(res.population)} personer i studiepopulationen): "
         f"{len(res.files)} filer i {out}"
     )
+    err.print(policy_note_sv(res.policy))
     if res.audit is not None:
         err.print(f"Röjandekontroll (hela rapporten som ett ekvationssystem): {res.audit.summary_sv()}.")
     if not complementary:
-        err.print(f"[yellow]Varning:[/yellow] {primary_only_warning_sv(threshold)}")
+        err.print(f"[yellow]Varning:[/yellow] {primary_only_warning_sv(res.policy.threshold)}")
     err.print(f"Öppna {out / 'rapport.html'}")
 
 

@@ -6,6 +6,7 @@ One population model (cached on the backend) serves every table."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -116,9 +117,38 @@ class SuiteResult:
     files: list[Path] = field(default_factory=list)
     population: int = 0
     audit: AuditResult | None = None  # the disclosure audit of everything the suite published together
+    policy: sup.Policy = sup.SUPPRESS  # the disclosure policy the suite was published under
 
 
-def _method_notes(threshold: int, complementary: bool) -> list[str]:
+def resolve_policy(policy: str | sup.Policy = "suppress", threshold: int = 4) -> sup.Policy:
+    """The disclosure policy by name: ``suppress`` (counts 1..threshold-1 as ``<threshold``, the register
+    reports' rule) or ``round`` (OpenSAFELY's: counts up to 7 suppressed, the rest rounded to the nearest 5;
+    ``threshold`` does not apply)."""
+    if isinstance(policy, sup.Policy):
+        return policy
+    if policy == "suppress":
+        return sup.Policy(threshold=threshold)
+    if policy in sup.POLICIES:
+        return sup.POLICIES[policy]
+    raise ValueError(f"okänd röjandepolicy {policy!r}: välj {' eller '.join(sup.POLICIES)}")
+
+
+def policy_note_sv(policy: sup.Policy) -> str:
+    """The disclosure policy in one Swedish sentence (the report's footnote and metadata)."""
+    t = policy.threshold
+    if policy.rounding > 1:
+        return (
+            f"Röjandepolicy: avrundning (OpenSAFELY). Antal 1–{t - 1} redovisas som <{t} och kvoten som X; "
+            f"övriga antal avrundas till närmaste {policy.rounding}-tal och kvoter beräknas på de avrundade "
+            "antalen; 0 visas som 0."
+        )
+    return (
+        f"Röjandepolicy: undertryckning. Antal 1–{t - 1} redovisas som <{t} och kvoten som X; 0 visas som 0."
+    )
+
+
+def _method_notes(threshold: int, complementary: bool, policy: sup.Policy | None = None) -> list[str]:
+    policy = policy or sup.Policy(threshold=threshold)
     return [
         "Studiepopulation: personer med minst en kontakt under året med huvuddiagnos C00–C97 "
         "(maligna tumörer) "
@@ -131,8 +161,7 @@ def _method_notes(threshold: int, complementary: bool) -> list[str]:
         "Vårdform: personen ingår i slutenvård (öppenvård) om hen haft en cancerkontakt i den "
         "vårdformen, och "
         "har åtgärden där om den registrerats vid en kontakt i den vårdformen.",
-        f"Röjandekontroll: antal 1–{threshold - 1} redovisas som <{threshold} och kvoten som X; 0 "
-        f"visas som 0."
+        policy_note_sv(policy)
         + (
             " Kompletterande undertryckning (X) hindrar att ett dolt värde räknas fram ur summor."
             if complementary
@@ -156,14 +185,17 @@ def run_suite(
     min_count: int = 100,
     definitions: Sequence[IndicatorDef] | None = None,
     bands: population.Bands = population.DEFAULT_AGE_BANDS,
+    policy: str | sup.Policy = "suppress",
 ) -> SuiteResult:
+    pol = resolve_policy(policy, threshold)
+    threshold = pol.threshold
     out.mkdir(parents=True, exist_ok=True)
     defs = list(definitions or default_indicators().of_source("register"))
     years = list(range(year - trend_years + 1, year + 1))
     all_codes = sorted(
         {c.code for c in rehab_codes().codes} | set(codes) | {c for d in defs for c in d.kva().codes_any}
     )
-    res = SuiteResult(out=out)
+    res = SuiteResult(out=out, policy=pol)
     with contacts_table(source, backend) as (_, contacts):
         months = population.months_covered(contacts, years)
         model = population.build(contacts, years, all_codes, bands, cache=True)
@@ -190,10 +222,12 @@ def run_suite(
                 threshold=threshold,
                 complementary=complementary,
                 min_count=min_count,
+                policy=pol,
             )
             res.audit = audit
         finally:
             model.release()
+    ind = rounded_indicators(ind, pol)
     if len(ind):
         # Drop only the rows without a population (denominator 0); a suppressed denominator (None) is a row
         # with a small population, published as <4 / X.
@@ -226,7 +260,7 @@ def run_suite(
     region_sections = []
     for code in codes:
         png, svg = charts.county_ranking(
-            geo["county"].numbers,
+            rounded_numbers(geo["county"].numbers, pol),
             code,
             f"{code} {kva.text(code)}, {year}: per 1 000 cancerpatienter",
             chart_dir / f"region_{code}",
@@ -275,7 +309,7 @@ def run_suite(
         Sheet(
             "Metod",
             "Metod",
-            pd.DataFrame({"text": _method_notes(threshold, complementary) + coverage_note}),
+            pd.DataFrame({"text": _method_notes(threshold, complementary, pol) + coverage_note}),
             {"text": "Beskrivning"},
             {},
         )
@@ -308,20 +342,50 @@ def run_suite(
         "som vårdats "
         "för cancer, per region, RCC, kön, ålder och vårdform.",
         "year": year,
-        "kpis": _kpis(geo, pp, code_tabs),
+        "kpis": _kpis(geo, pp, code_tabs, pol),
         "region_sections": region_sections,
         "rcc_codes": list(codes),
         "rcc_rows": _rcc_rows(geo["rcc"], list(codes)),
         "indicators": ind_sections,
         "code_tables": _code_sections(code_tabs, specs),
         "min_count": min_count,
-        "method": _method_notes(threshold, complementary) + coverage_note,
+        "method": _method_notes(threshold, complementary, pol) + coverage_note,
         "generated": datetime.now().strftime("%Y-%m-%d %H:%M"),
         "version": __version__,
     }
     render_report(context, out / "rapport.html")
     res.files.append(out / "rapport.html")
+    res.files.append(write_metadata(res, complementary))
     return res
+
+
+METADATA = "metadata.json"
+
+
+def write_metadata(res: SuiteResult, complementary: bool) -> Path:
+    """The report's disclosure metadata: the policy (and its Swedish footnote) and the joint audit's figures
+    (no person-level data)."""
+    pol = res.policy
+    audit = res.audit
+    meta = {
+        "policy": "round" if pol.rounding > 1 else "suppress",
+        "threshold": pol.threshold,
+        "rounding": pol.rounding,
+        "complementary": complementary,
+        "policy_sv": policy_note_sv(pol),
+        "audit": None
+        if audit is None
+        else {
+            "hidden": audit.hidden,
+            "recoverable": len(audit.recoverable),
+            "exact": sum(f.exact for f in audit.recoverable),
+            "summary_sv": audit.summary_sv(),
+        },
+        "version": __version__,
+    }
+    path = res.out / METADATA
+    path.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
 
 
 def partly_covered(months: dict[int, int], years: Sequence[int]) -> set[int]:
@@ -358,16 +422,25 @@ def _protected(
     threshold: int,
     complementary: bool,
     min_count: int,
+    policy: sup.Policy | None = None,
 ) -> tuple[dict[str, tables.GeoTable], dict[str, pd.DataFrame], AuditResult, pd.DataFrame]:
     """Suppress every table of the suite as one linear system and audit it before anything is written: each
     table is first protected on its own, then the joint system (with the relations between the tables) is
     completed, the tables are rebuilt with the joint states, and the joint audit must be clean (unless
-    complementary suppression is off, when the audit only reports what is recoverable)."""
-    policy = sup.Policy(threshold=threshold)
-    geo = tables.geo_tables(counts, threshold, complementary=complementary)
+    complementary suppression is off, when the audit only reports what is recoverable). Under rounding
+    the audit knows every published count only as its rounding interval."""
+    policy = policy or sup.Policy(threshold=threshold)
+    geo = tables.geo_tables(counts, threshold, complementary=complementary, policy=policy)
     collect: dict[str, object] = {}
     code_tabs = tables.code_tables(
-        cc, pp, specs, min_count=min_count, threshold=threshold, complementary=complementary, collect=collect
+        cc,
+        pp,
+        specs,
+        min_count=min_count,
+        threshold=threshold,
+        complementary=complementary,
+        collect=collect,
+        policy=policy,
     )
     system = suite_disclosure.joint(geo["county"], ind_geo, collect, defs, year, codes)
     state = system.state
@@ -375,15 +448,57 @@ def _protected(
         state = sup.protect(system.system, policy, already=state)
     if state != system.state:
         geo_state, ind_state, code_state = suite_disclosure.split(state)
-        geo = tables.geo_tables(counts, threshold, already=geo_state)
+        geo = tables.geo_tables(counts, threshold, already=geo_state, policy=policy)
         code_tabs = tables.code_tables(
-            cc, pp, specs, min_count=min_count, threshold=threshold, already=code_state
+            cc, pp, specs, min_count=min_count, threshold=threshold, already=code_state, policy=policy
         )
         ind = evaluate(model, defs, years, threshold=threshold, already=ind_state)
     result = audit_published(system.system, state, policy)
     if complementary and not result.clean:
         raise DisclosureError(result)
     return geo, code_tabs, result, ind
+
+
+def rounded_indicators(ind: pd.DataFrame, policy: sup.Policy) -> pd.DataFrame:
+    """The indicator rows as published under a rounding policy: every shown count rounded, the percent and
+    the goal from the rounded counts (so that a percent cannot undo the rounding). Suppressed cells stay."""
+    if policy.rounding <= 1 or not len(ind):
+        return ind
+    out = ind.copy()
+    nums, dens, pcts, ntext, dtext, ptext, met = [], [], [], [], [], [], []
+    for r in ind.to_dict("records"):
+        n = None if pd.isna(r["numerator"]) else policy.rounded(int(r["numerator"]))
+        d = None if pd.isna(r["denominator"]) else policy.rounded(int(r["denominator"]))
+        shown = n is not None and d is not None and r["percent"] is not None and not pd.isna(r["percent"])
+        pct = tables.percent(n, d) if shown and d else None  # type: ignore[arg-type]
+        goal = r["goal_percent"]
+        nums.append(n)
+        dens.append(d)
+        pcts.append(pct)
+        ntext.append(r["numerator_text"] if n is None else str(n))
+        dtext.append(r["denominator_text"] if d is None else str(d))
+        ptext.append(r["percent_text"] if pct is None else sup.rate_text(pct, None, 1))
+        met.append(None if goal is None or pd.isna(goal) or pct is None else pct >= float(goal))
+    out["numerator"] = pd.array(nums, dtype="Int64")
+    out["denominator"] = pd.array(dens, dtype="Int64")
+    out["percent"] = pcts
+    out["numerator_text"] = ntext
+    out["denominator_text"] = dtext
+    out["percent_text"] = ptext
+    out["goal_met"] = met
+    return out
+
+
+def rounded_numbers(numbers: pd.DataFrame, policy: sup.Policy) -> pd.DataFrame:
+    """A geographic table's figures for charts under a rounding policy (rates from the rounded counts)."""
+    if policy.rounding <= 1 or not len(numbers):
+        return numbers
+    out = numbers.copy()
+    out["per_1000"] = [
+        None if pd.isna(rate) else tables.per_1000(policy.rounded(int(n)), policy.rounded(int(t)))
+        for n, t, rate in zip(numbers["patients"], numbers["total"], numbers["per_1000"], strict=True)
+    ]
+    return out
 
 
 def _years_with_data(ind: pd.DataFrame, year: int) -> list[int]:
@@ -507,12 +622,17 @@ def _code_sections(
 
 
 def _kpis(
-    geo: dict[str, tables.GeoTable], pp: pd.DataFrame, code_tabs: dict[str, pd.DataFrame]
+    geo: dict[str, tables.GeoTable],
+    pp: pd.DataFrame,
+    code_tabs: dict[str, pd.DataFrame],
+    policy: sup.Policy = sup.SUPPRESS,
 ) -> list[object]:
-    total = int(pp["n"].sum()) if len(pp) else 0
+    def count(col: str) -> str:
+        return fmt_int(policy.rounded(int(pp[col].sum()) if len(pp) else 0))
+
     return [
-        {"value": fmt_int(total), "label": "personer med cancer som huvuddiagnos"},
-        {"value": fmt_int(int(pp["n_sluten"].sum()) if len(pp) else 0), "label": "i slutenvård"},
-        {"value": fmt_int(int(pp["n_oppen"].sum()) if len(pp) else 0), "label": "i specialiserad öppenvård"},
+        {"value": count("n"), "label": "personer med cancer som huvuddiagnos"},
+        {"value": count("n_sluten"), "label": "i slutenvård"},
+        {"value": count("n_oppen"), "label": "i specialiserad öppenvård"},
         {"value": fmt_int(len(code_tabs["tabell1"])), "label": "rehabrelevanta åtgärder registrerade"},
     ]

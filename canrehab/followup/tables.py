@@ -305,9 +305,13 @@ def code_tables(
     complementary: bool = True,
     already: Mapping[Hashable, str] | None = None,
     collect: dict[str, object] | None = None,
+    policy: sup.Policy | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Long tables per spec; codes under ``min_count`` (overall table) are listed without counts.
-    ``collect`` receives the tables' linear system and suppression (``system``, ``state``)."""
+    ``collect`` receives the tables' linear system and suppression (``system``, ``state``). Under a rounding
+    ``policy`` counts and populations are rounded and shares computed from the rounded counts."""
+    pol = policy or sup.Policy(threshold=threshold)
+    threshold = pol.threshold
     kva = rehab_codes()
     out: dict[str, pd.DataFrame] = {}
     for spec in specs:
@@ -322,17 +326,19 @@ def code_tables(
         else:
             shown = per_code.head(spec.top)
             hidden = []
+        shown_population = pol.rounded(int(population))
         for code, n in shown.items():
             small = sup.is_small(int(n), threshold)
+            share = percent(pol.rounded(int(n)), shown_population) if not small else None
             rows.append(
                 {
                     "table": spec.id,
                     "stratum": spec.stratum,
                     "code": code,
                     "text": kva.text(str(code)),
-                    "patients": sup.count_text(int(n), sup.PRIMARY if small else None, threshold),
-                    "share_percent": "X" if small else f"{percent(int(n), population):.1f}",
-                    "population": population,
+                    "patients": pol.count_text(int(n), sup.PRIMARY if small else None),
+                    "share_percent": "X" if share is None else f"{share:.1f}",
+                    "population": shown_population,
                 }
             )
         for code in hidden:
@@ -344,12 +350,12 @@ def code_tables(
                     "text": kva.text(str(code)),
                     "patients": "",
                     "share_percent": "",
-                    "population": population,
+                    "population": shown_population,
                 }
             )
         out[spec.id] = pd.DataFrame(rows, columns=CODE_COLUMNS)
     if complementary or collect is not None:
-        _protect_partitions(cc, specs, out, threshold, min_count, pp, complementary, already, collect)
+        _protect_partitions(cc, specs, out, threshold, min_count, pp, complementary, already, collect, pol)
     return out
 
 
@@ -411,6 +417,7 @@ def _protect_partitions(
     complementary: bool = True,
     already_joint: Mapping[Hashable, str] | None = None,
     collect: dict[str, object] | None = None,
+    policy: sup.Policy | None = None,
 ) -> None:
     """Hide (X) the shown counts that, with the strata that partition the population, would narrow a small
     count: the code tables' linear system (``code_system``), protected and audited."""
@@ -424,7 +431,9 @@ def _protect_partitions(
         if str(r["patients"]).startswith("<")
     }
     already.update(already_joint or {})
-    state = sup.protect(system, sup.Policy(threshold=threshold), already=already, complementary=complementary)
+    state = sup.protect(
+        system, policy or sup.Policy(threshold=threshold), already=already, complementary=complementary
+    )
     if collect is not None:
         collect["system"], collect["state"] = system, state
     for s in specs:

@@ -5,7 +5,7 @@ for roles that may see patients."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +14,7 @@ from canrehab.domain.errors import DomainError
 from canrehab.domain.model import CareUnit
 from canrehab.domain.permissions import Action, allowed
 from canrehab.domain.sv import sv_percent
+from canrehab.followup.dashboard_disclosure import ShareTable, audit_published
 from canrehab.followup.goals import CareSpec, IndicatorDef
 from canrehab.followup.suppression import HIDDEN_TEXT, share_cells
 from canrehab.services import readmodel
@@ -89,6 +90,33 @@ def make_row(
             )
     share = sv_percent(numerator / denominator) if denominator else "–"
     return Row(unit_hsa_id, label, numerator, denominator, False, str(numerator), str(denominator), share)
+
+
+def _audited(results: list[IndicatorResult], threshold: int) -> None:
+    """The dashboard view's rows as the joint audit (``followup.dashboard_disclosure``) lets them be shown:
+    the row-by-row policy completed against the total row and the indicators over the same population."""
+    tables = [
+        ShareTable(
+            r.definition.id,
+            [(row.unit_hsa_id, row.numerator, row.denominator) for row in r.rows],
+            population=_care(r.definition).population,
+        )
+        for r in results
+    ]
+    cells = audit_published(tables, threshold, total="")
+    for r in results:
+        r.rows = [
+            row
+            if not (c := cells[(r.definition.id, row.unit_hsa_id)]).hidden
+            else replace(
+                row,
+                suppressed=True,
+                numerator_text=c.numerator_text,
+                denominator_text=c.denominator_text,
+                share_text=HIDDEN_TEXT,
+            )
+            for row in r.rows
+        ]
 
 
 def scope(services: Services, actor: Actor, unit: str | None) -> tuple[list[CareUnit], list[str]]:
@@ -239,6 +267,8 @@ def dashboard(
                 )
             )
         results.append(result)
+    if suppress:
+        _audited(results, threshold)  # the whole view through the joint disclosure audit before it is shown
     with services.uow(actor) as uow:
         uow.audit.record("read", "indicators", ",".join(unit_ids), None, "aggregerade indikatorer")
     note = (

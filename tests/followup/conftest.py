@@ -57,6 +57,20 @@ def _own_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     get_settings.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _every_built_suite_audits_clean(tmp_path: Path) -> Iterator[None]:
+    """The registry of built suites: every report suite a follow-up test writes (its ``metadata.json``) must
+    have audited to zero recoverable cells, unless it was built primary-only (``--no-complementary``)."""
+    yield
+    import json
+
+    for meta_path in tmp_path.rglob("metadata.json"):
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if "audit" not in meta or not meta.get("complementary", True) or meta["audit"] is None:
+            continue
+        assert meta["audit"]["recoverable"] == 0, f"{meta_path}: {meta['audit']['summary_sv']}"
+
+
 @pytest.fixture
 def extract(tmp_path: Path) -> Callable[[list[dict[str, str]]], Path]:
     counter = iter(range(1000))
