@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -23,6 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from canrehab.config import Settings
 from canrehab.domain.access import Actor
 from canrehab.services import accounts as account_service
+from canrehab.services import organisation, readmodel
+from canrehab.services import patients as patient_service
+from canrehab.services import worklist as worklist_service
+from canrehab.services.care_panels import patient_care_panels
 from canrehab.services.context import SYSTEM, Services
 from canrehab.services.worklist import unit_worklist
 
@@ -52,6 +57,9 @@ def main() -> None:
     print(f"machine: {platform.machine()} python={platform.python_version()} database: {url.split('@')[-1]}")
     timed("login_account (account re-read)", lambda: account_service.login_account(services, "ssk"))
     timed("session look-up (miss)", lambda: services.web_sessions.get("x"))
+    token = services.web_sessions.create("ssk", "bench", timedelta(minutes=10))
+    timed("session + account, one query (hit)", lambda: account_service.session_account(services, token))
+    services.web_sessions.end(token)
 
     def stale() -> None:
         with services.uow(actor, log_reads=False) as uow:
@@ -59,6 +67,23 @@ def main() -> None:
 
     timed("stale-row check", stale)
     timed("unit_worklist (50 rows, 50 audit rows)", lambda: unit_worklist(services, actor, limit=50))
+    patient_id = unit_worklist(services, actor, limit=1).rows[0].patient_id
+
+    def patient_separately() -> None:  # the patient page's reads as separate use cases (before web3)
+        record = patient_service.patient_record(services, actor, patient_id)
+        for p in record.pathways:
+            if p.closed_on is None:
+                patient_service.contact_nurse_candidates(services, actor, p.id)
+        worklist_service.pathway_rows(services, actor, [p.id for p in record.pathways])
+        patient_care_panels(services, actor, patient_id)
+        organisation.care_units(services)
+
+    timed("patient page reads, separate units of work", patient_separately, 50)
+    timed(
+        "patient page reads, one unit of work (readmodel.patient_page)",
+        lambda: readmodel.patient_page(services, actor, patient_id, can_act=True, unit_work=True),
+        50,
+    )
     profile = cProfile.Profile()
     profile.enable()
     for _ in range(50):

@@ -7,13 +7,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from canrehab.services.process_indicators import PathwayFacts
 from canrehab.store.repositories.svf import SvfRepository
+
+if TYPE_CHECKING:
+    from canrehab.domain.access import Actor
+    from canrehab.services.context import Services
 
 CHUNK = 5000
 
@@ -69,3 +74,42 @@ def patient_names(uow: Any, patient_ids: Collection[str]) -> dict[str, str]:
         )
         names.update({pid: name for pid, name in rows})
     return names
+
+
+@dataclass
+class PatientPage:
+    """What the patient page shows, read in one unit of work (one transaction, one commit of its audit rows):
+    the record, the contact-nurse candidates per open pathway (when the actor may change the record), the
+    actor's units' worklist rows (when they do unit work), the care-process panels and the care units."""
+
+    record: Any
+    candidates: dict[str, list[Any]]
+    worklist_rows: dict[str, Any] | None
+    panels: Any
+    care_units: list[Any]
+
+
+def patient_page(
+    services: Services, actor: Actor, patient_id: str, *, can_act: bool, unit_work: bool
+) -> PatientPage:
+    """The patient page's reads in one unit of work. Each use case called here joins it (same actor) and
+    checks access itself; its reads are audited once per record in the joint unit of work."""
+    from canrehab.services import patients as patient_service
+    from canrehab.services import worklist as worklist_service
+    from canrehab.services.care_panels import patient_care_panels
+
+    with services.uow(actor) as uow:
+        record = patient_service.patient_record(services, actor, patient_id)
+        candidates = {
+            p.id: patient_service.contact_nurse_candidates(services, actor, p.id)
+            for p in record.pathways
+            if can_act and p.closed_on is None
+        }
+        rows = (
+            worklist_service.pathway_rows(services, actor, [p.id for p in record.pathways])
+            if unit_work
+            else None
+        )
+        panels = patient_care_panels(services, actor, patient_id)
+        units = list(uow.units.list_all()) if can_act else []  # unit names, no patient data
+    return PatientPage(record, candidates, rows, panels, units)

@@ -15,14 +15,22 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Engine
 
 from canrehab.store.mapping import aware
 from canrehab.store.orm import TABLES
+from canrehab.store.repositories.accounts import ACCOUNT, Account, account_from_row
 
 WEB_SESSION = TABLES["web_session"]
+# A request's session row and its account in one round trip (built once: its compiled form is cached).
+_SESSION_AND_ACCOUNT = (
+    select(WEB_SESSION, *(c.label(f"account_{c.name}") for c in ACCOUNT.c))
+    .outerjoin(ACCOUNT, ACCOUNT.c.username == WEB_SESSION.c.username)
+    .where(WEB_SESSION.c.token_hash == bindparam("token_hash"))
+)
 TOUCH_INTERVAL = timedelta(seconds=60)  # last_seen_at is written at most once a minute per session
 
 
@@ -76,14 +84,21 @@ class SessionStore:
             )
         if row is None:
             return None
-        return WebSession(
-            token_hash=row["token_hash"],
-            username=row["username"],
-            method=row["method"],
-            created_at=aware(row["created_at"]) or row["created_at"],
-            last_seen_at=aware(row["last_seen_at"]) or row["last_seen_at"],
-            expires_at=aware(row["expires_at"]) or row["expires_at"],
-        )
+        return _session(row)
+
+    def get_with_account(self, token: str) -> tuple[WebSession, Account | None] | None:
+        """The session of this token and the account it belongs to (None: removed), read in one query: what
+        the web checks on every request, without a transaction of its own for the account."""
+        if not token:
+            return None
+        with self.engine.connect() as conn:
+            row = conn.execute(_SESSION_AND_ACCOUNT, {"token_hash": token_hash(token)}).mappings().first()
+        if row is None:
+            return None
+        account = None
+        if row["account_username"] is not None:
+            account = account_from_row({c.name: row[f"account_{c.name}"] for c in ACCOUNT.c})
+        return _session(row), account
 
     def touch(self, session: WebSession, now: datetime) -> None:
         if now - session.last_seen_at < TOUCH_INTERVAL:
@@ -106,3 +121,14 @@ class SessionStore:
         with self.engine.begin() as conn:
             result = conn.execute(delete(WEB_SESSION).where(WEB_SESSION.c.username == username))
         return int(result.rowcount or 0)
+
+
+def _session(row: Any) -> WebSession:
+    return WebSession(
+        token_hash=row["token_hash"],
+        username=row["username"],
+        method=row["method"],
+        created_at=aware(row["created_at"]) or row["created_at"],
+        last_seen_at=aware(row["last_seen_at"]) or row["last_seen_at"],
+        expires_at=aware(row["expires_at"]) or row["expires_at"],
+    )

@@ -57,15 +57,15 @@ def current_user(request: Request, services: ServicesDep) -> WebUser:
     if not token:
         raise LoginRequired()
     store = session_store(request)
-    session = store.get(str(token))
-    if session is None:  # logged out, or the row was removed: a replayed cookie ends here
+    found = account_service.session_account(services, str(token))  # session and account: one query
+    if found is None:  # logged out, or the row was removed: a replayed cookie ends here
         raise _logged_out(request, None)
+    session, account = found
     web: WebSettings = request.app.state.web_settings
     now = datetime.now(UTC)
     if session.expired(now, timedelta(seconds=web.session_idle_timeout)):
         store.end(str(token))
         raise _logged_out(request, "Du har loggats ut eftersom sessionen gick ut.")
-    account = account_service.login_account(services, session.username)
     if account is None or account.locked_at(now):
         store.end_all(session.username)
         raise _logged_out(request, None)

@@ -19,7 +19,7 @@ from canrehab.store import (
 from canrehab.store.db import current_revision, make_engine, migrate
 from canrehab.store.orm import Base
 
-HEAD = "0016"  # 0016: worklist team_missing (issue 12); before it 0015, 0013, 0012, 0011
+HEAD = "0026"  # 0026: worklist index with team_missing (issue 13); 0016: team_missing (issue 12)
 EXPECTED_TABLES = {
     "care_unit",
     "idempotency_key",

@@ -43,7 +43,8 @@ class Account:
         return self.locked_at(datetime.now(UTC))
 
 
-def _account(row: Any) -> Account:
+def account_from_row(row: Any) -> Account:
+    """An account from its ``user_account`` row (a mapping by column name)."""
     return Account(
         username=row["username"],
         password_hash=row["password_hash"] or "",
@@ -68,7 +69,7 @@ class AccountRepository:
 
     def list_all(self) -> list[Account]:
         rows = self.session.execute(select(ACCOUNT).order_by(ACCOUNT.c.username)).mappings()
-        return [_account(row) for row in rows]
+        return [account_from_row(row) for row in rows]
 
     def create(
         self,
@@ -99,7 +100,7 @@ class AccountRepository:
         execute_write(self.session, "user_account", insert(ACCOUNT).values(values), {})
         public = {k: v for k, v in values.items() if k not in ("password_hash", "created_at")}
         self.audit.record("create", "user_account", username, patient_id, after=public)
-        return _account(values)
+        return account_from_row(values)
 
     def set_password_hash(self, username: str, password_hash: str) -> None:
         result = self.session.execute(
@@ -135,4 +136,4 @@ def find_account(session: Session, username: str) -> Account | None:
     if not username:
         return None
     row = session.execute(select(ACCOUNT).where(ACCOUNT.c.username == username)).mappings().first()
-    return _account(row) if row is not None else None
+    return account_from_row(row) if row is not None else None

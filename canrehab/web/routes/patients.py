@@ -12,9 +12,8 @@ from canrehab.domain.permissions import Action
 from canrehab.services import assessments as assessment_service
 from canrehab.services import coordination as coordination_service
 from canrehab.services import handovers as handover_service
-from canrehab.services import idempotency, organisation
+from canrehab.services import idempotency, organisation, readmodel
 from canrehab.services import patients as patient_service
-from canrehab.services import worklist as worklist_service
 from canrehab.services.context import Services
 from canrehab.web import forms
 from canrehab.web.deps import RecordReader, ServicesDep, UnitWorker
@@ -44,22 +43,29 @@ def overview_page(
     """The patient page; with ``form_errors`` (a refused form on it: its error and the input, by form
     name) or ``refused`` (a care-process form: form id, Swedish message, the posted input) the page again,
     status 400, the refused form open with what was typed and the reason inline."""
-    record = patient_service.patient_record(services, user.actor, patient_id)
     can_act = user.may(Action.CHANGE_RECORD)
-    candidates = {
-        p.id: patient_service.contact_nurse_candidates(services, user.actor, p.id)
-        for p in record.pathways
-        if can_act and p.closed_on is None
-    }
-    context = patient_view.overview(record, services.today(), can_act=can_act, candidates=candidates)
-    if user.may(Action.UNIT_WORK):
-        rows = worklist_service.pathway_rows(services, user.actor, [p.id for p in record.pathways])
-        context["todos"] = patient_view.todos(record, rows, services.today())
+    page = readmodel.patient_page(
+        services, user.actor, patient_id, can_act=can_act, unit_work=user.may(Action.UNIT_WORK)
+    )
+    record = page.record
+    context = patient_view.overview(record, services.today(), can_act=can_act, candidates=page.candidates)
+    if page.worklist_rows is not None:
+        context["todos"] = patient_view.todos(record, page.worklist_rows, services.today())
     context["key_moments"] = patient_view.default_key_moments(record, services.today())
     link = request.session.get("new_link")
     context["new_link"] = link_card(link) if link and link.get("patient_id") == patient_id else None
     context["form_errors"] = form_errors or {}
-    context.update(care_process_view.context(services, user.actor, record, can_act=can_act, refused=refused))
+    context.update(
+        care_process_view.context(
+            services,
+            user.actor,
+            record,
+            can_act=can_act,
+            refused=refused,
+            panels=page.panels,
+            units=page.care_units,
+        )
+    )
     status = 400 if form_errors or refused else 200
     return render(request, "patient_overview.html", context, status_code=status)
 

@@ -26,11 +26,15 @@ def context(
     *,
     can_act: bool,
     refused: tuple[str, str, dict[str, str]] | None,
+    panels: Any = None,
+    units: list[Any] | None = None,
 ) -> dict[str, Any]:
     """The panels' context; ``refused`` (form id, message, input) puts an error and the kept input on one
-    form."""
-    panels = patient_care_panels(services, actor, record.patient.id)
-    units = organisation.care_units(services) if can_act else []
+    form. ``panels`` and ``units``: already read by the caller (``services.readmodel.patient_page``)."""
+    if panels is None:
+        panels = patient_care_panels(services, actor, record.patient.id)
+    if units is None:
+        units = organisation.care_units(services) if can_act else []
     relative_names = {r.id: r.name for r in panels.relatives}
     form_id, message, values = refused if refused else ("", "", {})
     return {
