@@ -216,6 +216,12 @@ def confirm_level(
             "assessment belongs to another pathway",
         )
     require_open(pathway)
+    if assessment.status is AssessmentStatus.SUBMITTED and assessment.suggestion is None:
+        raise DomainError(
+            "assessment.no_decision_support",
+            "Formuläret är en patientenkät utan beslutsstöd; ingen behovsnivå bekräftas med den.",
+            "the instrument has no decision support (a PREM): nothing to confirm",
+        )
     if assessment.status is not AssessmentStatus.SUBMITTED or assessment.suggestion is None:
         raise DomainError(
             "assessment.not_submitted"

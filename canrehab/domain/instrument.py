@@ -179,7 +179,7 @@ class _Parser:
             raise self.fail("extension", f"{INSTRUMENT_KIND_URL} is given more than once")
         value = found[0].get("valueCode")
         try:
-            return InstrumentKind(value)
+            return InstrumentKind(str(value))
         except ValueError:
             allowed = ", ".join(k.value for k in InstrumentKind)
             raise self.fail("extension", f"instrument kind {value!r} is not one of {allowed}") from None
