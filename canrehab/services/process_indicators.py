@@ -172,8 +172,8 @@ def in_population(population: Population, facts: PathwayFacts, start: date, end:
         started = facts.svf.treatment_start_on if facts.svf is not None else None
         return started is not None and start <= started <= end
     if population == "prem_answered":
-        latest = latest_prems(facts, end)
-        return bool(latest) and start <= (latest[0].submitted_on or latest[0].started_on)
+        prems = latest_prems(facts, end)
+        return bool(prems) and start <= (prems[0].submitted_on or prems[0].started_on)
     if population == "treatment_ended":
         return diagnosed and any(p.kind == PhaseKind.TREATMENT_END and p.on <= end for p in pw.phases)
     return False
