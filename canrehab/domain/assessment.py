@@ -104,13 +104,14 @@ def save_answers(
     *,
     on: date,
     submit: bool,
-    rules: RuleSet,
+    rules: RuleSet | None,
     level_set: LevelSetDef | None = None,
 ) -> Assessment:
     """Save answers (merged into the saved ones; ``None`` clears an answer) and optionally submit.
 
     While in progress partial answers are fine. Submitting needs every required question answered and
-    computes the suggestion. A submitted assessment can only be corrected by submitting again; a confirmed
+    computes the suggestion (an instrument without decision support, a PREM, gets none and takes no
+    ``rules``). A submitted assessment can only be corrected by submitting again; a confirmed
     one cannot be changed.
     """
     _check_instrument(assessment, instrument)
@@ -132,7 +133,13 @@ def save_answers(
             f"Datumet {on.isoformat()} ligger före bedömningens start ({assessment.started_on.isoformat()}).",
             "save date before start date",
         )
-    if rules.instrument != instrument.id:
+    if instrument.decision_support and rules is None:
+        raise DomainError(
+            "assessment.rules_missing",
+            "Beslutsstödets regler för formuläret saknas.",
+            f"no decision-support rules for {instrument.id}",
+        )
+    if rules is not None and rules.instrument != instrument.id:
         raise DomainError(
             "assessment.rules_mismatch",
             "Beslutsstödets regler hör till ett annat formulär.",
@@ -156,7 +163,9 @@ def save_answers(
         update.update(
             status=AssessmentStatus.SUBMITTED,
             submitted_on=on,
-            suggestion=suggest(instrument, merged, rules, level_set=level_set),
+            suggestion=suggest(instrument, merged, rules, level_set=level_set)
+            if instrument.decision_support and rules is not None
+            else None,
         )
     return assessment.model_copy(update=update)
 
@@ -207,6 +216,12 @@ def confirm_level(
             "assessment belongs to another pathway",
         )
     require_open(pathway)
+    if assessment.status is AssessmentStatus.SUBMITTED and assessment.suggestion is None:
+        raise DomainError(
+            "assessment.no_decision_support",
+            "Formuläret är en patientenkät utan beslutsstöd; ingen behovsnivå bekräftas med den.",
+            "the instrument has no decision support (a PREM): nothing to confirm",
+        )
     if assessment.status is not AssessmentStatus.SUBMITTED or assessment.suggestion is None:
         raise DomainError(
             "assessment.not_submitted"

@@ -33,10 +33,20 @@ NOT_APPLICABLE_URL = "https://canrehab.example/fhir/StructureDefinition/not-appl
 # A short name for a question asked as a sentence (the lifestyle questions: "Röker eller snusar du?" is
 # "Tobak (rökning, snus)" in the decision support's reasons and in summaries).
 SHORT_TEXT_URL = "https://canrehab.example/fhir/StructureDefinition/short-text"
+# The kind of instrument (a Questionnaire-level extension, valueCode): "needs-assessment" (the default: the
+# Hälsoskattning family, with decision support, a suggested needs level and the clinician's confirmation) or
+# "prem" (a patient-reported experience measure: no decision support, no level, no confirmation; its answers
+# feed the PREM indicators only).
+INSTRUMENT_KIND_URL = "https://canrehab.example/fhir/StructureDefinition/instrument-kind"
 MIN_URL = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_URL = "http://hl7.org/fhir/StructureDefinition/maxValue"
 MAX_TEXT_LENGTH = 2000
 _INTEGER = re.compile(r"-?[0-9]{1,9}")
+
+
+class InstrumentKind(StrEnum):
+    NEEDS_ASSESSMENT = "needs-assessment"
+    PREM = "prem"
 
 
 class ItemKind(StrEnum):
@@ -97,6 +107,7 @@ class Instrument:
     url: str = ""
     groups: tuple[Group, ...] = ()
     items: tuple[Item, ...] = ()
+    kind: InstrumentKind = InstrumentKind.NEEDS_ASSESSMENT
     by_link_id: dict[str, Item] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -104,6 +115,12 @@ class Instrument:
 
     def item(self, link_id: str) -> Item | None:
         return self.by_link_id.get(link_id)
+
+    @property
+    def decision_support(self) -> bool:
+        """Whether the instrument has decision-support rules, a suggested level and a confirmation (the
+        Hälsoskattning family); a PREM has none of them."""
+        return self.kind is InstrumentKind.NEEDS_ASSESSMENT
 
     def group(self, link_id: str) -> Group | None:
         return next((g for g in self.groups if g.link_id == link_id), None)
@@ -140,6 +157,7 @@ class _Parser:
         if not self.items:
             raise self.fail("item", "the questionnaire has no answerable items")
         return Instrument(
+            kind=self._kind(data),
             id=data["id"],
             version=data["version"],
             title=data["title"],
@@ -148,6 +166,23 @@ class _Parser:
             groups=tuple(self.groups),
             items=tuple(self.items),
         )
+
+    def _kind(self, data: Mapping[str, Any]) -> InstrumentKind:
+        found = [
+            e
+            for e in data.get("extension") or []
+            if isinstance(e, Mapping) and e.get("url") == INSTRUMENT_KIND_URL
+        ]
+        if not found:
+            return InstrumentKind.NEEDS_ASSESSMENT
+        if len(found) > 1:
+            raise self.fail("extension", f"{INSTRUMENT_KIND_URL} is given more than once")
+        value = found[0].get("valueCode")
+        try:
+            return InstrumentKind(str(value))
+        except ValueError:
+            allowed = ", ".join(k.value for k in InstrumentKind)
+            raise self.fail("extension", f"instrument kind {value!r} is not one of {allowed}") from None
 
     def _walk(self, raw: list[Any], path: str, group: str | None, parent: str | None) -> list[str]:
         """Parse items; returns the linkIds of the questions found (at any depth)."""

@@ -63,6 +63,8 @@ ASSESSMENT_COLUMNS: dict[str, str] = {
     "done_on": "date",
     "decision_support": "boolean",
     "troublesome": "int64",
+    "prem": "boolean",  # a PREM survey (instrument kind prem), not a needs assessment
+    "prem_fully_involved": "boolean",  # a PREM answered "Ja, helt" on involvement (process_indicators)
 }
 PLAN_COLUMNS: dict[str, str] = {
     "pathway_id": "string",
@@ -91,7 +93,12 @@ def care_frames(facts: Iterable[PathwayFacts], handovers: Iterable[Handover]) ->
     """The care dataset's tables from the read model's pathway facts (no patient identifier)."""
     from canrehab.domain import offers
     from canrehab.domain import svf as svf_rules
-    from canrehab.services.process_indicators import svf_definitions
+    from canrehab.services.process_indicators import (
+        PREM_FULLY,
+        PREM_INVOLVEMENT_ITEM,
+        is_prem,
+        svf_definitions,
+    )
 
     pathways: list[dict[str, Any]] = []
     assessments: list[dict[str, Any]] = []
@@ -134,6 +141,8 @@ def care_frames(facts: Iterable[PathwayFacts], handovers: Iterable[Handover]) ->
                     "done_on": a.submitted_on or a.started_on,
                     "decision_support": a.suggestion is not None,
                     "troublesome": len(a.suggestion.troublesome_areas) if a.suggestion is not None else 0,
+                    "prem": is_prem(a),
+                    "prem_fully_involved": is_prem(a) and a.answers.get(PREM_INVOLVEMENT_ITEM) == PREM_FULLY,
                 }
             )
         for p in f.plans:
@@ -232,11 +241,21 @@ def _between(column: ibis.Value, start: date, end: date) -> ibis.Value:
     return column.notnull() & (column >= _ts(start)) & (column <= _ts(end))
 
 
-def _completed(t: Mapping[str, ibis.Table], end: date) -> ibis.Table:
-    """Per pathway: completed assessments by ``end`` (any; with decision support), the first and the latest
-    with decision support (by day, then id) and their numbers of troublesome areas."""
+def _assessments(t: Mapping[str, ibis.Table]) -> ibis.Table:
+    """The assessments table; a dataset written before the PREM columns existed has no PREM."""
     a = t["assessments"]
-    a = a.filter(_le(a.done_on, end))
+    for column in ("prem", "prem_fully_involved"):
+        if column not in a.columns:
+            a = a.mutate(**{column: ibis.literal(False)})
+    return a
+
+
+def _completed(t: Mapping[str, ibis.Table], end: date) -> ibis.Table:
+    """Per pathway: completed needs assessments by ``end`` (any; with decision support), the first and the
+    latest with decision support (by day, then id) and their numbers of troublesome areas. PREMs are left
+    out."""
+    a = _assessments(t)
+    a = a.filter(_le(a.done_on, end) & ~a.prem.fill_null(False))
     any_done = a.group_by("pathway_id").aggregate(done=a.count())
     s = a.filter(a.decision_support)
     asc = ibis.window(group_by="pathway_id", order_by=[s.done_on, s.assessment_id])
@@ -255,6 +274,19 @@ def _completed(t: Mapping[str, ibis.Table], end: date) -> ibis.Table:
         latest_on=supported.latest_on,
         first_troublesome=supported.first_troublesome,
         latest_troublesome=supported.latest_troublesome,
+    )
+
+
+def _latest_prem(t: Mapping[str, ibis.Table], end: date) -> ibis.Table:
+    """Per pathway with a PREM answered by ``end``: the day of the latest and whether every answer of that
+    day is "Ja, helt" on involvement (``process_indicators.latest_prems``)."""
+    a = _assessments(t)
+    a = a.filter(_le(a.done_on, end) & a.prem.fill_null(False))
+    latest = a.group_by("pathway_id").aggregate(prem_on=a.done_on.max())
+    j = a.join(latest, "pathway_id")
+    j = j.filter(j.done_on == j.prem_on)
+    return j.group_by("pathway_id").aggregate(
+        prem_on=j.prem_on.max(), prem_full=j.prem_fully_involved.fill_null(False).all()
     )
 
 
@@ -277,6 +309,7 @@ POPULATIONS = (
     "handovers_sent",
     "assessed_twice",
     "svf_treatment_started",
+    "prem_answered",
 )
 CONDITIONS = (
     "has_contact_nurse",
@@ -291,6 +324,7 @@ CONDITIONS = (
     "troublesome_areas_decreased",
     "within_svf_lead_time",
     "discussed_at_mdk",
+    "prem_fully_involved",
 )
 
 
@@ -340,6 +374,9 @@ def indicator_expr(
         done = _completed(t, end)
         pw = pw.left_join(done, pw.pathway_id == done.pathway_id).drop("pathway_id_right")
         pw = pw.mutate(done=ibis.coalesce(pw.done, 0), supported=ibis.coalesce(pw.supported, 0))
+    if care.population == "prem_answered" or care.condition == "prem_fully_involved":
+        prem = _latest_prem(t, end)
+        pw = pw.left_join(prem, pw.pathway_id == prem.pathway_id).drop("pathway_id_right")
     if care.condition == "has_plan":
         plans = _plan_in_place(t, end)
         pw = pw.left_join(plans, pw.pathway_id == plans.pathway_id).drop("pathway_id_right")
@@ -355,6 +392,7 @@ def indicator_expr(
         "assessed_twice": lambda: (pw.supported >= 2) & _between(pw.latest_on, start, end),
         "svf_treatment_started": lambda: _between(pw.svf_treatment_start_on, start, end),
         "treatment_ended": lambda: diagnosed & _le(pw.treatment_end_on, end),
+        "prem_answered": lambda: _between(pw.prem_on, start, end),
     }[care.population]()
     condition = {
         "has_contact_nurse": lambda: _le(pw.contact_nurse_from, end),
@@ -371,6 +409,7 @@ def indicator_expr(
         "discussed_at_mdk": lambda: _le(pw.mdk_on, end),
         "has_plan": lambda: pw.has_plan.fill_null(False),
         "handover_confirmed": lambda: ibis.literal(False),
+        "prem_fully_involved": lambda: pw.prem_full.fill_null(False),
     }[care.condition]()
     pw = pw.filter(population.fill_null(False)).mutate(met=condition.fill_null(False).cast("int64"))
     return pw.group_by("unit").aggregate(numerator=pw.met.sum(), denominator=pw.count())

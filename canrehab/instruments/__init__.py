@@ -5,6 +5,10 @@ official version of a form without code changes: put the Questionnaire JSON (and
 directory and set ``CANREHAB_INSTRUMENTS_DIR`` (or pass ``directory``); a file whose ``id`` equals a shipped
 instrument's replaces it. Every file is validated with ``fhir.resources.R4B`` at load time; an invalid file
 raises ``DefinitionError`` naming the file.
+
+An instrument whose Questionnaire carries the ``instrument-kind`` extension with ``prem`` (shipped:
+``prem-exempel.json``, an EXAMPLE a region replaces with its official survey) has no decision support: it
+needs no rules file, gets no suggested level and is never confirmed.
 """
 
 from __future__ import annotations
@@ -136,6 +140,10 @@ def load_rules(
     instruments, _raw, origin = _load(dirs)
     if instrument_id not in instruments:
         raise DefinitionError(f"unknown instrument {instrument_id!r}")
+    if not instruments[instrument_id].decision_support:
+        raise DefinitionError(
+            f"instrument {instrument_id!r} ({instruments[instrument_id].kind}) has no decision support"
+        )
     # Rules next to the questionnaire that is in use first, then the other directories (newest first).
     candidates = [origin[instrument_id] / "rules" / f"{instrument_id}.yaml"]
     candidates += [d / "rules" / f"{instrument_id}.yaml" for d in reversed(dirs)]

@@ -144,7 +144,7 @@ def _save(
         answers,
         on=on or services.today(),
         submit=submit,
-        rules=services.catalog.rules[assessment.instrument_id],
+        rules=services.catalog.rules.get(assessment.instrument_id),  # None: a PREM, no decision support
         level_set=children_service.level_set_for(
             services, uow.patients.get(assessment.patient_id), on or services.today()
         ),

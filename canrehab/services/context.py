@@ -79,7 +79,9 @@ class Catalog:
         kva = load_kva()  # checked here so that a broken code list stops the start, not the first KVÅ record
         check_routines_against_kva(routines, kva)
         level_set = load_level_set()
-        rules = {key: load_rules(key, level_set=level_set) for key in instruments}
+        rules = {
+            key: load_rules(key, level_set=level_set) for key, i in instruments.items() if i.decision_support
+        }
         check_rules_against_level_set(rules, level_set)
         return cls(
             instruments=instruments,

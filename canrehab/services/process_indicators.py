@@ -5,8 +5,12 @@ The definitions are the ``source: care`` indicators of ``followup/definitions/in
 denominator) and a condition (the numerator), evaluated per pathway (or per handover) as of the period's end:
 an event after the period does not count. SVF lead time and MDK are read from the pathway's SVF record
 (``domain.svf``); MDK is recorded there, so a pathway without an SVF record counts as not discussed. A
-condition whose data canrehab does not hold (the expected number of cancer cases for SVF inclusion, PREM
-answers) is not evaluated; such indicators are left out of the dashboards rather than shown as 0 %.
+condition whose data canrehab does not hold (the expected number of cancer cases for SVF inclusion) is not
+evaluated; such indicators are left out of the dashboards rather than shown as 0 %.
+
+The ``assessed*`` conditions and ``troublesome_areas_decreased`` count the needs assessments only (the
+Hälsoskattning family, instruments with decision support); a PREM (instrument kind ``prem``, e.g.
+``instruments/prem-exempel.json``) counts only in ``prem_answered`` / ``prem_fully_involved``.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from functools import cache
 
 from canrehab.domain import offers
 from canrehab.domain import svf as svf_rules
+from canrehab.domain.instrument import InstrumentKind
 from canrehab.domain.model import (
     Assessment,
     AssessmentStatus,
@@ -43,6 +48,7 @@ EVALUATED_POPULATIONS: frozenset[str] = frozenset(
         "handovers_sent",
         "assessed_twice",
         "svf_treatment_started",
+        "prem_answered",
     }
 )
 EVALUATED_CONDITIONS: frozenset[str] = frozenset(
@@ -59,8 +65,13 @@ EVALUATED_CONDITIONS: frozenset[str] = frozenset(
         "troublesome_areas_decreased",
         "within_svf_lead_time",
         "discussed_at_mdk",
+        "prem_fully_involved",
     }
 )
+# The PREM question and answer of ``prem_fully_involved`` (the shipped example's linkId and code; a region's
+# official PREM must use the same linkId and code for this question).
+PREM_INVOLVEMENT_ITEM = "delaktighet"
+PREM_FULLY = "ja-helt"
 
 
 def evaluable(definition: IndicatorDef) -> bool:
@@ -95,13 +106,38 @@ class PathwayFacts:
     svf: SvfRecord | None = None  # None: not an SVF pathway
 
 
+@cache
+def _prem_instruments() -> frozenset[str]:
+    from canrehab.instruments import load_instruments
+
+    return frozenset(i.id for i in load_instruments().values() if i.kind is InstrumentKind.PREM)
+
+
+def is_prem(a: Assessment) -> bool:
+    """Whether the assessment is a PREM survey (an instrument of kind ``prem``), not a needs assessment."""
+    return a.instrument_id in _prem_instruments()
+
+
 def _done(a: Assessment, end: date) -> bool:
     return a.status != AssessmentStatus.IN_PROGRESS and (a.submitted_on or a.started_on) <= end
 
 
+def _needs_done(facts: PathwayFacts, end: date) -> list[Assessment]:
+    return [a for a in facts.assessments if _done(a, end) and not is_prem(a)]
+
+
+def latest_prems(facts: PathwayFacts, end: date) -> list[Assessment]:
+    """The pathway's PREM answers of the latest day with one by ``end`` (several on a tie), or none."""
+    done = [a for a in facts.assessments if _done(a, end) and is_prem(a)]
+    if not done:
+        return []
+    latest = max(a.submitted_on or a.started_on for a in done)
+    return [a for a in done if (a.submitted_on or a.started_on) == latest]
+
+
 def _completed(facts: PathwayFacts, end: date) -> list[Assessment]:
     """The pathway's completed assessments with decision support by ``end``, oldest first."""
-    done = [a for a in facts.assessments if _done(a, end) and a.suggestion is not None]
+    done = [a for a in _needs_done(facts, end) if a.suggestion is not None]
     return sorted(done, key=lambda a: (a.submitted_on or a.started_on, a.id))
 
 
@@ -135,6 +171,9 @@ def in_population(population: Population, facts: PathwayFacts, start: date, end:
     if population == "svf_treatment_started":
         started = facts.svf.treatment_start_on if facts.svf is not None else None
         return started is not None and start <= started <= end
+    if population == "prem_answered":
+        prems = latest_prems(facts, end)
+        return bool(prems) and start <= (prems[0].submitted_on or prems[0].started_on)
     if population == "treatment_ended":
         return diagnosed and any(p.kind == PhaseKind.TREATMENT_END and p.on <= end for p in pw.phases)
     return False
@@ -151,9 +190,12 @@ def condition_met(condition: Condition, facts: PathwayFacts, end: date) -> bool:
     if condition in ("offered_min_vardplan", "offered_min_vardplan_digital"):
         return offers.offered_min_vardplan(pw, end, digital_only=condition == "offered_min_vardplan_digital")
     if condition == "assessed":
-        return any(_done(a, end) for a in facts.assessments)
+        return bool(_needs_done(facts, end))
     if condition == "assessed_repeatedly":
-        return sum(1 for a in facts.assessments if _done(a, end)) >= 2
+        return len(_needs_done(facts, end)) >= 2
+    if condition == "prem_fully_involved":  # the latest answer (every one of a tie) is "Ja, helt"
+        latest = latest_prems(facts, end)
+        return bool(latest) and all(a.answers.get(PREM_INVOLVEMENT_ITEM) == PREM_FULLY for a in latest)
     if condition == "troublesome_areas_decreased":
         change = troublesome_change(facts, end)
         return change is not None and change[1] < change[0]

@@ -122,6 +122,13 @@ def rows_from_aggregates(
 
     routine = children_service.routine_for(services, patient, pathway)
     settings = services.settings
+    # only the needs assessments (the Hälsoskattning family): a PREM is never due, confirmed or "assessed"
+    instruments = services.catalog.instruments
+    assessments = [
+        a
+        for a in assessments
+        if a.instrument_id not in instruments or instruments[a.instrument_id].decision_support
+    ]
     responsible, others = worklist_units(pathway, handovers, referrals)
     phase = current_phase(pathway, today)
     nurse = current_contact_nurse(pathway, today)

@@ -33,7 +33,7 @@ def test_care_indicators_are_the_one_models_and_only_evaluable_ones_reach_the_da
     shown = load_process_indicators()
     assert set(shown) <= set(care) and shown
     # SVF and MDK have no data yet: never shown as 0 %
-    assert {d.id for d in care if not evaluable(d)} == {"svf_inklusion", "prem_delaktighet"}  # no data here
+    assert {d.id for d in care if not evaluable(d)} == {"svf_inklusion"}  # no data here
     assert all(evaluable(d) for d in shown)
 
 

@@ -89,14 +89,15 @@ def test_the_prem_example_is_a_valid_questionnaire_labelled_as_an_example_with_i
     import json
     from pathlib import Path
 
-    from canrehab.domain.instrument import Instrument
-    from canrehab.followup.goals import DEFAULT_FILE
+    from canrehab.domain.instrument import Instrument, InstrumentKind
+    from canrehab.instruments import PACKAGE_DIR
 
-    path = Path(DEFAULT_FILE).parent / "prem_example.json"
+    path = Path(PACKAGE_DIR) / "prem-exempel.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     instrument = Instrument.from_questionnaire(data)
     assert instrument.id == "prem-exempel" and instrument.item("delaktighet") is not None
+    assert instrument.kind is InstrumentKind.PREM and not instrument.decision_support
     assert data["status"] == "draft" and data["experimental"] is True and data["title"].startswith("EXEMPEL")
     ind = default_indicators().get("prem_delaktighet")
     assert ind.kind == "resultat" and "EXEMPEL" in ind.description_sv
-    assert not evaluable(ind)  # no PREM answers are recorded yet: never shown as 0 %
+    assert evaluable(ind)  # the PREM answers are stored as assessments of the instrument

@@ -52,6 +52,9 @@ def overview_page(
     if page.worklist_rows is not None:
         context["todos"] = patient_view.todos(record, page.worklist_rows, services.today())
     context["key_moments"] = patient_view.default_key_moments(record, services.today())
+    context["prem_instruments"] = [
+        (i.id, i.title) for i in services.catalog.instruments.values() if not i.decision_support
+    ]
     link = request.session.get("new_link")
     context["new_link"] = link_card(link) if link and link.get("patient_id") == patient_id else None
     context["form_errors"] = form_errors or {}
@@ -105,8 +108,15 @@ def start_assessment(
     pathway_id: str = Form(...),
     key_moment: str = Form(KeyMoment.OTHER.value),
     mode: str = Form("link"),
+    instrument_id: str = Form(""),
     idempotency_key: str = Form(""),
 ) -> Response:
+    instrument = services.catalog.instruments.get(instrument_id[:100] or services.default_instrument)
+    if instrument is None:
+        flash(request, "Okänt formulär; välj ett av formulären på sidan.", "error")
+        return RedirectResponse(f"/patient/{patient_id}", status_code=303)
+    if not instrument.decision_support:
+        mode = "link"  # a PREM is the patient's own answer: never filled in together with staff
     try:
         moment = KeyMoment(key_moment)
     except ValueError:
@@ -121,6 +131,7 @@ def start_assessment(
             pathway_id=pathway_id,
             key_moment=moment,
             respondent=respondent,
+            instrument_id=instrument.id,
         )
         if mode != "link":
             return f"/bedomning/{assessment.id}/fyll-i"
@@ -135,7 +146,8 @@ def start_assessment(
             "assessment_id": assessment.id,
             "patient_id": patient_id,
         }
-        flash(request, "En personlig länk till Hälsoskattning har skapats. Skicka den till patienten.")
+        what = "Hälsoskattning" if instrument.decision_support else f"enkäten ”{instrument.title}”"
+        flash(request, f"En personlig länk till {what} har skapats. Skicka den till patienten.")
         return f"/patient/{patient_id}"
 
     outcome = idempotency.once(services, user.actor, idempotency_key[:100] or None, "start_assessment", start)
