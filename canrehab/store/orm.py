@@ -313,7 +313,7 @@ WORKLIST_INDEX_COLUMNS = (
     "handovers_in_awaiting",
     "handovers_out_unconfirmed",
     "handovers_out_overdue",
-    "team_missing",  # migration 0026: without it the counts read the heap
+    "team_missing",  # migration 0017: without it the counts read the heap
     "sort_name",
     "pathway_id",
 )

@@ -2,7 +2,7 @@
 flag are an index-only scan again (without it every row of the unit was read from the heap: 22 ms instead of
 1 ms for a unit of 1 600 rows at 200 000 patients).
 
-Revision ID: 0026
+Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-03
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0026"
+revision: str = "0017"
 down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
