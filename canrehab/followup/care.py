@@ -19,6 +19,8 @@ table ``unit, numerator, denominator`` per unit; disclosure control is applied b
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -172,6 +174,22 @@ def _frame(rows: list[dict[str, Any]], schema: Mapping[str, str]) -> pd.DataFram
         else:
             frame[column] = frame[column].astype(object)
     return frame
+
+
+def pseudonymised(frames: Mapping[str, pd.DataFrame], key: bytes) -> dict[str, pd.DataFrame]:
+    """The tables for publication: every pathway id replaced by its keyed pseudonym (HMAC-SHA256 with
+    ``key``, 20 hex characters, the same in every table) and every assessment id by its rank within the
+    pathway (by day, then id: the order the indicators read), so no operational identifier leaves."""
+    ids = set(frames["pathways"]["pathway_id"]) | set(frames["handovers"]["pathway_id"])
+    ids |= set(frames["assessments"]["pathway_id"]) | set(frames["plans"]["pathway_id"])
+    alias = {i: hmac.new(key, str(i).encode(), hashlib.sha256).hexdigest()[:20] for i in ids}
+    out = {name: frame.copy() for name, frame in frames.items()}
+    a = out["assessments"].sort_values(["pathway_id", "done_on", "assessment_id"], kind="stable")
+    a["assessment_id"] = [f"{n:06d}" for n in a.groupby("pathway_id", sort=False).cumcount()]
+    out["assessments"] = a.reset_index(drop=True)
+    for name in TABLES:
+        out[name]["pathway_id"] = out[name]["pathway_id"].map(alias).astype(object)
+    return out
 
 
 def memtables(frames: Mapping[str, pd.DataFrame]) -> dict[str, ibis.Table]:
