@@ -37,6 +37,7 @@ from canrehab.followup.goals import IndicatorDef
 
 if TYPE_CHECKING:
     from canrehab.domain.model import Handover
+    from canrehab.domain.svf import SvfDefinitions
     from canrehab.services.process_indicators import PathwayFacts
 
 TABLES = ("pathways", "assessments", "plans", "handovers")
@@ -89,11 +90,13 @@ SCHEMAS: dict[str, dict[str, str]] = {
 # ------------------------------------------------------------------------------------------- the dataset
 
 
-def care_frames(facts: Iterable[PathwayFacts], handovers: Iterable[Handover]) -> dict[str, pd.DataFrame]:
-    """The care dataset's tables from the read model's pathway facts (no patient identifier)."""
+def care_frames(
+    facts: Iterable[PathwayFacts], handovers: Iterable[Handover], svf_definitions: SvfDefinitions
+) -> dict[str, pd.DataFrame]:
+    """The care dataset's tables from the read model's pathway facts (no patient identifier);
+    ``svf_definitions`` (``services.process_indicators.svf_definitions()``) give the SVF lead-time verdict."""
     from canrehab.domain import offers
     from canrehab.domain import svf as svf_rules
-    from canrehab.services.process_indicators import svf_definitions
 
     pathways: list[dict[str, Any]] = []
     assessments: list[dict[str, Any]] = []
@@ -122,7 +125,7 @@ def care_frames(facts: Iterable[PathwayFacts], handovers: Iterable[Handover]) ->
                 "svf": record is not None,
                 "svf_treatment_start_on": record.treatment_start_on if record is not None else None,
                 "svf_within_max": record is not None
-                and svf_rules.within_max(record, svf_definitions()) is True,
+                and svf_rules.within_max(record, svf_definitions) is True,
                 "mdk_on": mdk_on,
             }
         )

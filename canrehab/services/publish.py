@@ -33,6 +33,7 @@ from canrehab.followup.importer import _swap_in, _work_name, dataset_root, impor
 from canrehab.services import readmodel
 from canrehab.services.export import write_par_extract
 from canrehab.services.guard import require_action
+from canrehab.services.process_indicators import svf_definitions
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
@@ -94,7 +95,7 @@ def publish_care(services: Services, actor: Actor, *, as_of: date | None = None)
     with services.uow(actor, log_reads=False) as uow:
         unit_ids = [u.hsa_id for u in uow.units.list_all()]
         facts, handovers = readmodel.indicator_facts(uow, unit_ids, None, EARLIEST, day)
-        frames = care.pseudonymised(care.care_frames(facts, handovers), care_key(services))
+        frames = care.pseudonymised(care.care_frames(facts, handovers, svf_definitions()), care_key(services))
         del facts, handovers
         work = _work_name(target, "tmp")
         try:
