@@ -40,6 +40,11 @@ from canrehab.domain.model import (
 )
 from canrehab.domain.pathway import require_done_between_diagnosis_and_today, require_open
 
+# The PREM question and answer that the indicator ``prem_fully_involved`` reads (the shipped example's linkId
+# and code; a region's official PREM must use the same linkId and code for this question).
+PREM_INVOLVEMENT_ITEM = "delaktighet"
+PREM_FULLY = "ja-helt"
+
 ASSESSMENT_CODE = "AU010"  # every confirmed structured assessment (004)
 REHAB_ASSESSMENT_CODE = "AW019"  # the rehab professional's assessment, särskild/avancerad level (004)
 BASIC_CODE = ASSESSMENT_CODE  # the old names, kept for callers; the code no longer depends on the level

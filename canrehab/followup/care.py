@@ -19,7 +19,9 @@ table ``unit, numerator, denominator`` per unit; disclosure control is applied b
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import hashlib
+import hmac
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,7 +36,8 @@ from canrehab.domain.model import AssessmentStatus, NeedsLevel, PhaseKind, PlanS
 from canrehab.followup.goals import IndicatorDef
 
 if TYPE_CHECKING:
-    from canrehab.domain.model import Handover
+    from canrehab.domain.model import Assessment, Handover
+    from canrehab.domain.svf import SvfDefinitions
     from canrehab.services.process_indicators import PathwayFacts
 
 TABLES = ("pathways", "assessments", "plans", "handovers")
@@ -89,16 +92,18 @@ SCHEMAS: dict[str, dict[str, str]] = {
 # ------------------------------------------------------------------------------------------- the dataset
 
 
-def care_frames(facts: Iterable[PathwayFacts], handovers: Iterable[Handover]) -> dict[str, pd.DataFrame]:
-    """The care dataset's tables from the read model's pathway facts (no patient identifier)."""
+def care_frames(
+    facts: Iterable[PathwayFacts],
+    handovers: Iterable[Handover],
+    svf_definitions: SvfDefinitions,
+    is_prem: Callable[[Assessment], bool],
+) -> dict[str, pd.DataFrame]:
+    """The care dataset's tables from the read model's pathway facts (no patient identifier);
+    ``svf_definitions`` (``services.process_indicators.svf_definitions()``) give the SVF lead-time verdict and
+    ``is_prem`` (``services.process_indicators.is_prem``) tells a PREM survey from a needs assessment."""
     from canrehab.domain import offers
     from canrehab.domain import svf as svf_rules
-    from canrehab.services.process_indicators import (
-        PREM_FULLY,
-        PREM_INVOLVEMENT_ITEM,
-        is_prem,
-        svf_definitions,
-    )
+    from canrehab.domain.assessment import PREM_FULLY, PREM_INVOLVEMENT_ITEM
 
     pathways: list[dict[str, Any]] = []
     assessments: list[dict[str, Any]] = []
@@ -127,7 +132,7 @@ def care_frames(facts: Iterable[PathwayFacts], handovers: Iterable[Handover]) ->
                 "svf": record is not None,
                 "svf_treatment_start_on": record.treatment_start_on if record is not None else None,
                 "svf_within_max": record is not None
-                and svf_rules.within_max(record, svf_definitions()) is True,
+                and svf_rules.within_max(record, svf_definitions) is True,
                 "mdk_on": mdk_on,
             }
         )
@@ -181,6 +186,22 @@ def _frame(rows: list[dict[str, Any]], schema: Mapping[str, str]) -> pd.DataFram
         else:
             frame[column] = frame[column].astype(object)
     return frame
+
+
+def pseudonymised(frames: Mapping[str, pd.DataFrame], key: bytes) -> dict[str, pd.DataFrame]:
+    """The tables for publication: every pathway id replaced by its keyed pseudonym (HMAC-SHA256 with
+    ``key``, 20 hex characters, the same in every table) and every assessment id by its rank within the
+    pathway (by day, then id: the order the indicators read), so no operational identifier leaves."""
+    ids = set(frames["pathways"]["pathway_id"]) | set(frames["handovers"]["pathway_id"])
+    ids |= set(frames["assessments"]["pathway_id"]) | set(frames["plans"]["pathway_id"])
+    alias = {i: hmac.new(key, str(i).encode(), hashlib.sha256).hexdigest()[:20] for i in ids}
+    out = {name: frame.copy() for name, frame in frames.items()}
+    a = out["assessments"].sort_values(["pathway_id", "done_on", "assessment_id"], kind="stable")
+    a["assessment_id"] = [f"{n:06d}" for n in a.groupby("pathway_id", sort=False).cumcount()]
+    out["assessments"] = a.reset_index(drop=True)
+    for name in TABLES:
+        out[name]["pathway_id"] = out[name]["pathway_id"].map(alias).astype(object)
+    return out
 
 
 def memtables(frames: Mapping[str, pd.DataFrame]) -> dict[str, ibis.Table]:

@@ -86,6 +86,11 @@ def register(app: typer.Typer) -> None:
             f"{done.contacts} kontakter för {done.persons} personer publicerade till {done.dataset} "
             f"({first.isoformat()}–{last.isoformat()})."
         )
+        if done.care is not None:
+            typer.echo(
+                f"{done.care.rows['pathways']} vårdförlopp publicerade till {done.care.dataset} "
+                f"(vårdens uppgifter per {done.care.as_of.isoformat()}, pseudonymiserat)."
+            )
 
     @app.command("refresh-worklist")
     def refresh_worklist(

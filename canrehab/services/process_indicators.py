@@ -22,6 +22,7 @@ from functools import cache
 
 from canrehab.domain import offers
 from canrehab.domain import svf as svf_rules
+from canrehab.domain.assessment import PREM_FULLY, PREM_INVOLVEMENT_ITEM
 from canrehab.domain.instrument import InstrumentKind
 from canrehab.domain.model import (
     Assessment,
@@ -68,10 +69,6 @@ EVALUATED_CONDITIONS: frozenset[str] = frozenset(
         "prem_fully_involved",
     }
 )
-# The PREM question and answer of ``prem_fully_involved`` (the shipped example's linkId and code; a region's
-# official PREM must use the same linkId and code for this question).
-PREM_INVOLVEMENT_ITEM = "delaktighet"
-PREM_FULLY = "ja-helt"
 
 
 def evaluable(definition: IndicatorDef) -> bool:

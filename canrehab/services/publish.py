@@ -6,28 +6,42 @@ contact; the person named by the keyed pseudonym only), validated strictly by th
 swapped in atomically as the dataset ``<analytics_dir>/par/egen-verksamhet``, which the statistics pages and
 the reports read like any imported register extract. A publication replaces the dataset: it holds exactly
 the period last published. The publication is written to the audit log.
+
+The care process's dataset (``followup.care``: pathways, assessments, plans, handovers as of the day of
+publication) is published beside it as ``<analytics_dir>/care``, pseudonymised (pathway ids keyed-hashed, no
+personnummer, no names, no operational ids), swapped in atomically the same way; the care indicators read it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import shutil
 import tempfile
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from canrehab.domain.access import Actor
 from canrehab.domain.errors import DomainError
 from canrehab.domain.permissions import Action
-from canrehab.followup.importer import dataset_root, import_par
+from canrehab.followup import care
+from canrehab.followup.importer import _swap_in, _work_name, dataset_root, import_par, remove_stale_work_dirs
+from canrehab.services import readmodel
 from canrehab.services.export import write_par_extract
 from canrehab.services.guard import require_action
+from canrehab.services.process_indicators import is_prem, svf_definitions
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
 
 OWN_DATASET = "egen-verksamhet"
+CARE_DATASET = "care"
+CARE_MANIFEST = "_publication.json"
+EARLIEST = date(1900, 1, 1)  # the care dataset holds every pathway diagnosed up to the day of publication
 YEARS_BACK = 2  # the default period: the two previous calendar years and this year to date
 
 
@@ -39,6 +53,15 @@ class Publication:
     persons: int
     contacts: int
     contacts_per_year: dict[int, int]
+    care: CarePublication | None = field(default=None)
+
+
+@dataclass(frozen=True)
+class CarePublication:
+    dataset: Path
+    as_of: date
+    rows: dict[str, int]
+    seconds: float
 
 
 def default_period(today: date) -> tuple[date, date]:
@@ -48,6 +71,58 @@ def default_period(today: date) -> tuple[date, date]:
 
 def own_dataset(services: Services) -> Path:
     return dataset_root(services.settings.analytics_dir) / OWN_DATASET
+
+
+def care_dataset(services: Services) -> Path:
+    return services.settings.analytics_dir / CARE_DATASET
+
+
+def care_key(services: Services) -> bytes:
+    """The key of the care dataset's pathway pseudonyms (derived from the installation's secret)."""
+    return hashlib.sha256(
+        b"canrehab care dataset\0" + services.settings.installation_secret().encode()
+    ).digest()
+
+
+def publish_care(services: Services, actor: Actor, *, as_of: date | None = None) -> CarePublication:
+    """Publish the care dataset of every unit as of ``as_of`` (default: today) to ``care_dataset``."""
+    require_action(actor, Action.EXPORT_PAR, services, "publish_care")
+    began = time.perf_counter()
+    day = as_of or services.clock()
+    target = care_dataset(services)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_work_dirs(target.parent)
+    with services.uow(actor, log_reads=False) as uow:
+        unit_ids = [u.hsa_id for u in uow.units.list_all()]
+        facts, handovers = readmodel.indicator_facts(uow, unit_ids, None, EARLIEST, day)
+        frames = care.pseudonymised(
+            care.care_frames(facts, handovers, svf_definitions(), is_prem), care_key(services)
+        )
+        del facts, handovers
+        work = _work_name(target, "tmp")
+        try:
+            care.write_dataset(frames, work)
+            rows = {name: len(frames[name]) for name in care.TABLES}
+            manifest = {
+                "dataset": CARE_DATASET,
+                "as_of": day.isoformat(),
+                "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "rows": rows,
+                "pseudonymised": True,
+            }
+            (work / CARE_MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+            _swap_in(work, target)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        uow.audit.record(
+            "export",
+            "analytics_dataset",
+            CARE_DATASET,
+            None,
+            f"vårdens uppgifter per {day.isoformat()}: {rows['pathways']} vårdförlopp (pseudonymiserat)",
+        )
+    return CarePublication(target, day, rows, time.perf_counter() - began)
 
 
 def publish(
@@ -86,4 +161,5 @@ def publish(
                 f"publicerat {start.isoformat()}..{end.isoformat()}: {persons} personer, "
                 f"{contacts} kontakter (pseudonymiserat)",
             )
-    return Publication(target, start, end, persons, contacts, dict(result.years))
+    own = publish_care(services, actor, as_of=end)
+    return Publication(target, start, end, persons, contacts, dict(result.years), own)

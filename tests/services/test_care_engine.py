@@ -21,7 +21,9 @@ from canrehab.services.process_indicators import (
     condition_met,
     handover_counts,
     in_population,
+    is_prem,
     load_process_indicators,
+    svf_definitions,
 )
 from canrehab.synth.load import load_region
 from canrehab.synth.region import SynthConfig
@@ -76,7 +78,9 @@ def test_every_care_indicator_is_the_same_with_the_engine_as_per_pathway(
     region: tuple[list[PathwayFacts], list[Any]], tmp_path: Path
 ) -> None:
     facts, handovers = region
-    directory = care.write_dataset(care.care_frames(facts, handovers), tmp_path / "care")
+    directory = care.write_dataset(
+        care.care_frames(facts, handovers, svf_definitions(), is_prem), tmp_path / "care"
+    )
     tables = care.read_dataset(backends.connect("duckdb"), directory)
     definitions = load_process_indicators()
     nonzero = 0
@@ -94,7 +98,9 @@ def test_a_care_indicator_is_identical_on_duckdb_and_pyspark(
     region: tuple[list[PathwayFacts], list[Any]], spark: Any, tmp_path: Path
 ) -> None:
     facts, handovers = region
-    directory = care.write_dataset(care.care_frames(facts, handovers), tmp_path / "care")
+    directory = care.write_dataset(
+        care.care_frames(facts, handovers, svf_definitions(), is_prem), tmp_path / "care"
+    )
     wanted = {"besvar_minskade", "plan_when_needed", "handover_confirmed"}
     definitions = [d for d in load_process_indicators() if d.id in wanted]
     start, end = PERIODS[0]

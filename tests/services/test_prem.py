@@ -17,6 +17,7 @@ from canrehab.followup.goals import default_indicators
 from canrehab.services import assessments, readmodel, worklist
 from canrehab.services import patients as patient_service
 from canrehab.services.context import SYSTEM, Services
+from canrehab.services.process_indicators import is_prem, svf_definitions
 from tests.services.conftest import NURSE, ONK, TODAY
 from tests.services.test_care_engine import per_pathway
 from tests.services.test_svf import LEADER
@@ -131,7 +132,9 @@ def test_the_prem_indicator_is_the_same_with_the_care_engine(
 ) -> None:
     with services.uow(SYSTEM, log_reads=False) as uow:
         facts, handovers = readmodel.indicator_facts(uow, [ONK], None, date(2000, 1, 1), TODAY)
-    directory = care.write_dataset(care.care_frames(facts, handovers), tmp_path / "care")
+    directory = care.write_dataset(
+        care.care_frames(facts, handovers, svf_definitions(), is_prem), tmp_path / "care"
+    )
     tables = care.read_dataset(backends.connect("duckdb"), directory)
     wanted = [
         d

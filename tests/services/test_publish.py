@@ -59,8 +59,18 @@ def test_publish_writes_the_own_records_pseudonymised_as_a_dataset_the_engine_re
     audited = _query(
         data_dir, "SELECT entity_id, detail FROM audit_log WHERE entity_type = 'analytics_dataset'"
     )
-    assert [entity for entity, _ in audited] == ["egen-verksamhet"]
+    assert [entity for entity, _ in audited] == ["egen-verksamhet", "care"]
     assert "2025-01-01..2026-03-02" in str(audited[0][1])
+    assert (
+        "vårdens uppgifter per 2026-03-02" in str(audited[1][1]) and "vårdförlopp publicerade" in done.output
+    )
+    care_dir = get_settings().analytics_dir / "care"
+    assert sorted(p.name for p in care_dir.glob("*.parquet")) == [
+        "assessments.parquet",
+        "handovers.parquet",
+        "pathways.parquet",
+        "plans.parquet",
+    ]
 
 
 def test_the_demo_builder_publishes_the_own_data_through_the_same_path(tmp_path: Path) -> None:
