@@ -1,8 +1,8 @@
-"""The Hälsoskattning form as a patient meets it on a phone (Chromium at 390 px): what the page costs to load
-(every response of the page summed: HTML, CSS, JS, images) stays under 150 kB, and with JavaScript switched off
-the whole paged form can be filled domain by domain (one domain shown at a time, its progress, "ej aktuellt"
-where it fits, lifestyle on its own scale) and submitted, ending on the thank-you page with the answers and
-where to turn for acute problems (1177, 112)."""
+"""The Hälsoskattning form as a patient meets it on a phone (Chromium at 390 px): what the page costs to
+load (every response of the page summed: HTML, CSS, JS, images) stays under 150 kB, and with JavaScript
+switched off the whole paged form can be filled domain by domain (one domain shown at a time, its progress,
+"ej aktuellt" where it fits, lifestyle on its own scale) and submitted, ending on the thank-you page with the
+answers and where to turn for acute problems (1177, 112)."""
 
 from __future__ import annotations
 
@@ -92,7 +92,8 @@ def test_the_whole_form_can_be_filled_and_sent_without_javascript(world: World, 
                     continue
                 if name in ("q_stomi", "q_barn"):
                     assert fieldset.locator("input[value=ej_aktuellt]").count() == 1
-                fieldset.locator(f"input[value='{CHOSEN.get(name, radios.first.get_attribute('value'))}']").check()
+                value = CHOSEN.get(name, radios.first.get_attribute("value"))
+                fieldset.locator(f"input[value='{value}']").check()
             if key == "ovrigt-del":
                 part.locator("textarea").fill("Vill gärna prata om träning.")
             _pictures(page, f"patient_form_nojs_{number}_{key}")
