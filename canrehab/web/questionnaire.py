@@ -269,7 +269,7 @@ def answer_summary(questionnaire: Any, answers: Mapping[str, Any]) -> list[tuple
         if isinstance(value, tuple | list):
             text = ", ".join(opts.get(str(v), str(v)) for v in value)
         elif isinstance(value, bool):
-            text = "ja" if value else "nej"
+            text = "Ja" if value else "Nej"  # as the options read on the form
         else:
             text = opts.get(str(form_value(value)), str(value))
         out.append((item_labels.get(node.link_id, node.link_id), text))

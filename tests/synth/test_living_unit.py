@@ -44,4 +44,4 @@ def test_demo_unit_worklist_is_a_living_units(tmp_path: Path) -> None:
     assert len(dates) >= 20
     assert all(groups.values()), {k: len(v) for k, v in groups.items()}
     assert len(ages) / len(dates) < 0.25, (len(ages), len(dates))
-    assert statistics.median(ages) < 21, sorted(ages)
+    assert statistics.median(ages) < 28, sorted(ages)  # days or weeks old, not months (issue 13)
