@@ -69,7 +69,9 @@ def test_the_daily_publication_publishes_the_care_data_once_the_time_of_day_has_
     build_demo(settings, patients=20, seed=3, analytics_persons=50)
     services = Services.open(settings)
     target = publish.own_dataset(services)
+    care = publish.care_dataset(services)
     shutil.rmtree(target)  # the demo publishes once; the job must publish again on its own
+    shutil.rmtree(care, ignore_errors=True)
     with services.uow(SYSTEM, log_reads=False) as uow:
         before = sum(1 for e in uow.audit.query() if e.entity_type == "analytics_dataset")
     app = SimpleNamespace(state=SimpleNamespace(services=services))
@@ -78,7 +80,7 @@ def test_the_daily_publication_publishes_the_care_data_once_the_time_of_day_has_
         task = asyncio.create_task(publish_loop(app, time(0, 0), check_seconds=0.05))  # type: ignore[arg-type]
         for _ in range(600):
             await asyncio.sleep(0.05)
-            if any(target.rglob("*.parquet")):
+            if any(target.rglob("*.parquet")) and any(care.rglob("*.parquet")):
                 break
         task.cancel()
 
@@ -87,6 +89,7 @@ def test_the_daily_publication_publishes_the_care_data_once_the_time_of_day_has_
         assert any(target.rglob("*.parquet"))
         with services.uow(SYSTEM, log_reads=False) as uow:
             exports = [e for e in uow.audit.query() if e.entity_type == "analytics_dataset"]
-        assert len(exports) == before + 1 and exports[0].actor_username == "system"
+        # one audit row for the KVÅ dataset and one for the care dataset
+        assert len(exports) == before + 2 and exports[0].actor_username == "system"
     finally:
         services.engine.dispose()
