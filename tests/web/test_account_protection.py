@@ -80,15 +80,20 @@ def test_create_user_on_the_command_line_refuses_1234567890(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from canrehab.cli import app
+    from canrehab.config import get_settings
 
     monkeypatch.setenv("CANREHAB_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("CANREHAB_SECRET_KEY", "s")
+    get_settings.cache_clear()  # this test's data directory, not one an earlier test left cached
     args = ["create-user", "anna", "--role", "regional_analyst", "--password"]
-    refused = CliRunner().invoke(app, [*args, "1234567890"])
-    assert refused.exit_code != 0
-    assert refused.exit_code == 1 and "för vanligt" in refused.output
-    accepted = CliRunner().invoke(app, [*args, "blå cykel över bron"])
-    assert accepted.exit_code == 0, accepted.output
+    try:
+        refused = CliRunner().invoke(app, [*args, "1234567890"])
+        assert refused.exit_code != 0
+        assert refused.exit_code == 1 and "för vanligt" in refused.output
+        accepted = CliRunner().invoke(app, [*args, "blå cykel över bron"])
+        assert accepted.exit_code == 0, accepted.output
+    finally:
+        get_settings.cache_clear()
 
 
 # ---------------------------------------------------------------------------------------------- the site
