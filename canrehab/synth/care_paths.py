@@ -53,7 +53,7 @@ class CarePaths:
 
 
 def _rng(gen: RegionGenerator, bundle: PatientBundle, part: str) -> random.Random:
-    return random.Random(f"{gen.config.seed}:{bundle.patient.id}:{part}")
+    return random.Random(f"{gen.config.seed}:{bundle.patient.personnummer}:{part}")
 
 
 def add_care_paths(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway, nurse: Staff) -> Pathway:

@@ -253,7 +253,7 @@ class RegionGenerator:
 
         pathway = add_care_paths(self, bundle, pathway, nurse)
         in_rehab = any(p.status is PlanStatus.ESTABLISHED for p in bundle.plans)
-        pathway = pathway if in_rehab else _living_unit(pathway, patient.id, self.config.seed, today)
+        pathway = pathway if in_rehab else _living_unit(pathway, patient.personnummer, self.config.seed, today)
         bundle.pathway = self._catch_up(bundle, pathway, nurse, unit)
         return bundle
 
@@ -267,7 +267,7 @@ class RegionGenerator:
         if pathway.closed_on is not None:
             return pathway
         today = self.config.today
-        draw = random.Random(f"{self.config.seed}:{bundle.patient.id}:caught-up")
+        draw = random.Random(f"{self.config.seed}:{bundle.patient.personnummer}:caught-up")
         diagnosed_on = pathway.diagnosis.diagnosed_on
         old = (today - diagnosed_on).days
         if (
@@ -604,7 +604,7 @@ def caught_up_share(age_days: int) -> float:
 LEFT_THE_UNIT = 0.85  # of the patients in follow-up for months: their pathway at the unit has been closed
 
 
-def _living_unit(pathway: Pathway, patient_id: str, seed: int, today: date) -> Pathway:
+def _living_unit(pathway: Pathway, patient_key: str, seed: int, today: date) -> Pathway:
     """A unit's old cases have mostly left its care: a pathway in follow-up for more than three months (and
     no rehab plan still running) is
     closed (on a date between three and six months into the follow-up) for most patients, so the worklist
@@ -613,7 +613,7 @@ def _living_unit(pathway: Pathway, patient_id: str, seed: int, today: date) -> P
     follow_up = next((p.on for p in pathway.phases if p.kind is PhaseKind.FOLLOW_UP), None)
     if follow_up is None or follow_up + timedelta(days=90) > today:
         return pathway
-    draw = random.Random(f"{seed}:{patient_id}:closed")
+    draw = random.Random(f"{seed}:{patient_key}:closed")
     if draw.random() >= LEFT_THE_UNIT:
         return pathway
     closed_on = min(today, follow_up + timedelta(days=draw.randint(90, 180)))
