@@ -13,21 +13,15 @@ import ibis
 from ibis.backends import BaseBackend
 
 from canrehab.domain.errors import DomainError
+from canrehab.followup import duckdb_settings
 
 BACKENDS = ("duckdb", "pyspark")
-DUCKDB_MEMORY_LIMIT = "2GB"
 
 
 def connect(backend: str = "duckdb", *, threads: int | None = None) -> BaseBackend:
     if backend == "duckdb":
         con = ibis.duckdb.connect()
-        # Bounded memory (DuckDB spills to disk beyond it); insertion order is never needed for counts.
-        limit = os.environ.get("CANREHAB_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT)
-        con.raw_sql(f"SET memory_limit = '{limit}'")
-        con.raw_sql("SET preserve_insertion_order = false")
-        con.raw_sql("SET enable_progress_bar = false")  # never mix progress text into a CSV on stdout
-        if threads:
-            con.raw_sql(f"SET threads = {int(threads)}")
+        duckdb_settings.configure(con.raw_sql, threads=threads)
         return con
     if backend in ("pyspark", "spark"):
         return ibis.pyspark.connect(spark_session())

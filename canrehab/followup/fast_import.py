@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from canrehab.followup import duckdb_settings
 from canrehab.followup import schema as s
 
 # Bytes of U+FFFD in UTF-8: the exact reader turns every non-UTF-8 byte into it and rejects the value.
@@ -30,7 +31,6 @@ _REPLACEMENT = "\ufffd".encode()
 _CHUNK = 8 << 20
 # The years the fast path accepts in a date; rows outside go to the exact path (which decides).
 FIRST_YEAR, LAST_YEAR = 1900, 2099
-DUCKDB_MEMORY_LIMIT = "2GB"
 
 
 @dataclass(frozen=True)
@@ -151,9 +151,7 @@ def try_import(
     select = canonical_rows_sql(source, header, delimiter, counties)
     con = duckdb.connect()
     try:
-        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
-        con.execute("SET preserve_insertion_order = false")
-        con.execute("SET enable_progress_bar = false")
+        duckdb_settings.configure(con.execute)
         try:
             row = con.execute(
                 f"COPY ({select}) TO {_quote(str(target))} (FORMAT parquet, COMPRESSION zstd, "
