@@ -268,7 +268,7 @@ class RegionGenerator:
             return pathway
         today = self.config.today
         draw = random.Random(f"{self.config.seed}:{bundle.patient.personnummer}:caught-up")
-        diagnosed_on = pathway.diagnosis.diagnosed_on
+        diagnosed_on = pathway.started_on
         old = (today - diagnosed_on).days
         if (
             pathway_rules.current_contact_nurse(pathway, today) is None
