@@ -401,9 +401,9 @@ class Diagnosis(Entity):
 
 
 class ClosedReason(Labelled):
-    """Why a pathway was closed when it was not the ordinary end of the care episode (``Pathway.closed_reason``
-    None): the suspicion of cancer was dismissed (avskriven misstanke, SVF: the investigation found no
-    cancer)."""
+    """Why a pathway was closed when it was not the ordinary end of the care episode
+    (``Pathway.closed_reason`` None): the suspicion of cancer was dismissed (avskriven misstanke, SVF: the
+    investigation found no cancer)."""
 
     SUSPICION_DISMISSED = "suspicion_dismissed"
 

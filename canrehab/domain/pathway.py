@@ -1,5 +1,5 @@
-"""The cancer care pathway (vårdförlopp): its start (at diagnosis, or at välgrundad misstanke with the diagnosis
-confirmed or the suspicion dismissed later), phases, named contact nurse, Min vårdplan, closing.
+"""The cancer care pathway (vårdförlopp): its start (at diagnosis, or at välgrundad misstanke with the
+diagnosis confirmed or the suspicion dismissed later), phases, named contact nurse, Min vårdplan, closing.
 
 Every function returns a new ``Pathway`` (and the KVÅ records the action produced) or raises ``DomainError``;
 the input is never changed. Any change to a closed pathway raises ``pathway.closed``.
@@ -133,8 +133,7 @@ def _require_malignant(icd10: str) -> None:
     if not is_malignant(icd10):
         raise DomainError(
             "pathway.not_malignant",
-            f"Diagnosen {icd10} är inte en cancerdiagnos (ICD-10 C00–C97); "
-            "inget vårdförlopp öppnas.",
+            f"Diagnosen {icd10} är inte en cancerdiagnos (ICD-10 C00–C97); inget vårdförlopp öppnas.",
             f"{icd10} is not a malignant tumour (C00-C97)",
         )
 

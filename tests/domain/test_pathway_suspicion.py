@@ -34,9 +34,7 @@ from canrehab.domain.plan import draft_plan
 SUSPECTED = date(2026, 3, 2)
 TODAY = date(2026, 6, 1)
 UNIT = CareUnit(hsa_id="SE2321000032-ONK1", name="Onkologkliniken", county_code="01")
-PATIENT = Patient(
-    personnummer="198112189876", pseudonym="p1", sex=Sex.FEMALE, birth_date=date(1981, 12, 18)
-)
+PATIENT = Patient(personnummer="198112189876", pseudonym="p1", sex=Sex.FEMALE, birth_date=date(1981, 12, 18))
 
 
 def day(n: int) -> date:

@@ -1,7 +1,8 @@
 """pathway: a pathway can start at välgrundad misstanke (SVF, issue 11 item 6). ``icd10`` and ``diagnosed_on``
 become nullable (NULL until the suspicion is confirmed, and for ever on a dismissed one), so that every query
 over the diagnosis date keeps counting confirmed diagnoses only; ``suspicion_on`` is the start of such a
-pathway and ``closed_reason`` says why one was closed when it was not the ordinary end (``suspicion_dismissed``).
+pathway and ``closed_reason`` says why one was closed when it was not the ordinary end
+(``suspicion_dismissed``).
 Existing rows are all confirmed pathways: nothing to backfill.
 
 Revision ID: 0019
