@@ -155,4 +155,6 @@ def test_the_start_at_suspicion_in_chromium_at_desktop_and_phone_width(world: Wo
         page.wait_for_url(f"{base}/patient/{world.patient_id}")
         assert page.get_by_text("Vårdförloppet är startat vid välgrundad misstanke.").is_visible()
         screenshot(page, "pathway-suspicion-patient-page")
-        assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+        page.set_viewport_size({"width": 390, "height": 900})
+        page.goto(f"{base}/patient/{world.patient_id}/nytt-vardforlopp?start=suspicion")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
