@@ -165,6 +165,26 @@ def start_at_suspicion(
     )
 
 
+def check_start(pathway: Pathway) -> Pathway:
+    """A pathway recorded by another system, checked where it starts: a confirmed diagnosis of a pathway
+    started at välgrundad misstanke lies on or after the suspicion, and a dismissed one has no diagnosis."""
+    diagnosed, suspected = pathway.diagnosis.diagnosed_on, pathway.suspicion_on
+    if diagnosed is not None and suspected is not None and diagnosed < suspected:
+        raise DomainError(
+            "pathway.diagnosis_before_suspicion",
+            f"Diagnosdatumet ({_d(diagnosed)}) kan inte ligga före datumet för välgrundad misstanke "
+            f"({_d(suspected)}).",
+            "diagnosis date before the suspicion",
+        )
+    if pathway.suspicion_dismissed and pathway.diagnosis.confirmed:
+        raise DomainError(
+            "pathway.already_confirmed",
+            "En avskriven misstanke har ingen bekräftad diagnos.",
+            "a dismissed suspicion has no confirmed diagnosis",
+        )
+    return pathway
+
+
 def _require_suspected(pathway: Pathway, action_sv: str, action_en: str) -> None:
     require_open(pathway)
     if pathway.suspicion_on is None:

@@ -254,7 +254,9 @@ class RegionGenerator:
 
         pathway = add_care_paths(self, bundle, pathway, nurse)
         in_rehab = any(p.status is PlanStatus.ESTABLISHED for p in bundle.plans)
-        pathway = pathway if in_rehab else _living_unit(pathway, patient.personnummer, self.config.seed, today)
+        pathway = (
+            pathway if in_rehab else _living_unit(pathway, patient.personnummer, self.config.seed, today)
+        )
         bundle.pathway = self._catch_up(bundle, pathway, nurse, unit)
         return self._svf(bundle, unit)
 

@@ -180,3 +180,17 @@ def test_a_suspicion_is_confirmed_at_most_once_or_dismissed_never_both(steps: li
         if p.closed_on is not None:
             assert p.diagnosis.confirmed or p.suspicion_dismissed
             assert p.closed_on >= SUSPECTED
+
+
+def test_a_recorded_pathway_is_checked_where_it_starts(suspected: Pathway) -> None:
+    from canrehab.domain.model import Diagnosis
+    from canrehab.domain.pathway import check_start
+
+    confirmed = confirm_diagnosis(suspected, "C509", day(3), "breast", TODAY)
+    assert check_start(confirmed) == confirmed
+    early = confirmed.model_copy(
+        update={"diagnosis": Diagnosis(icd10="C509", diagnosed_on=day(-2), process="breast")}
+    )
+    with pytest.raises(DomainError) as err:
+        check_start(early)
+    assert err.value.code == "pathway.diagnosis_before_suspicion"
