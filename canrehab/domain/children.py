@@ -116,7 +116,7 @@ register_labels(
 def pathway_variant(patient: Patient, pathway: Pathway, rules: ChildrenDef) -> PathwayVariant:
     """The children's variant for a pathway whose diagnosis came before the 18th birthday (002 "Barn och
     ungdom": "insatser för barn och unga under 18 års ålder"); it stays so until the transition."""
-    if age_on(patient.birth_date, pathway.diagnosis.diagnosed_on) < rules.adult_age:
+    if age_on(patient.birth_date, pathway.diagnosis.diagnosed_on or pathway.started_on) < rules.adult_age:
         return PathwayVariant.CHILDREN
     return PathwayVariant.ADULT
 
@@ -127,7 +127,9 @@ def child_routine(routine: RoutineDef, patient: Patient, pathway: Pathway, rules
     key moment. An adult's routine is returned as it is."""
     if pathway_variant(patient, pathway, rules) is not PathwayVariant.CHILDREN:
         return routine
-    anchor = trigger_anchor(pathway, PhaseKind.DIAGNOSIS) or pathway.diagnosis.diagnosed_on
+    anchor = trigger_anchor(pathway, PhaseKind.DIAGNOSIS)
+    if anchor is None:  # a suspicion not yet confirmed: the key visits wait for the diagnosis
+        return routine
     taken = {(t.key_moment, t.anchor_name, t.offset_days) for t in routine.triggers}
     visits = [
         RoutineTrigger(

@@ -75,11 +75,11 @@ class CareMeeting(Entity):
 
 
 def _check_date(pathway: Pathway, on: date, today: date) -> None:
-    if on < pathway.diagnosis.diagnosed_on:
+    if on < pathway.started_on:
+        what = "diagnosdatumet" if pathway.suspicion_on is None else "datumet för välgrundad misstanke"
         raise DomainError(
             "pathway.date_order",
-            f"Datumet {on.isoformat()} ligger före diagnosdatumet "
-            f"({pathway.diagnosis.diagnosed_on.isoformat()}).",
+            f"Datumet {on.isoformat()} ligger före {what} ({pathway.started_on.isoformat()}).",
             f"date {on.isoformat()} is before the diagnosis date",
         )
     if on > today:

@@ -171,7 +171,8 @@ def age_on(birth_date: date, on: date) -> int:
 
 def to_par_rows(patient: Patient, pathways: Sequence[Pathway], records: Sequence[KvaRecord]) -> list[ParRow]:
     """The patient's KVÅ records grouped into PAR-like contacts, sorted by date, unit and care type."""
-    hdia = {p.id: p.diagnosis.icd10 for p in pathways}
+    # A suspicion not yet confirmed has no main diagnosis to report (the contact's own diagnosis stays empty)
+    hdia = {p.id: p.diagnosis.icd10 or "" for p in pathways}
     contacts: dict[tuple[date, str, CareType], tuple[set[str], str]] = {}
     for r in records:
         if r.patient_id != patient.id:

@@ -92,7 +92,7 @@ def treatment_summary(
     )
     content = latest.content if latest is not None else None
     return TreatmentSummary(
-        diagnosed_on=pathway.diagnosis.diagnosed_on,
+        diagnosed_on=pathway.diagnosis.diagnosed_on or pathway.started_on,
         treatment_started_on=_phase_on(pathway, PhaseKind.TREATMENT_START),
         treatment_ended_on=ended,
         care_given=(content.treatment if content else "") or (plan.content.summary if plan else ""),

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from enum import IntEnum, StrEnum
 from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 def new_id() -> str:
@@ -381,9 +381,34 @@ class Patient(Entity):
 
 
 class Diagnosis(Entity):
-    icd10: str  # normalised, no dot: C509
-    diagnosed_on: date
+    """The pathway's cancer diagnosis. A pathway started at välgrundad misstanke (SVF) has its diagnosis
+    process but no confirmed diagnosis yet: ``icd10`` and ``diagnosed_on`` are both None until the diagnosis
+    is confirmed (``domain.pathway.confirm_diagnosis``); they are set together or not at all."""
+
+    icd10: str | None  # normalised, no dot: C509; None: not confirmed (a suspicion)
+    diagnosed_on: date | None
     process: str  # diagnosis process id (see codes), e.g. "breast", "lung", "colorectal", "prostate"
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Diagnosis:
+        if (self.icd10 is None) != (self.diagnosed_on is None):
+            raise ValueError("a confirmed diagnosis has both its ICD-10 code and its date")
+        return self
+
+    @property
+    def confirmed(self) -> bool:
+        return self.diagnosed_on is not None
+
+
+class ClosedReason(Labelled):
+    """Why a pathway was closed when it was not the ordinary end of the care episode
+    (``Pathway.closed_reason`` None): the suspicion of cancer was dismissed (avskriven misstanke, SVF: the
+    investigation found no cancer)."""
+
+    SUSPICION_DISMISSED = "suspicion_dismissed"
+
+
+register_labels(ClosedReason, {ClosedReason.SUSPICION_DISMISSED: "avskriven misstanke"})
 
 
 class PhaseEntry(Entity):
@@ -439,7 +464,29 @@ class Pathway(Entity):
     confirmed_level: NeedsLevel | None = None
     confirmed_level_on: date | None = None
     closed_on: date | None = None
+    # Started at välgrundad misstanke (SVF) on this date, before any diagnosis; None: started at diagnosis.
+    suspicion_on: date | None = None
+    closed_reason: ClosedReason | None = None  # None: open, or closed ordinarily
     version: int = 1
+
+    @model_validator(mode="after")
+    def _started_somewhere(self) -> Pathway:
+        if self.suspicion_on is None and not self.diagnosis.confirmed:
+            raise ValueError("a pathway has a confirmed diagnosis or a suspicion date (välgrundad misstanke)")
+        return self
+
+    @property
+    def started_on(self) -> date:
+        """The day the pathway began: the suspicion of a pathway started at välgrundad misstanke, else the
+        diagnosis date. Actions on the pathway (contact nurse, offers, closing) lie on or after it."""
+        if self.suspicion_on is not None:
+            return self.suspicion_on
+        assert self.diagnosis.diagnosed_on is not None  # a pathway without suspicion has its diagnosis
+        return self.diagnosis.diagnosed_on
+
+    @property
+    def suspicion_dismissed(self) -> bool:
+        return self.closed_reason is ClosedReason.SUSPICION_DISMISSED
 
 
 # ---------------------------------------------------------------------------------------------- assessment

@@ -49,11 +49,11 @@ def offer_min_vardplan(pathway: Pathway, on: date, channel: MvpChannel, today: d
             f"Erbjudandedatumet ({on.isoformat()}) ligger i framtiden.",
             "offer date in future",
         )
-    if on < pathway.diagnosis.diagnosed_on:
+    if on < pathway.started_on:
+        what = "diagnosdatumet" if pathway.suspicion_on is None else "datumet för välgrundad misstanke"
         raise DomainError(
             "offer.before_diagnosis",
-            f"Erbjudandedatumet ({on.isoformat()}) ligger före diagnosdatumet "
-            f"({pathway.diagnosis.diagnosed_on.isoformat()}).",
+            f"Erbjudandedatumet ({on.isoformat()}) ligger före {what} ({pathway.started_on.isoformat()}).",
             "offer date before the diagnosis",
         )
     offered = _offer_rule(pathway, on)

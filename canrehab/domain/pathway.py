@@ -1,4 +1,5 @@
-"""The cancer care pathway (vårdförlopp): phases, named contact nurse, Min vårdplan, closing.
+"""The cancer care pathway (vårdförlopp): its start (at diagnosis, or at välgrundad misstanke with the
+diagnosis confirmed or the suspicion dismissed later), phases, named contact nurse, Min vårdplan, closing.
 
 Every function returns a new ``Pathway`` (and the KVÅ records the action produced) or raises ``DomainError``;
 the input is never changed. Any change to a closed pathway raises ``pathway.closed``.
@@ -16,6 +17,7 @@ from canrehab.domain.kva import DEFAULT_CARE_TYPE, make_record
 from canrehab.domain.model import (
     CareType,
     CareUnit,
+    ClosedReason,
     ContactNurseAssignment,
     Diagnosis,
     KvaRecord,
@@ -59,7 +61,15 @@ def _d(on: date) -> str:
 
 
 def require_open(pathway: Pathway) -> None:
-    """Raise ``pathway.closed`` when the pathway has been closed."""
+    """Raise ``pathway.closed`` when the pathway has been closed (``pathway.suspicion_dismissed`` when it was
+    closed because the suspicion of cancer was dismissed)."""
+    if pathway.closed_on is not None and pathway.suspicion_dismissed:
+        raise DomainError(
+            "pathway.suspicion_dismissed",
+            f"Misstanken om cancer avskrevs {_d(pathway.closed_on)}; vårdförloppet är avslutat och kan inte "
+            "ändras.",
+            f"the suspicion was dismissed on {_d(pathway.closed_on)}; the pathway is closed",
+        )
     if pathway.closed_on is not None:
         raise DomainError(
             "pathway.closed",
@@ -69,14 +79,21 @@ def require_open(pathway: Pathway) -> None:
 
 
 def require_done_between_diagnosis_and_today(pathway: Pathway, on: date, today: date) -> None:
-    """An action recorded after the fact lies between the diagnosis and today (``pathway.date_order``)."""
-    diagnosed = pathway.diagnosis.diagnosed_on
-    if on < diagnosed or on > today:
+    """An action recorded after the fact lies between the pathway's start (the diagnosis, or the suspicion
+    of a pathway started at välgrundad misstanke) and today (``pathway.date_order``)."""
+    started = pathway.started_on
+    if on < started or on > today:
+        label = start_label_sv(pathway)
         raise DomainError(
             "pathway.date_order",
-            f"Datumet {_d(on)} ska ligga mellan diagnosdatumet ({_d(diagnosed)}) och i dag ({_d(today)}).",
-            f"date {_d(on)} outside diagnosis {_d(diagnosed)} .. today {_d(today)}",
+            f"Datumet {_d(on)} ska ligga mellan {label} ({_d(started)}) och i dag ({_d(today)}).",
+            f"date {_d(on)} outside start {_d(started)} .. today {_d(today)}",
         )
+
+
+def start_label_sv(pathway: Pathway) -> str:
+    """What the pathway's start date is, in Swedish (for "not before …" messages)."""
+    return "diagnosdatumet" if pathway.suspicion_on is None else "datumet för välgrundad misstanke"
 
 
 def _not_before(on: date, earliest: date, what_sv: str, what_en: str) -> None:
@@ -90,13 +107,13 @@ def _not_before(on: date, earliest: date, what_sv: str, what_en: str) -> None:
 
 def open_pathway(patient: Patient, unit: CareUnit, diagnosis: Diagnosis, on: date) -> Pathway:
     """A new pathway at the treating unit, starting with the diagnosis phase. Only cancer (C00–C97)."""
-    if not is_malignant(diagnosis.icd10):
+    if diagnosis.icd10 is None or diagnosis.diagnosed_on is None:
         raise DomainError(
-            "pathway.not_malignant",
-            f"Diagnosen {diagnosis.icd10} är inte en cancerdiagnos (ICD-10 C00–C97); "
-            "inget vårdförlopp öppnas.",
-            f"{diagnosis.icd10} is not a malignant tumour (C00-C97)",
+            "pathway.no_diagnosis",
+            "Ange diagnos (ICD-10) och diagnosdatum, eller starta vårdförloppet vid välgrundad misstanke.",
+            "a pathway opened at diagnosis needs the ICD-10 code and the date",
         )
+    _require_malignant(diagnosis.icd10)
     if patient.deceased_on is not None and diagnosis.diagnosed_on > patient.deceased_on:
         raise DomainError(
             "pathway.patient_deceased",
@@ -110,6 +127,115 @@ def open_pathway(patient: Patient, unit: CareUnit, diagnosis: Diagnosis, on: dat
         diagnosis=diagnosis,
         phases=(PhaseEntry(kind=PhaseKind.DIAGNOSIS, on=diagnosis.diagnosed_on),),
     )
+
+
+def _require_malignant(icd10: str) -> None:
+    if not is_malignant(icd10):
+        raise DomainError(
+            "pathway.not_malignant",
+            f"Diagnosen {icd10} är inte en cancerdiagnos (ICD-10 C00–C97); inget vårdförlopp öppnas.",
+            f"{icd10} is not a malignant tumour (C00-C97)",
+        )
+
+
+def start_at_suspicion(
+    patient: Patient, unit: CareUnit, process: str, suspicion_on: date, today: date
+) -> Pathway:
+    """A new pathway started at välgrundad misstanke (SVF): the investigation phase from the suspicion date,
+    the diagnosis process known, no confirmed diagnosis yet (``confirm_diagnosis`` or ``dismiss_suspicion``
+    follow). The suspicion lies neither after today nor after the patient's death."""
+    if suspicion_on > today:
+        raise DomainError(
+            "pathway.suspicion_in_future",
+            f"Datumet för välgrundad misstanke ({_d(suspicion_on)}) kan inte ligga efter dagens datum.",
+            "suspicion date after today",
+        )
+    if patient.deceased_on is not None and suspicion_on > patient.deceased_on:
+        raise DomainError(
+            "pathway.patient_deceased",
+            "Datumet för välgrundad misstanke ligger efter patientens dödsdatum.",
+            "suspicion date after the patient's death",
+        )
+    return Pathway(
+        patient_id=patient.id,
+        unit_hsa_id=unit.hsa_id,
+        diagnosis=Diagnosis(icd10=None, diagnosed_on=None, process=process),
+        phases=(PhaseEntry(kind=PhaseKind.INVESTIGATION, on=suspicion_on),),
+        suspicion_on=suspicion_on,
+    )
+
+
+def check_start(pathway: Pathway) -> Pathway:
+    """A pathway recorded by another system, checked where it starts: a confirmed diagnosis of a pathway
+    started at välgrundad misstanke lies on or after the suspicion, and a dismissed one has no diagnosis."""
+    diagnosed, suspected = pathway.diagnosis.diagnosed_on, pathway.suspicion_on
+    if diagnosed is not None and suspected is not None and diagnosed < suspected:
+        raise DomainError(
+            "pathway.diagnosis_before_suspicion",
+            f"Diagnosdatumet ({_d(diagnosed)}) kan inte ligga före datumet för välgrundad misstanke "
+            f"({_d(suspected)}).",
+            "diagnosis date before the suspicion",
+        )
+    if pathway.suspicion_dismissed and pathway.diagnosis.confirmed:
+        raise DomainError(
+            "pathway.already_confirmed",
+            "En avskriven misstanke har ingen bekräftad diagnos.",
+            "a dismissed suspicion has no confirmed diagnosis",
+        )
+    return pathway
+
+
+def _require_suspected(pathway: Pathway, action_sv: str, action_en: str) -> None:
+    require_open(pathway)
+    if pathway.suspicion_on is None:
+        raise DomainError(
+            "pathway.not_suspicion",
+            f"Vårdförloppet startade vid diagnos, inte vid välgrundad misstanke; det finns ingen misstanke "
+            f"att {action_sv}.",
+            f"the pathway started at diagnosis; there is no suspicion to {action_en}",
+        )
+    if pathway.diagnosis.diagnosed_on is not None:
+        raise DomainError(
+            "pathway.already_confirmed",
+            f"Diagnosen ({pathway.diagnosis.icd10}) bekräftades {_d(pathway.diagnosis.diagnosed_on)}; "
+            f"misstanken kan inte {action_sv} igen.",
+            f"the diagnosis was already confirmed on {_d(pathway.diagnosis.diagnosed_on)}",
+        )
+
+
+def confirm_diagnosis(pathway: Pathway, icd10: str, diagnosed_on: date, process: str, today: date) -> Pathway:
+    """The suspicion is confirmed: the cancer diagnosis (ICD-10 C00–C97, normalised) and its date, which lies
+    on or after the suspicion (the diagnosis is what the investigation started at välgrundad misstanke
+    finds) and not after today; the diagnosis phase begins that day. Confirming twice is refused."""
+    _require_suspected(pathway, "bekräftas", "confirm")
+    _require_malignant(icd10)
+    assert pathway.suspicion_on is not None
+    if diagnosed_on > today:
+        raise DomainError(
+            "pathway.diagnosis_in_future",
+            f"Diagnosdatumet ({_d(diagnosed_on)}) kan inte ligga efter dagens datum.",
+            "diagnosis date after today",
+        )
+    if diagnosed_on < pathway.suspicion_on:
+        raise DomainError(
+            "pathway.diagnosis_before_suspicion",
+            f"Diagnosdatumet ({_d(diagnosed_on)}) kan inte ligga före datumet för välgrundad misstanke "
+            f"({_d(pathway.suspicion_on)}).",
+            "diagnosis date before the suspicion",
+        )
+    changed = record_phase(pathway, PhaseKind.DIAGNOSIS, diagnosed_on)
+    diagnosis = Diagnosis(icd10=icd10, diagnosed_on=diagnosed_on, process=process)
+    return changed.model_copy(update={"diagnosis": diagnosis})
+
+
+def dismiss_suspicion(pathway: Pathway, on: date, today: date) -> Pathway:
+    """The suspicion of cancer is dismissed (avskriven misstanke): the pathway closes on that day with that
+    reason and no cancer diagnosis is recorded. Only an unconfirmed suspicion can be dismissed; a confirmed
+    pathway is closed ordinarily (``close_pathway``)."""
+    _require_suspected(pathway, "avskrivas", "dismiss")
+    require_done_between_diagnosis_and_today(pathway, on, today)
+    closed = _closed(pathway, on)
+    return closed.model_copy(update={"closed_reason": ClosedReason.SUSPICION_DISMISSED})
 
 
 def _sorted_phases(phases: tuple[PhaseEntry, ...]) -> tuple[PhaseEntry, ...]:
@@ -196,7 +322,7 @@ def assign_contact_nurse(pathway: Pathway, staff: Staff, on: date, offered_on: d
             "Kontaktsjuksköterska måste vara sjuksköterska eller kontaktsjuksköterska.",
             f"a contact nurse must be a nurse, not {staff.profession.value}",
         )
-    _not_before(on, pathway.diagnosis.diagnosed_on, "diagnosdatumet", "the diagnosis date")
+    _not_before(on, pathway.started_on, start_label_sv(pathway), "the pathway's start")
     if offered_on is not None and offered_on > on:
         raise DomainError(
             "pathway.date_order",
@@ -359,9 +485,21 @@ def decline_min_vardplan(pathway: Pathway, on: date) -> Pathway:
 
 
 def close_pathway(pathway: Pathway, on: date) -> Pathway:
-    """Close the pathway; an open contact nurse assignment ends the same day."""
+    """Close the pathway; an open contact nurse assignment ends the same day. A pathway started at
+    välgrundad misstanke is closed only once its diagnosis is confirmed, or by ``dismiss_suspicion``."""
     require_open(pathway)
-    _not_before(on, pathway.diagnosis.diagnosed_on, "diagnosdatumet", "the diagnosis date")
+    if not pathway.diagnosis.confirmed:
+        raise DomainError(
+            "pathway.unconfirmed",
+            "Vårdförloppet startade vid välgrundad misstanke: bekräfta diagnosen eller avskriv misstanken "
+            "innan det avslutas.",
+            "a suspicion is confirmed or dismissed before the pathway is closed",
+        )
+    return _closed(pathway, on)
+
+
+def _closed(pathway: Pathway, on: date) -> Pathway:
+    _not_before(on, pathway.started_on, start_label_sv(pathway), "the pathway's start")
     nurses = tuple(
         a.model_copy(update={"to_date": max(on, a.from_date)}) if a.to_date is None else a
         for a in pathway.contact_nurses

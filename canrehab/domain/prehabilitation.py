@@ -40,7 +40,7 @@ def prehabilitation_window(pathway: Pathway) -> PrehabilitationWindow | None:
     """The pathway's prehabilitation window; ``None`` when the treatment started on the diagnosis date (or
     before the recorded prehabilitation phase), leaving no time between them."""
     prehab = [p.on for p in pathway.phases if p.kind is PhaseKind.PREHABILITATION]
-    opens_on = min(prehab) if prehab else pathway.diagnosis.diagnosed_on
+    opens_on = min(prehab) if prehab else pathway.started_on
     starts = [p.on for p in pathway.phases if p.kind is PhaseKind.TREATMENT_START]
     treatment_start = min(starts) if starts else None
     if treatment_start is not None and treatment_start <= opens_on:

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from canrehab.domain.errors import DomainError
+from canrehab.domain.model import Pathway
 
 
 class SvfPathwayDef(BaseModel):
@@ -92,6 +93,18 @@ def check_record(record: SvfRecord, definitions: SvfDefinitions, *, today: date)
     if record.mdk_on is not None and record.mdk_discussed is not True:
         raise _error("mdk_date_without_mdk", "Datum för MDK kan bara anges när patienten diskuterats på MDK.")
     return record
+
+
+def require_suspicion_is_start(pathway: Pathway, record: SvfRecord) -> None:
+    """A pathway started at välgrundad misstanke starts on its SVF record's suspicion date: the two are one
+    date (``svf.suspicion_is_start``)."""
+    if pathway.suspicion_on is not None and record.suspicion_on != pathway.suspicion_on:
+        raise DomainError(
+            "svf.suspicion_is_start",
+            f"Vårdförloppet startade vid välgrundad misstanke {pathway.suspicion_on.isoformat()}; datumet "
+            "för misstanken är förloppets startdatum och ändras inte här.",
+            "the suspicion date of a pathway started at suspicion is its start",
+        )
 
 
 def lead_time_days(record: SvfRecord) -> int | None:

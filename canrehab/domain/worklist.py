@@ -138,7 +138,7 @@ def worklist_flags(
     no_nurse = responsible and current_contact_nurse(pathway, today) is None
     no_mvp = responsible and pathway.min_vardplan.status not in MVP_DONE
     if no_nurse or no_mvp:
-        dates.append(pathway.diagnosis.diagnosed_on)
+        dates.append(pathway.started_on)
 
     items = (
         due_assessments(pathway, assessments, routine, today, handovers=own_handovers) if responsible else []

@@ -84,9 +84,7 @@ CS_PLAN_STATUS: Final = f"{_CS}/plan-status"
 CS_PLAN_EVENT: Final = f"{_CS}/plan-event"
 CS_PLAN_CLOSE_REASON: Final = f"{_CS}/plan-close-reason"
 CS_MIN_VARDPLAN_STATUS: Final = f"{_CS}/min-vardplan-status"
-CS_NURSE_ROLE: Final = (
-    f"{_CS}/nurse-role"  # contact_nurse, consulting_nurse
-)
+CS_NURSE_ROLE: Final = f"{_CS}/nurse-role"  # contact_nurse, consulting_nurse
 CS_HANDOVER_STATUS: Final = f"{_CS}/handover-status"  # Task.businessStatus
 CS_HANDOVER_INPUT: Final = f"{_CS}/handover-content"  # Task.input.type
 CS_REFERRAL_STATUS: Final = f"{_CS}/referral-status"
@@ -125,6 +123,8 @@ EXT_SELF_CARE: Final = f"{_SD}/self-care"
 EXT_FOLLOW_UP: Final = f"{_SD}/follow-up-date"
 EXT_PART_OF_MVP: Final = f"{_SD}/part-of-min-vardplan"
 EXT_RESPONSIBLE: Final = f"{_SD}/responsible"
+# valueDate: the välgrundad misstanke a pathway started at (SVF), on its EpisodeOfCare
+EXT_SUSPICION: Final = f"{_SD}/valgrundad-misstanke"
 EXT_MIN_VARDPLAN: Final = f"{_SD}/min-vardplan"  # complex: status, offered, established, revised*, declined
 EXT_HANDOVER_DATES: Final = (
     f"{_SD}/handover-dates"  # complex: received, patientContacted, completed, rejected

@@ -135,10 +135,8 @@ def _view(
         age=age_on(patient.birth_date, today),
         level_set=level_set,
         consulting_nurse=consulting,
-        key_visits=rules.key_visits(patient, pw.diagnosis.diagnosed_on, spec) if is_child_path else [],
-        next_key_visit=(
-            rules.next_key_visit(patient, pw.diagnosis.diagnosed_on, today, spec) if is_child_path else None
-        ),
+        key_visits=rules.key_visits(patient, pw.started_on, spec) if is_child_path else [],
+        next_key_visit=rules.next_key_visit(patient, pw.started_on, today, spec) if is_child_path else None,
         transition_on=transition,
         transition_open=transition is not None and age_on(patient.birth_date, today) >= spec.adult_age - 1,
         young_adult_targets=rules.young_adult_targets(patient, today, spec),

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 def record(services: Services, actor: Actor, pathway: Pathway) -> Pathway:
     """Store a pathway as recorded (its patient and unit must exist)."""
+    rules.check_start(pathway)
     with services.uow(actor) as uow:
         uow.patients.get(pathway.patient_id)
         uow.units.get(pathway.unit_hsa_id)

@@ -151,7 +151,9 @@ def troublesome_change(facts: PathwayFacts, end: date) -> tuple[int, int] | None
 
 def in_population(population: Population, facts: PathwayFacts, start: date, end: date) -> bool:
     pw = facts.pathway
-    diagnosed = start <= pw.diagnosis.diagnosed_on <= end
+    # A suspicion counts from its confirmed diagnosis date; one not confirmed (or dismissed) never does.
+    diagnosed_on = pw.diagnosis.diagnosed_on
+    diagnosed = diagnosed_on is not None and start <= diagnosed_on <= end
     if population == "diagnosed_in_period":
         return diagnosed
     if population == "needs_special_or_more":

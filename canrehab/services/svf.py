@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 from canrehab.codes.catalog import read_definition
 from canrehab.domain.access import Actor
-from canrehab.domain.svf import SVF_COLUMNS, SvfDefinitions, SvfRecord, check_record, svf_columns
+from canrehab.domain.svf import (
+    SVF_COLUMNS,
+    SvfDefinitions,
+    SvfRecord,
+    check_record,
+    require_suspicion_is_start,
+    svf_columns,
+)
 from canrehab.services.guard import pathway_of, require_read, require_write
 from canrehab.store.repositories.svf import SvfRepository
 
@@ -38,7 +45,7 @@ def record(
     Swedish message and nothing is written."""
     checked = check_record(svf, definitions or load_definitions(), today=services.today())
     with services.uow(actor) as uow:
-        pathway_of(uow, pathway_id, patient_id)
+        require_suspicion_is_start(pathway_of(uow, pathway_id, patient_id), checked)
         require_write(services, uow, actor, patient_id, "svf_record", pathway_id)
         repository = SvfRepository(uow.session, uow.audit)
         by = actor.username or actor.role

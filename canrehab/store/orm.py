@@ -105,8 +105,10 @@ class PathwayRow(Base):
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     patient_id: Mapped[str] = mapped_column(ForeignKey("patient.id"), index=True)
     unit_hsa_id: Mapped[str] = mapped_column(ForeignKey("care_unit.hsa_id"), index=True)
-    icd10: Mapped[str] = mapped_column(String(8))
-    diagnosed_on: Mapped[date] = mapped_column(Date)
+    # NULL on a pathway started at välgrundad misstanke until its diagnosis is confirmed (migration 0019): a
+    # query over diagnosis dates leaves the unconfirmed and the dismissed suspicions out by itself.
+    icd10: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    diagnosed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     process: Mapped[str] = mapped_column(String(40), index=True)
     phases: Mapped[list[Any]] = mapped_column(Json)
     contact_nurses: Mapped[list[Any]] = mapped_column(Json)
@@ -114,6 +116,8 @@ class PathwayRow(Base):
     confirmed_level: Mapped[int | None] = mapped_column(Integer)
     confirmed_level_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
+    suspicion_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    closed_reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = updated_at_column()
 

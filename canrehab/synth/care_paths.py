@@ -62,7 +62,7 @@ def add_care_paths(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway
     rng, today = _rng(gen, bundle, "relatives"), gen.config.today
     paths = CarePaths()
     bundle.care_paths = paths
-    on = min(today, pathway.diagnosis.diagnosed_on + timedelta(days=rng.randint(1, 20)))
+    on = min(today, pathway.started_on + timedelta(days=rng.randint(1, 20)))
     if rng.random() < 0.35:
         partner = relative_rules.add_relative(
             patient_id=bundle.patient.id,
@@ -153,7 +153,7 @@ def _children(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway, nur
         rules = rules.model_copy(update={"childrens_cancer_centres": (*rules.childrens_cancer_centres, bcc)})
     if children_rules.pathway_variant(patient, pathway, rules) is children_rules.PathwayVariant.CHILDREN:
         first = pathway.contact_nurses[0] if pathway.contact_nurses else None
-        on = first.from_date if first is not None else pathway.diagnosis.diagnosed_on
+        on = first.from_date if first is not None else pathway.started_on
         consulting = gen.org.consulting_nurses()
         konsult = rng.choice(consulting) if consulting else nurse
         if pathway.closed_on is None and on <= today and age_on(patient.birth_date, on) < rules.adult_age:
@@ -171,7 +171,7 @@ def _children(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway, nur
                     to_profession=rng.choice(targets),
                     to_unit_hsa_id=None,
                     reason="Ung vuxen: psykosocialt stöd och åldersanpassad information",
-                    on=min(today, pathway.diagnosis.diagnosed_on + timedelta(days=rng.randint(7, 30))),
+                    on=min(today, pathway.started_on + timedelta(days=rng.randint(7, 30))),
                 )
             )
     return pathway
@@ -225,7 +225,7 @@ def _transition(
         return
     on = max(
         children_rules.transition_on(patient, rules) - timedelta(days=rng.randint(30, 200)),
-        pathway.diagnosis.diagnosed_on,
+        pathway.started_on,
     )
     if on > today:
         return

@@ -73,6 +73,7 @@ def _load(
             worklist=worklist,
         )
         load_care_paths(conn, batch)
+        load_svf_records(conn, batch)
         if progress is not None:
             progress(len(batch))
         batch.clear()
@@ -99,3 +100,28 @@ def load_care_paths(conn: Connection, batch: list[PatientBundle]) -> None:
     ):
         if rows:
             conn.execute(insert(entity_map.table), [entity_map.to_row(r) for r in rows])
+
+
+def load_svf_records(conn: Connection, batch: list[PatientBundle]) -> None:
+    """Insert the bundles' SVF records (``synth.svf_paths``) in the connection's open transaction."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from canrehab.store.repositories.svf import FIELDS, TABLE
+
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "pathway_id": b.pathway.id,
+            "patient_id": b.patient.id,
+            "version": 1,
+            "recorded_by": "synth",
+            "recorded_at": now,
+            **{name: getattr(b.svf, name) for name in FIELDS},
+        }
+        for b in batch
+        if b.svf is not None
+    ]
+    if rows:
+        conn.execute(insert(TABLE), rows)

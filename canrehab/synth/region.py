@@ -121,6 +121,7 @@ class PatientBundle:
     referrals: list[Referral] = field(default_factory=list)
     kva: list[KvaRecord] = field(default_factory=list)
     care_paths: Any = None  # relatives and MDK-rehab (synth.care_paths.CarePaths)
+    svf: Any = None  # the SVF record of a pathway started at välgrundad misstanke (synth.svf_paths)
 
 
 class RegionGenerator:
@@ -253,9 +254,36 @@ class RegionGenerator:
 
         pathway = add_care_paths(self, bundle, pathway, nurse)
         in_rehab = any(p.status is PlanStatus.ESTABLISHED for p in bundle.plans)
-        pathway = pathway if in_rehab else _living_unit(pathway, patient.personnummer, self.config.seed, today)
+        pathway = (
+            pathway if in_rehab else _living_unit(pathway, patient.personnummer, self.config.seed, today)
+        )
         bundle.pathway = self._catch_up(bundle, pathway, nurse, unit)
-        return bundle
+        return self._svf(bundle, unit)
+
+    def _svf(self, bundle: PatientBundle, unit: Any) -> PatientBundle:
+        """Some pathways started at välgrundad misstanke (``synth.svf_paths``); a dismissed or still
+        investigated suspicion keeps none of the care that needs a diagnosis."""
+        from canrehab.services.process_indicators import svf_definitions
+        from canrehab.synth.svf_paths import svf_start
+
+        found = svf_start(
+            self.config.seed,
+            bundle.patient.personnummer,
+            bundle.pathway,
+            unit,
+            self.config.today,
+            svf_definitions(),
+            bundle.patient,
+        )
+        if found is None:
+            return bundle
+        pathway, record, kept = found
+        if kept:
+            bundle.pathway, bundle.svf = pathway, record
+            return bundle
+        from canrehab.synth.care_paths import CarePaths
+
+        return PatientBundle(patient=bundle.patient, pathway=pathway, svf=record, care_paths=CarePaths())
 
     def _catch_up(self, bundle: PatientBundle, pathway: Pathway, nurse: Staff, unit: Any) -> Pathway:
         """A living unit works its list: what the coverage draws left undone is mostly done late, so the
@@ -268,7 +296,7 @@ class RegionGenerator:
             return pathway
         today = self.config.today
         draw = random.Random(f"{self.config.seed}:{bundle.patient.personnummer}:caught-up")
-        diagnosed_on = pathway.diagnosis.diagnosed_on
+        diagnosed_on = pathway.started_on
         old = (today - diagnosed_on).days
         if (
             pathway_rules.current_contact_nurse(pathway, today) is None

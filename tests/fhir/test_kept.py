@@ -97,6 +97,7 @@ UNKEPT: dict[str, tuple[str, Any]] = {
     "ServiceRequest": ("note", [{"text": "ring först"}]),
     "Task": ("note", [{"text": "ring först"}]),
     "Procedure": ("note", [{"text": "patienten trött"}]),
+    "Condition": ("note", [{"text": "ärftlighet"}]),  # update only: confirms or dismisses a suspicion
 }
 
 
@@ -120,7 +121,16 @@ def test_every_writable_type_refuses_an_element_it_does_not_keep(
         if {"create", "update"} & {i["code"] for i in r.get("interaction", [])}
     }
     assert writable == set(UNKEPT)
+    ids["Condition"] = ids["EpisodeOfCare"] + "-dx"
     for rtype, (element, value) in UNKEPT.items():
+        if rtype == "Condition":  # a view of the pathway: updated, never created; nothing written
+            stored = _stored(client, admin, rtype, ids[rtype])
+            episode_before = admin.get(f"EpisodeOfCare/{ids['EpisodeOfCare']}").json()["meta"]
+            body = outcome(admin.put(f"Condition/{ids[rtype]}", {**stored, element: value}), 422)
+            assert body["issue"][0]["expression"] == [f"Condition.{element}"]
+            episode_after = admin.get(f"EpisodeOfCare/{ids['EpisodeOfCare']}").json()["meta"]
+            assert episode_after["versionId"] == episode_before["versionId"]
+            continue
         stored = _stored(client, admin, rtype, ids[rtype])
         versioned = rtype in (
             "Patient",

@@ -19,6 +19,7 @@ from canrehab.fhir.mapping.organisation import (
 )
 from canrehab.fhir.mapping.pathway import (
     condition_to_fhir,
+    condition_verification,
     diagnosis_from_fhir,
     episode_to_fhir,
     min_vardplan_from_fhir,
@@ -43,6 +44,7 @@ __all__ = [
     "audit_record_from_fhir",
     "care_plan_to_fhir",
     "condition_to_fhir",
+    "condition_verification",
     "diagnosis_from_fhir",
     "episode_to_fhir",
     "handover_from_fhir",

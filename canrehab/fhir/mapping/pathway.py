@@ -1,8 +1,17 @@
 """Pathway -> EpisodeOfCare (+ Condition for the diagnosis); Min vårdplan -> CarePlan (category Min vårdplan).
 
 EpisodeOfCare: ``careManager`` is the current named contact nurse (PractitionerRole), ``period`` runs from the
-diagnosis date to ``closed_on``; phases, the contact-nurse history, the Min vårdplan status and the confirmed
-needs level travel in canrehab extensions. The Condition has the id ``<pathway id>-dx``.
+pathway's start (the diagnosis date, or the välgrundad misstanke of a pathway started at one, also carried in
+the extension ``valgrundad-misstanke``) to ``closed_on``; phases, the contact-nurse history, the Min vårdplan
+status and the confirmed needs level travel in canrehab extensions. The Condition has the id
+``<pathway id>-dx``.
+
+The Condition's ``verificationStatus`` (HL7 R4 condition-ver-status) says where a suspicion stands:
+``provisional`` while the suspicion is investigated (the code is text only, naming the diagnosis process;
+``recordedDate`` the suspicion), ``confirmed`` with the ICD-10-SE code and the diagnosis date, ``refuted``
+once the suspicion was dismissed (``clinicalStatus`` inactive and ``abatementDateTime`` the day; R4's con-3
+wants a clinicalStatus on a problem-list item that is not entered-in-error, con-4 an inactive one when
+abated). The EpisodeOfCare of a dismissed suspicion is ``finished``.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from canrehab.domain.definitions import ProcessDef
 from canrehab.domain.diagnosis import normalise_icd10, process_for
 from canrehab.domain.errors import DomainError
 from canrehab.domain.model import (
+    ClosedReason,
     ContactNurseAssignment,
     Diagnosis,
     MinVardplan,
@@ -104,24 +114,43 @@ def _one(parts: dict[str, list[Any]], key: str, path: str, required: bool = Fals
 # ---------------------------------------------------------------------------------------------- Condition
 
 
+CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+
+
+def verification_status(pathway: Pathway) -> str:
+    """confirmed (a diagnosis), refuted (a dismissed suspicion) or provisional (a suspicion investigated)."""
+    if pathway.diagnosis.confirmed:
+        return "confirmed"
+    return "refuted" if pathway.suspicion_dismissed else "provisional"
+
+
+def _suspected_code(process: str) -> Json:
+    names = {p.id: p.name_sv for p in _processes()}
+    return {"text": f"Välgrundad misstanke om cancer: {names.get(process, process)}"}
+
+
 def condition_json(pathway: Pathway) -> Json:
     dx = pathway.diagnosis
+    status = verification_status(pathway)
     data = {
         "resourceType": "Condition",
         "id": condition_id(pathway.id),
+        "meta": meta_version(pathway.version),  # a view of the pathway: its version
         "extension": [
             ext(systems.EXT_DIAGNOSIS_PROCESS, valueCoding=coding(systems.CS_DIAGNOSIS_PROCESS, dx.process))
         ],
-        "clinicalStatus": concept("http://terminology.hl7.org/CodeSystem/condition-clinical", "active"),
-        "verificationStatus": concept(
-            "http://terminology.hl7.org/CodeSystem/condition-ver-status", "confirmed"
-        ),
+        "clinicalStatus": concept(CLINICAL, "inactive" if status == "refuted" else "active"),
+        "verificationStatus": concept(VERIFICATION, status),
         "category": [
             concept("http://terminology.hl7.org/CodeSystem/condition-category", "problem-list-item")
         ],
-        "code": concept(systems.ICD10_SE, icd10_display_code(dx.icd10)),
+        "code": concept(systems.ICD10_SE, icd10_display_code(dx.icd10))
+        if dx.icd10 is not None
+        else _suspected_code(dx.process),
         "subject": ref("Patient", pathway.patient_id),
-        "recordedDate": iso(dx.diagnosed_on),
+        "abatementDateTime": iso(pathway.closed_on) if status == "refuted" else None,
+        "recordedDate": iso(dx.diagnosed_on or pathway.suspicion_on),
     }
     return clean(data)
 
@@ -131,9 +160,35 @@ def condition_to_fhir(pathway: Pathway) -> Condition:
     return model
 
 
+def condition_verification(resource: Any) -> str:
+    """The Condition's verificationStatus code (``confirmed`` when absent, canrehab's earlier form); only
+    provisional, confirmed and refuted are pathways canrehab keeps."""
+    data = as_json(resource)
+    found = code_in(
+        data.get("verificationStatus"), VERIFICATION, "Condition.verificationStatus", required=False
+    )
+    status = found or "confirmed"
+    if status not in ("provisional", "confirmed", "refuted"):
+        raise MappingError(
+            "Condition.verificationStatus", f"{status}: expected provisional, confirmed or refuted"
+        )
+    return status
+
+
 def diagnosis_from_fhir(resource: Any) -> Diagnosis:
+    """The diagnosis of a confirmed Condition; of a provisional or refuted one (a suspicion) only its
+    diagnosis process (the extension ``diagnosis-process``, required then)."""
     data = as_json(resource)
     expect_type(data, "Condition")
+    if condition_verification(data) != "confirmed":
+        found = ext_one(data, systems.EXT_DIAGNOSIS_PROCESS, "Condition")
+        process = ((found or {}).get("valueCoding") or {}).get("code")
+        if not process:
+            raise MappingError(
+                "Condition.extension('diagnosis-process')",
+                "required on a provisional or refuted Condition (a suspicion names its diagnosis process)",
+            )
+        return Diagnosis(icd10=None, diagnosed_on=None, process=process)
     raw = code_in(data.get("code"), systems.ICD10_SE, "Condition.code")
     if raw is None:  # pragma: no cover - code_in raises when required
         raise MappingError("Condition.code", "ICD-10-SE code required")
@@ -207,6 +262,8 @@ def episode_json(pathway: Pathway) -> Json:
                 sub("on", valueDate=iso(pathway.confirmed_level_on)),
             )
         )
+    if pathway.suspicion_on is not None:
+        extensions.append(ext(systems.EXT_SUSPICION, valueDate=iso(pathway.suspicion_on)))
     nurse = current_contact_nurse(pathway)
     data = {
         "resourceType": "EpisodeOfCare",
@@ -217,7 +274,7 @@ def episode_json(pathway: Pathway) -> Json:
         "diagnosis": [{"condition": ref("Condition", condition_id(pathway.id)), "rank": 1}],
         "patient": ref("Patient", pathway.patient_id),
         "managingOrganization": ref("Organization", pathway.unit_hsa_id),
-        "period": clean({"start": iso(pathway.diagnosis.diagnosed_on), "end": iso(pathway.closed_on)}),
+        "period": clean({"start": iso(pathway.started_on), "end": iso(pathway.closed_on)}),
         "careManager": ref("PractitionerRole", nurse) if nurse else None,
     }
     return clean(data)
@@ -306,6 +363,17 @@ def pathway_from_fhir(episode: Any, condition: Any) -> Pathway:
     closed_on = opt_date((data.get("period") or {}).get("end"), f"{path}.period.end")
     if status in ("finished", "cancelled") and closed_on is None:
         raise MappingError(f"{path}.period.end", f"status {status} requires the end date")
+    suspicion = ext_one(data, systems.EXT_SUSPICION, path)
+    suspicion_on = opt_date((suspicion or {}).get("valueDate"), f"{path}.extension('valgrundad-misstanke')")
+    verification = condition_verification(condition)
+    if verification != "confirmed" and suspicion_on is None:
+        raise MappingError(
+            f"{path}.extension('valgrundad-misstanke')",
+            f"a {verification} Condition belongs to a pathway started at välgrundad misstanke: its date is "
+            "required",
+        )
+    if verification == "refuted" and closed_on is None:
+        raise MappingError(f"{path}.period.end", "a dismissed suspicion (refuted Condition) is closed")
     return Pathway(
         id=resource_id(data),
         patient_id=ref_id(data.get("patient"), "Patient", f"{path}.patient"),
@@ -317,6 +385,8 @@ def pathway_from_fhir(episode: Any, condition: Any) -> Pathway:
         confirmed_level=level,
         confirmed_level_on=level_on,
         closed_on=closed_on,
+        suspicion_on=suspicion_on,
+        closed_reason=ClosedReason.SUSPICION_DISMISSED if verification == "refuted" else None,
         version=version_of(data),
     )
 

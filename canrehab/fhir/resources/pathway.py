@@ -1,12 +1,15 @@
 """EpisodeOfCare (the pathway, with phases, contact nurse and Min vårdplan) and Condition (its diagnosis):
-read and search; create and update through ``services.pathways``."""
+read and search; create and update through ``services.pathways``. Updating the Condition of a pathway
+started at välgrundad misstanke confirms the diagnosis (verificationStatus ``confirmed``, the ICD-10-SE code
+and ``recordedDate``) or dismisses the suspicion (``refuted`` with ``abatementDateTime``) through
+``services.suspicion``, the use cases the web pages call."""
 
 from __future__ import annotations
 
 from canrehab.domain.model import Pathway
 from canrehab.fhir import mapping as m
 from canrehab.fhir.context import Ctx, find
-from canrehab.fhir.mapping.common import as_json
+from canrehab.fhir.mapping.common import MappingError, as_json, parse_date
 from canrehab.fhir.mapping.pathway import CONDITION_SUFFIX
 from canrehab.fhir.outcome import FhirError
 from canrehab.fhir.resources.common import (
@@ -19,7 +22,7 @@ from canrehab.fhir.resources.common import (
     refuse_unkept,
 )
 from canrehab.fhir.search import Page, Query, page_of
-from canrehab.services import pathways
+from canrehab.services import pathways, suspicion
 
 
 def episode_json(p: Pathway) -> Json:
@@ -111,6 +114,47 @@ def episode_update(ctx: Ctx, rid: str, data: Json, expected: int) -> Json:
     return episode_json(saved)
 
 
+def condition_update(ctx: Ctx, rid: str, data: Json, expected: int) -> Json:
+    """Confirm or dismiss the suspicion of the Condition's pathway; a Condition that asks for nothing else
+    than what is stored changes nothing, any other change is refused (422)."""
+    if not rid.endswith(CONDITION_SUFFIX):
+        raise FhirError(404, f"Condition/{rid} not found.", code="not-found")
+    current = pathway_read(ctx, rid.removesuffix(CONDITION_SUFFIX), "Condition")
+    ctx.check_write(current.patient_id, "pathway", current.id)
+    check_version(current.version, expected, f"Condition/{rid}")
+    stored = as_json(m.condition_to_fhir(current))
+    wanted = m.condition_verification(data)
+    saved = current
+    if wanted == "confirmed" and not current.diagnosis.confirmed:
+        diagnosis = m.diagnosis_from_fhir(data)
+        assert diagnosis.icd10 is not None and diagnosis.diagnosed_on is not None
+        saved = suspicion.confirm(
+            ctx.services,
+            ctx.actor,
+            current.id,
+            expected,
+            icd10=diagnosis.icd10,
+            diagnosed_on=diagnosis.diagnosed_on,
+        )
+    elif wanted == "refuted" and not current.suspicion_dismissed:
+        raw = data.get("abatementDateTime")
+        if raw is None:
+            raise MappingError(
+                "Condition.abatementDateTime", "the day the suspicion was dismissed is required"
+            )
+        on = parse_date(raw, "Condition.abatementDateTime")
+        saved = suspicion.dismiss(ctx.services, ctx.actor, current.id, expected, on=on)
+    result = as_json(m.condition_to_fhir(saved))
+    refuse_unkept(data, result)
+    if saved is current and m.condition_verification(stored) != wanted:
+        raise FhirError(
+            422,
+            f"Condition update: a {m.condition_verification(stored)} Condition cannot become {wanted}.",
+            code="business-rule",
+        )
+    return result
+
+
 HANDLERS = (
     Handler(
         "EpisodeOfCare",
@@ -120,5 +164,5 @@ HANDLERS = (
         episode_update,
         kept_in("pathways", episode_json),
     ),
-    Handler("Condition", condition_read, condition_search),
+    Handler("Condition", condition_read, condition_search, update=condition_update),
 )

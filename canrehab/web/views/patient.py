@@ -167,7 +167,7 @@ def overview(
     mvp_status = "–"
     responsible = "–"
     if open_pathways:
-        pw = max(open_pathways, key=lambda p: p.diagnosis.diagnosed_on)
+        pw = max(open_pathways, key=lambda p: p.started_on)
         level, level_on, newest_id = pw.confirmed_level, pw.confirmed_level_on, pw.id
         assignment = current_contact_nurse(pw, today)
         if assignment is not None:

@@ -1,0 +1,139 @@
+"""A pathway started at välgrundad misstanke through FHIR and through the services: what one door writes the
+other reads. The Condition's verificationStatus is provisional while the suspicion is investigated, confirmed
+with the diagnosis, refuted once dismissed; a Condition update confirms or dismisses through the use cases
+the web pages call."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from canrehab.domain.model import ClosedReason, Pathway
+from canrehab.domain.pathway import confirm_diagnosis, dismiss_suspicion, start_at_suspicion
+from canrehab.fhir import mapping as m
+from canrehab.fhir import systems
+from canrehab.services import patients as patient_service
+from canrehab.services import suspicion
+from tests.fhir.harness import ONK, TODAY, Fhir, actor
+from tests.fhir.test_api import outcome
+
+SUSPECTED = date(2026, 2, 10)
+VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+
+
+def _started(app: FastAPI) -> Pathway:
+    services = app.state.fhir_services
+    patient = patient_service.register_patient(
+        services, actor("karin"), personnummer="191212121212", name="Tolvan Tolvansson", county_code="01"
+    )
+    return suspicion.start(
+        services,
+        actor("karin"),
+        patient_id=patient.id,
+        unit_hsa_id=ONK,
+        svf_pathway="brostcancer",
+        suspicion_on=SUSPECTED,
+    )
+
+
+def _verification(condition: dict[str, Any]) -> str:
+    codes = [c["code"] for c in condition["verificationStatus"]["coding"] if c["system"] == VERIFICATION]
+    return str(codes[0])
+
+
+def _states() -> list[Pathway]:
+    from canrehab.domain.model import CareUnit, Patient, Sex
+
+    patient = Patient(personnummer="191212121212", pseudonym="p", sex=Sex.MALE, birth_date=date(1912, 12, 12))
+    unit = CareUnit(hsa_id=ONK, name="Onkologen", county_code="01")
+    suspected = start_at_suspicion(patient, unit, "breast", SUSPECTED, TODAY)
+    return [
+        suspected,
+        confirm_diagnosis(suspected, "C509", date(2026, 2, 20), "breast", TODAY),
+        dismiss_suspicion(suspected, date(2026, 2, 25), TODAY),
+    ]
+
+
+@pytest.mark.parametrize("pathway", _states(), ids=["provisional", "confirmed", "refuted"])
+def test_every_state_of_a_suspicion_maps_to_fhir_and_back_unchanged(pathway: Pathway) -> None:
+    episode, condition = m.episode_to_fhir(pathway), m.condition_to_fhir(pathway)
+    assert m.pathway_from_fhir(episode, condition) == pathway
+
+
+def test_a_pathway_started_in_the_web_door_reads_as_a_provisional_condition(
+    client: TestClient, fhir_app: FastAPI
+) -> None:
+    pathway = _started(fhir_app)
+    karin = Fhir(client, "karin")
+    condition = karin.get(f"Condition/{pathway.id}-dx").json()
+    assert _verification(condition) == "provisional"
+    assert condition["code"] == {"text": "Välgrundad misstanke om cancer: Bröstcancer"}
+    assert condition["recordedDate"] == SUSPECTED.isoformat()
+    episode = karin.get(f"EpisodeOfCare/{pathway.id}").json()
+    assert episode["status"] == "active" and episode["period"]["start"] == SUSPECTED.isoformat()
+    assert {"url": systems.EXT_SUSPICION, "valueDate": SUSPECTED.isoformat()} in episode["extension"]
+
+
+def test_a_condition_update_confirms_the_diagnosis_the_services_read(
+    client: TestClient, fhir_app: FastAPI
+) -> None:
+    pathway = _started(fhir_app)
+    karin = Fhir(client, "karin")
+    read = karin.get(f"Condition/{pathway.id}-dx")
+    confirmed = {
+        **read.json(),
+        "verificationStatus": {"coding": [{"system": VERIFICATION, "code": "confirmed"}]},
+        "code": {"coding": [{"system": systems.ICD10_SE, "code": "C50.9"}]},
+        "recordedDate": "2026-02-20",
+    }
+    too_early = {**confirmed, "recordedDate": "2026-02-01"}
+    refused = outcome(
+        karin.put(f"Condition/{pathway.id}-dx", too_early, {"If-Match": read.headers["etag"]}), 422
+    )
+    assert "före datumet för välgrundad misstanke" in str(refused)
+    answer = karin.put(f"Condition/{pathway.id}-dx", confirmed, {"If-Match": read.headers["etag"]})
+    assert answer.status_code == 200, answer.text
+    assert _verification(answer.json()) == "confirmed"
+    stored = patient_service.patient_record(fhir_app.state.fhir_services, actor("karin"), pathway.patient_id)
+    (now,) = stored.pathways
+    assert now.diagnosis.icd10 == "C509" and now.diagnosis.diagnosed_on == date(2026, 2, 20)
+    assert now.suspicion_on == SUSPECTED and now.version == pathway.version + 1
+    again = karin.put(
+        f"Condition/{pathway.id}-dx",
+        {
+            **answer.json(),
+            "verificationStatus": {"coding": [{"system": VERIFICATION, "code": "refuted"}]},
+            "abatementDateTime": "2026-02-25",
+        },
+        {"If-Match": answer.headers["etag"]},
+    )
+    assert again.status_code == 422 and "bekräftades 2026-02-20" in again.text
+
+
+def test_a_condition_update_dismisses_the_suspicion_and_the_episode_is_finished(
+    client: TestClient, fhir_app: FastAPI
+) -> None:
+    pathway = _started(fhir_app)
+    karin = Fhir(client, "karin")
+    read = karin.get(f"Condition/{pathway.id}-dx")
+    refuted = {
+        **read.json(),
+        "verificationStatus": {"coding": [{"system": VERIFICATION, "code": "refuted"}]},
+        "clinicalStatus": {
+            "coding": [
+                {"system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": "inactive"}
+            ]
+        },
+        "abatementDateTime": "2026-02-25",
+    }
+    answer = karin.put(f"Condition/{pathway.id}-dx", refuted, {"If-Match": read.headers["etag"]})
+    assert answer.status_code == 200, answer.text
+    episode = karin.get(f"EpisodeOfCare/{pathway.id}").json()
+    assert episode["status"] == "finished" and episode["period"]["end"] == "2026-02-25"
+    stored = patient_service.patient_record(fhir_app.state.fhir_services, actor("karin"), pathway.patient_id)
+    (now,) = stored.pathways
+    assert now.closed_reason is ClosedReason.SUSPICION_DISMISSED and not now.diagnosis.confirmed
