@@ -110,6 +110,11 @@ def _prem_instruments() -> frozenset[str]:
     return frozenset(i.id for i in load_instruments().values() if i.kind is InstrumentKind.PREM)
 
 
+def prem_instrument_ids() -> frozenset[str]:
+    """The ids of the PREM instruments (kind ``prem``): what ``is_prem`` tells apart, for a set-based read."""
+    return _prem_instruments()
+
+
 def is_prem(a: Assessment) -> bool:
     """Whether the assessment is a PREM survey (an instrument of kind ``prem``), not a needs assessment."""
     return a.instrument_id in _prem_instruments()
