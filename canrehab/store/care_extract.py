@@ -34,6 +34,7 @@ from canrehab.domain.model import AssessmentStatus, PhaseKind, PlanStatus
 from canrehab.domain.offers import first_contact_nurse_offer, first_min_vardplan_offer
 from canrehab.domain.svf import SvfDefinitions, SvfRecord, discussed_at_mdk_on, within_max
 from canrehab.store.orm import TABLES
+from canrehab.store.orm_svf import SvfRecordRow
 
 CHUNK = 20_000  # rows per streamed batch: bounds the Python objects alive at once
 
@@ -122,9 +123,8 @@ def care_tables(
 
 # --- the selection (readmodel.indicator_facts over [any day, as_of]) -----------------------------------
 
-PATHWAY, ASSESSMENT, PLAN, HANDOVER, SVF = (
-    TABLES[n] for n in ("pathway", "assessment", "rehab_plan", "handover", "svf_record")
-)
+PATHWAY, ASSESSMENT, PLAN, HANDOVER = (TABLES[n] for n in ("pathway", "assessment", "rehab_plan", "handover"))
+SVF: sa.Table = SvfRecordRow.__table__  # type: ignore[assignment]
 
 
 def _selected_pathways(as_of: date, unit_ids: Sequence[str] | None) -> sa.ColumnElement[bool]:
