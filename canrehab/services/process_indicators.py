@@ -182,12 +182,8 @@ def condition_met(condition: Condition, facts: PathwayFacts, end: date) -> bool:
     if condition == "within_svf_lead_time":
         return facts.svf is not None and svf_rules.within_max(facts.svf, svf_definitions()) is True
     if condition == "discussed_at_mdk":
-        record = facts.svf
-        return (
-            record is not None
-            and record.mdk_discussed is True
-            and (record.mdk_on or record.suspicion_on) <= end
-        )
+        mdk_on = None if facts.svf is None else svf_rules.discussed_at_mdk_on(facts.svf)
+        return mdk_on is not None and mdk_on <= end
     if condition == "has_plan":
         return plan_in_place(pw, facts.plans, end)  # the worklist's definition too (domain.plan)
     return False
