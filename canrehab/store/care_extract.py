@@ -242,9 +242,9 @@ def _plans_query(selected: sa.ColumnElement[bool], json: _JsonOps) -> sa.Select[
 
 def _handovers_query(as_of: date, unit_ids: Sequence[str] | None) -> sa.Select[Any]:
     h = HANDOVER.c
-    where = h.sent_on <= as_of
-    if unit_ids is not None:
-        where = where & h.from_unit_hsa_id.in_(list(unit_ids))
+    # the sending unit is one of the region's (the column has no foreign key, the care units are the units)
+    units = sa.select(TABLES["care_unit"].c.hsa_id) if unit_ids is None else list(unit_ids)
+    where = (h.sent_on <= as_of) & h.from_unit_hsa_id.in_(units)
     return sa.select(h.pathway_id, h.from_unit_hsa_id, h.sent_on, h.patient_contacted_on).where(where)
 
 

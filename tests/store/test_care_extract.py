@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from canrehab.config import Settings
-from canrehab.domain.model import Assessment, AssessmentStatus, KeyMoment, Respondent
+from canrehab.domain.model import Assessment, AssessmentStatus, Handover, KeyMoment, Respondent
 from canrehab.domain.svf import SvfRecord
 from canrehab.followup import care
 from canrehab.services import readmodel
@@ -105,6 +105,22 @@ def _digital_offers(services: Services, pathways: list[Any]) -> None:
             conn.execute(pw.update().where(pw.c.id == pathway_id).values(min_vardplan=mvp))
 
 
+def _external_handover(services: Services, pathways: list[Any]) -> None:
+    """A handover whose sending unit is not one of the region's (the column has no foreign key): neither
+    dataset has it."""
+    pathway_id, patient_id, diagnosed_on = pathways[95]
+    handover = Handover(
+        patient_id=patient_id,
+        pathway_id=pathway_id,
+        from_unit_hsa_id="SE0000000000-EXTERN",
+        to_unit_hsa_id="SE0000000000-EXTERN",
+        from_staff_id="extern",
+        sent_on=diagnosed_on,
+    )
+    with services.engine.begin() as conn:
+        conn.execute(TABLES["handover"].insert(), [to_row(handover)])
+
+
 @pytest.fixture
 def region(engine: Engine, tmp_path: Path) -> Iterator[Services]:
     services = Services(
@@ -117,6 +133,7 @@ def region(engine: Engine, tmp_path: Path) -> Iterator[Services]:
     _svf_records(services, pathways)
     _prems(services, pathways)
     _digital_offers(services, pathways)
+    _external_handover(services, pathways)
     yield services
 
 
@@ -184,6 +201,7 @@ def test_the_extract_equals_the_care_frames_for_every_unit(region: Services, as_
         assert any(a["troublesome"] > 0 for a in assessments)
         assert {p["closed"] for p in extracted["plans"].to_pylist()} == {True, False}
         assert extracted["handovers"].num_rows > 0
+        assert "SE0000000000-EXTERN" not in extracted["handovers"].column("unit").to_pylist()
 
 
 def test_the_extract_of_some_units_equals_their_care_frames(region: Services) -> None:
