@@ -9,6 +9,7 @@ date: an offer made after the period's end does not count for the period.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -63,14 +64,27 @@ def offer_min_vardplan(pathway: Pathway, on: date, channel: MvpChannel, today: d
 
 def contact_nurse_offered_on(pathway: Pathway) -> date | None:
     """The first date the patient was offered a named contact nurse."""
-    dates = [a.offered_on or a.from_date for a in pathway.contact_nurses]
+    return first_contact_nurse_offer((a.offered_on, a.from_date) for a in pathway.contact_nurses)
+
+
+def first_contact_nurse_offer(assignments: Iterable[tuple[date | None, date]]) -> date | None:
+    """The first offer among the assignments' ``(offered_on, from_date)``: without a recorded offer date
+    the assignment's start counts. Values in (the bulk extract of the care dataset reads them as columns)."""
+    dates = [offered_on or from_date for offered_on, from_date in assignments]
     return min(dates) if dates else None
 
 
 def min_vardplan_offered_on(pathway: Pathway) -> date | None:
     """The date Min vårdplan was offered (an established or declined plan was offered, at the latest then)."""
     mvp = pathway.min_vardplan
-    dates = [d for d in (mvp.offered_on, mvp.established_on, mvp.declined_on) if d is not None]
+    return first_min_vardplan_offer(mvp.offered_on, mvp.established_on, mvp.declined_on)
+
+
+def first_min_vardplan_offer(
+    offered_on: date | None, established_on: date | None, declined_on: date | None
+) -> date | None:
+    """``min_vardplan_offered_on`` from the plan's three dates (values in)."""
+    dates = [d for d in (offered_on, established_on, declined_on) if d is not None]
     return min(dates) if dates else None
 
 

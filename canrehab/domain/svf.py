@@ -114,6 +114,14 @@ def lead_time_days(record: SvfRecord) -> int | None:
     return (record.treatment_start_on - record.suspicion_on).days
 
 
+def discussed_at_mdk_on(record: SvfRecord) -> date | None:
+    """The day the patient was discussed at MDK (the suspicion's day when no MDK date was recorded), None
+    when not discussed."""
+    if record.mdk_discussed is not True:
+        return None
+    return record.mdk_on or record.suspicion_on
+
+
 def within_max(record: SvfRecord, definitions: SvfDefinitions) -> bool | None:
     """Whether the treatment started within the SVF pathway's maximum (None: not started)."""
     days = lead_time_days(record)

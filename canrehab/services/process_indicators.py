@@ -35,40 +35,18 @@ from canrehab.domain.model import (
 )
 from canrehab.domain.plan import plan_in_place
 from canrehab.domain.svf import SvfDefinitions, SvfRecord
+from canrehab.followup import care as care_engine
 from canrehab.followup.goals import CareCondition, CarePopulation, IndicatorDef, default_indicators
 
 Population = CarePopulation
 Condition = CareCondition
 
-# What canrehab's care data can answer today (the others wait for their data: SVF, MDK).
-EVALUATED_POPULATIONS: frozenset[str] = frozenset(
-    {
-        "diagnosed_in_period",
-        "needs_special_or_more",
-        "treatment_ended",
-        "handovers_sent",
-        "assessed_twice",
-        "svf_treatment_started",
-        "prem_answered",
-    }
-)
-EVALUATED_CONDITIONS: frozenset[str] = frozenset(
-    {
-        "has_contact_nurse",
-        "offered_contact_nurse",
-        "has_min_vardplan",
-        "offered_min_vardplan",
-        "offered_min_vardplan_digital",
-        "assessed",
-        "assessed_repeatedly",
-        "has_plan",
-        "handover_confirmed",
-        "troublesome_areas_decreased",
-        "within_svf_lead_time",
-        "discussed_at_mdk",
-        "prem_fully_involved",
-    }
-)
+# What the care data can answer: the populations and conditions the care engine evaluates, one list
+# (``followup.care``), which this module's per-pathway reference evaluates too. ``followup.goals``'s
+# ``CarePopulation``/``CareCondition`` are the definition files' vocabulary, a superset: the rest wait for
+# their data (``expected_cancer_cases``, ``treatment_started_in_svf``: the SVF inclusion measure).
+EVALUATED_POPULATIONS: frozenset[str] = frozenset(care_engine.POPULATIONS)
+EVALUATED_CONDITIONS: frozenset[str] = frozenset(care_engine.CONDITIONS)
 
 
 def evaluable(definition: IndicatorDef) -> bool:
@@ -108,6 +86,11 @@ def _prem_instruments() -> frozenset[str]:
     from canrehab.instruments import load_instruments
 
     return frozenset(i.id for i in load_instruments().values() if i.kind is InstrumentKind.PREM)
+
+
+def prem_instrument_ids() -> frozenset[str]:
+    """The ids of the PREM instruments (kind ``prem``): what ``is_prem`` tells apart, for a set-based read."""
+    return _prem_instruments()
 
 
 def is_prem(a: Assessment) -> bool:
@@ -201,12 +184,8 @@ def condition_met(condition: Condition, facts: PathwayFacts, end: date) -> bool:
     if condition == "within_svf_lead_time":
         return facts.svf is not None and svf_rules.within_max(facts.svf, svf_definitions()) is True
     if condition == "discussed_at_mdk":
-        record = facts.svf
-        return (
-            record is not None
-            and record.mdk_discussed is True
-            and (record.mdk_on or record.suspicion_on) <= end
-        )
+        mdk_on = None if facts.svf is None else svf_rules.discussed_at_mdk_on(facts.svf)
+        return mdk_on is not None and mdk_on <= end
     if condition == "has_plan":
         return plan_in_place(pw, facts.plans, end)  # the worklist's definition too (domain.plan)
     return False

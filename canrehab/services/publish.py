@@ -10,6 +10,8 @@ the period last published. The publication is written to the audit log.
 The care process's dataset (``followup.care``: pathways, assessments, plans, handovers as of the day of
 publication) is published beside it as ``<analytics_dir>/care``, pseudonymised (pathway ids keyed-hashed, no
 personnummer, no names, no operational ids), swapped in atomically the same way; the care indicators read it.
+Its four tables are read set-based and streamed (``store.care_extract``), not as domain objects: at 200 000
+patients that is about 20 s and 0,5 GiB instead of minutes and 5 GiB (``benchmarks/publish.py``).
 """
 
 from __future__ import annotations
@@ -19,21 +21,24 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import pandas as pd
+import pyarrow as pa
 
 from canrehab.domain.access import Actor
 from canrehab.domain.errors import DomainError
 from canrehab.domain.permissions import Action
 from canrehab.followup import care
 from canrehab.followup.importer import _swap_in, _work_name, dataset_root, import_par, remove_stale_work_dirs
-from canrehab.services import readmodel
 from canrehab.services.export import write_par_extract
 from canrehab.services.guard import require_action
-from canrehab.services.process_indicators import is_prem, svf_definitions
+from canrehab.services.process_indicators import prem_instrument_ids, svf_definitions
+from canrehab.store.care_extract import care_tables
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
@@ -41,7 +46,7 @@ if TYPE_CHECKING:
 OWN_DATASET = "egen-verksamhet"
 CARE_DATASET = "care"
 CARE_MANIFEST = "_publication.json"
-EARLIEST = date(1900, 1, 1)  # the care dataset holds every pathway diagnosed up to the day of publication
+EARLIEST = date(1900, 1, 1)  # indicator_facts's start for "every pathway diagnosed by the publication day"
 YEARS_BACK = 2  # the default period: the two previous calendar years and this year to date
 
 
@@ -93,12 +98,16 @@ def publish_care(services: Services, actor: Actor, *, as_of: date | None = None)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_work_dirs(target.parent)
     with services.uow(actor, log_reads=False) as uow:
-        unit_ids = [u.hsa_id for u in uow.units.list_all()]
-        facts, handovers = readmodel.indicator_facts(uow, unit_ids, None, EARLIEST, day)
-        frames = care.pseudonymised(
-            care.care_frames(facts, handovers, svf_definitions(), is_prem), care_key(services)
+        # One set-based read per table in the unit of work's transaction (one snapshot), streamed in chunks:
+        # the same tables as care.care_frames over readmodel.indicator_facts (tests/store/test_care_extract).
+        tables = care_tables(
+            uow.session.connection(),
+            as_of=day,
+            svf_definitions=svf_definitions(),
+            prem_instruments=prem_instrument_ids(),
         )
-        del facts, handovers
+        frames = care.pseudonymised(_frames(tables), care_key(services))
+        del tables
         work = _work_name(target, "tmp")
         try:
             care.write_dataset(frames, work)
@@ -123,6 +132,15 @@ def publish_care(services: Services, actor: Actor, *, as_of: date | None = None)
             f"vårdens uppgifter per {day.isoformat()}: {rows['pathways']} vårdförlopp (pseudonymiserat)",
         )
     return CarePublication(target, day, rows, time.perf_counter() - began)
+
+
+_PANDAS_TYPES = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+
+def _frames(tables: Mapping[str, pa.Table]) -> dict[str, pd.DataFrame]:
+    """The extract as the frames ``care.pseudonymised`` and ``care.write_dataset`` take (the dtypes of
+    ``care.care_frames``: nullable integers and booleans, dates as ``datetime64[us]``, ids as objects)."""
+    return {name: tables[name].to_pandas(types_mapper=_PANDAS_TYPES.get) for name in care.TABLES}
 
 
 def publish(
