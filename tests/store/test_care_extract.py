@@ -128,8 +128,15 @@ def region(engine: Engine, tmp_path: Path) -> Iterator[Services]:
     )
     load_region(services, SynthConfig(patients=300, seed=5, today=TODAY))
     pw = TABLES["pathway"].c
+    recorded = select(TABLES["svf_record"].c.pathway_id)  # the region's own SVF pathways (synth.svf_paths)
     with engine.connect() as conn:
-        pathways = list(conn.execute(select(pw.id, pw.patient_id, pw.diagnosed_on).order_by(pw.id)))
+        pathways = list(
+            conn.execute(
+                select(pw.id, pw.patient_id, pw.diagnosed_on)
+                .where(pw.diagnosed_on.is_not(None), pw.id.not_in(recorded))
+                .order_by(pw.id)
+            )
+        )
     _svf_records(services, pathways)
     _prems(services, pathways)
     _digital_offers(services, pathways)
