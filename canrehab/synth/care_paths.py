@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from canrehab.domain import assessment as assessment_rules
 from canrehab.domain import children as children_rules
 from canrehab.domain import handover as handover_rules
 from canrehab.domain import mdk_rehab as mdk_rules
@@ -33,6 +34,7 @@ from canrehab.domain.model import (
     PlannedAction,
     PlanParticipation,
     Profession,
+    ReferralStatus,
     Staff,
 )
 from canrehab.domain.relatives import ConsentStatus, RelationKind, Relative, RelativeSupport, SupportKind
@@ -93,7 +95,50 @@ def add_care_paths(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway
             _support(gen, bundle, pathway, child, SupportKind.CHILD_TALK_WITH_CHILD, nurse, on)
     _mdk_rehab(gen, bundle, pathway, nurse)
     _return_to_work_plan(gen, bundle, pathway, nurse)
-    return _children(gen, bundle, pathway, nurse)
+    pathway = _children(gen, bundle, pathway, nurse)
+    return _rehab_assessments(gen, bundle, pathway)
+
+
+def _rehab_assessments(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway) -> Pathway:
+    """The rehab professional who accepted a referral assesses the patient's rehabilitation needs at the
+    pathway's särskild or avancerad level (004: AW019 "ska användas på särskild och avancerad nivå"), by the
+    domain rule the web app's use case (``services.procedures.assess_rehab_needs``) calls: AW019 with the
+    profession's add-on code, and the pathway's confirmed level on that date. Most do so within a few days
+    of accepting; some never record it."""
+    rng, today = _rng(gen, bundle, "rehab-assessment"), gen.config.today
+    for referral in bundle.referrals:
+        level = pathway.confirmed_level
+        if (
+            level is None
+            or level < NeedsLevel.SPECIAL
+            or pathway.closed_on is not None
+            or referral.status not in (ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED)
+            or referral.answered_on is None
+            or referral.to_profession not in assessment_rules.REHAB_PROFESSIONS
+            or referral.to_unit_hsa_id is None
+            or rng.random() > 0.75
+        ):
+            continue
+        assessors = gen.org.of_profession(referral.to_unit_hsa_id, referral.to_profession)
+        on = referral.answered_on + timedelta(days=rng.randint(0, 10))
+        if not assessors or on > today:
+            continue
+        level_set = gen.catalog.level_set
+        if level_set is not None and not level_set.contains(level):
+            continue  # a level the region's set does not have: the use case would refuse it
+        pathway, record = assessment_rules.assess_rehab_needs(
+            pathway,
+            level=level,
+            by=rng.choice(assessors),
+            on=on,
+            today=today,
+            professions=gen.professions,
+            existing=bundle.kva,
+            level_set=level_set,
+            codes=gen.catalog.kva or None,
+        )
+        bundle.kva.append(record)
+    return pathway
 
 
 def _return_to_work_plan(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway, nurse: Staff) -> None:

@@ -566,6 +566,8 @@ class RegionGenerator:
                 wishes="Vill ha kontakt nära hemmet.",
                 plan_summary="Rehabiliteringsplan upprättad, uppföljning om tre månader.",
                 ongoing_actions="Träningsprogram hos fysioterapeut.",
+                disease=handover_disease(pathway, self.catalog.processes, on),
+                treatment=handover_treatment(pathway, on),
             ),
             patient_informed=rng.random() < 0.85,
             on=on,
@@ -591,6 +593,33 @@ class RegionGenerator:
                 reason="Patienten tillhör inte vårt upptagningsområde.",
             )
         bundle.handovers.append(handover)
+
+
+def handover_disease(pathway: Pathway, processes: Any, on: date) -> str:
+    """The handover's disease text on ``on`` (item 9: the handover carries the disease): the diagnosis, its
+    process and date, and whether a palliative phase has begun. No random draw: the region stays as it was."""
+    names = {p.id: p.name_sv for p in processes}
+    diagnosis = pathway.diagnosis
+    state = (
+        "palliativ fas"
+        if any(p.kind is PhaseKind.PALLIATIVE and p.on <= on for p in pathway.phases)
+        else "ingen känd återkommande sjukdom"
+    )
+    return (
+        f"{names.get(diagnosis.process, diagnosis.process)} ({diagnosis.icd10}), diagnos "
+        f"{diagnosis.diagnosed_on.isoformat()}; {state}"
+    )
+
+
+def handover_treatment(pathway: Pathway, on: date) -> str:
+    """The handover's treatment text on ``on``: the treatment given, with its dates from the pathway."""
+    start = next((p.on for p in pathway.phases if p.kind is PhaseKind.TREATMENT_START and p.on <= on), None)
+    end = next((p.on for p in pathway.phases if p.kind is PhaseKind.TREATMENT_END and p.on <= on), None)
+    if start is None:
+        return "Ingen behandling påbörjad"
+    if end is None:
+        return f"Pågående behandling sedan {start.isoformat()}"
+    return f"Behandling {start.isoformat()}–{end.isoformat()}, avslutad"
 
 
 def caught_up_share(age_days: int) -> float:

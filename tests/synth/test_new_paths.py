@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import date
 
 from canrehab.domain import children as children_rules
+from canrehab.domain.assessment import REHAB_PROFESSIONS
 from canrehab.domain.kva import age_on
 from canrehab.domain.mdk_rehab import MdkRehabStatus, team_missing
 from canrehab.domain.model import AssessmentStatus, NurseRole, Profession
@@ -23,6 +24,7 @@ def test_a_small_synthetic_region_exercises_every_new_path_and_au010_on_every_co
     assert bcc is not None
     rules = catalog.children.model_copy(update={"childrens_cancer_centres": (bcc,)})
     konsult = {s.id for s in generator.org.consulting_nurses()}
+    profession_of = {s.id: s.profession for s in generator.org.staff}
     assert konsult
     paths: Counter[str] = Counter()
     confirmed = carrying = 0
@@ -49,12 +51,23 @@ def test_a_small_synthetic_region_exercises_every_new_path_and_au010_on_every_co
         paths["handover with disease and treatment"] += sum(
             bool(h.content.disease and h.content.treatment) for h in bundle.handovers
         )
+        paths["AW019 by a rehab profession with its add-on code at särskild/avancerad level"] += sum(
+            r.code == "AW019"
+            and profession_of[r.performer_id] in REHAB_PROFESSIONS
+            and bool(r.profession_code)
+            for r in bundle.kva
+        )
+        paths["ordinary (adult) handover with disease and treatment"] += sum(
+            bool(h.content.disease and h.content.treatment)
+            for h in bundle.handovers
+            if age_on(patient.birth_date, h.sent_on) >= 18
+        )
         paths["handover to primary care"] += sum(
             generator.units[h.to_unit_hsa_id].level is not generator.units[pathway.unit_hsa_id].level
             for h in bundle.handovers
         )
         paths["relative with consent"] += sum(r.consent.value == "given" for r in care.relatives)
-        for code in ("GB010", "QT011", "DU055", "DU057", "DV077", "XS008"):
+        for code in ("GB010", "QT011", "DU055", "DU057", "DV077", "XS008", "AW019"):
             paths[f"KVÅ {code}"] += codes[code]
         paths["MDK-rehab case concluded"] += sum(
             c.status is MdkRehabStatus.CONCLUDED for c in care.mdk_rehab_cases
