@@ -7,7 +7,8 @@ with their definitions; CareTeam in the Bulk export. Every response is checked a
 
 from __future__ import annotations
 
-from datetime import date
+import time
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import FastAPI
@@ -196,3 +197,27 @@ def test_the_bulk_export_has_the_care_team_with_its_members_resolving(
     members = {p["member"]["reference"] for p in team["participant"]}
     assert "PractitionerRole/diet-reh" in members
     assert members <= {f"PractitionerRole/{r['id']}" for r in files["PractitionerRole"]}
+
+
+def test_a_new_member_updates_the_team_for_a_since_export_and_its_last_updated(
+    fhir_app: FastAPI, client: TestClient, imported: dict[str, Any]
+) -> None:
+    """The team changes when a rehab professional records an assessment, though its pathway does not: the
+    team's meta.lastUpdated is the newest of its pathway and its KVÅ records, and ``_since`` exports it."""
+    ids = locations(imported)
+    admin = Fhir(client, "admin")
+    before = admin.get(f"CareTeam/{ids['EpisodeOfCare']}-team").json()["meta"]["lastUpdated"]
+    time.sleep(0.05)
+    since = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    time.sleep(0.05)
+    unchanged = finished(
+        client, "admin", kickoff(client, "admin", params={"_type": "CareTeam", "_since": since})
+    )
+    assert unchanged["output"] == []
+    _with_aw019(fhir_app, ids["Patient"], ids["EpisodeOfCare"])
+    after = admin.get(f"CareTeam/{ids['EpisodeOfCare']}-team").json()["meta"]["lastUpdated"]
+    assert after > since > before
+    params = {"_type": "CareTeam,EpisodeOfCare", "_since": since}
+    files = download(client, "admin", finished(client, "admin", kickoff(client, "admin", params=params)))
+    assert set(files) == {"CareTeam"}  # the pathway itself was not written again
+    assert files["CareTeam"][0]["meta"]["lastUpdated"] == after

@@ -7,7 +7,7 @@ from canrehab.domain.model import Pathway, Profession
 from canrehab.fhir.context import Ctx
 from canrehab.fhir.mapping.team import TEAM_SUFFIX, care_team_json, rehab_members
 from canrehab.fhir.outcome import FhirError
-from canrehab.fhir.resources.common import Handler, Json
+from canrehab.fhir.resources.common import Handler, Json, instant, with_instant
 from canrehab.fhir.resources.pathway import pathway_read, pathways_of
 from canrehab.fhir.search import Page, Query, page_of
 
@@ -23,7 +23,11 @@ def team_json(ctx: Ctx, pathway: Pathway) -> Json:
     def profession_of(staff_id: str) -> Profession | None:
         return staff.get(staff_id)
 
-    return care_team_json(pathway, rehab_members(pathway.id, kva, profession_of))
+    team = care_team_json(pathway, rehab_members(pathway.id, kva, profession_of))
+    # last updated when the pathway or one of its KVÅ records was (a new member is a new record)
+    stamps = [ctx.uow.pathways.last_updated(pathway.id), *(ctx.uow.kva.last_updated(r.id) for r in kva)]
+    known = [s for s in stamps if s is not None]
+    return with_instant(team, instant(max(known))) if known else team
 
 
 def team_read(ctx: Ctx, rid: str) -> Json:
