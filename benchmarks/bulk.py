@@ -94,7 +94,7 @@ def baseline(url: str) -> dict[str, float]:
     return out
 
 
-def export(url: str, data_dir: Path, role: str, parallel_min: int) -> dict[str, object]:
+def export(url: str, data_dir: Path, role: str, parallel_min: int, types: str = "") -> dict[str, object]:
     """One system-level export job in this process, with its RSS sampled every 0.1 s."""
     from canrehab.config import Settings
     from canrehab.domain.access import Actor
@@ -107,7 +107,7 @@ def export(url: str, data_dir: Path, role: str, parallel_min: int) -> dict[str, 
     figures: dict[str, object] = {"baseline": baseline(url)}
     bulk.PARALLEL_MIN_PATIENTS = parallel_min
     actor = Actor(role=role, staff_id=None, unit_hsa_ids=frozenset(), username="bench")
-    request = bulk.parse_kickoff([], "respond-async", "system")
+    request = bulk.parse_kickoff([("_type", types)] if types else [], "respond-async", "system")
     with services.uow(actor) as uow:
         job_id = bulk.start(Ctx(services, uow, actor), request, "http://bench/fhir/$export")
     peak = [rss_mib()]
@@ -190,17 +190,19 @@ def main() -> None:
         "--database-url",
         help="export an existing database (e.g. a copy of canrehab_tpl200k) instead of building one",
     )
+    ap.add_argument("--type", default="", help="the export's _type (default: every type)")
     ap.add_argument("--export-only", help=argparse.SUPPRESS)  # internal: URL of a built database
     ap.add_argument("--data-dir", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.export_only:
-        print(json.dumps(export(args.export_only, Path(args.data_dir), args.role, args.parallel_min)))
+        figures = export(args.export_only, Path(args.data_dir), args.role, args.parallel_min, args.type)
+        print(json.dumps(figures))
         return
     print(f"machine: {machine()}")
     if args.database_url:  # a database built beforehand: the export alone, in a fresh process
         with tempfile.TemporaryDirectory() as tmp:
             cmd = [sys.executable, __file__, "--export-only", args.database_url, "--data-dir", tmp]
-            cmd += ["--role", args.role, "--parallel-min", str(args.parallel_min)]
+            cmd += ["--role", args.role, "--parallel-min", str(args.parallel_min), "--type", args.type]
             done = subprocess.run(cmd, check=True, capture_output=True, text=True)
             figures = json.loads(done.stdout.strip().splitlines()[-1])
             rows = int(figures["baseline"]["rows_patient"])  # type: ignore[index]

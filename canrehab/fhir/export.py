@@ -58,6 +58,7 @@ from canrehab.fhir.mapping.organisation import (
 from canrehab.fhir.mapping.pathway import condition_json, episode_json
 from canrehab.fhir.mapping.plan import care_plan_json
 from canrehab.fhir.mapping.procedure import procedure_json
+from canrehab.fhir.mapping.team import care_team_json, rehab_members
 from canrehab.fhir.mapping.workflow import service_request_json, task_json
 from canrehab.fhir.outcome import FhirError
 from canrehab.fhir.resources.common import questionnaire
@@ -79,6 +80,7 @@ CLINICAL = (
     "ServiceRequest",
     "Task",
     "Procedure",
+    "CareTeam",
 )
 SUPPORT = ("Organization", "PractitionerRole", "Practitioner")
 TYPES = CLINICAL + SUPPORT
@@ -593,12 +595,15 @@ def _batch_resources(reader: Any, batch: Any, plan: _Plan) -> Iterator[tuple[str
         for p in batch.patients:
             if (at := stamped("patient", p.id)) is not None:
                 yield "Patient", _with_last_updated(patient_json(p, pseudonymised=plan.pseudonymised), at)
+    team_of = _teams(reader, batch, plan) if "CareTeam" in wanted else None
     for pw in batch.pathways:
         if (at := stamped("pathway", pw.id)) is not None:
             if "EpisodeOfCare" in wanted:
                 yield "EpisodeOfCare", _with_last_updated(episode_json(pw), at)
             if "Condition" in wanted:
                 yield "Condition", _with_last_updated(condition_json(pw), at)
+        if team_of is not None and (team := team_of(pw)) is not None:
+            yield "CareTeam", team
     if "QuestionnaireResponse" in wanted:
         for a in batch.assessments:
             if (at := stamped("assessment", a.id)) is not None:
@@ -624,6 +629,29 @@ def _batch_resources(reader: Any, batch: Any, plan: _Plan) -> Iterator[tuple[str
         for k in batch.kva:
             if (at := stamped("kva_record", k.id)) is not None:
                 yield "Procedure", _with_last_updated(procedure_json(k), at)
+
+
+def _teams(reader: Any, batch: Any, plan: _Plan) -> Callable[[Any], Json | None]:
+    """The batch's CareTeams by pathway: the KVÅ records grouped by pathway and their performers'
+    professions read once per batch. A team was last updated when its pathway or one of the pathway's KVÅ
+    records was (a new member is a new record); ``_since`` leaves out a team with neither after it."""
+    performers = {k.performer_id for k in batch.kva if k.performer_id}
+    professions = {s.id: s.profession for s in reader.staff(performers)}
+    by_pathway: dict[str, list[Any]] = {}
+    for k in batch.kva:
+        by_pathway.setdefault(k.pathway_id, []).append(k)
+
+    def team(pw: Any) -> Json | None:
+        records = by_pathway.get(pw.id, ())
+        stamps = [reader.stamp("pathway", pw.id), *(reader.stamp("kva_record", k.id) for k in records)]
+        known = [s for s in stamps if s is not None]
+        at = max(known) if known else None
+        if plan.since is not None and (at is None or at <= plan.since):
+            return None
+        resource = care_team_json(pw, rehab_members(pw.id, records, professions.get))
+        return _with_last_updated(resource, instant(at) if at is not None else _NO_STAMP)
+
+    return team
 
 
 _NO_STAMP = ""  # a record without ``updated_at`` (not expected after migration 0013): no meta.lastUpdated

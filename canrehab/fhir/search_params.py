@@ -18,6 +18,7 @@ STATUS_SYSTEMS = {
     "Task": "http://hl7.org/fhir/task-status",
     "Procedure": "http://hl7.org/fhir/event-status",
     "Goal": "http://hl7.org/fhir/goal-status",
+    "CareTeam": "http://hl7.org/fhir/care-team-status",
 }
 ALIASES = {
     systems.PERSONNUMMER: systems.PERSONNUMMER_SYSTEMS,
@@ -109,6 +110,30 @@ def _extension_ref(url: str) -> Any:
     return values
 
 
+def _care_manager_role(r: Json) -> list[Coding]:
+    """The named-nurse role (``nurse-role``: contact_nurse, consulting_nurse) of the EpisodeOfCare's
+    careManager, from the contact-nurse extension naming the same PractitionerRole."""
+    manager = refs(r.get("careManager"))
+    out: list[Coding] = []
+    for e in r.get("extension", []) or []:
+        if e.get("url") != systems.EXT_CONTACT_NURSE:
+            continue
+        parts = {p.get("url"): p for p in e.get("extension", []) or []}
+        staff = refs((parts.get("staff") or {}).get("valueReference"))
+        role = (parts.get("role") or {}).get("valueCoding")
+        if staff and staff == manager and role:
+            out += codings(role)
+    return out
+
+
+def _participants(r: Json) -> list[str]:
+    return refs(*(p.get("member") for p in r.get("participant", []) or []))
+
+
+def _participant_roles(r: Json) -> list[Coding]:
+    return list(codings(*(p.get("role") for p in r.get("participant", []) or [])))
+
+
 def _performers(r: Json) -> list[str]:
     out = []
     for p in r.get("performer", []) or []:
@@ -150,7 +175,14 @@ PARAMS: Mapping[str, Mapping[str, Param]] = {
         Param("name", "string", lambda r: _list(r.get("name")), "the unit's name (starts with)"),
     ),
     "PractitionerRole": _by_name(
-        ID, reference("organization", "organization", "Organization", doc="the care unit")
+        ID,
+        reference("organization", "organization", "Organization", doc="the care unit"),
+        Param(
+            "role",
+            "token",
+            lambda r: codings(r.get("code")),
+            "the profession (canrehab profession code, e.g. consulting_nurse, or the KVÅ add-on code XS9xx)",
+        ),
     ),
     "Practitioner": _by_name(
         ID,
@@ -169,6 +201,12 @@ PARAMS: Mapping[str, Mapping[str, Param]] = {
         _date("date", "EpisodeOfCare.period", lambda r: period(r.get("period"))),
         reference("organization", "managingOrganization", "Organization"),
         reference("care-manager", "careManager", "PractitionerRole", doc="the contact nurse"),
+        Param(
+            "care-manager-role",
+            "token",
+            _care_manager_role,
+            "canrehab: the careManager's named-nurse role (nurse-role: contact_nurse, consulting_nurse)",
+        ),
     ),
     "Condition": _by_name(
         ID,
@@ -240,6 +278,25 @@ PARAMS: Mapping[str, Mapping[str, Param]] = {
             ("PractitionerRole", "Organization"),
         ),
     ),
+    "CareTeam": _by_name(
+        ID,
+        patient("subject"),
+        _status("CareTeam"),
+        _date("date", "CareTeam.period", lambda r: period(r.get("period"))),
+        Param(
+            "participant",
+            "reference",
+            _participants,
+            "a member (the named nurse or a rehab professional)",
+            ("PractitionerRole",),
+        ),
+        Param(
+            "role",
+            "token",
+            _participant_roles,
+            "canrehab: a participant's role (nurse-role, or the profession)",
+        ),
+    ),
     "AuditEvent": _by_name(
         ID,
         Param(
@@ -265,12 +322,24 @@ def params_of(rtype: str) -> Mapping[str, Param]:
 R4_SEARCH_PARAMETER = "http://hl7.org/fhir/SearchParameter"
 # the R4 SearchParameters shared by several types (the others are <Type>-<name>)
 SHARED_DEFINITIONS = {
-    "clinical-patient": ("EpisodeOfCare", "Condition", "CarePlan", "Goal", "ServiceRequest", "Procedure"),
-    "clinical-date": ("EpisodeOfCare", "CarePlan", "Procedure"),
+    "clinical-patient": (
+        "EpisodeOfCare",
+        "Condition",
+        "CarePlan",
+        "Goal",
+        "ServiceRequest",
+        "Procedure",
+        "CareTeam",
+    ),
+    "clinical-date": ("EpisodeOfCare", "CarePlan", "Procedure", "CareTeam"),
     "clinical-code": ("Condition", "Procedure"),
 }
 # canrehab's own parameters (no R4 SearchParameter has their meaning)
-OWN_DEFINITIONS = {("Practitioner", "organization")}
+OWN_DEFINITIONS = {
+    ("Practitioner", "organization"),
+    ("EpisodeOfCare", "care-manager-role"),
+    ("CareTeam", "role"),
+}
 
 
 def definition_of(rtype: str, name: str) -> str:

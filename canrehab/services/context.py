@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -57,9 +58,11 @@ class Catalog:
     mdk_rehab_regions: Any = None  # the healthcare regions' MDK-rehab (codes/mdk_rehab.yaml); None: shipped
 
     @classmethod
-    def load(cls) -> Catalog:
+    def load(cls, data_dir: Path | None = None) -> Catalog:
         """Load and check every definition (the shipped files, or the region's: ``CANREHAB_INSTRUMENTS_DIR``,
-        ``CANREHAB_DEFINITIONS_DIR``); an invalid one raises ``DefinitionError`` naming file and field."""
+        ``CANREHAB_DEFINITIONS_DIR``; ``children.yaml`` also from ``data_dir``'s own copy, see
+        ``codes.mdk_rehab.load_children``); an invalid one raises ``DefinitionError`` naming file and
+        field."""
         from canrehab.codes.catalog import (
             check_routines_against_kva,
             check_routines_against_processes,
@@ -91,7 +94,7 @@ class Catalog:
             processes=processes,
             kva=kva,
             level_set=level_set,
-            children=load_children(),
+            children=load_children(data_dir=data_dir),
         )
 
     def routine_for(self, process: str) -> Any:
@@ -132,7 +135,7 @@ class Services:
 
     @cached_property
     def catalog(self) -> Catalog:
-        return Catalog.load()
+        return Catalog.load(data_dir=self.settings.data_dir)
 
     def today(self) -> date:
         return self.clock()

@@ -11,28 +11,38 @@ own generator: the rest of the region stays as it was for the same seed)"""
 from __future__ import annotations
 
 import random
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from canrehab.domain import assessment as assessment_rules
 from canrehab.domain import children as children_rules
 from canrehab.domain import handover as handover_rules
 from canrehab.domain import mdk_rehab as mdk_rules
+from canrehab.domain import pathway as pathway_rules
 from canrehab.domain import plan as plan_rules
+from canrehab.domain import procedure as procedure_rules
 from canrehab.domain import referral as referral_rules
 from canrehab.domain import relatives as relative_rules
 from canrehab.domain.errors import DomainError
 from canrehab.domain.kva import age_on
 from canrehab.domain.mdk_rehab import MdkRehabCase, MdkRehabRegion
 from canrehab.domain.model import (
+    CareLevel,
+    CareType,
     Goal,
     HandoverContent,
+    HandoverStatus,
+    KeyMoment,
     NeedsLevel,
     Pathway,
+    PhaseKind,
     PlanContent,
     PlannedAction,
     PlanParticipation,
     Profession,
+    ReferralStatus,
     Staff,
 )
 from canrehab.domain.relatives import ConsentStatus, RelationKind, Relative, RelativeSupport, SupportKind
@@ -59,6 +69,8 @@ def _rng(gen: RegionGenerator, bundle: PatientBundle, part: str) -> random.Rando
 def add_care_paths(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway, nurse: Staff) -> Pathway:
     """Add the bundle's relatives, support, MDK-rehab case, return-to-work plan and children's paths;
     returns the pathway as these leave it (a child's named nurse is its konsultsjuksköterska)."""
+    pathway = _key_moments(gen, bundle, pathway, nurse)
+    pathway = _handover_assessments(gen, bundle, pathway, nurse)
     rng, today = _rng(gen, bundle, "relatives"), gen.config.today
     paths = CarePaths()
     bundle.care_paths = paths
@@ -93,7 +105,123 @@ def add_care_paths(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway
             _support(gen, bundle, pathway, child, SupportKind.CHILD_TALK_WITH_CHILD, nurse, on)
     _mdk_rehab(gen, bundle, pathway, nurse)
     _return_to_work_plan(gen, bundle, pathway, nurse)
-    return _children(gen, bundle, pathway, nurse)
+    pathway = _children(gen, bundle, pathway, nurse)
+    return _rehab_assessments(gen, bundle, pathway)
+
+
+# The prehabilitation actions the contact nurse gives (routines.yaml: a code of each action, by a nurse).
+PREHABILITATION_CODES = ("DV111", "DV132", "DV141", "DU112")
+
+
+def _key_moments(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway, nurse: Staff) -> Pathway:
+    """004's key moments beyond the phases: some patients have a prehabilitation phase between diagnosis and
+    treatment start with the nurse's prehabilitation actions (tobacco, physical activity, nutrition,
+    psychosocial support: 001 "Prehabilitering"), and some a change in disease or treatment (progression)
+    after the treatment start, at which the routine asks for an assessment (the catch-up does most of
+    them). Recorded by the pathway and procedure rules the web app's use cases call."""
+    rng, today = _rng(gen, bundle, "key-moments"), gen.config.today
+    if pathway.closed_on is not None:
+        return pathway
+    diagnosed = pathway.diagnosis.diagnosed_on
+    start = next((p.on for p in pathway.phases if p.kind is PhaseKind.TREATMENT_START), None)
+    if start is not None and (start - diagnosed).days >= 10 and rng.random() < 0.3:
+        opens = diagnosed + timedelta(days=rng.randint(1, 3))
+        pathway = pathway_rules.record_phase(pathway, PhaseKind.PREHABILITATION, opens)
+        codes = gen.catalog.kva or {}
+        for code in rng.sample(PREHABILITATION_CODES, rng.randint(1, len(PREHABILITATION_CODES))):
+            on = opens + timedelta(days=rng.randint(0, (start - opens).days - 1))
+            done = any(r.code == code and r.pathway_id == pathway.id for r in bundle.kva)
+            if on > today or code not in codes or done:  # e.g. the simple advice given at the assessment
+                continue
+            bundle.kva.append(
+                procedure_rules.record_procedure(
+                    pathway,
+                    code=code,
+                    by=nurse,
+                    on=on,
+                    today=today,
+                    professions=gen.professions,
+                    codes=codes,
+                    existing=bundle.kva,
+                )
+            )
+    if start is not None and rng.random() < 0.06:
+        on = start + timedelta(days=rng.randint(30, 300))
+        if on <= today:
+            with suppress(DomainError):  # e.g. after a palliative phase or the follow-up: not recorded here
+                pathway = pathway_rules.record_phase(pathway, PhaseKind.PROGRESSION, on)
+    return pathway
+
+
+def _handover_assessments(
+    gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway, nurse: Staff
+) -> Pathway:
+    """004's key moment "överlämning från specialistvård till primärvård": for about half of the handovers
+    to primary care the sending nurse makes the structured assessment the routine asks for (one made in the
+    30 days before sending is the handover's basis), by the generator's own assessment path, drawing from
+    this patient's own generator."""
+    rng = _rng(gen, bundle, "handover-assessment")
+    for h in list(bundle.handovers):
+        sender, receiver = gen.units[h.from_unit_hsa_id], gen.units[h.to_unit_hsa_id]
+        if (
+            pathway.closed_on is not None
+            or h.status is HandoverStatus.REJECTED
+            or sender.level is not CareLevel.SPECIALISED
+            or receiver.level is CareLevel.SPECIALISED
+            or rng.random() > 0.5
+        ):
+            continue
+        on = max(pathway.diagnosis.diagnosed_on, h.sent_on - timedelta(days=rng.randint(0, 7)))
+        main, gen.rng = gen.rng, rng
+        try:
+            pathway = gen._assess(bundle, pathway, KeyMoment.HANDOVER, on, nurse, pathway.unit_hsa_id)
+        finally:
+            gen.rng = main
+    return pathway
+
+
+def _rehab_assessments(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway) -> Pathway:
+    """The rehab professional who accepted a referral assesses the patient's rehabilitation needs at the
+    pathway's särskild or avancerad level (004: AW019 "ska användas på särskild och avancerad nivå"), by the
+    domain rule the web app's use case (``services.procedures.assess_rehab_needs``) calls: AW019 with the
+    profession's add-on code, and the pathway's confirmed level on that date. Most do so within a few days
+    of accepting; some never record it."""
+    rng, today = _rng(gen, bundle, "rehab-assessment"), gen.config.today
+    for referral in bundle.referrals:
+        level = pathway.confirmed_level
+        if (
+            level is None
+            or level < NeedsLevel.SPECIAL
+            or pathway.closed_on is not None
+            or referral.status not in (ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED)
+            or referral.answered_on is None
+            or referral.to_profession not in assessment_rules.REHAB_PROFESSIONS
+            or referral.to_unit_hsa_id is None
+            or rng.random() > 0.75
+        ):
+            continue
+        assessors = gen.org.of_profession(referral.to_unit_hsa_id, referral.to_profession)
+        on = referral.answered_on + timedelta(days=rng.randint(0, 10))
+        if not assessors or on > today:
+            continue
+        level_set = gen.catalog.level_set
+        if level_set is not None and not level_set.contains(level):
+            continue  # a level the region's set does not have: the use case would refuse it
+        inpatient = rng.random() < 0.15  # assessed on the ward during an admission (AW030's sluten vård)
+        pathway, record = assessment_rules.assess_rehab_needs(
+            pathway,
+            level=level,
+            by=rng.choice(assessors),
+            on=on,
+            today=today,
+            professions=gen.professions,
+            existing=bundle.kva,
+            level_set=level_set,
+            care_type=CareType.INPATIENT if inpatient else CareType.OUTPATIENT,
+            codes=gen.catalog.kva or None,
+        )
+        bundle.kva.append(record)
+    return pathway
 
 
 def _return_to_work_plan(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway, nurse: Staff) -> None:

@@ -27,7 +27,23 @@ def load_region(
     generator = RegionGenerator(config, services.catalog)
     with services.engine.begin() as conn:
         _load(services, config, generator, conn, progress)
+    know_the_childrens_cancer_centre(services, generator)
     return generator
+
+
+def know_the_childrens_cancer_centre(services: Services, generator: RegionGenerator) -> None:
+    """The synthetic barncancercentrum is configured the way a region configures its own: listed in
+    ``childrens_cancer_centres`` of the installation's ``children.yaml``, here the data directory's own copy
+    (``<data_dir>/definitions/children.yaml``), so the shipped file stays free of synthetic ids. The
+    running services read the copy at once; a new start reads it through ``Catalog.load``."""
+    from canrehab.codes.mdk_rehab import load_children, write_children_override
+
+    centre = generator.org.bcc
+    if centre is None or centre in services.catalog.children.childrens_cancer_centres:
+        return
+    data_dir = services.settings.data_dir
+    write_children_override(data_dir, (centre,))
+    services.catalog.children = load_children(data_dir=data_dir)
 
 
 def _load(

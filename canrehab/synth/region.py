@@ -25,6 +25,7 @@ from canrehab.domain.identity import generate_personnummer, pseudonymise
 from canrehab.domain.mdk_rehab import team_missing
 from canrehab.domain.model import (
     Assessment,
+    ContactMethod,
     Diagnosis,
     Goal,
     Handover,
@@ -401,7 +402,9 @@ class RegionGenerator:
             on = min(today, start + timedelta(days=draw.randint(0, 10)))
             if handover.status is HandoverStatus.SENT:
                 handover = handover_rules.receive(handover, by=receiver, on=on)
-            bundle.handovers[n] = handover_rules.confirm_patient_contact(handover, by=receiver, on=on)
+            bundle.handovers[n] = handover_rules.confirm_patient_contact(
+                handover, by=receiver, on=on, how=contact_method(self.config.seed, bundle, n)
+            )
 
     def _answers(self, burden: float) -> dict[str, Any]:
         """Answers whose troublesomeness follows the patient's latent burden (0..1)."""
@@ -594,6 +597,8 @@ class RegionGenerator:
                 wishes="Vill ha kontakt nära hemmet.",
                 plan_summary="Rehabiliteringsplan upprättad, uppföljning om tre månader.",
                 ongoing_actions="Träningsprogram hos fysioterapeut.",
+                disease=handover_disease(pathway, self.catalog.processes, on),
+                treatment=handover_treatment(pathway, on),
             ),
             patient_informed=rng.random() < 0.85,
             on=on,
@@ -606,7 +611,12 @@ class RegionGenerator:
                 handover = handover_rules.receive(handover, by=receiver, on=received)
                 contacted = received + timedelta(days=rng.randint(0, 7))
                 if contacted <= today:
-                    handover = handover_rules.confirm_patient_contact(handover, by=receiver, on=contacted)
+                    handover = handover_rules.confirm_patient_contact(
+                        handover,
+                        by=receiver,
+                        on=contacted,
+                        how=contact_method(self.config.seed, bundle, len(bundle.handovers)),
+                    )
                     if contacted + timedelta(days=30) <= today and rng.random() < 0.5:
                         handover = handover_rules.complete(
                             handover, by=receiver, on=contacted + timedelta(days=30)
@@ -619,6 +629,50 @@ class RegionGenerator:
                 reason="Patienten tillhör inte vårt upptagningsområde.",
             )
         bundle.handovers.append(handover)
+
+
+def handover_disease(pathway: Pathway, processes: Any, on: date) -> str:
+    """The handover's disease text on ``on`` (item 9: the handover carries the disease): the diagnosis, its
+    process and date, and whether a palliative phase has begun. No random draw: the region stays as it was."""
+    names = {p.id: p.name_sv for p in processes}
+    diagnosis = pathway.diagnosis
+    state = (
+        "palliativ fas"
+        if any(p.kind is PhaseKind.PALLIATIVE and p.on <= on for p in pathway.phases)
+        else "ingen känd återkommande sjukdom"
+    )
+    return (
+        f"{names.get(diagnosis.process, diagnosis.process)} ({diagnosis.icd10}), diagnos "
+        f"{diagnosis.diagnosed_on.isoformat()}; {state}"
+    )
+
+
+def handover_treatment(pathway: Pathway, on: date) -> str:
+    """The handover's treatment text on ``on``: the treatment given, with its dates from the pathway."""
+    start = next((p.on for p in pathway.phases if p.kind is PhaseKind.TREATMENT_START and p.on <= on), None)
+    end = next((p.on for p in pathway.phases if p.kind is PhaseKind.TREATMENT_END and p.on <= on), None)
+    if start is None:
+        return "Ingen behandling påbörjad"
+    if end is None:
+        return f"Pågående behandling sedan {start.isoformat()}"
+    return f"Behandling {start.isoformat()}–{end.isoformat()}, avslutad"
+
+
+CONTACT_METHODS = (
+    (ContactMethod.PHONE, 0.6),
+    (ContactMethod.VISIT, 0.25),
+    (ContactMethod.VIDEO, 0.05),
+    (ContactMethod.DIGITAL_MESSAGE, 0.07),
+    (ContactMethod.LETTER, 0.03),
+)
+
+
+def contact_method(seed: int, bundle: PatientBundle, n: int) -> ContactMethod:
+    """How the receiver made contact with the patient for the bundle's ``n``-th handover (item 9:
+    confirming contact records the date and how); own generator, seeded by the patient."""
+    draw = random.Random(f"{seed}:{bundle.patient.personnummer}:contact:{n}")
+    methods = [m for m, _ in CONTACT_METHODS]
+    return draw.choices(methods, [w for _, w in CONTACT_METHODS])[0]
 
 
 def caught_up_share(age_days: int) -> float:

@@ -285,7 +285,13 @@ handovers = st.builds(
     to_profession=st.none() | professions,
     to_staff_id=st.none() | ids,
     content=st.builds(
-        HandoverContent, needs=opt_texts, wishes=opt_texts, plan_summary=opt_texts, ongoing_actions=opt_texts
+        HandoverContent,
+        needs=opt_texts,
+        wishes=opt_texts,
+        plan_summary=opt_texts,
+        ongoing_actions=opt_texts,
+        disease=opt_texts,
+        treatment=opt_texts,
     ),
     status=st.sampled_from(HandoverStatus),
     sent_on=dates,

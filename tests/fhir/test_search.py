@@ -38,6 +38,7 @@ def cases(ids: dict[str, str]) -> dict[str, dict[str, tuple[str, str]]]:
         "PractitionerRole": {
             "_id": (ids["PractitionerRole"], "nobody"),
             "organization": ("Organization/SE2321000016-ONK1", "Organization/SE0000000000-NONE"),
+            "role": (f"{KVA}|XS912", f"{systems.CS_PROFESSION}|psychologist"),
         },
         "Practitioner": {
             "_id": (ids["PractitionerRole"], "nobody"),
@@ -50,6 +51,15 @@ def cases(ids: dict[str, str]) -> dict[str, dict[str, tuple[str, str]]]:
             "date": ("ge2026-02", "lt2026-02-02"),  # an open period: eq never contains it
             "organization": ("Organization/SE2321000016-ONK1", "Organization/SE2321000016-KIR1"),
             "care-manager": (nurse, "PractitionerRole/nobody"),
+            "care-manager-role": (f"{systems.CS_NURSE_ROLE}|contact_nurse", "consulting_nurse"),
+        },
+        "CareTeam": {
+            "_id": (f"{episode}-team", "nobody"),
+            "patient": (pid, "nobody"),
+            "status": ("http://hl7.org/fhir/care-team-status|active", "inactive"),
+            "date": ("ge2026-02", "lt2026-02-02"),
+            "participant": (nurse, "PractitionerRole/nobody"),
+            "role": (f"{systems.CS_NURSE_ROLE}|contact_nurse", f"{systems.CS_NURSE_ROLE}|consulting_nurse"),
         },
         "Condition": {
             "_id": (f"{episode}-dx", "nobody"),
@@ -126,6 +136,7 @@ NEEDS_PATIENT = {
     "ServiceRequest",
     "Task",
     "Procedure",
+    "CareTeam",
 }
 
 

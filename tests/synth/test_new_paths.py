@@ -7,9 +7,12 @@ from collections import Counter
 from datetime import date
 
 from canrehab.domain import children as children_rules
+from canrehab.domain.assessment import REHAB_PROFESSIONS
 from canrehab.domain.kva import age_on
 from canrehab.domain.mdk_rehab import MdkRehabStatus, team_missing
-from canrehab.domain.model import AssessmentStatus, NurseRole, Profession
+from canrehab.domain.min_vardplan import responsible_care, treatment_summary
+from canrehab.domain.model import AssessmentStatus, CareType, KeyMoment, NurseRole, PhaseKind, Profession
+from canrehab.domain.prehabilitation import prehabilitation_actions, prehabilitation_for
 from canrehab.services.context import Catalog
 from canrehab.synth.region import RegionGenerator, SynthConfig
 
@@ -23,6 +26,9 @@ def test_a_small_synthetic_region_exercises_every_new_path_and_au010_on_every_co
     assert bcc is not None
     rules = catalog.children.model_copy(update={"childrens_cancer_centres": (bcc,)})
     konsult = {s.id for s in generator.org.consulting_nurses()}
+    profession_of = {s.id: s.profession for s in generator.org.staff}
+    prehabilitation = prehabilitation_for(catalog.routines["default"], catalog.routines)
+    assert prehabilitation is not None
     assert konsult
     paths: Counter[str] = Counter()
     confirmed = carrying = 0
@@ -49,12 +55,51 @@ def test_a_small_synthetic_region_exercises_every_new_path_and_au010_on_every_co
         paths["handover with disease and treatment"] += sum(
             bool(h.content.disease and h.content.treatment) for h in bundle.handovers
         )
+        paths["AW019 by a rehab profession with its add-on code at särskild/avancerad level"] += sum(
+            r.code == "AW019"
+            and profession_of[r.performer_id] in REHAB_PROFESSIONS
+            and bool(r.profession_code)
+            for r in bundle.kva
+        )
+        paths["ordinary (adult) handover with disease and treatment"] += sum(
+            bool(h.content.disease and h.content.treatment)
+            for h in bundle.handovers
+            if age_on(patient.birth_date, h.sent_on) >= 18
+        )
+        paths["AW019 in inpatient care (sluten vård)"] += sum(
+            r.code == "AW019" and r.care_type is CareType.INPATIENT for r in bundle.kva
+        )
+        paths["confirmed contact with its date and how"] += sum(
+            h.patient_contacted_on is not None and h.patient_contact_method is not None
+            for h in bundle.handovers
+        )
+        paths["prehabilitation phase with an action in its window"] += any(
+            a.done_on is not None
+            for a in prehabilitation_actions(pathway, prehabilitation, bundle.kva)
+            if any(p.kind is PhaseKind.PREHABILITATION for p in pathway.phases)
+        )
+        paths["change in disease or treatment (progression)"] += any(
+            p.kind is PhaseKind.PROGRESSION for p in pathway.phases
+        )
+        paths["assessment at a change in disease or treatment"] += sum(
+            a.key_moment is KeyMoment.PROGRESSION for a in bundle.assessments
+        )
+        # 004's key moment: the handover to primary care asks for an assessment, made by the sending nurse
+        paths["assessment at a handover to primary care (key moment handover)"] += sum(
+            a.key_moment is KeyMoment.HANDOVER and a.status is AssessmentStatus.CONFIRMED
+            for a in bundle.assessments
+        )
+        paths["Min vårdplan: responsible unit after a handover"] += (
+            responsible_care(pathway, bundle.handovers, CONFIG.today).unit_hsa_id != pathway.unit_hsa_id
+        )
+        summary = treatment_summary(pathway, bundle.plans, bundle.handovers, CONFIG.today)
+        paths["Min vårdplan: treatment summary with the care given"] += bool(summary and summary.care_given)
         paths["handover to primary care"] += sum(
             generator.units[h.to_unit_hsa_id].level is not generator.units[pathway.unit_hsa_id].level
             for h in bundle.handovers
         )
         paths["relative with consent"] += sum(r.consent.value == "given" for r in care.relatives)
-        for code in ("GB010", "QT011", "DU055", "DU057", "DV077", "XS008"):
+        for code in ("GB010", "QT011", "DU055", "DU057", "DV077", "XS008", "AW019"):
             paths[f"KVÅ {code}"] += codes[code]
         paths["MDK-rehab case concluded"] += sum(
             c.status is MdkRehabStatus.CONCLUDED for c in care.mdk_rehab_cases

@@ -113,7 +113,10 @@ def test_a_handover_to_primary_care_sent_and_confirmed_in_the_browser_triggers_a
         page.goto(f"{base}/patient/{patient.id}/overlamning?pathway_id={pathway.id}")
         assert page.locator("#to_unit").input_value() == ""  # nothing preselected
         page.select_option("#to_unit", primary.hsa_id)
+        page.get_by_label("Sjukdom", exact=True).fill("Prostatacancer (C61), ingen känd återkommande sjukdom")
+        page.get_by_label("Behandling", exact=True).fill("Strålbehandling, avslutad")
         page.get_by_label("Patientens behov").fill("Uppföljning av trötthet")
+        screenshot(page, "handover_form_disease_treatment")
         page.locator("form button[type=submit]").last.click()
         page.wait_for_load_state()
         handover_url = page.url
@@ -129,7 +132,11 @@ def test_a_handover_to_primary_care_sent_and_confirmed_in_the_browser_triggers_a
         page.select_option("#contact_method", "phone")
         page.get_by_role("button", name="Bekräfta att vi har haft kontakt med patienten").click()
         page.wait_for_load_state()
-        assert "telefon" in page.inner_text("body")
+        body = page.inner_text("body")
+        assert "telefon" in body
+        # item 9: the receiver reads the disease and the treatment the sender wrote
+        assert "Prostatacancer (C61), ingen känd återkommande sjukdom" in body
+        assert "Strålbehandling, avslutad" in body
         screenshot(page, "handover_confirmed_390")
     record = patient_service.patient_record(services, world.nurse, patient.id)
     stored = record.pathways[0]
@@ -141,3 +148,8 @@ def test_a_handover_to_primary_care_sent_and_confirmed_in_the_browser_triggers_a
         handovers=record.handovers,
     )
     assert KeyMoment.HANDOVER in {i.key_moment for i in items}
+    content = record.handovers[0].content
+    assert (content.disease, content.treatment) == (
+        "Prostatacancer (C61), ingen känd återkommande sjukdom",
+        "Strålbehandling, avslutad",
+    )

@@ -150,3 +150,33 @@ def test_a_rejected_referral_stands_out_first_on_the_referral_page_with_its_reas
     body = html[html.index("<tbody>") :]
     first_row = body[: body.index("</tr>")]
     assert 'class="highlight"' in first_row and "Tas av primärvården" in first_row
+
+
+def test_the_handover_form_asks_for_disease_and_treatment_and_a_refused_one_keeps_them(world: World) -> None:
+    """Issue 12 item 9 (001: the handover's content): the form asks for the disease and the treatment; a
+    handover refused (no receiving unit) is shown again with both kept, and nothing is written."""
+    client = logged_in(world.app, "ssk")
+    form = client.get(f"/patient/{world.patient_id}/overlamning", params={"pathway_id": world.pathway_id})
+    assert '<label for="disease">Sjukdom</label>' in form.text
+    assert '<label for="treatment">Behandling</label>' in form.text
+    before = _handover_count(world)
+    refused = client.post(
+        f"/patient/{world.patient_id}/overlamning",
+        data={
+            "pathway_id": world.pathway_id,
+            "to_unit": "",
+            "disease": "Bröstcancer (C50.9), ingen känd återkommande sjukdom",
+            "treatment": "Operation och strålbehandling, avslutad",
+            "needs": "Trötthet",
+        },
+    )
+    assert refused.status_code == 400
+    assert "Välj den enhet som ska ta emot patienten." in refused.text
+    assert "Bröstcancer (C50.9), ingen känd återkommande sjukdom</textarea>" in refused.text
+    assert "Operation och strålbehandling, avslutad</textarea>" in refused.text
+    assert _handover_count(world) == before
+
+
+def _handover_count(world: World) -> int:
+    with world.services.uow(SYSTEM, log_reads=False) as uow:
+        return len(uow.handovers.for_patient(world.patient_id))

@@ -78,7 +78,7 @@ def test_handover_detail_escapes_all_free_text() -> None:
         from_unit_hsa_id="a",
         to_unit_hsa_id="b",
         from_staff_id="s",
-        content=HandoverContent(needs=X, wishes=X, plan_summary=X, ongoing_actions=X),
+        content=HandoverContent(needs=X, wishes=X, plan_summary=X, ongoing_actions=X, disease=X, treatment=X),
         sent_on=date.today(),
         reject_reason=X,
     )

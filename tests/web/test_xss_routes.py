@@ -83,6 +83,8 @@ def test_handover_content_and_rejection_reason(world: World) -> None:
             "wishes": PAYLOAD,
             "plan_summary": PAYLOAD,
             "ongoing_actions": PAYLOAD,
+            "disease": PAYLOAD,
+            "treatment": PAYLOAD,
             "patient_informed": "1",
         },
         follow_redirects=False,
@@ -91,7 +93,7 @@ def test_handover_content_and_rejection_reason(world: World) -> None:
     detail_url = r.headers["location"]
     page = nurse.get(detail_url).text
     assert_escaped(page)
-    assert page.count("&lt;script&gt;alert(") == 4
+    assert page.count("&lt;script&gt;alert(") == 6  # needs, wishes, plan, actions, disease, treatment
     physio = client_for(world, "fysioterapeut")
     assert_escaped(physio.get("/overlamningar").text, shown=False)
     received = physio.get(detail_url).text
@@ -104,7 +106,7 @@ def test_handover_content_and_rejection_reason(world: World) -> None:
     assert r.status_code == 303, r.text
     for html in (physio.get(detail_url).text, nurse.get(detail_url).text):
         assert_escaped(html)
-        assert html.count("&lt;script&gt;alert(") == 6  # content; reason in notice and details
+        assert html.count("&lt;script&gt;alert(") == 8  # six content fields; reason in notice and details
     assert_escaped(nurse.get(f"/patient/{world.own_patient}").text, shown=False)
 
 

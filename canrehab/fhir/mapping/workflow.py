@@ -171,6 +171,8 @@ CONTENT_FIELDS = {
     "wishes": "Patientens önskemål",
     "plan_summary": "Sammanfattning av planen",
     "ongoing_actions": "Pågående insatser",
+    "disease": "Sjukdom",  # issue 12 item 9: the handover carries the disease and the treatment
+    "treatment": "Behandling",
 }
 
 

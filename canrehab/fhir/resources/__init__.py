@@ -29,6 +29,7 @@ from canrehab.fhir.resources import (
     patient,
     plan,
     procedure,
+    team,
     workflow,
 )
 from canrehab.fhir.resources.common import Handler, Json, stamped, version_of
@@ -94,6 +95,7 @@ _ALL = (
     *plan.HANDLERS,
     *workflow.HANDLERS,
     procedure.HANDLER,
+    team.HANDLER,
     audit.HANDLER,
 )
 # The order of the routes and of the CapabilityStatement: the care process, then the log and the forms.
@@ -110,6 +112,7 @@ ORDER = (
     "ServiceRequest",
     "Task",
     "Procedure",
+    "CareTeam",
     "AuditEvent",
     "Questionnaire",
 )

@@ -189,6 +189,7 @@ STAMP_SOURCE: dict[str, tuple[str, Callable[[str], str]]] = {
     "ServiceRequest": ("referrals", str),
     "Task": ("handovers", str),
     "Procedure": ("kva", str),
+    "CareTeam": ("pathways", lambda rid: rid.removesuffix("-team")),  # the pathway's (its named nurses)
 }
 
 

@@ -43,9 +43,11 @@ def _staff_list(ctx: Ctx, query: Query) -> list[Any]:
     ids = query.candidates("_id", lambda v: str(v.code) if v.system is None else "")
     if ids is not None:
         return [s for s in (ctx.uow.staff.find(rid) for rid in sorted(ids - {""})) if s is not None]
+    if query.has("role"):  # PractitionerRole only (Practitioner has no role parameter)
+        return ctx.uow.staff.list_all()  # staff by role (e.g. the konsultsjuksköterskor), matched on the page
     raise FhirError(
         400,
-        "Searching PractitionerRole or Practitioner requires organization or _id.",
+        "Searching PractitionerRole requires organization, role or _id (Practitioner: organization or _id).",
         code="required",
         expression=("organization",),
     )

@@ -186,6 +186,8 @@ async def send_handover(
                     wishes=entered["wishes"],
                     plan_summary=entered["plan_summary"],
                     ongoing_actions=entered["ongoing_actions"],
+                    disease=entered["disease"],
+                    treatment=entered["treatment"],
                 ),
                 patient_informed=entered["patient_informed"] == "1",
             )
@@ -214,7 +216,17 @@ def referral_form(
     return _send_form(request, services, user, patient_id, pathway_id, "referral")
 
 
-SEND_FIELDS = ("to_unit", "to_profession", "needs", "wishes", "plan_summary", "ongoing_actions", "reason")
+SEND_FIELDS = (
+    "to_unit",
+    "to_profession",
+    "needs",
+    "wishes",
+    "plan_summary",
+    "ongoing_actions",
+    "disease",
+    "treatment",
+    "reason",
+)
 
 
 def _entered(form: Any) -> dict[str, str]:
