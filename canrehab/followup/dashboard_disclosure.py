@@ -42,11 +42,13 @@ from canrehab.followup.disclosure_audit import (
     HIDDEN_TEXT,
     PRIMARY,
     SMALL_TEXT,
+    AuditResult,
     DisclosureError,
     Group,
     Policy,
     Subset,
     System,
+    audit,
 )
 from canrehab.followup.suppression import ShareCells, protect, share_cells
 
@@ -200,21 +202,56 @@ def _from_texts(
     system: System,
     first: Mapping[Hashable, str],
     published: Mapping[tuple[Hashable, Hashable], ShareCells],
+    margins: Sequence[Margin] = (),
 ) -> dict[Hashable, str]:
-    """The suppression a view shows (its rows' texts) as a state of its system."""
+    """The suppression a view shows (its rows' and margins' texts) as a state of its system."""
     state: dict[Hashable, str] = {k: v for k, v in first.items() if isinstance(k, tuple) and k[1] == "c"}
-    for t in tables:
-        for u, n, d in t.rows:
-            cells = published[(t.key, u)]
-            for kind, text, value in (("n", cells.numerator_text, n), ("d", cells.denominator_text, d)):
-                k = (t.key, kind, u)
-                if k in system.unpublished:
-                    continue
-                if text.startswith("<"):
-                    state[k] = PRIMARY
-                elif text == HIDDEN_TEXT and int(value) > 0:
-                    state[k] = COMPLEMENTARY
+    rows = [(t.key, u, u) for t in tables for u, _, _ in t.rows]
+    rows += [(m.key, m.name, (_MARGIN, m.name)) for m in margins]
+    for key, name, u in rows:
+        cells = published[(key, name)]
+        for kind, text in (("n", cells.numerator_text), ("d", cells.denominator_text)):
+            k = (key, kind, u)
+            if k in system.unpublished:
+                continue
+            if text.startswith("<"):
+                state[k] = PRIMARY
+            elif text == HIDDEN_TEXT and int(system.values[k]) > 0:
+                state[k] = COMPLEMENTARY
     return state
+
+
+def _around(system: System, start: set[Hashable], state: Mapping[Hashable, str]) -> System:
+    """The part of ``system`` linked to ``start`` through relations over cells that are not known exactly
+    (suppressed, unpublished or in ``start``): every relation touching such a cell, with all its cells."""
+    free = set(state) | system.unpublished | start
+    relations: list[tuple[Group | Subset, tuple[Hashable, ...]]] = [(g, g.members) for g in system.groups]
+    relations += [(s, (s.part, s.whole)) for s in system.subsets]
+    by_cell: dict[Hashable, list[int]] = {}
+    for i, (_, cells) in enumerate(relations):
+        for k in cells:
+            by_cell.setdefault(k, []).append(i)
+    seen, todo, used = set(start), list(start), set()
+    while todo:
+        k = todo.pop()
+        for i in by_cell.get(k, []):
+            if i in used:
+                continue
+            used.add(i)
+            for c in relations[i][1]:
+                if c not in seen:
+                    seen.add(c)
+                    if c in free:
+                        todo.append(c)
+    near = System(values={k: v for k, v in system.values.items() if k in seen})
+    near.unpublished = system.unpublished & seen
+    for i in sorted(used):
+        r = relations[i][0]
+        if isinstance(r, Group):
+            near.groups.append(r)
+        else:
+            near.subsets.append(r)
+    return near
 
 
 def _protected(
@@ -230,6 +267,22 @@ def _protected(
             if k not in system.unpublished and k not in keep and int(v) > 0:
                 state.setdefault(k, COMPLEMENTARY)
         return state
+
+
+def audit_shown(
+    tables: Sequence[ShareTable],
+    shown: Mapping[tuple[Hashable, Hashable], ShareCells],
+    threshold: int,
+    *,
+    total: Hashable = TOTAL_ROW,
+    margins: Sequence[Margin] = (),
+) -> AuditResult:
+    """The joint audit of a view as it is shown (every row's and margin's texts, ``(key, unit or margin
+    name)`` -> ``ShareCells``): which suppressed cells a reader can narrow from everything on it. A margin
+    published as a share only is audited as if its counts were shown (a share beside the view's counts
+    gives them back)."""
+    system, first = view_system(tables, threshold, total, margins)
+    return audit(system, _from_texts(tables, system, first, shown, margins), Policy(threshold=threshold))
 
 
 def audit_published(
@@ -254,7 +307,13 @@ def audit_published(
         base = set(system.values)
         system, first = view_system(tables, threshold, total, margins)
         merged = {**{k: v for k, v in first.items() if k not in base}, **state}
-        state = _protected(system, merged, threshold, base)
+        # only the margins' side of the view can change: protect the part of the system a margin reaches
+        # through cells the reader does not know exactly (the rest was audited with the view itself)
+        near = _around(system, set(system.values) - base, merged)
+        state = {
+            **merged,
+            **_protected(near, {k: v for k, v in merged.items() if k in near.values}, threshold, base),
+        }
     small = SMALL_TEXT.format(threshold=threshold)
 
     def text(k: Hashable, value: int, zero_hidden: bool = False) -> str:
