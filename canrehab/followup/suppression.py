@@ -147,9 +147,11 @@ def protect(
     already: Mapping[Hashable, str] | None = None,
     protection: int = 0,
     cost: str = "value",
+    keep: Iterable[Hashable] = (),
 ) -> dict[Hashable, str]:
     """Primary and (unless ``complementary`` is off) complementary suppression of a whole system, audited:
-    the result's audit is clean, or ``DisclosureError`` is raised."""
+    the result's audit is clean, or ``DisclosureError`` is raised. Cells in ``keep`` are never chosen as
+    complements (they are published already, e.g. a dashboard beside the trend that extends it)."""
     if cost not in COSTS:
         raise ValueError(f"cost must be one of {COSTS}")
     status: dict[Hashable, str] = dict(already or {})
@@ -160,6 +162,7 @@ def protect(
         return status
     if policy.threshold == 2:
         return status  # "<2" itself says "1": there is no range to protect
+    kept = frozenset(keep)
     rels = system.relations()
     by_cell: dict[Hashable, list[int]] = {}
     for i, (rc, _, _) in enumerate(rels):
@@ -175,7 +178,9 @@ def protect(
                 reached = f.high if side == 1 else f.low
                 if side * (reached - target) >= 0:
                     continue
-                for k in _cheapest_complement(system, status, policy, f.cell, target, cost, rels, by_cell):
+                for k in _cheapest_complement(
+                    system, status, policy, f.cell, target, cost, rels, by_cell, kept
+                ):
                     if status.get(k) != COMPLEMENTARY:
                         status[k] = COMPLEMENTARY
                         added = True
@@ -193,9 +198,11 @@ def _cheapest_complement(
     cost: str,
     rels: list[tuple[tuple[Hashable, ...], list[float], str]],
     by_cell: Mapping[Hashable, list[int]],
+    kept: frozenset[Hashable] = frozenset(),
 ) -> list[Hashable]:
-    """The cheapest set of published cells whose hiding lets ``cell`` take the value ``target`` (an integer
-    program over the perturbation ``y`` of every cell of the relations around ``cell``)."""
+    """The cheapest set of published cells (not in ``kept``) whose hiding lets ``cell`` take the value
+    ``target`` (an integer program over the perturbation ``y`` of every cell of the relations around
+    ``cell``)."""
     keys = _neighbourhood(cell, rels, by_cell)
     cells = sorted(keys, key=repr)
     index = {k: i for i, k in enumerate(cells)}
@@ -206,7 +213,11 @@ def _cheapest_complement(
     candidates = [
         k
         for k in cells
-        if status.get(k) != COMPLEMENTARY and k not in system.unpublished and int(values[k]) > 0 and k != cell
+        if status.get(k) != COMPLEMENTARY
+        and k not in system.unpublished
+        and k not in kept
+        and int(values[k]) > 0
+        and k != cell
     ]
     n, m = len(cells), len(candidates)
     # variables: y (n, integer perturbation), z (m, binary: hide this cell)

@@ -2,14 +2,18 @@
 one chosen group: a unit, a diagnosis process, a county, an RCC or the whole scope of the reader.
 
 A thin wrapper over the dashboard's indicator engine (``services.indicators.dashboard``, evaluated as of each
-period's end): the per-unit counts of each period are summed over the chosen group and the sum gets the same
-disclosure control as every dashboard row (``services.indicators.make_row``, i.e. the follow-up engine's
-``share_cells``), so a suppressed cell is suppressed the same way here as on the dashboard.
+period's end): the per-unit counts of each period are summed over the chosen group. For a reader who sees
+aggregates only, a trend is one published view per period: the group's row is a margin of that period's whole
+dashboard view (every unit in the reader's scope, the process filter applied), suppressed jointly with it
+(``services.indicators.period_rows`` -> ``followup.dashboard_disclosure.audit_published``), so neither the
+trend pages of the other groups (region, units, counties, RCCs) nor the dashboard of the same period give back
+a cell it hides. Not linked: periods that overlap without coinciding (a year and its quarters, a quarter
+ending on another day), and the dashboard filtered to one unit (its single row is checked row by row).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal
 
@@ -155,6 +159,8 @@ def indicator_trend(
     unit = value if level == "unit" else None
     process = value if level == "process" else None
     suppress = not allowed(actor.role, Action.FOLLOWUP_DRILL_DOWN)
+    if unit is not None and suppress:
+        indicator_service.scope(services, actor, unit)  # refused when the reader may not see the unit
     threshold = services.settings.suppression_threshold
     points: list[TrendPoint] = []
     for period_label, start, stop in periods(granularity, end, count):
@@ -168,8 +174,9 @@ def indicator_trend(
                 )
             )
             continue
+        # a suppressed reader's trend row is a margin of the period's whole view (every unit in scope)
         board = indicator_service.dashboard(
-            services, actor, unit=unit, process=process, start=start, end=stop
+            services, actor, unit=None if suppress else unit, process=process, start=start, end=stop
         )
         if level == "unit":
             label = next((u.name for u in board.units if u.hsa_id == value), value)
@@ -181,13 +188,22 @@ def indicator_trend(
                 f"{indicator_id} not evaluated",
             )
         unit_rows = [r for r in result.rows if r.unit_hsa_id]
-        if unit_ids is not None:
-            unit_rows = [r for r in unit_rows if r.unit_hsa_id in unit_ids]
-        num = sum(r.numerator for r in unit_rows)
-        den = sum(r.denominator for r in unit_rows)
-        row = indicator_service.make_row(
-            "", label or LEVEL_SV["all"], num, den, suppress=suppress, threshold=threshold
-        )
+        members = [r.unit_hsa_id for r in unit_rows]
+        if unit is not None:
+            members = [u for u in members if u == unit]
+        elif unit_ids is not None:
+            members = [u for u in members if u in unit_ids]
+        if suppress:
+            row = indicator_service.period_rows(board, threshold, {"group": tuple(members)})[
+                (indicator_id, "group")
+            ]
+            row = replace(row, label=label or LEVEL_SV["all"])
+        else:
+            num = sum(r.numerator for r in unit_rows if r.unit_hsa_id in members)
+            den = sum(r.denominator for r in unit_rows if r.unit_hsa_id in members)
+            row = indicator_service.make_row(
+                "", label or LEVEL_SV["all"], num, den, suppress=False, threshold=threshold
+            )
         points.append(TrendPoint(period_label, start, stop, row))
     if level == "unit" and definition.source == "structure":
         label = next(

@@ -5,6 +5,7 @@ for roles that may see patients."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -14,9 +15,9 @@ from canrehab.domain.errors import DomainError
 from canrehab.domain.model import CareUnit
 from canrehab.domain.permissions import Action, allowed
 from canrehab.domain.sv import sv_percent
-from canrehab.followup.dashboard_disclosure import ShareTable, audit_published
+from canrehab.followup.dashboard_disclosure import Margin, ShareTable, audit_published
 from canrehab.followup.goals import CareSpec, IndicatorDef
-from canrehab.followup.suppression import HIDDEN_TEXT, share_cells
+from canrehab.followup.suppression import HIDDEN_TEXT, ShareCells, share_cells
 from canrehab.services import readmodel
 from canrehab.services.guard import require_action
 from canrehab.services.process_indicators import (
@@ -95,15 +96,7 @@ def make_row(
 def _audited(results: list[IndicatorResult], threshold: int) -> None:
     """The dashboard view's rows as the joint audit (``followup.dashboard_disclosure``) lets them be shown:
     the row-by-row policy completed against the total row and the indicators over the same population."""
-    tables = [
-        ShareTable(
-            r.definition.id,
-            [(row.unit_hsa_id, row.numerator, row.denominator) for row in r.rows],
-            population=_care(r.definition).population,
-        )
-        for r in results
-    ]
-    cells = audit_published(tables, threshold, total="")
+    cells = audit_published(share_tables(results), threshold, total="")
     for r in results:
         r.rows = [
             row
@@ -171,8 +164,10 @@ def own_unit_trends(
 ) -> dict[str, list[tuple[str, float | None]]]:
     """Each indicator's share (percent) for the actor's own care units together (or the chosen one), quarter
     by quarter (91-day periods) up to ``end``, oldest first: the unit manager's trend on the dashboard.
-    A period whose share would be suppressed for the actor (small counts) has no value. Empty for a reader
-    without own units."""
+    A period whose share would be suppressed for the actor has no value: for a role that sees aggregates
+    only, each period's own-units row is a margin of that period's whole dashboard view (``period_rows``),
+    audited with it, so it cannot give back a unit row the dashboard hides. Empty for a reader without own
+    units."""
     require_action(actor, Action.FOLLOWUP, services, "indicator_dashboard")
     own = sorted(actor.unit_hsa_ids)
     if unit:
@@ -182,30 +177,94 @@ def own_unit_trends(
     periods = [
         (end - timedelta(days=91 * (k + 1) - 1), end - timedelta(days=91 * k)) for k in range(quarters)
     ][::-1]
-    facts, handovers = _facts(services, actor, own, process, periods[0][0], end)
-    suppress = not allowed(actor.role, Action.FOLLOWUP_DRILL_DOWN)
-    threshold = services.settings.suppression_threshold
     out: dict[str, list[tuple[str, float | None]]] = {}
-    for definition in load_process_indicators():
-        care = _care(definition)
-        series: list[tuple[str, float | None]] = []
+    if not allowed(actor.role, Action.FOLLOWUP_DRILL_DOWN):
         for start, stop in periods:
-            if care.population == "handovers_sent":
-                hits = [
-                    handover_counts(care.condition, h, stop) for h in handovers if start <= h.sent_on <= stop
-                ]
-            else:
-                hits = [
-                    condition_met(care.condition, f, stop)
-                    for f in facts
-                    if in_population(care.population, f, start, stop)
-                ]
-            num, den = sum(hits), len(hits)
-            hidden = suppress and share_cells(num, den, threshold).hidden
-            series.append((stop.isoformat(), None if not den or hidden else 100 * num / den))
-        out[definition.id] = series
+            board = dashboard(services, actor, unit=None, process=process, start=start, end=stop)
+            rows = period_rows(board, services.settings.suppression_threshold, {"own": tuple(own)})
+            for r in board.indicators:
+                row = rows[(r.definition.id, "own")]
+                share = (
+                    None if row.suppressed or not row.denominator else 100 * row.numerator / row.denominator
+                )
+                out.setdefault(r.definition.id, []).append((stop.isoformat(), share))
+    else:
+        facts, handovers = _facts(services, actor, own, process, periods[0][0], end)
+        for definition in load_process_indicators():
+            care = _care(definition)
+            series: list[tuple[str, float | None]] = []
+            for start, stop in periods:
+                if care.population == "handovers_sent":
+                    hits = [
+                        handover_counts(care.condition, h, stop)
+                        for h in handovers
+                        if start <= h.sent_on <= stop
+                    ]
+                else:
+                    hits = [
+                        condition_met(care.condition, f, stop)
+                        for f in facts
+                        if in_population(care.population, f, start, stop)
+                    ]
+                num, den = sum(hits), len(hits)
+                series.append((stop.isoformat(), 100 * num / den if den else None))
+            out[definition.id] = series
     with services.uow(actor) as uow:
         uow.audit.record("read", "indicators", ",".join(own), None, f"trend per kvartal, {quarters} kvartal")
+    return out
+
+
+def share_tables(results: Sequence[IndicatorResult]) -> list[ShareTable]:
+    """A dashboard view's indicators as the disclosure audit's tables (rows, population, condition)."""
+    return [
+        ShareTable(
+            r.definition.id,
+            [(row.unit_hsa_id, row.numerator, row.denominator) for row in r.rows],
+            population=_care(r.definition).population,
+            condition=_care(r.definition).condition,
+        )
+        for r in results
+    ]
+
+
+def period_rows(
+    board: Dashboard, threshold: int, groups: dict[str, tuple[str, ...]]
+) -> dict[tuple[str, str], Row]:
+    """Rows published beside a (suppressed) dashboard view of one period, per indicator: each group of
+    ``groups`` (name -> its unit ids: a county, an RCC, one's own units, one unit, all) summed over the view's
+    unit rows, its cells suppressed jointly with the view as the dashboard shows it (``Margin`` rows of
+    ``audit_published``: the view's own cells keep their texts, complements are taken among the groups'
+    rows). Keyed ``(indicator id, group name)``."""
+    margins = [
+        Margin(r.definition.id, name, units) for r in board.indicators for name, units in groups.items()
+    ]
+    published: dict[tuple[Hashable, Hashable], ShareCells] = {
+        (r.definition.id, row.unit_hsa_id): ShareCells(
+            row.numerator_text, row.denominator_text, row.suppressed
+        )
+        for r in board.indicators
+        for row in r.rows
+    }
+    cells = audit_published(
+        share_tables(board.indicators), threshold, total="", margins=margins, published=published
+    )
+    out: dict[tuple[str, str], Row] = {}
+    for r in board.indicators:
+        members = [row for row in r.rows if row.unit_hsa_id]
+        for name, units in groups.items():
+            num = sum(row.numerator for row in members if row.unit_hsa_id in units)
+            den = sum(row.denominator for row in members if row.unit_hsa_id in units)
+            row = make_row("", name, num, den, suppress=False, threshold=threshold)
+            c = cells[(r.definition.id, name)]
+            if c.hidden:
+                row = replace(
+                    row,
+                    suppressed=True,
+                    numerator_text=c.numerator_text,
+                    denominator_text=c.denominator_text,
+                    share_text=HIDDEN_TEXT,
+                )
+            out[(r.definition.id, name)] = row
     return out
 
 
