@@ -120,9 +120,9 @@ def _key_moments(gen: RegionGenerator, bundle: PatientBundle, pathway: Pathway, 
     after the treatment start, at which the routine asks for an assessment (the catch-up does most of
     them). Recorded by the pathway and procedure rules the web app's use cases call."""
     rng, today = _rng(gen, bundle, "key-moments"), gen.config.today
-    if pathway.closed_on is not None:
-        return pathway
     diagnosed = pathway.diagnosis.diagnosed_on
+    if pathway.closed_on is not None or diagnosed is None:  # key moments follow a confirmed diagnosis
+        return pathway
     start = next((p.on for p in pathway.phases if p.kind is PhaseKind.TREATMENT_START), None)
     if start is not None and (start - diagnosed).days >= 10 and rng.random() < 0.3:
         opens = diagnosed + timedelta(days=rng.randint(1, 3))
@@ -171,7 +171,7 @@ def _handover_assessments(
             or rng.random() > 0.5
         ):
             continue
-        on = max(pathway.diagnosis.diagnosed_on, h.sent_on - timedelta(days=rng.randint(0, 7)))
+        on = max(pathway.started_on, h.sent_on - timedelta(days=rng.randint(0, 7)))
         main, gen.rng = gen.rng, rng
         try:
             pathway = gen._assess(bundle, pathway, KeyMoment.HANDOVER, on, nurse, pathway.unit_hsa_id)

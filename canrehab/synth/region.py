@@ -641,10 +641,10 @@ def handover_disease(pathway: Pathway, processes: Any, on: date) -> str:
         if any(p.kind is PhaseKind.PALLIATIVE and p.on <= on for p in pathway.phases)
         else "ingen känd återkommande sjukdom"
     )
-    return (
-        f"{names.get(diagnosis.process, diagnosis.process)} ({diagnosis.icd10}), diagnos "
-        f"{diagnosis.diagnosed_on.isoformat()}; {state}"
-    )
+    name = names.get(diagnosis.process, diagnosis.process)
+    if diagnosis.diagnosed_on is None:  # started at välgrundad misstanke, not yet confirmed
+        return f"{name}: välgrundad misstanke {pathway.started_on.isoformat()}, utredning pågår; {state}"
+    return f"{name} ({diagnosis.icd10}), diagnos {diagnosis.diagnosed_on.isoformat()}; {state}"
 
 
 def handover_treatment(pathway: Pathway, on: date) -> str:
