@@ -108,7 +108,7 @@ def test_a_small_synthetic_region_exercises_every_new_path_and_au010_on_every_co
             pathway, bundle.referrals, care.mdk_rehab_cases
         )
         paths["child under 18 at diagnosis"] += (
-            age_on(patient.birth_date, pathway.diagnosis.diagnosed_on) < 18
+            age_on(patient.birth_date, pathway.started_on) < 18  # a suspicion counts from its start
         )
         paths["handover to a physiotherapist"] += sum(
             h.to_profession in (Profession.PHYSIOTHERAPIST,) for h in bundle.handovers

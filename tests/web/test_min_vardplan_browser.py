@@ -53,7 +53,7 @@ def _hand_over_to_primary_care(services: Services) -> str:
         username="y",
     )
     today = services.today()
-    ended = max(today - timedelta(days=3), pathway.diagnosis.diagnosed_on)
+    ended = max(today - timedelta(days=3), pathway.started_on)
     if not any(p.kind is PhaseKind.TREATMENT_END for p in pathway.phases):
         patient_service.record_phase(
             services, sender, pathway.id, PhaseKind.TREATMENT_END, ended, pathway.version
