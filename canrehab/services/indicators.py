@@ -14,6 +14,7 @@ from canrehab.domain.errors import DomainError
 from canrehab.domain.model import CareUnit
 from canrehab.domain.permissions import Action, allowed
 from canrehab.domain.sv import sv_percent
+from canrehab.followup import care
 from canrehab.followup.dashboard_disclosure import ShareTable, audit_published
 from canrehab.followup.goals import CareSpec, IndicatorDef
 from canrehab.followup.suppression import HIDDEN_TEXT, share_cells
@@ -24,10 +25,14 @@ from canrehab.services.process_indicators import (
     condition_met,
     handover_counts,
     in_population,
+    is_prem,
     load_process_indicators,
+    svf_definitions,
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from canrehab.services.context import Services
 
 TOTAL_LABEL = "Totalt"
@@ -147,14 +152,31 @@ def _facts(
     end: date,
     *,
     svf_only: bool = False,
+    assessed: bool = True,
 ) -> tuple[list[PathwayFacts], list[Any]]:
     with services.uow(actor, log_reads=False) as uow:
-        facts, handovers = readmodel.indicator_facts(uow, unit_ids, process, start, end)
+        facts, handovers = readmodel.indicator_facts(uow, unit_ids, process, start, end, assessed=assessed)
     if svf_only:
         facts = [f for f in facts if f.svf is not None]
         svf_pathways = {f.pathway.id for f in facts}
         handovers = [h for h in handovers if h.pathway_id in svf_pathways]
     return facts, handovers
+
+
+def _care_tables(
+    services: Services,
+    actor: Actor,
+    unit_ids: list[str],
+    process: str | None,
+    start: date,
+    end: date,
+    *,
+    svf_only: bool = False,
+) -> dict[str, pd.DataFrame]:
+    """The care dataset's four tables (``followup.care``) for the units' pathways the period's indicators
+    read, already restricted to the process and to SVF; the engine evaluates them as they are."""
+    facts, handovers = _facts(services, actor, unit_ids, process, start, end, svf_only=svf_only)
+    return care.care_frames(facts, handovers, svf_definitions(), is_prem)
 
 
 TREND_QUARTERS = 4
@@ -224,24 +246,15 @@ def dashboard(
     require_action(actor, Action.FOLLOWUP, services, "indicator_dashboard")
     visible, unit_ids = scope(services, actor, unit)
     names = {u.hsa_id: u.name for u in visible}
-    facts, handovers = _facts(services, actor, unit_ids, process, start, end, svf_only=svf_only)
+    tables = _care_tables(services, actor, unit_ids, process, start, end, svf_only=svf_only)
+    definitions = load_process_indicators()
+    counts = care.evaluate_frames(tables, definitions, start, end)
     suppress = not allowed(actor.role, Action.FOLLOWUP_DRILL_DOWN)
     threshold = services.settings.suppression_threshold
     results: list[IndicatorResult] = []
-    for definition in load_process_indicators():
-        num: dict[str, int] = defaultdict(int)
-        den: dict[str, int] = defaultdict(int)
-        care = _care(definition)
-        if care.population == "handovers_sent":
-            for h in handovers:
-                if start <= h.sent_on <= end:
-                    den[h.from_unit_hsa_id] += 1
-                    num[h.from_unit_hsa_id] += handover_counts(care.condition, h, end)
-        else:
-            for f in facts:
-                if in_population(care.population, f, start, end):
-                    den[f.pathway.unit_hsa_id] += 1
-                    num[f.pathway.unit_hsa_id] += condition_met(care.condition, f, end)
+    for definition in definitions:
+        num = {u: n for u, (n, _) in counts[definition.id].items()}
+        den = {u: d for u, (_, d) in counts[definition.id].items()}
         result = IndicatorResult(definition)
         for unit_id in unit_ids:
             if den.get(unit_id):
@@ -350,7 +363,8 @@ def distribution(
     require_action(actor, Action.FOLLOWUP, services, "indicator_distribution")
     visible, unit_ids = scope(services, actor, unit)
     names = {u.hsa_id: u.name for u in visible}
-    facts, _ = _facts(services, actor, unit_ids, process, start, end)
+    # the pathways diagnosed (or SVF-started) in the period, as the level table has always counted them
+    facts, _ = _facts(services, actor, unit_ids, process, start, end, assessed=False)
     suppress = not allowed(actor.role, Action.FOLLOWUP_DRILL_DOWN)
     threshold = services.settings.suppression_threshold
     areas: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
