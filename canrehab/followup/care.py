@@ -450,18 +450,57 @@ def _counts(table: ibis.Table, measures: list[tuple[int, ibis.Value, ibis.Value]
     return table.group_by("unit").aggregate(**metrics)
 
 
-def stacked_query(specs: Sequence[Spec], shape: Shape) -> ibis.Table:
-    """The query of a definition set over the named tables: one row per unit with ``n<i>``/``d<i>`` (the
-    numerator and denominator of the ``i``-th indicator of ``specs``) for every unit with a row in scope."""
-    inp = _inputs()
+def _scope(inp: _Inputs, shape: Shape) -> tuple[ibis.Table, ibis.Table]:
+    """The pathways in scope, and the same without the unit restriction (a handover counts for its sending
+    unit, whatever unit its pathway is at)."""
     pw = inp.t["pathways"]
     if shape.by_process:
         pw = pw.filter(pw.process == inp.process)
     if shape.svf_only:
         pw = pw.filter(pw.svf.fill_null(False))
-    scoped = pw  # a handover counts for its sending unit, whatever unit the pathway is at
+    scoped = pw
     if shape.by_units:
         pw = pw.semi_join(inp.units, pw.unit == inp.units.unit)
+    return pw, scoped
+
+
+def _handovers(inp: _Inputs, shape: Shape, scoped: ibis.Table) -> ibis.Table:
+    """The handovers sent in the period by the units in scope, of the pathways in scope."""
+    h = inp.t["handovers"]
+    h = h.filter(_between(h.sent_on, inp.start, inp.end))
+    if shape.by_units:
+        h = h.semi_join(inp.units, h.unit == inp.units.unit)
+    if shape.by_process or shape.svf_only:
+        h = h.semi_join(scoped, "pathway_id")
+    return h
+
+
+def _handover_met(h: ibis.Table, condition: str, end: ibis.Value) -> ibis.Value:
+    if condition == "handover_confirmed":  # the only handover condition
+        return _le(h.patient_contacted_on, end)
+    return ibis.literal(False)
+
+
+def missing_query(spec: Spec, shape: Shape) -> ibis.Table:
+    """``pathway_id, unit`` of each member of one indicator's population that does not meet it (a pathway,
+    or for the handover indicators a handover): the drill-down's list, over the same named tables."""
+    inp = _inputs()
+    pw, scoped = _scope(inp, shape)
+    _, population, condition = spec
+    if population == "handovers_sent":
+        h = _handovers(inp, shape, scoped)
+        return h.filter(~_handover_met(h, condition, inp.end).fill_null(False)).select("pathway_id", "unit")
+    wide = _pathway_table(inp, pw, [spec])
+    inside = _population(wide, population, inp.start, inp.end).fill_null(False)
+    met = _condition(wide, condition, inp.end).fill_null(False)
+    return wide.filter(inside & ~met).select("pathway_id", "unit")
+
+
+def stacked_query(specs: Sequence[Spec], shape: Shape) -> ibis.Table:
+    """The query of a definition set over the named tables: one row per unit with ``n<i>``/``d<i>`` (the
+    numerator and denominator of the ``i``-th indicator of ``specs``) for every unit with a row in scope."""
+    inp = _inputs()
+    pw, scoped = _scope(inp, shape)
     parts: list[ibis.Table] = []
     on_pathways = [(i, s) for i, s in enumerate(specs) if s[1] != "handovers_sent"]
     if on_pathways:
@@ -473,20 +512,9 @@ def stacked_query(specs: Sequence[Spec], shape: Shape) -> ibis.Table:
         parts.append(_counts(wide, measures))
     on_handovers = [i for i, s in enumerate(specs) if s[1] == "handovers_sent"]
     if on_handovers:
-        h = inp.t["handovers"]
-        h = h.filter(_between(h.sent_on, inp.start, inp.end))
-        if shape.by_units:
-            h = h.semi_join(inp.units, h.unit == inp.units.unit)
-        if shape.by_process or shape.svf_only:
-            h = h.semi_join(scoped, "pathway_id")
+        h = _handovers(inp, shape, scoped)
         measures = [
-            (
-                i,
-                h.sent_on.notnull(),  # every handover left after the period filter
-                _le(h.patient_contacted_on, inp.end)  # the only handover condition
-                if specs[i][2] == "handover_confirmed"
-                else ibis.literal(False),
-            )
+            (i, h.sent_on.notnull(), _handover_met(h, specs[i][2], inp.end))  # every handover left is in
             for i in on_handovers
         ]
         parts.append(_counts(h, measures))
@@ -505,6 +533,12 @@ def stacked_query(specs: Sequence[Spec], shape: Shape) -> ibis.Table:
 def compiled_sql(specs: tuple[Spec, ...], shape: Shape, dialect: str) -> str:
     """The SQL of ``stacked_query`` in ``dialect``, compiled once per definition set, shape and dialect."""
     return str(ibis.to_sql(stacked_query(specs, shape), dialect=dialect))
+
+
+@lru_cache(maxsize=64)
+def compiled_missing_sql(spec: Spec, shape: Shape, dialect: str) -> str:
+    """The SQL of ``missing_query`` in ``dialect``, compiled once per indicator, shape and dialect."""
+    return str(ibis.to_sql(missing_query(spec, shape), dialect=dialect))
 
 
 def _specs(definitions: Sequence[IndicatorDef]) -> tuple[Spec, ...]:
@@ -612,6 +646,39 @@ def evaluate_frames(
     con = frames_backend(frames)
     try:
         return evaluate(con, definitions, start, end, units=units, process=process, svf_only=svf_only)
+    finally:
+        con.disconnect()
+
+
+def missing(
+    con: BaseBackend,
+    definition: IndicatorDef,
+    start: date,
+    end: date,
+    *,
+    units: Sequence[str] | None = None,
+    process: str | None = None,
+    svf_only: bool = False,
+) -> list[tuple[str, str]]:
+    """``(pathway id, unit)`` of each member of the indicator's population in the period that does not meet
+    it, over the care tables registered on ``con``: one row per pathway, or per handover for the handover
+    indicators."""
+    (spec,) = _specs([definition])
+    if units is not None and not units:
+        return []
+    shape = Shape(by_units=units is not None, by_process=bool(process), svf_only=svf_only)
+    sql = compiled_missing_sql(spec, shape, backends.dialect(con))
+    rows = backends.run_sql(con, sql, _parameters(start, end, process or None, units))
+    return [(str(pathway_id), str(unit)) for pathway_id, unit in rows]
+
+
+def missing_frames(
+    frames: Mapping[str, pd.DataFrame | pa.Table], definition: IndicatorDef, start: date, end: date
+) -> list[tuple[str, str]]:
+    """``missing`` over the four care tables held in memory."""
+    con = frames_backend(frames)
+    try:
+        return missing(con, definition, start, end)
     finally:
         con.disconnect()
 

@@ -310,24 +310,11 @@ def drilldown(
         raise DomainError("indicator.unknown", "Okänd indikator.", f"unknown indicator {indicator_id}")
     visible, unit_ids = scope(services, actor, unit)
     names = {u.hsa_id: u.name for u in visible}
-    facts, handovers = _facts(services, actor, unit_ids, process, start, end, svf_only=svf_only)
-    missing: list[tuple[str, str, str]] = []  # (patient id, process, unit)
-    care = _care(definition)
-    if care.population == "handovers_sent":
-        facts_by_pathway = {f.pathway.id: f for f in facts}
-        for h in handovers:
-            if start <= h.sent_on <= end and not handover_counts(care.condition, h, end):
-                process_id = (
-                    facts_by_pathway[h.pathway_id].pathway.diagnosis.process
-                    if h.pathway_id in facts_by_pathway
-                    else ""
-                )
-                missing.append((h.patient_id, process_id, h.from_unit_hsa_id))
-    else:
-        for f in facts:
-            if in_population(care.population, f, start, end) and not condition_met(care.condition, f, end):
-                missing.append((f.pathway.patient_id, f.pathway.diagnosis.process, f.pathway.unit_hsa_id))
+    tables = _care_tables(services, actor, unit_ids, process, start, end, svf_only=svf_only)
+    not_met = care.missing_frames(tables, definition, start, end)  # (pathway id, unit)
     with services.uow(actor) as uow:
+        patients = readmodel.pathway_patients(uow, [pathway_id for pathway_id, _ in not_met])
+        missing = [(*patients[pathway_id], u) for pathway_id, u in not_met if pathway_id in patients]
         patient_names = readmodel.patient_names(uow, [m[0] for m in missing])
         uow.audit.record("read", "indicator_drilldown", indicator_id, None, f"{len(missing)} patienter")
     rows = [

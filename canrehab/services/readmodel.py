@@ -80,6 +80,21 @@ def indicator_facts(
     return facts, handovers
 
 
+def pathway_patients(uow: Any, pathway_ids: Collection[str]) -> dict[str, tuple[str, str]]:
+    """``{pathway id: (patient id, diagnosis process)}`` for the drill-down's pathways."""
+    table = uow.pathways.table
+    ids = list(set(pathway_ids))
+    out: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(ids), CHUNK):
+        rows = uow.session.execute(
+            select(table.c.id, table.c.patient_id, table.c.process).where(
+                table.c.id.in_(ids[start : start + CHUNK])
+            )
+        )
+        out.update({pathway_id: (patient_id, process) for pathway_id, patient_id, process in rows})
+    return out
+
+
 def patient_names(uow: Any, patient_ids: Collection[str]) -> dict[str, str]:
     table = uow.patients.table
     ids = list(set(patient_ids))

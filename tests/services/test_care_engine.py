@@ -122,6 +122,43 @@ def test_the_dashboard_counts_each_indicators_whole_population_as_per_pathway(
     assert earlier > 0  # the region has such pathways, so the comparison above covers them
 
 
+def test_the_drilldown_lists_the_patients_not_meeting_each_indicator_as_per_pathway(
+    services: Services, region: tuple[list[PathwayFacts], list[Any]]
+) -> None:
+    facts, handovers = region
+    admin = Actor(role="admin", staff_id=None, unit_hsa_ids=frozenset(), username="processledare")
+    unit = max(
+        {f.pathway.unit_hsa_id for f in facts}, key=lambda u: sum(f.pathway.unit_hsa_id == u for f in facts)
+    )
+    start, end = PERIODS[0]
+    listed = 0
+    for d in load_process_indicators():
+        spec = d.care
+        assert spec is not None
+        if spec.population == "handovers_sent":
+            expected = [
+                h.patient_id
+                for h in handovers
+                if h.from_unit_hsa_id == unit
+                and start <= h.sent_on <= end
+                and not handover_counts(spec.condition, h, end)
+            ]
+        else:
+            expected = [
+                f.pathway.patient_id
+                for f in facts
+                if f.pathway.unit_hsa_id == unit
+                and in_population(spec.population, f, start, end)
+                and not condition_met(spec.condition, f, end)
+            ]
+        _, rows = indicators.drilldown(
+            services, admin, indicator_id=d.id, unit=unit, process=None, start=start, end=end
+        )
+        assert sorted(r["patient_id"] for r in rows) == sorted(expected), d.id
+        listed += len(rows)
+    assert listed > 0
+
+
 @pytest.mark.spark
 def test_a_care_indicator_is_identical_on_duckdb_and_pyspark(
     region: tuple[list[PathwayFacts], list[Any]], spark: Any, tmp_path: Path
