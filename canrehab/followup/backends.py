@@ -102,10 +102,16 @@ def register(con: BaseBackend, tables: Mapping[str, pa.Table]) -> None:
         session.createDataFrame(table.to_pandas(), schema=ddl).createOrReplaceTempView(name)
 
 
-def run_sql(con: BaseBackend, sql: str, tables: Mapping[str, pa.Table]) -> list[tuple[Any, ...]]:
+def run_sql(
+    con: BaseBackend,
+    sql: str,
+    tables: Mapping[str, pa.Table],
+    values: Mapping[str, Any] | None = None,
+) -> list[tuple[Any, ...]]:
     """The rows of a compiled query (``ibis.to_sql`` in ``dialect(con)``) after registering its small
-    parameter tables (``register``): a cached query runs without building or compiling an expression."""
+    parameter tables (``register``), with its named parameters (DuckDB's ``$name``) bound to ``values``:
+    a cached query runs without building or compiling an expression."""
     register(con, tables)
     if con.name == "duckdb":
-        return [tuple(r) for r in con.con.execute(sql).fetchall()]  # type: ignore[attr-defined]
+        return [tuple(r) for r in con.con.execute(sql, dict(values or {})).fetchall()]  # type: ignore[attr-defined]
     return [tuple(r) for r in con._session.sql(sql).collect()]  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -529,16 +530,40 @@ def stacked_query(specs: Sequence[Spec], shape: Shape) -> ibis.Table:
     )
 
 
+_PERIOD_SUBQUERY = re.compile(
+    rf'\(\s*SELECT\s+"t\d+"\."(?P<column>{"|".join(PERIOD_SCHEMA)})"\s+FROM "{PERIOD_TABLE}" AS "t\d+"\s*\)'
+)
+_DUCKDB_TYPES = {"timestamp": "TIMESTAMP", "string": "VARCHAR"}
+
+
+def _with_markers(sql: str, dialect: str) -> str:
+    """On DuckDB, each scalar subquery of ``care_period`` replaced by a named parameter (``$period_end``),
+    bound when the cached query runs: DuckDB plans a constant far better than some forty subqueries. Any
+    other dialect keeps the subqueries (its ``care_period`` table is registered with each request)."""
+    if dialect != "duckdb":
+        return sql
+    return _PERIOD_SUBQUERY.sub(
+        lambda m: f"CAST(${m['column']} AS {_DUCKDB_TYPES[PERIOD_SCHEMA[m['column']]]})", sql
+    )
+
+
 @lru_cache(maxsize=64)
 def compiled_sql(specs: tuple[Spec, ...], shape: Shape, dialect: str) -> str:
     """The SQL of ``stacked_query`` in ``dialect``, compiled once per definition set, shape and dialect."""
-    return str(ibis.to_sql(stacked_query(specs, shape), dialect=dialect))
+    return _with_markers(str(ibis.to_sql(stacked_query(specs, shape), dialect=dialect)), dialect)
 
 
 @lru_cache(maxsize=64)
 def compiled_missing_sql(spec: Spec, shape: Shape, dialect: str) -> str:
     """The SQL of ``missing_query`` in ``dialect``, compiled once per indicator, shape and dialect."""
-    return str(ibis.to_sql(missing_query(spec, shape), dialect=dialect))
+    return _with_markers(str(ibis.to_sql(missing_query(spec, shape), dialect=dialect)), dialect)
+
+
+def _run(con: BaseBackend, sql: str, start: date, end: date, process: str | None, units: Any) -> list[Any]:
+    tables = _parameters(start, end, process, units)
+    period = tables[PERIOD_TABLE].to_pylist()[0]
+    values = {name: value for name, value in period.items() if f"${name} " in sql}
+    return backends.run_sql(con, sql, tables, values)
 
 
 def _specs(definitions: Sequence[IndicatorDef]) -> tuple[Spec, ...]:
@@ -590,7 +615,7 @@ def evaluate(
         return out
     shape = Shape(by_units=units is not None, by_process=bool(process), svf_only=svf_only)
     sql = compiled_sql(specs, shape, backends.dialect(con))
-    rows = backends.run_sql(con, sql, _parameters(start, end, process or None, units))
+    rows = _run(con, sql, start, end, process or None, units)
     on_pathways = [i for i, s in enumerate(specs) if s[1] != "handovers_sent"]
     on_handovers = [i for i, s in enumerate(specs) if s[1] == "handovers_sent"]
     columns = ["unit"] + [f"{x}{i}" for i in on_pathways for x in "nd"]
@@ -668,7 +693,7 @@ def missing(
         return []
     shape = Shape(by_units=units is not None, by_process=bool(process), svf_only=svf_only)
     sql = compiled_missing_sql(spec, shape, backends.dialect(con))
-    rows = backends.run_sql(con, sql, _parameters(start, end, process or None, units))
+    rows = _run(con, sql, start, end, process or None, units)
     return [(str(pathway_id), str(unit)) for pathway_id, unit in rows]
 
 
