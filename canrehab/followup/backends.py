@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import ibis
+import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from canrehab.domain.errors import DomainError
@@ -70,3 +72,40 @@ def read_contacts(con: BaseBackend, dataset: Path) -> ibis.Table:
             return con.read_parquet(str(dataset / "**" / "*.parquet"), hive_partitioning=True)  # type: ignore[attr-defined]
         return con.read_parquet(str(dataset))  # type: ignore[attr-defined]
     return con.read_parquet(str(dataset))  # type: ignore[attr-defined]
+
+
+def dialect(con: BaseBackend) -> str:
+    """The SQL dialect of ``con`` for ``ibis.to_sql`` (the backend's name: ``duckdb`` or ``pyspark``)."""
+    return str(con.name)
+
+
+_SPARK_TYPES = {"string": "string", "timestamp[us]": "timestamp", "bool": "boolean", "int64": "bigint"}
+
+
+def register(con: BaseBackend, tables: Mapping[str, pa.Table]) -> None:
+    """Make each Arrow table queryable under its name on ``con`` (DuckDB: without copying; PySpark: a
+    temporary view), replacing one of the same name."""
+    if con.name == "duckdb":
+        raw = con.con  # type: ignore[attr-defined]
+        for name, table in tables.items():
+            raw.register(name, table)
+        return
+    session = con._session  # type: ignore[attr-defined]
+    for name, table in tables.items():
+        ddl = ", ".join(f"`{f.name}` {_SPARK_TYPES[str(f.type)]}" for f in table.schema)
+        session.createDataFrame(table.to_pandas(), schema=ddl).createOrReplaceTempView(name)
+
+
+def run_sql(
+    con: BaseBackend,
+    sql: str,
+    tables: Mapping[str, pa.Table],
+    values: Mapping[str, Any] | None = None,
+) -> list[tuple[Any, ...]]:
+    """The rows of a compiled query (``ibis.to_sql`` in ``dialect(con)``) after registering its small
+    parameter tables (``register``), with its named parameters (DuckDB's ``$name``) bound to ``values``:
+    a cached query runs without building or compiling an expression."""
+    register(con, tables)
+    if con.name == "duckdb":
+        return [tuple(r) for r in con.con.execute(sql, dict(values or {})).fetchall()]  # type: ignore[attr-defined]
+    return [tuple(r) for r in con._session.sql(sql).collect()]  # type: ignore[attr-defined]

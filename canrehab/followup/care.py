@@ -21,8 +21,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +36,7 @@ from ibis.backends import BaseBackend
 
 from canrehab.domain.errors import DomainError
 from canrehab.domain.model import AssessmentStatus, NeedsLevel, PhaseKind, PlanStatus
+from canrehab.followup import backends
 from canrehab.followup.goals import IndicatorDef
 
 if TYPE_CHECKING:
@@ -204,16 +208,6 @@ def pseudonymised(frames: Mapping[str, pd.DataFrame], key: bytes) -> dict[str, p
     return out
 
 
-def memtables(frames: Mapping[str, pd.DataFrame]) -> dict[str, ibis.Table]:
-    """The care dataset's tables in memory (the live dashboard's read model), typed by ``SCHEMAS``."""
-    out: dict[str, ibis.Table] = {}
-    for name in TABLES:
-        schema = ibis.schema({c: _ibis_type(k) for c, k in SCHEMAS[name].items()})
-        data = pa.Table.from_pandas(frames[name], schema=schema.to_pyarrow(), preserve_index=False)
-        out[name] = ibis.memtable(data)
-    return out
-
-
 def write_dataset(frames: Mapping[str, pd.DataFrame], directory: Path) -> Path:
     """Write the care dataset as one Parquet file per table (``<directory>/<table>.parquet``), typed by
     ``SCHEMAS``: the form the analytics store holds and every backend reads."""
@@ -236,10 +230,15 @@ def read_dataset(con: BaseBackend, directory: Path) -> dict[str, ibis.Table]:
             f"Vårdens publicerade uppgifter saknas i {directory}.",
             f"care dataset incomplete in {directory}: {missing}",
         )
-    return {
-        name: con.read_parquet(str(directory / f"{name}.parquet"), table_name=f"care_{name}")  # type: ignore[attr-defined]
-        for name in TABLES
-    }
+    out: dict[str, ibis.Table] = {}
+    for name in TABLES:
+        path = str(directory / f"{name}.parquet")
+        table = con.read_parquet(path, table_name=f"{TABLE_NAMES[name]}_file")  # type: ignore[attr-defined]
+        absent = {c: k for c, k in SCHEMAS[name].items() if c not in table.columns}
+        # a dataset written before a column existed (the PREM flags) reads it as not set
+        table = table.mutate(**{c: ibis.null(_ibis_type(k)) for c, k in absent.items()})
+        out[name] = con.create_view(TABLE_NAMES[name], table, overwrite=True)
+    return out
 
 
 def _ibis_type(kind: str) -> str:
@@ -247,81 +246,18 @@ def _ibis_type(kind: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------- expressions
+#
+# Every indicator of a definition set is written into one query over named tables: the four care tables
+# (``care_pathways`` ...), a one-row ``care_period`` (the period's start and end, the diagnosis process) and a
+# one-column ``care_units`` (the units asked for). The query's SQL is compiled once per definition set, shape
+# (units / process / SVF restriction) and dialect and cached; a request only fills the two small tables and
+# runs the cached SQL (``backends.run_sql``), so no Ibis expression is built or compiled per request.
 
-
-def _ts(day: date) -> ibis.Value:
-    # a literal, not ibis.timestamp(y, m, d, ...): PySpark has no rule for TimestampFromYMDHMS
-    return ibis.literal(datetime(day.year, day.month, day.day), type="timestamp")
-
-
-def _le(column: ibis.Value, day: date) -> ibis.Value:
-    return column.notnull() & (column <= _ts(day))
-
-
-def _between(column: ibis.Value, start: date, end: date) -> ibis.Value:
-    return column.notnull() & (column >= _ts(start)) & (column <= _ts(end))
-
-
-def _assessments(t: Mapping[str, ibis.Table]) -> ibis.Table:
-    """The assessments table; a dataset written before the PREM columns existed has no PREM."""
-    a = t["assessments"]
-    for column in ("prem", "prem_fully_involved"):
-        if column not in a.columns:
-            a = a.mutate(**{column: ibis.literal(False)})
-    return a
-
-
-def _completed(t: Mapping[str, ibis.Table], end: date) -> ibis.Table:
-    """Per pathway: completed needs assessments by ``end`` (any; with decision support), the first and the
-    latest with decision support (by day, then id) and their numbers of troublesome areas. PREMs are left
-    out."""
-    a = _assessments(t)
-    a = a.filter(_le(a.done_on, end) & ~a.prem.fill_null(False))
-    any_done = a.group_by("pathway_id").aggregate(done=a.count())
-    s = a.filter(a.decision_support)
-    asc = ibis.window(group_by="pathway_id", order_by=[s.done_on, s.assessment_id])
-    desc = ibis.window(group_by="pathway_id", order_by=[s.done_on.desc(), s.assessment_id.desc()])
-    s = s.mutate(first_rank=ibis.row_number().over(asc), last_rank=ibis.row_number().over(desc))
-    supported = s.group_by("pathway_id").aggregate(
-        supported=s.count(),
-        latest_on=s.done_on.max(),
-        first_troublesome=s.troublesome.max(where=s.first_rank == 0),
-        latest_troublesome=s.troublesome.max(where=s.last_rank == 0),
-    )
-    return any_done.outer_join(supported, "pathway_id").select(
-        pathway_id=ibis.coalesce(any_done.pathway_id, supported.pathway_id),
-        done=ibis.coalesce(any_done.done, 0),
-        supported=ibis.coalesce(supported.supported, 0),
-        latest_on=supported.latest_on,
-        first_troublesome=supported.first_troublesome,
-        latest_troublesome=supported.latest_troublesome,
-    )
-
-
-def _latest_prem(t: Mapping[str, ibis.Table], end: date) -> ibis.Table:
-    """Per pathway with a PREM answered by ``end``: the day of the latest and whether every answer of that
-    day is "Ja, helt" on involvement (``process_indicators.latest_prems``)."""
-    a = _assessments(t)
-    a = a.filter(_le(a.done_on, end) & a.prem.fill_null(False))
-    latest = a.group_by("pathway_id").aggregate(prem_on=a.done_on.max())
-    j = a.join(latest, "pathway_id")
-    j = j.filter(j.done_on == j.prem_on)
-    return j.group_by("pathway_id").aggregate(
-        prem_on=j.prem_on.max(), prem_full=j.prem_fully_involved.fill_null(False).all()
-    )
-
-
-def _plan_in_place(t: Mapping[str, ibis.Table], end: date) -> ibis.Table:
-    """Per pathway with a plan in place on ``end`` (``domain.plan.plan_in_place``): a plan established by
-    then and in force then, or closed as handled on or after the day the needs level was confirmed."""
-    p = t["plans"]
-    pw = t["pathways"].select("pathway_id", "confirmed_level_on")
-    j = p.join(pw, "pathway_id")
-    in_force = ~j.closed | (j.closed_on.notnull() & (j.closed_on > _ts(end)))
-    handled = j.closed_on.notnull() & (j.confirmed_level_on.isnull() | (j.closed_on >= j.confirmed_level_on))
-    j = j.filter(_le(j.established_on, end) & (in_force | handled))
-    return j.select("pathway_id").distinct().mutate(has_plan=ibis.literal(True))
-
+TABLE_NAMES: dict[str, str] = {name: f"care_{name}" for name in TABLES}
+PERIOD_TABLE = "care_period"
+UNITS_TABLE = "care_units"
+PERIOD_SCHEMA: dict[str, str] = {"period_start": "timestamp", "period_end": "timestamp", "process": "string"}
+UNITS_SCHEMA: dict[str, str] = {"unit": "string"}
 
 POPULATIONS = (
     "diagnosed_in_period",
@@ -347,75 +283,146 @@ CONDITIONS = (
     "discussed_at_mdk",
     "prem_fully_involved",
 )
+ASSESSMENT_CONDITIONS = ("assessed", "assessed_repeatedly", "troublesome_areas_decreased")
+
+Spec = tuple[str, str, str]  # (indicator id, population, condition)
 
 
-def indicator_expr(
-    t: Mapping[str, ibis.Table],
-    definition: IndicatorDef,
-    start: date,
-    end: date,
-    *,
-    units: Sequence[str] | None = None,
-    process: str | None = None,
-    svf_only: bool = False,
-) -> ibis.Table:
-    """``unit, numerator, denominator`` of one care indicator for the period [start, end], as of its end."""
-    care = definition.care
-    if care is None or care.population not in POPULATIONS or care.condition not in CONDITIONS:
-        raise DomainError(
-            "indicator.unknown",
-            "Indikatorn kan inte beräknas ur vårdens uppgifter.",
-            f"{definition.id} is not an evaluable care indicator",
-        )
-    pw = t["pathways"]
-    if process:
-        pw = pw.filter(pw.process == process)
-    if svf_only:
-        pw = pw.filter(pw.svf)
-    if care.population == "handovers_sent":
-        h = t["handovers"]
-        h = h.filter(_between(h.sent_on, start, end))
-        if units is not None:
-            h = h.filter(h.unit.isin(list(units)))
-        if process or svf_only:
-            h = h.semi_join(pw, "pathway_id")
-        met = _le(h.patient_contacted_on, end)  # the only handover condition
-        if care.condition != "handover_confirmed":
-            met = ibis.literal(False)
-        h = h.mutate(met=met)
-        return h.group_by("unit").aggregate(numerator=h.met.cast("int64").sum(), denominator=h.count())
-    if units is not None:
-        pw = pw.filter(pw.unit.isin(list(units)))
-    needs_assessments = care.population == "assessed_twice" or care.condition in (
-        "assessed",
-        "assessed_repeatedly",
-        "troublesome_areas_decreased",
+@dataclass(frozen=True)
+class Shape:
+    """What the query is restricted by (the values come with each request): the units in ``care_units``,
+    the diagnosis process in ``care_period``, pathways with an SVF record only."""
+
+    by_units: bool
+    by_process: bool
+    svf_only: bool
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    t: dict[str, ibis.Table]
+    start: ibis.Value
+    end: ibis.Value
+    process: ibis.Value
+    units: ibis.Table
+
+
+def _inputs() -> _Inputs:
+    t = {
+        name: ibis.table({c: _ibis_type(k) for c, k in SCHEMAS[name].items()}, name=TABLE_NAMES[name])
+        for name in TABLES
+    }
+    period = ibis.table(PERIOD_SCHEMA, name=PERIOD_TABLE)
+    # one column per scalar subquery: Ibis's as_scalar() selects every column of its table
+    return _Inputs(
+        t,
+        start=period.select("period_start").as_scalar(),
+        end=period.select("period_end").as_scalar(),
+        process=period.select("process").as_scalar(),
+        units=ibis.table(UNITS_SCHEMA, name=UNITS_TABLE),
     )
-    if needs_assessments:
-        done = _completed(t, end)
-        pw = pw.left_join(done, pw.pathway_id == done.pathway_id).drop("pathway_id_right")
-        pw = pw.mutate(done=ibis.coalesce(pw.done, 0), supported=ibis.coalesce(pw.supported, 0))
-    if care.population == "prem_answered" or care.condition == "prem_fully_involved":
-        prem = _latest_prem(t, end)
-        pw = pw.left_join(prem, pw.pathway_id == prem.pathway_id).drop("pathway_id_right")
-    if care.condition == "has_plan":
-        plans = _plan_in_place(t, end)
-        pw = pw.left_join(plans, pw.pathway_id == plans.pathway_id).drop("pathway_id_right")
+
+
+def _le(column: ibis.Value, end: ibis.Value) -> ibis.Value:
+    return column.notnull() & (column <= end)
+
+
+def _between(column: ibis.Value, start: ibis.Value, end: ibis.Value) -> ibis.Value:
+    return column.notnull() & (column >= start) & (column <= end)
+
+
+def _completed(assessments: ibis.Table, end: ibis.Value) -> ibis.Table:
+    """Per pathway: completed needs assessments by ``end`` (any; with decision support), the first and the
+    latest with decision support (by day, then id) and their numbers of troublesome areas. PREMs are left
+    out."""
+    a = assessments.filter(_le(assessments.done_on, end) & ~assessments.prem.fill_null(False))
+    any_done = a.group_by("pathway_id").aggregate(done=a.count())
+    s = a.filter(a.decision_support)
+    asc = ibis.window(group_by="pathway_id", order_by=[s.done_on, s.assessment_id])
+    desc = ibis.window(group_by="pathway_id", order_by=[s.done_on.desc(), s.assessment_id.desc()])
+    s = s.mutate(first_rank=ibis.row_number().over(asc), last_rank=ibis.row_number().over(desc))
+    supported = s.group_by("pathway_id").aggregate(
+        supported=s.count(),
+        latest_on=s.done_on.max(),
+        first_troublesome=s.troublesome.max(where=s.first_rank == 0),
+        latest_troublesome=s.troublesome.max(where=s.last_rank == 0),
+    )
+    return any_done.outer_join(supported, "pathway_id").select(
+        pathway_id=ibis.coalesce(any_done.pathway_id, supported.pathway_id),
+        done=ibis.coalesce(any_done.done, 0),
+        supported=ibis.coalesce(supported.supported, 0),
+        latest_on=supported.latest_on,
+        first_troublesome=supported.first_troublesome,
+        latest_troublesome=supported.latest_troublesome,
+    )
+
+
+def _latest_prem(assessments: ibis.Table, end: ibis.Value) -> ibis.Table:
+    """Per pathway with a PREM answered by ``end``: the day of the latest and whether every answer of that
+    day is "Ja, helt" on involvement (``process_indicators.latest_prems``)."""
+    a = assessments.filter(_le(assessments.done_on, end) & assessments.prem.fill_null(False))
+    latest = a.group_by("pathway_id").aggregate(prem_on=a.done_on.max())
+    j = a.join(latest, "pathway_id")
+    j = j.filter(j.done_on == j.prem_on)
+    return j.group_by("pathway_id").aggregate(
+        prem_on=j.prem_on.max(), prem_full=j.prem_fully_involved.fill_null(False).all()
+    )
+
+
+def _plan_in_place(plans: ibis.Table, pathways: ibis.Table, end: ibis.Value) -> ibis.Table:
+    """Per pathway with a plan in place on ``end`` (``domain.plan.plan_in_place``): a plan established by
+    then and in force then, or closed as handled on or after the day the needs level was confirmed."""
+    j = plans.join(pathways.select("pathway_id", "confirmed_level_on"), "pathway_id")
+    in_force = ~j.closed | (j.closed_on.notnull() & (j.closed_on > end))
+    handled = j.closed_on.notnull() & (j.confirmed_level_on.isnull() | (j.closed_on >= j.confirmed_level_on))
+    j = j.filter(_le(j.established_on, end) & (in_force | handled))
+    return j.select("pathway_id").distinct().mutate(has_plan=ibis.literal(True))
+
+
+def _left(pw: ibis.Table, per_pathway: ibis.Table) -> ibis.Table:
+    return pw.left_join(per_pathway, pw.pathway_id == per_pathway.pathway_id).drop("pathway_id_right")
+
+
+def _pathway_table(inp: _Inputs, pw: ibis.Table, specs: Sequence[Spec]) -> ibis.Table:
+    """The pathways in scope with what the indicators of ``specs`` read about their assessments, PREMs and
+    plans, each computed once for the whole set over the assessments and plans of these pathways only."""
+    populations = {population for _, population, _ in specs}
+    conditions = {condition for _, _, condition in specs}
+    ids = pw.select("pathway_id")
+    completed = "assessed_twice" in populations or bool(set(ASSESSMENT_CONDITIONS) & conditions)
+    prem = "prem_answered" in populations or "prem_fully_involved" in conditions
+    if completed or prem:
+        a = inp.t["assessments"].semi_join(ids, "pathway_id")
+        if completed:
+            pw = _left(pw, _completed(a, inp.end))
+            pw = pw.mutate(done=ibis.coalesce(pw.done, 0), supported=ibis.coalesce(pw.supported, 0))
+        if prem:
+            pw = _left(pw, _latest_prem(a, inp.end))
+    if "has_plan" in conditions:
+        plans = inp.t["plans"].semi_join(ids, "pathway_id")
+        pw = _left(pw, _plan_in_place(plans, pw, inp.end))
+    return pw
+
+
+def _population(pw: ibis.Table, population: str, start: ibis.Value, end: ibis.Value) -> ibis.Value:
     diagnosed = _between(pw.diagnosed_on, start, end)
-    population = {
+    return {
         "diagnosed_in_period": lambda: diagnosed,
         "needs_special_or_more": lambda: (
             diagnosed
             & pw.confirmed_level.notnull()
             & (pw.confirmed_level >= int(NeedsLevel.SPECIAL))
-            & (pw.confirmed_level_on.isnull() | (pw.confirmed_level_on <= _ts(end)))
+            & (pw.confirmed_level_on.isnull() | (pw.confirmed_level_on <= end))
         ),
         "assessed_twice": lambda: (pw.supported >= 2) & _between(pw.latest_on, start, end),
         "svf_treatment_started": lambda: _between(pw.svf_treatment_start_on, start, end),
         "treatment_ended": lambda: diagnosed & _le(pw.treatment_end_on, end),
         "prem_answered": lambda: _between(pw.prem_on, start, end),
-    }[care.population]()
-    condition = {
+    }[population]()
+
+
+def _condition(pw: ibis.Table, condition: str, end: ibis.Value) -> ibis.Value:
+    return {
         "has_contact_nurse": lambda: _le(pw.contact_nurse_from, end),
         "offered_contact_nurse": lambda: _le(pw.contact_nurse_offered_on, end),
         "has_min_vardplan": lambda: _le(pw.mvp_established_on, end),
@@ -431,9 +438,196 @@ def indicator_expr(
         "has_plan": lambda: pw.has_plan.fill_null(False),
         "handover_confirmed": lambda: ibis.literal(False),
         "prem_fully_involved": lambda: pw.prem_full.fill_null(False),
-    }[care.condition]()
-    pw = pw.filter(population.fill_null(False)).mutate(met=condition.fill_null(False).cast("int64"))
-    return pw.group_by("unit").aggregate(numerator=pw.met.sum(), denominator=pw.count())
+    }[condition]()
+
+
+def _counts(table: ibis.Table, measures: list[tuple[int, ibis.Value, ibis.Value]]) -> ibis.Table:
+    """``unit, n<i>, d<i>``: for each indicator ``i`` the rows in its population and those meeting it."""
+    metrics: dict[str, ibis.Value] = {}
+    for i, population, met in measures:
+        inside = population.fill_null(False)
+        metrics[f"n{i}"] = (inside & met.fill_null(False)).cast("int64").sum()
+        metrics[f"d{i}"] = inside.cast("int64").sum()
+    return table.group_by("unit").aggregate(**metrics)
+
+
+def _scope(inp: _Inputs, shape: Shape) -> tuple[ibis.Table, ibis.Table]:
+    """The pathways in scope, and the same without the unit restriction (a handover counts for its sending
+    unit, whatever unit its pathway is at)."""
+    pw = inp.t["pathways"]
+    if shape.by_process:
+        pw = pw.filter(pw.process == inp.process)
+    if shape.svf_only:
+        pw = pw.filter(pw.svf.fill_null(False))
+    scoped = pw
+    if shape.by_units:
+        pw = pw.semi_join(inp.units, pw.unit == inp.units.unit)
+    return pw, scoped
+
+
+def _handovers(inp: _Inputs, shape: Shape, scoped: ibis.Table) -> ibis.Table:
+    """The handovers sent in the period by the units in scope, of the pathways in scope."""
+    h = inp.t["handovers"]
+    h = h.filter(_between(h.sent_on, inp.start, inp.end))
+    if shape.by_units:
+        h = h.semi_join(inp.units, h.unit == inp.units.unit)
+    if shape.by_process or shape.svf_only:
+        h = h.semi_join(scoped, "pathway_id")
+    return h
+
+
+def _handover_met(h: ibis.Table, condition: str, end: ibis.Value) -> ibis.Value:
+    if condition == "handover_confirmed":  # the only handover condition
+        return _le(h.patient_contacted_on, end)
+    return ibis.literal(False)
+
+
+def missing_query(spec: Spec, shape: Shape) -> ibis.Table:
+    """``pathway_id, unit`` of each member of one indicator's population that does not meet it (a pathway,
+    or for the handover indicators a handover): the drill-down's list, over the same named tables."""
+    inp = _inputs()
+    pw, scoped = _scope(inp, shape)
+    _, population, condition = spec
+    if population == "handovers_sent":
+        h = _handovers(inp, shape, scoped)
+        return h.filter(~_handover_met(h, condition, inp.end).fill_null(False)).select("pathway_id", "unit")
+    wide = _pathway_table(inp, pw, [spec])
+    inside = _population(wide, population, inp.start, inp.end).fill_null(False)
+    met = _condition(wide, condition, inp.end).fill_null(False)
+    return wide.filter(inside & ~met).select("pathway_id", "unit")
+
+
+def stacked_query(specs: Sequence[Spec], shape: Shape) -> ibis.Table:
+    """The query of a definition set over the named tables: one row per unit with ``n<i>``/``d<i>`` (the
+    numerator and denominator of the ``i``-th indicator of ``specs``) for every unit with a row in scope."""
+    inp = _inputs()
+    pw, scoped = _scope(inp, shape)
+    parts: list[ibis.Table] = []
+    on_pathways = [(i, s) for i, s in enumerate(specs) if s[1] != "handovers_sent"]
+    if on_pathways:
+        wide = _pathway_table(inp, pw, [s for _, s in on_pathways])
+        measures = [
+            (i, _population(wide, population, inp.start, inp.end), _condition(wide, condition, inp.end))
+            for i, (_, population, condition) in on_pathways
+        ]
+        parts.append(_counts(wide, measures))
+    on_handovers = [i for i, s in enumerate(specs) if s[1] == "handovers_sent"]
+    if on_handovers:
+        h = _handovers(inp, shape, scoped)
+        measures = [
+            (i, h.sent_on.notnull(), _handover_met(h, specs[i][2], inp.end))  # every handover left is in
+            for i in on_handovers
+        ]
+        parts.append(_counts(h, measures))
+    if len(parts) == 1:
+        return parts[0]
+    p, h = parts
+    joined = p.outer_join(h, p.unit == h.unit)
+    return joined.select(
+        ibis.coalesce(p.unit, h.unit).name("unit"),
+        *[joined[c] for c in p.columns if c != "unit"],
+        *[joined[c] for c in h.columns if c != "unit"],
+    )
+
+
+_PERIOD_SUBQUERY = re.compile(
+    rf'\(\s*SELECT\s+"t\d+"\."(?P<column>{"|".join(PERIOD_SCHEMA)})"\s+FROM "{PERIOD_TABLE}" AS "t\d+"\s*\)'
+)
+_DUCKDB_TYPES = {"timestamp": "TIMESTAMP", "string": "VARCHAR"}
+
+
+def _with_markers(sql: str, dialect: str) -> str:
+    """On DuckDB, each scalar subquery of ``care_period`` replaced by a named parameter (``$period_end``),
+    bound when the cached query runs: DuckDB plans a constant far better than some forty subqueries. Any
+    other dialect keeps the subqueries (its ``care_period`` table is registered with each request)."""
+    if dialect != "duckdb":
+        return sql
+    return _PERIOD_SUBQUERY.sub(
+        lambda m: f"CAST(${m['column']} AS {_DUCKDB_TYPES[PERIOD_SCHEMA[m['column']]]})", sql
+    )
+
+
+@lru_cache(maxsize=64)
+def compiled_sql(specs: tuple[Spec, ...], shape: Shape, dialect: str) -> str:
+    """The SQL of ``stacked_query`` in ``dialect``, compiled once per definition set, shape and dialect."""
+    return _with_markers(str(ibis.to_sql(stacked_query(specs, shape), dialect=dialect)), dialect)
+
+
+@lru_cache(maxsize=64)
+def compiled_missing_sql(spec: Spec, shape: Shape, dialect: str) -> str:
+    """The SQL of ``missing_query`` in ``dialect``, compiled once per indicator, shape and dialect."""
+    return _with_markers(str(ibis.to_sql(missing_query(spec, shape), dialect=dialect)), dialect)
+
+
+def _run(con: BaseBackend, sql: str, start: date, end: date, process: str | None, units: Any) -> list[Any]:
+    tables = _parameters(start, end, process, units)
+    period = tables[PERIOD_TABLE].to_pylist()[0]
+    values = {name: value for name, value in period.items() if f"${name} " in sql}
+    return backends.run_sql(con, sql, tables, values)
+
+
+def _specs(definitions: Sequence[IndicatorDef]) -> tuple[Spec, ...]:
+    out: list[Spec] = []
+    for d in definitions:
+        care = d.care
+        if care is None or care.population not in POPULATIONS or care.condition not in CONDITIONS:
+            raise DomainError(
+                "indicator.unknown",
+                "Indikatorn kan inte beräknas ur vårdens uppgifter.",
+                f"{d.id} is not an evaluable care indicator",
+            )
+        out.append((d.id, care.population, care.condition))
+    return tuple(out)
+
+
+def _parameters(
+    start: date, end: date, process: str | None, units: Sequence[str] | None
+) -> dict[str, pa.Table]:
+    stamp = pa.timestamp("us")
+    period = pa.table(
+        {
+            "period_start": pa.array([datetime(start.year, start.month, start.day)], stamp),
+            "period_end": pa.array([datetime(end.year, end.month, end.day)], stamp),
+            "process": pa.array([process], pa.string()),
+        }
+    )
+    unit_list = pa.table({"unit": pa.array(sorted(set(units or ())), pa.string())})
+    return {PERIOD_TABLE: period, UNITS_TABLE: unit_list}
+
+
+def evaluate(
+    con: BaseBackend,
+    definitions: Sequence[IndicatorDef],
+    start: date,
+    end: date,
+    *,
+    units: Sequence[str] | None = None,
+    process: str | None = None,
+    svf_only: bool = False,
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """``{indicator id: {unit: (numerator, denominator)}}`` for every definition over the care tables
+    registered on ``con`` (``read_dataset`` or ``frames_backend``), in one query: the cached SQL of the
+    definition set run with this period, process and unit list. A unit appears for an indicator when its
+    population there is not empty."""
+    specs = _specs(definitions)
+    out: dict[str, dict[str, tuple[int, int]]] = {d.id: {} for d in definitions}
+    if not specs or (units is not None and not units):
+        return out
+    shape = Shape(by_units=units is not None, by_process=bool(process), svf_only=svf_only)
+    sql = compiled_sql(specs, shape, backends.dialect(con))
+    rows = _run(con, sql, start, end, process or None, units)
+    on_pathways = [i for i, s in enumerate(specs) if s[1] != "handovers_sent"]
+    on_handovers = [i for i, s in enumerate(specs) if s[1] == "handovers_sent"]
+    columns = ["unit"] + [f"{x}{i}" for i in on_pathways for x in "nd"]
+    columns += [f"{x}{i}" for i in on_handovers for x in "nd"]
+    for row in rows:
+        values = dict(zip(columns, row, strict=True))
+        for i, (indicator_id, _, _) in enumerate(specs):
+            den = values[f"d{i}"]
+            if den:
+                num = values[f"n{i}"]
+                out[indicator_id][str(values["unit"])] = (int(num or 0), int(den))
+    return out
 
 
 def evaluate_units(
@@ -447,22 +641,75 @@ def evaluate_units(
     svf_only: bool = False,
     con: BaseBackend | None = None,
 ) -> dict[str, dict[str, tuple[int, int]]]:
-    """``{indicator id: {unit: (numerator, denominator)}}`` for every definition, in one query per backend
-    (the per-indicator expressions are stacked with ``union``)."""
-    if not definitions:
-        return {}
-    parts = [
-        indicator_expr(t, d, start, end, units=units, process=process, svf_only=svf_only).mutate(
-            indicator_id=ibis.literal(d.id)
-        )
-        for d in definitions
-    ]
-    stacked = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
-    frame = con.execute(stacked) if con is not None else stacked.to_pandas()
-    out: dict[str, dict[str, tuple[int, int]]] = {d.id: {} for d in definitions}
-    for r in frame.itertuples(index=False):
-        out[str(r.indicator_id)][str(r.unit)] = (
-            0 if pd.isna(r.numerator) else int(r.numerator),
-            int(r.denominator),
-        )
-    return out
+    """``evaluate`` on the backend of the tables ``read_dataset`` returned (or ``con``)."""
+    for name in TABLES:
+        if t[name].get_name() != TABLE_NAMES[name]:
+            raise ValueError(f"the care table {name} must be registered as {TABLE_NAMES[name]}")
+    backend = con if con is not None else t["pathways"]._find_backend()
+    return evaluate(backend, definitions, start, end, units=units, process=process, svf_only=svf_only)
+
+
+def frames_backend(frames: Mapping[str, pd.DataFrame | pa.Table]) -> BaseBackend:
+    """A fresh in-memory DuckDB with the care tables (pandas or pyarrow, e.g. ``care_frames``) registered
+    under their names, without copying: the live dashboard's read model, one per request."""
+    con = backends.connect("duckdb")
+    backends.register(con, {TABLE_NAMES[name]: _arrow(frames[name], name) for name in TABLES})
+    return con
+
+
+def evaluate_frames(
+    frames: Mapping[str, pd.DataFrame | pa.Table],
+    definitions: Sequence[IndicatorDef],
+    start: date,
+    end: date,
+    *,
+    units: Sequence[str] | None = None,
+    process: str | None = None,
+    svf_only: bool = False,
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """``evaluate`` over the four care tables held in memory (``care_frames`` or a set-based extract)."""
+    con = frames_backend(frames)
+    try:
+        return evaluate(con, definitions, start, end, units=units, process=process, svf_only=svf_only)
+    finally:
+        con.disconnect()
+
+
+def missing(
+    con: BaseBackend,
+    definition: IndicatorDef,
+    start: date,
+    end: date,
+    *,
+    units: Sequence[str] | None = None,
+    process: str | None = None,
+    svf_only: bool = False,
+) -> list[tuple[str, str]]:
+    """``(pathway id, unit)`` of each member of the indicator's population in the period that does not meet
+    it, over the care tables registered on ``con``: one row per pathway, or per handover for the handover
+    indicators."""
+    (spec,) = _specs([definition])
+    if units is not None and not units:
+        return []
+    shape = Shape(by_units=units is not None, by_process=bool(process), svf_only=svf_only)
+    sql = compiled_missing_sql(spec, shape, backends.dialect(con))
+    rows = _run(con, sql, start, end, process or None, units)
+    return [(str(pathway_id), str(unit)) for pathway_id, unit in rows]
+
+
+def missing_frames(
+    frames: Mapping[str, pd.DataFrame | pa.Table], definition: IndicatorDef, start: date, end: date
+) -> list[tuple[str, str]]:
+    """``missing`` over the four care tables held in memory."""
+    con = frames_backend(frames)
+    try:
+        return missing(con, definition, start, end)
+    finally:
+        con.disconnect()
+
+
+def _arrow(frame: pd.DataFrame | pa.Table, name: str) -> pa.Table:
+    schema = ibis.schema({c: _ibis_type(k) for c, k in SCHEMAS[name].items()}).to_pyarrow()
+    if isinstance(frame, pa.Table):
+        return frame.select(schema.names).cast(schema)
+    return pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)

@@ -15,6 +15,7 @@ from canrehab.domain.errors import DomainError
 from canrehab.domain.model import CareUnit
 from canrehab.domain.permissions import Action, allowed
 from canrehab.domain.sv import sv_percent
+from canrehab.followup import care
 from canrehab.followup.dashboard_disclosure import Margin, ShareTable, audit_published
 from canrehab.followup.goals import CareSpec, IndicatorDef
 from canrehab.followup.suppression import HIDDEN_TEXT, ShareCells, share_cells
@@ -25,10 +26,14 @@ from canrehab.services.process_indicators import (
     condition_met,
     handover_counts,
     in_population,
+    is_prem,
     load_process_indicators,
+    svf_definitions,
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from canrehab.services.context import Services
 
 TOTAL_LABEL = "Totalt"
@@ -140,14 +145,31 @@ def _facts(
     end: date,
     *,
     svf_only: bool = False,
+    assessed: bool = True,
 ) -> tuple[list[PathwayFacts], list[Any]]:
     with services.uow(actor, log_reads=False) as uow:
-        facts, handovers = readmodel.indicator_facts(uow, unit_ids, process, start, end)
+        facts, handovers = readmodel.indicator_facts(uow, unit_ids, process, start, end, assessed=assessed)
     if svf_only:
         facts = [f for f in facts if f.svf is not None]
         svf_pathways = {f.pathway.id for f in facts}
         handovers = [h for h in handovers if h.pathway_id in svf_pathways]
     return facts, handovers
+
+
+def _care_tables(
+    services: Services,
+    actor: Actor,
+    unit_ids: list[str],
+    process: str | None,
+    start: date,
+    end: date,
+    *,
+    svf_only: bool = False,
+) -> dict[str, pd.DataFrame]:
+    """The care dataset's four tables (``followup.care``) for the units' pathways the period's indicators
+    read, already restricted to the process and to SVF; the engine evaluates them as they are."""
+    facts, handovers = _facts(services, actor, unit_ids, process, start, end, svf_only=svf_only)
+    return care.care_frames(facts, handovers, svf_definitions(), is_prem)
 
 
 TREND_QUARTERS = 4
@@ -283,24 +305,15 @@ def dashboard(
     require_action(actor, Action.FOLLOWUP, services, "indicator_dashboard")
     visible, unit_ids = scope(services, actor, unit)
     names = {u.hsa_id: u.name for u in visible}
-    facts, handovers = _facts(services, actor, unit_ids, process, start, end, svf_only=svf_only)
+    tables = _care_tables(services, actor, unit_ids, process, start, end, svf_only=svf_only)
+    definitions = load_process_indicators()
+    counts = care.evaluate_frames(tables, definitions, start, end)
     suppress = not allowed(actor.role, Action.FOLLOWUP_DRILL_DOWN)
     threshold = services.settings.suppression_threshold
     results: list[IndicatorResult] = []
-    for definition in load_process_indicators():
-        num: dict[str, int] = defaultdict(int)
-        den: dict[str, int] = defaultdict(int)
-        care = _care(definition)
-        if care.population == "handovers_sent":
-            for h in handovers:
-                if start <= h.sent_on <= end:
-                    den[h.from_unit_hsa_id] += 1
-                    num[h.from_unit_hsa_id] += handover_counts(care.condition, h, end)
-        else:
-            for f in facts:
-                if in_population(care.population, f, start, end):
-                    den[f.pathway.unit_hsa_id] += 1
-                    num[f.pathway.unit_hsa_id] += condition_met(care.condition, f, end)
+    for definition in definitions:
+        num = {u: n for u, (n, _) in counts[definition.id].items()}
+        den = {u: d for u, (_, d) in counts[definition.id].items()}
         result = IndicatorResult(definition)
         for unit_id in unit_ids:
             if den.get(unit_id):
@@ -356,24 +369,11 @@ def drilldown(
         raise DomainError("indicator.unknown", "Okänd indikator.", f"unknown indicator {indicator_id}")
     visible, unit_ids = scope(services, actor, unit)
     names = {u.hsa_id: u.name for u in visible}
-    facts, handovers = _facts(services, actor, unit_ids, process, start, end, svf_only=svf_only)
-    missing: list[tuple[str, str, str]] = []  # (patient id, process, unit)
-    care = _care(definition)
-    if care.population == "handovers_sent":
-        facts_by_pathway = {f.pathway.id: f for f in facts}
-        for h in handovers:
-            if start <= h.sent_on <= end and not handover_counts(care.condition, h, end):
-                process_id = (
-                    facts_by_pathway[h.pathway_id].pathway.diagnosis.process
-                    if h.pathway_id in facts_by_pathway
-                    else ""
-                )
-                missing.append((h.patient_id, process_id, h.from_unit_hsa_id))
-    else:
-        for f in facts:
-            if in_population(care.population, f, start, end) and not condition_met(care.condition, f, end):
-                missing.append((f.pathway.patient_id, f.pathway.diagnosis.process, f.pathway.unit_hsa_id))
+    tables = _care_tables(services, actor, unit_ids, process, start, end, svf_only=svf_only)
+    not_met = care.missing_frames(tables, definition, start, end)  # (pathway id, unit)
     with services.uow(actor) as uow:
+        patients = readmodel.pathway_patients(uow, [pathway_id for pathway_id, _ in not_met])
+        missing = [(*patients[pathway_id], u) for pathway_id, u in not_met if pathway_id in patients]
         patient_names = readmodel.patient_names(uow, [m[0] for m in missing])
         uow.audit.record("read", "indicator_drilldown", indicator_id, None, f"{len(missing)} patienter")
     rows = [
@@ -409,7 +409,8 @@ def distribution(
     require_action(actor, Action.FOLLOWUP, services, "indicator_distribution")
     visible, unit_ids = scope(services, actor, unit)
     names = {u.hsa_id: u.name for u in visible}
-    facts, _ = _facts(services, actor, unit_ids, process, start, end)
+    # the pathways diagnosed (or SVF-started) in the period, as the level table has always counted them
+    facts, _ = _facts(services, actor, unit_ids, process, start, end, assessed=False)
     suppress = not allowed(actor.role, Action.FOLLOWUP_DRILL_DOWN)
     threshold = services.settings.suppression_threshold
     areas: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from canrehab.domain.model import AssessmentStatus
 from canrehab.services.process_indicators import PathwayFacts
 from canrehab.store.repositories.svf import SvfRepository
 
@@ -37,13 +38,28 @@ def _by_pathway(repo: Any, pathway_ids: list[str]) -> dict[str, list[Any]]:
 
 
 def indicator_facts(
-    uow: Any, unit_ids: Collection[str], process: str | None, start: date, end: date
+    uow: Any,
+    unit_ids: Collection[str],
+    process: str | None,
+    start: date,
+    end: date,
+    *,
+    assessed: bool = True,
 ) -> tuple[list[PathwayFacts], list[Any]]:
-    """The pathways of the units diagnosed in the period, and those whose SVF treatment started in it (the
-    lead-time population), with their assessments, plans and SVF records; the handovers sent in the period."""
+    """The pathways of the units diagnosed in the period, those whose SVF treatment started in it (the
+    lead-time population) and (``assessed``) those with an assessment or PREM completed in it, whatever their
+    diagnosis date (the populations "at least two assessments, the latest in the period" and "PREM answered
+    in the period"), with their assessments, plans and SVF records; the handovers sent in the period."""
     pw = uow.pathways.table.c
     svf = SvfRepository(uow.session, uow.audit)
     in_period = pw.diagnosed_on.between(start, end)
+    if assessed:
+        a = uow.assessments.table.c
+        done_on = func.coalesce(a.submitted_on, a.started_on)
+        completed = select(a.pathway_id).where(
+            (a.status != AssessmentStatus.IN_PROGRESS.value) & done_on.between(start, end)
+        )
+        in_period = in_period | pw.id.in_(completed)
     svf_started = svf.pathways_started_between(start, end)
     for chunk_start in range(0, len(svf_started), CHUNK):
         in_period = in_period | pw.id.in_(svf_started[chunk_start : chunk_start + CHUNK])
@@ -62,6 +78,21 @@ def indicator_facts(
         wanted = set(ids)
         handovers = [h for h in handovers if h.pathway_id in wanted]
     return facts, handovers
+
+
+def pathway_patients(uow: Any, pathway_ids: Collection[str]) -> dict[str, tuple[str, str]]:
+    """``{pathway id: (patient id, diagnosis process)}`` for the drill-down's pathways."""
+    table = uow.pathways.table
+    ids = list(set(pathway_ids))
+    out: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(ids), CHUNK):
+        rows = uow.session.execute(
+            select(table.c.id, table.c.patient_id, table.c.process).where(
+                table.c.id.in_(ids[start : start + CHUNK])
+            )
+        )
+        out.update({pathway_id: (patient_id, process) for pathway_id, patient_id, process in rows})
+    return out
 
 
 def patient_names(uow: Any, patient_ids: Collection[str]) -> dict[str, str]:
