@@ -28,8 +28,10 @@ from canrehab.services.process_indicators import (
     in_population,
     is_prem,
     load_process_indicators,
+    prem_instrument_ids,
     svf_definitions,
 )
+from canrehab.store.care_extract import care_tables
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -305,9 +307,20 @@ def dashboard(
     require_action(actor, Action.FOLLOWUP, services, "indicator_dashboard")
     visible, unit_ids = scope(services, actor, unit)
     names = {u.hsa_id: u.name for u in visible}
-    tables = _care_tables(services, actor, unit_ids, process, start, end, svf_only=svf_only)
+    with services.uow(actor, log_reads=False) as uow:
+        # the units' care tables set-based (store.care_extract, equal to care_frames over indicator_facts:
+        # tests/store/test_care_extract); the engine restricts them to the period, process and SVF itself
+        tables = care_tables(
+            uow.session.connection(),
+            as_of=end,
+            svf_definitions=svf_definitions(),
+            prem_instruments=prem_instrument_ids(),
+            unit_ids=unit_ids,
+        )
     definitions = load_process_indicators()
-    counts = care.evaluate_frames(tables, definitions, start, end)
+    counts = care.evaluate_frames(
+        tables, definitions, start, end, units=unit_ids, process=process, svf_only=svf_only
+    )
     suppress = not allowed(actor.role, Action.FOLLOWUP_DRILL_DOWN)
     threshold = services.settings.suppression_threshold
     results: list[IndicatorResult] = []
