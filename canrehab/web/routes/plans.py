@@ -50,6 +50,8 @@ def _editor(
     context = header(patient_service.patient_brief(services, user.actor, patient_id))
     plan = plan_service.current(services, user.actor, pathway_id)
     content = content or (plan.content if plan else PlanContent())
+    goals: list[Any]  # the domain rows, or the rows as typed (dicts of raw text) when refused
+    actions: list[Any]
     if typed is not None:
         goals, actions = _typed_rows(typed, extra_rows)
     else:
