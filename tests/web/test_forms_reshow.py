@@ -233,7 +233,8 @@ def test_a_refused_follow_up_keeps_the_note_and_the_next_date(world: World, esta
     }
     r = nurse.post(url, data=data)
     assert r.status_code == 400
-    assert "Nästa uppföljning kan inte ligga före dagens uppföljning." in r.text
+    assert 'id="e-next_follow_up_on">Nästa uppföljning kan inte ligga före dagens uppföljning.' in r.text
+    assert re.search(r'name="next_follow_up_on"[^>]*aria-invalid="true"', r.text)
     assert _value(r.text, "note") == "Patienten mår bättre"
     assert _value(r.text, "next_follow_up_on") == yesterday
     bad = nurse.post(url, data={**data, "next_follow_up_on": "i vår"})

@@ -131,6 +131,27 @@ def _field_errors(form: Mapping[str, Any]) -> dict[str, str]:
     return errors
 
 
+# The field a rule of the plan (domain/plan.py) refused, by the words of its developer message, so the reason
+# stands next to the field as well as at the top of the form.
+REFUSED_FIELD = (
+    ("next follow-up date", "next_follow_up_on"),
+    ("follow-up date", "follow_up_on"),
+    ("goal", "goal_text_0"),
+)
+
+
+def _marked(refused: DomainError) -> dict[str, str]:
+    marked: dict[str, str] = {}
+    if refused.code != "plan.invalid":
+        return marked
+    said = refused.message_en
+    for words, field in REFUSED_FIELD:
+        if words in said:
+            marked[field] = refused.message_sv
+            said = said.replace(words, "")  # "next follow-up date" is not also "follow-up date"
+    return marked
+
+
 @router.get("/patient/{patient_id}/plan")
 def plan_page(
     request: Request, patient_id: str, pathway_id: str, services: ServicesDep, user: RecordReader
@@ -197,7 +218,7 @@ async def plan_save(request: Request, patient_id: str, services: ServicesDep, us
     except DomainError as refused:
         if refused.code.endswith("not_found") or "access" in refused.code:
             raise
-        return again(refused.message_sv)
+        return again(refused.message_sv, _marked(refused))
     message = OP_MESSAGES[op]
     if op == "follow_up" and plan.content.follow_up_on and plan.events[-1].follow_up_on:
         message += f" Nästa uppföljning: {plan.content.follow_up_on.isoformat()}."
