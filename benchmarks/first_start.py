@@ -30,7 +30,7 @@ STEP = re.compile(r"^\[(\d+) s\] (.*)$")
 
 def _answers(url: str) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own local server
+        with urllib.request.urlopen(url, timeout=2) as response:
             return bool(response.status == 200)
     except OSError:
         return False
@@ -50,13 +50,13 @@ def main() -> int:
         shutil.rmtree(target)
     load_before = os.getloadavg()
     started = time.monotonic()
-    subprocess.run(
-        ["git", "clone", "-q", "--branch", args.branch, args.repo, str(target)], check=True
-    )
+    subprocess.run(["git", "clone", "-q", "--branch", args.branch, args.repo, str(target)], check=True)
     commit = subprocess.run(
         ["git", "-C", str(target), "rev-parse", "--short", "HEAD"], check=True, capture_output=True, text=True
     ).stdout.strip()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CANREHAB_", "VIRTUAL_ENV", "PYTHONPATH"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("CANREHAB_", "VIRTUAL_ENV", "PYTHONPATH"))
+    }
     env["PIP_NO_CACHE_DIR"] = "1"
     process = subprocess.Popen(
         ["./scripts/demo", "--port", str(args.port)],
@@ -99,9 +99,11 @@ def main() -> int:
             os.killpg(process.pid, signal.SIGKILL)
     load_after = os.getloadavg()
     print()
-    print(f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, Python "
-          f"{platform.python_version()}; commit {commit}; load average before "
-          f"{load_before[0]:.1f}, after {load_after[0]:.1f} (1 min)")
+    print(
+        f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}; commit {commit}; load average before "
+        f"{load_before[0]:.1f}, after {load_after[0]:.1f} (1 min)"
+    )
     for at, line in marks:
         print(f"  {at:6.1f} s  {line}")
     if url_at is None or answered_at is None:
