@@ -55,9 +55,11 @@ def main() -> int:
         ["git", "-C", str(target), "rev-parse", "--short", "HEAD"], check=True, capture_output=True, text=True
     ).stdout.strip()
     env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("CANREHAB_", "VIRTUAL_ENV", "PYTHONPATH"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CANREHAB_", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE"))
     }
-    env["PIP_NO_CACHE_DIR"] = "1"
+    env["PIP_NO_CACHE_DIR"] = "1"  # and no PYTHONDONTWRITEBYTECODE: a user's machine keeps its .pyc files
     process = subprocess.Popen(
         ["./scripts/demo", "--port", str(args.port)],
         cwd=target,
