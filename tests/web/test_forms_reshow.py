@@ -1,7 +1,9 @@
 """A refused form shows itself again with the input kept and the errors inline, in Swedish, for patients and
 staff: the patient who submits the Hälsoskattning with questions open keeps (and on reopening the link
 finds) the answers given, and never lands on the staff login; a needs-level override without a reason keeps
-the chosen level and advice."""
+the chosen level and advice; the plan (rows as typed, wrong dates and rows without text marked at the field,
+follow-up, close), the handover steps (reject, contact date and method, patient informed) and the referral
+reject come back on their page with what was typed and the reason inline."""
 
 from __future__ import annotations
 
