@@ -25,7 +25,10 @@ def drill_to_patient(world: World, username: str) -> tuple[str, str]:
     for link in links:
         page = client.get(link.replace("&amp;", "&"))
         assert page.status_code == 200
-        assert "patienter uppfyller inte indikatorn" in page.text
+        assert (
+            "patienter uppfyller inte indikatorn" in page.text
+            or '<p class="empty">Inga patienter' in page.text
+        )
         found = PATIENT.search(page.text)
         if found:
             overview = client.get(f"/patient/{found.group(1)}")
@@ -77,3 +80,12 @@ def test_analyst_gets_no_drill_down(world: World) -> None:
     analyst = client_for(world, "analytiker")
     assert not DRILL.findall(analyst.get("/uppfoljning").text)
     assert analyst.get("/uppfoljning/patienter?indicator=named_nurse&unit=x").status_code == 403
+
+
+def test_a_drill_down_with_no_patients_says_so_instead_of_an_empty_table(world: World) -> None:
+    client = client_for(world, "processledare")
+    link = DRILL.findall(client.get("/uppfoljning").text)[0].replace("&amp;", "&")
+    page = client.get(f"{link}&start=1990-01-01&end=1990-12-31")  # a year before any diagnosis
+    assert page.status_code == 200
+    assert "Inga patienter: alla patienter i urvalet uppfyller indikatorn." in page.text
+    assert "<table" not in page.text.split("<main")[1]

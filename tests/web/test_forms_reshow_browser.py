@@ -4,33 +4,24 @@ vårdplan offer. Screenshots of each refused form at desktop and phone width, ax
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from canrehab.domain.offers import offer_state
 from canrehab.services.context import SYSTEM
-from canrehab.synth.demo import DEMO_PASSWORD
 from canrehab.web.app import create_app
 from tests.web.browser import chromium, screenshot
+from tests.web.conftest import LoginPage
 from tests.web.live_server import serve
+from tests.web.test_forms_reshow import established_plan, sent_handover
 from tests.web.test_routes_access import World, world
 
-__all__ = ["world"]
+__all__ = ["established_plan", "sent_handover", "world"]
 pytestmark = pytest.mark.browser
 
 
-def _login(browser: Any, base: str, username: str) -> Any:
-    page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-    page.goto(f"{base}/logga-in")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_load_state()
-    return page
-
-
-def test_refused_staff_forms_keep_the_input_and_show_the_error_inline(world: World) -> None:
+def test_refused_staff_forms_keep_the_input_and_show_the_error_inline(
+    world: World, logged_in_page: LoginPage
+) -> None:
     patient, pathway = world.own_patient, world.own_pathway
     with world.services.uow(SYSTEM, log_reads=False) as uow:
         own_unit = uow.accounts.get("ssk").unit_hsa_ids[0]
@@ -43,7 +34,7 @@ def test_refused_staff_forms_keep_the_input_and_show_the_error_inline(world: Wor
             p.patient_id for p in uow.pathways.for_unit(own_unit) if offer_state(p).can_offer_min_vardplan
         )
     with serve(create_app(world.services.settings)) as base, chromium() as browser:
-        page = _login(browser, base, "ssk")
+        page = logged_in_page(browser, base, "ssk")
 
         # The plan: a follow-up date in the past is refused; the summary, a goal and the date stay.
         page.goto(f"{base}/patient/{patient}/plan?pathway_id={pathway}")
@@ -105,12 +96,14 @@ def test_refused_staff_forms_keep_the_input_and_show_the_error_inline(world: Wor
         page.context.close()
 
 
-def test_refused_patient_page_forms_keep_the_input_and_show_the_error_inline(world: World) -> None:
+def test_refused_patient_page_forms_keep_the_input_and_show_the_error_inline(
+    world: World, logged_in_page: LoginPage
+) -> None:
     """The contact nurse, SIP and rehab team forms on the patient page: refused, the page comes back with the
     form open, what was typed kept and the reason next to it."""
     patient, pathway = world.own_patient, world.own_pathway
     with serve(create_app(world.services.settings)) as base, chromium() as browser:
-        page = _login(browser, base, "ssk")
+        page = logged_in_page(browser, base, "ssk")
 
         # The contact nurse from a date before the diagnosis: refused by the care process rules.
         page.goto(f"{base}/patient/{patient}")
@@ -165,12 +158,14 @@ def test_refused_patient_page_forms_keep_the_input_and_show_the_error_inline(wor
         page.context.close()
 
 
-def test_the_audit_log_fits_a_phone_and_its_filters_work_in_the_browser(world: World) -> None:
+def test_the_audit_log_fits_a_phone_and_its_filters_work_in_the_browser(
+    world: World, logged_in_page: LoginPage
+) -> None:
     with serve(create_app(world.services.settings)) as base, chromium() as browser:
-        page = _login(browser, base, "ssk")
+        page = logged_in_page(browser, base, "ssk")
         page.goto(f"{base}/patient/{world.own_patient}")
         page.context.close()
-        page = _login(browser, base, "processledare")
+        page = logged_in_page(browser, base, "processledare")
         page.goto(f"{base}/logg")
         page.select_option("#f-actor", "ssk")
         page.get_by_role("button", name="Filtrera").click()
@@ -181,4 +176,45 @@ def test_the_audit_log_fits_a_phone_and_its_filters_work_in_the_browser(world: W
         page.set_viewport_size({"width": 390, "height": 900})
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"the page is {width} px wide at 390 px"
+        page.context.close()
+
+
+def test_refused_follow_up_close_and_handover_steps_keep_the_input_in_the_browser(
+    world: World, logged_in_page: LoginPage, established_plan: str, sent_handover: str
+) -> None:
+    """The plan's follow-up without change (next date before today), the handover's reject without a reason
+    and its contact confirmation (a date before the handover, a browser that does not check min): each
+    comes back on its own page with what was typed and the reason next to the form."""
+    from datetime import timedelta
+
+    yesterday = (world.services.today() - timedelta(days=1)).isoformat()
+    with serve(create_app(world.services.settings)) as base, chromium() as browser:
+        page = logged_in_page(browser, base, "ssk")
+        page.goto(f"{base}/patient/{world.own_patient}/plan?pathway_id={world.own_pathway}")
+        page.fill("#note", "Mår bättre, orkar mer")
+        page.fill("#next_follow_up_on", yesterday)
+        page.get_by_role("button", name="Följ upp utan ändring (AW024)").click()
+        page.wait_for_load_state()
+        assert "Nästa uppföljning kan inte ligga före dagens uppföljning." in page.inner_text("body")
+        assert page.input_value("#note") == "Mår bättre, orkar mer"
+        assert page.input_value("#next_follow_up_on") == yesterday
+        screenshot(page, "refused_plan_follow_up")
+        page.context.close()
+
+        page = logged_in_page(browser, base, "fysioterapeut")
+        page.goto(f"{base}/overlamning/{sent_handover}")
+        page.get_by_role("button", name="Avvisa").click()
+        page.wait_for_load_state()
+        assert "Överlämningen avvisades inte: Ange varför överlämningen avvisas." in page.inner_text("body")
+        assert page.get_attribute("#reason", "aria-invalid") == "true"
+        before = (world.services.today() - timedelta(days=400)).isoformat()
+        page.locator("#contacted_on").evaluate("e => { e.removeAttribute('min'); }")
+        page.fill("#contacted_on", before)
+        page.select_option("#contact_method", "video")
+        page.get_by_role("button", name="Bekräfta att vi har haft kontakt med patienten").click()
+        page.wait_for_load_state()
+        assert "Kontakten registrerades inte:" in page.inner_text("body")
+        assert page.input_value("#contacted_on") == before
+        assert page.input_value("#contact_method") == "video"
+        screenshot(page, "refused_handover_contact")
         page.context.close()

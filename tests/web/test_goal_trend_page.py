@@ -19,9 +19,10 @@ from canrehab.followup.goals import default_goals
 from canrehab.services import indicators as indicator_service
 from canrehab.services.context import SYSTEM, Services
 from canrehab.services.goal_trends import indicator_trend, periods
-from canrehab.synth.demo import DEMO_PASSWORD, build_demo
+from canrehab.synth.demo import build_demo
 from canrehab.web.app import create_app
 from tests.web.browser import chromium, screenshot
+from tests.web.conftest import LoginPage
 from tests.web.live_server import serve
 from tests.web.login import logged_in
 
@@ -142,14 +143,12 @@ def test_the_page_draws_the_goal_and_baseline_and_refuses_a_nurse(world: World) 
     assert logged_in(world.app, "ssk").get("/uppfoljning/mal/trend").status_code == 403
 
 
-def test_the_trend_page_in_chromium_at_desktop_and_phone_width(world: World) -> None:
+def test_the_trend_page_in_chromium_at_desktop_and_phone_width(
+    world: World, logged_in_page: LoginPage
+) -> None:
     with serve(world.app) as base, chromium() as browser:
         for width in (1366, 390):
-            page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
-            page.goto(f"{base}/logga-in")
-            page.get_by_label("Användarnamn").fill("processledare")
-            page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
-            page.get_by_role("button", name="Logga in").click()
+            page = logged_in_page(browser, base, "processledare", width=width)
             page.goto(
                 f"{base}/uppfoljning/mal/trend?indicator=erbjuden_kontaktsjukskoterska&niva=county&varde={world.county}"
             )

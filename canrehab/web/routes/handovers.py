@@ -65,8 +65,16 @@ def _detail(
 def handover_patient_informed(
     request: Request, handover_id: str, services: ServicesDep, user: UnitWorker, version: int = Form(...)
 ) -> Response:
-    """The sender records that the patient has been informed (declared before the receiver's steps)."""
-    handover_service.inform_patient(services, user.actor, handover_id, version)
+    """The sender records that the patient has been informed (declared before the receiver's steps);
+    refused (already recorded, rejected, not the sender) the handover page again with the reason inline."""
+    try:
+        handover_service.inform_patient(services, user.actor, handover_id, version)
+    except DomainError as error:
+        if isinstance(error, ConflictError) or error.code.endswith("not_found") or "access" in error.code:
+            raise
+        return _detail(
+            request, services, user, handover_id, {"step": "informerad", "error": error.message_sv}
+        )
     flash(request, "Det är registrerat att patienten är informerad om överlämningen.")
     return RedirectResponse(f"/overlamning/{handover_id}", status_code=303)
 
