@@ -112,7 +112,7 @@ def test_the_run_covers_every_fhir_operation() -> None:
 
 
 def test_every_operation_has_its_own_operation_id() -> None:
-    """OpenAPI wants operation ids unique (clients generate method names from them): the GET and POST kick-offs
+    """OpenAPI wants operation ids unique (clients name methods by them): the GET and POST kick-offs
     of ``$export`` are separate operations, and building the document warns about nothing."""
     import warnings
 
