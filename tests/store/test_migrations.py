@@ -19,7 +19,7 @@ from canrehab.store import (
 from canrehab.store.db import current_revision, make_engine, migrate
 from canrehab.store.orm import Base
 
-HEAD = "0017"  # 0017: worklist index with team_missing (issue 13); 0016: team_missing (issue 12)
+HEAD = "0018"  # 0018: staff.assignment_hsa_id unique where set (issue 15); 0017: worklist index (issue 13)
 EXPECTED_TABLES = {
     "care_unit",
     "idempotency_key",
