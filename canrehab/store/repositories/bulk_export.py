@@ -246,7 +246,7 @@ class ExportReader:
         stamped = "updated_at" in names
         entity_type, key = mapper.entity_type, mapper.key
         out: list[Any] = []
-        for row in result.tuples().all():  # fetchall: one call, not one fetchone per row
+        for row in result.all():  # fetchall: one call, not one fetchone per row
             data = dict(zip(names, row, strict=True))
             stamp = aware(data.pop("updated_at")) if stamped else None
             entity = mapper.from_columns(data)
