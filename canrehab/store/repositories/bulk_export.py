@@ -172,6 +172,13 @@ class ExportReader:
                 points.append(str(found))
         return points
 
+    def nth_patient(self, units: Collection[str] | None, n: int) -> str | None:
+        """The id of the ``n``-th patient in scope (1-based, by id), None past the last."""
+        patient = PATIENT.table
+        scoped = select(patient.c.id).where(exists().where(self._pathway_scope(units))).order_by(patient.c.id)
+        found = self.session.execute(scoped.offset(max(n - 1, 0)).limit(1)).scalar()
+        return None if found is None else str(found)
+
     def now(self) -> datetime | None:
         """The database's clock (PostgreSQL: the snapshot transaction's start), else None."""
         if self.session.get_bind().dialect.name != "postgresql":
