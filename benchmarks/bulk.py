@@ -25,6 +25,7 @@ import threading
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -94,6 +95,55 @@ def baseline(url: str) -> dict[str, float]:
     return out
 
 
+class BackendCpu:
+    """The CPU time of the PostgreSQL backends serving the database during the export (the server's share of
+    the work, on the same cores when it runs on this machine): their pids are sampled every 0.2 s and each
+    one's utime + stime read from /proc (0 when the server is elsewhere)."""
+
+    def __init__(self, url: str) -> None:
+        from canrehab.store.db import make_engine
+
+        self.engine = make_engine(url)
+        self.seen: dict[int, int] = {}
+        self.before: dict[int, int] = {}  # the backends open at the start: what they had used already
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    QUERY = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+
+    def _sample(self, conn: Any, into: dict[int, int]) -> None:
+        for (pid,) in conn.exec_driver_sql(self.QUERY).all():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            into[pid] = int(fields[11]) + int(fields[12])
+        conn.rollback()
+
+    def _run(self) -> None:
+        with self.engine.connect() as conn:
+            while not self.stop.wait(0.2):
+                self._sample(conn, self.seen)
+
+    def __enter__(self) -> BackendCpu:
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as conn:
+                self._sample(conn, self.before)
+            self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop.set()
+        if self.thread.is_alive():
+            self.thread.join()
+        self.engine.dispose()
+
+    def seconds(self) -> float:
+        """Up to 0.2 s of each backend's last moments are missed (it may exit between two samples)."""
+        used = sum(ticks - self.before.get(pid, 0) for pid, ticks in self.seen.items())
+        return used / os.sysconf("SC_CLK_TCK")
+
+
 def export(url: str, data_dir: Path, role: str, parallel_min: int, types: str = "") -> dict[str, object]:
     """One system-level export job in this process, with its RSS sampled every 0.1 s."""
     from canrehab.config import Settings
@@ -120,10 +170,14 @@ def export(url: str, data_dir: Path, role: str, parallel_min: int, types: str = 
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    t0, cpu0 = time.monotonic(), cpu_seconds()
-    bulk.run_job(services, job_id)
-    figures["export"] = time.monotonic() - t0
-    figures["cpu"] = cpu_seconds() - cpu0
+    load0 = os.getloadavg()[0]
+    with BackendCpu(url) as server:
+        t0, cpu0 = time.monotonic(), cpu_seconds()
+        bulk.run_job(services, job_id)
+        figures["export"] = time.monotonic() - t0
+        figures["cpu"] = cpu_seconds() - cpu0
+    figures["server_cpu"] = server.seconds()
+    figures["load"] = [load0, os.getloadavg()[0]]
     stop.set()
     sampler.join()
     with services.uow(actor, log_reads=False) as uow:
@@ -142,32 +196,47 @@ def export(url: str, data_dir: Path, role: str, parallel_min: int, types: str = 
     return figures
 
 
+def num(value: object) -> float:
+    assert isinstance(value, int | float), value
+    return float(value)
+
+
 def report(label: str, patients: int, built: float, f: dict[str, object]) -> None:
     base = f["baseline"]
     assert isinstance(base, dict)
-    seconds = float(f["export"])  # type: ignore[arg-type]
+    seconds = num(f["export"])
     output = f["output"]
     assert isinstance(output, dict)
     resources = sum(output.values())
     print(f"\n{label}, {patients} patients (build: generate + load {built:.0f} s)")
     print(
         f"  export job           {seconds:8.1f} s   status {f['status']}, {resources} resources, "
-        f"{float(f['files_mib']):.0f} MiB NDJSON, {f['errors']} error lines"
-    )  # type: ignore[arg-type]
+        f"{num(f['files_mib']):.0f} MiB NDJSON, {f['errors']} error lines"
+    )
     print(
         f"  per patient          {1000 * seconds / max(patients, 1):8.2f} ms;  "
         f"{resources / seconds:,.0f} resources/s".replace(",", " ")
     )
     print(
-        f"  peak RSS             {float(f['peak_rss_mib']):8.0f} MiB (before the job "  # type: ignore[arg-type]
-        f"{float(f['rss_before_mib']):.0f} MiB); largest worker process "
-        f"{float(f['worker_peak_rss_mib']):.0f} MiB"
-    )  # type: ignore[arg-type]
-    cpu = float(f["cpu"])  # type: ignore[arg-type]
+        f"  peak RSS             {num(f['peak_rss_mib']):8.0f} MiB (before the job "
+        f"{num(f['rss_before_mib']):.0f} MiB); largest worker process "
+        f"{num(f['worker_peak_rss_mib']):.0f} MiB"
+    )
+    cpu = num(f["cpu"])
     print(
         f"  CPU time             {cpu:8.1f} s   ({1000 * cpu / max(patients, 1):.2f} ms per patient; "
         f"the machine is shared: CPU time is the figure to extrapolate)"
     )
+    server = num(f.get("server_cpu", 0.0))
+    cores = os.cpu_count() or 1
+    print(f"  PostgreSQL CPU       {server:8.1f} s   (the backends serving this database)")
+    print(
+        f"  per core             {(cpu + server) / cores:8.1f} s   ((client + server CPU) / {cores} cores: "
+        "the quiet-machine estimate of the wall time)"
+    )
+    load = f.get("load") or [0.0, 0.0]
+    assert isinstance(load, list)
+    print(f"  load average (1 min) {load[0]:8.1f} at the start, {load[1]:.1f} at the end")
     print(f"  baseline count(*)    {base['count']:8.2f} s")
     print(f"  baseline raw dump    {base['dump']:8.1f} s   ({base['dump_mib']:.0f} MiB)")
     print(f"  ratio export / dump  {seconds / max(base['dump'], 1e-9):8.1f}x")

@@ -501,34 +501,39 @@ _KICKOFF: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.api_route(
-    "/$export",
-    methods=["GET", "POST"],
-    summary="Bulk Data export, system level",
-    response_class=Response,
-    responses=_KICKOFF,
-)
+def _kickoff_route(path: str, summary: str) -> Callable[[Any], Any]:
+    """A kick-off serves GET and POST (the IG): one route per method, so that each has its own OpenAPI
+    operation id (``<function>_get``, ``<function>_post``; one route for both would repeat the id)."""
+
+    def register(endpoint: Any) -> Any:
+        for method in ("GET", "POST"):
+            router.add_api_route(
+                path,
+                endpoint,
+                methods=[method],
+                summary=summary,
+                response_class=Response,
+                responses=_KICKOFF,
+                operation_id=f"{endpoint.__name__}_{method.lower()}",
+            )
+        return endpoint
+
+    return register
+
+
+@_kickoff_route("/$export", "Bulk Data export, system level")
 async def export_system(request: Request) -> Response:
     return await _kickoff(request, "system")
 
 
-@router.api_route(
-    "/Patient/$export",
-    methods=["GET", "POST"],
-    summary="Bulk Data export, all patients",
-    response_class=Response,
-    responses=_KICKOFF,
-)
+@_kickoff_route("/Patient/$export", "Bulk Data export, all patients")
 async def export_patients(request: Request) -> Response:
     return await _kickoff(request, "patient")
 
 
-@router.api_route(
+@_kickoff_route(
     "/Group/{gid}/$export",
-    methods=["GET", "POST"],
-    summary="Bulk Data export of a Group (a care unit: id = its HSA-id; members: its pathways' patients)",
-    response_class=Response,
-    responses=_KICKOFF,
+    "Bulk Data export of a Group (a care unit: id = its HSA-id; members: its pathways' patients)",
 )
 async def export_group(request: Request, gid: str) -> Response:
     return await _kickoff(request, "group", gid)

@@ -7,6 +7,8 @@ and stored, rather than built step by step as on the web pages (``services.patie
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -17,6 +19,8 @@ from canrehab.domain.identity import pseudonymise
 from canrehab.domain.model import CareUnit, Patient, Sex, Staff
 from canrehab.domain.permissions import Action
 from canrehab.services.guard import require_action, require_write
+from canrehab.store.repositories import IntegrityViolation
+from canrehab.store.repositories.org import assignment_hsa_taken
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
@@ -98,7 +102,7 @@ def record_staff(services: Services, actor: Actor, staff: Staff) -> Staff:
     """Register a staff member at a care unit. The HSA-id identifies the person's role nationally: a
     record naming a staff member the system already knows (by id or HSA-id) with the same data is that
     staff member; with other data it is refused (``staff.exists``)."""
-    with services.uow(actor) as uow:
+    with _refused_when_taken(services, actor, staff.assignment_hsa_id), services.uow(actor) as uow:
         existing = uow.staff.find(staff.id) if staff.id else None
         if existing is None:
             existing = uow.staff.get_by_hsa_id(staff.hsa_id)
@@ -132,11 +136,31 @@ def _check_hsa_free(uow: object, hsa_id: str, staff_id: str) -> None:
     assignment HSA-id is the same."""
     for other in uow.staff.list_all():  # type: ignore[attr-defined]
         if other.id != staff_id and hsa_id in (other.hsa_id, other.assignment_hsa_id):
-            raise DomainError(
-                "staff.hsa_taken",
-                f"HSA-id {hsa_id} används redan av {other.name}.",
-                "HSA-id already used by another staff member",
-            )
+            raise _hsa_taken(hsa_id, other.name)
+
+
+def _hsa_taken(hsa_id: str, holder: str) -> DomainError:
+    return DomainError(
+        "staff.hsa_taken",
+        f"HSA-id {hsa_id} används redan av {holder}.",
+        "HSA-id already used by another staff member",
+    )
+
+
+@contextmanager
+def _refused_when_taken(services: Services, actor: Actor, assignment: str | None) -> Iterator[None]:
+    """Around the unit of work that writes an assignment HSA-id ``_check_hsa_free`` found free: when a
+    concurrent transaction took it meanwhile, the database's unique index (migration 0018) refuses the
+    write, the unit of work rolls back (nothing is written) and the refusal is the same as the check's."""
+    try:
+        yield
+    except IntegrityViolation as error:
+        if assignment is None or not assignment_hsa_taken(error):
+            raise
+        with services.uow(actor, log_reads=False) as uow:  # the holder, committed by now
+            holders = [s.name for s in uow.staff.list_all() if s.assignment_hsa_id == assignment]
+        holder = next(iter(holders), "en annan medarbetare")
+        raise _hsa_taken(assignment, holder) from None
 
 
 def set_assignment_hsa_id(services: Services, actor: Actor, staff_id: str, raw: str) -> Staff:
@@ -145,11 +169,10 @@ def set_assignment_hsa_id(services: Services, actor: Actor, staff_id: str, raw: 
     no other staff member."""
     require_action(actor, Action.REGISTER_ORGANISATION, services, "set_assignment_hsa_id")
     value = raw.strip()
-    with services.uow(actor) as uow:
+    assignment = parse_hsa_id(value, "Uppdragets HSA-id") if value else None
+    with _refused_when_taken(services, actor, assignment), services.uow(actor) as uow:
         staff: Staff = uow.staff.get(staff_id)
-        assignment: str | None = None
-        if value:
-            assignment = parse_hsa_id(value, "Uppdragets HSA-id")
+        if assignment is not None:
             if assignment == staff.hsa_id:
                 raise DomainError(
                     "staff.assignment_is_person",

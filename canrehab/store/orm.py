@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -70,6 +71,9 @@ class CareUnitRow(Base):
     updated_at: Mapped[datetime] = updated_at_column()
 
 
+ASSIGNMENT_HSA_INDEX = "ux_staff_assignment_hsa_id"
+
+
 class StaffRow(Base):
     __tablename__ = "staff"
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
@@ -77,9 +81,20 @@ class StaffRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     profession: Mapped[str] = mapped_column(String(40))
     unit_hsa_id: Mapped[str] = mapped_column(ForeignKey("care_unit.hsa_id"), index=True)
-    # the HSA-id of the assignment (medarbetaruppdrag) at the unit, when known (migration 0013)
-    assignment_hsa_id: Mapped[str | None] = mapped_column(String(HSA), index=True)
+    # the HSA-id of the assignment (medarbetaruppdrag) at the unit, when known (migration 0013); unique where
+    # set (migration 0018)
+    assignment_hsa_id: Mapped[str | None] = mapped_column(String(HSA))
     updated_at: Mapped[datetime] = updated_at_column()
+
+    __table_args__ = (
+        Index(
+            ASSIGNMENT_HSA_INDEX,
+            "assignment_hsa_id",
+            unique=True,
+            postgresql_where=text("assignment_hsa_id IS NOT NULL"),
+            sqlite_where=text("assignment_hsa_id IS NOT NULL"),
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------------------------- patient

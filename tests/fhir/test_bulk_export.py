@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from canrehab.fhir import export as bulk
 from canrehab.fhir import mapping as m
@@ -376,3 +378,52 @@ def test_scrub_pseudonymises_the_line() -> None:
     assert out["requester"] == {"reference": "PractitionerRole/r1"}
     assert out["description"] == removed and out["note"] == [{"text": removed}]
     assert out["input"] == [{"type": {"text": removed}, "valueString": removed}]
+
+
+# The regular expressions ``scrub`` replaced (bulk3), kept here as its specification.
+_BODY = rb'[^"\\]*(?:\\.[^"\\]*)*'
+_STRING = b'"' + _BODY + b'"'
+_PATIENT_REF = re.compile(rb'"reference":"Patient/(' + _BODY + b')"')
+_FREE_TEXT = tuple(
+    re.compile(b'"' + key + b'":' + _STRING) for key in (b"valueString", b"description", b"text")
+)
+_STAFF_DISPLAY = re.compile(rb'("reference":"(?!Organization/)' + _BODY + b'"),"display":' + _STRING)
+
+
+def _scrub_by_regex(line: bytes, pseudonyms: dict[str, str]) -> bytes:
+    def patient(match: re.Match[bytes]) -> bytes:
+        pseudonym = pseudonyms.get(match.group(1).decode("utf-8"))
+        return match.group(0) if pseudonym is None else b'"reference":"Patient/' + pseudonym.encode() + b'"'
+
+    line = _PATIENT_REF.sub(patient, line)
+    for key, pattern in zip((b"valueString", b"description", b"text"), _FREE_TEXT, strict=True):
+        line = pattern.sub(b'"' + key + b'":' + bulk.dumps(bulk.REMOVED), line)
+    return _STAFF_DISPLAY.sub(rb"\1", line)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(
+                ["Patient/p1", "Patient/p2", 'Patient/x"\\', "Organization/o", "Practitioner/a\\"]
+            ),
+            st.one_of(st.none(), st.text(alphabet='ab"\\\n\u2028å:,{}', max_size=8)),
+            st.text(alphabet='ab"\\\n:,{}"reference":"text', max_size=12),
+        ),
+        max_size=4,
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_scrub_equals_the_regular_expressions(parts: list[tuple[str, str | None, str]]) -> None:
+    """References with and without displays, free text with quotes, backslashes and key-like text: the
+    byte-level ``scrub`` gives what the regular expressions gave."""
+    resource: dict[str, object] = {"resourceType": "Task"}
+    for i, (target, display, text) in enumerate(parts):
+        ref: dict[str, object] = {"reference": target}
+        if display is not None:
+            ref["display"] = display
+        resource[f"r{i}"] = [ref, {"text": text, "valueString": text, "code": text}]
+        resource[f"description{i}"] = {"description": text, "reference": text}
+    line = bulk.dumps(resource)
+    pseudonyms = {"p1": "PSEUDO1", 'x"\\': "PSEUDO2"}
+    assert bulk.scrub(line, pseudonyms) == _scrub_by_regex(line, pseudonyms)

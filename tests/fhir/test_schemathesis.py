@@ -152,3 +152,17 @@ def test_the_run_covers_every_fhir_operation() -> None:
     documented = {(method.upper(), path) for path, ops in APP.openapi()["paths"].items() for method in ops}
     assert served == documented
     assert len(documented) == len(list(schema.get_all_operations()))
+
+
+def test_every_operation_has_its_own_operation_id() -> None:
+    """OpenAPI wants operation ids unique (clients name methods by them): the GET and POST kick-offs
+    of ``$export`` are separate operations, and building the document warns about nothing."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # FastAPI's "Duplicate Operation ID" is a UserWarning
+        document = router_app().openapi()  # a fresh app: APP caches its document
+    ids = [op["operationId"] for ops in document["paths"].values() for op in ops.values()]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    kickoffs = {(m, op["operationId"]) for m, op in document["paths"]["/fhir/$export"].items()}
+    assert kickoffs == {("get", "export_system_get"), ("post", "export_system_post")}

@@ -9,7 +9,8 @@ confirmation of the needs level are canrehab extensions; the pathway and unit ar
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
@@ -86,22 +87,57 @@ def _leaf_items(q_items: list[Json]) -> dict[str, Json]:
     return out
 
 
-def _option_coding(q_item: Json | None, code: str) -> Json:
-    """The answerOption's Coding (system, code, display) for a code, else a bare Coding."""
+def _codings(q_item: Json | None) -> dict[str, Json]:
+    """code → the Coding (system, code, display) of the item's first answerOption with that code."""
+    out: dict[str, Json] = {}
     for opt in (q_item or {}).get("answerOption", []) or []:
         option = opt.get("valueCoding")
-        if option and option.get("code") == code:
-            return {k: option[k] for k in ("system", "code", "display") if option.get(k)}
-    return {"code": code}
+        if option and option.get("code") not in out:
+            out[option.get("code")] = {k: option[k] for k in ("system", "code", "display") if option.get(k)}
+    return out
 
 
-def _is_coded_option(q_item: Json | None, code: str) -> bool:
-    return any(
-        (o.get("valueCoding") or {}).get("code") == code for o in (q_item or {}).get("answerOption", []) or []
-    )
+@dataclass(frozen=True)
+class _Index:
+    """A Questionnaire's leaf items by linkId and each item's answer codings, computed once per Questionnaire
+    object (the Bulk export maps a region's responses to a handful of them; the mappers never change one)."""
+
+    questionnaire: Json  # kept, so that the ids below stay this questionnaire's items'
+    leaves: dict[str, Json]
+    codings: dict[int, dict[str, Json]]  # id(item) → code → Coding
+
+    def codings_of(self, q_item: Json) -> dict[str, Json]:
+        found = self.codings.get(id(q_item))
+        return found if found is not None else _codings(q_item)
 
 
-def _answer_item(link_id: str, value: AnswerValue, q_item: Json | None) -> Json:
+_INDEXES: dict[int, _Index] = {}
+_MAX_INDEXES = 64
+
+
+def _index(questionnaire: Json) -> _Index:
+    found = _INDEXES.get(id(questionnaire))
+    if found is not None and found.questionnaire is questionnaire:
+        return found
+
+    def walk(items: list[Json]) -> Iterator[Json]:
+        for item in items:
+            yield item
+            yield from walk(item.get("item", []) or [])
+
+    every = list(walk(questionnaire.get("item", []) or []))
+    index = _Index(questionnaire, _leaf_items(questionnaire.get("item", []) or []), {})
+    index.codings.update((id(item), _codings(item)) for item in every)
+    if len(_INDEXES) >= _MAX_INDEXES:
+        _INDEXES.clear()
+    _INDEXES[id(questionnaire)] = index
+    return index
+
+
+def _answer_item(
+    link_id: str, value: AnswerValue, q_item: Json | None, codings: dict[str, Json] | None = None
+) -> Json:
+    """``codings``: the item's answer codings (``_codings(q_item)``), when already known."""
     item: Json = {"linkId": link_id}
     if q_item is not None and q_item.get("text"):
         item["text"] = q_item["text"]
@@ -111,25 +147,30 @@ def _answer_item(link_id: str, value: AnswerValue, q_item: Json | None) -> Json:
         if not value:
             item["extension"] = [ext(systems.EXT_EMPTY_SELECTION, valueBoolean=True)]
         else:
-            item["answer"] = [{"valueCoding": _option_coding(q_item, v)} for v in value]
+            known = _codings(q_item) if codings is None else codings
+            item["answer"] = [{"valueCoding": dict(known.get(v) or {"code": v})} for v in value]
     elif isinstance(value, bool):
         item["answer"] = [{"valueBoolean": value}]
     elif isinstance(value, int):
         item["answer"] = [{"valueInteger": value}]
-    elif q_item is not None and q_item.get("type") in CHOICE_TYPES and _is_coded_option(q_item, value):
-        item["answer"] = [{"valueCoding": _option_coding(q_item, value)}]
+    elif q_item is not None and q_item.get("type") in CHOICE_TYPES:
+        coded = (_codings(q_item) if codings is None else codings).get(value)
+        item["answer"] = [{"valueCoding": dict(coded)} if coded is not None else {"valueString": value}]
     else:
         item["answer"] = [{"valueString": value}]
     return item
 
 
-def _nest(q_items: list[Json], answers: Mapping[str, AnswerValue], done: set[str]) -> list[Json]:
+def _nest(
+    q_items: list[Json], answers: Mapping[str, AnswerValue], done: set[str], index: _Index
+) -> list[Json]:
     out: list[Json] = []
     for q in q_items:
         link = q["linkId"]
-        children = _nest(q.get("item", []) or [], answers, done)
+        sub = q.get("item")
+        children = _nest(sub, answers, done, index) if sub else []
         if link in answers and q.get("type") != "group":
-            item = _answer_item(link, answers[link], q)
+            item = _answer_item(link, answers[link], q, index.codings_of(q))
             done.add(link)
             if children:  # a question with nested questions: children sit under the answer
                 if item.get("answer"):
@@ -148,10 +189,15 @@ def _nest(q_items: list[Json], answers: Mapping[str, AnswerValue], done: set[str
 def answers_to_items(answers: Mapping[str, AnswerValue], questionnaire: Json | None = None) -> list[Json]:
     if questionnaire is None:
         return [_answer_item(k, v, None) for k, v in answers.items()]
+    index = _index(questionnaire)
     done: set[str] = set()
-    items = _nest(questionnaire.get("item", []) or [], answers, done)
-    leaves = _leaf_items(questionnaire.get("item", []) or [])
-    items += [_answer_item(k, v, leaves.get(k)) for k, v in answers.items() if k not in done]  # never dropped
+    items = _nest(questionnaire.get("item", []) or [], answers, done, index)
+    leaves = index.leaves
+    items += [  # never dropped
+        _answer_item(k, v, leaves.get(k), index.codings_of(leaves[k]) if k in leaves else None)
+        for k, v in answers.items()
+        if k not in done
+    ]
     return items
 
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from canrehab.domain.model import CareUnit, Staff
 from canrehab.store.mapping import STAFF, UNIT
-from canrehab.store.repositories.base import Repository
+from canrehab.store.orm import ASSIGNMENT_HSA_INDEX
+from canrehab.store.repositories.base import IntegrityViolation, Repository
+
+
+def assignment_hsa_taken(error: IntegrityViolation) -> bool:
+    """The write broke the uniqueness of ``staff.assignment_hsa_id`` (migration 0018): another staff member
+    was given the same assignment HSA-id by a concurrent transaction, after this one's check."""
+    return error.entity_type == "staff" and (
+        error.constraint == ASSIGNMENT_HSA_INDEX  # PostgreSQL names the index
+        or error.constraint.endswith("staff.assignment_hsa_id")  # SQLite names the column
+    )
 
 
 class UnitRepository(Repository[CareUnit]):
