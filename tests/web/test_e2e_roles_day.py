@@ -44,9 +44,7 @@ def test_each_roles_pages_are_accessible_and_fit_a_phone(site: tuple[str, Servic
     with services.uow(SYSTEM, log_reads=False) as uow:
         unit = uow.accounts.get("ssk").unit_hsa_ids[0]
         pathway = next(p for p in uow.pathways.for_unit(unit) if p.closed_on is None)
-        plan = next(
-            (p for p in uow.plans.for_patient(pathway.patient_id) if p.status == "established"), None
-        )
+        plan = next((p for p in uow.plans.for_patient(pathway.patient_id) if p.status == "established"), None)
     with chromium() as browser:
         nurse = login(browser, base, "ssk")
         nurse.goto(f"{base}/arbetslista")
