@@ -306,6 +306,22 @@ def dashboard(
     with an SVF record, 003's "SVF or not" disaggregation)."""
     require_action(actor, Action.FOLLOWUP, services, "indicator_dashboard")
     visible, unit_ids = scope(services, actor, unit)
+    suppress = not allowed(actor.role, Action.FOLLOWUP_DRILL_DOWN)
+    if suppress and unit is not None:
+        # One unit's rows as the whole view (every unit in the reader's scope) shows them. Audited on its own,
+        # the one row would show a unit that the whole view hides as a complement, and beside the whole view
+        # it would give the hidden cells back (issue 14: one published view).
+        whole = dashboard(
+            services, actor, unit=None, process=process, start=start, end=end, svf_only=svf_only
+        )
+        return replace(
+            whole,
+            units=visible,
+            indicators=[
+                IndicatorResult(r.definition, [row for row in r.rows if row.unit_hsa_id == unit])
+                for r in whole.indicators
+            ],
+        )
     names = {u.hsa_id: u.name for u in visible}
     with services.uow(actor, log_reads=False) as uow:
         # the units' care tables set-based (store.care_extract, equal to care_frames over indicator_facts:
@@ -321,7 +337,6 @@ def dashboard(
     counts = care.evaluate_frames(
         tables, definitions, start, end, units=unit_ids, process=process, svf_only=svf_only
     )
-    suppress = not allowed(actor.role, Action.FOLLOWUP_DRILL_DOWN)
     threshold = services.settings.suppression_threshold
     results: list[IndicatorResult] = []
     for definition in definitions:

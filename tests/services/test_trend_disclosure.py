@@ -148,3 +148,37 @@ def test_a_drill_down_reader_gets_the_unit_trend_unsuppressed(services: Services
     row = trend.points[-1].row
     assert (row.numerator_text, row.denominator_text, row.suppressed) == ("0", "2", False)
     assert date.fromisoformat(TODAY.isoformat()) == trend.points[-1].end
+
+
+def test_a_dashboard_filtered_to_one_unit_shows_its_rows_as_the_whole_view_does(services: Services) -> None:
+    """Filtered to one unit, the view used to audit that unit's row on its own: a unit the whole view hides as
+    a complement was shown, and beside the whole view gave the hidden unit back by subtraction."""
+    _region(services)
+    start = TODAY - timedelta(days=90)
+    board = dashboard(services, ANALYST, unit=None, process=None, start=start, end=TODAY)
+    shown = _shown(board)
+    complements = [
+        key
+        for key, cells in shown.items()
+        if cells.hidden
+        and key[1] not in ("", ONK)
+        and next(
+            row.denominator
+            for r in board.indicators
+            if r.definition.id == key[0]
+            for row in r.rows
+            if row.unit_hsa_id == key[1]
+        )
+        >= 4
+    ]
+    assert complements  # the whole view hides a unit that on its own would pass the threshold
+    for u in UNITS:
+        one = dashboard(services, ANALYST, unit=u, process=None, start=start, end=TODAY)
+        for r in one.indicators:
+            for row in r.rows:
+                assert row.unit_hsa_id == u
+                assert _texts(ShareCells(row.numerator_text, row.denominator_text, row.suppressed)) == _texts(
+                    shown[(r.definition.id, u)]
+                ), (r.definition.id, u)
+    tables = share_tables(board.indicators)
+    assert audit_shown(tables, shown, 4).clean
