@@ -11,13 +11,14 @@ number is refused).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, insert, literal, or_, select, union
+from sqlalchemy import ColumnElement, and_, false, insert, literal, or_, select, text, union
 from sqlalchemy.orm import Session
 
 from canrehab.store.mapping import aware
@@ -25,6 +26,38 @@ from canrehab.store.orm import TABLES
 
 AUDIT = TABLES["audit_log"]
 AUDIT_INSERT = insert(AUDIT)
+# On PostgreSQL the rows of a unit of work go in one statement, one array per column (a worklist page reads
+# 50 patients: one INSERT instead of 50 pipelined ones, about 5 ms less per page). The same rows as
+# AUDIT_INSERT writes, in the same order (ids follow ``ord``); ``None`` in before/after is JSON null too.
+_ARRAY_COLUMNS = (
+    ("at", "timestamptz"),
+    ("actor_username", "text"),
+    ("actor_role", "text"),
+    ("actor_units", "text"),
+    ("action", "text"),
+    ("entity_type", "text"),
+    ("entity_id", "text"),
+    ("patient_id", "text"),
+    ("detail", "text"),
+    ("before", "text"),
+    ("after", "text"),
+)
+_JSON_COLUMNS = ("before", "after")
+AUDIT_INSERT_ARRAYS = text(
+    f"INSERT INTO {AUDIT.name} ({', '.join(c for c, _ in _ARRAY_COLUMNS)}) "
+    f"SELECT {', '.join(f'r.{c}::jsonb' if c in _JSON_COLUMNS else f'r.{c}' for c, _ in _ARRAY_COLUMNS)} "
+    f"FROM unnest({', '.join(f'CAST(:{c} AS {t}[])' for c, t in _ARRAY_COLUMNS)}) "
+    f"WITH ORDINALITY AS r({', '.join(c for c, _ in _ARRAY_COLUMNS)}, ord) ORDER BY r.ord"
+)
+
+
+def _as_arrays(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    arrays: dict[str, list[Any]] = {c: [row[c] for row in rows] for c, _ in _ARRAY_COLUMNS}
+    for c in _JSON_COLUMNS:
+        arrays[c] = [json.dumps(value) for value in arrays[c]]
+    return arrays
+
+
 ACTIONS = frozenset({"read", "create", "update", "denied", "export", "login", "logout", "revoke"})
 PNR_SHAPE = re.compile(r"(?<![0-9A-Za-z])(\d{2})?\d{6}[-+]?\d{4}(?![0-9A-Za-z])")
 
@@ -127,7 +160,10 @@ class AuditLog:
         """Write the collected rows (called by the unit of work before it commits)."""
         if self._pending:
             rows, self._pending = self._pending, []
-            self._session.execute(AUDIT_INSERT, rows)
+            if len(rows) > 1 and self._session.get_bind().dialect.name == "postgresql":
+                self._session.execute(AUDIT_INSERT_ARRAYS, _as_arrays(rows))
+            else:
+                self._session.execute(AUDIT_INSERT, rows)
 
     # -------------------------------------------------------------------------------------------- reading
 
