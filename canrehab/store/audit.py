@@ -26,36 +26,30 @@ from canrehab.store.orm import TABLES
 
 AUDIT = TABLES["audit_log"]
 AUDIT_INSERT = insert(AUDIT)
-# On PostgreSQL the rows of a unit of work go in one statement, one array per column (a worklist page reads
-# 50 patients: one INSERT instead of 50 pipelined ones, about 5 ms less per page). The same rows as
-# AUDIT_INSERT writes, in the same order (ids follow ``ord``); ``None`` in before/after is JSON null too.
-_ARRAY_COLUMNS = (
-    ("at", "timestamptz"),
-    ("actor_username", "text"),
-    ("actor_role", "text"),
-    ("actor_units", "text"),
-    ("action", "text"),
-    ("entity_type", "text"),
-    ("entity_id", "text"),
-    ("patient_id", "text"),
-    ("detail", "text"),
-    ("before", "text"),
-    ("after", "text"),
+# On PostgreSQL the rows of a unit of work go in one statement, as one JSON array (a worklist page reads 50
+# patients: one INSERT instead of 50 pipelined ones; json.dumps in C costs less than 50 parameter sets). The
+# same rows as AUDIT_INSERT writes, in the same order (ids follow ``ord``): ``->`` keeps a ``None`` in
+# before/after as JSON null, ``->>`` makes a ``None`` elsewhere SQL NULL, the time keeps its microseconds.
+_TEXT_COLUMNS = (
+    "actor_username",
+    "actor_role",
+    "actor_units",
+    "action",
+    "entity_type",
+    "entity_id",
+    "patient_id",
+    "detail",
 )
-_JSON_COLUMNS = ("before", "after")
-AUDIT_INSERT_ARRAYS = text(
-    f"INSERT INTO {AUDIT.name} ({', '.join(c for c, _ in _ARRAY_COLUMNS)}) "
-    f"SELECT {', '.join(f'r.{c}::jsonb' if c in _JSON_COLUMNS else f'r.{c}' for c, _ in _ARRAY_COLUMNS)} "
-    f"FROM unnest({', '.join(f'CAST(:{c} AS {t}[])' for c, t in _ARRAY_COLUMNS)}) "
-    f"WITH ORDINALITY AS r({', '.join(c for c, _ in _ARRAY_COLUMNS)}, ord) ORDER BY r.ord"
+AUDIT_INSERT_JSON = text(
+    f"INSERT INTO {AUDIT.name} (at, {', '.join(_TEXT_COLUMNS)}, before, after) "
+    f"SELECT (r.v->>'at')::timestamptz, {', '.join(f'r.v->>{c!r}' for c in _TEXT_COLUMNS)}, "
+    "r.v->'before', r.v->'after' "
+    "FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS r(v, ord) ORDER BY r.ord"
 )
 
 
-def _as_arrays(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    arrays: dict[str, list[Any]] = {c: [row[c] for row in rows] for c, _ in _ARRAY_COLUMNS}
-    for c in _JSON_COLUMNS:
-        arrays[c] = [json.dumps(value) for value in arrays[c]]
-    return arrays
+def _as_json(rows: list[dict[str, Any]]) -> str:
+    return json.dumps([{**row, "at": row["at"].isoformat()} for row in rows])
 
 
 ACTIONS = frozenset({"read", "create", "update", "denied", "export", "login", "logout", "revoke"})
@@ -161,7 +155,7 @@ class AuditLog:
         if self._pending:
             rows, self._pending = self._pending, []
             if len(rows) > 1 and self._session.get_bind().dialect.name == "postgresql":
-                self._session.execute(AUDIT_INSERT_ARRAYS, _as_arrays(rows))
+                self._session.execute(AUDIT_INSERT_JSON, {"rows": _as_json(rows)})
             else:
                 self._session.execute(AUDIT_INSERT, rows)
 
