@@ -2,16 +2,22 @@
 
 Times the per-request pieces the worklist page calls (the account re-read, the server-side session look-up,
 the stale-row check, the whole ``unit_worklist`` service call with its read audit rows) against an existing
-demo database, then prints a cProfile of the service call sorted by own time. Never part of the tests.
+demo database, then whole requests through the app in this process (``/halsa``, ``/arbetslista`` and a
+listed patient's page: wall and process CPU time per request, SQL statements per request), then prints a
+cProfile of the service call sorted by own time. Never part of the tests.
 
-    python benchmarks/web_profile.py postgresql+psycopg://canrehab:canrehab@127.0.0.1:54329/canrehab_bench
+    python benchmarks/web_profile.py postgresql+psycopg://canrehab:canrehab@127.0.0.1:54329/canrehab_bench \
+        [--secret-key bench-secret] [--requests 200] [--requests-only]
 """
 
 from __future__ import annotations
 
+import argparse
 import cProfile
 import platform
 import pstats
+import re
+import statistics
 import sys
 import tempfile
 import time
@@ -41,9 +47,55 @@ def timed(name: str, call: Callable[[], object], n: int = 100) -> None:
     print(f"{name}: {(time.perf_counter() - t0) / n * 1000:.2f} ms")
 
 
+def requests_in_process(settings: Settings, patient_id: str, n: int) -> None:
+    """Whole requests through the app (middleware, login session, service, template) without a network:
+    median and p95 wall time, process CPU time and SQL statements per request, nurse ``ssk``."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy import event
+
+    from canrehab.synth.demo import demo_logins
+    from canrehab.web.app import create_app
+
+    app = create_app(settings)
+    password = {u: pw for _role, u, pw in demo_logins()}["ssk"]
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        login = client.get("/logga-in")
+        match = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
+        assert match, "no CSRF token on the login page"
+        form = {"username": "ssk", "password": password, "csrf_token": match.group(1), "next": "/arbetslista"}
+        assert client.post("/logga-in", data=form, follow_redirects=False).status_code == 303
+        engine = app.state.services.engine
+        sent: list[str] = []
+        event.listen(engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+        for path in ("/halsa", "/arbetslista", f"/patient/{patient_id}"):
+            for _ in range(10):
+                assert client.get(path).status_code == 200, path
+            sent.clear()
+            times: list[float] = []
+            cpu0 = time.process_time()
+            for _ in range(n):
+                t0 = time.perf_counter()
+                response = client.get(path)
+                times.append((time.perf_counter() - t0) * 1000)
+            cpu = (time.process_time() - cpu0) / n * 1000
+            times.sort()
+            name = "/patient/<listed>" if path.startswith("/patient/") else path
+            p95 = times[int(0.95 * (n - 1))]
+            print(
+                f"request {name}: median {statistics.median(times):.1f} ms p95 {p95:.1f} ms"
+                f" cpu {cpu:.1f} ms statements {len(sent) / n:.1f} bytes {len(response.content)} (n={n})"
+            )
+
+
 def main() -> None:
-    url = sys.argv[1]
-    settings = Settings(data_dir=Path(tempfile.mkdtemp()), database_url=url, secret_key="bench")
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("database_url")
+    ap.add_argument("--secret-key", default="bench")
+    ap.add_argument("--requests", type=int, default=200, help="whole requests per page (0: none)")
+    ap.add_argument("--requests-only", action="store_true", help="only the whole requests")
+    args = ap.parse_args()
+    url = args.database_url
+    settings = Settings(data_dir=Path(tempfile.mkdtemp()), database_url=url, secret_key=args.secret_key)
     services = Services.open(settings)
     with services.uow(SYSTEM, log_reads=False) as uow:
         account = uow.accounts.get("ssk")
@@ -55,6 +107,12 @@ def main() -> None:
         username="ssk",
     )
     print(f"machine: {platform.machine()} python={platform.python_version()} database: {url.split('@')[-1]}")
+    if args.requests_only:
+        requests_in_process(
+            settings, unit_worklist(services, actor, limit=1).rows[0].patient_id, args.requests
+        )
+        services.engine.dispose()
+        return
     timed("login_account (account re-read)", lambda: account_service.login_account(services, "ssk"))
     timed("session look-up (miss)", lambda: services.web_sessions.get("x"))
     token = services.web_sessions.create("ssk", "bench", timedelta(minutes=10))
@@ -90,6 +148,8 @@ def main() -> None:
         unit_worklist(services, actor, limit=50)
     profile.disable()
     pstats.Stats(profile).sort_stats("tottime").print_stats(20)
+    if args.requests:
+        requests_in_process(settings, patient_id, args.requests)
     services.engine.dispose()
 
 

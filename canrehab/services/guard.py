@@ -6,6 +6,11 @@ use case. Messages never contain patient identifiers.
 Refusals are raised as ``AccessRefused``; its ``audited`` flag tells the layer that answers the request
 (the web app) whether the refusal is already in the audit log. The care-unit checks always log; a role check
 logs when it is given the ``services`` (otherwise the web app logs it with what the user asked for).
+
+The care relation a check decides on (``uow.patients.related_unit_hsa_ids``) is read once per unit of work
+and patient, until the unit of work writes (``store.memo``): the use cases of one page join one unit of work
+and each checks access, but only the first asks the database. The decision itself is made on every call,
+and the next request (a new unit of work) asks again.
 """
 
 from __future__ import annotations

@@ -11,13 +11,14 @@ number is refused).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, insert, literal, or_, select, union
+from sqlalchemy import ColumnElement, and_, false, insert, literal, or_, select, text, union
 from sqlalchemy.orm import Session
 
 from canrehab.store.mapping import aware
@@ -25,6 +26,32 @@ from canrehab.store.orm import TABLES
 
 AUDIT = TABLES["audit_log"]
 AUDIT_INSERT = insert(AUDIT)
+# On PostgreSQL the rows of a unit of work go in one statement, as one JSON array (a worklist page reads 50
+# patients: one INSERT instead of 50 pipelined ones; json.dumps in C costs less than 50 parameter sets). The
+# same rows as AUDIT_INSERT writes, in the same order (ids follow ``ord``): ``->`` keeps a ``None`` in
+# before/after as JSON null, ``->>`` makes a ``None`` elsewhere SQL NULL, the time keeps its microseconds.
+_TEXT_COLUMNS = (
+    "actor_username",
+    "actor_role",
+    "actor_units",
+    "action",
+    "entity_type",
+    "entity_id",
+    "patient_id",
+    "detail",
+)
+AUDIT_INSERT_JSON = text(
+    f"INSERT INTO {AUDIT.name} (at, {', '.join(_TEXT_COLUMNS)}, before, after) "
+    f"SELECT (r.v->>'at')::timestamptz, {', '.join(f'r.v->>{c!r}' for c in _TEXT_COLUMNS)}, "
+    "r.v->'before', r.v->'after' "
+    "FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS r(v, ord) ORDER BY r.ord"
+)
+
+
+def _as_json(rows: list[dict[str, Any]]) -> str:
+    return json.dumps([{**row, "at": row["at"].isoformat()} for row in rows])
+
+
 ACTIONS = frozenset({"read", "create", "update", "denied", "export", "login", "logout", "revoke"})
 PNR_SHAPE = re.compile(r"(?<![0-9A-Za-z])(\d{2})?\d{6}[-+]?\d{4}(?![0-9A-Za-z])")
 
@@ -127,7 +154,10 @@ class AuditLog:
         """Write the collected rows (called by the unit of work before it commits)."""
         if self._pending:
             rows, self._pending = self._pending, []
-            self._session.execute(AUDIT_INSERT, rows)
+            if len(rows) > 1 and self._session.get_bind().dialect.name == "postgresql":
+                self._session.execute(AUDIT_INSERT_JSON, {"rows": _as_json(rows)})
+            else:
+                self._session.execute(AUDIT_INSERT, rows)
 
     # -------------------------------------------------------------------------------------------- reading
 

@@ -54,6 +54,13 @@ class WebSession:
 class SessionStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # The per-request read is one SELECT: on PostgreSQL without a transaction around it (no BEGIN and
+        # ROLLBACK round trips). SQLite keeps its own BEGIN handling (``store.db``).
+        self._read_engine = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql"
+            else engine
+        )
 
     def create(self, username: str, method: str, lifetime: timedelta, now: datetime | None = None) -> str:
         """A new session for the user; returns the raw token (for the cookie only, never stored)."""
@@ -91,7 +98,7 @@ class SessionStore:
         the web checks on every request, without a transaction of its own for the account."""
         if not token:
             return None
-        with self.engine.connect() as conn:
+        with self._read_engine.connect() as conn:
             row = conn.execute(_SESSION_AND_ACCOUNT, {"token_hash": token_hash(token)}).mappings().first()
         if row is None:
             return None

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
-from canrehab.store.audit import AuditActor
+from canrehab.store.audit import AUDIT, AuditActor
 from canrehab.store.uow import UnitOfWork
 from tests.store import samples
 
@@ -150,3 +151,54 @@ def test_query_scoped_to_units_and_paged(seeded: Callable[..., UnitOfWork]) -> N
     assert {e.patient_id for e in onk if e.action == "create"} == {"pat-1"}  # the system created our patient
     assert x_1 == [] and nothing == []
     assert [[e.patient_id for e in p] for p in paged] == [["pat-2"], ["pat-1"], []]
+
+
+def test_many_rows_in_one_flush_are_the_rows_written_one_by_one(
+    seeded: Callable[..., UnitOfWork],
+) -> None:
+    """The rows of a unit of work go in one statement on PostgreSQL (one array per column): the same rows,
+    in the same order, as those written one per unit of work (JSON null kept, time zone kept)."""
+    events: list[tuple[str, str, str, str | None, str, object, object]] = [
+        ("read", "worklist", "SE2321000016-ONK", "pat-1", "arbetslista", None, None),
+        (
+            "update",
+            "pathway",
+            "pw-1",
+            "pat-1",
+            "",
+            {"closed_on": None, "n": [1, 2]},
+            {"closed_on": "2026-05-01"},
+        ),
+        ("denied", "function", "statistik", None, "åtkomst nekad", None, None),
+        ("read", "worklist", "SE2321000016-ONK", "pat-2", 'arbetslista (ä, "citat")', None, None),
+    ]
+
+    def write(actor: AuditActor, batch: list[tuple[str, str, str, str | None, str, object, object]]) -> None:
+        with seeded(actor) as u:
+            for action, entity_type, entity_id, patient_id, detail, before, after in batch:
+                u.audit.record(action, entity_type, entity_id, patient_id, detail, before=before, after=after)
+
+    for event in events:
+        write(KARIN, [event])
+    write(MANAGER, events)
+    table = AUDIT
+    columns = [
+        c for c in table.c if c.name not in ("id", "at", "actor_username", "actor_role", "actor_units")
+    ]
+    with seeded(SYSTEM, log_reads=False) as u:
+        rows = u.session.execute(select(table).order_by(table.c.id)).mappings().all()
+        nulls = u.session.execute(
+            select(table.c.actor_username, table.c.before.is_(None)).order_by(table.c.id)
+        ).all()
+    one_by_one = [r for r in rows if r["actor_username"] == "karin"]
+    together = [r for r in rows if r["actor_username"] == "boss"]
+    assert [[r[c.name] for c in columns] for r in together] == [
+        [r[c.name] for c in columns] for r in one_by_one
+    ]
+    assert [r["entity_id"] for r in together] == ["SE2321000016-ONK", "pw-1", "statistik", "SE2321000016-ONK"]
+    assert [r["patient_id"] for r in together] == ["pat-1", "pat-1", None, "pat-2"]
+    assert together[0]["actor_units"] == "SE2321000016-ONK" and together[0]["actor_role"] == "unit_manager"
+    assert all(r["at"] is not None for r in together)
+    assert [at for at in (r["at"] for r in together)] == sorted(r["at"] for r in together)
+    # a missing before/after is stored the same way (JSON null) whichever path wrote it
+    assert [n for who, n in nulls if who == "boss"] == [n for who, n in nulls if who == "karin"]

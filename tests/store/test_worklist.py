@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from canrehab.domain.model import CareUnit, Pathway, Patient
 from canrehab.store.repositories import FLAGS, WorklistStatusRow
+from canrehab.store.repositories.worklist import DateWindow
 from canrehab.store.uow import UnitOfWork
 
 UNIT_A = "SE2321000016-AAA"
@@ -191,3 +192,38 @@ def test_stale_pathways_are_those_whose_refresh_date_has_come(
         assert u.worklist.stale_pathways(TODAY, [UNIT_A]) == [world["p1"].id]
         assert len(u.worklist.stale_pathways(TODAY, limit=1)) == 1
         assert u.worklist.stale_pathways(date(2025, 12, 31)) == []
+
+
+def test_date_groups_with_one_and_with_per_unit_grace_periods(
+    uow: Callable[..., UnitOfWork], world: dict[str, Pathway]
+) -> None:
+    """p2 (A, 20 Jan), p1 (A, 1 Feb), p3 (A, 15 Feb) and p5 (B, 1 Jan), on 2 March: with the same grace for
+    both units one limit applies; with differing ones each unit's own (the statements are built once per
+    filter shape, so the same shape is asked again with other dates and units)."""
+
+    def window(grace: dict[str, int], today: date = TODAY) -> DateWindow:
+        return DateWindow(
+            today=today,
+            week_end=today + timedelta(days=6 - today.weekday()),
+            overdue_before={u: today - timedelta(days=d) for u, d in grace.items()},
+        )
+
+    with uow() as u:
+        same = u.worklist.query([UNIT_A, UNIT_B], window=window({UNIT_A: 30, UNIT_B: 30}))
+        # overdue: before 31 Jan (p2 20 Jan, p5 1 Jan); today's: 31 Jan..2 Mar (p1, p3)
+        assert same.groups == {"overdue": 2, "today": 2, "week": 0, "later": 0}
+        differing = window({UNIT_A: 10, UNIT_B: 70})
+        # A: overdue before 20 Feb (p1, p2, p3); B: before 22 Dec 2025 (p5 is not overdue)
+        page = u.worklist.query([UNIT_A, UNIT_B], window=differing)
+        assert page.groups == {"overdue": 3, "today": 1, "week": 0, "later": 0}
+        overdue = u.worklist.query([UNIT_A, UNIT_B], window=differing, group="overdue")
+        assert {r.name for r in overdue.rows} == {"Anna Berg", "Bo Ek", "Cia Dahl"} and overdue.total == 3
+        both = u.worklist.query([UNIT_A, UNIT_B], window=differing, group="today", due="no_contact_nurse")
+        assert [r.name for r in both.rows] == ["Eva Ohm"] and both.total == 1
+        # the same shape again with other values: another day, other units
+        later = u.worklist.query([UNIT_A], window=window({UNIT_A: 10}, date(2026, 1, 5)))
+        assert later.groups == {"overdue": 0, "today": 0, "week": 0, "later": 3}
+        only_b = u.worklist.query([UNIT_B], window=window({UNIT_B: 70}))
+        assert [r.name for r in only_b.rows] == ["Eva Ohm"] and only_b.groups["today"] == 1
+        with pytest.raises(ValueError, match="needs a date window"):
+            u.worklist.query([UNIT_A], group="overdue")

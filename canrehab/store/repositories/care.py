@@ -32,6 +32,7 @@ from canrehab.store.mapping import (
     REFERRAL,
     EntityMap,
 )
+from canrehab.store.memo import remembered
 from canrehab.store.orm import TABLES
 from canrehab.store.repositories.base import (
     PatientChildRepository,
@@ -91,7 +92,13 @@ class PatientRepository(Repository[Patient]):
         """Care units involved with the patient (access checks): the treating units of the patient's
         pathways, and the sending and receiving units of their handovers and referrals."""
         query = cached_statement(("patient", "related_units"), _related_units_query)
-        return {unit for unit in self.session.execute(query, {"patient_id": patient_id}).scalars() if unit}
+
+        def read() -> frozenset[str]:
+            rows = self.session.execute(query, {"patient_id": patient_id}).scalars()
+            return frozenset(unit for unit in rows if unit)
+
+        # asked by every use case of a page that joins the unit of work: once, until the next write
+        return set(remembered(self.session, ("related_units", patient_id), read))
 
 
 def _related_units_query() -> Any:

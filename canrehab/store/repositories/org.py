@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from canrehab.domain.model import CareUnit, Staff
 from canrehab.store.mapping import STAFF, UNIT
+from canrehab.store.memo import remembered
 from canrehab.store.orm import ASSIGNMENT_HSA_INDEX
-from canrehab.store.repositories.base import IntegrityViolation, Repository
+from canrehab.store.repositories.base import IntegrityViolation, Repository, cached_statement
 
 
 def assignment_hsa_taken(error: IntegrityViolation) -> bool:
@@ -23,10 +26,17 @@ class UnitRepository(Repository[CareUnit]):
     versioned = False
 
     def list_all(self) -> list[CareUnit]:
-        rows = self.session.execute(
-            self._select().order_by(None).order_by(self.table.c.name, self.key_column)
+        """Every care unit by name; read once per unit of work until it writes (the patient page shows
+        the unit names of its records and offers the units as handover and referral recipients)."""
+        table = self.table
+        stmt = cached_statement(
+            ("care_unit", "all"), lambda: select(table).order_by(table.c.name, self.key_column)
         )
-        return [self._from(row) for row in rows.mappings()]
+
+        def read() -> tuple[CareUnit, ...]:
+            return tuple(self._from(row) for row in self.session.execute(stmt).mappings())
+
+        return list(remembered(self.session, ("care_unit", "all"), read))
 
 
 class StaffRepository(Repository[Staff]):

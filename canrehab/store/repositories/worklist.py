@@ -8,13 +8,14 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, bindparam, delete, func, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from canrehab.store.mapping import aware
 from canrehab.store.orm import TABLES
 from canrehab.store.orm_worklist import DEFAULT_GRACE_DAYS
+from canrehab.store.repositories.base import cached_statement
 
 WORKLIST = TABLES["worklist_status"]
 SETTING = TABLES["worklist_unit_setting"]
@@ -84,7 +85,7 @@ class WorklistPage(NamedTuple):
     groups: dict[str, int]  # rows per date group (GROUPS) for the other filters; empty without a window
 
 
-GROUPS = ("overdue", "today", "week", "later")  # by the row's earliest date; see ``group_condition``
+GROUPS = ("overdue", "today", "week", "later")  # by the row's earliest date; see ``_window_conditions``
 
 
 @dataclass(frozen=True)
@@ -95,28 +96,6 @@ class DateWindow:
     today: date
     week_end: date
     overdue_before: Mapping[str, date]  # per unit: today minus the unit's grace days
-
-
-def group_condition(group: str, window: DateWindow, units: Sequence[str]) -> ColumnElement[bool]:
-    """The SQL condition "the row's earliest date falls in this group" (the grace period is per unit)."""
-    on = WORKLIST.c.next_action_on
-    limits = {window.overdue_before[u] for u in units}
-    if len(limits) == 1:
-        before = limits.pop()
-        overdue: ColumnElement[bool] = on < before
-        not_overdue: ColumnElement[bool] = on >= before
-    else:
-        overdue = or_(*((WORKLIST.c.unit_hsa_id == u) & (on < window.overdue_before[u]) for u in units))
-        not_overdue = ~overdue
-    conditions = {
-        "overdue": overdue,
-        "today": and_(not_overdue, on <= window.today),
-        "week": and_(on > window.today, on <= window.week_end),
-        "later": on > window.week_end,
-    }
-    if group not in conditions:
-        raise ValueError(f"unknown worklist group {group!r} (known: {', '.join(GROUPS)})")
-    return conditions[group]
 
 
 def flag_condition(flag: str) -> ColumnElement[bool]:
@@ -213,13 +192,18 @@ class WorklistRepository:
         self, today: date, unit_hsa_ids: Collection[str] | None = None, limit: int | None = None
     ) -> list[str]:
         """Pathways with a row whose ``refresh_on`` date has come (optionally only rows of these units)."""
-        where: list[ColumnElement[bool]] = [WORKLIST.c.refresh_on <= today]
-        if unit_hsa_ids is not None:
-            where.append(WORKLIST.c.unit_hsa_id.in_(sorted(unit_hsa_ids)))
-        stmt = select(WORKLIST.c.pathway_id).where(*where).distinct().order_by(WORKLIST.c.pathway_id)
-        if limit is not None:
-            stmt = stmt.limit(limit)
-        return list(self.session.execute(stmt).scalars())
+        by_unit, limited = unit_hsa_ids is not None, limit is not None
+
+        def build() -> Any:
+            where: list[ColumnElement[bool]] = [WORKLIST.c.refresh_on <= bindparam("today")]
+            if by_unit:
+                where.append(WORKLIST.c.unit_hsa_id.in_(bindparam("units", expanding=True)))
+            stmt = select(WORKLIST.c.pathway_id).where(*where).distinct().order_by(WORKLIST.c.pathway_id)
+            return stmt.limit(bindparam("limit", type_=Integer)) if limited else stmt
+
+        stmt = cached_statement(("worklist", "stale", str(by_unit), str(limited)), build)
+        params = {"today": today, "units": sorted(unit_hsa_ids or ()), "limit": limit}
+        return list(self.session.execute(stmt, params).scalars())
 
     def query(
         self,
@@ -249,87 +233,152 @@ class WorklistRepository:
         counts = dict.fromkeys(FLAGS, 0)
         if not units:
             return WorklistPage([], counts, 0, 0, {})
-        base: list[ColumnElement[bool]] = [
-            WORKLIST.c.unit_hsa_id.in_(units),
-            WORKLIST.c.next_action_on.is_not(None),
-        ]
-        if process:
-            base.append(WORKLIST.c.process == process)
-        if phase:
-            base.append(WORKLIST.c.phase == phase)
-        if contact_nurse_id:
-            base.append(WORKLIST.c.contact_nurse_id == contact_nurse_id)
         if group is not None and window is None:
             raise ValueError("a worklist group needs a date window")
-        grouped = [(g, group_condition(g, window, units)) for g in GROUPS] if window is not None else []
-
-        # One scan counts the flags, the groups and (flag and group both chosen) the rows shown.
-        both = (
-            [func.count().filter(and_(flag_condition(due), dict(grouped)[group])).label("both")]
-            if due is not None and group is not None
-            else []
+        params: dict[str, Any] = {
+            "units": units,
+            "process": process,
+            "phase": phase,
+            "nurse": contact_nurse_id,
+            "limit": max(0, limit),
+            "offset": max(0, offset),
+        }
+        per_unit: int | None = None
+        if window is not None:
+            params.update(today=window.today, week_end=window.week_end)
+            limits = {window.overdue_before[u] for u in units}
+            if len(limits) == 1:
+                params["overdue_before"] = limits.pop()
+            else:
+                per_unit = len(units)
+                for i, unit in enumerate(units):
+                    params[f"unit_{i}"], params[f"overdue_before_{i}"] = unit, window.overdue_before[unit]
+        shape = _Shape(
+            bool(process), bool(phase), bool(contact_nurse_id), window is not None, per_unit, due, group, sort
         )
-        count_stmt = select(
-            func.count().label("total"),
-            *(func.count().filter(flag_condition(f)).label(f) for f in FLAGS),
-            *(func.count().filter(c).label(f"group_{g}") for g, c in grouped),
-            *both,
-        ).where(and_(*base))
-        counted = self.session.execute(count_stmt).mappings().one()
+        # Built once per shape (the filters chosen, not their values): building and hashing these
+        # statements cost more Python time per page than PostgreSQL takes to run them.
+        count_stmt, page_stmt = cached_statement(
+            ("worklist", "query", *map(str, shape)), lambda: _query(shape)
+        )
+        counted = self.session.execute(count_stmt, params).mappings().one()
         counts = {f: int(counted[f]) for f in FLAGS}
-        groups = {g: int(counted[f"group_{g}"]) for g, _ in grouped}
-        if both:
+        groups = {g: int(counted[f"group_{g}"]) for g in GROUPS} if window is not None else {}
+        if due is not None and group is not None:
             total = int(counted["both"])
         elif group is not None:
             total = groups[group]
         else:
             total = counts[due] if due is not None else int(counted["total"])
-
-        where = list(base)
-        if due is not None:
-            where.append(flag_condition(due))
-        if group is not None:
-            where.append(dict(grouped)[group])
-        # The page is chosen from the covering index alone (narrow rows), then joined for its few rows.
-        page = (
-            select(WORKLIST.c.pathway_id, WORKLIST.c.unit_hsa_id)
-            .where(and_(*where))
-            .order_by(*_order(WORKLIST.c, sort))
-            .limit(max(0, limit))
-            .offset(max(0, offset))
-            .subquery("page")
-        )
-        stmt = (
-            select(WORKLIST, PATIENT.c.name, PATIENT.c.personnummer)
-            .join(
-                page,
-                (page.c.pathway_id == WORKLIST.c.pathway_id) & (page.c.unit_hsa_id == WORKLIST.c.unit_hsa_id),
-            )
-            .join(PATIENT, PATIENT.c.id == WORKLIST.c.patient_id)
-            .order_by(*_order(WORKLIST.c, sort))
-        )
         rows = [
             WorklistEntry(**_status_values(row), name=row["name"], personnummer=row["personnummer"])
-            for row in self.session.execute(stmt).mappings()
+            for row in self.session.execute(page_stmt, params).mappings()
         ]
         return WorklistPage(rows, counts, total, int(counted["total"]), groups)
 
     def grace_days(self, unit_hsa_ids: Collection[str]) -> dict[str, int]:
         """Each unit's grace period in days (the default for a unit that has set none)."""
-        found = dict(
-            self.session.execute(
-                select(SETTING.c.unit_hsa_id, SETTING.c.grace_days).where(
-                    SETTING.c.unit_hsa_id.in_(sorted(unit_hsa_ids))
-                )
-            )
-            .tuples()
-            .all()
+        stmt = cached_statement(
+            ("worklist", "grace_days"),
+            lambda: select(SETTING.c.unit_hsa_id, SETTING.c.grace_days).where(
+                SETTING.c.unit_hsa_id.in_(bindparam("units", expanding=True))
+            ),
         )
+        found = dict(self.session.execute(stmt, {"units": sorted(unit_hsa_ids)}).tuples().all())
         return {u: int(found.get(u, DEFAULT_GRACE_DAYS)) for u in unit_hsa_ids}
 
     def set_grace_days(self, unit_hsa_id: str, days: int) -> None:
         self.session.execute(delete(SETTING).where(SETTING.c.unit_hsa_id == unit_hsa_id))
         self.session.execute(SETTING.insert().values(unit_hsa_id=unit_hsa_id, grace_days=days))
+
+
+class _Shape(NamedTuple):
+    """Which filters a worklist query has (its statements are built once per shape)."""
+
+    process: bool
+    phase: bool
+    nurse: bool
+    windowed: bool
+    per_unit: int | None  # units with their own overdue limit (grace periods differ); None: one limit
+    due: str | None
+    group: str | None
+    sort: str
+
+
+def _window_conditions(shape: _Shape) -> dict[str, ColumnElement[bool]]:
+    """The SQL condition "the row's earliest date falls in this group" for each group, with bound parameters
+    (``today``, ``week_end``, and ``overdue_before`` or, when the units' grace periods differ, ``unit_<i>``
+    and ``overdue_before_<i>`` per unit)."""
+    on = WORKLIST.c.next_action_on
+    if shape.per_unit is None:
+        before: Any = bindparam("overdue_before")
+        overdue: ColumnElement[bool] = on < before
+        not_overdue: ColumnElement[bool] = on >= before
+    else:
+        overdue = or_(
+            *(
+                (WORKLIST.c.unit_hsa_id == bindparam(f"unit_{i}")) & (on < bindparam(f"overdue_before_{i}"))
+                for i in range(shape.per_unit)
+            )
+        )
+        not_overdue = ~overdue
+    today: Any = bindparam("today")
+    week_end: Any = bindparam("week_end")
+    return {
+        "overdue": overdue,
+        "today": and_(not_overdue, on <= today),
+        "week": and_(on > today, on <= week_end),
+        "later": on > week_end,
+    }
+
+
+def _query(shape: _Shape) -> tuple[Any, Any]:
+    """The count statement (flags, groups, and the rows shown when both a flag and a group are chosen: one
+    scan) and the page statement of a worklist query of this shape."""
+    c = WORKLIST.c
+    base: list[ColumnElement[bool]] = [
+        c.unit_hsa_id.in_(bindparam("units", expanding=True)),
+        c.next_action_on.is_not(None),
+    ]
+    if shape.process:
+        base.append(c.process == bindparam("process"))
+    if shape.phase:
+        base.append(c.phase == bindparam("phase"))
+    if shape.nurse:
+        base.append(c.contact_nurse_id == bindparam("nurse"))
+    grouped = _window_conditions(shape) if shape.windowed else {}
+    both = (
+        [func.count().filter(and_(flag_condition(shape.due), grouped[shape.group])).label("both")]
+        if shape.due is not None and shape.group is not None
+        else []
+    )
+    count_stmt = select(
+        func.count().label("total"),
+        *(func.count().filter(flag_condition(f)).label(f) for f in FLAGS),
+        *(func.count().filter(grouped[g]).label(f"group_{g}") for g in GROUPS if grouped),
+        *both,
+    ).where(and_(*base))
+    where = list(base)
+    if shape.due is not None:
+        where.append(flag_condition(shape.due))
+    if shape.group is not None:
+        where.append(grouped[shape.group])
+    # The page is chosen from the covering index alone (narrow rows), then joined for its few rows.
+    page = (
+        select(c.pathway_id, c.unit_hsa_id)
+        .where(and_(*where))
+        .order_by(*_order(c, shape.sort))
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+        .subquery("page")
+    )
+    page_stmt = (
+        select(WORKLIST, PATIENT.c.name, PATIENT.c.personnummer)
+        .join(page, (page.c.pathway_id == c.pathway_id) & (page.c.unit_hsa_id == c.unit_hsa_id))
+        .join(PATIENT, PATIENT.c.id == c.patient_id)
+        .order_by(*_order(c, shape.sort))
+    )
+    return count_stmt, page_stmt
 
 
 def _order(c: Any, sort: str) -> list[Any]:
