@@ -9,7 +9,8 @@ The memo lives in ``Session.info`` (a unit of work has its own session, so it ne
 work: the next request asks the database again) and is emptied
 
 - by every statement that is not a SELECT run through the session (inserts, updates, deletes, raw SQL),
-  so a write in the same transaction (a new pathway, a handover) is seen by the next check;
+  and by every ORM flush, so a write in the same transaction (a new pathway, a handover) is seen by the
+  next check;
 - at the end of every transaction and savepoint (``after_transaction_end``), so a rolled-back savepoint
   cannot leave an answer that includes what it undid.
 
@@ -51,6 +52,11 @@ def forget(session: Session) -> None:
 def _forget_on_write(state: ORMExecuteState) -> None:
     if not state.is_select:
         forget(state.session)
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_on_flush(session: Session, _context: object) -> None:
+    forget(session)  # an ORM flush writes without passing through do_orm_execute
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import Integer, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from canrehab.store.audit import AuditActor
+from canrehab.store.memo import remembered
 from canrehab.store.uow import UnitOfWork
 from tests.store import samples
 
@@ -96,3 +98,32 @@ def test_committed_by_another_unit_of_work_is_seen_next_time(seeded: Callable[..
         other.handovers.add(samples.handover(to_unit=REH))
     with seeded() as u:
         assert u.patients.related_unit_hsa_ids("pat-1") == {ONK, REH}
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class _Thing(_Base):
+    __tablename__ = "thing"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+def test_an_orm_flush_empties_the_memo() -> None:
+    """A write through the ORM's unit of work (session.add + flush) does not pass do_orm_execute; the memo
+    is emptied by the flush all the same."""
+    engine = create_engine("sqlite://")
+    _Base.metadata.create_all(engine)
+    with Session(engine) as session, session.begin():
+        reads: list[int] = []
+
+        def read() -> int:
+            reads.append(1)
+            return len(reads)
+
+        assert remembered(session, "k", read) == 1
+        assert remembered(session, "k", read) == 1  # remembered
+        session.add(_Thing(id=1))
+        session.flush()
+        assert remembered(session, "k", read) == 2  # asked again after the write
+    engine.dispose()
