@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
 
 from canrehab.config import Settings
 from canrehab.domain.model import PlanStatus, Profession
@@ -15,6 +17,9 @@ from canrehab.services.publish import default_period, publish
 from canrehab.synth.analytics import build_demo_analytics
 from canrehab.synth.load import load_region
 from canrehab.synth.region import SynthConfig
+
+if TYPE_CHECKING:
+    from canrehab.domain.model import Staff
 
 DEMO_PASSWORD = "cancerrehab-demo"
 # (role, username) of the demo logins, in the order they are printed.
@@ -61,7 +66,7 @@ def build_demo(
     oncology = next(u for u in org.units if u.hsa_id.endswith("-ONK"))
     county = oncology.county_code
     rehab = org.rehab_unit[county]
-    nurse = org.nurses(oncology.hsa_id)[0]
+    nurse = _busiest(services, oncology.hsa_id, org.nurses(oncology.hsa_id))
     doctor = org.of_profession(oncology.hsa_id, Profession.PHYSICIAN)[0]
     physio = org.of_profession(rehab, Profession.PHYSIOTHERAPIST)[0]
     patient_id = _demo_patient(services, oncology.hsa_id)
@@ -105,3 +110,19 @@ def _demo_patient(services: Services, unit_hsa_id: str) -> str:
             if any(p.status == PlanStatus.ESTABLISHED for p in plans):
                 return str(pathway.patient_id)
         return str(uow.pathways.for_unit(unit_hsa_id)[0].patient_id)
+
+
+def _busiest(services: Services, unit_hsa_id: str, nurses: list[Staff]) -> Staff:
+    """The demo nurse: the unit's contact nurse with the most patients on today's worklist, so that "Mina
+    patienter" shows a nurse's own day (the first nurse of a region may have none listed)."""
+    from canrehab.store.orm import WorklistStatusTable as ws
+
+    with services.engine.connect() as conn:
+        listed = dict(
+            conn.execute(
+                select(ws.contact_nurse_id, func.count())
+                .where(ws.unit_hsa_id == unit_hsa_id, ws.next_action_on.is_not(None))
+                .group_by(ws.contact_nurse_id)
+            ).all()
+        )
+    return max(nurses, key=lambda n: (listed.get(n.id, 0), -nurses.index(n)))
