@@ -52,8 +52,10 @@ from canrehab.services.process_indicators import (
     in_population,
     is_prem,
     load_process_indicators,
+    prem_instrument_ids,
     svf_definitions,
 )
+from canrehab.store.care_extract import care_tables
 
 
 def load() -> str:
@@ -167,6 +169,24 @@ def main() -> None:
     dashboard_unit()
     print(f"the unit manager's dashboard ({len(facts)} pathways, {len(handovers)} handovers), PostgreSQL:")
     line("dashboard, through the engine:", timed(dashboard_unit, args.baseline_runs))
+
+    def facts_path() -> None:  # the dashboard's data path before the set-based extract
+        f, h = indicators._facts(services, manager, [unit], None, start, end)
+        care.evaluate_frames(care.care_frames(f, h, svf_definitions(), is_prem), definitions, start, end)
+
+    line("baseline, the facts path (loader + care_frames + engine):", timed(facts_path, args.baseline_runs))
+
+    def extract() -> None:
+        with services.engine.connect() as conn:
+            care_tables(
+                conn,
+                as_of=end,
+                svf_definitions=svf_definitions(),
+                prem_instruments=prem_instrument_ids(),
+                unit_ids=[unit],
+            )
+
+    line("of which the set-based care tables (store.care_extract):", timed(extract, args.baseline_runs))
 
     def loader() -> None:
         indicators._facts(services, manager, [unit], None, start, end)
