@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from canrehab.domain.assessment import PREM_FULLY, PREM_INVOLVEMENT_ITEM
+from canrehab.domain.care_dataset import SCHEMAS
 from canrehab.domain.model import AssessmentStatus, PhaseKind, PlanStatus
 from canrehab.domain.offers import first_contact_nurse_offer, first_min_vardplan_offer
 from canrehab.domain.svf import SvfDefinitions, SvfRecord, discussed_at_mdk_on, within_max
@@ -45,42 +46,7 @@ _KINDS: dict[str, pa.DataType] = {
     "int64": pa.int64(),
     "boolean": pa.bool_(),
 }
-COLUMNS: dict[str, dict[str, str]] = {
-    "pathways": {
-        "pathway_id": "string",
-        "unit": "string",
-        "process": "string",
-        "diagnosed_on": "date",
-        "confirmed_level": "int64",
-        "confirmed_level_on": "date",
-        "contact_nurse_from": "date",
-        "contact_nurse_offered_on": "date",
-        "mvp_established_on": "date",
-        "mvp_offered_on": "date",
-        "mvp_digital": "boolean",
-        "treatment_end_on": "date",
-        "svf": "boolean",
-        "svf_treatment_start_on": "date",
-        "svf_within_max": "boolean",
-        "mdk_on": "date",
-    },
-    "assessments": {
-        "pathway_id": "string",
-        "assessment_id": "string",
-        "done_on": "date",
-        "decision_support": "boolean",
-        "troublesome": "int64",
-        "prem": "boolean",
-        "prem_fully_involved": "boolean",
-    },
-    "plans": {"pathway_id": "string", "established_on": "date", "closed": "boolean", "closed_on": "date"},
-    "handovers": {
-        "pathway_id": "string",
-        "unit": "string",
-        "sent_on": "date",
-        "patient_contacted_on": "date",
-    },
-}
+COLUMNS = SCHEMAS  # the care dataset's schema (domain.care_dataset)
 """The care dataset's columns and kinds, in ``followup.care.SCHEMAS``'s order."""
 
 
