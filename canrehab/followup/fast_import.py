@@ -81,9 +81,12 @@ def _quote(text: str) -> str:
 
 
 def _date_ok(column: str, parsed: str) -> str:
+    """``ÅÅÅÅ-MM-DD`` exactly (the pattern), a real day (``parsed``, DuckDB's date cast, is NULL for
+    2022-02-30 or month 13) in the accepted years. With the pattern fixing four-digit year, two-digit month
+    and day, the cast's date prints back as the text, so no ``strftime`` round trip is needed (it cost
+    about 2 s per date column on 3 million rows; the lenient cast alone would take ``2022-1-5``)."""
     return (
-        f"regexp_full_match({column}, {_quote(s.DATE_PATTERN)}) AND {parsed} IS NOT NULL "
-        f"AND strftime({parsed}, '%Y-%m-%d') = {column} "
+        f"regexp_full_match({column}, {_quote(s.DATE_PATTERN)}) "
         f"AND year({parsed}) BETWEEN {FIRST_YEAR} AND {LAST_YEAR}"
     )
 
@@ -104,8 +107,8 @@ WITH r AS (
                   ignore_errors = false, columns = {{{fields}}})
 ), t AS (
     SELECT *,
-           CAST(try_strptime(indatum, '%Y-%m-%d') AS DATE) AS ind,
-           CAST(try_strptime(nullif(utdatum, ''), '%Y-%m-%d') AS DATE) AS utd
+           TRY_CAST(indatum AS DATE) AS ind,
+           TRY_CAST(nullif(utdatum, '') AS DATE) AS utd
     FROM r
 )
 SELECT lopnr,
@@ -153,23 +156,26 @@ def try_import(
     try:
         duckdb_settings.configure(con.execute)
         try:
-            row = con.execute(
+            # RETURN_STATS: rows per written file with its partition, so the years need no second read.
+            copied = con.execute(
                 f"COPY ({select}) TO {_quote(str(target))} (FORMAT parquet, COMPRESSION zstd, "
-                "PARTITION_BY (year), FILENAME_PATTERN 'part-{i}')"
-            ).fetchone()
+                "PARTITION_BY (year), FILENAME_PATTERN 'part-{i}', RETURN_STATS true)"
+            )
+            stats = [d[0] for d in copied.description or ()]
+            files = [dict(zip(stats, r, strict=True)) for r in copied.fetchall()]
         except duckdb.Error:
             # The exact reader decides what a line DuckDB cannot read means (and names its line).
             shutil.rmtree(target, ignore_errors=True)
             return None
-        written = int(row[0]) if row else 0
-        scan_ = scanned()
-        if written == 0 or written != scan_.lines - 1 or scan_.replacement_char:
-            shutil.rmtree(target, ignore_errors=True)
-            return None
-        counts = con.execute(
-            "SELECT year, count(*) FROM read_parquet(?, hive_partitioning = true) GROUP BY year",
-            [str(target / "**" / "*.parquet")],
-        ).fetchall()
     finally:
         con.close()
-    return FastResult(rows=written, years={int(y): int(n) for y, n in counts})
+    years: dict[int, int] = {}
+    for f in files:
+        year = int(f["partition_keys"]["year"])
+        years[year] = years.get(year, 0) + int(f["count"])
+    written = sum(years.values())
+    scan_ = scanned()
+    if written == 0 or written != scan_.lines - 1 or scan_.replacement_char:
+        shutil.rmtree(target, ignore_errors=True)
+        return None
+    return FastResult(rows=written, years=years)
