@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,17 +137,25 @@ WHERE regexp_full_match(lopnr, '[!-~]{{1,{s.MAX_LOPNR_LENGTH}}}')
 """
 
 
+class Superseded(Exception):
+    """The file's scan, finished while the engine pass ran, showed its import is not needed (the extract
+    cache already holds a dataset of the same bytes); the pass was interrupted and nothing was kept."""
+
+
 def try_import(
     source: Path,
     target: Path,
     header: list[str],
     delimiter: str,
     counties: Iterable[str],
-    scanned: Callable[[], Scan],
+    scanned: Callable[[], Scan] | Future[Scan],
+    supersede: Callable[[Scan], bool] | None = None,
 ) -> FastResult | None:
     """Write ``source``'s rows to the dataset directory ``target`` (``year=YYYY/part-0.parquet``) if every
     line is a valid, canonical row; otherwise remove whatever was written and return None. ``scanned``
-    gives the file's scan; it is asked for only after the engine pass, so the scan can run beside it."""
+    gives the file's scan (a callable or the future of a scan running beside the pass); it is asked for
+    only after the engine pass. When the future finishes during the pass and ``supersede`` says yes to its
+    scan, the pass is interrupted, ``target`` removed and ``Superseded`` raised."""
     import duckdb
 
     names = [h.strip().lower() for h in header]
@@ -153,6 +163,15 @@ def try_import(
         return None
     select = canonical_rows_sql(source, header, delimiter, counties)
     con = duckdb.connect()
+    stopped = threading.Event()
+    if isinstance(scanned, Future) and supersede is not None:
+
+        def stop(done: Future[Scan]) -> None:
+            if done.exception() is None and supersede(done.result()):
+                stopped.set()
+                con.interrupt()
+
+        scanned.add_done_callback(stop)
     try:
         duckdb_settings.configure(con.execute)
         try:
@@ -164,8 +183,10 @@ def try_import(
             stats = [d[0] for d in copied.description or ()]
             files = [dict(zip(stats, r, strict=True)) for r in copied.fetchall()]
         except duckdb.Error:
-            # The exact reader decides what a line DuckDB cannot read means (and names its line).
             shutil.rmtree(target, ignore_errors=True)
+            if stopped.is_set():
+                raise Superseded(str(source)) from None
+            # The exact reader decides what a line DuckDB cannot read means (and names its line).
             return None
     finally:
         con.close()
@@ -174,7 +195,7 @@ def try_import(
         year = int(f["partition_keys"]["year"])
         years[year] = years.get(year, 0) + int(f["count"])
     written = sum(years.values())
-    scan_ = scanned()
+    scan_ = scanned.result() if isinstance(scanned, Future) else scanned()
     if written == 0 or written != scan_.lines - 1 or scan_.replacement_char:
         shutil.rmtree(target, ignore_errors=True)
         return None

@@ -20,7 +20,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -180,12 +180,14 @@ def import_par(
     rejects_path: Path | None = None,
     batch_rows: int = DEFAULT_BATCH_ROWS,
     progress_factory: Callable[[int, str], Progress] | None = None,
-    scanned: Scan | None = None,
+    scanned: Scan | Future[Scan] | None = None,
+    supersede: Callable[[Scan], bool] | None = None,
 ) -> ImportResult:
     """Validate and import ``source`` (CSV/Parquet/SAS) into the Parquet dataset directory ``dataset``.
 
     A plain CSV first tries the engine pass of ``fast_import`` (``scanned``: its scan, if the caller has
-    already made it); the exact, batch-by-batch path runs whenever that pass does not take every row."""
+    already made it, or the future of one running beside it, see ``fast_import.try_import`` for
+    ``supersede``); the exact, batch-by-batch path runs whenever that pass does not take every row."""
     if dataset.exists() and not replace:
         raise DomainError(
             "followup.dataset_exists",
@@ -203,7 +205,17 @@ def import_par(
     sinks: list[_WorkFile] = []
     try:
         return _import(
-            source, dataset, reader, tmp, strict, report_path, rejects_path, progress_factory, sinks, scanned
+            source,
+            dataset,
+            reader,
+            tmp,
+            strict,
+            report_path,
+            rejects_path,
+            progress_factory,
+            sinks,
+            scanned,
+            supersede,
         )
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -223,7 +235,8 @@ def _import(
     rejects_path: Path | None,
     progress_factory: Callable[[int, str], Progress] | None,
     sinks: list[_WorkFile],
-    scanned: Scan | None,
+    scanned: Scan | Future[Scan] | None,
+    supersede: Callable[[Scan], bool] | None,
 ) -> ImportResult:
     result = ImportResult(source=source, extra_columns=reader.extra_columns)
     errors = _ErrorSink(report_path)
@@ -233,7 +246,7 @@ def _import(
         sinks.append(rejects)
     counties = default_counties().by_code
     progress = progress_factory(reader.total_units, reader.unit) if progress_factory else None
-    fast = _fast(source, tmp, counties, scanned, result) if eligible(source) else None
+    fast = _fast(source, tmp, counties, scanned, supersede, result) if eligible(source) else None
     if fast is not None:
         result.read = result.accepted = fast.rows
         result.years = dict(sorted(fast.years.items()))
@@ -249,10 +262,19 @@ def _import(
 
 
 def _fast(
-    source: Path, tmp: Path, counties: Iterable[str], scanned: Scan | None, result: ImportResult
+    source: Path,
+    tmp: Path,
+    counties: Iterable[str],
+    scanned: Scan | Future[Scan] | None,
+    supersede: Callable[[Scan], bool] | None,
+    result: ImportResult,
 ) -> FastResult | None:
-    """The engine pass, with the file's scan in a thread beside it (or the caller's scan)."""
+    """The engine pass, with the file's scan in a thread beside it (or the caller's scan or future)."""
     header, delimiter = csv_header(source)
+    if isinstance(scanned, Future):
+        outcome = try_import(source, tmp, header, delimiter, counties, scanned, supersede)
+        result.sha256 = scanned.result().sha256
+        return outcome
     if scanned is not None:
         known = scanned
         result.sha256 = known.sha256

@@ -13,8 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from canrehab.codes.geography import default_counties
 from canrehab.domain.errors import DomainError
 from canrehab.followup import extract_cache, fast_import, importer
+from canrehab.followup.readers import csv_header
 from canrehab.followup.schema import COLUMNS
 from tests.followup.conftest import contact, write_extract
 
@@ -240,12 +242,14 @@ def test_a_second_report_on_the_same_file_reuses_the_import(
     def no_import(*a: object, **k: object) -> None:
         raise AssertionError("imported again")
 
-    monkeypatch.setattr(extract_cache, "import_par", no_import)
     with monkeypatch.context() as m:  # an unchanged file is not even hashed again
+        m.setattr(extract_cache, "import_par", no_import)
         m.setattr(extract_cache, "scan", no_import)
         assert extract_cache.cached_dataset(source, root) == first
-    os.utime(source)  # touched, not changed: hashed again, same dataset
+    # Touched, not changed: hashed again (beside an engine pass that the hash stops), same dataset.
+    os.utime(source)
     assert extract_cache.cached_dataset(source, root) == first
+    assert [p.name for p in root.iterdir() if not p.name.startswith(".")] == [first.parent.name]
 
 
 def test_a_file_changed_in_place_with_the_same_size_and_time_is_imported_anew(tmp_path: Path) -> None:
@@ -284,3 +288,27 @@ def test_only_the_newest_datasets_are_kept(tmp_path: Path) -> None:
         kept.append(extract_cache.cached_dataset(source, root))
     entries = {p.name for p in root.iterdir() if not p.name.startswith(".")}
     assert entries == {p.parent.name for p in kept[-extract_cache.KEEP :]}
+
+
+def test_a_copy_of_a_cached_file_reuses_its_dataset_and_leaves_no_work_behind(tmp_path: Path) -> None:
+    source = write_extract(tmp_path / "e.csv", _rows(40))
+    root = tmp_path / "cache"
+    first = extract_cache.cached_dataset(source, root)
+    copy = tmp_path / "kopia.csv"
+    copy.write_bytes(source.read_bytes())  # new name and inode, same bytes: the scan's key finds it
+    assert extract_cache.cached_dataset(copy, root) == first
+    assert sorted(p.name for p in root.iterdir() if not p.name.startswith(".")) == [first.parent.name]
+    assert not [p for p in root.iterdir() if ".tmp-" in p.name]
+
+
+def test_the_engine_pass_takes_the_future_of_a_scan_running_beside_it(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    source = write_extract(tmp_path / "e.csv", _rows(40))
+    header, delimiter = csv_header(source)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(fast_import.scan, source)
+        outcome = fast_import.try_import(
+            source, tmp_path / "ds", header, delimiter, default_counties().by_code, future, lambda _s: False
+        )
+    assert outcome is not None and outcome.rows == 40 and sum(outcome.years.values()) == 40
