@@ -289,6 +289,28 @@ def _wall(
     return best
 
 
+def _same_national_counts(sql: str, report_csv: Path) -> bool:
+    """The fairness check: the baseline query's national count per code and of the population equals the
+    report's nation row ("00") for each code (untimed)."""
+    import csv
+    import re
+
+    import duckdb
+
+    rows = duckdb.connect().execute(sql).fetchall()
+    base = {code: sum(n for _, c, n in rows if c == code) for code in CODES}
+    population = sum(n for _, c, n in rows if c is None)
+    with report_csv.open(encoding="utf-8-sig", newline="") as fh:
+        nation = [r for r in csv.DictReader(fh) if r["region_code"] == "00"]
+
+    def number(text: str) -> int | None:  # None: suppressed ("X", "<4"), which the check counts as unequal
+        digits = re.sub(r"\D", "", text)
+        return int(digits) if digits and text.strip().isdigit() else None
+
+    got = {r["code"]: number(r["patients"]) for r in nation}
+    return got == base and all(number(r["total_patients"]) == population for r in nation)
+
+
 def extract_report(args: argparse.Namespace) -> None:
     """A report straight from the CSV extract, as an analyst runs it, against one hand-written DuckDB query
     over the same CSV; each run is a new process."""
@@ -323,6 +345,7 @@ def extract_report(args: argparse.Namespace) -> None:
     renv = {**env, "CANREHAB_DATA_DIR": str(data)}
     first = _wall(report, renv, args.repeat, before=lambda: shutil.rmtree(data, ignore_errors=True))
     second = _wall(report, renv, args.repeat)
+    same = _same_national_counts(sql, work / "out.csv")
     imports = {}
     for name, patch in (
         ("engine pass (fast_import)", ""),
@@ -347,6 +370,7 @@ def extract_report(args: argparse.Namespace) -> None:
         "(goal <= 1.5)"
     )
     print(f"  the same again (extract cache):                    {second:.2f} s = {second / baseline:.2f}x")
+    print(f"  the report's national counts equal the baseline's: {same}")
     print(f"  of which the command's start (canrehab --help):    {startup:.2f} s")
     for name, sec in imports.items():
         print(f"  import alone, {name}: {sec:.2f} s (in a new process)")
