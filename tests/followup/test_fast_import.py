@@ -48,7 +48,7 @@ VARIANTS: list[tuple[str, str]] = [
     ("indatum", "2100-01-01"),
     ("indatum", " 2022-03-01"),
     ("indatum", "2022-03-01T00:00"),
-    # what DuckDB's date cast alone would take (the fast path's pattern must refuse them as the exact one does)
+    # what DuckDB's date cast alone would take (the fast path's pattern refuses them, as the exact one does)
     ("indatum", "2022/03/01"),
     ("indatum", "2022-3-1"),
     ("indatum", "2022-03-1 "),
