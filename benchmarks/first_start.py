@@ -47,6 +47,9 @@ def main() -> int:
     parser.add_argument("--no-uv", action="store_true", help="scripts/demo's pip fallback (CANREHAB_NO_UV=1)")
     args = parser.parse_args()
 
+    if _answers(f"http://127.0.0.1:{args.port}/halsa"):  # another server there would answer for ours
+        print(f"port {args.port} is taken by a running server: choose another --port", file=sys.stderr)
+        return 2
     target = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="canrehab-first-start-"))
     if target.exists():
         shutil.rmtree(target)
