@@ -52,13 +52,22 @@ def build_demo(
     """Replace the database with a fresh synthetic region; returns (role, username, password) per role.
 
     The demo statistics (a synthetic register extract in the analytics store, independent of the database)
-    are built in a second process meanwhile, on the machine's other core: the build returns when both are
-    done, and fails if either fails."""
+    are built in a second process meanwhile, on the machine's other core (which then compiles the web app's
+    modules too, see ``_analytics_then_web_modules``): the build returns when both are done, and fails if
+    either fails."""
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        analytics = pool.submit(build_demo_analytics, settings, seed=seed, persons=analytics_persons)
+        analytics = pool.submit(_analytics_then_web_modules, settings, seed, analytics_persons)
         logins = _build_region(settings, patients=patients, seed=seed, today=today, progress=progress)
         analytics.result()
     return logins
+
+
+def _analytics_then_web_modules(settings: Settings, seed: int, persons: int) -> None:
+    """The second process's work: the demo statistics, then an import of the web app, so that on a first
+    start (packages installed without .pyc files) Python compiles the web modules here, in parallel with the
+    region, instead of when the server starts. Nothing else is done with the import."""
+    build_demo_analytics(settings, seed=seed, persons=persons)
+    import canrehab.web.app  # noqa: F401
 
 
 def _build_region(
