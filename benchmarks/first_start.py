@@ -1,9 +1,10 @@
 """First start: ``./scripts/demo`` on a fresh clone, timed from the command to ``/halsa`` answering.
 
-Clones the repository (a branch of it) into a new directory, runs ``./scripts/demo --port PORT`` there with an
-empty pip cache (``PIP_NO_CACHE_DIR=1``) and a fresh ``.venv``, stamps every line the script prints with the
-seconds since the start, polls the printed URL's ``/halsa`` until it answers 200, prints the figures and the
-machine, and stops the server (its process group). Run it serialised with the other heavy benchmarks:
+Clones the repository (a branch of it) into a new directory, runs ``./scripts/demo --port PORT`` there with
+an empty pip cache (``PIP_NO_CACHE_DIR=1``), an empty uv cache (``UV_CACHE_DIR``) and a fresh ``.venv``,
+stamps every line the script prints with the seconds since the start, polls the printed URL's ``/halsa``
+until it answers 200, prints the figures and the machine, and stops the server (its process group). Run it
+serialised with the other heavy benchmarks:
 
     flock /work/bench.lock python3 benchmarks/first_start.py --repo /work/main --branch main
 
@@ -43,8 +44,12 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8794)
     parser.add_argument("--dir", default=None, help="clone here (default: a new temporary directory)")
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--no-uv", action="store_true", help="scripts/demo's pip fallback (CANREHAB_NO_UV=1)")
     args = parser.parse_args()
 
+    if _answers(f"http://127.0.0.1:{args.port}/halsa"):  # another server there would answer for ours
+        print(f"port {args.port} is taken by a running server: choose another --port", file=sys.stderr)
+        return 2
     target = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="canrehab-first-start-"))
     if target.exists():
         shutil.rmtree(target)
@@ -60,6 +65,10 @@ def main() -> int:
         if not k.startswith(("CANREHAB_", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE"))
     }
     env["PIP_NO_CACHE_DIR"] = "1"  # and no PYTHONDONTWRITEBYTECODE: a user's machine keeps its .pyc files
+    uv_cache = Path(tempfile.mkdtemp(prefix="canrehab-first-start-uv-"))
+    env["UV_CACHE_DIR"] = str(uv_cache)  # uv (scripts/demo's installer) starts with an empty cache too
+    if args.no_uv:
+        env["CANREHAB_NO_UV"] = "1"
     process = subprocess.Popen(
         ["./scripts/demo", "--port", str(args.port)],
         cwd=target,
@@ -100,6 +109,7 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
     load_after = os.getloadavg()
+    shutil.rmtree(uv_cache, ignore_errors=True)
     print()
     print(
         f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, Python "

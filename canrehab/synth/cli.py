@@ -43,10 +43,11 @@ def register(app: typer.Typer) -> None:
         settings = get_settings()
         if data_dir is not None:
             settings = settings.model_copy(update={"data_dir": data_dir})
-        from canrehab.synth.demo import build_demo
-
         started = time.monotonic()
         typer.echo(f"Bygger demoregionen ({patients} syntetiska patienter) i {settings.data_dir} …")
+        # Imported after the line above: on a first start Python compiles these modules (no .pyc yet).
+        from canrehab.synth.demo import build_demo
+
         with progress_bar() as bar:  # the build's progress, so a first start never looks stuck
             task = bar.add_task("Syntetiska patienter", total=patients)
             logins = build_demo(

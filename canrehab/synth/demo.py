@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +49,35 @@ def build_demo(
     progress: Callable[[int], None] | None = None,
     analytics_persons: int = 40000,
 ) -> list[tuple[str, str, str]]:
-    """Replace the database with a fresh synthetic region; returns (role, username, password) per role."""
+    """Replace the database with a fresh synthetic region; returns (role, username, password) per role.
+
+    The demo statistics (a synthetic register extract in the analytics store, independent of the database)
+    are built in a second process meanwhile, on the machine's other core (which then compiles the web app's
+    modules too, see ``_analytics_then_web_modules``): the build returns when both are done, and fails if
+    either fails."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        analytics = pool.submit(_analytics_then_web_modules, settings, seed, analytics_persons)
+        logins = _build_region(settings, patients=patients, seed=seed, today=today, progress=progress)
+        analytics.result()
+    return logins
+
+
+def _analytics_then_web_modules(settings: Settings, seed: int, persons: int) -> None:
+    """The second process's work: the demo statistics, then an import of the web app, so that on a first
+    start (packages installed without .pyc files) Python compiles the web modules here, in parallel with the
+    region, instead of when the server starts. Nothing else is done with the import."""
+    build_demo_analytics(settings, seed=seed, persons=persons)
+    import canrehab.web.app  # noqa: F401
+
+
+def _build_region(
+    settings: Settings,
+    *,
+    patients: int,
+    seed: int,
+    today: date | None,
+    progress: Callable[[int], None] | None,
+) -> list[tuple[str, str, str]]:
     url = settings.resolved_database_url
     if url.startswith("sqlite:///"):
         path = settings.data_dir / "canrehab.db" if not settings.database_url else None
@@ -86,7 +116,6 @@ def build_demo(
         create_user(services, username=username, role=role, password=DEMO_PASSWORD, **extra[username])
     _own_data_to_analytics(services, config.today)
     services.engine.dispose()
-    build_demo_analytics(settings, seed=seed, persons=analytics_persons)
     return demo_logins()
 
 
