@@ -48,3 +48,21 @@ def screenshot(page: Any, name: str) -> None:
     finally:
         if viewport is not None:
             page.set_viewport_size(viewport)
+
+
+def assert_fits_phone(page: Any, name: str) -> None:
+    """At 390 px the page is no wider than the viewport (a table may scroll inside its ``.table-scroll``
+    region); the viewport is restored afterwards."""
+    viewport = page.viewport_size
+    page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
+    try:
+        wide = page.evaluate(
+            "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > "
+            "document.documentElement.clientWidth + 1 && !e.closest('.table-scroll'))"
+            ".map(e => e.tagName + '.' + e.className).slice(0, 5)"
+        )
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= WIDTHS["phone"] + 1, f"{name} is {width} px wide at {WIDTHS['phone']} px: {wide}"
+    finally:
+        if viewport is not None:
+            page.set_viewport_size(viewport)

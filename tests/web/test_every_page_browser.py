@@ -13,11 +13,11 @@ import pytest
 from canrehab.domain.model import AssessmentStatus, KeyMoment, Respondent
 from canrehab.services import assessments
 from canrehab.services.context import SYSTEM
-from canrehab.synth.demo import DEMO_PASSWORD
 from canrehab.web import auth
 from canrehab.web.app import create_app
 from canrehab.web.routes import ROUTERS
-from tests.web.browser import chromium, screenshot
+from tests.web.browser import assert_fits_phone, chromium, screenshot
+from tests.web.conftest import LoginPage
 from tests.web.live_server import serve
 from tests.web.test_forms_reshow import _nurse
 from tests.web.test_routes_access import World, world
@@ -90,31 +90,13 @@ def test_every_get_route_is_a_visited_page_or_not_html() -> None:
     assert known - routes == set(), "listed routes that no longer exist"
 
 
-def _login(browser: Any, base: str, username: str) -> Any:
-    page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-    page.goto(f"{base}/logga-in")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_load_state()
-    return page
-
-
 def _fits(page: Any, name: str) -> None:
     screenshot(page, name)
-    page.set_viewport_size({"width": 390, "height": 900})
-    wide = page.evaluate(
-        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > "
-        "document.documentElement.clientWidth + 1 && !e.closest('.table-scroll'))"
-        ".map(e => e.tagName + '.' + e.className).slice(0, 5)"
-    )
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 391, f"{name} is {width} px wide at 390 px: {wide}"
-    page.set_viewport_size({"width": 1366, "height": 900})
+    assert_fits_phone(page, name)
 
 
 @pytest.mark.browser
-def test_the_pages_no_other_browser_test_visits(world: World) -> None:
+def test_the_pages_no_other_browser_test_visits(world: World, logged_in_page: LoginPage) -> None:
     nurse = _nurse(world)
     started = assessments.start(
         world.services,
@@ -132,19 +114,19 @@ def test_the_pages_no_other_browser_test_visits(world: World) -> None:
             if a.status != AssessmentStatus.IN_PROGRESS
         )
     with serve(create_app(world.services.settings)) as base, chromium() as browser:
-        page = _login(browser, base, "ssk")
+        page = logged_in_page(browser, base, "ssk")
         page.goto(f"{base}/bedomning/{started.id}/fyll-i")
         assert page.locator("section.part").count() >= 5
         _fits(page, "every-staff-form")
         page.context.close()
 
-        page = _login(browser, base, "patient")
+        page = logged_in_page(browser, base, "patient")
         page.goto(f"{base}/min-vardplan/skattning/{answered}")
         assert "Dina svar" in page.inner_text("body")
         _fits(page, "every-own-answers")
         page.context.close()
 
-        page = _login(browser, base, "chef")
+        page = logged_in_page(browser, base, "chef")
         page.goto(f"{base}/uppfoljning")
         drill = page.locator("a[href^='/uppfoljning/patienter']").first
         page.goto(f"{base}{drill.get_attribute('href')}")
@@ -152,13 +134,13 @@ def test_the_pages_no_other_browser_test_visits(world: World) -> None:
         _fits(page, "every-drilldown")
         page.context.close()
 
-        page = _login(browser, base, "analytiker")
+        page = logged_in_page(browser, base, "analytiker")
         page.goto(f"{base}/statistik/indikatorer")
         assert page.locator("h1").count() == 1
         _fits(page, "every-indicators")
         page.context.close()
 
-        page = _login(browser, base, "processledare")
+        page = logged_in_page(browser, base, "processledare")
         page.goto(f"{base}/gapanalys")
         assert page.locator("h1").count() == 1
         _fits(page, "every-gap-list")

@@ -9,7 +9,7 @@ import pytest
 from canrehab.domain.offers import offer_state
 from canrehab.services.context import SYSTEM
 from canrehab.web.app import create_app
-from tests.web.browser import chromium, screenshot
+from tests.web.browser import assert_fits_phone, chromium, screenshot
 from tests.web.conftest import LoginPage
 from tests.web.live_server import serve
 from tests.web.test_forms_reshow import established_plan, sent_handover
@@ -38,8 +38,14 @@ def test_refused_staff_forms_keep_the_input_and_show_the_error_inline(
 
         # The plan: a follow-up date in the past is refused; the summary, a goal and the date stay.
         page.goto(f"{base}/patient/{patient}/plan?pathway_id={pathway}")
+        assert_fits_phone(page, "the plan editor")  # goal and action rows are cards on a phone
+        goal = page.get_by_label("Mål 1", exact=True)  # the goal's text field is visible with its label
+        assert goal.bounding_box()["width"] > 100
+        page.set_viewport_size({"width": 390, "height": 900})
+        assert goal.bounding_box()["width"] > 300
+        page.set_viewport_size({"width": 1366, "height": 900})
         page.fill("#summary", "Trött efter strålbehandlingen")
-        page.fill("input[name=goal_text_0]", "Promenera 30 minuter om dagen")
+        goal.fill("Promenera 30 minuter om dagen")
         page.fill("#follow_up_on", "2001-02-03")
         page.locator("button[name=op][value=establish], button[name=op][value=revise]").first.click()
         page.wait_for_load_state()
@@ -173,6 +179,11 @@ def test_the_audit_log_fits_a_phone_and_its_filters_work_in_the_browser(
         assert "actor=ssk" in page.url
         assert "Läste patientuppgifter" in page.inner_text("table")
         screenshot(page, "audit_log")
+        # The process leader's own reads name every unit of the region: two, then "och N till" to open.
+        page.goto(f"{base}/logg?actor=processledare")
+        units = page.locator("table tbody tr").first.locator("td").nth(3)
+        assert units.locator("details summary").inner_text().endswith(" till")
+        assert units.bounding_box()["height"] < 130, "a unit list taller than a few lines"
         page.set_viewport_size({"width": 390, "height": 900})
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"the page is {width} px wide at 390 px"

@@ -8,7 +8,8 @@ import pytest
 
 from canrehab.synth.demo import DEMO_PASSWORD
 from canrehab.web.app import create_app
-from tests.web.browser import chromium, screenshot
+from tests.web.browser import assert_fits_phone, chromium, screenshot
+from tests.web.conftest import LoginPage
 from tests.web.live_server import serve
 from tests.web.test_handovers_pages import World, _send, world
 
@@ -16,7 +17,7 @@ __all__ = ["world"]
 pytestmark = pytest.mark.browser
 
 
-def test_handover_pages_at_desktop_and_phone_width(world: World) -> None:
+def test_handover_pages_at_desktop_and_phone_width(world: World, logged_in_page: LoginPage) -> None:
     from canrehab.services import handovers
 
     rejected = _send(world, "Behöver stöd av fysioterapeut")
@@ -45,14 +46,17 @@ def test_handover_pages_at_desktop_and_phone_width(world: World) -> None:
                 ("fysioterapeut", f"/overlamning/{waiting}", "handover_confirm"),
                 ("ssk", "/remisser", "referrals"),
             ):
-                page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
-                page.goto(f"{base}/logga-in")
-                page.get_by_label("Användarnamn").fill(username)
-                page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
-                page.get_by_role("button", name="Logga in").click()
-                page.wait_for_load_state()
+                page = logged_in_page(browser, base, username, width=width)
                 page.goto(f"{base}{path}")
                 screenshot(page, f"{name}_{width}")
+                assert_fits_phone(page, name)
+                if name == "handovers":  # the rejected one stands out from the overdue ones, with its reason
+                    row = page.locator("tr.rejected")
+                    assert row.count() == 1 and "Skäl: Fel mottagare" in row.inner_text()
+                    colour = "c => getComputedStyle(c).backgroundColor"
+                    cells = page.locator("tbody tr td:first-child")
+                    colours = cells.evaluate_all(f"cells => cells.map({colour})")
+                    assert colours.count(row.locator("td").first.evaluate(colour)) == 1
                 if name == "handover_rejected":
                     assert "Fel mottagare" in page.inner_text("body")
                 if name == "handover_confirm":
