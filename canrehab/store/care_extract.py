@@ -21,7 +21,9 @@ table on SQLite and PostgreSQL. The Arrow schema is ``followup.care.SCHEMAS`` wi
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -80,12 +82,29 @@ def care_tables(
     conn = conn_or_engine
     json = _JSON_OPS[conn.dialect.name]
     selected = _selected_pathways(as_of, unit_ids)
-    return {
-        "pathways": _table(conn, "pathways", _pathways_query(selected), _pathway_rows(svf_definitions)),
-        "assessments": _table(conn, "assessments", _assessments_query(selected, prem_instruments, json)),
-        "plans": _table(conn, "plans", _plans_query(selected, json)),
-        "handovers": _table(conn, "handovers", _handovers_query(as_of, unit_ids)),
-    }
+    with _collector_paused():
+        return {
+            "pathways": _table(
+                conn, "pathways", _pathways_query(selected, json), _pathway_rows(svf_definitions)
+            ),
+            "assessments": _table(conn, "assessments", _assessments_query(selected, prem_instruments, json)),
+            "plans": _table(conn, "plans", _plans_query(selected, json)),
+            "handovers": _table(conn, "handovers", _handovers_query(as_of, unit_ids)),
+        }
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while the rows are converted: the conversion allocates many
+    small acyclic objects (rows, dates), which trigger full collections that made a unit's extract's tail
+    (p95) twice its median. Reference counting frees them as usual; the collector runs again after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # --- the selection (readmodel.indicator_facts over [any day, as_of]) -----------------------------------
@@ -120,8 +139,12 @@ class _JsonOps:
         length: Callable[[Any, str], Any],
         text: Callable[[Any, str], Any],
         first_text: Callable[[Any, str], Any],
+        first_phase: Callable[[str], Any],
+        true: Callable[[Any, str], Any],
     ) -> None:
         self.kind, self.length, self.text, self.first_text = kind, length, text, first_text
+        self.first_phase = first_phase  # the earliest day of a phase kind in pathway.phases
+        self.true = true  # the value under a key is JSON true
 
 
 _JSON_OPS: Mapping[str, _JsonOps] = {
@@ -130,12 +153,22 @@ _JSON_OPS: Mapping[str, _JsonOps] = {
         length=lambda column, key: sa.func.jsonb_array_length(column.op("->")(key)),
         text=lambda column, key: column.op("->>")(key),
         first_text=lambda column, key: column.op("->")(0).op("->>")(key),
+        first_phase=lambda kind: sa.literal_column(
+            "(SELECT min((e ->> 'on')::date) FROM jsonb_array_elements(pathway.phases) AS e"
+            f" WHERE e ->> 'kind' = '{kind}')"
+        ),
+        true=lambda column, key: column.op("->")(key) == sa.literal_column("'true'::jsonb"),
     ),
     "sqlite": _JsonOps(
         kind=sa.func.json_type,
         length=lambda column, key: sa.func.json_array_length(column, f'$."{key}"'),
         text=lambda column, key: sa.func.json_extract(column, f'$."{key}"'),
         first_text=lambda column, key: sa.func.json_extract(column, f'$[0]."{key}"'),
+        first_phase=lambda kind: sa.literal_column(
+            "(SELECT min(json_extract(e.value, '$.on')) FROM json_each(pathway.phases) AS e"
+            f" WHERE json_extract(e.value, '$.kind') = '{kind}')"
+        ),
+        true=lambda column, key: sa.func.json_type(column, f'$."{key}"') == "true",
     ),
 }
 
@@ -148,8 +181,9 @@ def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
 # --- the queries ----------------------------------------------------------------------------------------
 
 
-def _pathways_query(selected: sa.ColumnElement[bool]) -> sa.Select[Any]:
+def _pathways_query(selected: sa.ColumnElement[bool], json: _JsonOps) -> sa.Select[Any]:
     pw, svf = PATHWAY.c, SVF.c
+    mvp = pw.min_vardplan
     return (
         sa.select(
             pw.id,
@@ -158,11 +192,14 @@ def _pathways_query(selected: sa.ColumnElement[bool]) -> sa.Select[Any]:
             pw.diagnosed_on,
             pw.confirmed_level,
             pw.confirmed_level_on,
-            # as JSON text, decoded by orjson in the conversion: the driver's json.loads per value was half
-            # of the extract's CPU at 200 000 pathways
-            sa.cast(pw.phases, sa.Text),
+            # the scalars of the JSON values read in SQL (decoding each document in Python was most of a
+            # unit dashboard's extract); the contact nurses' list as JSON text, decoded by orjson
+            json.first_phase(PhaseKind.TREATMENT_END.value),
             sa.cast(pw.contact_nurses, sa.Text),
-            sa.cast(pw.min_vardplan, sa.Text),
+            sa.type_coerce(json.text(mvp, "offered_on"), sa.String),
+            sa.type_coerce(json.text(mvp, "established_on"), sa.String),
+            sa.type_coerce(json.text(mvp, "declined_on"), sa.String),
+            _flag(json.true(mvp, "digital_1177")),
             svf.svf_pathway,
             svf.suspicion_on,
             svf.mdk_discussed,
@@ -262,8 +299,6 @@ def _on(value: str) -> date:
 
 
 def _pathway_rows(definitions: SvfDefinitions) -> RowsToColumns:
-    treatment_end = PhaseKind.TREATMENT_END.value
-
     def convert(rows: Sequence[Sequence[Any]]) -> list[list[Any]]:
         out: list[list[Any]] = []
         for row in rows:
@@ -274,16 +309,19 @@ def _pathway_rows(definitions: SvfDefinitions) -> RowsToColumns:
                 diagnosed_on,
                 level,
                 level_on,
-                phases_json,
+                treatment_end_on,
                 nurses_json,
-                mvp_json,
+                mvp_offered_on,
+                mvp_established_on,
+                mvp_declined_on,
+                mvp_digital,
                 *svf_values,
             ) = row
-            phases, nurses, mvp = orjson.loads(phases_json), orjson.loads(nurses_json), orjson.loads(mvp_json)
             record = None if svf_values[0] is None else SvfRecord(*svf_values)
-            assignments = [(_day(a.get("offered_on")), _on(a["from_date"])) for a in nurses]
-            ends = [_on(p["on"]) for p in phases if p["kind"] == treatment_end]
-            established_on = _day(mvp.get("established_on"))
+            assignments = [
+                (_day(a.get("offered_on")), _on(a["from_date"])) for a in orjson.loads(nurses_json)
+            ]
+            established_on = _day(mvp_established_on)
             out.append(
                 [
                     pid,
@@ -295,11 +333,9 @@ def _pathway_rows(definitions: SvfDefinitions) -> RowsToColumns:
                     min((start for _, start in assignments), default=None),
                     first_contact_nurse_offer(assignments),
                     established_on,
-                    first_min_vardplan_offer(
-                        _day(mvp.get("offered_on")), established_on, _day(mvp.get("declined_on"))
-                    ),
-                    bool(mvp.get("digital_1177")),
-                    min(ends, default=None),
+                    first_min_vardplan_offer(_day(mvp_offered_on), established_on, _day(mvp_declined_on)),
+                    mvp_digital,
+                    _day(treatment_end_on),
                     record is not None,
                     None if record is None else record.treatment_start_on,
                     record is not None and within_max(record, definitions) is True,
