@@ -30,6 +30,7 @@ from typing import Any
 import orjson
 import pyarrow as pa
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Engine
 
 from canrehab.domain.assessment import PREM_FULLY, PREM_INVOLVEMENT_ITEM
@@ -83,14 +84,33 @@ def care_tables(
     json = _JSON_OPS[conn.dialect.name]
     selected = _selected_pathways(as_of, unit_ids)
     with _collector_paused():
+        pathways = _table(conn, "pathways", _pathways_query(selected, json), _pathway_rows(svf_definitions))
+        of_pathways = _of_pathways(conn, pathways, selected)
         return {
-            "pathways": _table(
-                conn, "pathways", _pathways_query(selected, json), _pathway_rows(svf_definitions)
+            "pathways": pathways,
+            "assessments": _table(
+                conn, "assessments", _assessments_query(of_pathways, prem_instruments, json)
             ),
-            "assessments": _table(conn, "assessments", _assessments_query(selected, prem_instruments, json)),
-            "plans": _table(conn, "plans", _plans_query(selected, json)),
+            "plans": _table(conn, "plans", _plans_query(of_pathways, json)),
             "handovers": _table(conn, "handovers", _handovers_query(as_of, unit_ids)),
         }
+
+
+ID_LIST_MAX = 20_000
+"""Up to this many selected pathways (a unit's dashboard) their assessments and plans are read by the ids
+just read, as one PostgreSQL array (an index lookup each); beyond it (a region's publication) or on SQLite
+by the selection as a subquery."""
+
+OfPathways = Callable[[sa.ColumnElement[Any]], sa.ColumnElement[bool]]
+
+
+def _of_pathways(conn: Connection, pathways: pa.Table, selected: sa.ColumnElement[bool]) -> OfPathways:
+    """How the other tables' rows are restricted to the selected pathways: by the ids of ``pathways`` (the
+    selection already read) when few, else by the selection again."""
+    if conn.dialect.name == "postgresql" and pathways.num_rows <= ID_LIST_MAX:
+        ids = sa.bindparam("pathway_ids", pathways.column("pathway_id").to_pylist(), type_=ARRAY(sa.String))
+        return lambda column: column == sa.any_(ids)
+    return lambda column: column.in_(sa.select(PATHWAY.c.id).where(selected))
 
 
 @contextmanager
@@ -120,10 +140,6 @@ def _selected_pathways(as_of: date, unit_ids: Sequence[str] | None) -> sa.Column
     if unit_ids is not None:
         where = pw.unit_hsa_id.in_(list(unit_ids)) & where
     return where
-
-
-def _of_selected(column: sa.ColumnElement[Any], selected: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
-    return column.in_(sa.select(PATHWAY.c.id).where(selected))
 
 
 # --- the JSON paths: one table of the dialects' differences --------------------------------------------
@@ -212,7 +228,7 @@ def _pathways_query(selected: sa.ColumnElement[bool], json: _JsonOps) -> sa.Sele
 
 
 def _assessments_query(
-    selected: sa.ColumnElement[bool], prem_instruments: Collection[str], json: _JsonOps
+    of_pathways: OfPathways, prem_instruments: Collection[str], json: _JsonOps
 ) -> sa.Select[Any]:
     a = ASSESSMENT.c
     supported = json.kind(a.suggestion) == "object"  # JSON null: no decision support (a PREM)
@@ -225,10 +241,10 @@ def _assessments_query(
         sa.case((supported, sa.func.coalesce(json.length(a.suggestion, "troublesome_areas"), 0)), else_=0),
         _flag(prem),
         _flag(prem & (json.text(a.answers, PREM_INVOLVEMENT_ITEM) == PREM_FULLY)),
-    ).where(a.status != AssessmentStatus.IN_PROGRESS.value, _of_selected(a.pathway_id, selected))
+    ).where(a.status != AssessmentStatus.IN_PROGRESS.value, of_pathways(a.pathway_id))
 
 
-def _plans_query(selected: sa.ColumnElement[bool], json: _JsonOps) -> sa.Select[Any]:
+def _plans_query(of_pathways: OfPathways, json: _JsonOps) -> sa.Select[Any]:
     p = PLAN.c
     established_on = sa.type_coerce(json.first_text(p.events, "on"), sa.String)
     return sa.select(
@@ -239,7 +255,7 @@ def _plans_query(selected: sa.ColumnElement[bool], json: _JsonOps) -> sa.Select[
     ).where(
         p.status != PlanStatus.DRAFT.value,
         established_on.is_not(None),  # a plan without events was never established
-        _of_selected(p.pathway_id, selected),
+        of_pathways(p.pathway_id),
     )
 
 
