@@ -28,11 +28,8 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import os
 import sys
-import tempfile
 import time
-from collections import defaultdict
 from datetime import date
 from pathlib import Path
 from types import ModuleType
@@ -40,26 +37,20 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.care_setup import load, open_services
 from benchmarks.core import machine, summary, timed
-from canrehab.config import Settings
 from canrehab.domain.access import Actor
 from canrehab.followup import backends, care
 from canrehab.services import indicators, publish
-from canrehab.services.context import SYSTEM, Services
+from canrehab.services.context import SYSTEM
 from canrehab.services.process_indicators import (
-    condition_met,
-    handover_counts,
-    in_population,
     is_prem,
     load_process_indicators,
+    per_pathway_counts,
     prem_instrument_ids,
     svf_definitions,
 )
 from canrehab.store.care_extract import care_tables
-
-
-def load() -> str:
-    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def line(label: str, ms: list[float]) -> None:
@@ -77,19 +68,7 @@ def before_module(path: str) -> ModuleType:
 def per_pathway(definitions: Any, facts: list[Any], handovers: list[Any], start: date, end: date) -> None:
     """The dashboard's evaluation before the engine: every indicator, pathway by pathway, in Python."""
     for definition in definitions:
-        num: dict[str, int] = defaultdict(int)
-        den: dict[str, int] = defaultdict(int)
-        spec = definition.care
-        if spec.population == "handovers_sent":
-            for h in handovers:
-                if start <= h.sent_on <= end:
-                    den[h.from_unit_hsa_id] += 1
-                    num[h.from_unit_hsa_id] += handover_counts(spec.condition, h, end)
-        else:
-            for f in facts:
-                if in_population(spec.population, f, start, end):
-                    den[f.pathway.unit_hsa_id] += 1
-                    num[f.pathway.unit_hsa_id] += condition_met(spec.condition, f, end)
+        per_pathway_counts(definition, facts, handovers, start, end)
 
 
 def main() -> None:
@@ -104,13 +83,7 @@ def main() -> None:
     args = ap.parse_args()
     today = date.fromisoformat(args.today)
     print(f"machine: {machine()}")
-    settings = Settings(
-        data_dir=Path(tempfile.mkdtemp(prefix="canrehab-care-engine-")),
-        database_url=args.db_url,
-        secret_key=args.secret_key,
-    )
-    services = Services.open(settings, migrate=False)
-    services.clock = lambda: today
+    services = open_services(args.db_url, args.secret_key, today, "canrehab-care-engine-")
     admin = Actor(role="admin", staff_id=None, unit_hsa_ids=frozenset(), username="processledare")
 
     if args.dataset:

@@ -24,34 +24,26 @@ of ``canrehab_tpl200k`` (nothing is written to the database but one audit row)::
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import sqlalchemy as sa
 
+from benchmarks.care_setup import largest_unit, load, open_services
 from benchmarks.core import machine
-from canrehab.config import Settings
 from canrehab.domain.access import Actor
 from canrehab.followup import care
 from canrehab.services import publish, readmodel
 from canrehab.services.context import Services
 from canrehab.services.process_indicators import is_prem, prem_instrument_ids, svf_definitions
 from canrehab.store.care_extract import care_tables
-from canrehab.store.orm import TABLES
 
 ADMIN = Actor(role="admin", staff_id=None, unit_hsa_ids=frozenset(), username="processledare")
-
-
-def load() -> str:
-    return "load average " + ", ".join(f"{v:.2f}".replace(".", ",") for v in os.getloadavg())
 
 
 def cpu() -> float:
@@ -73,16 +65,6 @@ def publish_by_domain_objects(services: Services, day: date) -> dict[str, int]:
         )
     care.write_dataset(frames, publish.care_dataset(services))
     return {name: len(frames[name]) for name in care.TABLES}
-
-
-def largest_unit(services: Services) -> tuple[str, int]:
-    pw = TABLES["pathway"].c
-    stmt = (
-        sa.select(pw.unit_hsa_id, sa.func.count()).group_by(pw.unit_hsa_id).order_by(sa.func.count().desc())
-    )
-    with services.engine.connect() as conn:
-        unit, count = conn.execute(stmt.limit(1)).one()
-    return str(unit), int(count)
 
 
 def one_unit(services: Services, path: str, unit: str, day: date) -> int:
@@ -110,13 +92,7 @@ def main() -> None:
     args = ap.parse_args()
     day = date.fromisoformat(args.today)
     print(f"machine: {machine()}")
-    settings = Settings(
-        data_dir=Path(tempfile.mkdtemp(prefix="canrehab-publish-bench-")),
-        database_url=args.db_url,
-        secret_key=args.secret_key,
-    )
-    services = Services.open(settings, migrate=False)
-    services.clock = lambda: day
+    services = open_services(args.db_url, args.secret_key, day, "canrehab-publish-bench-")
     print(f"before: {load()}")
 
     wall, cpu0 = time.perf_counter(), cpu()

@@ -22,7 +22,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -71,9 +73,7 @@ def care_frames(
         pw = f.pathway
         ends = [p.on for p in pw.phases if p.kind == PhaseKind.TREATMENT_END]
         record = f.svf
-        mdk_on = None
-        if record is not None and record.mdk_discussed is True:
-            mdk_on = record.mdk_on or record.suspicion_on
+        mdk_on = None if record is None else svf_rules.discussed_at_mdk_on(record)
         pathways.append(
             {
                 "pathway_id": pw.id,
@@ -604,12 +604,33 @@ def evaluate_units(
     return evaluate(backend, definitions, start, end, units=units, process=process, svf_only=svf_only)
 
 
-def frames_backend(frames: Mapping[str, pd.DataFrame | pa.Table]) -> BaseBackend:
-    """A fresh in-memory DuckDB with the care tables (pandas or pyarrow, e.g. ``care_frames``) registered
-    under their names, without copying: the live dashboard's read model, one per request."""
-    con = backends.connect("duckdb")
-    backends.register(con, {TABLE_NAMES[name]: _arrow(frames[name], name) for name in TABLES})
+_WARM = threading.local()
+
+
+def _warm_duckdb() -> BaseBackend:
+    """This thread's in-memory DuckDB, opened once and kept: connecting costs more than a unit's query. A
+    connection is used by one thread only (``evaluate`` registers its parameter tables on it)."""
+    con: BaseBackend | None = getattr(_WARM, "con", None)
+    if con is None:
+        con = backends.connect("duckdb")
+        _WARM.con = con
     return con
+
+
+@contextmanager
+def frames_backend(frames: Mapping[str, pd.DataFrame | pa.Table]) -> Iterator[BaseBackend]:
+    """The care tables (pandas or pyarrow, e.g. ``care_frames`` or ``store.care_extract.care_tables``)
+    registered under their names, without copying, on this thread's warm in-memory DuckDB for the ``with``
+    block: the live dashboard's read model. The tables are unregistered afterwards."""
+    con = _warm_duckdb()
+    names = {TABLE_NAMES[name]: _arrow(frames[name], name) for name in TABLES}
+    backends.register(con, names)
+    try:
+        yield con
+    finally:
+        raw = con.con  # type: ignore[attr-defined]
+        for name in names:
+            raw.unregister(name)
 
 
 def evaluate_frames(
@@ -623,11 +644,8 @@ def evaluate_frames(
     svf_only: bool = False,
 ) -> dict[str, dict[str, tuple[int, int]]]:
     """``evaluate`` over the four care tables held in memory (``care_frames`` or a set-based extract)."""
-    con = frames_backend(frames)
-    try:
+    with frames_backend(frames) as con:
         return evaluate(con, definitions, start, end, units=units, process=process, svf_only=svf_only)
-    finally:
-        con.disconnect()
 
 
 def missing(
@@ -641,8 +659,8 @@ def missing(
     svf_only: bool = False,
 ) -> list[tuple[str, str]]:
     """``(pathway id, unit)`` of each member of the indicator's population in the period that does not meet
-    it, over the care tables registered on ``con``: one row per pathway, or per handover for the handover
-    indicators."""
+    it, over the care tables registered on ``con`` (``read_dataset`` or ``frames_backend``): one row per
+    pathway, or per handover for the handover indicators."""
     (spec,) = _specs([definition])
     if units is not None and not units:
         return []
@@ -650,17 +668,6 @@ def missing(
     sql = compiled_missing_sql(spec, shape, backends.dialect(con))
     rows = _run(con, sql, start, end, process or None, units)
     return [(str(pathway_id), str(unit)) for pathway_id, unit in rows]
-
-
-def missing_frames(
-    frames: Mapping[str, pd.DataFrame | pa.Table], definition: IndicatorDef, start: date, end: date
-) -> list[tuple[str, str]]:
-    """``missing`` over the four care tables held in memory."""
-    con = frames_backend(frames)
-    try:
-        return missing(con, definition, start, end)
-    finally:
-        con.disconnect()
 
 
 def _arrow(frame: pd.DataFrame | pa.Table, name: str) -> pa.Table:

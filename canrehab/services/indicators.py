@@ -23,11 +23,9 @@ from canrehab.services import readmodel
 from canrehab.services.guard import require_action
 from canrehab.services.process_indicators import (
     PathwayFacts,
-    condition_met,
-    handover_counts,
-    in_population,
     is_prem,
     load_process_indicators,
+    per_pathway_counts,
     prem_instrument_ids,
     svf_definitions,
 )
@@ -215,22 +213,10 @@ def own_unit_trends(
     else:
         facts, handovers = _facts(services, actor, own, process, periods[0][0], end)
         for definition in load_process_indicators():
-            care = _care(definition)
             series: list[tuple[str, float | None]] = []
             for start, stop in periods:
-                if care.population == "handovers_sent":
-                    hits = [
-                        handover_counts(care.condition, h, stop)
-                        for h in handovers
-                        if start <= h.sent_on <= stop
-                    ]
-                else:
-                    hits = [
-                        condition_met(care.condition, f, stop)
-                        for f in facts
-                        if in_population(care.population, f, start, stop)
-                    ]
-                num, den = sum(hits), len(hits)
+                counts = per_pathway_counts(definition, facts, handovers, start, stop).values()
+                num, den = sum(n for n, _ in counts), sum(d for _, d in counts)
                 series.append((stop.isoformat(), 100 * num / den if den else None))
             out[definition.id] = series
     with services.uow(actor) as uow:
@@ -398,7 +384,8 @@ def drilldown(
     visible, unit_ids = scope(services, actor, unit)
     names = {u.hsa_id: u.name for u in visible}
     tables = _care_tables(services, actor, unit_ids, process, start, end, svf_only=svf_only)
-    not_met = care.missing_frames(tables, definition, start, end)  # (pathway id, unit)
+    with care.frames_backend(tables) as con:
+        not_met = care.missing(con, definition, start, end)  # (pathway id, unit)
     with services.uow(actor) as uow:
         patients = readmodel.pathway_patients(uow, [pathway_id for pathway_id, _ in not_met])
         missing = [(*patients[pathway_id], u) for pathway_id, u in not_met if pathway_id in patients]

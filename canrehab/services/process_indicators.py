@@ -15,6 +15,7 @@ Hälsoskattning family, instruments with decision support); a PREM (instrument k
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -195,3 +196,31 @@ def handover_counts(condition: Condition, handover: Handover, end: date) -> bool
     if condition == "handover_confirmed":
         return handover.patient_contacted_on is not None and handover.patient_contacted_on <= end
     return False
+
+
+def per_pathway_counts(
+    definition: IndicatorDef,
+    facts: Sequence[PathwayFacts],
+    handovers: Sequence[Handover],
+    start: date,
+    end: date,
+) -> dict[str, tuple[int, int]]:
+    """``{unit: (numerator, denominator)}`` of one care indicator evaluated pathway by pathway (handover by
+    handover) in Python over the loaded facts: the reference the Ibis engine (``followup.care``) is tested
+    and benchmarked against. A unit appears when its population is not empty."""
+    spec = definition.care
+    if spec is None:
+        raise ValueError(f"{definition.id} is not a care indicator")
+    num: dict[str, int] = defaultdict(int)
+    den: dict[str, int] = defaultdict(int)
+    if spec.population == "handovers_sent":
+        for h in handovers:
+            if start <= h.sent_on <= end:
+                den[h.from_unit_hsa_id] += 1
+                num[h.from_unit_hsa_id] += handover_counts(spec.condition, h, end)
+    else:
+        for f in facts:
+            if in_population(spec.population, f, start, end):
+                den[f.pathway.unit_hsa_id] += 1
+                num[f.pathway.unit_hsa_id] += condition_met(spec.condition, f, end)
+    return {u: (num[u], den[u]) for u in den}

@@ -21,13 +21,16 @@ table on SQLite and PostgreSQL. The Arrow schema is ``followup.care.SCHEMAS`` wi
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 import orjson
 import pyarrow as pa
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Engine
 
 from canrehab.domain.assessment import PREM_FULLY, PREM_INVOLVEMENT_ITEM
@@ -80,12 +83,48 @@ def care_tables(
     conn = conn_or_engine
     json = _JSON_OPS[conn.dialect.name]
     selected = _selected_pathways(as_of, unit_ids)
-    return {
-        "pathways": _table(conn, "pathways", _pathways_query(selected), _pathway_rows(svf_definitions)),
-        "assessments": _table(conn, "assessments", _assessments_query(selected, prem_instruments, json)),
-        "plans": _table(conn, "plans", _plans_query(selected, json)),
-        "handovers": _table(conn, "handovers", _handovers_query(as_of, unit_ids)),
-    }
+    with _collector_paused():
+        pathways = _table(conn, "pathways", _pathways_query(selected, json), _pathway_rows(svf_definitions))
+        of_pathways = _of_pathways(conn, pathways, selected)
+        return {
+            "pathways": pathways,
+            "assessments": _table(
+                conn, "assessments", _assessments_query(of_pathways, prem_instruments, json)
+            ),
+            "plans": _table(conn, "plans", _plans_query(of_pathways, json)),
+            "handovers": _table(conn, "handovers", _handovers_query(as_of, unit_ids)),
+        }
+
+
+ID_LIST_MAX = 20_000
+"""Up to this many selected pathways (a unit's dashboard) their assessments and plans are read by the ids
+just read, as one PostgreSQL array (an index lookup each); beyond it (a region's publication) or on SQLite
+by the selection as a subquery."""
+
+OfPathways = Callable[[sa.ColumnElement[Any]], sa.ColumnElement[bool]]
+
+
+def _of_pathways(conn: Connection, pathways: pa.Table, selected: sa.ColumnElement[bool]) -> OfPathways:
+    """How the other tables' rows are restricted to the selected pathways: by the ids of ``pathways`` (the
+    selection already read) when few, else by the selection again."""
+    if conn.dialect.name == "postgresql" and pathways.num_rows <= ID_LIST_MAX:
+        ids = sa.bindparam("pathway_ids", pathways.column("pathway_id").to_pylist(), type_=ARRAY(sa.String))
+        return lambda column: column == sa.any_(ids)
+    return lambda column: column.in_(sa.select(PATHWAY.c.id).where(selected))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while the rows are converted: the conversion allocates many
+    small acyclic objects (rows, dates), which trigger full collections that made a unit's extract's tail
+    (p95) twice its median. Reference counting frees them as usual; the collector runs again after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # --- the selection (readmodel.indicator_facts over [any day, as_of]) -----------------------------------
@@ -103,10 +142,6 @@ def _selected_pathways(as_of: date, unit_ids: Sequence[str] | None) -> sa.Column
     return where
 
 
-def _of_selected(column: sa.ColumnElement[Any], selected: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
-    return column.in_(sa.select(PATHWAY.c.id).where(selected))
-
-
 # --- the JSON paths: one table of the dialects' differences --------------------------------------------
 
 
@@ -120,8 +155,12 @@ class _JsonOps:
         length: Callable[[Any, str], Any],
         text: Callable[[Any, str], Any],
         first_text: Callable[[Any, str], Any],
+        first_phase: Callable[[str], Any],
+        true: Callable[[Any, str], Any],
     ) -> None:
         self.kind, self.length, self.text, self.first_text = kind, length, text, first_text
+        self.first_phase = first_phase  # the earliest day of a phase kind in pathway.phases
+        self.true = true  # the value under a key is JSON true
 
 
 _JSON_OPS: Mapping[str, _JsonOps] = {
@@ -130,12 +169,22 @@ _JSON_OPS: Mapping[str, _JsonOps] = {
         length=lambda column, key: sa.func.jsonb_array_length(column.op("->")(key)),
         text=lambda column, key: column.op("->>")(key),
         first_text=lambda column, key: column.op("->")(0).op("->>")(key),
+        first_phase=lambda kind: sa.literal_column(
+            "(SELECT min((e ->> 'on')::date) FROM jsonb_array_elements(pathway.phases) AS e"
+            f" WHERE e ->> 'kind' = '{kind}')"
+        ),
+        true=lambda column, key: column.op("->")(key) == sa.literal_column("'true'::jsonb"),
     ),
     "sqlite": _JsonOps(
         kind=sa.func.json_type,
         length=lambda column, key: sa.func.json_array_length(column, f'$."{key}"'),
         text=lambda column, key: sa.func.json_extract(column, f'$."{key}"'),
         first_text=lambda column, key: sa.func.json_extract(column, f'$[0]."{key}"'),
+        first_phase=lambda kind: sa.literal_column(
+            "(SELECT min(json_extract(e.value, '$.on')) FROM json_each(pathway.phases) AS e"
+            f" WHERE json_extract(e.value, '$.kind') = '{kind}')"
+        ),
+        true=lambda column, key: sa.func.json_type(column, f'$."{key}"') == "true",
     ),
 }
 
@@ -148,8 +197,9 @@ def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
 # --- the queries ----------------------------------------------------------------------------------------
 
 
-def _pathways_query(selected: sa.ColumnElement[bool]) -> sa.Select[Any]:
+def _pathways_query(selected: sa.ColumnElement[bool], json: _JsonOps) -> sa.Select[Any]:
     pw, svf = PATHWAY.c, SVF.c
+    mvp = pw.min_vardplan
     return (
         sa.select(
             pw.id,
@@ -158,11 +208,14 @@ def _pathways_query(selected: sa.ColumnElement[bool]) -> sa.Select[Any]:
             pw.diagnosed_on,
             pw.confirmed_level,
             pw.confirmed_level_on,
-            # as JSON text, decoded by orjson in the conversion: the driver's json.loads per value was half
-            # of the extract's CPU at 200 000 pathways
-            sa.cast(pw.phases, sa.Text),
+            # the scalars of the JSON values read in SQL (decoding each document in Python was most of a
+            # unit dashboard's extract); the contact nurses' list as JSON text, decoded by orjson
+            json.first_phase(PhaseKind.TREATMENT_END.value),
             sa.cast(pw.contact_nurses, sa.Text),
-            sa.cast(pw.min_vardplan, sa.Text),
+            sa.type_coerce(json.text(mvp, "offered_on"), sa.String),
+            sa.type_coerce(json.text(mvp, "established_on"), sa.String),
+            sa.type_coerce(json.text(mvp, "declined_on"), sa.String),
+            _flag(json.true(mvp, "digital_1177")),
             svf.svf_pathway,
             svf.suspicion_on,
             svf.mdk_discussed,
@@ -175,7 +228,7 @@ def _pathways_query(selected: sa.ColumnElement[bool]) -> sa.Select[Any]:
 
 
 def _assessments_query(
-    selected: sa.ColumnElement[bool], prem_instruments: Collection[str], json: _JsonOps
+    of_pathways: OfPathways, prem_instruments: Collection[str], json: _JsonOps
 ) -> sa.Select[Any]:
     a = ASSESSMENT.c
     supported = json.kind(a.suggestion) == "object"  # JSON null: no decision support (a PREM)
@@ -188,10 +241,10 @@ def _assessments_query(
         sa.case((supported, sa.func.coalesce(json.length(a.suggestion, "troublesome_areas"), 0)), else_=0),
         _flag(prem),
         _flag(prem & (json.text(a.answers, PREM_INVOLVEMENT_ITEM) == PREM_FULLY)),
-    ).where(a.status != AssessmentStatus.IN_PROGRESS.value, _of_selected(a.pathway_id, selected))
+    ).where(a.status != AssessmentStatus.IN_PROGRESS.value, of_pathways(a.pathway_id))
 
 
-def _plans_query(selected: sa.ColumnElement[bool], json: _JsonOps) -> sa.Select[Any]:
+def _plans_query(of_pathways: OfPathways, json: _JsonOps) -> sa.Select[Any]:
     p = PLAN.c
     established_on = sa.type_coerce(json.first_text(p.events, "on"), sa.String)
     return sa.select(
@@ -202,7 +255,7 @@ def _plans_query(selected: sa.ColumnElement[bool], json: _JsonOps) -> sa.Select[
     ).where(
         p.status != PlanStatus.DRAFT.value,
         established_on.is_not(None),  # a plan without events was never established
-        _of_selected(p.pathway_id, selected),
+        of_pathways(p.pathway_id),
     )
 
 
@@ -262,8 +315,6 @@ def _on(value: str) -> date:
 
 
 def _pathway_rows(definitions: SvfDefinitions) -> RowsToColumns:
-    treatment_end = PhaseKind.TREATMENT_END.value
-
     def convert(rows: Sequence[Sequence[Any]]) -> list[list[Any]]:
         out: list[list[Any]] = []
         for row in rows:
@@ -274,16 +325,19 @@ def _pathway_rows(definitions: SvfDefinitions) -> RowsToColumns:
                 diagnosed_on,
                 level,
                 level_on,
-                phases_json,
+                treatment_end_on,
                 nurses_json,
-                mvp_json,
+                mvp_offered_on,
+                mvp_established_on,
+                mvp_declined_on,
+                mvp_digital,
                 *svf_values,
             ) = row
-            phases, nurses, mvp = orjson.loads(phases_json), orjson.loads(nurses_json), orjson.loads(mvp_json)
             record = None if svf_values[0] is None else SvfRecord(*svf_values)
-            assignments = [(_day(a.get("offered_on")), _on(a["from_date"])) for a in nurses]
-            ends = [_on(p["on"]) for p in phases if p["kind"] == treatment_end]
-            established_on = _day(mvp.get("established_on"))
+            assignments = [
+                (_day(a.get("offered_on")), _on(a["from_date"])) for a in orjson.loads(nurses_json)
+            ]
+            established_on = _day(mvp_established_on)
             out.append(
                 [
                     pid,
@@ -295,11 +349,9 @@ def _pathway_rows(definitions: SvfDefinitions) -> RowsToColumns:
                     min((start for _, start in assignments), default=None),
                     first_contact_nurse_offer(assignments),
                     established_on,
-                    first_min_vardplan_offer(
-                        _day(mvp.get("offered_on")), established_on, _day(mvp.get("declined_on"))
-                    ),
-                    bool(mvp.get("digital_1177")),
-                    min(ends, default=None),
+                    first_min_vardplan_offer(_day(mvp_offered_on), established_on, _day(mvp_declined_on)),
+                    mvp_digital,
+                    _day(treatment_end_on),
                     record is not None,
                     None if record is None else record.treatment_start_on,
                     record is not None and within_max(record, definitions) is True,

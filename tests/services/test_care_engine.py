@@ -4,7 +4,6 @@ numerator and denominator per unit; and a care indicator gives identical results
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -14,7 +13,6 @@ import pytest
 
 from canrehab.domain.access import Actor
 from canrehab.followup import backends, care
-from canrehab.followup.goals import IndicatorDef
 from canrehab.services import indicators, readmodel
 from canrehab.services.context import SYSTEM, Services
 from canrehab.services.process_indicators import (
@@ -24,6 +22,7 @@ from canrehab.services.process_indicators import (
     in_population,
     is_prem,
     load_process_indicators,
+    per_pathway_counts,
     svf_definitions,
 )
 from canrehab.synth.load import load_region
@@ -35,27 +34,6 @@ PERIODS = [
     (TODAY - timedelta(days=90), TODAY),
     (date(2024, 7, 1), date(2025, 6, 30)),
 ]
-
-
-def per_pathway(
-    definition: IndicatorDef, facts: list[PathwayFacts], handovers: list[Any], start: date, end: date
-) -> dict[str, tuple[int, int]]:
-    """The reference: the per-pathway evaluation the dashboard used before the engine."""
-    num: dict[str, int] = defaultdict(int)
-    den: dict[str, int] = defaultdict(int)
-    spec = definition.care
-    assert spec is not None
-    if spec.population == "handovers_sent":
-        for h in handovers:
-            if start <= h.sent_on <= end:
-                den[h.from_unit_hsa_id] += 1
-                num[h.from_unit_hsa_id] += handover_counts(spec.condition, h, end)
-    else:
-        for f in facts:
-            if in_population(spec.population, f, start, end):
-                den[f.pathway.unit_hsa_id] += 1
-                num[f.pathway.unit_hsa_id] += condition_met(spec.condition, f, end)
-    return {u: (num[u], den[u]) for u in den}
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +66,7 @@ def test_every_care_indicator_is_the_same_with_the_engine_as_per_pathway(
     for start, end in PERIODS:
         engine = care.evaluate_units(tables, definitions, start, end)
         for d in definitions:
-            expected = per_pathway(d, facts, handovers, start, end)
+            expected = per_pathway_counts(d, facts, handovers, start, end)
             assert engine[d.id] == expected, (d.id, start, end)
             nonzero += any(n for n, _ in expected.values())
     assert nonzero >= len(definitions)  # the region exercises the numerators, not only empty populations
@@ -107,7 +85,7 @@ def test_the_dashboard_counts_each_indicators_whole_population_as_per_pathway(
         board = indicators.dashboard(services, admin, unit=None, process=None, start=start, end=end)
         for result in board.indicators:
             shown = {r.unit_hsa_id: (r.numerator, r.denominator) for r in result.rows if r.unit_hsa_id}
-            assert shown == per_pathway(result.definition, facts, handovers, start, end), (
+            assert shown == per_pathway_counts(result.definition, facts, handovers, start, end), (
                 result.definition.id,
                 start,
                 end,

@@ -17,9 +17,8 @@ from canrehab.followup.goals import default_indicators
 from canrehab.services import assessments, readmodel, worklist
 from canrehab.services import patients as patient_service
 from canrehab.services.context import SYSTEM, Services
-from canrehab.services.process_indicators import is_prem, svf_definitions
+from canrehab.services.process_indicators import is_prem, per_pathway_counts, svf_definitions
 from tests.services.conftest import NURSE, ONK, TODAY
-from tests.services.test_care_engine import per_pathway
 from tests.services.test_svf import LEADER
 
 PREM = "prem-exempel"
@@ -144,5 +143,5 @@ def test_the_prem_indicator_is_the_same_with_the_care_engine(
     for start, end in ((START, TODAY), (TODAY - timedelta(days=1), TODAY - timedelta(days=1))):
         engine = care.evaluate_units(tables, wanted, start, end)
         for d in wanted:
-            assert engine[d.id] == per_pathway(d, facts, handovers, start, end), (d.id, start, end)
+            assert engine[d.id] == per_pathway_counts(d, facts, handovers, start, end), (d.id, start, end)
     assert care.evaluate_units(tables, wanted, START, TODAY)["prem_delaktighet"] == {ONK: (1, 3)}

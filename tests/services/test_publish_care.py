@@ -15,11 +15,10 @@ from canrehab.domain.access import Actor
 from canrehab.followup import backends, care
 from canrehab.services import indicators, readmodel
 from canrehab.services.context import SYSTEM, Services
-from canrehab.services.process_indicators import load_process_indicators
+from canrehab.services.process_indicators import load_process_indicators, per_pathway_counts
 from canrehab.services.publish import CARE_MANIFEST, EARLIEST, care_dataset, publish_care
 from canrehab.synth.load import load_region
 from canrehab.synth.region import SynthConfig
-from tests.services.test_care_engine import per_pathway
 
 TODAY = date(2026, 6, 1)
 PERIODS = [(date(2025, 1, 1), date(2025, 12, 31)), (TODAY - timedelta(days=90), TODAY)]
@@ -86,7 +85,7 @@ def test_the_published_care_dataset_has_no_identifiers_and_gives_the_dashboards_
                 # The dashboard loads the pathways diagnosed in the period only, but the definition ("at
                 # least two assessments, the latest in the period") has no diagnosis date: the published
                 # dataset follows the definition, checked per pathway over every pathway.
-                expected = per_pathway(result.definition, all_facts, all_handovers, start, end)
+                expected = per_pathway_counts(result.definition, all_facts, all_handovers, start, end)
                 assert engine[result.definition.id] == expected, (result.definition.id, start, end)
                 assert all(engine[result.definition.id][u][1] >= den for u, (_, den) in shown.items())
                 continue
