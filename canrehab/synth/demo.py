@@ -99,7 +99,7 @@ def _build_region(
     nurse = _busiest(services, oncology.hsa_id, org.nurses(oncology.hsa_id))
     doctor = org.of_profession(oncology.hsa_id, Profession.PHYSICIAN)[0]
     physio = org.of_profession(rehab, Profession.PHYSIOTHERAPIST)[0]
-    patient_id = _demo_patient(services, oncology.hsa_id)
+    patient_id = _demo_patient(services, oncology.hsa_id, config.today)
     extra: dict[str, dict[str, Any]] = {
         "ssk": {"staff_id": nurse.id},
         "lakare": {"staff_id": doctor.id},
@@ -129,16 +129,23 @@ def _own_data_to_analytics(services: Services, today: date) -> None:
     publish(services, SYSTEM, start=start, end=end)
 
 
-def _demo_patient(services: Services, unit_hsa_id: str) -> str:
-    """A patient at the demo unit with an established plan, for the patient login."""
+def _demo_patient(services: Services, unit_hsa_id: str, today: date) -> str:
+    """A patient at the demo unit with an established plan, for the patient login: one whose plan is current
+    (its follow-up and every goal date still ahead), so Min vårdplan shows what a patient would see today;
+    failing that any established plan, failing that the unit's first patient."""
     from canrehab.services.context import SYSTEM
 
+    fallback: str | None = None
     with services.uow(SYSTEM, log_reads=False) as uow:
         for pathway in uow.pathways.for_unit(unit_hsa_id):
-            plans = uow.plans.for_patient(pathway.patient_id)
-            if any(p.status == PlanStatus.ESTABLISHED for p in plans):
-                return str(pathway.patient_id)
-        return str(uow.pathways.for_unit(unit_hsa_id)[0].patient_id)
+            for p in uow.plans.for_patient(pathway.patient_id):
+                if p.status != PlanStatus.ESTABLISHED:
+                    continue
+                fallback = fallback or str(pathway.patient_id)
+                dates = [p.content.follow_up_on, *(g.target_date for g in p.content.goals)]
+                if all(d is None or d >= today for d in dates):
+                    return str(pathway.patient_id)
+        return fallback or str(uow.pathways.for_unit(unit_hsa_id)[0].patient_id)
 
 
 def _busiest(services: Services, unit_hsa_id: str, nurses: list[Staff]) -> Staff:

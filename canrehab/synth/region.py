@@ -530,7 +530,18 @@ class RegionGenerator:
                     plan, by=nurse, on=follow_up_on, note="", professions=self.professions
                 )
             else:
-                revised = content.model_copy(update={"follow_up_on": follow_up_on + timedelta(days=90)})
+                # new goals after the follow-up: their dates move with the next follow-up (not left behind)
+                revised = content.model_copy(
+                    update={
+                        "follow_up_on": follow_up_on + timedelta(days=90),
+                        "goals": tuple(
+                            g.model_copy(update={"target_date": g.target_date + timedelta(days=90)})
+                            if g.target_date is not None
+                            else g
+                            for g in content.goals
+                        ),
+                    }
+                )
                 plan, records = plan_rules.revise(
                     plan,
                     revised,
