@@ -22,7 +22,7 @@ SETTING = TABLES["worklist_unit_setting"]
 PATIENT = TABLES["patient"]
 
 BOOL_FLAGS = ("no_contact_nurse", "no_min_vardplan", "assessment_overdue", "plan_missing", "team_missing")
-DATE_FLAGS = ("assessment_due", "plan_follow_up_due")
+DATE_FLAGS = ("assessment_due", "plan_follow_up_due", "svf_mdk_due", "svf_treatment_due")
 COUNT_FLAGS = (
     "assessments_to_confirm",
     "referrals_waiting",
@@ -60,6 +60,8 @@ class WorklistStatusRow:
     refresh_on: date | None = None  # the first date on which the date-driven flags change (None: never)
     contact_nurse_id: str | None = None  # the pathway's current contact nurse ("Mina patienter")
     team_missing: bool = False  # avancerad or higher, no rehab team nor MDK-rehab (migration 0016)
+    svf_mdk_due: date | None = None  # SVF waiting for MDK, due by the SVF's lead time (migration 0020)
+    svf_treatment_due: date | None = None  # SVF waiting for the first treatment (migration 0020)
 
 
 @dataclass(frozen=True)
