@@ -129,9 +129,9 @@ def rows_from_aggregates(
     svf: Any = None,
 ) -> list[Any]:
     """The worklist rows of one pathway on ``today``: the responsible unit's row (always, so that the date
-        of its next change is kept), and a row for each other unit with an open handover or waiting referral
-        of the pathway. A child's routine gains the key visits by age (``services.children.routine_for``); an SVF
-    pathway (its ``svf`` record) waits for its MDK or treatment start by the SVF's maximum lead time."""
+    of its next change is kept), and a row for each other unit with an open handover or waiting referral
+    of the pathway. A child's routine gains the key visits by age (``services.children.routine_for``); an
+    SVF pathway (its ``svf`` record) waits for its MDK or treatment start by the SVF's maximum lead time."""
     from canrehab.domain.pathway import current_contact_nurse, current_phase
     from canrehab.store.repositories import WorklistStatusRow
 
@@ -276,17 +276,18 @@ def unit_worklist(
         "group": group,
     }
     with services.uow(actor) as uow:
-        stale = uow.worklist.stale_pathways(today, units)
+        stale, grace = uow.worklist.unit_state(today, units)  # one round trip: stale rows? grace days
         if not stale:  # the usual case: one transaction
-            return _read(uow, units, query, today)
+            return _read(uow, units, query, today, grace)
     with services.uow(actor, log_reads=False) as uow:  # bookkeeping, not the user's read
-        refresh_many(services, uow, stale, today)
+        refresh_many(services, uow, uow.worklist.stale_pathways(today, units), today)
     with services.uow(actor) as uow:
-        return _read(uow, units, query, today)
+        return _read(uow, units, query, today, uow.worklist.grace_days(units))
 
 
-def _read(uow: Any, units: list[str], query: dict[str, Any], today: date) -> WorklistResult:
-    grace = uow.worklist.grace_days(units)
+def _read(
+    uow: Any, units: list[str], query: dict[str, Any], today: date, grace: dict[str, int]
+) -> WorklistResult:
     window = DateWindow(
         today=today,
         week_end=week_end(today),

@@ -289,6 +289,39 @@ class WorklistRepository:
         found = dict(self.session.execute(stmt, {"units": sorted(unit_hsa_ids)}).tuples().all())
         return {u: int(found.get(u, DEFAULT_GRACE_DAYS)) for u in unit_hsa_ids}
 
+    def unit_state(self, today: date, unit_hsa_ids: Collection[str]) -> tuple[bool, dict[str, int]]:
+        """Whether any row of these units is stale on ``today`` (``stale_pathways`` would name some), and
+        each unit's grace period (as ``grace_days``): one round trip before a unit's list is read."""
+        units = sorted(set(unit_hsa_ids))
+
+        def build() -> Any:
+            stale = (
+                select(WORKLIST.c.pathway_id)
+                .where(
+                    WORKLIST.c.refresh_on <= bindparam("today"),
+                    WORKLIST.c.unit_hsa_id.in_(bindparam("units", expanding=True)),
+                )
+                .exists()
+            )
+            graces = (
+                select(SETTING.c.grace_days)
+                .where(SETTING.c.unit_hsa_id == bindparam(f"unit_{i}"))
+                .scalar_subquery()
+                .label(f"grace_{i}")
+                for i in range(len(units))
+            )
+            return select(stale.label("stale"), *graces)
+
+        stmt = cached_statement(("worklist", "unit_state", str(len(units))), build)
+        params: dict[str, Any] = {"today": today, "units": units}
+        params.update({f"unit_{i}": unit for i, unit in enumerate(units)})
+        found = self.session.execute(stmt, params).one()
+        grace = {
+            u: int(found[i + 1]) if found[i + 1] is not None else DEFAULT_GRACE_DAYS
+            for i, u in enumerate(units)
+        }
+        return bool(found[0]), grace
+
     def set_grace_days(self, unit_hsa_id: str, days: int) -> None:
         self.session.execute(delete(SETTING).where(SETTING.c.unit_hsa_id == unit_hsa_id))
         self.session.execute(SETTING.insert().values(unit_hsa_id=unit_hsa_id, grace_days=days))
