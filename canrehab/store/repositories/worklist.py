@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Integer, and_, bindparam, delete, func, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, delete, func, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -260,10 +260,10 @@ class WorklistRepository:
         )
         # Built once per shape (the filters chosen, not their values): building and hashing these
         # statements cost more Python time per page than PostgreSQL takes to run them.
-        count_stmt, page_stmt = cached_statement(
-            ("worklist", "query", *map(str, shape)), lambda: _query(shape)
-        )
-        counted = self.session.execute(count_stmt, params).mappings().one()
+        stmt = cached_statement(("worklist", "query", *map(str, shape)), lambda: _query(shape))
+        # one round trip: every result row carries the counts; no row on the page is one row of counts alone
+        found = self.session.execute(stmt, params).mappings().all()
+        counted = {k[len(COUNTED) :]: v for k, v in found[0].items() if k.startswith(COUNTED)}
         counts = {f: int(counted[f]) for f in FLAGS}
         groups = {g: int(counted[f"group_{g}"]) for g in GROUPS} if window is not None else {}
         if due is not None and group is not None:
@@ -274,7 +274,8 @@ class WorklistRepository:
             total = counts[due] if due is not None else int(counted["total"])
         rows = [
             WorklistEntry(**_status_values(row), name=row["name"], personnummer=row["personnummer"])
-            for row in self.session.execute(page_stmt, params).mappings()
+            for row in found
+            if row["pathway_id"] is not None
         ]
         return WorklistPage(rows, counts, total, int(counted["total"]), groups)
 
@@ -367,9 +368,13 @@ def _window_conditions(shape: _Shape) -> dict[str, ColumnElement[bool]]:
     }
 
 
-def _query(shape: _Shape) -> tuple[Any, Any]:
-    """The count statement (flags, groups, and the rows shown when both a flag and a group are chosen: one
-    scan) and the page statement of a worklist query of this shape."""
+COUNTED = "counted_"  # the prefix of the count columns in a worklist query's result rows
+
+
+def _query(shape: _Shape) -> Any:
+    """The statement of a worklist query of this shape: the counts (flags, groups, and the rows shown when
+    both a flag and a group are chosen: one scan) left-joined with the page's rows, so that each row carries
+    the counts and an empty page is one row of counts with NULL row columns."""
     c = WORKLIST.c
     base: list[ColumnElement[bool]] = [
         c.unit_hsa_id.in_(bindparam("units", expanding=True)),
@@ -407,13 +412,18 @@ def _query(shape: _Shape) -> tuple[Any, Any]:
         .offset(bindparam("offset", type_=Integer))
         .subquery("page")
     )
-    page_stmt = (
+    rows = (
         select(WORKLIST, PATIENT.c.name, PATIENT.c.personnummer)
         .join(page, (page.c.pathway_id == c.pathway_id) & (page.c.unit_hsa_id == c.unit_hsa_id))
         .join(PATIENT, PATIENT.c.id == c.patient_id)
-        .order_by(*_order(c, shape.sort))
+        .subquery("rows")
     )
-    return count_stmt, page_stmt
+    counted = count_stmt.subquery("counted")
+    return (
+        select(*(col.label(COUNTED + col.name) for col in counted.c), *rows.c)
+        .select_from(counted.outerjoin(rows, true()))
+        .order_by(*_order(rows.c, shape.sort))
+    )
 
 
 def _order(c: Any, sort: str) -> list[Any]:
