@@ -29,6 +29,7 @@ from canrehab.domain.pathway import current_contact_nurse
 from canrehab.domain.plan import follow_up_due, plan_required
 from canrehab.domain.referral import is_waiting, receiving_unit
 from canrehab.domain.routines import DueItem, anchor_date, due_assessments
+from canrehab.domain.svf import SvfRecord
 
 MVP_DONE = (MinVardplanStatus.ESTABLISHED, MinVardplanStatus.REVISED, MinVardplanStatus.DECLINED)
 MAX_GRACE_DAYS = 90  # a longer grace period would hide what is late
@@ -68,6 +69,8 @@ class WorklistFlags:
     handovers_out_overdue: int = 0
     next_action_on: date | None = None  # earliest date that matters, for sorting
     team_missing: bool = False  # avancerad or higher, no rehab-team referral nor MDK-rehab case (001)
+    svf_mdk_due: date | None = None  # SVF waiting for MDK: suspicion + the SVF's maximum lead time
+    svf_treatment_due: date | None = None  # SVF waiting for the first treatment (MDK held or not to be held)
     due_items: tuple[DueItem, ...] = field(default=(), compare=False)
 
     @property
@@ -84,8 +87,21 @@ class WorklistFlags:
                 self.handovers_in_awaiting,
                 self.handovers_out_unconfirmed,
                 self.team_missing,
+                self.svf_mdk_due is not None,
+                self.svf_treatment_due is not None,
             )
         )
+
+
+def svf_waiting(svf: SvfRecord | None, max_days: int | None) -> tuple[date | None, date | None]:
+    """An SVF pathway's open step and its due date, as (waiting for MDK, waiting for treatment start): the
+    due date is the suspicion date plus the SVF's maximum lead time (``codes/svf.yaml``), the lead time
+    ending at the start of the first treatment. Waiting for MDK while the MDK is neither recorded as held
+    nor as not to be held; then waiting for the treatment start; nothing once the treatment has started."""
+    if svf is None or max_days is None or svf.treatment_start_on is not None:
+        return None, None
+    due = svf.suspicion_on + timedelta(days=max_days)
+    return (due, None) if svf.mdk_discussed is None else (None, due)
 
 
 def worklist_units(
@@ -120,13 +136,17 @@ def worklist_flags(
     plan_follow_up_window_days: int,
     unit_hsa_id: str,
     mdk_rehab_cases: Sequence[MdkRehabCase] = (),
+    svf: SvfRecord | None = None,
+    svf_max_days: int | None = None,
 ) -> WorklistFlags:
     """The worklist flags of one pathway on a date, seen from ``unit_hsa_id``.
 
     The care flags (contact nurse, Min vårdplan, assessments, plan) are raised only for the unit responsible
     for the pathway now (``domain.handover.pathway_responsible_unit``); the handover and referral counts
     for any unit, from its side: handovers to it awaiting its confirmation, handovers from it not yet
-    confirmed (and overdue), referrals it sent or must answer that are waiting for an answer."""
+    confirmed (and overdue), referrals it sent or must answer that are waiting for an answer. An SVF pathway
+    (``svf``, with its maximum lead time ``svf_max_days``) waits for its MDK or its treatment start
+    (``svf_waiting``), a care flag dated by its due date."""
     if pathway.closed_on is not None or (patient.deceased_on is not None and patient.deceased_on <= today):
         return WorklistFlags()
     own_plans = [p for p in plans if p.pathway_id == pathway.id]
@@ -164,6 +184,9 @@ def worklist_flags(
     if no_team and pathway.confirmed_level_on is not None:
         dates.append(pathway.confirmed_level_on)
 
+    svf_mdk_due, svf_treatment_due = svf_waiting(svf, svf_max_days) if responsible else (None, None)
+    dates.extend(d for d in (svf_mdk_due, svf_treatment_due) if d is not None)
+
     waiting = [
         r for r in own_referrals if is_waiting(r) and unit_hsa_id in (r.from_unit_hsa_id, receiving_unit(r))
     ]
@@ -188,6 +211,8 @@ def worklist_flags(
         handovers_out_overdue=len(overdue),
         next_action_on=min(dates, default=None),
         team_missing=no_team,
+        svf_mdk_due=svf_mdk_due,
+        svf_treatment_due=svf_treatment_due,
         due_items=tuple(items),
     )
 

@@ -49,7 +49,9 @@ def record(
         require_write(services, uow, actor, patient_id, "svf_record", pathway_id)
         repository = SvfRepository(uow.session, uow.audit)
         by = actor.username or actor.role
-        return repository.save(pathway_id, patient_id, checked, expected_version=expected_version, by=by)
+        version = repository.save(pathway_id, patient_id, checked, expected_version=expected_version, by=by)
+        uow.refresh_worklist(pathway_id)  # the SVF flags of the worklist (waiting for MDK / treatment)
+        return version
 
 
 def find(services: Services, actor: Actor, patient_id: str, pathway_id: str) -> tuple[SvfRecord, int] | None:

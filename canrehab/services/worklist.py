@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from canrehab.domain.access import Actor
@@ -28,7 +29,9 @@ from canrehab.domain.worklist import (
 )
 from canrehab.services import children as children_service
 from canrehab.services.guard import require_action
+from canrehab.services.svf import load_definitions as load_svf_definitions
 from canrehab.store.repositories.care import MdkRehabRepository
+from canrehab.store.repositories.svf import SvfRepository
 from canrehab.store.repositories.worklist import DateWindow
 
 if TYPE_CHECKING:
@@ -44,6 +47,8 @@ CATEGORIES: tuple[tuple[str, str], ...] = (
     ("plan_missing", "Rehabplan saknas"),
     ("plan_follow_up_due", "Uppföljning av plan"),
     ("team_missing", "Avancerad nivå utan rehabteam"),
+    ("svf_mdk_due", "SVF: väntar på MDK"),
+    ("svf_treatment_due", "SVF: väntar på behandlingsstart"),
     ("referrals_waiting", "Remisser väntar"),
     ("handovers_in_awaiting", "Överlämning till oss att bekräfta"),
     ("handovers_out_unconfirmed", "Vår överlämning ej bekräftad"),
@@ -86,6 +91,7 @@ def status_rows(
     mdk_cases = MdkRehabRepository(uow.session, uow.audit)
     for case in mdk_cases.for_pathway(ids[0]) if single and ids else mdk_cases.for_pathways(ids):
         children[case.pathway_id]["mdk_rehab_cases"].append(case)
+    svf = SvfRepository(uow.session, uow.audit).for_pathways(ids)  # bookkeeping: no read audit
     return {
         pw.id: rows_from_aggregates(
             services,
@@ -97,9 +103,16 @@ def status_rows(
             children[pw.id]["referrals"],
             today,
             mdk_rehab_cases=children[pw.id]["mdk_rehab_cases"],
+            svf=svf.get(pw.id),
         )
         for pw in pathways
     }
+
+
+@cache
+def svf_max_days() -> dict[str, int]:
+    """The maximum lead time of each SVF pathway (``codes/svf.yaml``), read once."""
+    return {p.id: p.max_days for p in load_svf_definitions().pathways}
 
 
 def rows_from_aggregates(
@@ -113,10 +126,12 @@ def rows_from_aggregates(
     today: date,
     *,
     mdk_rehab_cases: Sequence[Any] = (),
+    svf: Any = None,
 ) -> list[Any]:
     """The worklist rows of one pathway on ``today``: the responsible unit's row (always, so that the date
     of its next change is kept), and a row for each other unit with an open handover or waiting referral
-    of the pathway. A child's routine gains the key visits by age (``services.children.routine_for``)."""
+    of the pathway. A child's routine gains the key visits by age (``services.children.routine_for``); an
+    SVF pathway (its ``svf`` record) waits for its MDK or treatment start by the SVF's maximum lead time."""
     from canrehab.domain.pathway import current_contact_nurse, current_phase
     from canrehab.store.repositories import WorklistStatusRow
 
@@ -160,6 +175,8 @@ def rows_from_aggregates(
             plan_follow_up_window_days=settings.plan_follow_up_window_days,
             unit_hsa_id=unit,
             mdk_rehab_cases=mdk_rehab_cases,
+            svf=svf,
+            svf_max_days=svf_max_days().get(svf.svf_pathway) if svf is not None else None,
         )
         confirm = to_confirm if unit == responsible and pathway.closed_on is None else []
         next_action = min(
@@ -190,6 +207,8 @@ def rows_from_aggregates(
                 refresh_on=refresh_on,
                 contact_nurse_id=nurse.staff_id if nurse is not None else None,
                 team_missing=flags.team_missing,
+                svf_mdk_due=flags.svf_mdk_due,
+                svf_treatment_due=flags.svf_treatment_due,
             )
         )
     return rows
@@ -257,17 +276,18 @@ def unit_worklist(
         "group": group,
     }
     with services.uow(actor) as uow:
-        stale = uow.worklist.stale_pathways(today, units)
+        stale, grace = uow.worklist.unit_state(today, units)  # one round trip: stale rows? grace days
         if not stale:  # the usual case: one transaction
-            return _read(uow, units, query, today)
+            return _read(uow, units, query, today, grace)
     with services.uow(actor, log_reads=False) as uow:  # bookkeeping, not the user's read
-        refresh_many(services, uow, stale, today)
+        refresh_many(services, uow, uow.worklist.stale_pathways(today, units), today)
     with services.uow(actor) as uow:
-        return _read(uow, units, query, today)
+        return _read(uow, units, query, today, uow.worklist.grace_days(units))
 
 
-def _read(uow: Any, units: list[str], query: dict[str, Any], today: date) -> WorklistResult:
-    grace = uow.worklist.grace_days(units)
+def _read(
+    uow: Any, units: list[str], query: dict[str, Any], today: date, grace: dict[str, int]
+) -> WorklistResult:
     window = DateWindow(
         today=today,
         week_end=week_end(today),

@@ -333,6 +333,8 @@ WORKLIST_INDEX_COLUMNS = (
     "handovers_out_unconfirmed",
     "handovers_out_overdue",
     "team_missing",  # migration 0017: without it the counts read the heap
+    "svf_mdk_due",  # migration 0020, likewise
+    "svf_treatment_due",
     "sort_name",
     "pathway_id",
 )
@@ -375,6 +377,10 @@ class WorklistStatusTable(Base):
     # a confirmed level of avancerad or higher with neither a rehab-team referral nor an MDK-rehab case
     # (migration 0016; domain.mdk_rehab.team_missing)
     team_missing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    # an SVF pathway waiting for its MDK / its first treatment, by the due date of the SVF's maximum lead
+    # time (migration 0020; domain.worklist.svf_waiting)
+    svf_mdk_due: Mapped[date | None] = mapped_column(Date)
+    svf_treatment_due: Mapped[date | None] = mapped_column(Date)
     # (unit, next action) first; the other columns make the counts and the sorted page index-only scans
     __table_args__ = (Index("ix_worklist_status_unit_next", *WORKLIST_INDEX_COLUMNS),)
 

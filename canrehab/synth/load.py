@@ -75,6 +75,7 @@ def _load(
                 b.referrals,
                 config.today,
                 mdk_rehab_cases=b.care_paths.mdk_rehab_cases if b.care_paths is not None else (),
+                svf=b.svf,
             )
         ]
         bulk_load(

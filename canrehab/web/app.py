@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None, web_settings: WebSettings | Non
     app = FastAPI(title="canrehab", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.settings = settings
     app.state.web_settings = web_settings
-    app.state.templates = make_templates()
+    app.state.templates = make_templates(web_settings.template_reload)
     app.state.throttle = LoginThrottle()
     # one Services (and engine: store.db.make_engine) per app, shared by the pages, the sessions and /fhir
     app.state.services = Services.open(settings)

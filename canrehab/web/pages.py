@@ -26,10 +26,13 @@ def user_may(user: object, action: str) -> bool:
     return role is not None and allowed(str(role), Action(action))
 
 
-def make_templates() -> Jinja2Templates:
+def make_templates(reload: bool = False) -> Jinja2Templates:
+    """The page templates; ``reload`` (``CANREHAB_WEB_TEMPLATE_RELOAD``, for development) re-reads a template
+    whose file changed, otherwise a template is compiled once per process and never stat'ed again."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     env = templates.env
     env.autoescape = True
+    env.auto_reload = reload
     env.filters.update(
         sv_date=fmt.sv_date,
         sv_number=fmt.sv_number,

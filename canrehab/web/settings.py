@@ -24,6 +24,8 @@ class WebSettings(BaseSettings):
     # (canrehab.web.security.BACKOFF); no account is locked out for long.
     # Patient assessment links.
     assessment_link_days: int = 14
+    # Re-read a template when its file changes (development); off, every render skips a stat per template.
+    template_reload: bool = False
     # OIDC (the region's IdP). Enabled when issuer metadata URL and client id are set.
     oidc_metadata_url: str = ""
     oidc_client_id: str = ""

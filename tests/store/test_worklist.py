@@ -227,3 +227,19 @@ def test_date_groups_with_one_and_with_per_unit_grace_periods(
         assert [r.name for r in only_b.rows] == ["Eva Ohm"] and only_b.groups["today"] == 1
         with pytest.raises(ValueError, match="needs a date window"):
             u.worklist.query([UNIT_A], group="overdue")
+
+
+def test_unit_state_says_stale_as_stale_pathways_does_and_reads_each_units_grace(
+    uow: Callable[..., UnitOfWork], world: dict[str, Pathway]
+) -> None:
+    with uow(log_reads=False) as u:
+        u.worklist.upsert(row(world["p1"], refresh_on=TODAY))
+        u.worklist.upsert(row(world["p5"], refresh_on=date(2026, 3, 3)))
+        u.worklist.set_grace_days(UNIT_B, 3)
+    with uow() as u:
+        for day in (date(2025, 12, 31), TODAY, date(2026, 3, 3)):
+            for units in ([UNIT_A], [UNIT_B], [UNIT_A, UNIT_B]):
+                stale, grace = u.worklist.unit_state(day, units)
+                assert stale == bool(u.worklist.stale_pathways(day, units))
+                assert grace == u.worklist.grace_days(units)
+        assert u.worklist.unit_state(TODAY, [UNIT_A, UNIT_B])[1] == {UNIT_A: 7, UNIT_B: 3}

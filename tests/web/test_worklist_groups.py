@@ -142,3 +142,43 @@ def test_the_patient_page_says_why_the_patient_is_listed_with_one_action_each(
     after = client.post(f"/patient/{row.patient_id}/min-vardplan", data=form)
     assert "Min vårdplan är upprättad (KVÅ XV019)." in after.text
     assert "Min vårdplan: erbjud eller upprätta" not in after.text
+
+
+def test_an_svf_patient_waiting_is_listed_with_its_step_and_the_patient_page_offers_the_svf_page(
+    demo: tuple[object, Services],
+) -> None:
+    from datetime import timedelta
+
+    from canrehab.domain.svf import SvfRecord
+    from canrehab.services import patients as patient_service
+    from canrehab.services import suspicion, svf
+
+    app, services = demo
+    nurse = _actor(services, "ssk")
+    patient = patient_service.register_patient(
+        services, nurse, personnummer="19121212-1212", name="Tolvan Tolvansson", county_code="01"
+    )
+    suspected = services.today() - timedelta(days=10)
+    pathway = suspicion.start(
+        services,
+        nurse,
+        patient_id=patient.id,
+        unit_hsa_id=sorted(nurse.unit_hsa_ids)[0],
+        svf_pathway="brostcancer",
+        suspicion_on=suspected,
+    )
+    client = logged_in(app, "ssk")
+    svf_url = f"/patient/{patient.id}/svf/{pathway.id}"
+    for version, flag, label, action in (
+        (1, "svf_mdk_due", "SVF: väntar på MDK", "Registrera MDK i SVF"),
+        (2, "svf_treatment_due", "SVF: väntar på behandlingsstart", "Registrera behandlingsstart i SVF"),
+    ):
+        page = client.get(f"/arbetslista?due={flag}").text
+        assert label in page and f'href="/patient/{patient.id}"' in page
+        html = client.get(f"/patient/{patient.id}").text
+        assert f'href="{svf_url}">{action}</a>' in html
+        assert client.get(svf_url).status_code == 200
+        if version == 1:
+            record = SvfRecord("brostcancer", suspected, mdk_discussed=True, mdk_on=services.today())
+            svf.record(services, nurse, patient.id, pathway.id, record, expected_version=1)
+    assert f'href="/patient/{patient.id}"' not in client.get("/arbetslista?due=svf_mdk_due").text

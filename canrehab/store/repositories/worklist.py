@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Integer, and_, bindparam, delete, func, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, delete, func, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,7 @@ SETTING = TABLES["worklist_unit_setting"]
 PATIENT = TABLES["patient"]
 
 BOOL_FLAGS = ("no_contact_nurse", "no_min_vardplan", "assessment_overdue", "plan_missing", "team_missing")
-DATE_FLAGS = ("assessment_due", "plan_follow_up_due")
+DATE_FLAGS = ("assessment_due", "plan_follow_up_due", "svf_mdk_due", "svf_treatment_due")
 COUNT_FLAGS = (
     "assessments_to_confirm",
     "referrals_waiting",
@@ -60,6 +60,8 @@ class WorklistStatusRow:
     refresh_on: date | None = None  # the first date on which the date-driven flags change (None: never)
     contact_nurse_id: str | None = None  # the pathway's current contact nurse ("Mina patienter")
     team_missing: bool = False  # avancerad or higher, no rehab team nor MDK-rehab (migration 0016)
+    svf_mdk_due: date | None = None  # SVF waiting for MDK, due by the SVF's lead time (migration 0020)
+    svf_treatment_due: date | None = None  # SVF waiting for the first treatment (migration 0020)
 
 
 @dataclass(frozen=True)
@@ -258,10 +260,10 @@ class WorklistRepository:
         )
         # Built once per shape (the filters chosen, not their values): building and hashing these
         # statements cost more Python time per page than PostgreSQL takes to run them.
-        count_stmt, page_stmt = cached_statement(
-            ("worklist", "query", *map(str, shape)), lambda: _query(shape)
-        )
-        counted = self.session.execute(count_stmt, params).mappings().one()
+        stmt = cached_statement(("worklist", "query", *map(str, shape)), lambda: _query(shape))
+        # one round trip: every result row carries the counts; no row on the page is one row of counts alone
+        found = self.session.execute(stmt, params).mappings().all()
+        counted = {k[len(COUNTED) :]: v for k, v in found[0].items() if k.startswith(COUNTED)}
         counts = {f: int(counted[f]) for f in FLAGS}
         groups = {g: int(counted[f"group_{g}"]) for g in GROUPS} if window is not None else {}
         if due is not None and group is not None:
@@ -272,7 +274,8 @@ class WorklistRepository:
             total = counts[due] if due is not None else int(counted["total"])
         rows = [
             WorklistEntry(**_status_values(row), name=row["name"], personnummer=row["personnummer"])
-            for row in self.session.execute(page_stmt, params).mappings()
+            for row in found
+            if row["pathway_id"] is not None
         ]
         return WorklistPage(rows, counts, total, int(counted["total"]), groups)
 
@@ -286,6 +289,39 @@ class WorklistRepository:
         )
         found = dict(self.session.execute(stmt, {"units": sorted(unit_hsa_ids)}).tuples().all())
         return {u: int(found.get(u, DEFAULT_GRACE_DAYS)) for u in unit_hsa_ids}
+
+    def unit_state(self, today: date, unit_hsa_ids: Collection[str]) -> tuple[bool, dict[str, int]]:
+        """Whether any row of these units is stale on ``today`` (``stale_pathways`` would name some), and
+        each unit's grace period (as ``grace_days``): one round trip before a unit's list is read."""
+        units = sorted(set(unit_hsa_ids))
+
+        def build() -> Any:
+            stale = (
+                select(WORKLIST.c.pathway_id)
+                .where(
+                    WORKLIST.c.refresh_on <= bindparam("today"),
+                    WORKLIST.c.unit_hsa_id.in_(bindparam("units", expanding=True)),
+                )
+                .exists()
+            )
+            graces = (
+                select(SETTING.c.grace_days)
+                .where(SETTING.c.unit_hsa_id == bindparam(f"unit_{i}"))
+                .scalar_subquery()
+                .label(f"grace_{i}")
+                for i in range(len(units))
+            )
+            return select(stale.label("stale"), *graces)
+
+        stmt = cached_statement(("worklist", "unit_state", str(len(units))), build)
+        params: dict[str, Any] = {"today": today, "units": units}
+        params.update({f"unit_{i}": unit for i, unit in enumerate(units)})
+        found = self.session.execute(stmt, params).one()
+        grace = {
+            u: int(found[i + 1]) if found[i + 1] is not None else DEFAULT_GRACE_DAYS
+            for i, u in enumerate(units)
+        }
+        return bool(found[0]), grace
 
     def set_grace_days(self, unit_hsa_id: str, days: int) -> None:
         self.session.execute(delete(SETTING).where(SETTING.c.unit_hsa_id == unit_hsa_id))
@@ -332,9 +368,13 @@ def _window_conditions(shape: _Shape) -> dict[str, ColumnElement[bool]]:
     }
 
 
-def _query(shape: _Shape) -> tuple[Any, Any]:
-    """The count statement (flags, groups, and the rows shown when both a flag and a group are chosen: one
-    scan) and the page statement of a worklist query of this shape."""
+COUNTED = "counted_"  # the prefix of the count columns in a worklist query's result rows
+
+
+def _query(shape: _Shape) -> Any:
+    """The statement of a worklist query of this shape: the counts (flags, groups, and the rows shown when
+    both a flag and a group are chosen: one scan) left-joined with the page's rows, so that each row carries
+    the counts and an empty page is one row of counts with NULL row columns."""
     c = WORKLIST.c
     base: list[ColumnElement[bool]] = [
         c.unit_hsa_id.in_(bindparam("units", expanding=True)),
@@ -372,13 +412,18 @@ def _query(shape: _Shape) -> tuple[Any, Any]:
         .offset(bindparam("offset", type_=Integer))
         .subquery("page")
     )
-    page_stmt = (
+    rows = (
         select(WORKLIST, PATIENT.c.name, PATIENT.c.personnummer)
         .join(page, (page.c.pathway_id == c.pathway_id) & (page.c.unit_hsa_id == c.unit_hsa_id))
         .join(PATIENT, PATIENT.c.id == c.patient_id)
-        .order_by(*_order(c, shape.sort))
+        .subquery("rows")
     )
-    return count_stmt, page_stmt
+    counted = count_stmt.subquery("counted")
+    return (
+        select(*(col.label(COUNTED + col.name) for col in counted.c), *rows.c)
+        .select_from(counted.outerjoin(rows, true()))
+        .order_by(*_order(rows.c, shape.sort))
+    )
 
 
 def _order(c: Any, sort: str) -> list[Any]:

@@ -109,6 +109,10 @@ def _items(row: Any) -> tuple[WorklistItem, ...]:
         )
     if getattr(row, "team_missing", False):
         found.append(WorklistItem("team_missing", labels["team_missing"], "overdue"))
+    for key in ("svf_mdk_due", "svf_treatment_due"):
+        on = getattr(row, key, None)
+        if on is not None:
+            found.append(WorklistItem(key, labels[key], "due", on))
     for key in ("referrals_waiting", "handovers_in_awaiting", "handovers_out_unconfirmed"):
         count = getattr(row, key) or 0
         if count:
