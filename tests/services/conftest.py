@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -10,15 +11,45 @@ import pytest
 
 from canrehab.config import Settings
 from canrehab.domain.access import Actor
-from canrehab.domain.model import CareUnit, Profession, Staff
+from canrehab.domain.identity import generate_personnummer
+from canrehab.domain.model import CareUnit, Profession, Sex, Staff
 from canrehab.services import patients as patient_service
 from canrehab.services.context import SYSTEM, Services
 
 TODAY = date(2026, 3, 2)
 ONK = "SE2321000016-ONK"
+KIR = "SE2321000016-KIR"
+REH = "SE2321000016-REH"
 NURSE = Actor(
     role="nurse", staff_id="nurse-1", unit_hsa_ids=frozenset({ONK}), patient_id=None, username="karin"
 )
+ANALYST = Actor(role="regional_analyst", staff_id=None, username="analytiker")  # suppressed, no drill-down
+
+
+def nurse_at(unit: str, n: int) -> Actor:
+    """A nurse of ``unit`` (staff id ``nurse-<n>``)."""
+    return Actor(role="nurse", staff_id=f"nurse-{n}", unit_hsa_ids=frozenset({unit}), username=f"n{n}")
+
+
+def diagnosed_pathways(services: Services, unit: str, nurse: Actor, count: int, *, born: int) -> None:
+    """``count`` patients registered by ``nurse``, each with a breast-cancer pathway at ``unit`` diagnosed
+    10, 11, … days before TODAY (so in the quarter ending TODAY) and none with a contact nurse. Patient i is
+    born in year ``born + i``: give each call its own range of years and the personnummer stay unique."""
+    for i in range(count):
+        pnr = generate_personnummer(
+            random.Random(born + i), date(born + i, 1 + i % 12, 1 + i % 28), Sex.FEMALE
+        )
+        patient = patient_service.register_patient(
+            services, nurse, personnummer=pnr, name=f"Patient {unit[-3:]} {i}", county_code="01"
+        )
+        patient_service.open_pathway(
+            services,
+            nurse,
+            patient_id=patient.id,
+            icd10="C50.9",
+            diagnosed_on=TODAY - timedelta(days=10 + i),
+            unit_hsa_id=unit,
+        )
 
 
 def patient_with_pathway(services: Services, *, icd10: str = "C50.9", days_ago: int = 3) -> tuple[str, str]:

@@ -3,41 +3,14 @@ cannot be recomputed from the total row and the other units (issue 14 item 1, "a
 
 from __future__ import annotations
 
-import random
-from datetime import date, timedelta
+from datetime import timedelta
 
 from canrehab.domain.access import Actor
-from canrehab.domain.identity import generate_personnummer
-from canrehab.domain.model import Sex
 from canrehab.followup.dashboard_disclosure import ShareTable, view_system
 from canrehab.followup.disclosure_audit import COMPLEMENTARY, PRIMARY, audit
-from canrehab.services import patients as patient_service
 from canrehab.services.context import Services
 from canrehab.services.indicators import Dashboard, dashboard
-from tests.services.conftest import TODAY
-
-ONK, KIR = "SE2321000016-ONK", "SE2321000016-KIR"
-ANALYST = Actor(role="regional_analyst", staff_id=None, username="analytiker")
-
-
-def _nurse(unit: str, n: int) -> Actor:
-    return Actor(role="nurse", staff_id=f"nurse-{n}", unit_hsa_ids=frozenset({unit}), username=f"n{n}")
-
-
-def _pathways(services: Services, unit: str, nurse: Actor, count: int, rng: random.Random) -> None:
-    for i in range(count):
-        pnr = generate_personnummer(rng, date(1950 + i, 1 + i % 12, 1 + i % 28), Sex.FEMALE)
-        patient = patient_service.register_patient(
-            services, nurse, personnummer=pnr, name=f"Patient {unit[-3:]} {i}", county_code="01"
-        )
-        patient_service.open_pathway(
-            services,
-            nurse,
-            patient_id=patient.id,
-            icd10="C50.9",
-            diagnosed_on=TODAY - timedelta(days=10 + i),
-            unit_hsa_id=unit,
-        )
+from tests.services.conftest import ANALYST, KIR, ONK, TODAY, diagnosed_pathways, nurse_at
 
 
 def _published_state(board: Dashboard) -> tuple[list[ShareTable], dict[object, str]]:
@@ -62,9 +35,8 @@ def _published_state(board: Dashboard) -> tuple[list[ShareTable], dict[object, s
 
 
 def test_a_small_unit_row_cannot_be_recomputed_from_the_total_and_the_other_units(services: Services) -> None:
-    rng = random.Random(5)
-    _pathways(services, ONK, _nurse(ONK, 1), 2, rng)  # two patients: the ONK row is hidden row by row
-    _pathways(services, KIR, _nurse(KIR, 2), 12, rng)
+    diagnosed_pathways(services, ONK, nurse_at(ONK, 1), 2, born=1940)  # two patients: hidden row by row
+    diagnosed_pathways(services, KIR, nurse_at(KIR, 2), 12, born=1950)
     board = dashboard(services, ANALYST, unit=None, process=None, start=TODAY - timedelta(days=90), end=TODAY)
     tables, published = _published_state(board)
     system, row_by_row = view_system(tables, 4, "")
@@ -83,9 +55,8 @@ def test_a_small_unit_row_cannot_be_recomputed_from_the_total_and_the_other_unit
 
 
 def test_a_manager_with_drill_down_sees_the_figures_unsuppressed(services: Services) -> None:
-    rng = random.Random(6)
-    _pathways(services, ONK, _nurse(ONK, 1), 2, rng)
-    _pathways(services, KIR, _nurse(KIR, 2), 5, rng)
+    diagnosed_pathways(services, ONK, nurse_at(ONK, 1), 2, born=1940)
+    diagnosed_pathways(services, KIR, nurse_at(KIR, 2), 5, born=1950)
     admin = Actor(role="admin", staff_id=None, username="processledare")
     board = dashboard(services, admin, unit=None, process=None, start=TODAY - timedelta(days=90), end=TODAY)
     rows = [row for r in board.indicators for row in r.rows if row.denominator]

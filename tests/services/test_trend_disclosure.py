@@ -5,49 +5,25 @@ view, so together with the dashboard of the same period it gives back no cell ei
 
 from __future__ import annotations
 
-import random
 from datetime import date, timedelta
 
 from canrehab.codes.geography import default_counties
 from canrehab.domain.access import Actor
-from canrehab.domain.identity import generate_personnummer
-from canrehab.domain.model import Sex
 from canrehab.followup.dashboard_disclosure import Margin, audit_shown
 from canrehab.followup.suppression import ShareCells, share_cells
-from canrehab.services import patients as patient_service
 from canrehab.services.context import Services
 from canrehab.services.goal_trends import indicator_trend
 from canrehab.services.indicators import Dashboard, dashboard, own_unit_trends, share_tables
-from tests.services.conftest import TODAY
-from tests.services.test_dashboard_disclosure import ANALYST, KIR, ONK, _nurse
+from tests.services.conftest import ANALYST, KIR, ONK, REH, TODAY, diagnosed_pathways, nurse_at
 
-REH = "SE2321000016-REH"
 UNITS = (ONK, KIR, REH)
 INDICATOR = "named_nurse"  # diagnosed in the period, with a named contact nurse: 0 of each unit's patients
 
 
-def _pathways(services: Services, unit: str, nurse: Actor, count: int, born: int) -> None:
-    for i in range(count):
-        pnr = generate_personnummer(
-            random.Random(born + i), date(born + i, 1 + i % 12, 1 + i % 28), Sex.FEMALE
-        )
-        patient = patient_service.register_patient(
-            services, nurse, personnummer=pnr, name=f"Patient {unit[-3:]} {i}", county_code="01"
-        )
-        patient_service.open_pathway(
-            services,
-            nurse,
-            patient_id=patient.id,
-            icd10="C50.9",
-            diagnosed_on=TODAY - timedelta(days=10 + i),
-            unit_hsa_id=unit,
-        )
-
-
 def _region(services: Services) -> None:
-    _pathways(services, ONK, _nurse(ONK, 1), 2, 1940)  # 0 of 2 (two patients without a nurse): hidden
-    _pathways(services, KIR, _nurse(KIR, 2), 12, 1950)
-    _pathways(services, REH, _nurse(REH, 3), 5, 1970)
+    diagnosed_pathways(services, ONK, nurse_at(ONK, 1), 2, born=1940)  # 0 of 2 without a nurse: hidden
+    diagnosed_pathways(services, KIR, nurse_at(KIR, 2), 12, born=1950)
+    diagnosed_pathways(services, REH, nurse_at(REH, 3), 5, born=1970)
 
 
 def _shown(board: Dashboard) -> dict[tuple[object, object], ShareCells]:
