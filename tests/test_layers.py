@@ -190,9 +190,12 @@ def test_no_cycle_among_modules(edges: dict[str, set[str]]) -> None:
 
 
 def test_only_the_entry_points_import_the_app_factory(edges: dict[str, set[str]]) -> None:
-    """``canrehab.web.app`` wires everything; a module below it that imported it back would be a cycle."""
+    """``canrehab.web.app`` wires everything; a module below it that imported it back would be a cycle. The
+    one other importer is the demo build's second process, which imports the app (nothing of it is called) so
+    that a first start compiles the web modules while the region is written; the cycle tests above hold that
+    nothing the app imports reaches back to it."""
     importers = sorted(m for m, targets in edges.items() if "canrehab.web.app" in targets)
-    assert importers == ["canrehab.web.cli"]
+    assert importers == ["canrehab.synth.demo", "canrehab.web.cli"]
 
 
 def test_the_walker_sees_imports_inside_functions_and_skips_type_checking_blocks(tmp_path: Path) -> None:

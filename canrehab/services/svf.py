@@ -3,10 +3,9 @@ pathway's SVF record — recorded by the treating unit's clinicians, read by tho
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from canrehab.codes.catalog import read_definition
+from canrehab.codes.svf import SHIPPED, load_definitions
 from canrehab.domain.access import Actor
 from canrehab.domain.svf import (
     SVF_COLUMNS,
@@ -19,16 +18,10 @@ from canrehab.domain.svf import (
 from canrehab.services.guard import pathway_of, require_read, require_write
 from canrehab.store.repositories.svf import SvfRepository
 
+__all__ = ["ANALYTICS_COLUMNS", "SHIPPED", "analytics_rows", "find", "load_definitions", "record"]
+
 if TYPE_CHECKING:
     from canrehab.services.context import Services
-
-SHIPPED = Path(__file__).resolve().parents[1] / "codes" / "svf.yaml"
-
-
-def load_definitions(path: Path | str | None = None) -> SvfDefinitions:
-    """The SVF pathways with their maximum lead times and 003's SVF goals; an invalid file raises
-    ``DefinitionError`` naming the file and the field."""
-    return read_definition(Path(path) if path is not None else SHIPPED, SvfDefinitions)
 
 
 def record(

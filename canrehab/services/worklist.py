@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from canrehab.codes.svf import load_definitions as load_svf_definitions
 from canrehab.domain.access import Actor
 from canrehab.domain.errors import DomainError
 from canrehab.domain.model import AssessmentStatus
@@ -29,7 +30,6 @@ from canrehab.domain.worklist import (
 )
 from canrehab.services import children as children_service
 from canrehab.services.guard import require_action
-from canrehab.services.svf import load_definitions as load_svf_definitions
 from canrehab.store.repositories.care import MdkRehabRepository
 from canrehab.store.repositories.svf import SvfRepository
 from canrehab.store.repositories.worklist import DateWindow

@@ -39,7 +39,12 @@ def _status_view(status: GoalStatus, today: Any) -> dict[str, Any]:
     if status.goal.level.percent is None and status.source == "care":
         view["reached_text"] = "målet anger ingen siffra: följs över tid"
     elif status.source == "register":
-        view["reached_text"] = "följs med registeruttag"
+        if status.register_year is None:
+            view["reached_text"] = "följs med registeruttag: inget registeruttag är importerat ännu"
+        elif status.goal.level.percent is None:
+            view["reached_text"] = (
+                f"registeruttag {status.register_year}: målet anger ingen siffra, följs över tid"
+            )
     if status.source == "structure" and region is not None:
         view["reached"] = region.reached
         view["reached_text"] = (
@@ -53,6 +58,9 @@ def _status_view(status: GoalStatus, today: Any) -> dict[str, Any]:
         "kind": KIND_SV[status.goal.kind],
         "source_data": SOURCE_SV[status.source],
         "register": status.source == "register",
+        "register_year": status.register_year,
+        "register_dataset": status.register_dataset,
+        "unit_header": "Län" if status.source == "register" else "Enhet",
         "indicator_id": status.goal.indicator,
         "region": region,
         "units": status.units,
