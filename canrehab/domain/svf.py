@@ -59,6 +59,20 @@ class SvfDefinitions(BaseModel):
             raise DomainError("svf.unknown_pathway", "Okänt standardiserat vårdförlopp.", f"unknown {svf_id}")
         return found
 
+    def pathway_for_process(self, process: str) -> SvfPathwayDef:
+        """The one SVF pathway of a diagnosis process (a suspicion recorded by another system names the
+        process only); refused when the definitions give the process none or several."""
+        found = [p for p in self.pathways if process in p.processes]
+        if len(found) != 1:
+            raise DomainError(
+                "svf.no_pathway_for_process",
+                "Diagnosprocessen har inget (eller mer än ett) standardiserat vårdförlopp i "
+                "SVF-definitionerna; starta vårdförloppet vid välgrundad misstanke i webbappen "
+                "och välj SVF där.",
+                f"{len(found)} SVF pathways for process {process}",
+            )
+        return found[0]
+
 
 @dataclass(frozen=True)
 class SvfRecord:

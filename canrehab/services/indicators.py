@@ -411,6 +411,7 @@ class DistributionTable:
     categories: list[tuple[str, str]]  # (key, Swedish label)
     rows: list[tuple[str, str, dict[str, str]]]  # (unit id, label, category -> text); "" = total
     denominator_label: str
+    population: str = ""  # which pathways the table counts, in Swedish (shown under its title)
 
 
 def distribution(
@@ -424,8 +425,10 @@ def distribution(
     require_action(actor, Action.FOLLOWUP, services, "indicator_distribution")
     visible, unit_ids = scope(services, actor, unit)
     names = {u.hsa_id: u.name for u in visible}
-    # the pathways diagnosed (or SVF-started) in the period, as the level table has always counted them
-    facts, _ = _facts(services, actor, unit_ids, process, start, end, assessed=False)
+    # the problem areas count the pathways assessed in the period, whatever their diagnosis date (as the
+    # indicator besvar_minskade does); the needs levels keep their population: the pathways diagnosed (or
+    # whose SVF treatment started) in the period
+    facts, _ = _facts(services, actor, unit_ids, process, start, end, assessed=True)
     suppress = not allowed(actor.role, Action.FOLLOWUP_DRILL_DOWN)
     threshold = services.settings.suppression_threshold
     areas: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -450,7 +453,16 @@ def distribution(
                     item = instrument.item(link_id) if instrument is not None else None
                     labels[link_id] = item.text if item is not None and item.text else link_id
         pw = f.pathway
-        if pw.confirmed_level is not None and (pw.confirmed_level_on is None or pw.confirmed_level_on <= end):
+        diagnosed = pw.diagnosis.diagnosed_on
+        treated = f.svf.treatment_start_on if f.svf is not None else None
+        in_level_population = (diagnosed is not None and start <= diagnosed <= end) or (
+            treated is not None and start <= treated <= end
+        )
+        if (
+            in_level_population
+            and pw.confirmed_level is not None
+            and (pw.confirmed_level_on is None or pw.confirmed_level_on <= end)
+        ):
             levels[u][str(int(pw.confirmed_level))] += 1
             leveled[u] += 1
 
@@ -460,6 +472,7 @@ def distribution(
         dens: dict[str, int],
         cats: list[tuple[str, str]],
         den: str,
+        population: str,
     ) -> DistributionTable:
         rows: list[tuple[str, str, dict[str, str]]] = []
         for unit_id in [*unit_ids, ""]:
@@ -478,7 +491,7 @@ def distribution(
                 unit_id, "", 0, d, suppress=suppress, threshold=threshold
             ).denominator_text
             rows.append((unit_id, names.get(unit_id, unit_id) if unit_id else TOTAL_LABEL, cells))
-        return DistributionTable(title, cats, rows, den)
+        return DistributionTable(title, cats, rows, den, population)
 
     area_cats = sorted(labels.items(), key=lambda kv: (-sum(c[kv[0]] for c in areas.values()), kv[1]))
     level_cats = [(str(int(lv)), lv.label_sv) for lv in NeedsLevel]
@@ -486,7 +499,21 @@ def distribution(
         uow.audit.record("read", "indicators", ",".join(unit_ids), None, "fördelning på gruppnivå")
     return [
         table(
-            "Besvärande problemområden vid senaste Hälsoskattningen", areas, assessed, area_cats, "Skattade"
+            "Besvärande problemområden vid senaste Hälsoskattningen",
+            areas,
+            assessed,
+            area_cats,
+            "Skattade",
+            "Patienter med en Hälsoskattning under perioden, oavsett diagnosdatum; "
+            "den senaste skattningen i perioden räknas.",
         ),
-        table("Bekräftad behovsnivå", levels, leveled, level_cats, "Med bekräftad nivå"),
+        table(
+            "Bekräftad behovsnivå",
+            levels,
+            leveled,
+            level_cats,
+            "Med bekräftad nivå",
+            "Vårdförlopp med diagnos under perioden (eller SVF-behandlingsstart under perioden) "
+            "och en behovsnivå bekräftad senast periodens slut.",
+        ),
     ]

@@ -25,23 +25,31 @@ def record(services: Services, actor: Actor, pathway: Pathway) -> Pathway:
     """Store a pathway as recorded (its patient and unit must exist)."""
     rules.check_start(pathway)
     with services.uow(actor) as uow:
-        uow.patients.get(pathway.patient_id)
-        uow.units.get(pathway.unit_hsa_id)
-        require_write_new_record(services, uow, actor, pathway.patient_id, pathway.unit_hsa_id, "pathway")
-        consulting = [a for a in pathway.contact_nurses if a.role is NurseRole.CONSULTING_NURSE]
-        if consulting:
-            patient = uow.patients.get(pathway.patient_id)
-            for assignment in consulting:
-                require_consulting_nurse(
-                    pathway,
-                    patient,
-                    uow.staff.get(assignment.staff_id),
-                    assignment.from_date,
-                    children_rules(services),
-                )
-        saved: Pathway = uow.pathways.add(pathway.model_copy(update={"version": 1}))
+        saved = add_recorded(services, uow, actor, pathway)
         uow.refresh_worklist(saved.id)
         return saved
+
+
+def add_recorded(services: Services, uow: Any, actor: Actor, pathway: Pathway) -> Pathway:
+    """Within ``uow``: the checks of a recorded pathway's start (patient, unit, the actor's right to open it,
+    consulting nurses) and the pathway added (version 1). ``services.suspicion.record`` adds its SVF record
+    in the same unit of work."""
+    uow.patients.get(pathway.patient_id)
+    uow.units.get(pathway.unit_hsa_id)
+    require_write_new_record(services, uow, actor, pathway.patient_id, pathway.unit_hsa_id, "pathway")
+    consulting = [a for a in pathway.contact_nurses if a.role is NurseRole.CONSULTING_NURSE]
+    if consulting:
+        patient = uow.patients.get(pathway.patient_id)
+        for assignment in consulting:
+            require_consulting_nurse(
+                pathway,
+                patient,
+                uow.staff.get(assignment.staff_id),
+                assignment.from_date,
+                children_rules(services),
+            )
+    saved: Pathway = uow.pathways.add(pathway.model_copy(update={"version": 1}))
+    return saved
 
 
 def change(services: Services, actor: Actor, pathway_id: str, wanted: Pathway, version: int) -> Pathway:

@@ -71,6 +71,27 @@ def start(
         return saved
 
 
+def record(
+    services: Services, actor: Actor, pathway: Pathway, *, definitions: SvfDefinitions | None = None
+) -> Pathway:
+    """A pathway started at välgrundad misstanke as another system recorded it (a FHIR EpisodeOfCare with a
+    provisional Condition): the pathway and its SVF record (the SVF pathway of its diagnosis process, the
+    suspicion date), both written or neither, as ``start`` writes them."""
+    from canrehab.services.pathways import add_recorded
+
+    rules.check_start(pathway)
+    assert pathway.suspicion_on is not None
+    defs = definitions or load_definitions()
+    svf_pathway = defs.pathway_for_process(pathway.diagnosis.process).id
+    svf = check_record(SvfRecord(svf_pathway, pathway.suspicion_on), defs, today=services.today())
+    with services.uow(actor) as uow:
+        saved = add_recorded(services, uow, actor, pathway)
+        by = actor.username or actor.role
+        SvfRepository(uow.session, uow.audit).save(saved.id, saved.patient_id, svf, expected_version=0, by=by)
+        uow.refresh_worklist(saved.id)
+        return saved
+
+
 def confirm(
     services: Services, actor: Actor, pathway_id: str, version: int, *, icd10: str, diagnosed_on: date
 ) -> Pathway:

@@ -137,3 +137,94 @@ def test_a_condition_update_dismisses_the_suspicion_and_the_episode_is_finished(
     stored = patient_service.patient_record(fhir_app.state.fhir_services, actor("karin"), pathway.patient_id)
     (now,) = stored.pathways
     assert now.closed_reason is ClosedReason.SUSPICION_DISMISSED and not now.diagnosis.confirmed
+
+
+def _fhir_created(fhir_app: FastAPI, karin: Fhir) -> tuple[str, str, Pathway]:
+    """A suspicion created through FHIR: the EpisodeOfCare and Condition of a web-started pathway (read
+    through the API) posted for another patient. (patient id, pathway id, the web-started pathway)"""
+    services = fhir_app.state.fhir_services
+    other = patient_service.register_patient(
+        services, actor("karin"), personnummer="191010101010", name="Tio Tiosson", county_code="01"
+    )
+    web = _started(fhir_app)
+    episode = karin.get(f"EpisodeOfCare/{web.id}").json()
+    condition = karin.get(f"Condition/{web.id}-dx").json()
+    for resource in (episode, condition):
+        resource.pop("id", None)
+        resource.pop("meta", None)
+    patient_ref = {"reference": f"Patient/{other.id}"}
+    condition["subject"] = patient_ref
+    episode["patient"] = patient_ref
+    episode["contained"] = [{**condition, "id": "dx"}]
+    episode["diagnosis"] = [{**episode["diagnosis"][0], "condition": {"reference": "#dx"}}]
+    answer = karin.post("EpisodeOfCare", episode)
+    assert answer.status_code == 201, answer.text
+    return other.id, str(answer.json()["id"]), web
+
+
+def test_a_suspicion_created_through_fhir_has_the_svf_record_the_web_door_writes(
+    client: TestClient, fhir_app: FastAPI
+) -> None:
+    from canrehab.services import svf
+
+    karin = Fhir(client, "karin")
+    patient_id, pathway_id, web = _fhir_created(fhir_app, karin)
+    services = fhir_app.state.fhir_services
+    by_web = svf.find(services, actor("karin"), web.patient_id, web.id)
+    by_fhir = svf.find(services, actor("karin"), patient_id, pathway_id)
+    assert by_fhir == by_web and by_fhir is not None
+    assert by_fhir[0].svf_pathway == "brostcancer" and by_fhir[0].suspicion_on == SUSPECTED
+    # confirmed through FHIR: the same use case as the web page; the SVF record keeps its suspicion date
+    read = karin.get(f"Condition/{pathway_id}-dx")
+    confirmed = {
+        **read.json(),
+        "verificationStatus": {"coding": [{"system": VERIFICATION, "code": "confirmed"}]},
+        "code": {"coding": [{"system": systems.ICD10_SE, "code": "C50.9"}]},
+        "recordedDate": "2026-02-20",
+    }
+    answer = karin.put(f"Condition/{pathway_id}-dx", confirmed, {"If-Match": read.headers["etag"]})
+    assert answer.status_code == 200, answer.text
+    suspicion.confirm(
+        services, actor("karin"), web.id, web.version, icd10="C50.9", diagnosed_on=date(2026, 2, 20)
+    )
+    after_fhir = svf.find(services, actor("karin"), patient_id, pathway_id)
+    after_web = svf.find(services, actor("karin"), web.patient_id, web.id)
+    assert after_fhir == after_web == by_web
+    (fhir_pathway,) = patient_service.patient_record(services, actor("karin"), patient_id).pathways
+    (web_pathway,) = patient_service.patient_record(services, actor("karin"), web.patient_id).pathways
+    fields = ("suspicion_on", "diagnosis", "closed_reason", "version")
+    assert [getattr(fhir_pathway, f) for f in fields] == [getattr(web_pathway, f) for f in fields]
+
+
+def test_a_fhir_suspicion_whose_process_has_no_svf_is_refused_and_nothing_is_written(
+    client: TestClient, fhir_app: FastAPI
+) -> None:
+    karin = Fhir(client, "karin")
+    services = fhir_app.state.fhir_services
+    other = patient_service.register_patient(
+        services, actor("karin"), personnummer="191010101010", name="Tio Tiosson", county_code="01"
+    )
+    web = _started(fhir_app)
+    episode = karin.get(f"EpisodeOfCare/{web.id}").json()
+    condition = karin.get(f"Condition/{web.id}-dx").json()
+    for resource in (episode, condition):
+        resource.pop("id", None)
+        resource.pop("meta", None)
+    condition["subject"] = episode["patient"] = {"reference": f"Patient/{other.id}"}
+    # "Övriga cancerdiagnoser": no SVF pathway of codes/svf.yaml belongs to it
+    condition["code"] = {"text": "Välgrundad misstanke om cancer: Övriga cancerdiagnoser"}
+    condition["extension"] = [
+        {
+            "url": systems.EXT_DIAGNOSIS_PROCESS,
+            "valueCoding": {"system": systems.CS_DIAGNOSIS_PROCESS, "code": "other"},
+        }
+    ]
+    episode["contained"] = [{**condition, "id": "dx"}]
+    episode["diagnosis"] = [{**episode["diagnosis"][0], "condition": {"reference": "#dx"}}]
+    answer = karin.post("EpisodeOfCare", episode)
+    assert answer.status_code == 422, answer.text
+    assert "standardiserat vårdförlopp" in answer.text
+    from canrehab.services.context import SYSTEM
+
+    with services.uow(SYSTEM, log_reads=False) as uow:
+        assert list(uow.pathways.for_patient(other.id)) == []

@@ -1,5 +1,6 @@
 """EpisodeOfCare (the pathway, with phases, contact nurse and Min vårdplan) and Condition (its diagnosis):
-read and search; create and update through ``services.pathways``. Updating the Condition of a pathway
+read and search; create and update through ``services.pathways`` (a pathway started at välgrundad misstanke,
+created with its SVF record through ``services.suspicion.record``). Updating the Condition of a pathway
 started at välgrundad misstanke confirms the diagnosis (verificationStatus ``confirmed``, the ICD-10-SE code
 and ``recordedDate``) or dismisses the suspicion (``refuted`` with ``abatementDateTime``) through
 ``services.suspicion``, the use cases the web pages call."""
@@ -89,6 +90,9 @@ def episode_create(ctx: Ctx, data: Json) -> Json:
     pathway = m.pathway_from_fhir(episode, condition)
     refuse_unkept(data, episode_json(pathway))
     refuse_unkept(condition, as_json(m.condition_to_fhir(pathway)))
+    if pathway.suspicion_on is not None:
+        # started at välgrundad misstanke: the pathway with its SVF record, as the web page starts it
+        return episode_json(suspicion.record(ctx.services, ctx.actor, pathway))
     return episode_json(pathways.record(ctx.services, ctx.actor, pathway))
 
 
