@@ -149,3 +149,17 @@ def require_write_new_record(
     if allowed(actor.role, Action.CHANGE_RECORD) and unit_hsa_id in actor.unit_hsa_ids:
         return
     require_write(services, uow, actor, patient_id, entity_type)
+
+
+def require_read_for_new_pathway(services: Services, uow: Any, actor: Actor, patient_id: str) -> bool:
+    """Reading a patient's name and personnummer to start a pathway at one of the actor's units: allowed with
+    a care relation (as ``require_read``) or, without one, to a clinician who may change records and works at
+    a unit (the new pathway creates the relation). Nothing else of the patient is read this way. True when
+    there was no care relation (the caller audits it); a refusal is logged as every other."""
+    related = uow.patients.related_unit_hsa_ids(patient_id)
+    if may_read_patient(actor, patient_id, related):
+        return False
+    if allowed(actor.role, Action.CHANGE_RECORD) and actor.unit_hsa_ids and actor.patient_id is None:
+        return True
+    log_denied(services, actor, "patient", patient_id, patient_id)
+    raise denied(audited=True)

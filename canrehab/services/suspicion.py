@@ -12,9 +12,16 @@ from canrehab.domain import pathway as rules
 from canrehab.domain.access import Actor
 from canrehab.domain.diagnosis import normalise_icd10, process_for
 from canrehab.domain.errors import DomainError
-from canrehab.domain.model import Pathway
+from canrehab.domain.identity import parse_personnummer
+from canrehab.domain.model import Pathway, Patient
+from canrehab.domain.permissions import Action
 from canrehab.domain.svf import SvfDefinitions, SvfRecord, check_record
-from canrehab.services.guard import require_write, require_write_new_record
+from canrehab.services.guard import (
+    require_action,
+    require_read_for_new_pathway,
+    require_write,
+    require_write_new_record,
+)
 from canrehab.services.svf import load_definitions
 from canrehab.store.repositories.svf import SvfRepository
 
@@ -37,6 +44,40 @@ def _process_of(services: Services, process: str, svf: str, definitions: SvfDefi
     if process not in known:
         raise DomainError("pathway.unknown_process", "Okänd diagnosprocess.", f"unknown process {process}")
     return process
+
+
+NO_RELATION = "nytt vårdförlopp utan vårdrelation"
+LOOKED_UP = "uppslag på personnummer för nytt vårdförlopp"
+
+
+def patient_for_new_pathway(services: Services, actor: Actor, patient_id: str) -> Patient:
+    """The patient (name and personnummer, for the new-pathway page) for a clinician who may start a pathway
+    at one of her units, with or without a care relation yet; without one, the read is audited. The patient's
+    records stay behind the read guard until the pathway exists."""
+    with services.uow(actor, log_reads=False) as uow:
+        unrelated = require_read_for_new_pathway(services, uow, actor, patient_id)
+        patient: Patient = uow.patients.get(patient_id)
+        uow.audit.record("read", "patient", patient_id, patient_id, NO_RELATION if unrelated else "")
+        return patient
+
+
+def patient_for_new_pathway_by_personnummer(services: Services, actor: Actor, text: str) -> str:
+    """The id of the patient with this personnummer, looked up to start a pathway (a clinician of a unit);
+    the personnummer is parsed (a Swedish DomainError when malformed) and never logged."""
+    require_action(actor, Action.CHANGE_RECORD, services, "patient")
+    if not actor.unit_hsa_ids:
+        raise DomainError("access.denied", "Du arbetar inte på någon vårdenhet.", "no unit")
+    person = parse_personnummer(text, today=services.today())
+    with services.uow(actor, log_reads=False) as uow:
+        found = uow.patients.get_by_personnummer(person.personnummer)
+        if found is None:
+            raise DomainError(
+                "patient.unknown_personnummer",
+                "Ingen patient är registrerad med det personnumret.",
+                "no patient with the personnummer",
+            )
+        uow.audit.record("read", "patient", str(found.id), str(found.id), LOOKED_UP)
+        return str(found.id)
 
 
 def start(

@@ -158,3 +158,65 @@ def test_the_start_at_suspicion_in_chromium_at_desktop_and_phone_width(world: Wo
         page.set_viewport_size({"width": 390, "height": 900})
         page.goto(f"{base}/patient/{world.patient_id}/nytt-vardforlopp?start=suspicion")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def _stranger(world: World) -> tuple[str, str]:
+    """A patient with no pathway at the nurse's unit: (patient id, personnummer)."""
+    with world.services.uow(SYSTEM, log_reads=False) as uow:
+        ours = {p.patient_id for p in uow.pathways.for_unit(world.unit)}
+        for unit in uow.units.list_all():
+            for p in uow.pathways.for_unit(unit.hsa_id):
+                if p.patient_id not in ours:
+                    return p.patient_id, uow.patients.get(p.patient_id).personnummer
+    raise AssertionError("the demo region has a patient of another unit")
+
+
+def test_a_nurse_starts_a_pathway_for_a_patient_she_looks_up_without_reading_the_record(world: World) -> None:
+    patient_id, personnummer = _stranger(world)
+    nurse = logged_in(world.app, "ssk")
+    assert nurse.get(f"/patient/{patient_id}").status_code == 403
+    lookup = nurse.get("/nytt-vardforlopp")
+    assert lookup.status_code == 200 and "Personnummer" in lookup.text
+    unknown = nurse.post("/nytt-vardforlopp", data={**_form(lookup.text), "personnummer": "19101010-1010"})
+    assert unknown.status_code == 400 and "Ingen patient är registrerad med det personnumret." in unknown.text
+    found = nurse.post(
+        "/nytt-vardforlopp",
+        data={**_form(lookup.text), "personnummer": personnummer, "start": "suspicion"},
+        follow_redirects=False,
+    )
+    assert found.status_code == 303
+    assert found.headers["location"] == f"/patient/{patient_id}/nytt-vardforlopp?start=suspicion"
+    assert personnummer not in found.headers["location"]
+    form = nurse.get(found.headers["location"])
+    assert form.status_code == 200 and 'value="suspicion" checked' in form.text
+    # the page opened nothing else: the patient's record is still refused
+    assert nurse.get(f"/patient/{patient_id}").status_code == 403
+    started = nurse.post(
+        f"/patient/{patient_id}/nytt-vardforlopp",
+        data={
+            **_form(form.text),
+            "start": "suspicion",
+            "unit_hsa_id": world.unit,
+            "svf_pathway": "brostcancer",
+            "suspicion_on": (TODAY - timedelta(days=1)).isoformat(),
+        },
+        follow_redirects=False,
+    )
+    assert started.status_code == 303
+    assert nurse.get(f"/patient/{patient_id}").status_code == 200  # the care relation exists now
+
+
+def test_the_lookup_page_in_chromium_at_desktop_and_phone_width(world: World) -> None:
+    with serve(world.app) as base, chromium() as browser:
+        page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+        page.goto(f"{base}/logga-in")
+        page.get_by_label("Användarnamn").fill("ssk")
+        page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Logga in").click()
+        page.goto(f"{base}/nytt-vardforlopp")
+        page.get_by_label("Personnummer").fill("19101010-1010")
+        page.get_by_role("button", name="Sök och fortsätt").click()
+        assert page.get_by_text("Ingen patient är registrerad med det personnumret.").is_visible()
+        screenshot(page, "pathway-lookup")  # at its own size, 1366 and 390 px, axe-core at each
+        page.set_viewport_size({"width": 390, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -38,7 +38,7 @@ def _page(
     error: str = "",
     status_code: int = 200,
 ) -> Response:
-    patient = patient_service.patient_brief(services, user.actor, patient_id)
+    patient = suspicion_service.patient_for_new_pathway(services, user.actor, patient_id)
     context: dict[str, Any] = {
         "patient": patient,
         "values": values,
@@ -51,6 +51,30 @@ def _page(
         "today": services.today().isoformat(),
     }
     return render(request, "pathway_new.html", context, status_code=status_code)
+
+
+@router.get("/nytt-vardforlopp")
+def lookup_form(request: Request, user: UnitWorker) -> Response:
+    """A new pathway for a patient looked up by personnummer (no care relation at the unit needed)."""
+    return render(request, "pathway_lookup.html", {"personnummer": "", "error": ""})
+
+
+@router.post("/nytt-vardforlopp")
+async def lookup(request: Request, services: ServicesDep, user: UnitWorker) -> Response:
+    """The personnummer comes in the body (never a URL or an access log); the form goes on by the id."""
+    form = await request.form()
+    personnummer = forms.text(form, "personnummer", 20)
+    start = "suspicion" if forms.text(form, "start", 20) == "suspicion" else "diagnosis"
+    try:
+        if not personnummer:
+            raise DomainError("form.personnummer", "Ange personnummer (ÅÅÅÅMMDD-NNNN).", "no personnummer")
+        patient_id = suspicion_service.patient_for_new_pathway_by_personnummer(
+            services, user.actor, personnummer
+        )
+    except DomainError as refused:
+        context = {"personnummer": personnummer, "error": _refusal(refused)}
+        return render(request, "pathway_lookup.html", context, status_code=400)
+    return RedirectResponse(f"/patient/{patient_id}/nytt-vardforlopp?start={start}", status_code=303)
 
 
 @router.get("/patient/{patient_id}/nytt-vardforlopp")
