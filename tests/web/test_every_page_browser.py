@@ -33,6 +33,7 @@ VISITED_ELSEWHERE = {
     "/patient/{patient_id}/plan": "test_forms_reshow_browser, test_e2e_care_flow",
     "/patient/{patient_id}/svf/{pathway_id}": "test_svf_page",
     "/patient/{patient_id}/nytt-vardforlopp": "test_pathway_start",
+    "/nytt-vardforlopp": "test_pathway_start",
     "/bedomning/{assessment_id}": "test_e2e_care_flow, test_child_pathway_browser",
     "/skattning/{token}": "test_patient_form_browser, test_e2e_care_flow",
     "/plan/{plan_id}/utskrift": "test_e2e_roles_day",
