@@ -127,7 +127,7 @@ def test_a_rejected_handover_stands_out_first_with_its_reason(world: World) -> N
     outbox = html[html.index('id="utkorg"') :]
     body = outbox[outbox.index("<tbody>") :]
     first_row = body[: body.index("</tr>")]
-    assert 'class="highlight"' in first_row and "avvisad" in first_row
+    assert 'class="rejected"' in first_row and "avvisad" in first_row
     assert "Fel mottagare, skicka till VC" in first_row
 
 
