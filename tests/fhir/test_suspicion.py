@@ -139,12 +139,18 @@ def test_a_condition_update_dismisses_the_suspicion_and_the_episode_is_finished(
     assert now.closed_reason is ClosedReason.SUSPICION_DISMISSED and not now.diagnosis.confirmed
 
 
-def _fhir_created(fhir_app: FastAPI, karin: Fhir) -> tuple[str, str, Pathway]:
-    """A suspicion created through FHIR: the EpisodeOfCare and Condition of a web-started pathway (read
-    through the API) posted for another patient. (patient id, pathway id, the web-started pathway)"""
-    services = fhir_app.state.fhir_services
+def _copied_for_another_patient(
+    fhir_app: FastAPI, karin: Fhir
+) -> tuple[str, Pathway, dict[str, Any], dict[str, Any]]:
+    """The EpisodeOfCare and Condition of a web-started suspicion (read through the API), without id and
+    meta, pointed at another registered patient. (that patient's id, the web-started pathway, episode,
+    condition)"""
     other = patient_service.register_patient(
-        services, actor("karin"), personnummer="191010101010", name="Tio Tiosson", county_code="01"
+        fhir_app.state.fhir_services,
+        actor("karin"),
+        personnummer="191010101010",
+        name="Tio Tiosson",
+        county_code="01",
     )
     web = _started(fhir_app)
     episode = karin.get(f"EpisodeOfCare/{web.id}").json()
@@ -152,14 +158,24 @@ def _fhir_created(fhir_app: FastAPI, karin: Fhir) -> tuple[str, str, Pathway]:
     for resource in (episode, condition):
         resource.pop("id", None)
         resource.pop("meta", None)
-    patient_ref = {"reference": f"Patient/{other.id}"}
-    condition["subject"] = patient_ref
-    episode["patient"] = patient_ref
+    condition["subject"] = episode["patient"] = {"reference": f"Patient/{other.id}"}
+    return other.id, web, episode, condition
+
+
+def _post_with_contained(karin: Fhir, episode: dict[str, Any], condition: dict[str, Any]) -> Any:
+    """POST the EpisodeOfCare with its Condition contained as its diagnosis."""
     episode["contained"] = [{**condition, "id": "dx"}]
     episode["diagnosis"] = [{**episode["diagnosis"][0], "condition": {"reference": "#dx"}}]
-    answer = karin.post("EpisodeOfCare", episode)
+    return karin.post("EpisodeOfCare", episode)
+
+
+def _fhir_created(fhir_app: FastAPI, karin: Fhir) -> tuple[str, str, Pathway]:
+    """A suspicion created through FHIR: the EpisodeOfCare and Condition of a web-started pathway (read
+    through the API) posted for another patient. (patient id, pathway id, the web-started pathway)"""
+    other_id, web, episode, condition = _copied_for_another_patient(fhir_app, karin)
+    answer = _post_with_contained(karin, episode, condition)
     assert answer.status_code == 201, answer.text
-    return other.id, str(answer.json()["id"]), web
+    return other_id, str(answer.json()["id"]), web
 
 
 def test_a_suspicion_created_through_fhir_has_the_svf_record_the_web_door_writes(
@@ -201,16 +217,7 @@ def test_a_fhir_suspicion_whose_process_has_no_svf_is_refused_and_nothing_is_wri
 ) -> None:
     karin = Fhir(client, "karin")
     services = fhir_app.state.fhir_services
-    other = patient_service.register_patient(
-        services, actor("karin"), personnummer="191010101010", name="Tio Tiosson", county_code="01"
-    )
-    web = _started(fhir_app)
-    episode = karin.get(f"EpisodeOfCare/{web.id}").json()
-    condition = karin.get(f"Condition/{web.id}-dx").json()
-    for resource in (episode, condition):
-        resource.pop("id", None)
-        resource.pop("meta", None)
-    condition["subject"] = episode["patient"] = {"reference": f"Patient/{other.id}"}
+    other_id, _web, episode, condition = _copied_for_another_patient(fhir_app, karin)
     # "Övriga cancerdiagnoser": no SVF pathway of codes/svf.yaml belongs to it
     condition["code"] = {"text": "Välgrundad misstanke om cancer: Övriga cancerdiagnoser"}
     condition["extension"] = [
@@ -219,12 +226,10 @@ def test_a_fhir_suspicion_whose_process_has_no_svf_is_refused_and_nothing_is_wri
             "valueCoding": {"system": systems.CS_DIAGNOSIS_PROCESS, "code": "other"},
         }
     ]
-    episode["contained"] = [{**condition, "id": "dx"}]
-    episode["diagnosis"] = [{**episode["diagnosis"][0], "condition": {"reference": "#dx"}}]
-    answer = karin.post("EpisodeOfCare", episode)
+    answer = _post_with_contained(karin, episode, condition)
     assert answer.status_code == 422, answer.text
     assert "standardiserat vårdförlopp" in answer.text
     from canrehab.services.context import SYSTEM
 
     with services.uow(SYSTEM, log_reads=False) as uow:
-        assert list(uow.pathways.for_patient(other.id)) == []
+        assert list(uow.pathways.for_patient(other_id)) == []

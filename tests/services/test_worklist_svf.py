@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from canrehab.domain.model import Pathway, Patient
 from canrehab.domain.svf import SvfRecord
 from canrehab.services import patients as patient_service
 from canrehab.services import suspicion, svf
@@ -25,9 +26,8 @@ def _listed(services: Services, flag: str, pathway_id: str, group: str | None = 
     return [row for row in result.rows if row.pathway_id == pathway_id]
 
 
-def test_an_svf_pathway_waits_for_its_mdk_then_its_treatment_start_then_leaves_the_list(
-    services: Services,
-) -> None:
+def _suspected(services: Services) -> tuple[Patient, Pathway]:
+    """A patient registered at the unit and a breast-cancer SVF pathway started at the suspicion."""
     patient = patient_service.register_patient(
         services, NURSE, personnummer="19121212-1212", name="Tolvan Tolvansson", county_code="01"
     )
@@ -39,6 +39,13 @@ def test_an_svf_pathway_waits_for_its_mdk_then_its_treatment_start_then_leaves_t
         svf_pathway="brostcancer",
         suspicion_on=SUSPECTED,
     )
+    return patient, pathway
+
+
+def test_an_svf_pathway_waits_for_its_mdk_then_its_treatment_start_then_leaves_the_list(
+    services: Services,
+) -> None:
+    patient, pathway = _suspected(services)
     assert worklist_service.svf_max_days()["brostcancer"] == 35
 
     (row,) = _listed(services, "svf_mdk_due", pathway.id)
@@ -85,17 +92,7 @@ def test_an_svf_pathway_waits_for_its_mdk_then_its_treatment_start_then_leaves_t
 def test_a_suspicion_not_to_be_discussed_at_mdk_waits_for_the_treatment_start_only(
     services: Services,
 ) -> None:
-    patient = patient_service.register_patient(
-        services, NURSE, personnummer="19121212-1212", name="Tolvan Tolvansson", county_code="01"
-    )
-    pathway = suspicion.start(
-        services,
-        NURSE,
-        patient_id=patient.id,
-        unit_hsa_id=ONK,
-        svf_pathway="brostcancer",
-        suspicion_on=SUSPECTED,
-    )
+    patient, pathway = _suspected(services)
     svf.record(
         services,
         NURSE,
