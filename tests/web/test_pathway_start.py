@@ -15,9 +15,10 @@ import pytest
 from canrehab.config import Settings
 from canrehab.domain.model import ClosedReason, Pathway
 from canrehab.services.context import SYSTEM, Services
-from canrehab.synth.demo import DEMO_PASSWORD, build_demo
+from canrehab.synth.demo import build_demo
 from canrehab.web.app import create_app
 from tests.web.browser import chromium, screenshot
+from tests.web.conftest import login_page
 from tests.web.live_server import serve
 from tests.web.login import logged_in
 
@@ -141,11 +142,7 @@ def test_the_nurse_dismisses_a_suspicion(world: World) -> None:
 
 def test_the_start_at_suspicion_in_chromium_at_desktop_and_phone_width(world: World) -> None:
     with serve(world.app) as base, chromium() as browser:
-        page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-        page.goto(f"{base}/logga-in")
-        page.get_by_label("Användarnamn").fill("ssk")
-        page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Logga in").click()
+        page = login_page(browser, base, "ssk")
         page.goto(f"{base}/patient/{world.patient_id}")
         page.get_by_role("link", name="vid välgrundad misstanke (SVF)").click()
         page.get_by_label("Standardiserat vårdförlopp").select_option("brostcancer")
@@ -208,11 +205,7 @@ def test_a_nurse_starts_a_pathway_for_a_patient_she_looks_up_without_reading_the
 
 def test_the_lookup_page_in_chromium_at_desktop_and_phone_width(world: World) -> None:
     with serve(world.app) as base, chromium() as browser:
-        page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-        page.goto(f"{base}/logga-in")
-        page.get_by_label("Användarnamn").fill("ssk")
-        page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Logga in").click()
+        page = login_page(browser, base, "ssk")
         page.goto(f"{base}/nytt-vardforlopp")
         page.get_by_label("Personnummer").fill("19101010-1010")
         page.get_by_role("button", name="Sök och fortsätt").click()
