@@ -208,18 +208,25 @@ def _rehab_assessments(gen: RegionGenerator, bundle: PatientBundle, pathway: Pat
         if level_set is not None and not level_set.contains(level):
             continue  # a level the region's set does not have: the use case would refuse it
         inpatient = rng.random() < 0.15  # assessed on the ward during an admission (AW030's sluten vård)
-        pathway, record = assessment_rules.assess_rehab_needs(
-            pathway,
-            level=level,
-            by=rng.choice(assessors),
-            on=on,
-            today=today,
-            professions=gen.professions,
-            existing=bundle.kva,
-            level_set=level_set,
-            care_type=CareType.INPATIENT if inpatient else CareType.OUTPATIENT,
-            codes=gen.catalog.kva or None,
-        )
+        try:
+            pathway, record = assessment_rules.assess_rehab_needs(
+                pathway,
+                level=level,
+                by=rng.choice(assessors),
+                on=on,
+                today=today,
+                professions=gen.professions,
+                existing=bundle.kva,
+                level_set=level_set,
+                care_type=CareType.INPATIENT if inpatient else CareType.OUTPATIENT,
+                codes=gen.catalog.kva or None,
+            )
+        except DomainError as exc:
+            # two referrals to one profession, answered by the same professional on the same day: one
+            # assessment covers both (the use case refuses a second AW019 that day, and so does the generator)
+            if exc.code != "assessment.rehab_already_recorded":
+                raise
+            continue
         bundle.kva.append(record)
     return pathway
 
