@@ -6,21 +6,27 @@ connection with the ``IMMEDIATE`` execution option, which every unit of work use
 writes its changes and audit rows at the end, and a deferred transaction that read first cannot wait for the
 write lock (SQLite answers "database is locked" at once when another writer committed meanwhile), while an
 immediate one takes the write lock at its start and waits up to the busy timeout for it. PostgreSQL
-is reached through psycopg 3 with a pre-pinged pool. A database is always created by the Alembic migrations
+is reached through psycopg 3 with a pooled connection pinged at checkout only when it has been idle for
+:data:`PING_AFTER_IDLE_SECONDS` (a connection a request returned a moment ago is not pinged again: under load
+that saves two round trips per page; one a restart or a network timeout may have dropped is, and a dead one is
+replaced before use). A database is always created by the Alembic migrations
 shipped in ``canrehab/store/migrations`` (never ``create_all``).
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+PING_AFTER_IDLE_SECONDS = 5.0
+"""A pooled PostgreSQL connection idle this long is pinged before it is handed out."""
 # Execution option: begin this connection's transaction with BEGIN IMMEDIATE on SQLite (no effect elsewhere).
 IMMEDIATE = "canrehab_immediate"
 
@@ -49,7 +55,33 @@ def make_engine(url: str, **options: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(parsed, **{"pool_pre_ping": True, "pool_size": 20, "max_overflow": 20, **options})
+    engine = create_engine(parsed, **{"pool_size": 20, "max_overflow": 20, **options})
+    event.listen(engine, "checkin", _idle_since)
+    event.listen(engine, "checkout", _ping_if_idle)
+    return engine
+
+
+_IDLE_SINCE = "canrehab_idle_since"
+
+
+def _idle_since(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """SQLAlchemy's ``pool_pre_ping``, but only for a connection idle at least
+    :data:`PING_AFTER_IDLE_SECONDS` (a new one has no idle time and is not pinged). A failed ping raises
+    ``DisconnectionError``: the pool discards the connection and hands out a fresh one (the pool's
+    documented contract for the checkout event)."""
+    since = record.info.get(_IDLE_SINCE)
+    if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as error:
+        raise exc.DisconnectionError(f"stale pooled connection: {type(error).__name__}") from error
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
