@@ -16,11 +16,12 @@ shipped in ``canrehab/store/migrations`` (never ``create_all``).
 from __future__ import annotations
 
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event, exc
-from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Dialect, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -57,7 +58,7 @@ def make_engine(url: str, **options: Any) -> Engine:
         return engine
     engine = create_engine(parsed, **{"pool_size": 20, "max_overflow": 20, **options})
     event.listen(engine, "checkin", _idle_since)
-    event.listen(engine, "checkout", _ping_if_idle)
+    event.listen(engine, "checkout", partial(_ping_if_idle, engine.dialect))
     return engine
 
 
@@ -69,17 +70,17 @@ def _idle_since(_dbapi_connection: Any, record: Any) -> None:
         record.info[_IDLE_SINCE] = time.monotonic()
 
 
-def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+def _ping_if_idle(dialect: Dialect, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
     """SQLAlchemy's ``pool_pre_ping``, but only for a connection idle at least
     :data:`PING_AFTER_IDLE_SECONDS` (a new one has no idle time and is not pinged). A failed ping raises
     ``DisconnectionError``: the pool discards the connection and hands out a fresh one (the pool's
-    documented contract for the checkout event)."""
+    documented contract for the checkout event). The ping is the dialect's own (psycopg: an empty statement
+    in autocommit, so the connection is handed out outside a transaction, as it came back)."""
     since = record.info.get(_IDLE_SINCE)
     if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
         return
     try:
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
+        dialect.do_ping(dbapi_connection)
     except Exception as error:
         raise exc.DisconnectionError(f"stale pooled connection: {type(error).__name__}") from error
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from psycopg.pq import TransactionStatus
 from sqlalchemy.engine import Engine
 
 from canrehab.store import db
@@ -57,3 +59,17 @@ def test_a_connection_returned_a_moment_ago_is_not_pinged(
     with pytest.raises(sa.exc.OperationalError):  # not pinged: the use itself finds it dropped
         _backend_pid(engine)
     assert _backend_pid(engine) != first  # ... and the pool has replaced it
+
+
+def test_a_pinged_connection_is_handed_out_outside_a_transaction(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ping must not leave a transaction open: a caller that switches the connection to autocommit
+    (the session store's reads) would be refused ("can't change 'autocommit' now")."""
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)
+    _backend_pid(engine)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        assert conn.execute(sa.text("SELECT 1")).scalar_one() == 1
+    with engine.connect() as conn:
+        raw: Any = conn.connection.dbapi_connection
+        assert raw.info.transaction_status == TransactionStatus.IDLE
