@@ -60,8 +60,8 @@ def parse_first_treatment(raw: str | None) -> FirstTreatment | None:
         known = ", ".join(kind.value for kind in FirstTreatment)
         raise DomainError(
             "svf.unknown_first_treatment",
-            "Okänd typ av första behandling.",
-            f"unknown first treatment {raw!r}; known: {known}",
+            f"Okänd typ av första behandling (”{raw[:40]}”); välj en av typerna i listan.",
+            f"unknown first treatment {raw[:40]!r}; known: {known}",
         ) from None
 
 
