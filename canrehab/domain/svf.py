@@ -45,7 +45,7 @@ FIRST_TREATMENT_SV: Mapping[FirstTreatment, str] = {
     FirstTreatment.KOMBINERAD_LAKEMEDEL_STRAL: "Kombinerad läkemedels- och strålbehandling",
     FirstTreatment.AKTIV_MONITORERING: "Aktiv monitorering",
     FirstTreatment.EXSPEKTANS: "Exspektans",
-    FirstTreatment.ICKE_TUMORSPECIFIK: "Icke tumörspecifik (palliativ, symtomlindrande) behandling",
+    FirstTreatment.ICKE_TUMORSPECIFIK: "Icke tumörspecifik behandling (palliativ, symtomlindrande)",
 }
 """The Swedish name of each kind of first treatment (the forms and the lead-time notice)."""
 
@@ -111,11 +111,12 @@ class SvfPathwayDef(BaseModel):
         return max(self.max_days_by_treatment.values())
 
     def maxima_sv(self) -> str:
-        """The maxima in Swedish, e.g. "35 dagar" or "kirurgi 30, strålbehandling 34 dagar"."""
+        """The maxima in Swedish, e.g. "35 dagar" or "kirurgi 30 dagar, strålbehandling 34 dagar"."""
         if self.max_days_by_treatment is None:
             return f"{self.max_days} dagar"
-        parts = [f"{FIRST_TREATMENT_SV[k].lower()} {d}" for k, d in self.max_days_by_treatment.items()]
-        return ", ".join(parts) + " dagar"
+        return ", ".join(
+            f"{FIRST_TREATMENT_SV[k].lower()} {d} dagar" for k, d in self.max_days_by_treatment.items()
+        )
 
 
 class SvfGoal(BaseModel):
@@ -209,13 +210,13 @@ def check_record(record: SvfRecord, definitions: SvfDefinitions, *, today: date)
             raise _error(
                 "first_treatment_required",
                 f"Ange typ av första behandling: ledtiden för {svf.name_sv} beror på behandlingen "
-                f"(max {svf.maxima_sv()}).",
+                f"({svf.maxima_sv()}).",
             )
         if svf.max_days_for(kind) is None:
             raise _error(
                 "first_treatment_not_in_pathway",
                 f"{svf.name_sv} har ingen ledtid för {FIRST_TREATMENT_SV[kind].lower()}; välj en av "
-                f"behandlingarna i vårdförloppet (max {svf.maxima_sv()}).",
+                f"behandlingarna i vårdförloppet ({svf.maxima_sv()}).",
             )
     return record
 

@@ -94,6 +94,7 @@ def _page(
             "kind": FIRST_TREATMENT_SV[kind].lower() if kind is not None else "",
             "by_treatment": svf.by_treatment,
             "within": svf_rules.within_max(current, definitions),
+            "source": svf.source,
         }
     context = {
         "patient": record.patient,
