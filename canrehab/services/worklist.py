@@ -111,8 +111,10 @@ def status_rows(
 
 @cache
 def svf_max_days() -> dict[str, int]:
-    """The maximum lead time of each SVF pathway (``codes/svf.yaml``), read once."""
-    return {p.id: p.max_days for p in load_svf_definitions().pathways}
+    """The maximum lead time of each SVF pathway (``codes/svf.yaml``), read once: for a pathway with maxima
+    per kind of first treatment the longest (the kind is known only with the treatment start, and the
+    worklist's due date is the day by which any first treatment is late)."""
+    return {p.id: p.longest_max_days() for p in load_svf_definitions().pathways}
 
 
 def rows_from_aggregates(

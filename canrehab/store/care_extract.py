@@ -37,7 +37,13 @@ from canrehab.domain.assessment import PREM_FULLY, PREM_INVOLVEMENT_ITEM
 from canrehab.domain.care_dataset import SCHEMAS
 from canrehab.domain.model import AssessmentStatus, PhaseKind, PlanStatus
 from canrehab.domain.offers import first_contact_nurse_offer, first_min_vardplan_offer
-from canrehab.domain.svf import SvfDefinitions, SvfRecord, discussed_at_mdk_on, within_max
+from canrehab.domain.svf import (
+    SvfDefinitions,
+    SvfRecord,
+    discussed_at_mdk_on,
+    parse_first_treatment,
+    within_max,
+)
 from canrehab.store.orm import TABLES
 from canrehab.store.orm_svf import SvfRecordRow
 
@@ -221,6 +227,7 @@ def _pathways_query(selected: sa.ColumnElement[bool], json: _JsonOps) -> sa.Sele
             svf.mdk_discussed,
             svf.mdk_on,
             svf.treatment_start_on,
+            svf.first_treatment,
         )
         .select_from(PATHWAY.outerjoin(SVF, svf.pathway_id == pw.id))
         .where(selected)
@@ -331,9 +338,25 @@ def _pathway_rows(definitions: SvfDefinitions) -> RowsToColumns:
                 mvp_established_on,
                 mvp_declined_on,
                 mvp_digital,
-                *svf_values,
+                svf_pathway,
+                suspicion_on,
+                mdk_discussed,
+                mdk_on,
+                treatment_start_on,
+                first_treatment,
             ) = row
-            record = None if svf_values[0] is None else SvfRecord(*svf_values)
+            record = (
+                None
+                if svf_pathway is None
+                else SvfRecord(
+                    svf_pathway,
+                    suspicion_on,
+                    mdk_discussed,
+                    mdk_on,
+                    treatment_start_on,
+                    parse_first_treatment(first_treatment),
+                )
+            )
             assignments = [
                 (_day(a.get("offered_on")), _on(a["from_date"])) for a in orjson.loads(nurses_json)
             ]

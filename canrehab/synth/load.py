@@ -125,7 +125,7 @@ def load_svf_records(conn: Connection, batch: list[PatientBundle]) -> None:
 
     from sqlalchemy import insert
 
-    from canrehab.store.repositories.svf import FIELDS, TABLE
+    from canrehab.store.repositories.svf import TABLE, row_values
 
     now = datetime.now(UTC)
     rows = [
@@ -135,7 +135,7 @@ def load_svf_records(conn: Connection, batch: list[PatientBundle]) -> None:
             "version": 1,
             "recorded_by": "synth",
             "recorded_at": now,
-            **{name: getattr(b.svf, name) for name in FIELDS},
+            **row_values(b.svf),
         }
         for b in batch
         if b.svf is not None

@@ -2,7 +2,7 @@
 (``codes/svf.yaml``) are started at välgrundad misstanke a few days to weeks before the diagnosis; a few
 suspicions are dismissed (avskriven misstanke: the pathway closes without a diagnosis), the most recent are
 still under investigation, the rest are confirmed. Each gets its SVF record (suspicion, MDK, the first
-treatment start).
+treatment start, and its kind where the SVF's maximum depends on it).
 
 Drawn from a generator of its own, seeded by the patient, after the rest of the patient was generated, so
 that the other patients of a seed stay as they were."""
@@ -61,5 +61,10 @@ def svf_start(
     mdk_on = min(today, diagnosed_on + timedelta(days=draw.randint(0, 7))) if discussed else None
     if mdk_on is not None and treatment_start is not None:
         mdk_on = min(mdk_on, treatment_start)
-    record = SvfRecord(svf.id, suspicion_on, discussed, mdk_on, treatment_start)
+    kind = None
+    if svf.max_days_by_treatment is not None and treatment_start is not None:
+        # the kind of the first treatment, where the SVF's maximum depends on it: one of its kinds, uniformly
+        # (drawn last, so that an SVF with one maximum draws as before)
+        kind = draw.choice(sorted(svf.max_days_by_treatment))
+    record = SvfRecord(svf.id, suspicion_on, discussed, mdk_on, treatment_start, kind)
     return pathway, record, True

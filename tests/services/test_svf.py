@@ -9,7 +9,7 @@ import pytest
 
 from canrehab.domain.access import Actor
 from canrehab.domain.errors import ConflictError, DomainError
-from canrehab.domain.svf import SvfRecord
+from canrehab.domain.svf import FirstTreatment, SvfRecord
 from canrehab.services import patients as patient_service
 from canrehab.services import svf
 from canrehab.services.context import SYSTEM, Services
@@ -73,6 +73,60 @@ def test_wrong_dates_write_nothing(services: Services) -> None:
     with pytest.raises(DomainError, match="before suspicion"):
         svf.record(services, NURSE, patient_id, pathway_id, wrong, expected_version=0)
     assert svf.find(services, NURSE, patient_id, pathway_id) is None
+
+
+def _vulva_pathway(services: Services) -> tuple[str, str]:
+    patient = patient_service.register_patient(
+        services, NURSE, personnummer="19121212-1212", name="Tolvan Tolvansson", county_code="01"
+    )
+    pathway = patient_service.open_pathway(
+        services,
+        NURSE,
+        patient_id=patient.id,
+        icd10="C51.9",
+        diagnosed_on=TODAY - timedelta(days=20),
+        unit_hsa_id="SE2321000016-ONK",
+    )
+    return patient.id, pathway.id
+
+
+def test_the_kind_of_the_first_treatment_is_stored_with_its_start_and_audited(services: Services) -> None:
+    patient_id, pathway_id = _vulva_pathway(services)
+    started = SvfRecord(
+        "vulvacancer",
+        SUSPECTED,
+        True,
+        SUSPECTED + timedelta(7),
+        SUSPECTED + timedelta(33),
+        FirstTreatment.STRALBEHANDLING,
+    )
+    svf.record(services, NURSE, patient_id, pathway_id, started, expected_version=0)
+    found = svf.find(services, NURSE, patient_id, pathway_id)
+    assert found == (started, 1) and found[0].first_treatment is FirstTreatment.STRALBEHANDLING
+    with services.uow(SYSTEM, log_reads=False) as uow:
+        [created] = [e for e in uow.audit.query() if e.action == "create" and e.entity_type == "svf_record"]
+    assert created.after["first_treatment"] == "stralbehandling"
+    [row] = svf.analytics_rows(services)
+    assert row["svf_first_treatment"] == "stralbehandling" and row["svf_max_days"] == 34
+    assert row["svf_within_max"] is True  # 33 days: within strålbehandling's 34, over kirurgi's 30
+
+
+def test_a_treatment_start_without_its_kind_is_refused_where_the_maximum_depends_on_it(
+    services: Services,
+) -> None:
+    patient_id, pathway_id = _vulva_pathway(services)
+    svf.record(
+        services, NURSE, patient_id, pathway_id, SvfRecord("vulvacancer", SUSPECTED), expected_version=0
+    )
+    no_kind = SvfRecord("vulvacancer", SUSPECTED, True, SUSPECTED, SUSPECTED + timedelta(20))
+    with pytest.raises(DomainError) as raised:
+        svf.record(services, NURSE, patient_id, pathway_id, no_kind, expected_version=1)
+    assert raised.value.code == "svf.first_treatment_required"
+    assert (
+        "Ange typ av första behandling" in raised.value.message_sv
+        and "kirurgi 30 dagar" in raised.value.message_sv
+    )
+    assert svf.find(services, NURSE, patient_id, pathway_id) == (SvfRecord("vulvacancer", SUSPECTED), 1)
 
 
 def test_another_units_nurse_is_refused_and_nothing_is_written(services: Services) -> None:

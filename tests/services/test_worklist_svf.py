@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from canrehab.domain.model import Pathway, Patient
-from canrehab.domain.svf import SvfRecord
+from canrehab.domain.svf import FirstTreatment, SvfRecord
 from canrehab.services import patients as patient_service
 from canrehab.services import suspicion, svf
 from canrehab.services import worklist as worklist_service
@@ -104,3 +104,37 @@ def test_a_suspicion_not_to_be_discussed_at_mdk_waits_for_the_treatment_start_on
     assert _listed(services, "svf_mdk_due", pathway.id) == []
     (row,) = _listed(services, "svf_treatment_due", pathway.id)
     assert row.svf_treatment_due == DUE
+
+
+def test_an_svf_with_a_maximum_per_first_treatment_is_due_by_its_longest_until_the_kind_is_known(
+    services: Services,
+) -> None:
+    """Vulvacancer (kirurgi 30, strålbehandling 34, läkemedel 27, icke tumörspecifik 20 days): before the
+    treatment starts its kind is not known, so the worklist dates the wait by the longest maximum, the day
+    by which any first treatment is late; the start with its kind takes the pathway off the list."""
+    assert worklist_service.svf_max_days()["vulvacancer"] == 34
+    assert worklist_service.svf_max_days()["prostatacancer"] == 68
+    patient = patient_service.register_patient(
+        services, NURSE, personnummer="19121212-1212", name="Tolvan Tolvansson", county_code="01"
+    )
+    pathway = suspicion.start(
+        services,
+        NURSE,
+        patient_id=patient.id,
+        unit_hsa_id=ONK,
+        svf_pathway="vulvacancer",
+        suspicion_on=SUSPECTED,
+        process="gynaecological",
+    )
+    (row,) = _listed(services, "svf_mdk_due", pathway.id)
+    assert row.svf_mdk_due == SUSPECTED + timedelta(days=34)
+    started = SvfRecord(
+        "vulvacancer",
+        SUSPECTED,
+        mdk_discussed=False,
+        treatment_start_on=SUSPECTED + timedelta(days=29),
+        first_treatment=FirstTreatment.KIRURGI,
+    )
+    svf.record(services, NURSE, patient.id, pathway.id, started, expected_version=1)
+    assert _listed(services, "svf_mdk_due", pathway.id) == []
+    assert _listed(services, "svf_treatment_due", pathway.id) == []

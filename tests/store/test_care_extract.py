@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 from canrehab.config import Settings
 from canrehab.domain.model import Assessment, AssessmentStatus, Handover, KeyMoment, Respondent
-from canrehab.domain.svf import SvfRecord
+from canrehab.domain.svf import FirstTreatment, SvfRecord
 from canrehab.followup import care
 from canrehab.services import readmodel
 from canrehab.services.context import SYSTEM, Services
@@ -28,6 +28,7 @@ from canrehab.services.process_indicators import _prem_instruments, is_prem, svf
 from canrehab.store.care_extract import arrow_schema, care_tables
 from canrehab.store.mapping import to_row
 from canrehab.store.orm import TABLES
+from canrehab.store.repositories.svf import row_values
 from canrehab.synth.load import load_region
 from canrehab.synth.region import SynthConfig
 
@@ -37,21 +38,34 @@ PREM = "prem-exempel"
 MDK = [(True, 9), (True, None), (False, None), (None, None)]  # (discussed, MDK days after the suspicion)
 
 
+VULVA_KINDS = [
+    FirstTreatment.KIRURGI,
+    FirstTreatment.STRALBEHANDLING,
+    FirstTreatment.LAKEMEDELSBEHANDLING,
+    FirstTreatment.ICKE_TUMORSPECIFIK,
+    None,  # recorded before the kind was (or imported without it): judged against the shortest maximum
+    FirstTreatment.EXSPEKTANS,  # a kind vulvacancer gives no maximum for: not within
+]
+
+
 def _svf_records(services: Services, pathways: list[Any]) -> None:
     """SVF records for 40 pathways: the lead time 10..88 days (within and beyond the maxima), or not
-    started, or starting after ``EARLIER``; every MDK variant."""
+    started, or starting after ``EARLIER``; every MDK variant; every third one an SVF with a maximum per
+    kind of first treatment (vulvacancer), every kind, none and one it has no maximum for."""
     sv = next(iter(svf_definitions().pathways)).id
     rows = []
     for n, (pathway_id, patient_id, diagnosed_on) in enumerate(pathways[:40]):
         suspicion = diagnosed_on - timedelta(days=5)
         discussed, mdk_days = MDK[n % len(MDK)]
         start = None if n % 7 == 3 else suspicion + timedelta(days=10 + 2 * n)
+        by_kind = n % 3 == 0
         record = SvfRecord(
-            sv,
+            "vulvacancer" if by_kind else sv,
             suspicion,
             discussed,
             None if mdk_days is None else suspicion + timedelta(days=mdk_days),
             start if start is None or start <= TODAY else TODAY,
+            VULVA_KINDS[(n // 3) % len(VULVA_KINDS)] if by_kind and start is not None else None,
         )
         rows.append(
             {
@@ -60,7 +74,7 @@ def _svf_records(services: Services, pathways: list[Any]) -> None:
                 "version": 1,
                 "recorded_by": "test",
                 "recorded_at": datetime.now(UTC),
-                **record.__dict__,
+                **row_values(record),
             }
         )
     with services.engine.begin() as conn:
@@ -209,6 +223,38 @@ def test_the_extract_equals_the_care_frames_for_every_unit(region: Services, as_
         assert {p["closed"] for p in extracted["plans"].to_pylist()} == {True, False}
         assert extracted["handovers"].num_rows > 0
         assert "SE0000000000-EXTERN" not in extracted["handovers"].column("unit").to_pylist()
+
+
+VULVA_MAX = {"kirurgi": 30, "stralbehandling": 34, "lakemedelsbehandling": 27, "icke_tumorspecifik": 20}
+
+
+def test_the_extract_judges_each_lead_time_against_the_maximum_of_its_first_treatments_kind(
+    region: Services,
+) -> None:
+    """The vulvacancer records (RCC: kirurgi 30, strålbehandling 34, läkemedel 27, icke tumörspecifik 20
+    days): within the kind's maximum; without a kind within the shortest (20); exspektans has none."""
+    svf = TABLES["svf_record"].c
+    with region.engine.connect() as conn:
+        records = list(
+            conn.execute(
+                select(svf.pathway_id, svf.suspicion_on, svf.treatment_start_on, svf.first_treatment).where(
+                    svf.svf_pathway == "vulvacancer", svf.treatment_start_on.is_not(None)
+                )
+            )
+        )
+    within = {
+        p["pathway_id"]: p["svf_within_max"] for p in _extract(region, TODAY, None)["pathways"].to_pylist()
+    }
+    seen = set()
+    for pathway_id, suspicion_on, started_on, kind in records:
+        days = (started_on - suspicion_on).days
+        maximum = VULVA_MAX.get(kind) if kind is not None else min(VULVA_MAX.values())
+        expected = maximum is not None and days <= maximum
+        assert within[pathway_id] is expected, (kind, days)
+        seen.add((kind, expected))
+    # every kind, both verdicts where the lead times reach them, and the kind without a maximum
+    assert {k for k, _ in seen} == {*VULVA_MAX, None, "exspektans"}
+    assert {v for _, v in seen} == {True, False}
 
 
 def test_the_extract_of_some_units_equals_their_care_frames(region: Services) -> None:

@@ -63,6 +63,8 @@ def test_a_refused_start_keeps_what_was_typed_and_writes_nothing(world: World) -
     url = f"/patient/{world.patient_id}/nytt-vardforlopp"
     page = nurse.get(url + "?start=suspicion").text
     assert "Välgrundad misstanke (SVF)" in page and 'value="suspicion" checked' in page
+    # an SVF with a maximum per kind of first treatment is offered as such (it has no one maximum)
+    assert ">Vulvacancer (ledtid per behandling)</option>" in page and "max None" not in page
     before = len(pathways(world))
     future = (TODAY + timedelta(days=3)).isoformat()
     typed = {

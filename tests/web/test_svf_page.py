@@ -1,7 +1,8 @@
 """A pathway's SVF page on a real (SQLite) demo database: the nurse records the suspicion, MDK and treatment
-start and sees the lead time against the pathway's maximum; wrong dates show the form again with what was
-typed and write nothing; the dashboard can be restricted to SVF patients; in Chromium at desktop and phone
-width."""
+start (with the kind of the first treatment where the SVF's maximum depends on it) and sees the lead time
+against the pathway's maximum for that kind; wrong dates, a missing or unknown kind show the form again with
+what was typed and the Swedish message at its field, and write nothing; the dashboard can be restricted to
+SVF patients; in Chromium at desktop and phone width."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from canrehab.services.context import SYSTEM, Services
 from canrehab.synth.demo import DEMO_PASSWORD, build_demo
 from canrehab.web.app import create_app
 from tests.web.browser import chromium, screenshot
+from tests.web.conftest import LoginPage
 from tests.web.live_server import serve
 from tests.web.login import logged_in
 
@@ -30,6 +32,8 @@ class World:
     services: Services
     patient_id: str
     pathway_id: str
+    other_patient_id: str  # a second pathway without SVF: the first-treatment tests
+    other_pathway_id: str
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +44,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     with services.uow(SYSTEM, log_reads=False) as uow:
         nurse = uow.staff.get(uow.accounts.get("ssk").staff_id)
         pathways = [p for p in uow.pathways.for_unit(nurse.unit_hsa_id) if p.closed_on is None]
-    pathway = next(p for p in pathways if svf.find(services, LEADER, p.patient_id, p.id) is None)
-    yield World(create_app(settings), services, pathway.patient_id, pathway.id)
+    pathway, other = [p for p in pathways if svf.find(services, LEADER, p.patient_id, p.id) is None][:2]
+    yield World(create_app(settings), services, pathway.patient_id, pathway.id, other.patient_id, other.id)
     services.engine.dispose()
 
 
@@ -111,3 +115,58 @@ def test_the_svf_page_in_chromium_at_desktop_and_phone_width(world: World) -> No
             assert page.get_by_role("heading", name="Standardiserat vårdförlopp (SVF)").is_visible()
             assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
             screenshot(page, f"svf-{width}")
+
+
+def _vulva_form(world: World, version: str, **fields: str) -> dict[str, str]:
+    today = world.services.today()
+    return {
+        "version": version,
+        "svf_pathway": "vulvacancer",
+        "suspicion_on": (today - timedelta(days=40)).isoformat(),
+        "mdk": "ja",
+        "treatment_start_on": (today - timedelta(days=7)).isoformat(),
+        **fields,
+    }
+
+
+def test_a_vulva_treatment_start_needs_its_kind_and_is_judged_against_that_kinds_maximum(
+    world: World,
+) -> None:
+    client = logged_in(world.app, "ssk")
+    url = f"/patient/{world.other_patient_id}/svf/{world.other_pathway_id}"
+    missing = client.post(url, data=_vulva_form(world, "0"))
+    assert missing.status_code == 400
+    assert 'id="e-first_treatment">Ange typ av första behandling: ledtiden för Vulvacancer' in missing.text
+    assert 'aria-invalid="true"' in missing.text and 'value="vulvacancer" selected' in missing.text
+    assert f'value="{(world.services.today() - timedelta(days=7)).isoformat()}"' in missing.text
+    unknown = client.post(url, data=_vulva_form(world, "0", first_treatment="robotkirurgi"))
+    assert unknown.status_code == 400 and "Okänd typ av första behandling (”robotkirurgi”)" in unknown.text
+    not_vulva = client.post(url, data=_vulva_form(world, "0", first_treatment="exspektans"))
+    assert not_vulva.status_code == 400 and "Vulvacancer har ingen ledtid för exspektans" in not_vulva.text
+    assert 'value="exspektans" selected' in not_vulva.text
+    assert svf.find(world.services, LEADER, world.other_patient_id, world.other_pathway_id) is None
+    saved = client.post(url, data=_vulva_form(world, "0", first_treatment="stralbehandling"))
+    assert saved.status_code == 200 and "SVF-uppgifterna är sparade" in saved.text  # followed the redirect
+    assert "33 dagar</strong> (max 34 för strålbehandling)" in saved.text and "inom ledtiden" in saved.text
+    found = svf.find(world.services, LEADER, world.other_patient_id, world.other_pathway_id)
+    assert found is not None and found[0].first_treatment == "stralbehandling"
+
+
+def test_the_first_treatment_refusal_in_chromium_at_desktop_and_phone_width(
+    world: World, logged_in_page: LoginPage
+) -> None:
+    with serve(world.app) as base, chromium() as browser:
+        for width in (1366, 390):
+            page = logged_in_page(browser, base, "ssk", width=width)
+            page.goto(f"{base}/patient/{world.other_patient_id}/svf/{world.other_pathway_id}")
+            page.get_by_label("Vårdförlopp", exact=True).select_option("vulvacancer")
+            page.get_by_label("Datum för start av första behandling").fill(
+                (world.services.today() - timedelta(days=7)).isoformat()
+            )
+            page.get_by_label("Typ av första behandling").select_option("")
+            page.get_by_role("button", name="Spara").click()
+            error = page.locator("#e-first_treatment")
+            assert error.is_visible() and "Ange typ av första behandling" in error.inner_text()
+            assert page.get_by_label("Typ av första behandling").get_attribute("aria-invalid") == "true"
+            assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+            screenshot(page, f"svf-first-treatment-refused-{width}")

@@ -4,7 +4,6 @@ names the version it read."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -12,17 +11,32 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from canrehab.domain.errors import ConflictError
-from canrehab.domain.svf import SvfRecord
+from canrehab.domain.svf import SvfRecord, parse_first_treatment
 from canrehab.store.audit import AuditLog
 from canrehab.store.orm import TABLES
 from canrehab.store.orm_svf import SvfRecordRow
 
 TABLE = SvfRecordRow.metadata.tables["svf_record"]
-FIELDS = ("svf_pathway", "suspicion_on", "mdk_discussed", "mdk_on", "treatment_start_on")
+FIELDS = ("svf_pathway", "suspicion_on", "mdk_discussed", "mdk_on", "treatment_start_on", "first_treatment")
+
+
+def record_of(row: Any) -> SvfRecord:
+    """The domain record of an ``svf_record`` row (or any row with its ``FIELDS``)."""
+    values = {name: getattr(row, name) for name in FIELDS}
+    values["first_treatment"] = parse_first_treatment(values["first_treatment"])
+    return SvfRecord(**values)
+
+
+def row_values(record: SvfRecord) -> dict[str, Any]:
+    """The ``FIELDS`` columns of a record (the kind of the first treatment as its code)."""
+    values = {name: getattr(record, name) for name in FIELDS}
+    kind = record.first_treatment
+    values["first_treatment"] = None if kind is None else kind.value
+    return values
 
 
 def _json(record: SvfRecord) -> dict[str, Any]:
-    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in asdict(record).items()}
+    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in row_values(record).items()}
 
 
 class SvfRepository:
@@ -36,13 +50,13 @@ class SvfRepository:
         self.audit.record_read("svf_record", pathway_id, patient_id)
         if row is None:
             return None
-        return SvfRecord(**{name: getattr(row, name) for name in FIELDS}), row.version
+        return record_of(row), row.version
 
     def save(
         self, pathway_id: str, patient_id: str, record: SvfRecord, *, expected_version: int, by: str
     ) -> int:
         """Insert (``expected_version`` 0) or update the record; returns the new version."""
-        values = {name: getattr(record, name) for name in FIELDS}
+        values = row_values(record)
         stamp = {"recorded_by": by, "recorded_at": datetime.now(UTC)}
         current = self.find(pathway_id, patient_id)
         actual = current[1] if current else 0
@@ -80,7 +94,7 @@ class SvfRepository:
         for start in range(0, len(ids), 5000):
             chunk = ids[start : start + 5000]
             rows = self.session.execute(select(TABLE).where(TABLE.c.pathway_id.in_(chunk)))
-            out.update({row.pathway_id: SvfRecord(**{n: getattr(row, n) for n in FIELDS}) for row in rows})
+            out.update({row.pathway_id: record_of(row) for row in rows})
         return out
 
     def pathways_started_between(self, start: date, end: date) -> list[str]:
@@ -103,7 +117,7 @@ class SvfRepository:
                 row.pseudonym,
                 row.pathway_id,
                 row.unit_hsa_id,
-                SvfRecord(**{name: getattr(row, name) for name in FIELDS}),
+                record_of(row),
             )
             for row in self.session.execute(stmt)
         ]
