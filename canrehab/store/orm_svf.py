@@ -20,7 +20,7 @@ class SvfRecordRow(Base):
     mdk_discussed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     mdk_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     treatment_start_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-    # domain.svf.FirstTreatment: the kind of the first treatment, recorded with its start (migration 0022)
+    # domain.svf.FirstTreatment: the kind of the first treatment, recorded with its start (migration 0021)
     first_treatment: Mapped[str | None] = mapped_column(String(40), nullable=True)
     version: Mapped[int] = mapped_column(Integer)
     recorded_by: Mapped[str] = mapped_column(String(200))

@@ -19,8 +19,8 @@ from canrehab.store import (
 from canrehab.store.db import current_revision, make_engine, migrate
 from canrehab.store.orm import Base
 
-# 0022: SVF first-treatment kind; 0020: worklist SVF flags; 0019: pathway started at välgrundad misstanke
-HEAD = "0022"
+# 0021: SVF first-treatment kind; 0020: worklist SVF flags; 0019: pathway started at välgrundad misstanke
+HEAD = "0021"
 EXPECTED_TABLES = {
     "care_unit",
     "idempotency_key",

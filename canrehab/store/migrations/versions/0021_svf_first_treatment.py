@@ -6,8 +6,8 @@ Records written before this revision have none; the lead-time indicator says how
 (``domain.svf.within_max``: against the shortest maximum of the pathway). The SVF pathways shipped before
 this revision have one maximum, so no existing verdict changes.
 
-Revision ID: 0022
-Revises: 0021 (0020 on this branch until the merge renumbers it)
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-04
 """
 
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0022"
-down_revision: str | None = "0020"  # TEMPORARY: "0021" at the merge (svf7's branch has no 0021)
+revision: str = "0021"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
