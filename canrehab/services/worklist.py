@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,7 @@ from canrehab.services import children as children_service
 from canrehab.services.guard import require_action
 from canrehab.store.repositories.care import MdkRehabRepository
 from canrehab.store.repositories.svf import SvfRepository
-from canrehab.store.repositories.worklist import DateWindow
+from canrehab.store.repositories.worklist import DateWindow, WorklistPage
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
@@ -277,25 +277,20 @@ def unit_worklist(
         "contact_nurse_id": (actor.staff_id or "-") if mine else None,
         "group": group,
     }
+    window = DateWindow(today=today, week_end=week_end(today))
     with services.uow(actor) as uow:
-        stale, grace = uow.worklist.unit_state(today, units)  # one round trip: stale rows? grace days
-        if not stale:  # the usual case: one transaction
-            return _read(uow, units, query, today, grace)
+        page = uow.worklist.query(units, window=window, **query)  # one round trip: rows, counts, unit state
+        if not page.stale:  # the usual case: one statement, one transaction
+            return _result(uow, page)
+    # a row's date-driven flags changed since its last refresh (the daily job has not run yet): recompute
+    # the stale rows, then read again (the first read's rows were not shown: not logged as read)
     with services.uow(actor, log_reads=False) as uow:  # bookkeeping, not the user's read
         refresh_many(services, uow, uow.worklist.stale_pathways(today, units), today)
     with services.uow(actor) as uow:
-        return _read(uow, units, query, today, uow.worklist.grace_days(units))
+        return _result(uow, uow.worklist.query(units, window=window, **query))
 
 
-def _read(
-    uow: Any, units: list[str], query: dict[str, Any], today: date, grace: dict[str, int]
-) -> WorklistResult:
-    window = DateWindow(
-        today=today,
-        week_end=week_end(today),
-        overdue_before={u: today - timedelta(days=days) for u, days in grace.items()},
-    )
-    page = uow.worklist.query(units, window=window, **query)
+def _result(uow: Any, page: WorklistPage) -> WorklistResult:
     for row in page.rows:
         uow.audit.record_read("worklist", row.unit_hsa_id, row.patient_id, "arbetslista")
     return WorklistResult(
@@ -304,7 +299,7 @@ def _read(
         total=page.total,
         all_total=page.all_total,
         groups=dict(page.groups),
-        grace_days=grace,
+        grace_days=dict(page.grace_days or {}),
     )
 
 

@@ -129,7 +129,7 @@ def test_bulk_load_thousands(engine: Engine, uow: Callable[..., UnitOfWork]) -> 
         assert u.pathways.get("w42") == region["pathways"][42]
         seventh = region["patients"][7]
         assert u.patients.get_by_personnummer(seventh.personnummer) == seventh
-        _, counts_by_flag, total, _, _ = u.worklist.query(["SE2321000016-B0"])
+        _, counts_by_flag, total, *_ = u.worklist.query(["SE2321000016-B0"])
         assert total == counts_by_flag["no_contact_nurse"] == len([i for i in range(0, N, 2) if i % 5 == 0])
         account = u.accounts.get("karin")
         assert account is not None and account.unit_hsa_ids == ("SE2321000016-B0",)

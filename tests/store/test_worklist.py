@@ -7,8 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from canrehab.domain.model import CareUnit, Pathway, Patient
+from canrehab.store.orm import TABLES
+from canrehab.store.orm_worklist import DEFAULT_GRACE_DAYS
 from canrehab.store.repositories import FLAGS, WorklistStatusRow
 from canrehab.store.repositories.worklist import DateWindow
 from canrehab.store.uow import UnitOfWork
@@ -91,7 +94,7 @@ def world(
 
 def test_rows_counts_and_total(uow: Callable[..., UnitOfWork], world: dict[str, Pathway]) -> None:
     with uow() as u:
-        rows, counts, total, _, _ = u.worklist.query([UNIT_A])
+        rows, counts, total, *_ = u.worklist.query([UNIT_A])
     assert [r.name for r in rows] == ["Bo Ek", "Anna Berg", "Cia Dahl"]  # by next action
     assert total == 3
     assert counts == dict.fromkeys(FLAGS, 0) | {
@@ -112,16 +115,16 @@ def test_filters_by_flag_process_phase_and_units(
     uow: Callable[..., UnitOfWork], world: dict[str, Pathway]
 ) -> None:
     with uow() as u:
-        rows, counts, total, _, _ = u.worklist.query([UNIT_A], due="no_contact_nurse")
+        rows, counts, total, *_ = u.worklist.query([UNIT_A], due="no_contact_nurse")
         assert [r.name for r in rows] == ["Anna Berg"] and total == 1
         assert counts["plan_missing"] == 1  # counts ignore the flag filter (they label the tabs)
-        rows, _, total, _, _ = u.worklist.query([UNIT_A], process="lung")
+        rows, _, total, *_ = u.worklist.query([UNIT_A], process="lung")
         assert [r.name for r in rows] == ["Cia Dahl"] and total == 1
-        rows, _, _, _, _ = u.worklist.query([UNIT_A], phase="diagnosis")
+        rows, _, _, *_ = u.worklist.query([UNIT_A], phase="diagnosis")
         assert {r.name for r in rows} == {"Anna Berg", "Bo Ek"}
-        rows, counts, total, _, _ = u.worklist.query([UNIT_A, UNIT_B], due="no_contact_nurse")
+        rows, counts, total, *_ = u.worklist.query([UNIT_A, UNIT_B], due="no_contact_nurse")
         assert [r.name for r in rows] == ["Eva Ohm", "Anna Berg"] and counts["no_contact_nurse"] == 2
-        assert u.worklist.query([]) == ([], dict.fromkeys(FLAGS, 0), 0, 0, {})
+        assert u.worklist.query([]) == ([], dict.fromkeys(FLAGS, 0), 0, 0, {}, False, None)
         with pytest.raises(ValueError, match="unknown worklist flag"):
             u.worklist.query([UNIT_A], due="bogus")
 
@@ -131,7 +134,7 @@ def test_sort_and_paging(uow: Callable[..., UnitOfWork], world: dict[str, Pathwa
         by_name = [r.name for r in u.worklist.query([UNIT_A], sort="name")[0]]
         by_level = [r.name for r in u.worklist.query([UNIT_A], sort="level")[0]]
         by_process = [r.name for r in u.worklist.query([UNIT_A], sort="process")[0]]
-        page, _, total, _, _ = u.worklist.query([UNIT_A], sort="name", limit=2, offset=1)
+        page, _, total, *_ = u.worklist.query([UNIT_A], sort="name", limit=2, offset=1)
         with pytest.raises(ValueError, match="unknown worklist sort"):
             u.worklist.query([UNIT_A], sort="random")
     assert by_name == ["Anna Berg", "Bo Ek", "Cia Dahl"]
@@ -145,7 +148,7 @@ def test_upsert_replaces_the_row(uow: Callable[..., UnitOfWork], world: dict[str
         u.worklist.upsert(row(world["p1"], assessments_to_confirm=1, next_action_on=date(2026, 3, 1)))
         stored = u.worklist.for_pathway(world["p1"].id)[UNIT_A]
         assert stored.assessments_to_confirm == 1 and not stored.no_contact_nurse
-        rows, counts, _, _, _ = u.worklist.query([UNIT_A], due="assessments_to_confirm")
+        rows, counts, _, *_ = u.worklist.query([UNIT_A], due="assessments_to_confirm")
         assert [r.pathway_id for r in rows] == [world["p1"].id] and counts["no_contact_nurse"] == 0
 
 
@@ -156,7 +159,7 @@ def test_name_sort_follows_a_renamed_patient(
         patient = u.patients.get(world["p3"].patient_id)
         u.patients.update(patient.model_copy(update={"name": "Aaron Ahl"}), expected_version=patient.version)
     with uow() as u:
-        rows, _, _, _, _ = u.worklist.query([UNIT_A], sort="name")
+        rows, _, _, *_ = u.worklist.query([UNIT_A], sort="name")
     assert [r.name for r in rows] == ["Aaron Ahl", "Anna Berg", "Bo Ek"]
 
 
@@ -171,7 +174,7 @@ def test_replace_pathways_keeps_one_row_per_unit_and_drops_units_no_longer_conce
         )
     with uow() as u:
         assert set(u.worklist.for_pathway(p1.id)) == {UNIT_A, UNIT_B}
-        rows, counts, _, _, _ = u.worklist.query([UNIT_B])
+        rows, counts, _, *_ = u.worklist.query([UNIT_B])
         assert [r.name for r in rows] == ["Eva Ohm", "Anna Berg"] and counts["handovers_in_awaiting"] == 1
     with uow(log_reads=False) as u:  # the receiver confirmed: only its row is left
         u.worklist.replace_pathways({p1.id: [row(p1, unit_hsa_id=UNIT_B, no_contact_nurse=True)]})
@@ -198,48 +201,59 @@ def test_date_groups_with_one_and_with_per_unit_grace_periods(
     uow: Callable[..., UnitOfWork], world: dict[str, Pathway]
 ) -> None:
     """p2 (A, 20 Jan), p1 (A, 1 Feb), p3 (A, 15 Feb) and p5 (B, 1 Jan), on 2 March: with the same grace for
-    both units one limit applies; with differing ones each unit's own (the statements are built once per
-    filter shape, so the same shape is asked again with other dates and units)."""
+    both units one limit applies; with differing ones each unit's own, read from the units' settings in the
+    same statement (the statements are built once per filter shape, so the same shape is asked again with
+    other dates, units and grace periods)."""
 
-    def window(grace: dict[str, int], today: date = TODAY) -> DateWindow:
-        return DateWindow(
-            today=today,
-            week_end=today + timedelta(days=6 - today.weekday()),
-            overdue_before={u: today - timedelta(days=d) for u, d in grace.items()},
-        )
+    def window(today: date = TODAY) -> DateWindow:
+        return DateWindow(today=today, week_end=today + timedelta(days=6 - today.weekday()))
 
+    def grace(days: dict[str, int]) -> None:
+        with uow(log_reads=False) as u:
+            for unit, d in days.items():
+                u.worklist.set_grace_days(unit, d)
+
+    grace({UNIT_A: 30, UNIT_B: 30})
     with uow() as u:
-        same = u.worklist.query([UNIT_A, UNIT_B], window=window({UNIT_A: 30, UNIT_B: 30}))
+        same = u.worklist.query([UNIT_A, UNIT_B], window=window())
         # overdue: before 31 Jan (p2 20 Jan, p5 1 Jan); today's: 31 Jan..2 Mar (p1, p3)
         assert same.groups == {"overdue": 2, "today": 2, "week": 0, "later": 0}
-        differing = window({UNIT_A: 10, UNIT_B: 70})
+        assert same.grace_days == {UNIT_A: 30, UNIT_B: 30}
+    grace({UNIT_A: 10, UNIT_B: 70})
+    with uow() as u:
         # A: overdue before 20 Feb (p1, p2, p3); B: before 22 Dec 2025 (p5 is not overdue)
-        page = u.worklist.query([UNIT_A, UNIT_B], window=differing)
+        page = u.worklist.query([UNIT_A, UNIT_B], window=window())
         assert page.groups == {"overdue": 3, "today": 1, "week": 0, "later": 0}
-        overdue = u.worklist.query([UNIT_A, UNIT_B], window=differing, group="overdue")
+        assert page.grace_days == {UNIT_A: 10, UNIT_B: 70}
+        overdue = u.worklist.query([UNIT_A, UNIT_B], window=window(), group="overdue")
         assert {r.name for r in overdue.rows} == {"Anna Berg", "Bo Ek", "Cia Dahl"} and overdue.total == 3
-        both = u.worklist.query([UNIT_A, UNIT_B], window=differing, group="today", due="no_contact_nurse")
+        both = u.worklist.query([UNIT_A, UNIT_B], window=window(), group="today", due="no_contact_nurse")
         assert [r.name for r in both.rows] == ["Eva Ohm"] and both.total == 1
         # the same shape again with other values: another day, other units
-        later = u.worklist.query([UNIT_A], window=window({UNIT_A: 10}, date(2026, 1, 5)))
+        later = u.worklist.query([UNIT_A], window=window(date(2026, 1, 5)))
         assert later.groups == {"overdue": 0, "today": 0, "week": 0, "later": 3}
-        only_b = u.worklist.query([UNIT_B], window=window({UNIT_B: 70}))
+        only_b = u.worklist.query([UNIT_B], window=window())
         assert [r.name for r in only_b.rows] == ["Eva Ohm"] and only_b.groups["today"] == 1
         with pytest.raises(ValueError, match="needs a date window"):
             u.worklist.query([UNIT_A], group="overdue")
+    with uow(log_reads=False) as u:  # a unit that has set none has the default
+        u.session.execute(sa.delete(TABLES["worklist_unit_setting"]))
+    with uow() as u:
+        assert (
+            u.worklist.query([UNIT_A, UNIT_B], window=window()).grace_days
+            == u.worklist.grace_days([UNIT_A, UNIT_B])
+            == {UNIT_A: DEFAULT_GRACE_DAYS, UNIT_B: DEFAULT_GRACE_DAYS}
+        )
 
 
-def test_unit_state_says_stale_as_stale_pathways_does_and_reads_each_units_grace(
+def test_a_windowed_query_says_stale_as_stale_pathways_does(
     uow: Callable[..., UnitOfWork], world: dict[str, Pathway]
 ) -> None:
     with uow(log_reads=False) as u:
         u.worklist.upsert(row(world["p1"], refresh_on=TODAY))
         u.worklist.upsert(row(world["p5"], refresh_on=date(2026, 3, 3)))
-        u.worklist.set_grace_days(UNIT_B, 3)
     with uow() as u:
         for day in (date(2025, 12, 31), TODAY, date(2026, 3, 3)):
             for units in ([UNIT_A], [UNIT_B], [UNIT_A, UNIT_B]):
-                stale, grace = u.worklist.unit_state(day, units)
-                assert stale == bool(u.worklist.stale_pathways(day, units))
-                assert grace == u.worklist.grace_days(units)
-        assert u.worklist.unit_state(TODAY, [UNIT_A, UNIT_B])[1] == {UNIT_A: 7, UNIT_B: 3}
+                page = u.worklist.query(units, window=DateWindow(today=day, week_end=day))
+                assert page.stale == bool(u.worklist.stale_pathways(day, units))

@@ -8,9 +8,12 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Integer, and_, bindparam, delete, func, or_, select, true
+from sqlalchemy import ColumnElement, Date, Integer, and_, bindparam, delete, func, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from canrehab.store.mapping import aware
 from canrehab.store.orm import TABLES
@@ -85,6 +88,8 @@ class WorklistPage(NamedTuple):
     total: int
     all_total: int
     groups: dict[str, int]  # rows per date group (GROUPS) for the other filters; empty without a window
+    stale: bool = False  # with a window: some row of the units is stale on its ``today`` (rows not exact)
+    grace_days: Mapping[str, int] | None = None  # with a window: each unit's grace period, as ``grace_days``
 
 
 GROUPS = ("overdue", "today", "week", "later")  # by the row's earliest date; see ``_window_conditions``
@@ -92,12 +97,32 @@ GROUPS = ("overdue", "today", "week", "later")  # by the row's earliest date; se
 
 @dataclass(frozen=True)
 class DateWindow:
-    """The dates that split a unit's rows into groups on one day: before ``overdue_before`` is overdue
-    (past the unit's grace period), up to ``today`` is today's, up to ``week_end`` this week's."""
+    """The dates that split a unit's rows into groups on one day: more than the unit's grace period (its
+    ``worklist_unit_setting``, read in the same statement) before ``today`` is overdue, up to ``today`` is
+    today's, up to ``week_end`` this week's."""
 
     today: date
     week_end: date
-    overdue_before: Mapping[str, date]  # per unit: today minus the unit's grace days
+
+
+class days_before(FunctionElement[date]):
+    """SQL: the date ``days`` (an integer expression) before the date ``day``."""
+
+    type = Date()
+    name = "days_before"
+    inherit_cache = True
+
+
+@compiles(days_before, "postgresql")
+def _days_before_pg(element: days_before, compiler: SQLCompiler, **kw: Any) -> str:
+    day, days = element.clauses.clauses
+    return f"(CAST({compiler.process(day, **kw)} AS DATE) - {compiler.process(days, **kw)})"
+
+
+@compiles(days_before, "sqlite")
+def _days_before_sqlite(element: days_before, compiler: SQLCompiler, **kw: Any) -> str:
+    day, days = element.clauses.clauses  # dates are ISO text in SQLite
+    return f"date({compiler.process(day, **kw)}, '-' || {compiler.process(days, **kw)} || ' days')"
 
 
 def flag_condition(flag: str) -> ColumnElement[bool]:
@@ -248,13 +273,8 @@ class WorklistRepository:
         per_unit: int | None = None
         if window is not None:
             params.update(today=window.today, week_end=window.week_end)
-            limits = {window.overdue_before[u] for u in units}
-            if len(limits) == 1:
-                params["overdue_before"] = limits.pop()
-            else:
-                per_unit = len(units)
-                for i, unit in enumerate(units):
-                    params[f"unit_{i}"], params[f"overdue_before_{i}"] = unit, window.overdue_before[unit]
+            per_unit = len(units)
+            params.update({f"unit_{i}": unit for i, unit in enumerate(units)})
         shape = _Shape(
             bool(process), bool(phase), bool(contact_nurse_id), window is not None, per_unit, due, group, sort
         )
@@ -277,7 +297,11 @@ class WorklistRepository:
             for row in found
             if row["pathway_id"] is not None
         ]
-        return WorklistPage(rows, counts, total, int(counted["total"]), groups)
+        if window is None:
+            return WorklistPage(rows, counts, total, int(counted["total"]), groups)
+        grace = {u: int(found[0][f"{UNIT_STATE}grace_{i}"]) for i, u in enumerate(units)}
+        stale = bool(found[0][f"{UNIT_STATE}stale"])
+        return WorklistPage(rows, counts, total, int(counted["total"]), groups, stale, grace)
 
     def grace_days(self, unit_hsa_ids: Collection[str]) -> dict[str, int]:
         """Each unit's grace period in days (the default for a unit that has set none)."""
@@ -289,39 +313,6 @@ class WorklistRepository:
         )
         found = dict(self.session.execute(stmt, {"units": sorted(unit_hsa_ids)}).tuples().all())
         return {u: int(found.get(u, DEFAULT_GRACE_DAYS)) for u in unit_hsa_ids}
-
-    def unit_state(self, today: date, unit_hsa_ids: Collection[str]) -> tuple[bool, dict[str, int]]:
-        """Whether any row of these units is stale on ``today`` (``stale_pathways`` would name some), and
-        each unit's grace period (as ``grace_days``): one round trip before a unit's list is read."""
-        units = sorted(set(unit_hsa_ids))
-
-        def build() -> Any:
-            stale = (
-                select(WORKLIST.c.pathway_id)
-                .where(
-                    WORKLIST.c.refresh_on <= bindparam("today"),
-                    WORKLIST.c.unit_hsa_id.in_(bindparam("units", expanding=True)),
-                )
-                .exists()
-            )
-            graces = (
-                select(SETTING.c.grace_days)
-                .where(SETTING.c.unit_hsa_id == bindparam(f"unit_{i}"))
-                .scalar_subquery()
-                .label(f"grace_{i}")
-                for i in range(len(units))
-            )
-            return select(stale.label("stale"), *graces)
-
-        stmt = cached_statement(("worklist", "unit_state", str(len(units))), build)
-        params: dict[str, Any] = {"today": today, "units": units}
-        params.update({f"unit_{i}": unit for i, unit in enumerate(units)})
-        found = self.session.execute(stmt, params).one()
-        grace = {
-            u: int(found[i + 1]) if found[i + 1] is not None else DEFAULT_GRACE_DAYS
-            for i, u in enumerate(units)
-        }
-        return bool(found[0]), grace
 
     def set_grace_days(self, unit_hsa_id: str, days: int) -> None:
         self.session.execute(delete(SETTING).where(SETTING.c.unit_hsa_id == unit_hsa_id))
@@ -335,30 +326,37 @@ class _Shape(NamedTuple):
     phase: bool
     nurse: bool
     windowed: bool
-    per_unit: int | None  # units with their own overdue limit (grace periods differ); None: one limit
+    per_unit: int | None  # with a window: the number of units (each has its own grace period)
     due: str | None
     group: str | None
     sort: str
 
 
+def _grace(i: int) -> Any:
+    """SQL: the grace days of the unit bound as ``unit_<i>`` (the default when it has set none): a scalar
+    subquery that does not depend on the row (PostgreSQL computes it once, as an InitPlan)."""
+    found = select(SETTING.c.grace_days).where(SETTING.c.unit_hsa_id == bindparam(f"unit_{i}"))
+    return func.coalesce(found.scalar_subquery(), DEFAULT_GRACE_DAYS)
+
+
 def _window_conditions(shape: _Shape) -> dict[str, ColumnElement[bool]]:
     """The SQL condition "the row's earliest date falls in this group" for each group, with bound parameters
-    (``today``, ``week_end``, and ``overdue_before`` or, when the units' grace periods differ, ``unit_<i>``
-    and ``overdue_before_<i>`` per unit)."""
+    ``today``, ``week_end`` and ``unit_<i>`` (each unit's grace period is read in the statement: overdue is
+    before ``today`` minus the row's unit's grace days)."""
     on = WORKLIST.c.next_action_on
-    if shape.per_unit is None:
-        before: Any = bindparam("overdue_before")
-        overdue: ColumnElement[bool] = on < before
-        not_overdue: ColumnElement[bool] = on >= before
+    today: Any = bindparam("today", type_=Date)
+    units = shape.per_unit or 0
+    if units == 1:  # every row is the unit's
+        overdue: ColumnElement[bool] = on < days_before(today, _grace(0))
+        not_overdue: ColumnElement[bool] = on >= days_before(today, _grace(0))
     else:
         overdue = or_(
             *(
-                (WORKLIST.c.unit_hsa_id == bindparam(f"unit_{i}")) & (on < bindparam(f"overdue_before_{i}"))
-                for i in range(shape.per_unit)
+                (WORKLIST.c.unit_hsa_id == bindparam(f"unit_{i}")) & (on < days_before(today, _grace(i)))
+                for i in range(units)
             )
         )
         not_overdue = ~overdue
-    today: Any = bindparam("today")
     week_end: Any = bindparam("week_end")
     return {
         "overdue": overdue,
@@ -369,6 +367,7 @@ def _window_conditions(shape: _Shape) -> dict[str, ColumnElement[bool]]:
 
 
 COUNTED = "counted_"  # the prefix of the count columns in a worklist query's result rows
+UNIT_STATE = "unit_state_"  # the prefix of the stale flag and the grace days in a windowed query's rows
 
 
 def _query(shape: _Shape) -> Any:
@@ -419,8 +418,18 @@ def _query(shape: _Shape) -> Any:
         .subquery("rows")
     )
     counted = count_stmt.subquery("counted")
+    state: list[Any] = []
+    if shape.windowed:  # the unit state the page depends on, in the same snapshot: no round trip of its own
+        stale = select(WORKLIST.c.pathway_id).where(
+            WORKLIST.c.refresh_on <= bindparam("today", type_=Date),
+            WORKLIST.c.unit_hsa_id.in_(bindparam("units", expanding=True)),
+        )
+        state = [
+            stale.exists().label(UNIT_STATE + "stale"),
+            *(_grace(i).label(f"{UNIT_STATE}grace_{i}") for i in range(shape.per_unit or 0)),
+        ]
     return (
-        select(*(col.label(COUNTED + col.name) for col in counted.c), *rows.c)
+        select(*(col.label(COUNTED + col.name) for col in counted.c), *state, *rows.c)
         .select_from(counted.outerjoin(rows, true()))
         .order_by(*_order(rows.c, shape.sort))
     )
