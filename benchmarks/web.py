@@ -1,8 +1,9 @@
 """Worklist page latency under concurrent clients (httpx + asyncio on loopback).
 
 Builds (or reuses) a synthetic region in the database given by ``--database-url`` (PostgreSQL for the
-figure in benchmarks/README.md), starts the web app with uvicorn in a background thread, logs in N
-clients as nurses and has each fetch ``/arbetslista`` repeatedly, bounded in request count and time.
+figure in benchmarks/README.md), starts the web app (uvicorn in a background thread, or ``canrehab serve
+--workers N`` with ``--workers N``), logs in N clients as nurses and has each fetch ``/arbetslista`` (or a
+patient page) repeatedly, bounded in request count and time.
 Prints median and p95 latency, throughput and the machine. Never part of the test pass/fail.
 
     python benchmarks/web.py --patients 20000 --clients 50 --requests 2000 \
@@ -17,6 +18,7 @@ import os
 import platform
 import random
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -97,7 +99,9 @@ async def run(
 
 @contextmanager
 def server(settings: Settings, workers: int) -> Iterator[str]:
-    """The app in a thread of this process, or (``workers`` > 0) uvicorn worker processes as in production."""
+    """The app in a thread of this process, or (``workers`` > 0) ``canrehab serve --workers N`` as in
+    production: the same command, factory (``canrehab.web.cli:worker_app``) and log configuration. Its log
+    (one access line per request, with the worker's pid) goes to ``<data_dir>/serve.log``."""
     if workers <= 0:
         with serve(create_app(settings)) as base:
             yield base
@@ -109,39 +113,27 @@ def server(settings: Settings, workers: int) -> Iterator[str]:
         "CANREHAB_DATABASE_URL": settings.database_url,
         "CANREHAB_SECRET_KEY": settings.secret_key,
     }
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "canrehab.web.app:create_app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    proc = subprocess.Popen(cmd, env=env)
+    cmd = [sys.executable, "-m", "canrehab.cli", "serve", "--port", str(port), "--workers", str(workers)]
+    log = settings.data_dir / "serve.log"
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"), start_new_session=True
+    )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/halsa", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
+        deadline = time.monotonic() + 300
+        # every worker up (not only the first one that answers), so that the timed runs see all of them
+        while log.read_text(errors="replace").count("Application startup complete") < workers:
             if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("uvicorn did not start")
+                raise RuntimeError(f"canrehab serve did not start: {log.read_text(errors='replace')[-2000:]}")
             time.sleep(0.2)
         yield base
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        proc.terminate()  # SIGTERM: the supervisor stops its workers
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
 
 
 def _a_listed_patient(settings: Settings) -> str:
@@ -189,8 +181,12 @@ def main() -> None:
     ap.add_argument(
         "--workers",
         type=int,
-        default=0,
-        help="Serve with this many uvicorn worker processes (0: one in-process server thread).",
+        nargs="+",
+        default=[0],
+        help=(
+            "Serve with canrehab serve --workers N (0: one in-process server thread); several counts "
+            "(--workers 1 2) are measured one after the other, with their ratios to the first."
+        ),
     )
     ap.add_argument(
         "--think",
@@ -225,7 +221,36 @@ def main() -> None:
     build_s = time.monotonic() - t0
     staff = [(u, p) for _role, u, p in logins if u in ("ssk", "lakare")]
     path = "/arbetslista" if args.page == "worklist" else f"/patient/{_a_listed_patient(settings)}"
-    with server(settings, args.workers) as base:
+    print(
+        f"machine: {platform.machine()} {platform.processor() or ''} cpus={os.cpu_count()} "
+        f"python={platform.python_version()} load={os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"database: {settings.resolved_database_url.split('@')[-1]} patients={patients} "
+        f"({'reused, refresh' if args.reuse else 'build'} {build_s:.1f} s)"
+    )
+    figures: dict[int, tuple[float, float]] = {}
+    for workers in args.workers:  # one server after the other on the same database, same clients
+        figures[workers] = _measure(settings, workers, staff, path, args, think)
+    if len(figures) > 1:
+        first, (first_median, first_p95) = next(iter(figures.items()))
+        for workers, (median, p95) in list(figures.items())[1:]:
+            print(
+                f"ratio workers={workers}/workers={first or 'in-process'}: "
+                f"median {median / first_median:.2f}x p95 {p95 / first_p95:.2f}x"
+            )
+
+
+def _measure(
+    settings: Settings,
+    workers: int,
+    staff: list[tuple[str, str]],
+    path: str,
+    args: argparse.Namespace,
+    think: tuple[float, float],
+) -> tuple[float, float]:
+    """One server's figures, printed; returns (median, p95) of the page."""
+    with server(settings, workers) as base:
         # Baseline in the same run: the health endpoint (same server, auth and middleware; no database).
         baseline, _, _ = asyncio.run(
             run(base, staff, args.clients, args.requests, args.seconds, "/halsa", think)
@@ -238,18 +263,10 @@ def main() -> None:
     p95 = latencies[int(0.95 * (len(latencies) - 1))]
     base_p95 = baseline[int(0.95 * (len(baseline) - 1))]
     print(
-        f"machine: {platform.machine()} {platform.processor() or ''} cpus={os.cpu_count()} "
-        f"python={platform.python_version()}"
-    )
-    print(
-        f"database: {settings.resolved_database_url.split('@')[-1]} patients={patients} "
-        f"({'reused, refresh' if args.reuse else 'build'} {build_s:.1f} s)"
-    )
-    print(
-        f"server workers={args.workers or 'in-process'} clients={args.clients} "
+        f"server workers={workers or 'in-process'} clients={args.clients} "
         f"think={think[0]:g}-{think[1]:g} s "
         f"requests={len(latencies)} errors={errors} wall={wall:.1f} s "
-        f"throughput={len(latencies) / wall:.0f} req/s"
+        f"throughput={len(latencies) / wall:.0f} req/s load={os.getloadavg()[0]:.1f}"
     )
     print(
         f"{args.page} latency ms: median={statistics.median(latencies):.1f} p95={p95:.1f} "
@@ -261,6 +278,7 @@ def main() -> None:
         f"ratio {args.page}/baseline: median {ratio:.1f}x "
         f"p95 {p95 / base_p95:.1f}x"
     )
+    return statistics.median(latencies), p95
 
 
 if __name__ == "__main__":

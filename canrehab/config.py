@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     publish_daily_at: str = Field(default="", pattern=r"^$|^([01][0-9]|2[0-3]):[0-5][0-9]$")
     host: str = "127.0.0.1"
     port: int = 8000
+    # Worker processes of ``canrehab serve`` (0: automatic, min(CPUs, 4) on PostgreSQL and 1 on SQLite).
+    workers: int = Field(default=0, ge=0)
+    # How often each worker looks whether it holds the scheduler lock, or may take it (services.scheduler).
+    scheduler_retry_seconds: float = Field(default=15.0, gt=0)
 
     @property
     def resolved_database_url(self) -> str:

@@ -23,6 +23,7 @@ from canrehab.domain.errors import ConflictError, DomainError
 from canrehab.services import refusals
 from canrehab.services.context import Services
 from canrehab.services.guard import AccessRefused
+from canrehab.services.login_throttle import LoginThrottle
 from canrehab.web import auth, validation
 from canrehab.web.access_log import AccessLogMiddleware
 from canrehab.web.denials import record_refusal, record_session_refusal
@@ -32,7 +33,6 @@ from canrehab.web.pages import error_page, make_templates, render
 from canrehab.web.routes import ROUTERS
 from canrehab.web.security import (
     CsrfMiddleware,
-    LoginThrottle,
     RejectNulMiddleware,
     SecurityHeadersMiddleware,
     TrustedProxyMiddleware,
@@ -55,9 +55,10 @@ def create_app(settings: Settings | None = None, web_settings: WebSettings | Non
     app.state.settings = settings
     app.state.web_settings = web_settings
     app.state.templates = make_templates(web_settings.template_reload)
-    app.state.throttle = LoginThrottle()
     # one Services (and engine: store.db.make_engine) per app, shared by the pages, the sessions and /fhir
     app.state.services = Services.open(settings)
+    # failed logins counted in the database: every worker process of ``canrehab serve`` sees the same counts
+    app.state.throttle = LoginThrottle(app.state.services.engine)
 
     # Middleware: the last added runs first. Order on a request: trusted proxy -> access log -> headers ->
     # NUL -> session -> CSRF and origin -> app.

@@ -15,11 +15,11 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from canrehab.services import accounts as account_service
+from canrehab.services.login_throttle import LoginThrottle
 from canrehab.services.passwords import burn_verification, verify_password
 from canrehab.web.deps import ServicesDep
 from canrehab.web.errors import Forbidden
 from canrehab.web.pages import error_page, render
-from canrehab.web.security import LoginThrottle
 from canrehab.web.sessions import end_session, start_session
 from canrehab.web.settings import WebSettings
 

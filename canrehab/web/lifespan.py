@@ -8,6 +8,9 @@ With ``publish_daily_at`` set, a second job publishes the care data to the analy
 that local time (``services.publish``, the default period, as the system): the dashboards and reports that
 read the analytics store follow the care process without anyone running ``canrehab publish``. A failed
 publication is retried a minute later; the previous dataset stays in place (the swap is atomic).
+
+With several worker processes (``canrehab serve --workers N``) the jobs run in one of them: the one that
+holds the scheduler lock (``services.scheduler``); another takes over when it dies.
 Logs counts only, never patient data."""
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from fastapi import FastAPI
 
 from canrehab.services import publish
 from canrehab.services.context import SYSTEM
+from canrehab.services.scheduler import Job, Scheduler
 from canrehab.services.worklist import refresh_stale
 from canrehab.web.deps import app_services
 
@@ -71,20 +75,27 @@ async def publish_loop(app: FastAPI, at: time, check_seconds: float = 60.0) -> N
         await asyncio.sleep(check_seconds)
 
 
+def jobs(app: FastAPI) -> list[Job]:
+    """The timed jobs: the worklist refresh, and the daily publication when ``publish_daily_at`` is set."""
+    found: list[Job] = [("worklist-refresh", lambda: refresh_loop(app))]
+    at = app_services(app).settings.publish_daily_at
+    if at:
+        found.append(("daily-publication", lambda: publish_loop(app, time.fromisoformat(at))))
+    return found
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """At start, load and check the definitions (a broken region file stops the start with its name and
-    field, instead of failing the first request that needs it); then run the daily job until shutdown."""
-    app_services(app).catalog  # noqa: B018
+    field, instead of failing the first request that needs it); then run the scheduler (the timed jobs,
+    in the process that holds the lock) until shutdown."""
     services = app_services(app)
-    tasks = [asyncio.create_task(refresh_loop(app), name="worklist-refresh")]
-    if services.settings.publish_daily_at:
-        at = time.fromisoformat(services.settings.publish_daily_at)
-        tasks.append(asyncio.create_task(publish_loop(app, at), name="daily-publication"))
+    services.catalog  # noqa: B018
+    app.state.scheduler = Scheduler.for_services(services, jobs(app))
+    task = asyncio.create_task(app.state.scheduler.run(), name="scheduler")
     try:
         yield
     finally:
-        for task in tasks:
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task

@@ -1,5 +1,5 @@
-"""HTTP security for the web app: security headers, CSRF tokens and login throttling (password hashing is
-``canrehab.services.passwords``).
+"""HTTP security for the web app: security headers and CSRF tokens (password hashing is
+``canrehab.services.passwords``, login throttling ``canrehab.services.login_throttle``).
 
 Everything here is independent of the database. Behind the region's reverse proxy, the proxy's word on the
 scheme and the client address is taken only from the configured trusted proxy addresses
@@ -11,10 +11,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
-import threading
-import time
 from collections.abc import Awaitable, Callable, Collection
-from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -275,111 +272,6 @@ class CsrfMiddleware:
             await self._refuse(scope, receive, send, "CSRF-token saknas eller stämmer inte")
             return
         await self.app(scope, replay, send)
-
-
-# ---------------------------------------------------------------------------------------------- throttling
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """Exponential back-off: ``free`` failures cost nothing, then each further one makes the next attempt
-    wait ``base`` seconds doubled per failure, never more than ``cap``."""
-
-    free: int
-    base: float
-    cap: float
-
-    def wait(self, failures: int) -> float:
-        if failures < self.free:
-            return 0.0
-        return float(min(self.cap, self.base * 2 ** min(failures - self.free, 32)))
-
-
-BACKOFF: dict[str, Backoff] = {
-    # One account from one address (the guesser at the keyboard): a short lock, doubling, at most 5 min.
-    "pair": Backoff(free=3, base=2.0, cap=300.0),
-    # One account from any address (a spread-out guesser): slowed, never locked for long, so an attacker
-    # cannot keep a named clinician out of the system.
-    "user": Backoff(free=10, base=1.0, cap=60.0),
-    # One address, any account (password spraying): only mass failure slows it, and briefly, so the many
-    # users behind one hospital NAT address are not locked out by a colleague's typos.
-    "ip": Backoff(free=50, base=1.0, cap=30.0),
-}
-"""The back-off of each kind of key (``kind:value``; the FHIR API's ``fhir-ip``/``fhir-user`` keys are
-of the same kinds)."""
-FORGET_AFTER_SECONDS = 15 * 60
-"""A key's failures are forgotten this long after its last failure."""
-
-
-@dataclass
-class _Failures:
-    count: int
-    last: float
-
-
-class LoginThrottle:
-    """Failed logins slowed per (account, address), per account and per address (in memory, per process).
-
-    A key is ``kind:value``; its :data:`BACKOFF` policy is its kind's. ``retry_after`` tells how long the
-    next attempt with those keys must wait (0: now). A success clears the account's keys, not the
-    address's. Unknown usernames are counted like known ones, so the answers do not tell which exist.
-    """
-
-    def __init__(
-        self,
-        policies: dict[str, Backoff] | None = None,
-        *,
-        forget_after: float = FORGET_AFTER_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.policies = dict(BACKOFF if policies is None else policies)
-        self.forget_after = forget_after
-        self.clock = clock
-        self._failures: dict[str, _Failures] = {}
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def login_keys(username: str, address: str, prefix: str = "") -> tuple[str, str, str]:
-        """The keys of one login attempt: the (account, address) pair, the account, the address."""
-        user = username.strip().lower()
-        return (f"{prefix}pair:{user}@{address}", f"{prefix}user:{user}", f"{prefix}ip:{address}")
-
-    def _policy(self, key: str) -> Backoff | None:
-        kind = key.split(":", 1)[0].removeprefix("fhir-")
-        return self.policies.get(kind)
-
-    def _current(self, key: str, now: float) -> _Failures | None:
-        found = self._failures.get(key)
-        if found is not None and now - found.last > self.forget_after:
-            del self._failures[key]
-            return None
-        return found
-
-    def retry_after(self, *keys: str) -> float:
-        """Seconds until an attempt with ``keys`` is allowed again (0.0: now)."""
-        with self._lock:
-            now = self.clock()
-            wait = 0.0
-            for key in keys:
-                found, policy = self._current(key, now), self._policy(key)
-                if found is not None and policy is not None:
-                    wait = max(wait, found.last + policy.wait(found.count) - now)
-            return wait
-
-    def blocked(self, *keys: str) -> bool:
-        return self.retry_after(*keys) > 0
-
-    def fail(self, *keys: str) -> None:
-        with self._lock:
-            now = self.clock()
-            for key in keys:
-                found = self._current(key, now)
-                self._failures[key] = _Failures(1 if found is None else found.count + 1, now)
-
-    def reset(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
 
 
 HandlerT = Callable[[Request], Awaitable[Response]]

@@ -21,7 +21,8 @@ class WebSettings(BaseSettings):
     # Origins besides the app's own from which state-changing requests are accepted (normally none).
     allowed_origins: list[str] = []
     # Failed logins are slowed by exponential back-off per (account, address), per account and per address
-    # (canrehab.web.security.BACKOFF); no account is locked out for long.
+    # (canrehab.domain.login_backoff.BACKOFF, counted in the database for every worker process); no
+    # account is locked out for long.
     # Patient assessment links.
     assessment_link_days: int = 14
     # Re-read a template when its file changes (development); off, every render skips a stat per template.

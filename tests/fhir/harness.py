@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from canrehab.config import Settings
 from canrehab.domain.access import Actor
 from canrehab.domain.model import CareUnit, Profession, Staff
-from canrehab.web.security import LoginThrottle
+from canrehab.services.login_throttle import LoginThrottle
 
 ONK = "SE2321000016-ONK1"
 REH = "SE2321000016-REH1"
@@ -52,7 +52,7 @@ def build_app(engine: Any, tmp_path: Path, app: FastAPI | None = None) -> FastAP
     settings = Settings(data_dir=tmp_path, secret_key="test-secret", pseudonym_key="test-pseudonym-key")
     app = app or router_app()
     app.state.settings = settings
-    app.state.throttle = LoginThrottle({})  # no back-off: the tests log in thousands of times
+    app.state.throttle = LoginThrottle(engine, {})  # no back-off: the tests log in thousands of times
     app.state.fhir_services = Services(settings=settings, engine=engine, clock=lambda: TODAY)
     return app
 

@@ -12,6 +12,7 @@ from canrehab.store import (
     orm_bulk,  # noqa: F401  (the bulk export jobs of migration 0011)
     orm_care,  # noqa: F401  (the tables of migration 0008 join the metadata)
     orm_idempotency,  # noqa: F401  (migration 0015)
+    orm_login_failures,  # noqa: F401  (migration 0021)
     orm_oauth,  # noqa: F401  (the client_assertion table of migration 0012)
     orm_versions,  # noqa: F401  (record_version, migration 0013)
     orm_worklist,  # noqa: F401  (its tables join Base.metadata)
@@ -19,11 +20,13 @@ from canrehab.store import (
 from canrehab.store.db import current_revision, make_engine, migrate
 from canrehab.store.orm import Base
 
-# 0021: SVF first-treatment kind; 0020: worklist SVF flags; 0019: pathway started at välgrundad misstanke
-HEAD = "0021"
+# 0022: login failures shared by the workers; 0021: SVF first-treatment kind; 0020: worklist SVF flags;
+# 0019: pathway started at välgrundad misstanke; 0018: assignment HSA-id unique
+HEAD = "0022"
 EXPECTED_TABLES = {
     "care_unit",
     "idempotency_key",
+    "login_failure",
     "staff",
     "patient",
     "pathway",

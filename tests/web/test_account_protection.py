@@ -7,21 +7,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from canrehab.config import Settings
 from canrehab.domain.errors import DomainError
+from canrehab.domain.login_backoff import BACKOFF, Backoff
 from canrehab.services import passwords
 from canrehab.services.context import SYSTEM, Services
+from canrehab.services.login_throttle import LoginThrottle
 from canrehab.services.passwords import check_password, common_passwords
+from canrehab.store.db import make_engine
 from canrehab.web.app import create_app
-from canrehab.web.security import BACKOFF, Backoff, LoginThrottle
 from canrehab.web.settings import WebSettings
 from tests.fhir.harness import CHEAP_HASHER
 
@@ -117,8 +121,8 @@ def site(tmp_path: Path) -> Iterator[Site]:
     yield from _site(tmp_path, WebSettings())
 
 
-def _site(tmp_path: Path, web: WebSettings) -> Iterator[Site]:
-    settings = Settings(data_dir=tmp_path, secret_key="account-secret")
+def _site(tmp_path: Path, web: WebSettings, database_url: str = "") -> Iterator[Site]:
+    settings = Settings(data_dir=tmp_path, secret_key="account-secret", database_url=database_url)
     services = Services.open(settings, migrate=True)
     hashed = CHEAP_HASHER.hash(PASSWORD)  # verify_password reads the cost from the hash: fast logins
     with services.uow(SYSTEM, log_reads=False) as uow:
@@ -132,12 +136,18 @@ def _site(tmp_path: Path, web: WebSettings) -> Iterator[Site]:
                 patient_id=None,
                 unit_hsa_ids=[],
             )
-    app = create_app(settings, web)
     now = [1000.0]
-    app.state.throttle = LoginThrottle(clock=lambda: now[0])
+    app = _worker(settings, web, now)
     yield Site(app, services, now)
     app.state.services.engine.dispose()
     services.engine.dispose()
+
+
+def _worker(settings: Settings, web: WebSettings, now: list[float]) -> FastAPI:
+    """One app as one worker process of ``canrehab serve`` builds it, on the test's clock."""
+    app = create_app(settings, web)
+    app.state.throttle = LoginThrottle(app.state.services.engine, clock=lambda: now[0])
+    return app
 
 
 def client_at(site: Site, address: str, base_url: str = "http://127.0.0.1") -> TestClient:
@@ -212,15 +222,57 @@ def test_backoff_doubles_from_the_free_failures_up_to_its_cap(failures: int, wai
     assert Backoff(free=3, base=2.0, cap=300.0).wait(failures) == wait
 
 
-def test_failures_are_forgotten_after_a_quiet_quarter_hour() -> None:
+def test_failures_are_forgotten_after_a_quiet_quarter_hour(engine: Engine) -> None:
     now = [0.0]
-    throttle = LoginThrottle(clock=lambda: now[0])
+    throttle = LoginThrottle(engine, clock=lambda: now[0])
     keys = throttle.login_keys("anna", "10.0.0.1")
     for _ in range(6):
         throttle.fail(*keys)
     assert throttle.retry_after(*keys) == 16.0
     now[0] = 15 * 60 + 1
     assert throttle.retry_after(*keys) == 0.0
+
+
+def test_two_workers_on_one_database_count_the_failures_together(db_url: str, tmp_path: Path) -> None:
+    """``canrehab serve --workers 2``: two apps on one database. A guesser whose attempts land on both
+    workers waits as soon as the failures of both reach the free ones (each worker alone has fewer)."""
+    site = next(_site(tmp_path, WebSettings(), db_url))
+    other = Site(_worker(site.app.state.settings, WebSettings(), site.now), site.services, site.now)
+    try:
+        guesser = [client_at(site, "192.0.2.66"), client_at(other, "192.0.2.66")]
+        for n in range(BACKOFF["pair"].free):
+            assert login(guesser[n % 2], "anna", "fel-losenord") == 401
+        for worker in guesser:  # on either worker, even the right password waits
+            r = worker.post("/logga-in", data={"username": "anna", "password": PASSWORD})
+            assert r.status_code == 429 and "Vänta 2 sekunder" in r.text
+        assert login(client_at(other, "10.20.0.7"), "anna") == 303  # Anna at work, on the other worker
+    finally:
+        other.app.state.services.engine.dispose()
+        site.app.state.services.engine.dispose()
+        site.services.engine.dispose()
+
+
+def test_failures_counted_at_the_same_moment_by_two_processes_are_all_counted(engine: Engine) -> None:
+    """The count is one upsert in the database, not a read and a write: concurrent failures on two
+    engines (two processes) lose none."""
+    url = engine.url.render_as_string(hide_password=False)
+    engines = [make_engine(url), make_engine(url)]
+    throttles = [LoginThrottle(e, {"pair": Backoff(free=1000, base=1.0, cap=1.0)}) for e in engines]
+    key = "pair:anna@192.0.2.66"
+    per_thread = 25
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            for done in [pool.submit(_fail_times, throttles[n % 2], key, per_thread) for n in range(4)]:
+                done.result()
+        assert throttles[0].store.counts([key])[key].count == 4 * per_thread
+    finally:
+        for each in engines:
+            each.dispose()
+
+
+def _fail_times(throttle: LoginThrottle, key: str, times: int) -> None:
+    for _ in range(times):
+        throttle.fail(key)
 
 
 # ---------------------------------------------------------------------------------------------- origin

@@ -1,6 +1,7 @@
-"""A web write killed mid-way (issue 14 item 7): the server (``canrehab serve``) is killed with SIGKILL while
-clients send handovers (each a handover row, its audit row and the worklist row in one unit of work);
-afterwards every handover in the database has its audit row, and a restarted server takes the next write."""
+"""A web write killed mid-way (issue 14 item 7): the server (``canrehab serve``: its supervisor and every
+worker, the whole process group) is killed with SIGKILL while clients send handovers (each a handover row, its
+audit row and the worklist row in one unit of work); afterwards every handover in the database has its audit
+row, and a restarted server takes the next write."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ def _start(data_dir: Path, url: str) -> tuple[subprocess.Popen[bytes], str]:
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=(data_dir / f"server-{port}.log").open("wb"),
+        start_new_session=True,  # its own process group: the supervisor and its workers are killed together
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 300  # a loaded machine starts slowly
@@ -47,8 +49,14 @@ def _start(data_dir: Path, url: str) -> tuple[subprocess.Popen[bytes], str]:
                 return server, base
         except httpx.TransportError:
             time.sleep(0.2)
-    server.kill()
+    _kill(server)
     raise AssertionError(f"the server did not start: {(data_dir / f'server-{port}.log').read_text()[-2000:]}")
+
+
+def _kill(server: subprocess.Popen[bytes]) -> None:
+    """SIGKILL to the server's process group: the machine losing power, for every worker at once."""
+    os.killpg(server.pid, signal.SIGKILL)
+    server.wait(30)
 
 
 def _send(client: httpx.Client, patient_id: str, pathway_id: str, to_unit: str) -> httpx.Response:
@@ -115,8 +123,7 @@ def test_a_server_killed_during_writes_leaves_whole_writes_and_restarts(
         while len(_handovers_and_audits(url)[0] - before) < 3:  # the marker: writes are landing
             assert time.monotonic() < deadline and server.poll() is None, "no handover was written"
             time.sleep(0.05)
-        server.send_signal(signal.SIGKILL)
-        server.wait(30)
+        _kill(server)
         stop.set()
         for t in threads:
             t.join(60)
@@ -129,8 +136,7 @@ def test_a_server_killed_during_writes_leaves_whole_writes_and_restarts(
             assert r.status_code == 303, r.text[:500]
             assert r.headers["location"].rsplit("/", 1)[1] in _handovers_and_audits(url)[0]
         finally:
-            server.kill()
-            server.wait(30)
+            _kill(server)
     finally:
         if name is not None:
             request.getfixturevalue("pg_server").drop(name)

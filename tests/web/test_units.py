@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy.engine import Engine
+
+from canrehab.domain.login_backoff import Backoff
 from canrehab.domain.model import Goal, PlannedAction, Profession
+from canrehab.services.login_throttle import LoginThrottle
 from canrehab.services.passwords import hash_password, verify_password
 from canrehab.web import charts, format, forms, questionnaire
-from canrehab.web.security import Backoff, LoginThrottle
 
 QUESTIONNAIRE = {
     "resourceType": "Questionnaire",
@@ -61,9 +64,10 @@ def test_swedish_formatting() -> None:
     assert format.label(format.PROFESSION_SV, Profession.PHYSIOTHERAPIST) == "fysioterapeut"
 
 
-def test_throttle_blocks_after_the_free_failures_and_forgets_after_a_quiet_while() -> None:
+def test_throttle_blocks_after_the_free_failures_and_forgets_after_a_quiet_while(engine: Engine) -> None:
     now = [0.0]
-    t = LoginThrottle({"ip": Backoff(free=3, base=10.0, cap=10.0)}, forget_after=60, clock=lambda: now[0])
+    policies = {"ip": Backoff(free=3, base=10.0, cap=10.0)}
+    t = LoginThrottle(engine, policies, forget_after=60, clock=lambda: now[0])
     for _ in range(3):
         assert not t.blocked("ip:1")
         t.fail("ip:1")
