@@ -29,7 +29,7 @@ def app_services(app: FastAPI) -> Services:
     return found
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     return app_services(request.app)
 
 
@@ -81,7 +81,7 @@ CurrentUser = Annotated[WebUser, Depends(current_user)]
 def require(action: Action) -> Any:
     """A dependency: the logged-in user, refused (audited 403) unless their role may take ``action``."""
 
-    def dependency(user: CurrentUser) -> WebUser:
+    async def dependency(user: CurrentUser) -> WebUser:
         if not user.may(action):
             raise Forbidden("Din roll har inte tillgång till den här sidan.")
         return user
@@ -89,7 +89,7 @@ def require(action: Action) -> Any:
     return Depends(dependency)
 
 
-def patient_self(user: CurrentUser) -> WebUser:
+async def patient_self(user: CurrentUser) -> WebUser:
     """A dependency: the logged-in patient (their own pages only); anyone else is refused."""
     if user.role != Role.PATIENT:
         raise Forbidden("Din roll har inte tillgång till den här sidan.")
