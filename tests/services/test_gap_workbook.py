@@ -28,8 +28,8 @@ GAPS_004 = (
     Gap(
         "hsk",
         "Identifierade gap",
-        "Alla patienter som genomgår en cancerutredning och behandling ska få sitt rehabiliteringsbehov bedömt "
-        "regelbundet och strukturerat via instrumentet Hälsoskattning med handbok",
+        "Alla patienter som genomgår en cancerutredning och behandling ska få sitt rehabiliteringsbehov "
+        "bedömt regelbundet och strukturerat via instrumentet Hälsoskattning med handbok",
         1,
         indicator_ids=("strukturerad_behovsbedomning_vard",),
         decisions=(_yes(SPEC),),
