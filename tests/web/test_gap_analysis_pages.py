@@ -241,3 +241,27 @@ def test_a_refused_start_keeps_what_was_written_and_reads_a_care_level_per_parti
     analysis_id = str(started.headers["location"]).rsplit("/", 1)[1]
     analysis = gap_analysis.history(services, LEADER, analysis_id)[0][0]
     assert [p.care_level for p in analysis.participants] == [CareLevel.SPECIALISED, CareLevel.MUNICIPAL]
+
+
+def test_the_demo_region_has_004s_gap_analysis_for_the_process_leader(world: tuple[object, Services]) -> None:
+    """The demo's process leader finds 004's analysis at /gapanalys (not an empty list): its areas in
+    004's order, seven gaps, the decisions per care level, the oncology clinic's own Avvakta, an action."""
+    app, services = world
+    demo = next(
+        a for a in gap_analysis.list_analyses(services, LEADER) if a.title.startswith("Gapanalys Nationellt")
+    )
+    assert list(dict.fromkeys(g.area for g in demo.gaps)) == [
+        "Identifierade gap",
+        "Samverkan",
+        "Dokumentation",
+        "Riktlinjer, rutiner och informationsmaterial",
+    ]
+    assert len(demo.gaps) == 7 and demo.gaps[2].priority_sv == "prio 2-4"
+    assert [d.care_level for d in demo.gaps[1].decisions] == list(CareLevel)
+    waiting = [d for g in demo.gaps for d in g.decisions if d.unit_hsa_id]
+    assert [d.decision.value for d in waiting] == ["avvakta"] and waiting[0].comment
+    assert demo.gaps[0].actions
+    client = logged_in(app, "processledare")
+    assert demo.title in client.get("/gapanalys").text
+    page = client.get(f"/gapanalys/{demo.id}").text
+    assert "Onkologiska kliniken" in page and "Avvakta" in page
