@@ -188,11 +188,15 @@ GAPS_004: tuple[tuple[str, str, int, int | None, tuple[str, ...], tuple[str, ...
 def _demo_gap_analysis(services: Services, oncology_hsa_id: str, today: date) -> None:
     """A gap analysis laid out as 004's, with its decisions, one decision of the oncology clinic's own and
     an action, so that the process leader's /gapanalys and its Excel export show something real."""
+    from canrehab.domain.access import Actor
     from canrehab.domain.gap_analysis import ActionItem, Decision, Gap, Participant
     from canrehab.domain.model import CareLevel
     from canrehab.services import gap_analysis
-    from canrehab.services.context import SYSTEM
 
+    leader = Actor(role="admin", staff_id=None, username="processledare")  # the demo's own logins decide
+    manager = Actor(
+        role="unit_manager", staff_id=None, unit_hsa_ids=frozenset({oncology_hsa_id}), username="chef"
+    )
     people = (
         Participant("Johanna Grönqvist", "Ordförande/AT", "Onk mott", CareLevel.SPECIALISED),
         Participant("Anette Danesjö", "Metodstöd", "Utvecklingsenheten", CareLevel.SPECIALISED),
@@ -207,7 +211,7 @@ def _demo_gap_analysis(services: Services, oncology_hsa_id: str, today: date) ->
     )
     analysis = gap_analysis.start(
         services,
-        SYSTEM,
+        leader,
         title="Gapanalys Nationellt vårdprogram för cancerrehabilitering",
         knowledge_support="Nationellt vårdprogram för cancerrehabilitering",
         held_on=today - timedelta(days=60),
@@ -217,11 +221,11 @@ def _demo_gap_analysis(services: Services, oncology_hsa_id: str, today: date) ->
     for number, (area, text, priority, priority_to, indicators, levels) in enumerate(GAPS_004, start=1):
         gap_id = f"gap{number}"
         gap = Gap(gap_id, area, text, priority, priority_to, indicators)
-        version = gap_analysis.add_gap(services, SYSTEM, analysis.id, gap, expected_version=version).version
+        version = gap_analysis.add_gap(services, leader, analysis.id, gap, expected_version=version).version
         for level in levels:
             version = gap_analysis.decide(
                 services,
-                SYSTEM,
+                leader,
                 analysis.id,
                 gap_id,
                 care_level=CareLevel(level),
@@ -230,7 +234,7 @@ def _demo_gap_analysis(services: Services, oncology_hsa_id: str, today: date) ->
             ).version
     version = gap_analysis.decide(
         services,
-        SYSTEM,
+        manager,
         analysis.id,
         "gap5",
         care_level=CareLevel.SPECIALISED,
@@ -241,7 +245,7 @@ def _demo_gap_analysis(services: Services, oncology_hsa_id: str, today: date) ->
     ).version
     gap_analysis.add_action(
         services,
-        SYSTEM,
+        leader,
         analysis.id,
         "gap1",
         ActionItem(

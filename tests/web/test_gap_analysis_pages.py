@@ -142,6 +142,13 @@ def test_the_pages_in_chromium_at_desktop_and_phone_width(world: tuple[object, S
             assert page.get_by_text("Oklar ansvarsfördelning").is_visible()
             screenshot(page, f"gap-analysis-{width}")
             assert_fits_phone(page, "gap-analysis")
+            if width == 390:  # each gap and decision a block, the decision in words, nothing scrolled away
+                scroller = page.locator(".table-scroll").first
+                assert scroller.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+                mark = page.locator("table.gap td.mark:not(:empty)").first
+                assert mark.is_visible() and mark.inner_text() == "Avvakta"
+                box = page.get_by_text("Oklar ansvarsfördelning").bounding_box()
+                assert box is not None and box["x"] + box["width"] <= 391
             page.context.close()
 
 
@@ -260,8 +267,15 @@ def test_the_demo_region_has_004s_gap_analysis_for_the_process_leader(world: tup
     assert [d.care_level for d in demo.gaps[1].decisions] == list(CareLevel)
     waiting = [d for g in demo.gaps for d in g.decisions if d.unit_hsa_id]
     assert [d.decision.value for d in waiting] == ["avvakta"] and waiting[0].comment
+    assert waiting[0].approved_by == "chef"  # the unit's own manager; the levels' by the process leader
+    assert {d.approved_by for g in demo.gaps for d in g.decisions if not d.unit_hsa_id} == {"processledare"}
     assert demo.gaps[0].actions
     client = logged_in(app, "processledare")
     assert demo.title in client.get("/gapanalys").text
     page = client.get(f"/gapanalys/{demo.id}").text
     assert "Onkologiska kliniken" in page and "Avvakta" in page
+    export = client.get(f"/gapanalys/{demo.id}/export.xlsx").headers["content-disposition"]
+    assert (
+        f'filename="gapanalys-{demo.held_on.isoformat()}-nationellt-vardprogram-for-cancerrehabilitering.xlsx"'
+        in export
+    )

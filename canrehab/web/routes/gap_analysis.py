@@ -240,7 +240,8 @@ def _attachment(analysis_id: str, services: ServicesDep, user: WebUser) -> str:
     """``gapanalys-2026-01-15-region-test.xlsx``: the date and the title, ASCII for every browser and the
     Swedish name for those that read ``filename*``."""
     analysis = service.history(services, user.actor, analysis_id)[0][0]
-    name = f"gapanalys-{analysis.held_on.isoformat()}-{analysis.title}"
+    title = re.sub(r"^gapanalys\b[\s–-]*", "", analysis.title, flags=re.IGNORECASE)  # said once, first
+    name = f"gapanalys-{analysis.held_on.isoformat()}-{title}"
     plain = re.sub(r"[^a-z0-9]+", "-", name.lower().translate(ASCII)).strip("-")[:80] or "gapanalys"
     swedish = re.sub(r"[^\w-]+", "-", name.lower(), flags=re.UNICODE).strip("-")[:80]
     return f"attachment; filename=\"{plain}.xlsx\"; filename*=UTF-8''{quote(swedish)}.xlsx"
