@@ -212,7 +212,7 @@ def _demo_gap_analysis(services: Services, oncology_hsa_id: str, today: date) ->
     analysis = gap_analysis.start(
         services,
         leader,
-        title="Gapanalys Nationellt vårdprogram för cancerrehabilitering",
+        title="Cancerrehabilitering, Region Östergötland",
         knowledge_support="Nationellt vårdprogram för cancerrehabilitering",
         held_on=today - timedelta(days=60),
         participants=people,

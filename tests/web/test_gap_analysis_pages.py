@@ -255,7 +255,9 @@ def test_the_demo_region_has_004s_gap_analysis_for_the_process_leader(world: tup
     004's order, seven gaps, the decisions per care level, the oncology clinic's own Avvakta, an action."""
     app, services = world
     demo = next(
-        a for a in gap_analysis.list_analyses(services, LEADER) if a.title.startswith("Gapanalys Nationellt")
+        a
+        for a in gap_analysis.list_analyses(services, LEADER)
+        if a.title == "Cancerrehabilitering, Region Östergötland"
     )
     assert list(dict.fromkeys(g.area for g in demo.gaps)) == [
         "Identifierade gap",
@@ -276,6 +278,6 @@ def test_the_demo_region_has_004s_gap_analysis_for_the_process_leader(world: tup
     assert "Onkologiska kliniken" in page and "Avvakta" in page
     export = client.get(f"/gapanalys/{demo.id}/export.xlsx").headers["content-disposition"]
     assert (
-        f'filename="gapanalys-{demo.held_on.isoformat()}-nationellt-vardprogram-for-cancerrehabilitering.xlsx"'
+        f'filename="gapanalys-{demo.held_on.isoformat()}-cancerrehabilitering-region-ostergotland.xlsx"'
         in export
     )
