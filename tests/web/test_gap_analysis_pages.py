@@ -276,6 +276,11 @@ def test_the_demo_region_has_004s_gap_analysis_for_the_process_leader(world: tup
     assert demo.title in client.get("/gapanalys").text
     page = client.get(f"/gapanalys/{demo.id}").text
     assert "Onkologiska kliniken" in page and "Avvakta" in page
+    # each linked indicator one click away: the care indicator's trend, the register's on Statistik
+    trend = "/uppfoljning/mal/trend?indicator=strukturerad_behovsbedomning_vard"
+    assert f'<a href="{trend}">Strukturerad behovsbedömning genomförd</a>' in page
+    assert '<a href="/statistik/indikatorer">KVÅ-koder för rehabiliteringsplan används</a>' in page
+    assert client.get(trend).status_code == 200
     export = client.get(f"/gapanalys/{demo.id}/export.xlsx").headers["content-disposition"]
     assert (
         f'filename="gapanalys-{demo.held_on.isoformat()}-cancerrehabilitering-region-ostergotland.xlsx"'

@@ -18,7 +18,9 @@ from canrehab.domain.errors import DomainError
 from canrehab.domain.gap_analysis import ActionItem, Decision, Gap, Participant, open_actions
 from canrehab.domain.model import CareLevel
 from canrehab.domain.permissions import Action
+from canrehab.followup.goals import default_indicators
 from canrehab.services import gap_analysis as service
+from canrehab.services import process_indicators
 from canrehab.services.gap_workbook import ordered_decisions
 from canrehab.services.organisation import care_units
 from canrehab.web.deps import ServicesDep, require
@@ -85,6 +87,16 @@ def _participants(text: str) -> tuple[Participant, ...]:
     return tuple(people)
 
 
+def _indicator_links() -> dict[str, str]:
+    """Where a linked indicator is followed, so that whether the gap closed is one click away: the care and
+    structure indicators' trend against their goal, the register indicators' page under Statistik."""
+    trend = {d.id for d in process_indicators.load_process_indicators()}
+    trend |= {d.id for d in default_indicators().of_source("structure")}
+    links = {i: f"/uppfoljning/mal/trend?indicator={i}" for i in sorted(trend)}
+    links.update({d.id: "/statistik/indikatorer" for d in default_indicators().of_source("register")})
+    return links
+
+
 @router.get("/gapanalys")
 def gap_list(request: Request, services: ServicesDep, user: GapWorker) -> Response:
     return render(request, "gap_list.html", {"analyses": service.list_analyses(services, user.actor)})
@@ -144,6 +156,7 @@ def _detail(
         "decisions": list(Decision),
         "indicators": sorted(service.indicator_names().items(), key=lambda item: item[1]),
         "indicator_names": service.indicator_names(),
+        "indicator_links": _indicator_links(),
         "unit_names": {u.hsa_id: u.name for u in units},
         "ordered": lambda decisions: ordered_decisions(decisions, {u.hsa_id: u.name for u in units}),
         "decision_units": {
