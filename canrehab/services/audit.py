@@ -70,7 +70,27 @@ ENTITY_SV = {
     "svf": "SVF-uppgifter",
     "min_vardplan": "Min vårdplan",
     "page": "sida",
+    "worklist": "arbetslistan",
+    "arbetslista": "arbetslistan",
+    "structure_indicators": "strukturindikatorer",
+    "structure_entry": "strukturregistret",
+    "analytics_dataset": "pseudonymiserade uppföljningsdata",
+    "svf_record": "SVF-uppgifter",
+    "oauth_client": "FHIR-klient",
+    "bulk_export_job": "FHIR-export",
+    "fhir": "FHIR-data",
+    "kva": "KVÅ-registrering",
+    "plan": "rehabiliteringsplan",
+    "handovers": "överlämningar",
 }
+
+
+def entity_sv(entity_type: str) -> str:
+    """What an event was done to, in Swedish; an unknown type reads as a generic 'post', never the internal
+    name."""
+    return ENTITY_SV.get(entity_type) or ENTITY_SV.get(entity_type.split("_")[0], "post")
+
+
 SESSION_EVENTS = {"login": "Loggade in", "logout": "Loggade ut"}
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -81,8 +101,7 @@ def event_sv(action: str, entity_type: str) -> str:
     if action in SESSION_EVENTS:
         return SESSION_EVENTS[action]
     verb = VERB_SV.get(action, ACTION_SV.get(action, "Händelse"))
-    thing = ENTITY_SV.get(entity_type) or ENTITY_SV.get(entity_type.split("_")[0], "post")
-    return f"{verb} {thing}"
+    return f"{verb} {entity_sv(entity_type)}"
 
 
 # Who sees which events: an administrator (the region's process leader) all of them, a unit manager only those
@@ -182,7 +201,7 @@ def _events(uow: Any, actor: Actor, region_wide: bool, entries: list[AuditEntry]
             units=tuple(names.get(u, u) for u in e.actor_units),
             action=ACTION_SV.get(e.action, e.action),
             event=event_sv(e.action, e.entity_type),
-            entity=ENTITY_SV.get(e.entity_type, "post"),
+            entity=entity_sv(e.entity_type),
             patient_id=e.patient_id,
             patient_name=patients.get(e.patient_id, "okänd patient") if e.patient_id else "",
             outcome="nekad" if e.action == "denied" else "ok",

@@ -1,7 +1,6 @@
 """The gap analysis workspace (004): start an analysis, add gaps linked to indicators, record decisions per
 care unit and care level and action items; every change is a new version (the history over time); export
-as an Excel workbook laid out like 004's tables (gaps by area with Ja/Avvakta/Nej per care level and a
-comment, the action items, the participants).
+as an Excel workbook laid out like 004's tables (``gap_workbook``).
 
 Who: ``Action.GAP_ANALYSIS`` (the process leader and unit managers). A unit manager decides only for their
 own units; a decision for a whole care level (no unit) is the process leader's (region-wide roles).
@@ -16,14 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from canrehab.domain import gap_analysis as rules
 from canrehab.domain.access import Actor
 from canrehab.domain.gap_analysis import ActionItem, Decision, Gap, GapAnalysis, GapDecision, Participant
 from canrehab.domain.model import CareLevel
 from canrehab.domain.permissions import Action, allowed
+from canrehab.services import gap_workbook
 from canrehab.services.guard import denied, log_denied, require_action
 from canrehab.store.repositories.gap_analysis import GapAnalysisRepository
 
@@ -33,13 +31,20 @@ if TYPE_CHECKING:
 INDICATOR_FILES = (Path(__file__).resolve().parents[1] / "followup" / "definitions" / "indicators.yaml",)
 
 
-def indicator_ids() -> set[str]:
-    """The ids of every shipped indicator a gap can be linked to (the one indicator model)."""
-    ids: set[str] = set()
+def indicator_names() -> dict[str, str]:
+    """Every shipped indicator a gap can be linked to (the one indicator model): id -> Swedish name."""
+    names: dict[str, str] = {}
     for path in INDICATOR_FILES:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        ids.update(str(item["id"]) for item in data.get("indicators", ()))
-    return ids
+        names.update(
+            {str(item["id"]): str(item.get("name_sv") or item["id"]) for item in data.get("indicators", ())}
+        )
+    return names
+
+
+def indicator_ids() -> set[str]:
+    """The ids of every shipped indicator a gap can be linked to."""
+    return set(indicator_names())
 
 
 def _change(
@@ -109,6 +114,17 @@ def decide(
     if not region_wide and (unit_hsa_id is None or unit_hsa_id not in actor.unit_hsa_ids):
         log_denied(services, actor, "gap_analysis", analysis_id, None)
         raise denied("Du kan bara besluta för dina egna enheter.", audited=True)
+    if unit_hsa_id is not None:
+        with services.uow(actor, log_reads=False) as uow:
+            unit = uow.units.find(unit_hsa_id)
+        if unit is None:
+            raise rules.DomainError("gap_analysis.unknown_unit", "Enheten finns inte.", "unknown unit")
+        if unit.level is not care_level:
+            raise rules.DomainError(
+                "gap_analysis.unit_level",
+                f"{unit.name} hör till {unit.level.label_sv}, inte {care_level.label_sv}.",
+                "unit not at the care level",
+            )
     made = GapDecision(
         care_level, decision, actor.username or actor.role, services.today(), unit_hsa_id, comment
     )
@@ -153,68 +169,19 @@ def list_analyses(services: Services, actor: Actor) -> list[GapAnalysis]:
         return GapAnalysisRepository(uow.session, uow.audit).list_current()
 
 
-def _mark(gap_decision: GapDecision | None, value: Decision) -> str:
-    return "X" if gap_decision is not None and gap_decision.decision is value else ""
-
-
-def write_workbook(analysis: GapAnalysis, output: Path, *, unit_names: dict[str, str] | None = None) -> Path:
-    """The analysis as 004 lays it out: per area a heading row (Beslut Ja/Avvakta/Nej, Kommentar), each gap
-    with its priority, one row per decision's care level (and unit) with an X under its decision; then the
-    action items and the participants, each on its own sheet."""
-    names = unit_names or {}
-    wb = Workbook()
-    summary = wb.active
-    assert summary is not None  # a new workbook has one sheet
-    summary.title = "Sammanfattning"
-    summary.append([f"{analysis.title} – gapanalys mot {analysis.knowledge_support}"])
-    summary.append([f"Datum {analysis.held_on.isoformat()}, version {analysis.version}"])
-    summary["A1"].font = Font(bold=True, size=13)
-    areas: dict[str, list[Gap]] = {}
-    for gap in analysis.gaps:
-        areas.setdefault(gap.area, []).append(gap)
-    for number, (area, gaps) in enumerate(areas.items(), start=1):
-        summary.append([])
-        summary.append([f"{number}. {area}", "Ja", "Avvakta", "Nej", "Kommentar", "Indikatorer"])
-        for cell in summary[summary.max_row]:
-            cell.font = Font(bold=True)
-        for gap in gaps:
-            summary.append([f"{gap.text} ({gap.priority_sv})", "", "", "", "", ", ".join(gap.indicator_ids)])
-            for d in gap.decisions:
-                who = d.care_level.label_sv.capitalize()
-                if d.unit_hsa_id:
-                    who += f", {names.get(d.unit_hsa_id, d.unit_hsa_id)}"
-                summary.append(
-                    [
-                        who,
-                        _mark(d, Decision.YES),
-                        _mark(d, Decision.WAIT),
-                        _mark(d, Decision.NO),
-                        f"{d.comment} ({d.approved_by} {d.approved_on.isoformat()})".strip(),
-                    ]
-                )
-    summary.column_dimensions["A"].width = 80
-    summary.column_dimensions["E"].width = 60
-    for row in summary.iter_rows():
-        row[0].alignment = Alignment(wrap_text=True, vertical="top")
-    actions = wb.create_sheet("Åtgärder")
-    actions.append(["Gap", "Åtgärd", "Ansvarig", "Klart senast", "Klart"])
-    for gap in analysis.gaps:
-        for a in gap.actions:
-            actions.append(
-                [
-                    gap.text,
-                    a.text,
-                    a.responsible,
-                    a.due_on.isoformat(),
-                    a.done_on.isoformat() if a.done_on else "",
-                ]
-            )
-    people = wb.create_sheet("Deltagare")
-    people.append(["Deltagare", "Profession/funktion", "Verksamhet/enhet", "Vårdnivå"])
-    for p in analysis.participants:
-        people.append([p.name, p.role, p.unit, p.care_level.label_sv.capitalize() if p.care_level else ""])
-    for sheet in (actions, people):
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-    wb.save(output)
-    return output
+def export(services: Services, actor: Actor, analysis_id: str, output: Path) -> Path | None:
+    """The analysis's newest version as an Excel workbook laid out like 004 (``gap_workbook``), with unit and
+    indicator names, its versions and the overdue actions as of today; None if there is no such analysis."""
+    found = history(services, actor, analysis_id)
+    if not found:
+        return None
+    with services.uow(actor, log_reads=False) as uow:
+        units = {u.hsa_id: u.name for u in uow.units.list_all()}
+    return gap_workbook.write_workbook(
+        found[0][0],
+        output,
+        unit_names=units,
+        indicator_names=indicator_names(),
+        history=found,
+        today=services.today(),
+    )

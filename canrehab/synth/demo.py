@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -115,8 +115,146 @@ def _build_region(
     for role, username in DEMO_USERS:
         create_user(services, username=username, role=role, password=DEMO_PASSWORD, **extra[username])
     _own_data_to_analytics(services, config.today)
+    _demo_gap_analysis(services, oncology.hsa_id, config.today)
     services.engine.dispose()
     return demo_logins()
+
+
+# 004's summary table (Region Örebro län's gap analysis against the national care programme), as the demo's
+# process leader finds it at /gapanalys: (area, text, priority, priority_to, indicators, decisions per level)
+GAPS_004: tuple[tuple[str, str, int, int | None, tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        "Identifierade gap",
+        "Alla patienter som genomgår en cancerutredning och behandling ska få sitt rehabiliteringsbehov "
+        "bedömt regelbundet och strukturerat via instrumentet Hälsoskattning med handbok",
+        1,
+        None,
+        ("strukturerad_behovsbedomning_vard",),
+        ("specialised",),
+    ),
+    (
+        "Identifierade gap",
+        "Team behöver förtydligas för att möta särskilda och avancerade rehabiliteringsinsatser",
+        2,
+        None,
+        (),
+        ("specialised", "regional_primary", "municipal"),
+    ),
+    (
+        "Identifierade gap",
+        "Implementering samt göra digitaliserad Prehabilitering för cancerpatienter känd",
+        2,
+        4,
+        (),
+        ("specialised",),
+    ),
+    (
+        "Identifierade gap",
+        "Implementera arbetssätt för att följa länsgemensam riktlinje Prevention och behandling vid "
+        "ohälsosamma levnadsvanor",
+        2,
+        None,
+        (),
+        ("municipal",),
+    ),
+    (
+        "Samverkan",
+        "Framtagande av vårdnivåöverenskommelse och remissrutiner för cancerrehabilitering",
+        1,
+        None,
+        (),
+        ("specialised", "regional_primary", "municipal"),
+    ),
+    (
+        "Dokumentation",
+        "Implementering av KVÅ-åtgärder i uppföljande syfte",
+        1,
+        None,
+        ("rehabplan_kva",),
+        ("specialised", "regional_primary"),
+    ),
+    (
+        "Riktlinjer, rutiner och informationsmaterial",
+        "Översyn av befintliga riktlinjer och rutiner vad gäller cancerrehabilitering. Vad finns och ska "
+        "ensas? Vad behöver skapas?",
+        2,
+        None,
+        (),
+        ("specialised",),
+    ),
+)
+
+
+def _demo_gap_analysis(services: Services, oncology_hsa_id: str, today: date) -> None:
+    """A gap analysis laid out as 004's, with its decisions, one decision of the oncology clinic's own and
+    an action, so that the process leader's /gapanalys and its Excel export show something real."""
+    from canrehab.domain.access import Actor
+    from canrehab.domain.gap_analysis import ActionItem, Decision, Gap, Participant
+    from canrehab.domain.model import CareLevel
+    from canrehab.services import gap_analysis
+
+    leader = Actor(role="admin", staff_id=None, username="processledare")  # the demo's own logins decide
+    manager = Actor(
+        role="unit_manager", staff_id=None, unit_hsa_ids=frozenset({oncology_hsa_id}), username="chef"
+    )
+    people = (
+        Participant("Johanna Grönqvist", "Ordförande/AT", "Onk mott", CareLevel.SPECIALISED),
+        Participant("Anette Danesjö", "Metodstöd", "Utvecklingsenheten", CareLevel.SPECIALISED),
+        Participant("Eva Norman", "Patientrepresentant", "Livsgnistan"),
+        Participant(
+            "Helena Tholin (adjungerad)",
+            "Samordnare rehabkoordinatörer",
+            "Hälsoval",
+            CareLevel.REGIONAL_PRIMARY,
+        ),
+        Participant("Annelie Wase (adjungerad)", "MAR", "Lindesbergs kommun", CareLevel.MUNICIPAL),
+    )
+    analysis = gap_analysis.start(
+        services,
+        leader,
+        title="Cancerrehabilitering, Region Östergötland",
+        knowledge_support="Nationellt vårdprogram för cancerrehabilitering",
+        held_on=today - timedelta(days=60),
+        participants=people,
+    )
+    version = analysis.version
+    for number, (area, text, priority, priority_to, indicators, levels) in enumerate(GAPS_004, start=1):
+        gap_id = f"gap{number}"
+        gap = Gap(gap_id, area, text, priority, priority_to, indicators)
+        version = gap_analysis.add_gap(services, leader, analysis.id, gap, expected_version=version).version
+        for level in levels:
+            version = gap_analysis.decide(
+                services,
+                leader,
+                analysis.id,
+                gap_id,
+                care_level=CareLevel(level),
+                decision=Decision.YES,
+                expected_version=version,
+            ).version
+    version = gap_analysis.decide(
+        services,
+        manager,
+        analysis.id,
+        "gap5",
+        care_level=CareLevel.SPECIALISED,
+        unit_hsa_id=oncology_hsa_id,
+        decision=Decision.WAIT,
+        comment="Oklar ansvarsfördelning och hur konsultationer bör genomföras.",
+        expected_version=version,
+    ).version
+    gap_analysis.add_action(
+        services,
+        leader,
+        analysis.id,
+        "gap1",
+        ActionItem(
+            "Utbilda kontaktsjuksköterskor i Hälsoskattning med handbok",
+            "LAG Cancerrehabilitering",
+            today + timedelta(days=90),
+        ),
+        expected_version=version,
+    )
 
 
 def _own_data_to_analytics(services: Services, today: date) -> None:

@@ -3,6 +3,7 @@ units ranked per 1 000 against the national rate, and percentages over the years
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -85,7 +86,8 @@ def trend_line(
     as its text alternative."""
     pts = [(i, v) for i, (_, v) in enumerate(values) if v is not None]
     plot_h = height
-    height = plot_h + 14
+    top = 14 if len(pts) > 1 else 0  # a strip above the plot for the direction cue, clear of the line
+    height = top + plot_h + 14
     words = ", ".join(
         f"{label} {sv_number(v, 0) + unit if v is not None else 'inget värde'}" for label, v in values
     )
@@ -93,11 +95,11 @@ def trend_line(
         f'<svg class="chart spark" role="img" aria-label="{escape(title)}" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
         f"<desc>{escape(words)}</desc>",
-        f'<rect x="0" y="0" width="{width}" height="{plot_h}" fill="#f6f7f8"/>',
+        f'<rect x="0" y="{top}" width="{width}" height="{plot_h}" fill="#f6f7f8"/>',
     ]
     n = max(len(values) - 1, 1)
     coords = [
-        (6 + (width - 12) * i / n, plot_h - 6 - (plot_h - 12) * (v / max_value if max_value else 0))
+        (6 + (width - 12) * i / n, top + plot_h - 6 - (plot_h - 12) * (v / max_value if max_value else 0))
         for i, v in pts
     ]
     if len(coords) > 1:
@@ -115,7 +117,7 @@ def trend_line(
         first, last = pts[0][1], pts[-1][1]
         assert first is not None and last is not None
         cue = cues[0] if last > first else cues[1] if last < first else cues[2]
-        parts.append(f'<text class="direction" x="{width - 4}" y="12" text-anchor="end">{cue}</text>')
+        parts.append(f'<text class="direction" x="{width - 4}" y="11" text-anchor="end">{cue}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -197,6 +199,20 @@ def trend_text(
     )
 
 
+def _round_top(value: float) -> float:
+    """The top of a percentage axis: the next round value (1, 2, 5 or 10 times a power of ten, or 2.5 or
+    25), never above 100 % when the values are shares of at most 100 %."""
+    if value <= 0:
+        return 1.0
+    if value > 100:
+        return 100.0 if value <= 105 else float(math.ceil(value / 10) * 10)
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * power + 1e-9:
+            return min(step * power, 100.0)
+    return 100.0
+
+
 def trend_chart(
     years: Sequence[int | str],
     series: Sequence[Series],
@@ -218,10 +234,10 @@ def trend_chart(
     top_value = max([*values, baseline or 0.0], default=0.0)
     broken = goal is not None and top_value > 0 and goal > top_value * 2
     if broken:
-        y_max = top_value * 1.2  # the lower band: 0 .. just above the highest value
+        y_max = _round_top(top_value * 1.05)  # the lower band: 0 .. a round value above the highest
         band_h = plot_h * 0.78  # the lower band's height; above it the break and the goal
     else:
-        y_max = max(top_value, goal or 0.0, 1.0) * 1.1
+        y_max = _round_top(max(top_value, goal or 0.0, 1.0) * 1.05)
         band_h = plot_h
     n = max(len(years) - 1, 1)
 
@@ -236,11 +252,17 @@ def trend_chart(
         f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
         f"<desc>{escape(trend_text(years, series, goal, baseline, missing))}</desc>",
         f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#f6f7f8"/>',
-        f'<text x="{left - 4}" y="{top + plot_h + 4}" text-anchor="end">0</text>',
-        f'<text x="{left - 4}" y="{top + plot_h - band_h + 4:.1f}" text-anchor="end">'
-        f"{escape(sv_number(y_max, 1 if y_max < 10 else 0))}</text>",
         f'<text x="4" y="{top - 8}">%</text>',
     ]
+    for tick in (0.0, y_max / 2, y_max):  # 0, halfway and the top, each labelled, with a faint gridline
+        ty = y(tick)
+        if tick:
+            parts.append(
+                f'<line class="grid" x1="{left}" y1="{ty:.1f}" x2="{left + plot_w}" y2="{ty:.1f}" '
+                'stroke="#d5d9de" stroke-width="1"/>'
+            )
+        text = escape(sv_number(tick, 0 if float(tick).is_integer() else 1))
+        parts.append(f'<text x="{left - 4}" y="{ty + 4:.1f}" text-anchor="end">{text}</text>')
     for i, year in enumerate(years):
         parts.append(
             f'<text x="{x(i):.1f}" y="{top + plot_h + 15}" text-anchor="middle">{escape(str(year))}</text>'

@@ -256,21 +256,57 @@ def parts(items: list[Node]) -> list[Part]:
     return found
 
 
-def answer_summary(questionnaire: Any, answers: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The given answers as (question, answer) in Swedish, in questionnaire order (the thank-you page)."""
+def _answer_text(value: Any, opts: Mapping[str, str]) -> str:
+    if isinstance(value, tuple | list):
+        return ", ".join(opts.get(str(v), str(v)) for v in value)
+    if isinstance(value, bool):
+        return "Ja" if value else "Nej"  # as the options read on the form
+    return opts.get(str(form_value(value)), str(value))
+
+
+@dataclass(frozen=True)
+class AnsweredItem:
+    question: str
+    answer: str
+    follow_ups: tuple[tuple[str, str], ...] = ()  # e.g. ("Vill du prata med någon om detta?", "Ja")
+
+
+def answer_summary(questionnaire: Any, answers: Mapping[str, Any]) -> list[tuple[str, list[AnsweredItem]]]:
+    """The given answers in Swedish, in questionnaire order, by part of the form (its domain, as the form
+    pages it); a follow-up question ("Vill du prata med någon om detta?") stays with the question it
+    follows instead of standing alone (the thank-you page)."""
     q = as_dict(questionnaire)
     item_labels, options = labels(q), option_labels(q)
-    out: list[tuple[str, str]] = []
-    for node in nodes(q):
-        if node.link_id not in answers or node.kind in ("group", "display"):
-            continue
-        value = answers[node.link_id]
-        opts = options.get(node.link_id, {})
-        if isinstance(value, tuple | list):
-            text = ", ".join(opts.get(str(v), str(v)) for v in value)
-        elif isinstance(value, bool):
-            text = "Ja" if value else "Nej"  # as the options read on the form
-        else:
-            text = opts.get(str(form_value(value)), str(value))
-        out.append((item_labels.get(node.link_id, node.link_id), text))
+    out: list[tuple[str, list[AnsweredItem]]] = []
+    for part in parts(nodes(q)):
+        rows: list[AnsweredItem] = []
+        question_depth: int | None = None  # the depth of the question a deeper one follows up
+        parent_answered = False
+        for node in part.items:
+            if node.kind in ("group", "display"):
+                continue
+            answered = node.link_id in answers
+            text = _answer_text(answers[node.link_id], options.get(node.link_id, {})) if answered else ""
+            label = item_labels.get(node.link_id, node.link_id)
+            if question_depth is not None and node.depth > question_depth:
+                if answered and parent_answered:
+                    last = rows[-1]
+                    rows[-1] = AnsweredItem(last.question, last.answer, (*last.follow_ups, (label, text)))
+                elif answered:
+                    rows.append(AnsweredItem(label, text))
+                continue
+            question_depth, parent_answered = node.depth, answered
+            if answered:
+                rows.append(AnsweredItem(label, text))
+        if rows:
+            out.append((part.title, rows))
     return out
+
+
+def first_open_part(questionnaire: Any, answers: Mapping[str, Any]) -> str | None:
+    """The key of the first part with a required question not yet answered (where a patient who saved goes
+    on), None when every required question is answered."""
+    for part in parts(nodes(as_dict(questionnaire))):
+        if any(n.required and n.link_id not in answers for n in part.items):
+            return part.key
+    return None

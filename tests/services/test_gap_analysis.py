@@ -165,26 +165,48 @@ def test_a_unit_manager_decides_only_for_their_own_unit_and_a_nurse_not_at_all(s
     assert len(gap_analysis.history(services, LEADER, analysis_id)) == 2
 
 
-def test_the_excel_export_is_laid_out_like_004(services: Services, tmp_path: Path) -> None:
+def test_the_excel_export_names_units_and_indicators_and_lists_the_versions(
+    services: Services, tmp_path: Path
+) -> None:
+    """The use case: the newest version with the unit's and the indicator's names and every version (the
+    layout itself is tests/services/test_gap_workbook.py's)."""
     analysis_id = _started(services)
-    analysis = gap_analysis.decide(
+    gap_analysis.decide(
         services,
-        LEADER,
+        ONK_MANAGER,
         analysis_id,
         "hsk",
         care_level=CareLevel.SPECIALISED,
+        unit_hsa_id=ONK,
         decision=Decision.YES,
         expected_version=2,
     )
-    path = gap_analysis.write_workbook(analysis, tmp_path / "gap.xlsx")
+    path = gap_analysis.export(services, LEADER, analysis_id, tmp_path / "gap.xlsx")
+    assert path is not None
     workbook = load_workbook(path)
-    assert workbook.sheetnames == ["Sammanfattning", "Åtgärder", "Deltagare"]
-    rows = [tuple(c for c in row) for row in workbook["Sammanfattning"].iter_rows(values_only=True)]
-    heading = rows.index(("1. Identifierade gap", "Ja", "Avvakta", "Nej", "Kommentar", "Indikatorer"))
-    assert rows[heading + 1][0].endswith("(prio 1)")
-    assert rows[heading + 1][5] == "strukturerad_behovsbedomning_vard"
-    assert rows[heading + 2][:4] == ("Specialiserad vård", "X", None, None)
-    people = list(workbook["Deltagare"].iter_rows(values_only=True))
-    assert people[0] == ("Deltagare", "Profession/funktion", "Verksamhet/enhet", "Vårdnivå")
-    assert people[1] == ("Johanna G", "Ordförande/AT", "Onk mott", "Specialiserad vård")
+    texts = [row[1] for row in workbook["Sammanfattning"].iter_rows(values_only=True)]
+    with services.uow(SYSTEM, log_reads=False) as uow:
+        name = uow.units.get(ONK).name
+    assert f"Specialiserad vård, {name}" in texts
+    indicators = [row[8] for row in workbook["Sammanfattning"].iter_rows(values_only=True)]
+    assert "Strukturerad behovsbedömning genomförd" in indicators
+    assert [row[0] for row in workbook["Versioner"].iter_rows(min_row=2, values_only=True)] == [3, 2, 1]
+    assert gap_analysis.export(services, LEADER, "no-such", tmp_path / "none.xlsx") is None
     assert [a.id for a in gap_analysis.list_analyses(services, LEADER)] == [analysis_id]
+
+
+def test_a_decision_for_a_unit_at_another_care_level_is_refused(services: Services) -> None:
+    analysis_id = _started(services)
+    with pytest.raises(DomainError) as raised:
+        gap_analysis.decide(
+            services,
+            LEADER,
+            analysis_id,
+            "hsk",
+            care_level=CareLevel.MUNICIPAL,
+            unit_hsa_id=ONK,
+            decision=Decision.YES,
+            expected_version=2,
+        )
+    assert raised.value.code == "gap_analysis.unit_level" and "inte kommunal" in raised.value.message_sv
+    assert len(gap_analysis.history(services, LEADER, analysis_id)) == 2

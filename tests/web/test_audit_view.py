@@ -112,6 +112,23 @@ def test_staff_names_and_readable_swedish_events_not_internal_strings(world: Wor
     assert _account_name(world, "ssk") in _table(manager)
 
 
+def test_every_event_the_demo_day_writes_has_a_swedish_name(world: World) -> None:
+    """The process leader's log after a nurse's morning (the worklist, a patient, a Hälsoskattning link):
+    no event reads as the generic "Läste post" (the worklist did), none as an internal type."""
+    nurse = client_for(world, "ssk")
+    nurse.get("/arbetslista")
+    nurse.get(f"/patient/{world.own_patient}")
+    with world.services.uow(SYSTEM, log_reads=False) as uow:
+        written = {e.entity_type for e in uow.audit.query()}
+    assert "worklist" in written
+    table = _table(client_for(world, "processledare").get("/logg").text)
+    assert "Läste arbetslistan" in table
+    assert " post<" not in table and "Ny post" not in table
+    from canrehab.services.audit import entity_sv
+
+    assert [t for t in sorted(written) if entity_sv(t) == "post"] == []
+
+
 def test_the_date_range_filter_selects_whole_swedish_days(world: World) -> None:
     with world.services.engine.begin() as conn:
         for day, hour in ((10, 12), (11, 22), (12, 12)):  # 11 Jan 22:00 UTC is 23:00 in Stockholm

@@ -13,9 +13,10 @@ import pytest
 
 from canrehab.config import Settings
 from canrehab.followup.goals import default_goals
-from canrehab.synth.demo import DEMO_PASSWORD, build_demo
+from canrehab.synth.demo import build_demo
 from canrehab.web.app import create_app
 from tests.web.browser import chromium, screenshot
+from tests.web.conftest import login_page
 from tests.web.live_server import serve
 from tests.web.login import logged_in
 
@@ -50,14 +51,20 @@ def test_each_indicator_names_its_goals_with_source_baseline_and_time_left(app: 
     assert re.search(r"\): <strong>(uppnått|inte uppnått)</strong>", nurse)
 
 
+def test_an_indicator_without_a_goal_says_so_in_words(app: object) -> None:
+    """The dashboard read "Målnivå: –." under an indicator no goal names: now it says there is none and
+    points at the goals page."""
+    page = html.unescape(logged_in(app, "chef").get("/uppfoljning?from=2020-01-01").text)
+    assert "Målnivå: –" not in page
+    nurse = section(page, "named_nurse")
+    assert not default_goals().for_indicator("named_nurse")
+    assert "Inget mål i målfilen anger den här indikatorn" in nurse and 'href="/uppfoljning/mal"' in nurse
+
+
 def test_dashboard_with_goals_in_chromium_at_desktop_and_phone_width(app: object) -> None:
     with serve(app) as base, chromium() as browser:
         for width, name in ((1366, "dashboard-goals-desktop"), (390, "dashboard-goals-phone")):
-            page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
-            page.goto(f"{base}/logga-in")
-            page.get_by_label("Användarnamn").fill("chef")
-            page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
-            page.get_by_role("button", name="Logga in").click()
+            page = login_page(browser, base, "chef", width=width)
             page.goto(f"{base}/uppfoljning?from=2020-01-01")
             screenshot(page, name)
             assert page.evaluate("document.documentElement.scrollWidth") <= width

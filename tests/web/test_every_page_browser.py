@@ -69,6 +69,8 @@ NOT_HTML = {
     "/logg.csv": "CSV",
     "/statistik/tabell.csv": "CSV",
     "/statistik/indikatorer.csv": "CSV",
+    "/statistik/tabell.xlsx": "Excel (test_statistics)",
+    "/statistik/indikatorer.xlsx": "Excel (test_statistics)",
     "/gapanalys/{analysis_id}/export.xlsx": "Excel",
 }
 

@@ -65,7 +65,7 @@ def test_handover_pages_at_desktop_and_phone_width(world: World, logged_in_page:
 
 
 def test_a_handover_to_primary_care_sent_and_confirmed_in_the_browser_triggers_an_assessment(
-    world: World,
+    world: World, logged_in_page: LoginPage
 ) -> None:
     """004's key moment "överlämning från specialiserad vård till primärvård": the nurse sends the handover
     to a vårdcentral of her own county through the form, the receiver confirms the contact with date and
@@ -108,12 +108,7 @@ def test_a_handover_to_primary_care_sent_and_confirmed_in_the_browser_triggers_a
         unit_hsa_id=nurse_unit,
     )
     with serve(create_app(services.settings)) as base, chromium() as browser:
-        page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-        page.goto(f"{base}/logga-in")
-        page.get_by_label("Användarnamn").fill("ssk")
-        page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Logga in").click()
-        page.wait_for_load_state()
+        page = logged_in_page(browser, base, "ssk")
         page.goto(f"{base}/patient/{patient.id}/overlamning?pathway_id={pathway.id}")
         assert page.locator("#to_unit").input_value() == ""  # nothing preselected
         page.select_option("#to_unit", primary.hsa_id)
@@ -126,12 +121,7 @@ def test_a_handover_to_primary_care_sent_and_confirmed_in_the_browser_triggers_a
         handover_url = page.url
         screenshot(page, "handover_sent_1366")
         page.context.close()
-        page = browser.new_context(viewport={"width": 390, "height": 900}).new_page()
-        page.goto(f"{base}/logga-in")
-        page.get_by_label("Användarnamn").fill("vc-ssk")
-        page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Logga in").click()
-        page.wait_for_load_state()
+        page = logged_in_page(browser, base, "vc-ssk", width=390)
         page.goto(handover_url)
         page.select_option("#contact_method", "phone")
         page.get_by_role("button", name="Bekräfta att vi har haft kontakt med patienten").click()

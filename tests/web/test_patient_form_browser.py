@@ -104,7 +104,7 @@ def test_the_whole_form_can_be_filled_and_sent_without_javascript(world: World, 
         page.wait_for_load_state()
         body = page.inner_text("body")
         assert "Tack för dina svar" in body
-        answers = page.locator("dl.answers").inner_text()
+        answers = "\n".join(page.locator("dl.answers").all_inner_texts())
         assert "Stomi" in answers and "Ej aktuellt" in answers
         assert "Ja, dagligen" in answers
         assert "Vill gärna prata om träning." in answers

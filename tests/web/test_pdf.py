@@ -96,3 +96,27 @@ def test_the_printable_page_and_the_pdf_say_the_same() -> None:
             raise AssertionError(f"{word!r} of the page is missing from the PDF")
     extra.extend(rest)
     assert all(w.isdigit() for w in extra)
+
+
+def test_an_action_whose_responsible_is_named_by_the_profession_says_it_once() -> None:
+    """The demo's plans name the responsible by the profession ("Fysioterapeut"): the PDF read
+    "(Fysioterapeut, fysioterapeut, 16 januari 2026)"; a named person keeps the profession beside the name."""
+    plan = _plan()
+    by_role = PlannedAction(
+        what="Individuellt träningsprogram",
+        who="Fysioterapeut",
+        profession=Profession.PHYSIOTHERAPIST,
+        when=date(2026, 1, 16),
+    )
+    content = plan.content.model_copy(update={"actions": (*plan.content.actions, by_role)})
+    context = document_context(
+        plan.model_copy(update={"content": content}),
+        "Åsa Öberg",
+        [],
+        "Onkologiska kliniken",
+        date(2026, 12, 2),
+    )
+    with pdfplumber.open(io.BytesIO(plan_pdf(make_templates().env, context))) as pdf:
+        flat = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
+    assert "Individuellt träningsprogram (Fysioterapeut, 16 januari 2026)" in flat
+    assert "Konditionsträning två gånger i veckan (Per Fys, fysioterapeut, 14 december 2026)" in flat

@@ -17,17 +17,20 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from canrehab.config import Settings
 from canrehab.followup import api
 from canrehab.followup.goals import default_indicators
 from canrehab.followup.indicators import RESULT_COLUMNS
+from canrehab.followup.suite import IND_HEADERS, REGION_HEADERS
 from canrehab.followup.tables import REGION_COLUMNS
 from canrehab.services.accounts import create_user
 from canrehab.services.context import Services
 from canrehab.synth.analytics import build_demo_analytics, demo_dataset
 from canrehab.web.app import create_app
 from canrehab.web.charts import ranked_bar_chart
+from canrehab.web.routes.statistics import XLSX
 from canrehab.web.statistics_view import DEFAULT_CODES, KVA_SHAPE, parse_codes
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -195,6 +198,39 @@ def test_csv_download_has_exactly_the_engines_columns_and_values(analyst: TestCl
         assert not any("," in v for v in got["per_1000"])  # machine format: decimal point
     page = analyst.get("/statistik?year=2022&level=rcc").text
     assert 'href="/statistik/tabell.csv?dataset=demo&amp;year=2022&amp;level=rcc&amp;codes=' in page
+
+
+def test_the_excel_downloads_have_swedish_headers_numbers_and_years(analyst: TestClient, env: Env) -> None:
+    """The analyst opens the page's table in Swedish Excel: a CSV with commas lands in one column there, so
+    the page offers a workbook with the page's Swedish headers, counts and rates as numbers (a space between
+    thousands for every reader), suppressed cells as <4/X, years as numbers and human sheet names."""
+    r = analyst.get("/statistik/tabell.xlsx?year=2022&level=lan")
+    assert r.status_code == 200 and r.headers["content-type"].startswith(XLSX)
+    assert 'filename="kva_lan_2022.xlsx"' in r.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(r.content))["Län 2022"]
+    assert sheet["A1"].value.startswith("KVÅ-åtgärder per län 2022")
+    assert [c.value for c in sheet[2]] == [REGION_HEADERS[c] for c in REGION_COLUMNS]
+    expected = engine_table(env, 2022, "county")
+    first = expected.iloc[0]
+    row = [c for c in sheet[3]]
+    assert row[1].value == first["region_name"] and row[2].value == first["code"]
+    if str(first["patients"]).isdigit():
+        assert row[3].value == int(first["patients"]) and "0\\ 000" in row[3].number_format
+    counts = [c.value for (c,) in sheet.iter_rows(min_row=3, min_col=6, max_col=6)]
+    assert all(isinstance(v, int) or v in ("X", "<4") for v in counts), counts  # numbers, or suppressed
+    page = analyst.get("/statistik?year=2022&level=lan").text
+    assert 'href="/statistik/tabell.xlsx?dataset=demo&amp;year=2022&amp;level=lan' in page
+    assert "Ladda ned tabellen för Excel" in page
+
+    r = analyst.get("/statistik/indikatorer.xlsx")
+    assert r.status_code == 200
+    indicators = load_workbook(io.BytesIO(r.content))["Indikatorer"]
+    assert [c.value for c in indicators[2]] == list(IND_HEADERS.values())
+    years = {c.value for (c,) in indicators.iter_rows(min_row=3, min_col=3, max_col=3)}
+    assert years == set(YEARS)  # numbers, not the texts "2021" …
+    levels = {c.value for (c,) in indicators.iter_rows(min_row=3, min_col=4, max_col=4)}
+    assert "county" not in levels and "Region" in levels
+    assert 'href="/statistik/indikatorer.xlsx?dataset=demo"' in analyst.get("/statistik/indikatorer").text
 
 
 def test_ranked_chart_marks_the_national_rate_and_ranks_the_counties(analyst: TestClient, env: Env) -> None:

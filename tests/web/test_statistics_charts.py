@@ -46,3 +46,31 @@ def test_bar_chart_has_its_data_in_words() -> None:
         [Bar("Onkologen", 0.75, ""), Bar("Kirurgen", None, "för få")], 1.0, "Erbjuden Min vårdplan"
     )
     assert "<desc>Onkologen: 75,0\u00a0%; Kirurgen: för få. Mål 100\u00a0%.</desc>" in svg
+
+
+def _axis_labels(svg: str) -> list[str]:
+    return re.findall(r'<text x="36" y="[\d.]+" text-anchor="end">([^<]+)</text>', svg)
+
+
+def test_a_percentage_axis_ends_at_a_round_value_never_above_100_and_has_a_middle_tick() -> None:
+    """The goal trend page read "0" and "110" on its axis for shares between 60 and 100 %: a share cannot
+    be 110 %, and with only two labels no value can be read off. The axis now ends at a round value (at
+    most 100 %) with a labelled gridline halfway."""
+    shares = Series("Hela urvalet", ((1, 83.3), (2, 100.0), (3, 60.0)), "#000")
+    svg = trend_chart([1, 2, 3], [shares], None, "Namngiven kontaktsjuksköterska")
+    assert _axis_labels(svg) == ["0", "50", "100"]
+    low = Series("Enhet", ((1, 3.2), (2, 4.1)), "#000")
+    assert _axis_labels(trend_chart([1, 2], [low], None, "X")) == ["0", "2,5", "5"]
+    with_goal = trend_chart([1, 2], [Series("Enhet", ((1, 70.0), (2, 72.0)), "#000")], 80.0, "X")
+    assert _axis_labels(with_goal) == ["0", "50", "100"]
+    assert 'class="grid"' in svg
+
+
+def test_the_sparklines_direction_cue_sits_above_the_line_not_on_it() -> None:
+    """On the dashboard the cue ("▲ högre andel") was written across the line it describes: it now has a
+    strip of its own above the plot, and every point lies below that strip."""
+    svg = trend_line([("2026-03-06", 90.0), ("2026-06-05", 100.0), ("2026-12-04", 100.0)], 100.0, "Andel")
+    cue_y = float(re.search(r'<text class="direction"[^>]* y="([0-9.]+)"', svg).group(1))  # type: ignore[union-attr]
+    plot_y = float(re.search(r'<rect x="0" y="([0-9.]+)"', svg).group(1))  # type: ignore[union-attr]
+    assert cue_y <= plot_y
+    assert min(ys(svg, "circle")) - 3 > cue_y

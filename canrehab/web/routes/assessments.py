@@ -198,6 +198,9 @@ def patient_form(request: Request, token: str, services: ServicesDep) -> Respons
     instrument = questionnaire_json(assessment.instrument_id)
     context = _form_context(instrument, assessment, f"/skattning/{token}")
     context["expires_on"] = expires
+    if assessment.answers:  # a saved draft: offer to go on where the answers stop
+        open_part = questionnaire.first_open_part(instrument, assessment.answers)
+        context["resume"] = next((p for p in context["parts"] if p.key == open_part), None)  # type: ignore[attr-defined]
     return render(request, "patient_form.html", context)
 
 
@@ -238,7 +241,10 @@ async def patient_form_save(request: Request, token: str, services: ServicesDep)
             },
         )
     flash(request, "Dina svar är sparade. Du kan fortsätta senare med samma länk.")
-    return RedirectResponse(f"/skattning/{token}", status_code=303)
+    open_part = questionnaire.first_open_part(instrument, answers)  # go on where the answers stop
+    return RedirectResponse(
+        f"/skattning/{token}" + (f"#del-{open_part}" if open_part else ""), status_code=303
+    )
 
 
 def _keep_draft(

@@ -4,25 +4,32 @@ export (``/gapanalys/{id}/export.xlsx``). HTTP only: the use cases are ``canreha
 
 from __future__ import annotations
 
+import re
 import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from canrehab.domain.errors import DomainError
-from canrehab.domain.gap_analysis import ActionItem, Decision, Gap, Participant
+from canrehab.domain.gap_analysis import ActionItem, Decision, Gap, Participant, open_actions
 from canrehab.domain.model import CareLevel
 from canrehab.domain.permissions import Action
+from canrehab.followup.goals import default_indicators
 from canrehab.services import gap_analysis as service
+from canrehab.services import process_indicators
+from canrehab.services.gap_workbook import ordered_decisions
+from canrehab.services.organisation import care_units
 from canrehab.web.deps import ServicesDep, require
 from canrehab.web.pages import flash, render
 from canrehab.web.user import WebUser
 
 router = APIRouter()
 GapWorker = Annotated[WebUser, require(Action.GAP_ANALYSIS)]
+ASCII = str.maketrans("åäöéü", "aaoeu")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -52,14 +59,42 @@ def _choice(enum: Any, raw: object, label_sv: str) -> Any:
         raise DomainError("gap_analysis.bad_choice", f"Välj {label_sv}.", "choice") from None
 
 
+LEVEL_BY_NAME = {
+    **{level.label_sv: level for level in CareLevel},
+    "kommunal primärvård": CareLevel.MUNICIPAL,
+    "specialistvård": CareLevel.SPECIALISED,
+}
+
+
 def _participants(text: str) -> tuple[Participant, ...]:
-    """One participant a line: name; profession/funktion; verksamhet/enhet."""
+    """One participant a line, as 004's table: name; profession/funktion; verksamhet/enhet; vårdnivå
+    (optional: specialiserad vård, regional primärvård or kommunal hälso- och sjukvård)."""
     people = []
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
-            parts = [p.strip() for p in line.split(";")] + ["", ""]
-            people.append(Participant(parts[0], parts[1], parts[2]))
+            parts = [p.strip() for p in line.split(";")] + ["", "", ""]
+            level = None
+            if parts[3]:
+                level = LEVEL_BY_NAME.get(parts[3].lower())
+                if level is None:
+                    raise DomainError(
+                        "gap_analysis.bad_choice",
+                        f"Rad {number}: okänd vårdnivå ”{parts[3]}” (specialiserad vård, regional primärvård "
+                        "eller kommunal hälso- och sjukvård).",
+                        "care level",
+                    )
+            people.append(Participant(parts[0], parts[1], parts[2], level))
     return tuple(people)
+
+
+def _indicator_links() -> dict[str, str]:
+    """Where a linked indicator is followed, so that whether the gap closed is one click away: the care and
+    structure indicators' trend against their goal, the register indicators' page under Statistik."""
+    trend = {d.id for d in process_indicators.load_process_indicators()}
+    trend |= {d.id for d in default_indicators().of_source("structure")}
+    links = {i: f"/uppfoljning/mal/trend?indicator={i}" for i in sorted(trend)}
+    links.update({d.id: "/statistik/indikatorer" for d in default_indicators().of_source("register")})
+    return links
 
 
 @router.get("/gapanalys")
@@ -82,14 +117,25 @@ async def gap_start(request: Request, services: ServicesDep, user: GapWorker) ->
     except DomainError as error:
         if not error.code.startswith("gap_analysis."):
             raise
-        context = {"analyses": service.list_analyses(services, user.actor), "error": error.message_sv}
+        context = {
+            "analyses": service.list_analyses(services, user.actor),
+            "error": error.message_sv,
+            "entered": {key: str(value) for key, value in form.items()},
+        }
         return render(request, "gap_list.html", context, status_code=400)
     return RedirectResponse(f"/gapanalys/{analysis.id}", status_code=303)
 
 
 def _detail(
-    request: Request, services: ServicesDep, user: WebUser, analysis_id: str, error: str = ""
+    request: Request,
+    services: ServicesDep,
+    user: WebUser,
+    analysis_id: str,
+    error: str = "",
+    step: str = "",
+    entered: dict[str, Any] | None = None,
 ) -> Response:
+    """The analysis page; after a refused step its form again, with the error above it and the input kept."""
     history = service.history(services, user.actor, analysis_id)
     if not history:
         return render(
@@ -99,14 +145,32 @@ def _detail(
     areas: dict[str, list[Gap]] = {}
     for gap in analysis.gaps:
         areas.setdefault(gap.area, []).append(gap)
+    units = care_units(services)
+    region_wide = user.may(Action.FOLLOWUP_REGION_WIDE)
+    today = services.today()
     context = {
         "analysis": analysis,
         "areas": areas,
         "history": history,
         "levels": list(CareLevel),
         "decisions": list(Decision),
-        "indicators": sorted(service.indicator_ids()),
+        "indicators": sorted(service.indicator_names().items(), key=lambda item: item[1]),
+        "indicator_names": service.indicator_names(),
+        "indicator_links": _indicator_links(),
+        "unit_names": {u.hsa_id: u.name for u in units},
+        "ordered": lambda decisions: ordered_decisions(decisions, {u.hsa_id: u.name for u in units}),
+        "decision_units": {
+            level: [
+                u for u in units if u.level is level and (region_wide or u.hsa_id in user.actor.unit_hsa_ids)
+            ]
+            for level in CareLevel
+        },
+        "region_wide": region_wide,
+        "today": today,
+        "open_actions": open_actions(analysis, today),
         "error": error,
+        "step": step,
+        "entered": entered or {},
     }
     return render(request, "gap_detail.html", context, status_code=400 if error else 200)
 
@@ -165,7 +229,9 @@ async def gap_step(
             )
     except DomainError as error:
         if error.code.startswith("gap_analysis.") and error.code != "gap_analysis.not_found":
-            return _detail(request, services, user, analysis_id, error.message_sv)
+            entered: dict[str, Any] = {key: str(value) for key, value in form.items()}
+            entered["indicator_ids"] = [str(i) for i in form.getlist("indicator_ids")]
+            return _detail(request, services, user, analysis_id, error.message_sv, step, entered)
         raise
     flash(request, "Gapanalysen är sparad som en ny version.")
     return RedirectResponse(f"/gapanalys/{analysis_id}", status_code=303)
@@ -173,11 +239,22 @@ async def gap_step(
 
 @router.get("/gapanalys/{analysis_id}/export.xlsx")
 def gap_export(analysis_id: str, services: ServicesDep, user: GapWorker) -> Response:
-    history = service.history(services, user.actor, analysis_id)
-    if not history:
-        raise DomainError("gap_analysis.not_found", "Gapanalysen finns inte.", "gap analysis not found")
     with tempfile.TemporaryDirectory() as tmp:
-        path = service.write_workbook(history[0][0], Path(tmp) / "gapanalys.xlsx")
+        path = service.export(services, user.actor, analysis_id, Path(tmp) / "gapanalys.xlsx")
+        if path is None:
+            raise DomainError("gap_analysis.not_found", "Gapanalysen finns inte.", "gap analysis not found")
         content = path.read_bytes()
-    headers = {"Content-Disposition": 'attachment; filename="gapanalys.xlsx"'}
-    return Response(content, media_type=XLSX, headers=headers)
+    return Response(
+        content, media_type=XLSX, headers={"Content-Disposition": _attachment(analysis_id, services, user)}
+    )
+
+
+def _attachment(analysis_id: str, services: ServicesDep, user: WebUser) -> str:
+    """``gapanalys-2026-01-15-region-test.xlsx``: the date and the title, ASCII for every browser and the
+    Swedish name for those that read ``filename*``."""
+    analysis = service.history(services, user.actor, analysis_id)[0][0]
+    title = re.sub(r"^gapanalys\b[\s–-]*", "", analysis.title, flags=re.IGNORECASE)  # said once, first
+    name = f"gapanalys-{analysis.held_on.isoformat()}-{title}"
+    plain = re.sub(r"[^a-z0-9]+", "-", name.lower().translate(ASCII)).strip("-")[:80] or "gapanalys"
+    swedish = re.sub(r"[^\w-]+", "-", name.lower(), flags=re.UNICODE).strip("-")[:80]
+    return f"attachment; filename=\"{plain}.xlsx\"; filename*=UTF-8''{quote(swedish)}.xlsx"

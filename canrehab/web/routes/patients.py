@@ -148,7 +148,7 @@ def start_assessment(
         }
         what = "Hälsoskattning" if instrument.decision_support else f"enkäten ”{instrument.title}”"
         flash(request, f"En personlig länk till {what} har skapats. Skicka den till patienten.")
-        return f"/patient/{patient_id}"
+        return f"/patient/{patient_id}#lank"  # the link card, not the top of a long page (a phone)
 
     outcome = idempotency.once(services, user.actor, idempotency_key[:100] or None, "start_assessment", start)
     return RedirectResponse(outcome.result, status_code=303)

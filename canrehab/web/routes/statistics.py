@@ -11,6 +11,8 @@ the permission table (``FollowupUser``).
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -21,6 +23,8 @@ from canrehab.config import Settings
 from canrehab.followup import cache
 from canrehab.followup.goals import default_indicators
 from canrehab.followup.render.csvout import to_csv_text
+from canrehab.followup.render.xlsx import Sheet, write_workbook
+from canrehab.followup.suite import IND_HEADERS, IND_NUMERIC, REGION_HEADERS, REGION_NUMERIC, level_sv
 from canrehab.web import statistics_view as view
 from canrehab.web.deps import FollowupUser
 from canrehab.web.format import sv_date
@@ -28,6 +32,7 @@ from canrehab.web.pages import render
 
 router = APIRouter()
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOTHING_IMPORTED = "Ingen statistik har importerats ännu (canrehab import-par / canrehab synth-par).\n"
 
 
@@ -73,6 +78,7 @@ def statistics(request: Request, user: FollowupUser) -> Response:
             "chart_svg": view.ranking_svg(table, chart_code, sel.level, query.year),
             "chart_links": [(c, f"/statistik?{qs}&chart={c}#diagram") for c in query.codes],
             "csv_url": f"/statistik/tabell.csv?{qs}",
+            "xlsx_url": f"/statistik/tabell.xlsx?{qs}",
             "unit_label": view.LEVELS[sel.level][2],
         }
     )
@@ -127,6 +133,7 @@ def indicators(request: Request, user: FollowupUser) -> Response:
                 for d in default_indicators().of_source("register")
             ],
             "csv_url": f"/statistik/indikatorer.csv?dataset={sel.dataset.name}",
+            "xlsx_url": f"/statistik/indikatorer.xlsx?dataset={sel.dataset.name}",
         }
     )
     return render(request, "statistics_indicators.html", context)
@@ -146,3 +153,50 @@ def indicators_csv(request: Request, user: FollowupUser) -> Response:
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="indikatorer.csv"'},
     )
+
+
+def _workbook(sheet: Sheet, filename: str) -> Response:
+    """One sheet as an Excel workbook: Swedish headers, numbers as numbers with a space between thousands
+    for every reader, years as numbers, suppressed cells as ``<4``/``X`` (``followup.render.xlsx``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / filename
+        write_workbook([sheet], path)
+        content = path.read_bytes()
+    return Response(
+        content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+@router.get("/statistik/tabell.xlsx")
+def statistics_xlsx(request: Request, user: FollowupUser) -> Response:
+    """The table on the page for Excel (the CSV stays for further processing: comma, point, column ids)."""
+    settings: Settings = request.app.state.settings
+    sel = view.select_dataset(settings.analytics_dir, request.query_params.get("dataset", ""))
+    query = view.region_query(request.query_params, sel)
+    if sel.dataset is None or query is None:
+        return _text(NOTHING_IMPORTED, 404)
+    if sel.errors:
+        return _text("\n".join(sel.errors) + "\n", 400)
+    table = query.table(sel.dataset, sel.level, settings.suppression_threshold)
+    unit = "län" if sel.level == "lan" else "RCC"
+    name = "RCC" if sel.level != "lan" else "Län"
+    title = f"KVÅ-åtgärder per {unit} {query.year} (röjandekontroll: <{settings.suppression_threshold}, X)"
+    filename = f"kva_{'lan' if sel.level == 'lan' else 'rcc'}_{query.year}.xlsx"
+    return _workbook(Sheet(f"{name} {query.year}", title, table, REGION_HEADERS, REGION_NUMERIC), filename)
+
+
+@router.get("/statistik/indikatorer.xlsx")
+def indicators_xlsx(request: Request, user: FollowupUser) -> Response:
+    settings: Settings = request.app.state.settings
+    sel = view.select_dataset(settings.analytics_dir, request.query_params.get("dataset", ""))
+    if sel.dataset is None:
+        return _text(NOTHING_IMPORTED, 404)
+    if sel.errors:
+        return _text("\n".join(sel.errors) + "\n", 400)
+    results = cache.indicator_results(sel.dataset, settings.suppression_threshold)
+    if len(results):
+        results = results.assign(level=results["level"].map(lambda v: level_sv(str(v))))
+    years = sorted({int(y) for y in results["year"]}) if len(results) else []
+    span = f" {years[0]}–{years[-1]}" if len(years) > 1 else (f" {years[0]}" if years else "")
+    sheet = Sheet("Indikatorer", f"Indikatorer mot målnivåer{span}", results, IND_HEADERS, IND_NUMERIC)
+    return _workbook(sheet, "indikatorer.xlsx")
