@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from canrehab.followup import duckdb_settings
 from canrehab.followup import schema as s
@@ -93,6 +94,13 @@ def _date_ok(column: str, parsed: str) -> str:
     )
 
 
+def load_engine() -> None:
+    """Import what the engine pass imports (DuckDB, Arrow's compute functions), for a caller that loads
+    other modules in a thread while the pass runs."""
+    import duckdb  # noqa: F401
+    import pyarrow.compute  # noqa: F401
+
+
 def canonical_rows_sql(source: Path, header: list[str], delimiter: str, counties: Iterable[str]) -> str:
     """The SELECT of the rows that are valid and canonical, typed as ``schema.STORED_SCHEMA`` + ``year``."""
     names = [h.strip().lower() for h in header]
@@ -142,6 +150,48 @@ class Superseded(Exception):
     cache already holds a dataset of the same bytes); the pass was interrupted and nothing was kept."""
 
 
+# The dataset of an engine pass written as Arrow (``try_import(..., arrow=True)``): one IPC file of record
+# batches, schema ``schema.STORED_SCHEMA`` + ``year``, beside the import's manifest.
+ARROW_FILE = "contacts.arrow"
+_ARROW_BATCH_ROWS = 122_880  # DuckDB's row-group size: about 25 batches for 3 million contacts
+
+
+def _copy_parquet(con: Any, select: str, target: Path) -> dict[int, int]:
+    """The canonical rows as ``target/year=YYYY/part-0.parquet``; rows per year from ``RETURN_STATS``, so
+    the years need no second read."""
+    copied = con.execute(
+        f"COPY ({select}) TO {_quote(str(target))} (FORMAT parquet, COMPRESSION zstd, "
+        "PARTITION_BY (year), FILENAME_PATTERN 'part-{i}', RETURN_STATS true)"
+    )
+    stats = [d[0] for d in copied.description or ()]
+    years: dict[int, int] = {}
+    for row in copied.fetchall():
+        f = dict(zip(stats, row, strict=True))
+        year = int(f["partition_keys"]["year"])
+        years[year] = years.get(year, 0) + int(f["count"])
+    return years
+
+
+def _stream_arrow(con: Any, select: str, target: Path) -> dict[int, int]:
+    """The canonical rows streamed into ``target/ARROW_FILE`` as the pass produces them (memory stays
+    bounded; no encoding, no compression: writing costs a copy). A report reads the file memory-mapped."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    target.mkdir(parents=True, exist_ok=True)
+    years: dict[int, int] = {}
+    reader = con.sql(select).to_arrow_reader(_ARROW_BATCH_ROWS)
+    with pa.OSFile(str(target / ARROW_FILE), "wb") as sink, pa.ipc.new_file(sink, reader.schema) as writer:
+        for batch in reader:
+            writer.write_batch(batch)
+            counted = pc.value_counts(batch.column("year"))
+            for year, n in zip(
+                counted.field("values").to_pylist(), counted.field("counts").to_pylist(), strict=True
+            ):
+                years[int(year)] = years.get(int(year), 0) + int(n)
+    return years
+
+
 def try_import(
     source: Path,
     target: Path,
@@ -150,12 +200,15 @@ def try_import(
     counties: Iterable[str],
     scanned: Callable[[], Scan] | Future[Scan],
     supersede: Callable[[Scan], bool] | None = None,
+    *,
+    arrow: bool = False,
 ) -> FastResult | None:
-    """Write ``source``'s rows to the dataset directory ``target`` (``year=YYYY/part-0.parquet``) if every
-    line is a valid, canonical row; otherwise remove whatever was written and return None. ``scanned``
-    gives the file's scan (a callable or the future of a scan running beside the pass); it is asked for
-    only after the engine pass. When the future finishes during the pass and ``supersede`` says yes to its
-    scan, the pass is interrupted, ``target`` removed and ``Superseded`` raised."""
+    """Write ``source``'s rows to the dataset directory ``target`` if every line is a valid, canonical row;
+    otherwise remove whatever was written and return None. The dataset is ``year=YYYY/part-0.parquet``, or
+    with ``arrow`` one Arrow IPC file ``ARROW_FILE`` (the extract cache's format for DuckDB reports).
+    ``scanned`` gives the file's scan (a callable or the future of a scan running beside the pass); it is
+    asked for only after the engine pass. When the future finishes during the pass and ``supersede`` says
+    yes to its scan, the pass is interrupted, ``target`` removed and ``Superseded`` raised."""
     import duckdb
 
     names = [h.strip().lower() for h in header]
@@ -175,14 +228,8 @@ def try_import(
     try:
         duckdb_settings.configure(con.execute)
         try:
-            # RETURN_STATS: rows per written file with its partition, so the years need no second read.
-            copied = con.execute(
-                f"COPY ({select}) TO {_quote(str(target))} (FORMAT parquet, COMPRESSION zstd, "
-                "PARTITION_BY (year), FILENAME_PATTERN 'part-{i}', RETURN_STATS true)"
-            )
-            stats = [d[0] for d in copied.description or ()]
-            files = [dict(zip(stats, r, strict=True)) for r in copied.fetchall()]
-        except duckdb.Error:
+            years = (_stream_arrow if arrow else _copy_parquet)(con, select, target)
+        except (duckdb.Error, OSError):  # an error in the middle of a stream reaches Arrow as an OSError
             shutil.rmtree(target, ignore_errors=True)
             if stopped.is_set():
                 raise Superseded(str(source)) from None
@@ -190,10 +237,6 @@ def try_import(
             return None
     finally:
         con.close()
-    years: dict[int, int] = {}
-    for f in files:
-        year = int(f["partition_keys"]["year"])
-        years[year] = years.get(year, 0) + int(f["count"])
     written = sum(years.values())
     scan_ = scanned.result() if isinstance(scanned, Future) else scanned()
     if written == 0 or written != scan_.lines - 1 or scan_.replacement_char:
