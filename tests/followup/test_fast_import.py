@@ -441,3 +441,20 @@ def test_a_report_on_the_arrow_form_equals_the_report_on_the_parquet_import(tmp_
             on_parquet = api.region_table(parquet, year, ["AW020", "XV019"], level=level)
             assert on_arrow.equals(on_parquet), (year, level)
     assert api.indicator_results(arrow, [2021, 2022]).equals(api.indicator_results(parquet, [2021, 2022]))
+
+
+@pytest.mark.spark
+def test_spark_reads_the_parquet_form_and_names_the_way_to_it_for_an_arrow_one(
+    tmp_path: Path, spark: Any
+) -> None:
+    from canrehab.followup import backends
+
+    source = write_extract(tmp_path / "e.csv", _rows())
+    root = tmp_path / "cache"
+    arrow = extract_cache.cached_dataset(source, root, arrow=True)
+    con = backends.connect("pyspark")
+    with pytest.raises(DomainError) as info:
+        backends.read_contacts(con, arrow)
+    assert info.value.code == "followup.arrow_dataset" and "--input" in info.value.message_sv
+    parquet = extract_cache.cached_dataset(source, root)  # what `report --backend pyspark` asks for
+    assert int(backends.read_contacts(con, parquet).count().execute()) == 12
