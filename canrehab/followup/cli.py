@@ -44,8 +44,11 @@ def _input(value: Path, backend: str, modules: tuple[str, ...] = REPORT_MODULES)
 
     root = cache_root(get_settings().analytics_dir)
     fast_import.load_engine()  # before the thread: the two never import the same module at once
+    # Only a plain CSV has an engine pass to hide the imports behind; the exact path of a SAS or Parquet
+    # file imports modules of its own (pandas) and runs without the thread.
+    beside = modules if fast_import.eligible(value) else ()
     try:
-        with _preloading(modules):
+        with _preloading(beside):
             return cached_dataset(value, root, arrow=backend == "duckdb")
     except DomainError as e:
         _fail(e)
@@ -60,8 +63,11 @@ def _preloading(modules: tuple[str, ...]) -> Iterator[None]:
             try:
                 importlib.import_module(name)
             except Exception:
-                return
+                return  # the command imports the module itself afterwards and reports its error there
 
+    if not modules:
+        yield
+        return
     thread = threading.Thread(target=load, name="report-imports", daemon=True)
     thread.start()
     try:
