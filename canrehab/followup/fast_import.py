@@ -1,18 +1,18 @@
 """The fast path of a CSV import: the file's rows recognised inside DuckDB in one parallel pass and written
-straight to the Parquet dataset, while a second thread scans the file's bytes (SHA-256, line count, U+FFFD).
+straight to the dataset (Parquet, or one Arrow IPC file for the extract cache), while a second thread scans
+the file's bytes (SHA-256, line count, U+FFFD).
 
-The exact validator (``validate.validate_batch``) stays the one home of the rules and of their messages.
-This module only *recognises* rows that are valid **and already in canonical form** — no surrounding
-whitespace, KVÅ codes separated by single spaces, dates exactly as ``ÅÅÅÅ-MM-DD`` prints them (years
-1900–2099), a löpnummer of printable ASCII, a county code from the county file or empty. Such a row means
-the same to both paths. When every line of the file after the header is such a row, the dataset written here
-is the one the exact path would have written, and the import is done. Anything else — one row that is
-invalid or would need trimming, a county code the file does not know, a line DuckDB cannot split as the
-exact reader would (it raises), a row count that differs from the file's physical lines (blank lines, quoted
-line breaks), bytes that are not UTF-8, a U+FFFD — and nothing of this pass is kept: ``None`` is returned
-and the importer runs the exact path, which reports every error with its line. The comparison tests
-(``tests/followup/test_fast_import.py``) run both paths value by value and over generated nearly-valid
-files.
+The exact validator (``validate.validate_batch``) stays the one home of the rules and of their messages. This
+module only *recognises* rows that are valid **and already in canonical form** — no surrounding whitespace,
+KVÅ codes separated by single spaces, dates exactly as ``ÅÅÅÅ-MM-DD`` prints them (years 1900–2099), an age as
+its number prints (no leading zero), a löpnummer of printable ASCII, a county code from the county file or
+empty. Such a row means the same to both paths. When every line of the file after the header is such a row,
+the dataset written here is the one the exact path would have written, and the import is done. Anything else —
+one row that is invalid or would need trimming, a county code the file does not know, a line DuckDB cannot
+split as the exact reader would (it raises), a row count that differs from the file's physical lines (blank
+lines, quoted line breaks), bytes that are not UTF-8, a U+FFFD — and nothing of this pass is kept: ``None`` is
+returned and the importer runs the exact path, which reports every error with its line. The comparison tests
+(``tests/followup/test_fast_import.py``) run both paths value by value and over generated nearly-valid files.
 """
 
 from __future__ import annotations
@@ -84,14 +84,12 @@ def _quote(text: str) -> str:
 
 
 def _date_ok(column: str, parsed: str) -> str:
-    """``ÅÅÅÅ-MM-DD`` exactly (the pattern), a real day (``parsed``, DuckDB's date cast, is NULL for
-    2022-02-30 or month 13) in the accepted years. With the pattern fixing four-digit year, two-digit month
-    and day, the cast's date prints back as the text, so no ``strftime`` round trip is needed (it cost
-    about 2 s per date column on 3 million rows; the lenient cast alone would take ``2022-1-5``)."""
-    return (
-        f"regexp_full_match({column}, {_quote(s.DATE_PATTERN)}) "
-        f"AND year({parsed}) BETWEEN {FIRST_YEAR} AND {LAST_YEAR}"
-    )
+    """A real day (``parsed``, DuckDB's date cast, is NULL for 2022-02-30 or month 13) in the accepted years,
+    whose text is exactly the date as DuckDB prints it: ``ÅÅÅÅ-MM-DD``, zero-padded, nothing around it. The
+    lenient cast alone would take ``2022-1-5``, ``2022/01/05`` or ``2022-01-05 ``; none of them prints back
+    as itself. (The print-back costs 0,16 CPU-s on 3 million rows, the pattern it replaces 0,27; a
+    ``strftime`` round trip cost about 2 s.)"""
+    return f"CAST({parsed} AS VARCHAR) = {column} AND year({parsed}) BETWEEN {FIRST_YEAR} AND {LAST_YEAR}"
 
 
 def load_engine() -> None:
@@ -134,7 +132,7 @@ SELECT lopnr,
 FROM t
 WHERE regexp_full_match(lopnr, '[!-~]{{1,{s.MAX_LOPNR_LENGTH}}}')
   AND kon IN ({", ".join(_quote(k) for k in s.KON_VALUES)})
-  AND regexp_full_match(alder, '[0-9]{{1,3}}') AND TRY_CAST(alder AS INTEGER) <= {s.MAX_AGE}
+  AND CAST(TRY_CAST(alder AS UTINYINT) AS VARCHAR) = alder AND TRY_CAST(alder AS UTINYINT) <= {s.MAX_AGE}
   AND (lan = '' OR lan IN ({county_list}))
   AND vardform IN ({", ".join(_quote(v) for v in s.VARDFORMER)})
   AND {_date_ok("indatum", "ind")}

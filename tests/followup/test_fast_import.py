@@ -38,6 +38,11 @@ VARIANTS: list[tuple[str, str]] = [
     ("alder", "126"),
     ("alder", "1.0"),
     ("alder", "-1"),
+    # what DuckDB's integer cast alone would take (the fast path compares the number printed back)
+    ("alder", "+5"),
+    ("alder", "1e2"),
+    ("alder", "060"),
+    ("alder", "6_0"),
     ("lan", ""),
     ("lan", "99"),
     ("lan", " 01"),
