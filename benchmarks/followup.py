@@ -14,7 +14,8 @@ extract. Never part of the test pass/fail.
 ``--extract-report`` times, each in a new process as a user runs it, best of ``--repeat``: one hand-written
 DuckDB query over the CSV (the baseline: what an analyst could type); ``canrehab report region --input
 extract.csv`` with an empty extract cache (validation + import + report); the same command again (the cache
-reuses the import); and the import alone, the engine pass (fast_import) against the exact validator.
+reuses the import); and the import alone: the engine pass (fast_import) to Parquet and to Arrow, and the exact
+validator.
 """
 
 from __future__ import annotations
@@ -347,14 +348,16 @@ def extract_report(args: argparse.Namespace) -> None:
     second = _wall(report, renv, args.repeat)
     same = _same_national_counts(sql, work / "out.csv")
     imports = {}
-    for name, patch in (
-        ("engine pass (fast_import)", ""),
-        ("exact validator", "im.eligible = lambda p: False; "),
+    for name, patch, arrow in (
+        ("engine pass (fast_import) to Parquet", "", False),
+        ("engine pass to Arrow (the extract cache's form)", "", True),
+        ("exact validator", "im.eligible = lambda p: False; ", False),
     ):
         code = (
             "from pathlib import Path; import canrehab.followup.importer as im; "
             f"{patch}"
-            f"r = im.import_par(Path({args.csv!r}), Path({str(work / 'ds')!r}), replace=True); "
+            f"r = im.import_par(Path({args.csv!r}), Path({str(work / 'ds')!r}), replace=True"
+            f"{', arrow=True' if arrow else ''}); "
             "assert r.ok"
         )
         imports[name] = _wall([sys.executable, "-c", code], env, args.repeat)

@@ -3,6 +3,7 @@ production). Every expression in ``population``/``indicators`` runs unchanged on
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 from collections.abc import Mapping
@@ -16,8 +17,10 @@ from ibis.backends import BaseBackend
 
 from canrehab.domain.errors import DomainError
 from canrehab.followup import duckdb_settings
+from canrehab.followup.fast_import import ARROW_FILE
 
 BACKENDS = ("duckdb", "pyspark")
+_ARROW_NAMES = itertools.count(1)
 
 
 def connect(backend: str = "duckdb", *, threads: int | None = None) -> BaseBackend:
@@ -60,7 +63,12 @@ def spark_session() -> Any:
 
 
 def read_contacts(con: BaseBackend, dataset: Path) -> ibis.Table:
-    """The contacts of an imported dataset directory (or one Parquet file) as an Ibis table."""
+    """The contacts of an imported dataset directory (or one Parquet file) as an Ibis table. A dataset of
+    one Arrow IPC file (``fast_import.ARROW_FILE``, the extract cache's format) is memory-mapped and scanned
+    in place by DuckDB: nothing is decoded or copied before the query."""
+    arrow_file = dataset / ARROW_FILE
+    if dataset.is_dir() and arrow_file.is_file():
+        return _read_arrow(con, dataset, arrow_file)
     if dataset.is_dir() and not any(dataset.rglob("*.parquet")):
         raise DomainError(
             "followup.empty_dataset",
@@ -72,6 +80,20 @@ def read_contacts(con: BaseBackend, dataset: Path) -> ibis.Table:
             return con.read_parquet(str(dataset / "**" / "*.parquet"), hive_partitioning=True)  # type: ignore[attr-defined]
         return con.read_parquet(str(dataset))  # type: ignore[attr-defined]
     return con.read_parquet(str(dataset))  # type: ignore[attr-defined]
+
+
+def _read_arrow(con: BaseBackend, dataset: Path, path: Path) -> ibis.Table:
+    if con.name != "duckdb":
+        raise DomainError(
+            "followup.arrow_dataset",
+            f"Datamängden {dataset} är en Arrow-fil som bara DuckDB läser: ange extraktfilen som --input "
+            "(den sparas då även som Parquet) eller använd --backend duckdb.",
+            f"The dataset {dataset} is an Arrow file only DuckDB reads: give the extract file as --input.",
+        )
+    table = pa.ipc.open_file(pa.memory_map(str(path))).read_all()  # zero-copy: the pages of the file
+    name = f"contacts_{next(_ARROW_NAMES)}"
+    con.con.register(name, table)  # type: ignore[attr-defined]
+    return con.table(name)
 
 
 def dialect(con: BaseBackend) -> str:

@@ -9,6 +9,11 @@ set back) is recorded beside the key, and a file whose status is unchanged keeps
 ``KEEP`` datasets are kept; older ones are removed. Only a file that passes the strict import is cached: a
 faulty one is refused every time with the same message. The cache holds what the extract holds
 (pseudonymised löpnummer, no identities) and lives beside the imported datasets.
+
+For DuckDB reports (``cached_dataset(..., arrow=True)``) a file the engine pass takes is cached as that
+pass's stream of rows, one Arrow IPC file written as the rows come (``fast_import.ARROW_FILE``): keeping it
+costs a copy, not a Parquet encoding, and the report (this one and the next) scans it memory-mapped. A file
+that needs the exact validator is cached as Parquet, as is every dataset asked for without ``arrow``.
 """
 
 from __future__ import annotations
@@ -22,7 +27,13 @@ from pathlib import Path
 
 from canrehab.domain.errors import DomainError
 from canrehab.followup.fast_import import Scan, Superseded, eligible, scan
-from canrehab.followup.importer import MANIFEST, ImportResult, import_par, remove_stale_work_dirs
+from canrehab.followup.importer import (
+    MANIFEST,
+    ImportResult,
+    import_par,
+    parquet_form,
+    remove_stale_work_dirs,
+)
 
 KEEP = 4
 
@@ -44,10 +55,19 @@ def refusal(path: Path, result: ImportResult) -> DomainError:
     )
 
 
-def cached_dataset(source: Path, root: Path) -> Path:
-    """The imported dataset of the extract file ``source``: from the cache, or imported (strictly) into it."""
+def cached_dataset(source: Path, root: Path, *, arrow: bool = False) -> Path:
+    """The imported dataset of the extract file ``source``: from the cache, or imported (strictly) into it.
+
+    ``arrow``: the caller reads with DuckDB, which takes the engine pass's Arrow IPC file as it is (no
+    Parquet to encode, and DuckDB scans the file memory-mapped). Without it the dataset is Parquet: one
+    cached as Arrow is rewritten as Parquet first (``importer.parquet_form``), for Spark."""
     if not source.is_file():
         raise DomainError("followup.no_such_file", f"Filen finns inte: {source}", f"No such file: {source}")
+    data = _cached(source, root, arrow)
+    return data if arrow else parquet_form(data)
+
+
+def _cached(source: Path, root: Path, arrow: bool) -> Path:
     known = _known_key(source, root)
     if known is not None and (root / known / "data" / MANIFEST).is_file():
         os.utime(root / known)  # most recently used
@@ -71,6 +91,7 @@ def cached_dataset(source: Path, root: Path) -> Path:
                 report_path=work / "fel.csv",
                 scanned=future if eligible(source) else None,
                 supersede=cached,
+                arrow=arrow,
             )
             scanned = future.result()
             entry = root / scanned.sha256

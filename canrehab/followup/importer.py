@@ -1,5 +1,7 @@
 """Import a PAR extract into the analytics store: a Hive-partitioned Parquet dataset
-``<analytics_dir>/par/<name>/year=YYYY/part-0.parquet`` that every report reads.
+``<analytics_dir>/par/<name>/year=YYYY/part-0.parquet`` that every report reads. (The extract cache of the
+reports asks for the engine pass's Arrow form instead, ``import_par(..., arrow=True)``; ``parquet_form``
+turns one into Parquet.)
 
 Streamed batch by batch (never the whole file in Python objects). ``strict`` (default) refuses the whole file
 if any row is bad and writes nothing but the error report; ``lenient`` imports the valid rows and writes every
@@ -31,7 +33,7 @@ import pyarrow.parquet as pq
 from canrehab.codes.geography import default_counties
 from canrehab.domain.errors import DomainError
 from canrehab.followup import schema as s
-from canrehab.followup.fast_import import FastResult, Scan, eligible, scan, try_import
+from canrehab.followup.fast_import import ARROW_FILE, FastResult, Scan, eligible, scan, try_import
 from canrehab.followup.readers import DEFAULT_BATCH_ROWS, Progress, SourceReader, csv_header, open_source
 from canrehab.followup.validate import validate_batch
 
@@ -115,6 +117,7 @@ class ImportResult:
     extra_columns: tuple[str, ...] = ()
     sha256: str | None = None  # of the source file, when it was scanned (plain CSV)
     fast_path: bool = False  # every row recognised as valid in the engine pass (fast_import)
+    arrow: bool = False  # the dataset is one Arrow IPC file (fast_import.ARROW_FILE), not Parquet
 
     @property
     def ok(self) -> bool:
@@ -182,12 +185,15 @@ def import_par(
     progress_factory: Callable[[int, str], Progress] | None = None,
     scanned: Scan | Future[Scan] | None = None,
     supersede: Callable[[Scan], bool] | None = None,
+    arrow: bool = False,
 ) -> ImportResult:
     """Validate and import ``source`` (CSV/Parquet/SAS) into the Parquet dataset directory ``dataset``.
 
     A plain CSV first tries the engine pass of ``fast_import`` (``scanned``: its scan, if the caller has
     already made it, or the future of one running beside it, see ``fast_import.try_import`` for
-    ``supersede``); the exact, batch-by-batch path runs whenever that pass does not take every row."""
+    ``supersede``); the exact, batch-by-batch path runs whenever that pass does not take every row. With
+    ``arrow`` the engine pass writes its rows as one Arrow IPC file (``fast_import.ARROW_FILE``, the extract
+    cache's format for DuckDB reports) instead of Parquet; the exact path always writes Parquet."""
     if dataset.exists() and not replace:
         raise DomainError(
             "followup.dataset_exists",
@@ -216,6 +222,7 @@ def import_par(
             sinks,
             scanned,
             supersede,
+            arrow,
         )
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -237,6 +244,7 @@ def _import(
     sinks: list[_WorkFile],
     scanned: Scan | Future[Scan] | None,
     supersede: Callable[[Scan], bool] | None,
+    arrow: bool,
 ) -> ImportResult:
     result = ImportResult(source=source, extra_columns=reader.extra_columns)
     errors = _ErrorSink(report_path)
@@ -246,11 +254,12 @@ def _import(
         sinks.append(rejects)
     counties = default_counties().by_code
     progress = progress_factory(reader.total_units, reader.unit) if progress_factory else None
-    fast = _fast(source, tmp, counties, scanned, supersede, result) if eligible(source) else None
+    fast = _fast(source, tmp, counties, scanned, supersede, result, arrow) if eligible(source) else None
     if fast is not None:
         result.read = result.accepted = fast.rows
         result.years = dict(sorted(fast.years.items()))
         result.fast_path = True
+        result.arrow = arrow
         if progress:
             progress(reader.total_units)
         errors.close()
@@ -268,20 +277,21 @@ def _fast(
     scanned: Scan | Future[Scan] | None,
     supersede: Callable[[Scan], bool] | None,
     result: ImportResult,
+    arrow: bool,
 ) -> FastResult | None:
     """The engine pass, with the file's scan in a thread beside it (or the caller's scan or future)."""
     header, delimiter = csv_header(source)
     if isinstance(scanned, Future):
-        outcome = try_import(source, tmp, header, delimiter, counties, scanned, supersede)
+        outcome = try_import(source, tmp, header, delimiter, counties, scanned, supersede, arrow=arrow)
         result.sha256 = scanned.result().sha256
         return outcome
     if scanned is not None:
         known = scanned
         result.sha256 = known.sha256
-        return try_import(source, tmp, header, delimiter, counties, lambda: known)
+        return try_import(source, tmp, header, delimiter, counties, lambda: known, arrow=arrow)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-scan") as pool:
         future = pool.submit(scan, source)
-        outcome = try_import(source, tmp, header, delimiter, counties, future.result)
+        outcome = try_import(source, tmp, header, delimiter, counties, future.result, arrow=arrow)
         result.sha256 = future.result().sha256
     return outcome
 
@@ -379,6 +389,7 @@ def _finish(
                 "rejected": result.rejected,
                 "contacts_per_year": {str(k): v for k, v in sorted(result.years.items())},
                 **({"sha256": result.sha256} if result.sha256 else {}),
+                **({"format": "arrow"} if result.arrow else {}),
             },
             indent=2,
         ),
@@ -387,6 +398,36 @@ def _finish(
     _swap_in(tmp, dataset)
     result.dataset = dataset
     return result
+
+
+def parquet_form(dataset: Path) -> Path:
+    """``dataset`` as Hive-partitioned Parquet: a dataset of one Arrow IPC file (``fast_import.ARROW_FILE``)
+    is rewritten in place (same rows, same manifest but for its ``format``); a Parquet one is returned as it
+    is. For engines that read only Parquet (Spark)."""
+    arrow_file = dataset / ARROW_FILE
+    if not arrow_file.is_file():
+        return dataset
+    tmp = _work_name(dataset, "tmp")
+    writers: dict[int, pq.ParquetWriter] = {}
+    years: dict[int, int] = {}
+    try:
+        with pa.memory_map(str(arrow_file)) as source:
+            reader = pa.ipc.open_file(source)
+            try:
+                for i in range(reader.num_record_batches):
+                    _write_partitions(pa.Table.from_batches([reader.get_batch(i)]), tmp, writers, years)
+            finally:
+                for w in writers.values():
+                    w.close()
+        manifest = json.loads((dataset / MANIFEST).read_text(encoding="utf-8"))
+        manifest.pop("format", None)
+        tmp.mkdir(parents=True, exist_ok=True)
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        _swap_in(tmp, dataset)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return dataset
 
 
 def _write_partitions(

@@ -16,10 +16,9 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -28,8 +27,11 @@ import pyarrow.parquet as pq
 from canrehab.domain.errors import DomainError
 from canrehab.followup import schema as s
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 DEFAULT_BATCH_ROWS = 500_000
-SAS_EPOCH = pd.Timestamp("1960-01-01")
+SAS_EPOCH = "1960-01-01"  # day 0 of a SAS date (pandas is imported only for SAS files)
 CSV_BLOCK_BYTES = 32 << 20
 
 Progress = Callable[[int], None]  # called with the number of units (bytes or rows) just consumed
@@ -283,6 +285,8 @@ def frames_to_batches(
     frames: Iterator[pd.DataFrame], progress: Progress | None = None
 ) -> Iterator[tuple[pa.Table, np.ndarray]]:
     """Turn pandas chunks (as ``pandas.read_sas(chunksize=...)`` yields them) into text batches."""
+    import pandas as pd
+
     row = 0
     for frame in frames:
         frame = frame.rename(columns={c: str(c).strip().lower() for c in frame.columns})
@@ -293,7 +297,7 @@ def frames_to_batches(
                 col = col.map(lambda v: v.decode("utf-8") if isinstance(v, bytes) else v)
             elif name in ("indatum", "utdatum") and pd.api.types.is_numeric_dtype(col):
                 # A SAS date without a date format: days since 1960-01-01.
-                col = (SAS_EPOCH + pd.to_timedelta(col, unit="D")).dt.strftime("%Y-%m-%d")
+                col = (pd.Timestamp(SAS_EPOCH) + pd.to_timedelta(col, unit="D")).dt.strftime("%Y-%m-%d")
             data[name] = col
         table = pa.Table.from_pandas(pd.DataFrame(data), preserve_index=False)
         lines = np.arange(row + 1, row + 1 + len(frame), dtype=np.int64)
@@ -304,6 +308,8 @@ def frames_to_batches(
 
 
 def _sas_reader(path: Path, batch_rows: int) -> SourceReader:
+    import pandas as pd
+
     fmt = "xport" if path.name.lower().endswith(".xpt") else "sas7bdat"
     probe = pd.read_sas(path, format=fmt, chunksize=1)  # type: ignore[call-overload]
     try:

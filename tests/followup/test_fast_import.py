@@ -4,10 +4,12 @@ bytes."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -36,6 +38,11 @@ VARIANTS: list[tuple[str, str]] = [
     ("alder", "126"),
     ("alder", "1.0"),
     ("alder", "-1"),
+    # what DuckDB's integer cast alone would take (the fast path compares the number printed back)
+    ("alder", "+5"),
+    ("alder", "1e2"),
+    ("alder", "060"),
+    ("alder", "6_0"),
     ("lan", ""),
     ("lan", "99"),
     ("lan", " 01"),
@@ -81,23 +88,34 @@ def _rows(n: int = 12) -> list[dict[str, str]]:
 
 
 def _dataset_rows(path: Path) -> list[tuple[Any, ...]]:
-    if not path.exists() or not any(path.rglob("*.parquet")):
+    if (path / fast_import.ARROW_FILE).is_file():
+        table = pa.ipc.open_file(pa.memory_map(str(path / fast_import.ARROW_FILE))).read_all()
+    elif not path.exists() or not any(path.rglob("*.parquet")):
         return []
-    table = pq.read_table(path)  # hive partitioning gives the year column
+    else:
+        table = pq.read_table(path)  # hive partitioning gives the year column
     names = [*COLUMNS, "year"]
     cols = {n: table.column(n).to_pylist() for n in names}
     return sorted(tuple(str(cols[n][i]) for n in names) for i in range(table.num_rows))
 
 
 def _outcome(
-    source: Path, out: Path, *, strict: bool, fast: bool, monkeypatch: pytest.MonkeyPatch
+    source: Path,
+    out: Path,
+    *,
+    strict: bool,
+    fast: bool,
+    monkeypatch: pytest.MonkeyPatch,
+    arrow: bool = False,
 ) -> dict[str, Any]:
     with monkeypatch.context() as m:
         if not fast:
             m.setattr(importer, "eligible", lambda p: False)
         dataset = out / "data"
         try:
-            res = importer.import_par(source, dataset, strict=strict, report_path=out / "fel.csv")
+            res = importer.import_par(
+                source, dataset, strict=strict, report_path=out / "fel.csv", arrow=arrow
+            )
         except DomainError as e:
             return {"error": e.code}
     text = {p.name: p.read_text(encoding="utf-8") for p in (res.report_path, res.rejects_path) if p}
@@ -320,3 +338,128 @@ def test_the_engine_pass_takes_the_future_of_a_scan_running_beside_it(tmp_path: 
             source, tmp_path / "ds", header, delimiter, default_counties().by_code, future, lambda _s: False
         )
     assert outcome is not None and outcome.rows == 40 and sum(outcome.years.values()) == 40
+
+
+# --- the Arrow form (the extract cache of DuckDB reports) ---------------------------------------------------
+
+
+def test_the_arrow_form_holds_what_the_exact_path_imports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = write_extract(tmp_path / "e.csv", _rows(40))
+    exact = _outcome(source, tmp_path / "exact", strict=True, fast=False, monkeypatch=monkeypatch)
+    data = extract_cache.cached_dataset(source, tmp_path / "cache", arrow=True)
+    assert (data / fast_import.ARROW_FILE).is_file() and not list(data.rglob("*.parquet"))
+    assert _dataset_rows(data) == exact["rows"]
+    manifest = json.loads((data / importer.MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["format"] == "arrow" and manifest["read"] == 40
+    assert (
+        manifest["contacts_per_year"]
+        == {str(y): n for y, n in exact["years"].items()}
+        == {
+            "2021": 1,
+            "2022": 39,
+        }
+    )
+
+
+def test_a_file_the_engine_reads_differently_falls_back_from_the_arrow_form_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = write_extract(tmp_path / "g.csv", _rows()).read_text(encoding="utf-8")
+    lines = good.splitlines(keepends=True)
+    cases = {
+        "clean": good,
+        "blank_line": "".join([*lines[:4], "\n", *lines[4:]]),
+        "short_row": "".join([*lines[:4], "7,1,60\n", *lines[4:]]),
+        "bad_date": good.replace("2022-05-09", "2022-02-30"),
+        "crlf": good.replace("\n", "\r\n"),
+        "replacement_char": good.replace("C509", "C5\ufffd9", 1),
+    }
+    for name, text in cases.items():
+        source = tmp_path / f"{name}.csv"
+        source.write_text(text, encoding="utf-8", newline="")
+        arrow = _outcome(
+            source, tmp_path / name / "a", strict=True, fast=True, monkeypatch=monkeypatch, arrow=True
+        )
+        exact = _outcome(source, tmp_path / name / "e", strict=True, fast=False, monkeypatch=monkeypatch)
+        assert arrow["fast_path"] is (name in ("clean", "crlf")), name  # DuckDB splits CRLF lines too
+        _same(arrow, exact)
+
+
+def test_a_line_the_engine_cannot_split_after_the_first_batches_leaves_nothing(tmp_path: Path) -> None:
+    # The stream has written batches when DuckDB meets the line; its error reaches Arrow as an OSError.
+    n = 3 * fast_import._ARROW_BATCH_ROWS
+    source = write_extract(tmp_path / "big.csv", [contact(str(i)) for i in range(n)])
+    with source.open("a", encoding="utf-8") as fh:
+        fh.write("7,1,60\n")
+    root = tmp_path / "cache"
+    with pytest.raises(DomainError) as info:
+        extract_cache.cached_dataset(source, root, arrow=True)
+    assert f"rad {n + 2}" in info.value.message_sv and "fel antal kolumner" in info.value.message_sv
+    assert [p.name for p in root.iterdir()] == []
+
+
+def test_a_touched_file_reuses_its_arrow_form(tmp_path: Path) -> None:
+    source = write_extract(tmp_path / "e.csv", _rows(40))
+    root = tmp_path / "cache"
+    first = extract_cache.cached_dataset(source, root, arrow=True)
+    os.utime(source)
+    assert extract_cache.cached_dataset(source, root, arrow=True) == first
+    copy = tmp_path / "kopia.csv"
+    copy.write_bytes(source.read_bytes())
+    assert extract_cache.cached_dataset(copy, root, arrow=True) == first
+    assert [p.name for p in root.iterdir() if not p.name.startswith(".")] == [first.parent.name]
+    assert not [p for p in root.iterdir() if ".tmp-" in p.name]
+
+
+def test_an_engine_that_reads_only_parquet_gets_the_arrow_form_rewritten(tmp_path: Path) -> None:
+    source = write_extract(tmp_path / "e.csv", _rows(40))
+    root = tmp_path / "cache"
+    arrow = extract_cache.cached_dataset(source, root, arrow=True)
+    rows = _dataset_rows(arrow)
+    parquet = extract_cache.cached_dataset(source, root)  # as for Spark
+    assert parquet == arrow and not (parquet / fast_import.ARROW_FILE).exists()
+    assert sorted(p.relative_to(parquet).as_posix() for p in parquet.rglob("*.parquet")) == [
+        "year=2021/part-0.parquet",
+        "year=2022/part-0.parquet",
+    ]
+    assert _dataset_rows(parquet) == rows
+    manifest = json.loads((parquet / importer.MANIFEST).read_text(encoding="utf-8"))
+    assert "format" not in manifest and manifest["read"] == 40
+    assert extract_cache.cached_dataset(source, root, arrow=True) == parquet  # DuckDB reads Parquet too
+
+
+def test_a_report_on_the_arrow_form_equals_the_report_on_the_parquet_import(tmp_path: Path) -> None:
+    from canrehab.followup import api
+    from canrehab.followup.synth_par import write_extract as synth
+
+    source = tmp_path / "par.csv"
+    synth(source, persons=1500, year=2022, seed=5, years=2)
+    parquet = tmp_path / "ds"
+    assert importer.import_par(source, parquet).ok
+    arrow = extract_cache.cached_dataset(source, tmp_path / "cache", arrow=True)
+    assert (arrow / fast_import.ARROW_FILE).is_file()
+    for year in (2021, 2022):
+        for level in ("county", "rcc"):
+            on_arrow = api.region_table(arrow, year, ["AW020", "XV019"], level=level)
+            on_parquet = api.region_table(parquet, year, ["AW020", "XV019"], level=level)
+            assert on_arrow.equals(on_parquet), (year, level)
+    assert api.indicator_results(arrow, [2021, 2022]).equals(api.indicator_results(parquet, [2021, 2022]))
+
+
+@pytest.mark.spark
+def test_spark_reads_the_parquet_form_and_names_the_way_to_it_for_an_arrow_one(
+    tmp_path: Path, spark: Any
+) -> None:
+    from canrehab.followup import backends
+
+    source = write_extract(tmp_path / "e.csv", _rows())
+    root = tmp_path / "cache"
+    arrow = extract_cache.cached_dataset(source, root, arrow=True)
+    con = backends.connect("pyspark")
+    with pytest.raises(DomainError) as info:
+        backends.read_contacts(con, arrow)
+    assert info.value.code == "followup.arrow_dataset" and "--input" in info.value.message_sv
+    parquet = extract_cache.cached_dataset(source, root)  # what `report --backend pyspark` asks for
+    assert int(backends.read_contacts(con, parquet).count().execute()) == 12
