@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -29,6 +29,9 @@ from canrehab.web import statistics_view as view
 from canrehab.web.deps import FollowupUser
 from canrehab.web.format import sv_date
 from canrehab.web.pages import render
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 router = APIRouter()
 
@@ -85,8 +88,9 @@ def statistics(request: Request, user: FollowupUser) -> Response:
     return render(request, "statistics.html", context)
 
 
-@router.get("/statistik/tabell.csv")
-def statistics_csv(request: Request, user: FollowupUser) -> Response:
+def _region_table(request: Request) -> tuple[view.Selection, view.RegionQuery, pd.DataFrame] | Response:
+    """The selection, query and (suppressed) county or RCC table the page shows, for its downloads; or the
+    answer when there is nothing to show (no dataset: 404, an invalid choice: 400 with the reasons)."""
     settings: Settings = request.app.state.settings
     sel = view.select_dataset(settings.analytics_dir, request.query_params.get("dataset", ""))
     query = view.region_query(request.query_params, sel)
@@ -94,7 +98,15 @@ def statistics_csv(request: Request, user: FollowupUser) -> Response:
         return _text(NOTHING_IMPORTED, 404)
     if sel.errors:
         return _text("\n".join(sel.errors) + "\n", 400)
-    table = query.table(sel.dataset, sel.level, settings.suppression_threshold)
+    return sel, query, query.table(sel.dataset, sel.level, settings.suppression_threshold)
+
+
+@router.get("/statistik/tabell.csv")
+def statistics_csv(request: Request, user: FollowupUser) -> Response:
+    found = _region_table(request)
+    if isinstance(found, Response):
+        return found
+    sel, query, table = found
     name = f"kva_{'lan' if sel.level == 'lan' else 'rcc'}_{query.year}.csv"
     return Response(
         to_csv_text(table),
@@ -171,13 +183,10 @@ def _workbook(sheet: Sheet, filename: str) -> Response:
 def statistics_xlsx(request: Request, user: FollowupUser) -> Response:
     """The table on the page for Excel (the CSV stays for further processing: comma, point, column ids)."""
     settings: Settings = request.app.state.settings
-    sel = view.select_dataset(settings.analytics_dir, request.query_params.get("dataset", ""))
-    query = view.region_query(request.query_params, sel)
-    if sel.dataset is None or query is None:
-        return _text(NOTHING_IMPORTED, 404)
-    if sel.errors:
-        return _text("\n".join(sel.errors) + "\n", 400)
-    table = query.table(sel.dataset, sel.level, settings.suppression_threshold)
+    found = _region_table(request)
+    if isinstance(found, Response):
+        return found
+    sel, query, table = found
     unit = "län" if sel.level == "lan" else "RCC"
     name = "RCC" if sel.level != "lan" else "Län"
     title = f"KVÅ-åtgärder per {unit} {query.year} (röjandekontroll: <{settings.suppression_threshold}, X)"
