@@ -23,7 +23,8 @@ OTHER = Actor(role="nurse", staff_id="nurse-2", unit_hsa_ids=frozenset({"SE23210
 SUSPECTED = TODAY - timedelta(days=40)
 
 
-def _pathway(services: Services) -> tuple[str, str]:
+def _pathway(services: Services, icd10: str = "C50.9") -> tuple[str, str]:
+    """A patient and a pathway at the oncology unit (breast cancer unless ``icd10`` says otherwise)."""
     patient = patient_service.register_patient(
         services, NURSE, personnummer="19121212-1212", name="Tolvan Tolvansson", county_code="01"
     )
@@ -31,7 +32,7 @@ def _pathway(services: Services) -> tuple[str, str]:
         services,
         NURSE,
         patient_id=patient.id,
-        icd10="C50.9",
+        icd10=icd10,
         diagnosed_on=TODAY - timedelta(days=20),
         unit_hsa_id="SE2321000016-ONK",
     )
@@ -75,23 +76,8 @@ def test_wrong_dates_write_nothing(services: Services) -> None:
     assert svf.find(services, NURSE, patient_id, pathway_id) is None
 
 
-def _vulva_pathway(services: Services) -> tuple[str, str]:
-    patient = patient_service.register_patient(
-        services, NURSE, personnummer="19121212-1212", name="Tolvan Tolvansson", county_code="01"
-    )
-    pathway = patient_service.open_pathway(
-        services,
-        NURSE,
-        patient_id=patient.id,
-        icd10="C51.9",
-        diagnosed_on=TODAY - timedelta(days=20),
-        unit_hsa_id="SE2321000016-ONK",
-    )
-    return patient.id, pathway.id
-
-
 def test_the_kind_of_the_first_treatment_is_stored_with_its_start_and_audited(services: Services) -> None:
-    patient_id, pathway_id = _vulva_pathway(services)
+    patient_id, pathway_id = _pathway(services, icd10="C51.9")
     started = SvfRecord(
         "vulvacancer",
         SUSPECTED,
@@ -114,7 +100,7 @@ def test_the_kind_of_the_first_treatment_is_stored_with_its_start_and_audited(se
 def test_a_treatment_start_without_its_kind_is_refused_where_the_maximum_depends_on_it(
     services: Services,
 ) -> None:
-    patient_id, pathway_id = _vulva_pathway(services)
+    patient_id, pathway_id = _pathway(services, icd10="C51.9")
     svf.record(
         services, NURSE, patient_id, pathway_id, SvfRecord("vulvacancer", SUSPECTED), expected_version=0
     )
