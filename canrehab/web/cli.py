@@ -85,11 +85,14 @@ def worker_app() -> FastAPI:
 
     raw = os.environ.get(WORKER_SETTINGS_ENV)
     if not raw:
-        return create_app()
-    given = json.loads(raw)
-    if given["parent_pid"] != os.getpid():  # a worker process of its own (not ``--workers 1``)
-        _exit_when_orphaned(given["parent_pid"])
-    return create_app(Settings(**given["settings"]), WebSettings(**given["web"]))
+        app = create_app()
+    else:
+        given = json.loads(raw)
+        if given["parent_pid"] != os.getpid():  # a worker process of its own (not ``--workers 1``)
+            _exit_when_orphaned(given["parent_pid"])
+        app = create_app(Settings(**given["settings"]), WebSettings(**given["web"]))
+    app.state.freeze_gc = True  # a serving process: its start-up objects leave the GC's reach (lifespan)
+    return app
 
 
 def _exit_when_orphaned(parent_pid: int) -> None:

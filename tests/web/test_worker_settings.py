@@ -3,6 +3,7 @@ app from (``canrehab.web.cli``)."""
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -58,5 +59,28 @@ def test_the_workers_get_the_secret_the_parent_generated_and_rebuild_the_same_se
         assert rebuilt.publish_daily_at == "02:00"
         assert app.state.web_settings.trusted_proxies == ["10.9.0.0/24"]
         assert app.state.web_settings.session_idle_timeout == 600
+        assert app.state.freeze_gc is True  # its lifespan freezes the start-up objects (test below)
     finally:
         app.state.services.engine.dispose()
+
+
+def test_a_serving_process_moves_its_start_up_objects_out_of_the_collectors_reach(tmp_path: Path) -> None:
+    """A worker's app freezes what the start created (one full collection then skips ~400 000 objects);
+    an app built for a test does not (each of the suite's app starts would pay the collection)."""
+    from fastapi.testclient import TestClient
+
+    from canrehab.store.db import migrate
+    from canrehab.web.app import create_app
+
+    settings = Settings(data_dir=tmp_path, secret_key="s")
+    migrate(settings.resolved_database_url)
+    gc.unfreeze()
+    try:
+        with TestClient(create_app(settings)):
+            assert gc.get_freeze_count() == 0
+        app = create_app(settings)
+        app.state.freeze_gc = True  # what cli.worker_app sets on every serving app
+        with TestClient(app):
+            assert gc.get_freeze_count() > 100_000
+    finally:
+        gc.unfreeze()
