@@ -151,15 +151,23 @@ def indicators(request: Request, user: FollowupUser) -> Response:
     return render(request, "statistics_indicators.html", context)
 
 
-@router.get("/statistik/indikatorer.csv")
-def indicators_csv(request: Request, user: FollowupUser) -> Response:
+def _indicator_results(request: Request) -> pd.DataFrame | Response:
+    """The chosen dataset's register indicators (suppressed), for the page's downloads; or the answer when
+    there is nothing to show (no dataset: 404, an invalid choice: 400 with the reasons)."""
     settings: Settings = request.app.state.settings
     sel = view.select_dataset(settings.analytics_dir, request.query_params.get("dataset", ""))
     if sel.dataset is None:
         return _text(NOTHING_IMPORTED, 404)
     if sel.errors:
         return _text("\n".join(sel.errors) + "\n", 400)
-    results = cache.indicator_results(sel.dataset, settings.suppression_threshold)
+    return cache.indicator_results(sel.dataset, settings.suppression_threshold)
+
+
+@router.get("/statistik/indikatorer.csv")
+def indicators_csv(request: Request, user: FollowupUser) -> Response:
+    results = _indicator_results(request)
+    if isinstance(results, Response):
+        return results
     return Response(
         to_csv_text(results),
         media_type="text/csv; charset=utf-8",
@@ -196,13 +204,9 @@ def statistics_xlsx(request: Request, user: FollowupUser) -> Response:
 
 @router.get("/statistik/indikatorer.xlsx")
 def indicators_xlsx(request: Request, user: FollowupUser) -> Response:
-    settings: Settings = request.app.state.settings
-    sel = view.select_dataset(settings.analytics_dir, request.query_params.get("dataset", ""))
-    if sel.dataset is None:
-        return _text(NOTHING_IMPORTED, 404)
-    if sel.errors:
-        return _text("\n".join(sel.errors) + "\n", 400)
-    results = cache.indicator_results(sel.dataset, settings.suppression_threshold)
+    results = _indicator_results(request)
+    if isinstance(results, Response):
+        return results
     if len(results):
         results = results.assign(level=results["level"].map(lambda v: level_sv(str(v))))
     years = sorted({int(y) for y in results["year"]}) if len(results) else []
