@@ -76,6 +76,20 @@ _counter = itertools.count(1)
 _SESSION_TAG = uuid.uuid4().hex[:8]
 
 
+def advisory_lock_holders(engine: Engine) -> list[str]:
+    """The ``application_name`` of every session holding an advisory lock in the engine's database (the
+    scheduler lock's holder names itself ``canrehab-scheduler-<pid>``)."""
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                sa.text(
+                    "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+                    "WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database()"
+                )
+            ).scalars()
+        )
+
+
 # ---------------------------------------------------------------------------------------------- servers
 
 

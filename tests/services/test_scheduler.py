@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from canrehab.services.scheduler import Job, Scheduler
 from canrehab.store.db import make_engine
 from canrehab.store.scheduler_lock import AdvisoryLock, FileLock, SchedulerLock, scheduler_lock
+from tests.conftest import advisory_lock_holders
 
 ROOT = Path(__file__).resolve().parents[2]
 # A process that takes the lock, says so, and sleeps until it is killed.
@@ -116,19 +117,7 @@ def test_a_worker_takes_the_advisory_lock_over_from_a_process_killed_with_kill_9
     lock = scheduler_lock(pg_engine, tmp_path)
     assert isinstance(lock, AdvisoryLock)
     _takes_over_from_a_killed_process(lock, holder)
-    assert _advisory_holders(pg_engine) == []  # the scheduler released it when it stopped
-
-
-def _advisory_holders(engine: Engine) -> list[str]:
-    with engine.connect() as conn:
-        return list(
-            conn.execute(
-                text(
-                    "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
-                    "WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database()"
-                )
-            ).scalars()
-        )
+    assert advisory_lock_holders(pg_engine) == []  # the scheduler released it when it stopped
 
 
 @pytest.mark.postgres
@@ -155,13 +144,13 @@ def test_another_worker_takes_over_when_the_holders_connection_is_terminated(pg_
         runs.clear()
         await asyncio.sleep(0.3)
         assert set(runs) == {"second"}  # the first one stopped its jobs when it found its lock gone
-        assert _advisory_holders(pg_engine) == [f"canrehab-scheduler-{os.getpid()}"]
+        assert advisory_lock_holders(pg_engine) == [f"canrehab-scheduler-{os.getpid()}"]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
     asyncio.run(scenario())
-    assert _advisory_holders(pg_engine) == []
+    assert advisory_lock_holders(pg_engine) == []
 
 
 def test_only_the_holder_runs_the_jobs_and_a_crashed_job_is_started_again(tmp_path: Path) -> None:

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
 
 from canrehab.config import Settings
 from canrehab.services.context import SYSTEM, Services
+from tests.conftest import advisory_lock_holders
 from tests.fhir.harness import CHEAP_HASHER
 from tests.web.live_server import free_port
 
@@ -50,15 +50,7 @@ def _lock_holders(url: str) -> list[str]:
 
     engine = make_engine(url)
     try:
-        with engine.connect() as conn:
-            return list(
-                conn.execute(
-                    text(
-                        "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
-                        "WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database()"
-                    )
-                ).scalars()
-            )
+        return advisory_lock_holders(engine)
     finally:
         engine.dispose()
 
