@@ -304,15 +304,17 @@ class WorklistRepository:
         return WorklistPage(rows, counts, total, int(counted["total"]), groups, stale, grace)
 
     def grace_days(self, unit_hsa_ids: Collection[str]) -> dict[str, int]:
-        """Each unit's grace period in days (the default for a unit that has set none)."""
+        """Each unit's grace period in days (the default for a unit that has set none): the same expression
+        a windowed ``query`` reads them with (``_grace``)."""
+        units = sorted(set(unit_hsa_ids))
+        if not units:
+            return {}
         stmt = cached_statement(
-            ("worklist", "grace_days"),
-            lambda: select(SETTING.c.unit_hsa_id, SETTING.c.grace_days).where(
-                SETTING.c.unit_hsa_id.in_(bindparam("units", expanding=True))
-            ),
+            ("worklist", "grace_days", str(len(units))),
+            lambda: select(*(_grace(i) for i in range(len(units)))),
         )
-        found = dict(self.session.execute(stmt, {"units": sorted(unit_hsa_ids)}).tuples().all())
-        return {u: int(found.get(u, DEFAULT_GRACE_DAYS)) for u in unit_hsa_ids}
+        found = self.session.execute(stmt, {f"unit_{i}": u for i, u in enumerate(units)}).one()
+        return {u: int(days) for u, days in zip(units, found, strict=True)}
 
     def set_grace_days(self, unit_hsa_id: str, days: int) -> None:
         self.session.execute(delete(SETTING).where(SETTING.c.unit_hsa_id == unit_hsa_id))
