@@ -41,19 +41,25 @@ def _nurse(world: World) -> Actor:
     )
 
 
-@pytest.fixture(scope="module")
-def token(world: World) -> str:
+def patient_link(world: World, key_moment: KeyMoment = KeyMoment.FOLLOW_UP) -> tuple[str, str]:
+    """A new patient Hälsoskattning for the nurse's own patient and its link token, as "Skicka länk" makes
+    them: (assessment id, token)."""
     nurse = _nurse(world)
     started = assessments.start(
         world.services,
         nurse,
         patient_id=world.own_patient,
         pathway_id=world.own_pathway,
-        key_moment=KeyMoment.FOLLOW_UP,
+        key_moment=key_moment,
         respondent=Respondent.PATIENT,
     )
     link, _expires = assessments.create_link(world.services, nurse, started.id, validity=timedelta(days=3))
-    return link
+    return started.id, link
+
+
+@pytest.fixture(scope="module")
+def token(world: World) -> str:
+    return patient_link(world)[1]
 
 
 def test_a_patient_submitting_with_questions_open_keeps_the_answers_and_sees_which_are_open(

@@ -46,23 +46,11 @@ def test_the_thank_you_page_shows_the_answers_and_1177_and_112(world: World, tok
 
 
 def test_ej_aktuellt_and_lifestyle_scales_on_the_form_and_the_thank_you_page(world: World) -> None:
-    from datetime import timedelta
-
-    from canrehab.domain.model import KeyMoment, Respondent
-    from canrehab.services import assessments
+    from canrehab.domain.model import KeyMoment
     from canrehab.services.context import SYSTEM
-    from tests.web.test_forms_reshow import _nurse
+    from tests.web.test_forms_reshow import patient_link
 
-    nurse = _nurse(world)
-    started = assessments.start(
-        world.services,
-        nurse,
-        patient_id=world.own_patient,
-        pathway_id=world.own_pathway,
-        key_moment=KeyMoment.OTHER,
-        respondent=Respondent.PATIENT,
-    )
-    link, _ = assessments.create_link(world.services, nurse, started.id, validity=timedelta(days=3))
+    assessment_id, link = patient_link(world, KeyMoment.OTHER)
     patient = TestClient(world.app, base_url="http://127.0.0.1")  # type: ignore[arg-type]
     form = patient.get(f"/skattning/{link}").text
     radios = RADIO_RE.findall(form)
@@ -85,7 +73,7 @@ def test_ej_aktuellt_and_lifestyle_scales_on_the_form_and_the_thank_you_page(wor
     assert "<dt>Stomi</dt><dd>Ej aktuellt<" in r.text  # its follow-up, if answered, after it
     assert "Ja, dagligen" in r.text
     with world.services.uow(SYSTEM, log_reads=False) as uow:
-        stored = uow.assessments.get(started.id)
+        stored = uow.assessments.get(assessment_id)
     assert stored.answers["stomi"] == "ej_aktuellt"
     assert stored.suggestion is not None
     assert (

@@ -5,37 +5,20 @@ om detta?") beside the question it follows, and 1177 and 112 as numbers the phon
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from canrehab.domain.model import KeyMoment, Respondent
-from canrehab.services import assessments
 from canrehab.web.app import create_app
 from tests.web.browser import chromium, screenshot
 from tests.web.live_server import serve
-from tests.web.test_forms_reshow import _nurse
+from tests.web.test_forms_reshow import patient_link
 from tests.web.test_routes_access import World, world
 
 __all__ = ["world"]
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-
-
-def _link(world: World) -> str:
-    nurse = _nurse(world)
-    started = assessments.start(
-        world.services,
-        nurse,
-        patient_id=world.own_patient,
-        pathway_id=world.own_pathway,
-        key_moment=KeyMoment.FOLLOW_UP,
-        respondent=Respondent.PATIENT,
-    )
-    token, _expires = assessments.create_link(world.services, nurse, started.id, validity=timedelta(days=3))
-    return token
 
 
 def _answer(page: Any, key: str) -> None:
@@ -52,7 +35,7 @@ def _answer(page: Any, key: str) -> None:
 def test_saving_goes_on_where_the_answers_stop_and_the_thank_you_page_keeps_follow_ups_together(
     world: World,
 ) -> None:
-    token = _link(world)
+    _id, token = patient_link(world)
     with serve(create_app(world.services.settings)) as base, chromium() as browser:
         page = browser.new_context(viewport=PHONE, is_mobile=True).new_page()
         page.goto(f"{base}/skattning/{token}")
