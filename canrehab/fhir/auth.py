@@ -24,6 +24,7 @@ from canrehab.fhir.smart.keys import KeyProblem, server_key
 from canrehab.fhir.smart.settings import FhirAuthSettings, auth_settings
 from canrehab.fhir.smart.tokens import token_actor, unverified, verify_access_token
 from canrehab.services.accounts import login_account
+from canrehab.services.login_throttle import LoginThrottle
 from canrehab.services.passwords import burn_verification, verify_password
 
 REALM = 'Basic realm="canrehab FHIR", charset="UTF-8"'
@@ -69,8 +70,10 @@ def _credentials(request: Request) -> tuple[str, str]:
 def _basic(request: Request) -> Actor:
     username, password = _credentials(request)
     client = request.client.host if request.client else "-"
-    throttle = getattr(request.app.state, "throttle", None)
-    if throttle is not None and throttle.blocked(f"fhir-ip:{client}", f"fhir-user:{username}"):
+    throttle: LoginThrottle | None = getattr(request.app.state, "throttle", None)
+    # counted as a failure before the password is checked, given back when it is right (LoginThrottle)
+    attempt = throttle.attempt(f"fhir-ip:{client}", f"fhir-user:{username}") if throttle else None
+    if attempt is not None and attempt.wait > 0:
         raise FhirError(429, "Too many failed logins; try again later.", code="throttled")
     account = login_account(services_of(request), username)
     if account is None:
@@ -83,9 +86,9 @@ def _basic(request: Request) -> Actor:
             and verify_password(account.password_hash, password)
         )
     if not ok or account is None:
-        if throttle is not None:
-            throttle.fail(f"fhir-ip:{client}", f"fhir-user:{username}")
         raise _unauthorised("Wrong user name or password, or the account is locked.", REALM)
+    if throttle is not None and attempt is not None:
+        throttle.succeeded(attempt)
     return Actor(
         role=account.role,
         staff_id=account.staff_id,

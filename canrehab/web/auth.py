@@ -81,24 +81,27 @@ def login(
     # usernames like known ones, so its answer does not tell either.
     error = LOGIN_FAILED
     status = 401
-    wait = throttle.retry_after(*keys)
-    if wait > 0:
+    # The attempt is counted as a failure before the password is checked (``LoginThrottle.attempt``), so
+    # parallel guesses queue on the count instead of all passing one check.
+    attempt = throttle.attempt(*keys)
+    if attempt.wait > 0:
         burn_verification(password)
-        error = f"För många misslyckade inloggningar. Vänta {math.ceil(wait)} sekunder och försök igen."
+        error = (
+            f"För många misslyckade inloggningar. Vänta {math.ceil(attempt.wait)} sekunder och försök igen."
+        )
         status = 429
     else:
         account = account_service.login_account(services, username)
         if account is None or account.locked:
             burn_verification(password)
-            throttle.fail(*keys)
         elif account.password_hash and verify_password(account.password_hash, password):
             account_service.login_succeeded(services, username)
             pair, user, _address = keys
-            throttle.reset(pair, user)  # the address's count stays: one success does not clear a spray
+            # the account's failures end; the address's stay (one success does not clear a spray), less
+            # this attempt's reservation
+            throttle.succeeded(attempt, clear=(pair, user))
             start_session(request, username, "password", _lifetime(request))
             return RedirectResponse(_safe_next(next), status_code=303)
-        else:
-            throttle.fail(*keys)
     return render(
         request,
         "login.html",

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import copy
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from threading import Barrier
 from typing import Any
 
 from fastapi import FastAPI
@@ -14,9 +16,11 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 
+from canrehab.domain.login_backoff import Backoff
 from canrehab.domain.model import MinVardplanStatus, PlanEvent, PlanEventKind, ReferralStatus
 from canrehab.fhir import mapping as m
 from canrehab.fhir.mapping.plan import event_ext
+from canrehab.services.login_throttle import LoginThrottle
 from tests.fhir.harness import FHIR, TODAY, Fhir, actor, auth
 
 PNR = "191212121212"
@@ -77,6 +81,37 @@ def test_authentication_is_basic_without_cookies(client: TestClient) -> None:
     outcome(r, 401)
     r = client.get("/fhir/Patient", params={"identifier": PNR}, headers=auth("karin"))
     assert r.status_code == 200 and "set-cookie" not in r.headers
+
+
+def test_basic_logins_are_throttled_and_parallel_guesses_get_only_the_free_attempts(
+    fhir_app: FastAPI, client: TestClient
+) -> None:
+    """With the web app's back-off on the FHIR keys: eight wrong passwords at once get three 401s (the
+    ``user`` policy's free attempts here) and five 429s; even the right password waits, then works after
+    the wait, and right passwords give their reserved attempts back (five in a row never lock)."""
+    now = [1_000_000.0]
+    fhir_app.state.throttle = LoginThrottle(
+        fhir_app.state.fhir_services.engine,
+        {"user": Backoff(free=3, base=30.0, cap=30.0)},
+        clock=lambda: now[0],
+    )
+    start = Barrier(8)
+
+    def guess(_: int) -> int:
+        start.wait()
+        return client.get(
+            "/fhir/Patient", params={"identifier": PNR}, headers=auth("karin", "fel")
+        ).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = sorted(pool.map(guess, range(8)))
+    assert statuses == [401] * 3 + [429] * 5
+    r = client.get("/fhir/Patient", params={"identifier": PNR}, headers=auth("karin"))
+    assert r.status_code == 429 and r.json()["issue"][0]["code"] == "throttled"
+    now[0] += 31
+    for _ in range(5):  # right passwords do not add up to a lock
+        r = client.get("/fhir/Patient", params={"identifier": PNR}, headers=auth("karin"))
+        assert r.status_code == 200
 
 
 # ------------------------------------------------------------------------------------------- example bundle
