@@ -3,6 +3,8 @@ sub-app (region, rcc, codes, indicators, suite)."""
 
 from __future__ import annotations
 
+import atexit
+import gc
 import importlib
 import sys
 import threading
@@ -23,6 +25,16 @@ report_app = typer.Typer(
     help="Uppföljningsrapporter från patientregisterextrakt (KVÅ och indikatorer).", no_args_is_help=True
 )
 err = Console(stderr=True, soft_wrap=True)
+
+
+@report_app.callback()
+def _report() -> None:
+    """Uppföljningsrapporter från patientregisterextrakt (KVÅ och indikatorer)."""
+    # A report process ends with some million objects (Ibis expressions, Arrow and pandas metadata) that
+    # the interpreter's last collection at exit would traverse only to free memory the process gives back
+    # anyway: freezing them into the permanent generation as the exit starts skips that pass (~0,2 s;
+    # ``gc.freeze``), after every file is written and closed.
+    atexit.register(gc.freeze)
 
 
 # What each report imports beyond the import of its extract. While DuckDB validates a new extract (its
