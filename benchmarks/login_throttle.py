@@ -1,9 +1,9 @@
-"""The login throttle's cost per attempt: the reservation (``LoginThrottle.attempt``: lock, read, count in one
-transaction) against the check-then-count it replaced (``retry_after`` then ``fail``), on SQLite and, when
-a PostgreSQL URL is given (or CANREHAB_TEST_PG_URL is set), on PostgreSQL; both in the same run on the same
-database, so the ratio is what to read. Also what a right password costs (reservation then ``succeeded``,
-against check then ``reset``). The password check itself (argon2, ~50 ms at the app's cost) is not
-included: it dwarfs either.
+"""The login throttle's cost per attempt: a wrong password settled in one locked transaction
+(``LoginThrottle.settle(ok=False)``: lock, read, count) against the check-then-count it replaced
+(``retry_after`` then ``fail``), on SQLite and, when a PostgreSQL URL is given (or CANREHAB_TEST_PG_URL is
+set), on PostgreSQL; both in the same run on the same database, so the ratio is what to read. Also a right
+password (``settle(ok=True)``: read, clear, against ``retry_after`` then ``reset``). The password check
+itself (argon2, ~50 ms at the app's cost) is not included: it dwarfs either.
 
     .venv/bin/python benchmarks/login_throttle.py --rounds 400 \
         --pg-url postgresql+psycopg://canrehab:canrehab@127.0.0.1:54329/canrehab
@@ -57,7 +57,7 @@ def run(label: str, url: str, rounds: int) -> None:
         throttle.fail(*k)
 
     def new_wrong(n: int) -> None:
-        throttle.attempt(*keys(n, "b"))
+        throttle.settle(*keys(n, "b"), ok=False)
 
     def old_right(n: int) -> None:
         k = keys(n, "c")
@@ -66,23 +66,23 @@ def run(label: str, url: str, rounds: int) -> None:
 
     def new_right(n: int) -> None:
         k = keys(n, "d")
-        throttle.succeeded(throttle.attempt(*k), clear=(k[0], k[1]))
+        throttle.settle(*k, ok=True, clear=(k[0], k[1]))
 
     figures = {
         name: timed(rounds, step)
         for name, step in [
             ("wrong, check then count", old_wrong),
-            ("wrong, reservation", new_wrong),
+            ("wrong, settled (locked)", new_wrong),
             ("right, check then reset", old_right),
-            ("right, reservation then succeeded", new_right),
+            ("right, settled", new_right),
         ]
     }
     print(f"\n{label}: median ms per attempt over {rounds} attempts")
     for name, ms in figures.items():
         print(f"  {name:36} {ms:7.3f}")
     print(
-        f"  ratio wrong: {figures['wrong, reservation'] / figures['wrong, check then count']:.2f}x"
-        f"   right: {figures['right, reservation then succeeded'] / figures['right, check then reset']:.2f}x"
+        f"  ratio wrong: {figures['wrong, settled (locked)'] / figures['wrong, check then count']:.2f}x"
+        f"   right: {figures['right, settled'] / figures['right, check then reset']:.2f}x"
     )
     engine.dispose()
 

@@ -71,10 +71,6 @@ def _basic(request: Request) -> Actor:
     username, password = _credentials(request)
     client = request.client.host if request.client else "-"
     throttle: LoginThrottle | None = getattr(request.app.state, "throttle", None)
-    # counted as a failure before the password is checked, given back when it is right (LoginThrottle)
-    attempt = throttle.attempt(f"fhir-ip:{client}", f"fhir-user:{username}") if throttle else None
-    if attempt is not None and attempt.wait > 0:
-        raise FhirError(429, "Too many failed logins; try again later.", code="throttled")
     account = login_account(services_of(request), username)
     if account is None:
         burn_verification(password)
@@ -85,10 +81,12 @@ def _basic(request: Request) -> Actor:
             and bool(account.password_hash)
             and verify_password(account.password_hash, password)
         )
+    # after the check, the throttle decides (atomically with counting a failure) whether the outcome may
+    # be told: a throttled attempt is 429 whatever its password (LoginThrottle.settle)
+    if throttle is not None and throttle.settle(f"fhir-ip:{client}", f"fhir-user:{username}", ok=ok) > 0:
+        raise FhirError(429, "Too many failed logins; try again later.", code="throttled")
     if not ok or account is None:
         raise _unauthorised("Wrong user name or password, or the account is locked.", REALM)
-    if throttle is not None and attempt is not None:
-        throttle.succeeded(attempt)
     return Actor(
         role=account.role,
         staff_id=account.staff_id,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
@@ -24,24 +23,14 @@ def _at(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-@dataclass(frozen=True)
-class Attempt:
-    """One login attempt as the throttle let it through (``wait`` 0.0) or not: the keys it reserved, when,
-    and their failures as they stood before it."""
-
-    wait: float
-    reserved: tuple[str, ...]
-    at: datetime
-    before: dict[str, Failures]
-
-
 class LoginThrottle:
-    """A login asks ``attempt`` first: 0 lets it through with the attempt already counted as a failure of
-    each key (reserved before the password is checked, so parallel guesses cannot all pass one check), a
-    positive answer is the wait and counts nothing. A correct password then calls ``succeeded``: the
-    account's keys are cleared, the others (the address) get their reservation back. ``retry_after``
-    only reads; ``fail`` counts a failure without a check. Unknown user names are counted like known
-    ones, so the answers do not tell which exist.
+    """A login checks the password first, then asks ``settle`` whether it may tell the outcome: a positive
+    answer is the wait (the attempt is answered 429 whatever the password was, and nothing is counted);
+    0.0 lets the outcome through, with a wrong password counted as a failure of each key in the same
+    locked transaction as the check (parallel guesses cannot all pass one check) and a right one clearing
+    the keys it is given in ``clear`` (the account's; an address's count stays). ``retry_after`` only
+    reads; ``fail`` counts a failure without a check. Unknown user names are counted like known ones, so
+    the answers do not tell which exist.
 
     ``clock`` gives seconds since the epoch: wall-clock time, because the counts are shared between
     processes (a monotonic clock is per process)."""
@@ -68,26 +57,21 @@ class LoginThrottle:
             return 0.0
         return self._wait(self.store.counts(counted), self.clock())
 
-    def attempt(self, *keys: str) -> Attempt:
-        """An attempt with ``keys``: its ``wait`` is 0.0 when it may go on, and it is then counted as a
-        failure of each key until ``succeeded`` gives it back; otherwise ``wait`` is the seconds to wait,
-        and nothing is counted."""
-        now = self.clock()
+    def settle(self, *keys: str, ok: bool, clear: tuple[str, ...] = ()) -> float:
+        """The attempt with ``keys`` whose password was right (``ok``) or wrong: 0.0 when its outcome may be
+        told (a wrong one is then counted; a right one clears ``clear``), else the seconds to wait."""
         counted = self._counted(keys)
         if not counted:
-            return Attempt(0.0, (), _at(now), {})
-        wait, before = self.store.reserve(
+            return 0.0
+        now = self.clock()
+        if ok:  # counts nothing: the committed counts are enough to order it among parallel attempts
+            wait = self._wait(self.store.counts(counted), now)
+            if wait == 0 and clear:
+                self.store.clear(self._counted(clear))
+            return wait
+        return self.store.fail_unless_waiting(
             counted, _at(now), _at(now - self.forget_after), lambda found: self._wait(found, now)
         )
-        return Attempt(wait, tuple(counted) if wait == 0 else (), _at(now), before)
-
-    def succeeded(self, attempt: Attempt, *, clear: tuple[str, ...] = ()) -> None:
-        """``attempt``'s password was right: ``clear`` the keys whose failures it ends (the account's) and
-        give back its reservation on the others (an address's earlier failures stay counted)."""
-        self.store.clear(self._counted(clear))
-        kept = [k for k in attempt.reserved if k not in clear]
-        if kept:
-            self.store.release(kept, attempt.at, attempt.before)
 
     def _counted(self, keys: tuple[str, ...]) -> list[str]:
         return [k for k in keys if login_backoff.kind_of(k) in self.policies]

@@ -7,11 +7,12 @@ adds one to the row as it stands, never to a value a process read earlier. A cou
 older than ``forget_before`` starts again at one in the same statement. Keys are stored as their sha256
 (``key_hash``): no user name or address is written.
 
-An attempt is let through by ``reserve``: in one transaction it locks the keys' rows (creating missing ones),
-reads them, asks the caller's policy whether an attempt is allowed now and, if so, counts the attempt as a
-failure before the password is checked. Parallel attempts on one key therefore queue on its row: each sees
-the count the ones before it left, and a guesser who fires twelve wrong passwords at once gets exactly the
-attempts the policy allows, not twelve. A correct password gives its reservation back (``release``).
+A wrong password is settled by ``fail_unless_waiting``: in one transaction it locks the keys' rows
+(creating missing ones), reads them, asks the caller's policy whether an attempt is allowed now and, if
+so, counts the failure. Parallel wrong passwords on one key therefore queue on its row: each sees the
+count the ones before it left, and a guesser who fires twelve at once learns the outcome of exactly the
+attempts the policy allows, not twelve. A right password needs no lock: it counts nothing, so reading
+the committed counts orders it correctly among the others.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, case, delete, select, update
+from sqlalchemy import Table, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
@@ -75,20 +76,18 @@ class LoginFailureStore:
             conn.execute(self._count(hashes, now, forget_before))
             conn.execute(delete(FAILURES).where(FAILURES.c.last_failure_at < forget_before))
 
-    def reserve(
+    def fail_unless_waiting(
         self,
         keys: Sequence[str],
         now: datetime,
         forget_before: datetime,
         wait: Callable[[dict[str, Failures]], float],
-    ) -> tuple[float, dict[str, Failures]]:
-        """Let one attempt with ``keys`` through if ``wait`` (given the keys' failures as they stand, with
-        their rows locked) answers 0: the attempt is then counted as a failure of each key at ``now``, in
-        the same transaction. Otherwise nothing is written. Returns the wait and the failures as they
-        stood before (for ``release``)."""
+    ) -> float:
+        """Count one failure of each of ``keys`` at ``now`` if ``wait`` (given the keys' failures as they
+        stand, with their rows locked) answers 0; otherwise write nothing and return the wait."""
         hashes = {key_hash(k): k for k in keys}
         if not hashes:
-            return 0.0, {}
+            return 0.0
         ordered = sorted(hashes)  # one lock order for every attempt: no deadlock between two of them
         # Take each row's lock (a missing row is created at zero failures): the upsert's update locks an
         # existing row on PostgreSQL, and on SQLite the first write takes the database's write lock.
@@ -107,33 +106,11 @@ class LoginFailureStore:
             waiting = wait(found)
             if waiting > 0:
                 conn.rollback()  # nothing counted, and no row made for a key that had none
-                return waiting, found
+                return waiting
             conn.execute(self._count(ordered, now, forget_before))
             conn.execute(delete(FAILURES).where(FAILURES.c.last_failure_at < forget_before))
             conn.commit()
-        return 0.0, found
-
-    def release(self, keys: Sequence[str], reserved_at: datetime, before: dict[str, Failures]) -> None:
-        """Give back the attempt ``reserve`` counted at ``reserved_at`` for each of ``keys`` (the password
-        was right): one failure less, and the last failure's time as it was before, unless another failure
-        has been counted since."""
-        with self.engine.begin() as conn:
-            for key in sorted(keys, key=key_hash):
-                previous = before.get(key)
-                conn.execute(
-                    update(FAILURES)
-                    .where(FAILURES.c.key_hash == key_hash(key), FAILURES.c.failures > 0)
-                    .values(
-                        failures=FAILURES.c.failures - 1,
-                        last_failure_at=case(
-                            (
-                                FAILURES.c.last_failure_at == reserved_at,
-                                previous.last if previous else reserved_at,
-                            ),
-                            else_=FAILURES.c.last_failure_at,
-                        ),
-                    )
-                )
+        return 0.0
 
     def _count(self, hashes: Sequence[str], now: datetime, forget_before: datetime) -> Any:
         """One more failure of each key at ``now``; a key last failed before ``forget_before`` starts again

@@ -81,27 +81,25 @@ def login(
     # usernames like known ones, so its answer does not tell either.
     error = LOGIN_FAILED
     status = 401
-    # The attempt is counted as a failure before the password is checked (``LoginThrottle.attempt``), so
-    # parallel guesses queue on the count instead of all passing one check.
-    attempt = throttle.attempt(*keys)
-    if attempt.wait > 0:
+    # The password is checked first and the throttle then decides, atomically with counting a failure,
+    # whether the outcome may be told (``LoginThrottle.settle``): parallel guesses queue on the count
+    # instead of all passing one check, and a throttled attempt is answered 429 whatever its password.
+    account = account_service.login_account(services, username)
+    if account is None or account.locked:
         burn_verification(password)
-        error = (
-            f"För många misslyckade inloggningar. Vänta {math.ceil(attempt.wait)} sekunder och försök igen."
-        )
-        status = 429
+        ok = False
     else:
-        account = account_service.login_account(services, username)
-        if account is None or account.locked:
-            burn_verification(password)
-        elif account.password_hash and verify_password(account.password_hash, password):
-            account_service.login_succeeded(services, username)
-            pair, user, _address = keys
-            # the account's failures end; the address's stay (one success does not clear a spray), less
-            # this attempt's reservation
-            throttle.succeeded(attempt, clear=(pair, user))
-            start_session(request, username, "password", _lifetime(request))
-            return RedirectResponse(_safe_next(next), status_code=303)
+        ok = bool(account.password_hash) and verify_password(account.password_hash or "", password)
+    pair, user, _address = keys
+    # a success ends the account's failures; the address's stay (one success does not clear a spray)
+    wait = throttle.settle(*keys, ok=ok, clear=(pair, user))
+    if wait > 0:
+        error = f"För många misslyckade inloggningar. Vänta {math.ceil(wait)} sekunder och försök igen."
+        status = 429
+    elif ok:
+        account_service.login_succeeded(services, username)
+        start_session(request, username, "password", _lifetime(request))
+        return RedirectResponse(_safe_next(next), status_code=303)
     return render(
         request,
         "login.html",

@@ -86,9 +86,9 @@ def test_authentication_is_basic_without_cookies(client: TestClient) -> None:
 def test_basic_logins_are_throttled_and_parallel_guesses_get_only_the_free_attempts(
     fhir_app: FastAPI, client: TestClient
 ) -> None:
-    """With the web app's back-off on the FHIR keys: eight wrong passwords at once get three 401s (the
-    ``user`` policy's free attempts here) and five 429s; even the right password waits, then works after
-    the wait, and right passwords give their reserved attempts back (five in a row never lock)."""
+    """With a back-off on the FHIR keys: eight wrong passwords at once get three 401s (the ``user``
+    policy's free attempts here) and five 429s; even the right password waits, then works after the wait,
+    and right passwords count nothing (five in a row never lock)."""
     now = [1_000_000.0]
     fhir_app.state.throttle = LoginThrottle(
         fhir_app.state.fhir_services.engine,

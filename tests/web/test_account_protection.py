@@ -277,9 +277,9 @@ def _fail_times(throttle: LoginThrottle, key: str, times: int) -> None:
 
 
 def test_parallel_wrong_passwords_get_exactly_the_free_attempts(engine: Engine) -> None:
-    """Twelve attempts fired at once from two processes (two engines) against a pair allowed three free
-    failures: exactly three pass the check, the rest are told to wait. Each attempt is counted before its
-    password is checked, so none can slip through between another's check and its count."""
+    """Twelve wrong passwords settled at once from two processes (two engines) against a pair allowed three
+    free failures: exactly three outcomes are told, the rest are told to wait. The check and the count are
+    one locked transaction, so none can slip through between another's check and its count."""
     url = engine.url.render_as_string(hide_password=False)
     engines = [make_engine(url), make_engine(url)]
     policy = {"pair": Backoff(free=3, base=60.0, cap=60.0)}
@@ -289,32 +289,35 @@ def test_parallel_wrong_passwords_get_exactly_the_free_attempts(engine: Engine) 
 
     def guess(n: int) -> float:
         start.wait()
-        return throttles[n % 2].attempt(*keys).wait
+        return throttles[n % 2].settle(*keys, ok=False)
 
     try:
         with ThreadPoolExecutor(max_workers=12) as pool:
             waits = list(pool.map(guess, range(12)))
         assert sorted(w > 0 for w in waits) == [False] * 3 + [True] * 9, waits
         assert throttles[0].store.counts([keys[0]])[keys[0]].count == 3  # a refused attempt counts nothing
-        assert throttles[1].attempt(*keys).wait == 60.0
+        assert throttles[1].settle(*keys, ok=True) == 60.0  # now even the right password waits
     finally:
         for each in engines:
             each.dispose()
 
 
-def test_a_right_password_gives_its_reservation_back(engine: Engine) -> None:
-    """A successful login clears the account's count and gives the address back the attempt it reserved:
-    colleagues behind one address who log in correctly never add up to a lock."""
-    policies = {"pair": Backoff(free=2, base=10.0, cap=10.0), "ip": Backoff(free=2, base=10.0, cap=10.0)}
-    throttle = LoginThrottle(engine, policies, clock=lambda: 1_000_000.0)
-    for user in ("anna", "bertil", "cecilia", "david"):
-        pair, account, address = throttle.login_keys(user, "10.0.0.1")
-        attempt = throttle.attempt(pair, account, address)
-        assert attempt.wait == 0.0
-        throttle.succeeded(attempt, clear=(pair, account))
-    assert [f.count for f in throttle.store.counts(["ip:10.0.0.1"]).values()] in ([], [0])
+def test_many_right_passwords_at_once_are_never_throttled(engine: Engine) -> None:
+    """Fifty colleagues behind one address (or fifty tabs of one nurse) logging in at the same moment with
+    the right password count nothing, so none of them waits; a wrong password among them still counts."""
+    throttle = LoginThrottle(engine, clock=lambda: 1_000_000.0)  # the app's own back-off
+    start = Barrier(50)
+
+    def login(n: int) -> float:
+        pair, account, address = throttle.login_keys("ssk" if n % 2 else f"kollega{n}", "10.0.0.1")
+        start.wait()
+        return throttle.settle(pair, account, address, ok=True, clear=(pair, account))
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        assert set(pool.map(login, range(50))) == {0.0}
+    assert throttle.store.counts(["ip:10.0.0.1"]) == {}
     pair, account, address = throttle.login_keys("erik", "10.0.0.1")
-    assert throttle.attempt(pair, account, address).wait == 0.0  # a wrong password: stays counted
+    assert throttle.settle(pair, account, address, ok=False) == 0.0
     assert throttle.store.counts([address])[address].count == 1
 
 
