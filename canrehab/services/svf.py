@@ -3,7 +3,10 @@ pathway's SVF record — recorded by the treating unit's clinicians, read by tho
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
 
 from canrehab.codes.svf import SHIPPED, load_definitions
 from canrehab.domain.access import Actor
@@ -16,9 +19,17 @@ from canrehab.domain.svf import (
     svf_columns,
 )
 from canrehab.services.guard import pathway_of, require_read, require_write
-from canrehab.store.repositories.svf import SvfRepository
+from canrehab.store.repositories.svf import TABLE, SvfRepository, record_of
 
-__all__ = ["ANALYTICS_COLUMNS", "SHIPPED", "analytics_rows", "find", "load_definitions", "record"]
+__all__ = [
+    "ANALYTICS_COLUMNS",
+    "SHIPPED",
+    "analytics_rows",
+    "find",
+    "for_export",
+    "load_definitions",
+    "record",
+]
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
@@ -53,6 +64,18 @@ def find(services: Services, actor: Actor, patient_id: str, pathway_id: str) -> 
         pathway_of(uow, pathway_id, patient_id)
         require_read(services, uow, actor, patient_id, "svf_record", pathway_id)
         return SvfRepository(uow.session, uow.audit).find(pathway_id, patient_id)
+
+
+def for_export(session: Any, pathway_ids: Sequence[str]) -> dict[str, tuple[SvfRecord, int]]:
+    """The SVF records and versions of these pathways by pathway id, read in the caller's session: a bulk
+    export's batch, in its snapshot (the export has checked its scope and audits one read per exported
+    patient)."""
+    out: dict[str, tuple[SvfRecord, int]] = {}
+    ids = list(pathway_ids)
+    for start in range(0, len(ids), 5000):
+        rows = session.execute(select(TABLE).where(TABLE.c.pathway_id.in_(ids[start : start + 5000])))
+        out.update({row.pathway_id: (record_of(row), row.version) for row in rows})
+    return out
 
 
 ANALYTICS_COLUMNS = ("pseudonym", "unit_hsa_id", *SVF_COLUMNS)
