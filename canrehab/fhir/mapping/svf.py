@@ -91,11 +91,15 @@ def svf_ext(state: SvfState) -> Json:
 
 
 def _parts(extension: Json) -> dict[str, Any]:
-    """Each sub-extension's one value (an unknown sub-extension is left to the kept check, which refuses
-    it naming it); a repeated one is refused."""
+    """Each sub-extension's one value; an unknown or repeated sub-extension is refused naming it (canrehab
+    keeps none other: ``PARTS``)."""
     out: dict[str, Any] = {}
     for part in extension.get("extension", []) or []:
         name = str(part.get("url", ""))
+        if name not in PARTS:
+            raise MappingError(
+                part_path(name), f"not kept by canrehab (the sub-extensions of svf: {', '.join(PARTS)})"
+            )
         values = [v for k, v in part.items() if k.startswith("value")]
         if name in out or len(values) > 1:
             raise MappingError(part_path(name), "repeated, expected at most one")
