@@ -374,3 +374,21 @@ def test_the_mapping_round_trips_any_record_and_meets_the_extension_profile(
     episode = {"resourceType": "EpisodeOfCare", "extension": [svf_ext(SvfState(record, version))]}
     assert m.svf_from_fhir(episode) == SvfState(record, version)
     assert extension_errors(episode) == []
+
+
+def test_the_extension_profile_check_finds_what_breaks_the_structure_definition() -> None:
+    """tests/fhir/r4schema checks every served svf against StructureDefinition/svf: the check itself."""
+    good = svf_ext(SvfState(SvfRecord("brostcancer", SUSPECTED, True, date(2026, 2, 12)), 3))
+    parts = {p["url"]: p for p in good["extension"]}
+    broken = [
+        [p for name, p in parts.items() if name != "pathway"],  # pathway is 1..1
+        [*parts.values(), {"url": "comment", "valueString": "x"}],  # closed slicing
+        [*parts.values(), parts["mdk"]],  # mdk is 0..1
+        [{**p, "valueString": "ja"} if name == "mdkDiscussed" else p for name, p in parts.items()],
+        [{"url": "pathway", "valueCoding": {"system": "urn:x", "code": "brostcancer"}}, parts["suspicion"]],
+    ]
+    assert extension_errors({"extension": [good]}) == []
+    for extension in broken:
+        assert extension_errors({"extension": [{**good, "extension": extension}]}), extension
+    twice = {"resourceType": "EpisodeOfCare", "extension": [good, good]}
+    assert any("extension:svf" in e for e in profile_errors(twice))
