@@ -392,3 +392,30 @@ def test_the_extension_profile_check_finds_what_breaks_the_structure_definition(
         assert extension_errors({"extension": [{**good, "extension": extension}]}), extension
     twice = {"resourceType": "EpisodeOfCare", "extension": [good, good]}
     assert any("extension:svf" in e for e in profile_errors(twice))
+
+
+def test_a_transaction_bundle_stores_the_svf_record_with_its_pathway_or_neither(
+    client: TestClient, fhir_app: FastAPI
+) -> None:
+    karin = Fhir(client, "karin")
+    patient_id = _patient(fhir_app)
+
+    def bundle(record: SvfRecord) -> dict[str, Any]:
+        episode = _posted(fhir_app, patient_id, SvfState(record, None))
+        entry = {
+            "fullUrl": "urn:uuid:1",
+            "resource": episode,
+            "request": {"method": "POST", "url": "EpisodeOfCare"},
+        }
+        return {"resourceType": "Bundle", "type": "transaction", "entry": [entry]}
+
+    late = SvfRecord("prostatacancer", SUSPECTED, treatment_start_on=date(2026, 3, 1))  # no kind
+    issue = outcome(karin.post("", bundle(late)), 422)["issue"][0]
+    assert issue["expression"] == [part_path("firstTreatment")] and "Bundle.entry[0]" in issue["diagnostics"]
+    with fhir_app.state.fhir_services.uow(SYSTEM, log_reads=False) as uow:
+        assert list(uow.pathways.for_patient(patient_id)) == []
+    started = SvfRecord("prostatacancer", SUSPECTED, True, None, date(2026, 3, 1), FirstTreatment.KIRURGI)
+    answer = karin.post("", bundle(started))
+    assert answer.status_code == 200, answer.text
+    pathway_id = answer.json()["entry"][0]["response"]["location"].split("/")[1]
+    assert _found(fhir_app, pathway_id, patient_id) == (started, 1)
