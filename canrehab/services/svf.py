@@ -44,16 +44,24 @@ def record(
     *,
     expected_version: int,
     definitions: SvfDefinitions | None = None,
+    with_new_pathway: bool = False,
 ) -> int:
     """Record (or correct) the pathway's SVF dates; returns the new version. Wrong dates are refused with a
-    Swedish message and nothing is written."""
+    Swedish message and nothing is written. The pathway's own version moves with it: the SVF record is part
+    of the pathway as other systems see it (FHIR's EpisodeOfCare, its ETag and ``_history``), so a reader
+    holding the pathway's version knows it changed; except ``with_new_pathway``, the record of a pathway
+    created in the same unit of work (its first version already includes the record, as when the web page
+    starts a pathway at välgrundad misstanke)."""
     checked = check_record(svf, definitions or load_definitions(), today=services.today())
     with services.uow(actor) as uow:
-        require_suspicion_is_start(pathway_of(uow, pathway_id, patient_id), checked)
+        pathway = pathway_of(uow, pathway_id, patient_id)
+        require_suspicion_is_start(pathway, checked)
         require_write(services, uow, actor, patient_id, "svf_record", pathway_id)
         repository = SvfRepository(uow.session, uow.audit)
         by = actor.username or actor.role
         version = repository.save(pathway_id, patient_id, checked, expected_version=expected_version, by=by)
+        if not with_new_pathway:
+            uow.pathways.update(pathway, expected_version=pathway.version)
         uow.refresh_worklist(pathway_id)  # the SVF flags of the worklist (waiting for MDK / treatment)
         return version
 

@@ -115,10 +115,21 @@ def test_a_journal_systems_round_trip_through_both_doors(client: TestClient, fhi
     mdk = _with_svf(read.json(), mdkDiscussed=True, mdk="2026-02-17")
     answer = karin.put(f"EpisodeOfCare/{pathway_id}", mdk, {"If-Match": read.headers["etag"]})
     assert answer.status_code == 200, answer.text
-    assert _svf_of(answer.json())["version"] == 2 and answer.headers["etag"] == read.headers["etag"]
+    # the SVF change moves the EpisodeOfCare's version: a cached copy is not answered 304, and a write
+    # based on the old version is stale
+    assert _svf_of(answer.json())["version"] == 2 and answer.headers["etag"] != read.headers["etag"]
+    assert answer.json()["meta"]["versionId"] == answer.headers["etag"].removeprefix('W/"').rstrip('"')
+    cached = client.get(
+        f"/fhir/EpisodeOfCare/{pathway_id}",
+        headers={**karin.headers(), "If-None-Match": read.headers["etag"]},
+    )
+    assert cached.status_code == 200 and _svf_of(cached.json())["mdk"] == "2026-02-17"
     kirurgi = _coding(systems.CS_SVF_FIRST_TREATMENT, "kirurgi")
     started = _with_svf(answer.json(), treatmentStart="2026-03-01", firstTreatment=kirurgi, version=2)
-    answer = karin.put(f"EpisodeOfCare/{pathway_id}", started, {"If-Match": read.headers["etag"]})
+    based_on_old = {**started, "meta": {**started["meta"], "versionId": read.json()["meta"]["versionId"]}}
+    stale = karin.put(f"EpisodeOfCare/{pathway_id}", based_on_old, {"If-Match": read.headers["etag"]})
+    assert stale.status_code == 412, stale.text
+    answer = karin.put(f"EpisodeOfCare/{pathway_id}", started, {"If-Match": answer.headers["etag"]})
     assert answer.status_code == 200, answer.text
     expected = SvfRecord(
         "prostatacancer", SUSPECTED, True, date(2026, 2, 17), date(2026, 3, 1), FirstTreatment.KIRURGI
@@ -173,8 +184,9 @@ def test_a_stale_or_missing_version_is_refused_naming_it_and_nothing_is_written(
     etag = {"If-Match": read.headers["etag"]}
     first = karin.put(f"EpisodeOfCare/{pathway.id}", _with_svf(read.json(), mdkDiscussed=False), etag)
     assert first.status_code == 200, first.text
+    etag = {"If-Match": first.headers["etag"]}  # the pathway's version is current: the SVF record's is not
     for version in (1, None):  # the version read before the change above, or none
-        stale = _with_svf(read.json(), mdkDiscussed=True, version=version)
+        stale = _with_svf(first.json(), mdkDiscussed=True, version=version)
         refused = outcome(karin.put(f"EpisodeOfCare/{pathway.id}", stale, etag), 412)
         issue = refused["issue"][0]
         assert issue["code"] == "conflict" and issue["expression"] == [part_path("version")]

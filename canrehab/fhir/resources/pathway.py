@@ -105,7 +105,16 @@ def episode_create(ctx: Ctx, data: Json) -> Json:
         return episode_of(ctx, saved)
     # the SVF record as sent (any SVF pathway, its dates), with the pathway in one unit of work
     saved = pathways.record(ctx.services, ctx.actor, pathway)
-    return episode_json(saved, record_sent(ctx, saved, sent, None, creating=True))
+    svf = record_sent(ctx, saved, sent, None, creating=True)
+    return episode_json(_again(ctx, saved, svf), svf)
+
+
+def _again(ctx: Ctx, saved: Pathway, svf: m.SvfState | None) -> Pathway:
+    """The pathway as stored after its SVF record was written (recording it moves the pathway's version)."""
+    if svf is None:
+        return saved
+    again: Pathway = find(ctx.uow.pathways, saved.id, "EpisodeOfCare")
+    return again
 
 
 def episode_update(ctx: Ctx, rid: str, data: Json, expected: int) -> Json:
@@ -130,7 +139,8 @@ def episode_update(ctx: Ctx, rid: str, data: Json, expected: int) -> Json:
             "other elements (the diagnosis, unit and patient cannot change).",
             code="business-rule",
         )
-    return episode_json(saved, record_sent(ctx, saved, sent, stored))
+    svf = record_sent(ctx, saved, sent, stored)
+    return episode_json(_again(ctx, saved, svf), svf)
 
 
 def condition_update(ctx: Ctx, rid: str, data: Json, expected: int) -> Json:

@@ -65,7 +65,13 @@ def record_sent(
     assert expected is not None
     try:
         version = svf_service.record(
-            ctx.services, ctx.actor, pathway.patient_id, pathway.id, sent.record, expected_version=expected
+            ctx.services,
+            ctx.actor,
+            pathway.patient_id,
+            pathway.id,
+            sent.record,
+            expected_version=expected,
+            with_new_pathway=creating,
         )
     except ConflictError as exc:  # another writer between the read and the write
         raise _stale(pathway, exc.actual_version, expected) from exc
