@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from http import HTTPStatus
 from typing import Any
@@ -40,6 +40,7 @@ from canrehab.fhir import profiles
 from canrehab.fhir.auth import authenticate
 from canrehab.fhir.body import read_json
 from canrehab.fhir.capability import capability_statement
+from canrehab.fhir.codesystems import code_systems
 from canrehab.fhir.conditional import existing
 from canrehab.fhir.context import AccessDenied, Ctx, services_of
 from canrehab.fhir.mapping.common import MappingError
@@ -896,6 +897,24 @@ for _type, _h in HANDLERS.items():
     _register(_type, _h)
 
 
+def _conformance_search(request: Request, rtype: str, resources: Iterable[dict[str, Any]]) -> Response:
+    """A searchset of canrehab's conformance resources of ``rtype`` (public, like /metadata). Parameters:
+    ``_id``, ``url`` and, for a StructureDefinition, ``type`` (exact, comma-separated values ORed); any
+    other is refused (400) unless Prefer: handling=lenient."""
+    allowed = {"_id": "id", "url": "url", **({"type": "type"} if rtype == "StructureDefinition" else {})}
+    unknown = sorted(set(request.query_params) - set(allowed))
+    if unknown and strict_handling(request.headers.get("prefer")):
+        supported = ", ".join(allowed)
+        raise FhirError(400, f"Unsupported parameter(s): {', '.join(unknown)} (supported: {supported}).")
+    found = [
+        r
+        for r in resources
+        if all(str(r[allowed[k]]) in v.split(",") for k, v in request.query_params.items() if k in allowed)
+    ]
+    page = Page(len(found), found)
+    return fhir_response(searchset(_base(request), rtype, page, SearchQuery(count=len(found))))
+
+
 @router.get(
     "/StructureDefinition",
     summary="canrehab's profile set (searchset of StructureDefinitions)",
@@ -903,19 +922,7 @@ for _type, _h in HANDLERS.items():
 )
 async def structure_definitions(request: Request) -> Response:
     """Public, like /metadata. Parameters: ``_id``, ``url``, ``type`` (exact); nothing else is accepted."""
-    allowed = {"_id": "id", "url": "url", "type": "type"}
-    unknown = sorted(set(request.query_params) - set(allowed))
-    if unknown and strict_handling(request.headers.get("prefer")):
-        raise FhirError(400, f"Unsupported parameter(s): {', '.join(unknown)} (supported: _id, url, type).")
-    found = [
-        sd
-        for sd in profiles.structure_definitions().values()
-        if all(str(sd[allowed[k]]) in v.split(",") for k, v in request.query_params.items() if k in allowed)
-    ]
-    page = Page(len(found), found)
-    return fhir_response(
-        searchset(_base(request), "StructureDefinition", page, SearchQuery(count=len(found)))
-    )
+    return _conformance_search(request, "StructureDefinition", profiles.structure_definitions().values())
 
 
 @router.get(
@@ -930,6 +937,28 @@ async def structure_definition(sid: str) -> Response:
             404, f"No StructureDefinition {sid!r} (see /fhir/StructureDefinition).", code="not-found"
         )
     return fhir_response(sd)
+
+
+@router.get(
+    "/CodeSystem",
+    summary="canrehab's own CodeSystems a sender needs (searchset)",
+    responses=api_doc.ok("searchset Bundle", "Bundle"),
+)
+async def code_system_search(request: Request) -> Response:
+    """Public, like /metadata. Parameters: ``_id``, ``url`` (exact); nothing else is accepted."""
+    return _conformance_search(request, "CodeSystem", code_systems().values())
+
+
+@router.get(
+    "/CodeSystem/{cid}",
+    summary="One of canrehab's CodeSystems",
+    responses=api_doc.ok("CodeSystem", "CodeSystem"),
+)
+async def code_system(cid: str) -> Response:
+    found = code_systems().get(cid)
+    if found is None:
+        raise FhirError(404, f"No CodeSystem {cid!r} (see /fhir/CodeSystem).", code="not-found")
+    return fhir_response(found)
 
 
 @router.api_route(

@@ -26,6 +26,21 @@ BULK_EXPORT_GROUP = {
 }
 
 
+CODE_SYSTEMS = {
+    "type": "CodeSystem",
+    "interaction": [{"code": "read"}, {"code": "search-type"}],
+    "versioning": "no-version",
+    "readHistory": False,
+    "updateCreate": False,
+    "documentation": "canrehab's own CodeSystems a sender needs to write a value: svf-pathway and "
+    "svf-first-treatment (the EpisodeOfCare extension svf, StructureDefinition/svf).",
+    "searchParam": [
+        {"name": "_id", "definition": definition_of("CodeSystem", "_id"), "type": "token"},
+        {"name": "url", "definition": definition_of("CodeSystem", "url"), "type": "uri"},
+    ],
+}
+
+
 def _with_patient_export(resource: dict[str, Any]) -> dict[str, Any]:
     if resource.get("type") != "Patient":
         return resource
@@ -69,7 +84,7 @@ def capability_statement(base_url: str) -> dict[str, Any]:
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",
-        "date": "2026-11-22",
+        "date": "2026-12-04",
         "publisher": "canrehab",
         "kind": "instance",
         "instantiates": [f"{BULK}/CapabilityStatement/bulk-data"],
@@ -127,6 +142,7 @@ def capability_statement(base_url: str) -> dict[str, Any]:
                             },
                         ],
                     },
+                    CODE_SYSTEMS,
                 ],
                 "interaction": [{"code": "transaction"}, {"code": "batch"}],
                 "operation": [

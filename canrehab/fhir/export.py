@@ -58,6 +58,7 @@ from canrehab.fhir.mapping.organisation import (
 from canrehab.fhir.mapping.pathway import condition_json, episode_json
 from canrehab.fhir.mapping.plan import care_plan_json
 from canrehab.fhir.mapping.procedure import procedure_json
+from canrehab.fhir.mapping.svf import SvfState
 from canrehab.fhir.mapping.team import care_team_json, rehab_members
 from canrehab.fhir.mapping.workflow import service_request_json, task_json
 from canrehab.fhir.outcome import FhirError
@@ -66,6 +67,7 @@ from canrehab.fhir.resources.plan import goals_of
 from canrehab.fhir.search import Query, matches, parse_query
 from canrehab.fhir.search_params import params_of
 from canrehab.fhir.systems import CANREHAB_BASE
+from canrehab.services import svf
 
 log = logging.getLogger(__name__)
 Json = dict[str, Any]
@@ -596,10 +598,15 @@ def _batch_resources(reader: Any, batch: Any, plan: _Plan) -> Iterator[tuple[str
             if (at := stamped("patient", p.id)) is not None:
                 yield "Patient", _with_last_updated(patient_json(p, pseudonymised=plan.pseudonymised), at)
     team_of = _teams(reader, batch, plan) if "CareTeam" in wanted else None
+    svf_of = {}  # the batch's SVF records, one query per batch (the extension svf)
+    if "EpisodeOfCare" in wanted:
+        svf_of = svf.for_export(reader.session, [pw.id for pw in batch.pathways])
     for pw in batch.pathways:
         if (at := stamped("pathway", pw.id)) is not None:
             if "EpisodeOfCare" in wanted:
-                yield "EpisodeOfCare", _with_last_updated(episode_json(pw), at)
+                found = svf_of.get(pw.id)
+                episode = episode_json(pw, None if found is None else SvfState(*found))
+                yield "EpisodeOfCare", _with_last_updated(episode, at)
             if "Condition" in wanted:
                 yield "Condition", _with_last_updated(condition_json(pw), at)
         if team_of is not None and (team := team_of(pw)) is not None:

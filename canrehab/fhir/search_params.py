@@ -348,7 +348,7 @@ def definition_of(rtype: str, name: str) -> str:
         return f"{R4_SEARCH_PARAMETER}/Resource-id"
     if name == "_lastUpdated":
         return f"{R4_SEARCH_PARAMETER}/Resource-lastUpdated"
-    if name == "url" and rtype in ("StructureDefinition", "Questionnaire", "SearchParameter"):
+    if name == "url" and rtype in ("StructureDefinition", "CodeSystem", "Questionnaire", "SearchParameter"):
         return f"{R4_SEARCH_PARAMETER}/conformance-url"
     if (rtype, name) in OWN_DEFINITIONS:
         return f"{systems.CANREHAB_BASE}/SearchParameter/{rtype}-{name}"

@@ -91,6 +91,8 @@ CS_REFERRAL_STATUS: Final = f"{_CS}/referral-status"
 CS_REFERRAL_CATEGORY: Final = f"{_CS}/referral-category"
 CS_AUDIT_ACTION: Final = f"{_CS}/audit-action"
 CS_ROLE: Final = f"{_CS}/user-role"
+CS_SVF_PATHWAY: Final = f"{_CS}/svf-pathway"  # the SVF pathways of codes/svf.yaml (their ids)
+CS_SVF_FIRST_TREATMENT: Final = f"{_CS}/svf-first-treatment"  # canrehab.domain.svf.FirstTreatment
 
 INSTRUMENT_BASE: Final = f"{CANREHAB_BASE}/Questionnaire"  # Questionnaire.url = f"{INSTRUMENT_BASE}/{id}"
 
@@ -125,6 +127,9 @@ EXT_PART_OF_MVP: Final = f"{_SD}/part-of-min-vardplan"
 EXT_RESPONSIBLE: Final = f"{_SD}/responsible"
 # valueDate: the välgrundad misstanke a pathway started at (SVF), on its EpisodeOfCare
 EXT_SUSPICION: Final = f"{_SD}/valgrundad-misstanke"
+# complex, on the EpisodeOfCare of a pathway with an SVF record: pathway, suspicion, mdkDiscussed, mdk,
+# treatmentStart, firstTreatment, version (the SVF record's own version)
+EXT_SVF: Final = f"{_SD}/svf"
 EXT_MIN_VARDPLAN: Final = f"{_SD}/min-vardplan"  # complex: status, offered, established, revised*, declined
 EXT_HANDOVER_DATES: Final = (
     f"{_SD}/handover-dates"  # complex: received, patientContacted, completed, rejected

@@ -3,7 +3,10 @@ pathway's SVF record — recorded by the treating unit's clinicians, read by tho
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
 
 from canrehab.codes.svf import SHIPPED, load_definitions
 from canrehab.domain.access import Actor
@@ -16,9 +19,17 @@ from canrehab.domain.svf import (
     svf_columns,
 )
 from canrehab.services.guard import pathway_of, require_read, require_write
-from canrehab.store.repositories.svf import SvfRepository
+from canrehab.store.repositories.svf import TABLE, SvfRepository, record_of
 
-__all__ = ["ANALYTICS_COLUMNS", "SHIPPED", "analytics_rows", "find", "load_definitions", "record"]
+__all__ = [
+    "ANALYTICS_COLUMNS",
+    "SHIPPED",
+    "analytics_rows",
+    "find",
+    "for_export",
+    "load_definitions",
+    "record",
+]
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
@@ -33,16 +44,24 @@ def record(
     *,
     expected_version: int,
     definitions: SvfDefinitions | None = None,
+    with_new_pathway: bool = False,
 ) -> int:
     """Record (or correct) the pathway's SVF dates; returns the new version. Wrong dates are refused with a
-    Swedish message and nothing is written."""
+    Swedish message and nothing is written. The pathway's own version moves with it: the SVF record is part
+    of the pathway as other systems see it (FHIR's EpisodeOfCare, its ETag and ``_history``), so a reader
+    holding the pathway's version knows it changed; except ``with_new_pathway``, the record of a pathway
+    created in the same unit of work (its first version already includes the record, as when the web page
+    starts a pathway at välgrundad misstanke)."""
     checked = check_record(svf, definitions or load_definitions(), today=services.today())
     with services.uow(actor) as uow:
-        require_suspicion_is_start(pathway_of(uow, pathway_id, patient_id), checked)
+        pathway = pathway_of(uow, pathway_id, patient_id)
+        require_suspicion_is_start(pathway, checked)
         require_write(services, uow, actor, patient_id, "svf_record", pathway_id)
         repository = SvfRepository(uow.session, uow.audit)
         by = actor.username or actor.role
         version = repository.save(pathway_id, patient_id, checked, expected_version=expected_version, by=by)
+        if not with_new_pathway:
+            uow.pathways.update(pathway, expected_version=pathway.version)
         uow.refresh_worklist(pathway_id)  # the SVF flags of the worklist (waiting for MDK / treatment)
         return version
 
@@ -53,6 +72,18 @@ def find(services: Services, actor: Actor, patient_id: str, pathway_id: str) -> 
         pathway_of(uow, pathway_id, patient_id)
         require_read(services, uow, actor, patient_id, "svf_record", pathway_id)
         return SvfRepository(uow.session, uow.audit).find(pathway_id, patient_id)
+
+
+def for_export(session: Any, pathway_ids: Sequence[str]) -> dict[str, tuple[SvfRecord, int]]:
+    """The SVF records and versions of these pathways by pathway id, read in the caller's session: a bulk
+    export's batch, in its snapshot (the export has checked its scope and audits one read per exported
+    patient)."""
+    out: dict[str, tuple[SvfRecord, int]] = {}
+    ids = list(pathway_ids)
+    for start in range(0, len(ids), 5000):
+        rows = session.execute(select(TABLE).where(TABLE.c.pathway_id.in_(ids[start : start + 5000])))
+        out.update({row.pathway_id: (record_of(row), row.version) for row in rows})
+    return out
 
 
 ANALYTICS_COLUMNS = ("pseudonym", "unit_hsa_id", *SVF_COLUMNS)

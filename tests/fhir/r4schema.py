@@ -117,10 +117,11 @@ def profile_errors(resource: Any) -> list[str]:
     if any(t.get("code") == "SUBSETTED" for t in tags):
         return []
     rtype = resource.get("resourceType")
-    errors = []
+    errors = extension_errors(resource)
     for sd in structure_definitions().values():
         if sd["type"] != rtype:
             continue
+        errors += _slice_errors(resource, sd)
         for element in sd["differential"]["element"]:
             path = str(element["path"]).split(".")
             if len(path) == 2 and element.get("min", 0) >= 1:
@@ -131,6 +132,66 @@ def profile_errors(resource: Any) -> list[str]:
                 ):
                     errors.append(f"{sd['url']}: {element['path']} is mandatory")
     return errors
+
+
+def _slice_errors(resource: dict[str, Any], sd: dict[str, Any]) -> list[str]:
+    """The profile's extension slices (``<Type>.extension:<name>`` with an extension profile): how many of
+    each the resource carries, against the slice's min and max."""
+    errors = []
+    for element in sd["differential"]["element"]:
+        if element["path"] != f"{sd['type']}.extension" or "sliceName" not in element:
+            continue
+        (url,) = element["type"][0]["profile"]
+        count = sum(1 for e in resource.get("extension", []) or [] if e.get("url") == url)
+        least, most = element.get("min", 0), element.get("max", "*")
+        if count < least or (most != "*" and count > int(most)):
+            errors.append(f"{sd['url']}: {element['id']} {count} times, expected {least}..{most}")
+    return errors
+
+
+def _one_extension_errors(extension: dict[str, Any], sd: dict[str, Any]) -> list[str]:
+    elements = sd["differential"]["element"]
+    slices = {e["sliceName"]: e for e in elements if e["path"] == "Extension.extension" and "sliceName" in e}
+    values = {
+        e["id"].split(":")[1].split(".")[0]: e
+        for e in elements
+        if e["path"] == "Extension.extension.value[x]"
+    }
+    parts = extension.get("extension", []) or []
+    where = sd["url"]
+    errors = [f"{where}: value[x] is not allowed" for k in extension if k.startswith("value")]
+    for name, element in slices.items():
+        found = [p for p in parts if p.get("url") == name]
+        if not element.get("min", 0) <= len(found) <= int(element["max"]):
+            errors.append(
+                f"{where}: {name} {len(found)} times, expected {element.get('min', 0)}..{element['max']}"
+            )
+        kind = values[name]["type"][0]["code"]
+        key = f"value{kind[0].upper()}{kind[1:]}"
+        pattern = values[name].get("patternCoding")
+        for part in found:
+            if [k for k in part if k.startswith("value")] != [key]:
+                errors.append(f"{where}: {name} must have {key} only")
+            elif pattern is not None and part[key].get("system") != pattern["system"]:
+                errors.append(f"{where}: {name} must be a Coding of {pattern['system']}")
+    slicing = next((e.get("slicing") for e in elements if e["id"] == "Extension.extension"), None) or {}
+    if slicing.get("rules") == "closed":
+        errors += [f"{where}: no slice {p.get('url')!r}" for p in parts if p.get("url") not in slices]
+    return errors
+
+
+def extension_errors(resource: dict[str, Any]) -> list[str]:
+    """The resource's extensions that canrehab defines a StructureDefinition for (type Extension), checked
+    against it: each sub-extension slice's cardinality, value type and CodeSystem, closed slicing."""
+    from canrehab.fhir.profiles import structure_definitions
+
+    by_url = {sd["url"]: sd for sd in structure_definitions().values() if sd["type"] == "Extension"}
+    return [
+        error
+        for extension in resource.get("extension", []) or []
+        if extension.get("url") in by_url
+        for error in _one_extension_errors(extension, by_url[extension["url"]])
+    ]
 
 
 def check(resource: Any, where: str = "") -> None:

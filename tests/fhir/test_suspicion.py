@@ -218,6 +218,8 @@ def test_a_fhir_suspicion_whose_process_has_no_svf_is_refused_and_nothing_is_wri
     karin = Fhir(client, "karin")
     services = fhir_app.state.fhir_services
     other_id, _web, episode, condition = _copied_for_another_patient(fhir_app, karin)
+    # a sender that names no SVF record (the extension svf): the SVF pathway follows the diagnosis process
+    episode["extension"] = [e for e in episode["extension"] if e["url"] != systems.EXT_SVF]
     # "Övriga cancerdiagnoser": no SVF pathway of codes/svf.yaml belongs to it
     condition["code"] = {"text": "Välgrundad misstanke om cancer: Övriga cancerdiagnoser"}
     condition["extension"] = [

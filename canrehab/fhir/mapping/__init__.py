@@ -28,6 +28,7 @@ from canrehab.fhir.mapping.pathway import (
 )
 from canrehab.fhir.mapping.plan import care_plan_to_fhir, rehab_plan_from_fhir
 from canrehab.fhir.mapping.procedure import kva_record_from_fhir, procedure_to_fhir
+from canrehab.fhir.mapping.svf import SvfState, svf_from_fhir
 from canrehab.fhir.mapping.workflow import (
     handover_from_fhir,
     referral_from_fhir,
@@ -38,6 +39,7 @@ from canrehab.fhir.mapping.workflow import (
 __all__ = [
     "AuditRecord",
     "MappingError",
+    "SvfState",
     "as_json",
     "assessment_from_fhir",
     "audit_event_to_fhir",
@@ -64,6 +66,7 @@ __all__ = [
     "rehab_plan_from_fhir",
     "service_request_to_fhir",
     "staff_from_fhir",
+    "svf_from_fhir",
     "task_to_fhir",
     "to_model",
 ]

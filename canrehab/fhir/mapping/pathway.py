@@ -3,8 +3,9 @@
 EpisodeOfCare: ``careManager`` is the current named contact nurse (PractitionerRole), ``period`` runs from the
 pathway's start (the diagnosis date, or the välgrundad misstanke of a pathway started at one, also carried in
 the extension ``valgrundad-misstanke``) to ``closed_on``; phases, the contact-nurse history, the Min vårdplan
-status and the confirmed needs level travel in canrehab extensions. The Condition has the id
-``<pathway id>-dx``.
+status and the confirmed needs level travel in canrehab extensions, and so does the pathway's SVF record
+(the extension ``svf``, ``canrehab.fhir.mapping.svf``; kept in its own table, so the caller passes it).
+The Condition has the id ``<pathway id>-dx``.
 
 The Condition's ``verificationStatus`` (HL7 R4 condition-ver-status) says where a suspicion stands:
 ``provisional`` while the suspicion is investigated (the code is text only, naming the diagnosis process;
@@ -65,6 +66,7 @@ from canrehab.fhir.mapping.common import (
     to_model,
     version_of,
 )
+from canrehab.fhir.mapping.svf import SvfState, svf_ext
 from canrehab.fhir.mapping.vocab import level_coding, parse_level
 
 CONDITION_SUFFIX = "-dx"
@@ -250,7 +252,8 @@ def current_contact_nurse(pathway: Pathway) -> str | None:
     return current[-1].staff_id if current else None
 
 
-def episode_json(pathway: Pathway) -> Json:
+def episode_json(pathway: Pathway, svf: SvfState | None = None) -> Json:
+    """The pathway's EpisodeOfCare; ``svf``: its SVF record (the extension ``svf``), when it has one."""
     extensions = [_phase_ext(p) for p in pathway.phases]
     extensions += [_nurse_ext(a) for a in pathway.contact_nurses]
     extensions.append(_mvp_ext(pathway.min_vardplan))
@@ -264,6 +267,8 @@ def episode_json(pathway: Pathway) -> Json:
         )
     if pathway.suspicion_on is not None:
         extensions.append(ext(systems.EXT_SUSPICION, valueDate=iso(pathway.suspicion_on)))
+    if svf is not None:
+        extensions.append(svf_ext(svf))
     nurse = current_contact_nurse(pathway)
     data = {
         "resourceType": "EpisodeOfCare",
@@ -280,8 +285,8 @@ def episode_json(pathway: Pathway) -> Json:
     return clean(data)
 
 
-def episode_to_fhir(pathway: Pathway) -> EpisodeOfCare:
-    model: EpisodeOfCare = to_model(episode_json(pathway))  # type: ignore[assignment]
+def episode_to_fhir(pathway: Pathway, svf: SvfState | None = None) -> EpisodeOfCare:
+    model: EpisodeOfCare = to_model(episode_json(pathway, svf))  # type: ignore[assignment]
     return model
 
 

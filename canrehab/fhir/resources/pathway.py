@@ -3,7 +3,8 @@ read and search; create and update through ``services.pathways`` (a pathway star
 created with its SVF record through ``services.suspicion.record``). Updating the Condition of a pathway
 started at välgrundad misstanke confirms the diagnosis (verificationStatus ``confirmed``, the ICD-10-SE code
 and ``recordedDate``) or dismisses the suspicion (``refuted`` with ``abatementDateTime``) through
-``services.suspicion``, the use cases the web pages call."""
+``services.suspicion``, the use cases the web pages call. The pathway's SVF record travels in the
+EpisodeOfCare's extension ``svf`` (read and written through ``services.svf``: ``resources.svf``)."""
 
 from __future__ import annotations
 
@@ -16,18 +17,24 @@ from canrehab.fhir.outcome import FhirError
 from canrehab.fhir.resources.common import (
     Handler,
     Json,
+    Kept,
     check_version,
-    kept_in,
     need_patients,
     patient_checked,
     refuse_unkept,
 )
+from canrehab.fhir.resources.svf import record_sent, stored_svf
 from canrehab.fhir.search import Page, Query, page_of
 from canrehab.services import pathways, suspicion
 
 
-def episode_json(p: Pathway) -> Json:
-    return as_json(m.episode_to_fhir(p))
+def episode_json(p: Pathway, svf: m.SvfState | None = None) -> Json:
+    return as_json(m.episode_to_fhir(p, svf))
+
+
+def episode_of(ctx: Ctx, p: Pathway) -> Json:
+    """The pathway's EpisodeOfCare with its SVF record (every read, search and version serves this)."""
+    return episode_json(p, stored_svf(ctx, p))
 
 
 def pathway_read(ctx: Ctx, rid: str, rtype: str) -> Pathway:
@@ -37,7 +44,7 @@ def pathway_read(ctx: Ctx, rid: str, rtype: str) -> Pathway:
 
 
 def episode_read(ctx: Ctx, rid: str) -> Json:
-    return episode_json(pathway_read(ctx, rid, "EpisodeOfCare"))
+    return episode_of(ctx, pathway_read(ctx, rid, "EpisodeOfCare"))
 
 
 def pathways_of(ctx: Ctx, query: Query, rtype: str) -> list[Pathway]:
@@ -49,7 +56,7 @@ def pathways_of(ctx: Ctx, query: Query, rtype: str) -> list[Pathway]:
 
 
 def episode_search(ctx: Ctx, query: Query) -> Page:
-    return page_of((episode_json(p) for p in pathways_of(ctx, query, "EpisodeOfCare")), query)
+    return page_of((episode_of(ctx, p) for p in pathways_of(ctx, query, "EpisodeOfCare")), query)
 
 
 def condition_read(ctx: Ctx, rid: str) -> Json:
@@ -88,24 +95,41 @@ def episode_create(ctx: Ctx, data: Json) -> Json:
     condition = _contained_condition(data)
     episode = {k: v for k, v in data.items() if k != "contained"}
     pathway = m.pathway_from_fhir(episode, condition)
-    refuse_unkept(data, episode_json(pathway))
+    sent = m.svf_from_fhir(episode)
+    refuse_unkept(data, episode_json(pathway, sent))
     refuse_unkept(condition, as_json(m.condition_to_fhir(pathway)))
-    if pathway.suspicion_on is not None:
-        # started at välgrundad misstanke: the pathway with its SVF record, as the web page starts it
-        return episode_json(suspicion.record(ctx.services, ctx.actor, pathway))
-    return episode_json(pathways.record(ctx.services, ctx.actor, pathway))
+    if pathway.suspicion_on is not None and sent is None:
+        # started at välgrundad misstanke: the pathway with the SVF record of its diagnosis process, as the
+        # web page starts it
+        saved = suspicion.record(ctx.services, ctx.actor, pathway)
+        return episode_of(ctx, saved)
+    # the SVF record as sent (any SVF pathway, its dates), with the pathway in one unit of work
+    saved = pathways.record(ctx.services, ctx.actor, pathway)
+    svf = record_sent(ctx, saved, sent, None, creating=True)
+    return episode_json(_again(ctx, saved, svf), svf)
+
+
+def _again(ctx: Ctx, saved: Pathway, svf: m.SvfState | None) -> Pathway:
+    """The pathway as stored after its SVF record was written (recording it moves the pathway's version)."""
+    if svf is None:
+        return saved
+    again: Pathway = find(ctx.uow.pathways, saved.id, "EpisodeOfCare")
+    return again
 
 
 def episode_update(ctx: Ctx, rid: str, data: Json, expected: int) -> Json:
-    """Phases, contact nurse, Min vårdplan and closing through the pathway rules (``services.pathways``);
-    a requested pathway the rules do not produce is refused, and what the use case stored rolls back."""
+    """Phases, contact nurse, Min vårdplan and closing through the pathway rules (``services.pathways``),
+    then the SVF record (``services.svf``, its own version); a requested pathway the rules do not produce, or
+    a refused SVF record, is refused, and what the use cases stored rolls back."""
     current: Pathway = find(ctx.uow.pathways, rid, "EpisodeOfCare")
     ctx.check_write(current.patient_id, "pathway", rid)
     check_version(current.version, expected, f"EpisodeOfCare/{rid}")
     condition = as_json(m.condition_to_fhir(current))
     episode = {k: v for k, v in data.items() if k != "contained"}
     wanted = m.pathway_from_fhir({**episode, "id": rid}, condition)
-    refuse_unkept(data, episode_json(wanted))
+    sent = m.svf_from_fhir(episode)
+    refuse_unkept(data, episode_json(wanted, sent))
+    stored = stored_svf(ctx, current)
     saved = pathways.change(ctx.services, ctx.actor, rid, wanted, expected)
     if saved.model_copy(update={"version": 0}) != wanted.model_copy(update={"version": 0}):
         raise FhirError(
@@ -115,7 +139,8 @@ def episode_update(ctx: Ctx, rid: str, data: Json, expected: int) -> Json:
             "other elements (the diagnosis, unit and patient cannot change).",
             code="business-rule",
         )
-    return episode_json(saved)
+    svf = record_sent(ctx, saved, sent, stored)
+    return episode_json(_again(ctx, saved, svf), svf)
 
 
 def condition_update(ctx: Ctx, rid: str, data: Json, expected: int) -> Json:
@@ -166,7 +191,7 @@ HANDLERS = (
         episode_search,
         episode_create,
         episode_update,
-        kept_in("pathways", episode_json),
+        Kept(lambda ctx, p, _rid: episode_of(ctx, p), lambda rid: ("pathways", rid)),
     ),
     Handler("Condition", condition_read, condition_search, update=condition_update),
 )
