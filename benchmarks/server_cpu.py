@@ -79,11 +79,18 @@ def main() -> None:
         "CANREHAB_DATA_DIR": tempfile.mkdtemp(prefix="canrehab-cpu-"),
     }
     cmd = [sys.executable, "-m", "canrehab.cli", "serve", "--port", str(port)]
-    usage = subprocess.run([*cmd[:4], "--help"], env=env, capture_output=True, text=True).stdout
+    # cwd=tree: ``python -m`` puts the working directory first on sys.path, ahead of PYTHONPATH (run from
+    # another checkout, the server would be that checkout's code)
+    usage = subprocess.run([*cmd[:4], "--help"], cwd=tree, env=env, capture_output=True, text=True).stdout
     if "--workers" in usage:
         cmd += ["--workers", "1"]
     server = subprocess.Popen(
-        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        cmd,
+        cwd=tree,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -107,16 +107,18 @@ def server(settings: Settings, workers: int) -> Iterator[str]:
             yield base
         return
     port = free_port()
+    tree = Path(__file__).resolve().parents[1]
     env = {
         **os.environ,
+        "PYTHONPATH": str(tree),  # the server runs this benchmark's tree, not the venv's editable install
         "CANREHAB_DATA_DIR": str(settings.data_dir),
         "CANREHAB_DATABASE_URL": settings.database_url,
         "CANREHAB_SECRET_KEY": settings.secret_key,
     }
     cmd = [sys.executable, "-m", "canrehab.cli", "serve", "--port", str(port), "--workers", str(workers)]
     log = settings.data_dir / "serve.log"
-    proc = subprocess.Popen(
-        cmd, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"), start_new_session=True
+    proc = subprocess.Popen(  # cwd: ``python -m`` puts it first on sys.path
+        cmd, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"), start_new_session=True
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -91,7 +91,9 @@ def worker_app() -> FastAPI:
         if given["parent_pid"] != os.getpid():  # a worker process of its own (not ``--workers 1``)
             _exit_when_orphaned(given["parent_pid"])
         app = create_app(Settings(**given["settings"]), WebSettings(**given["web"]))
-    app.state.freeze_gc = True  # a serving process: its start-up objects leave the GC's reach (lifespan)
+    # a serving process: its templates are compiled at start and its start-up objects leave the GC's reach
+    # (lifespan)
+    app.state.freeze_gc = True
     return app
 
 

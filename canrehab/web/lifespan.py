@@ -85,6 +85,18 @@ def jobs(app: FastAPI) -> list[Job]:
     return found
 
 
+def compile_templates(app: FastAPI) -> int:
+    """Compile every page template now, before the first request: a serving process compiles each one once
+    anyway, and the first patient page of a fresh worker otherwise waited for it (measured in one process
+    on the demo: first patient page 113 ms before, 37 ms after, against 11 ms warm; the 41 templates take
+    ~0,3 s at start). Done before ``freeze_startup_objects``, so the compiled templates are frozen too."""
+    env = app.state.templates.env
+    names = env.list_templates(extensions=("html",))
+    for name in names:
+        env.get_template(name)
+    return len(names)
+
+
 def freeze_startup_objects() -> None:
     """Move everything the start created (modules, classes, the app, the definitions: ~400 000 objects) out
     of the garbage collector's reach, after one collection of what is already garbage. A full collection
@@ -105,7 +117,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     in the process that holds the lock) until shutdown."""
     services = app_services(app)
     services.catalog  # noqa: B018
-    if getattr(app.state, "freeze_gc", False):
+    if getattr(app.state, "freeze_gc", False):  # a serving process (``web.cli.worker_app``)
+        compiled = compile_templates(app)
+        log.info("compiled %d page templates", compiled)
         freeze_startup_objects()
     app.state.scheduler = Scheduler.for_services(services, jobs(app))
     task = asyncio.create_task(app.state.scheduler.run(), name="scheduler")

@@ -82,5 +82,9 @@ def test_a_serving_process_moves_its_start_up_objects_out_of_the_collectors_reac
         app.state.freeze_gc = True  # what cli.worker_app sets on every serving app
         with TestClient(app):
             assert gc.get_freeze_count() > 100_000
+            # every page template was compiled before the freeze: none waits for the first request
+            env = app.state.templates.env
+            cached = {t.name for t in env.cache.values()} if env.cache is not None else set()
+            assert set(env.list_templates(extensions=("html",))) <= cached
     finally:
         gc.unfreeze()
