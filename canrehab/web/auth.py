@@ -94,7 +94,9 @@ def login(
     # a success ends the account's failures; the address's stay (one success does not clear a spray)
     wait = throttle.settle(*keys, ok=ok, clear=(pair, user))
     if wait > 0:
-        error = f"För många misslyckade inloggningar. Vänta {math.ceil(wait)} sekunder och försök igen."
+        seconds = math.ceil(wait)
+        unit = "sekund" if seconds == 1 else "sekunder"
+        error = f"För många misslyckade inloggningar. Vänta {seconds} {unit} och försök igen."
         status = 429
     elif ok:
         account_service.login_succeeded(services, username)
