@@ -94,6 +94,13 @@ def _web_started(app: FastAPI, svf_pathway: str = "prostatacancer") -> Pathway:
     )
 
 
+def _read_web_started(client: TestClient, app: FastAPI) -> tuple[Pathway, Fhir, Any]:
+    """A pathway the web page started, and its EpisodeOfCare as the nurse Karin reads it through FHIR."""
+    pathway = _web_started(app)
+    karin = Fhir(client, "karin")
+    return pathway, karin, karin.get(f"EpisodeOfCare/{pathway.id}")
+
+
 def _found(app: FastAPI, pathway_id: str, patient_id: str) -> tuple[SvfRecord, int] | None:
     return svf_service.find(app.state.fhir_services, actor("karin"), patient_id, pathway_id)
 
@@ -178,9 +185,7 @@ def _svf_reads(app: FastAPI, pathway_id: str) -> int:
 def test_a_stale_or_missing_version_is_refused_naming_it_and_nothing_is_written(
     client: TestClient, fhir_app: FastAPI
 ) -> None:
-    pathway = _web_started(fhir_app)
-    karin = Fhir(client, "karin")
-    read = karin.get(f"EpisodeOfCare/{pathway.id}")
+    pathway, karin, read = _read_web_started(client, fhir_app)
     etag = {"If-Match": read.headers["etag"]}
     first = karin.put(f"EpisodeOfCare/{pathway.id}", _with_svf(read.json(), mdkDiscussed=False), etag)
     assert first.status_code == 200, first.text
@@ -251,9 +256,7 @@ REFUSALS: list[tuple[str, dict[str, Any], str, int]] = [
 def test_each_refusal_names_its_sub_extension_and_rolls_back_the_pathway_change(
     client: TestClient, fhir_app: FastAPI, parts: dict[str, Any], where: str, status: int
 ) -> None:
-    pathway = _web_started(fhir_app)
-    karin = Fhir(client, "karin")
-    read = karin.get(f"EpisodeOfCare/{pathway.id}")
+    pathway, karin, read = _read_web_started(client, fhir_app)
     wanted = _with_svf(read.json(), **parts)
     # the same update starts the prehabilitation phase: refused with the SVF part, it is not stored
     phase = {"kind": {"system": systems.CS_PHASE, "code": "prehabilitation"}, "on": "2026-02-20"}
@@ -282,9 +285,7 @@ def test_the_same_phase_change_with_a_valid_svf_change_is_stored(
     client: TestClient, fhir_app: FastAPI
 ) -> None:
     """The control of the refusals above: the update they send, valid, stores both parts."""
-    pathway = _web_started(fhir_app)
-    karin = Fhir(client, "karin")
-    read = karin.get(f"EpisodeOfCare/{pathway.id}")
+    pathway, karin, read = _read_web_started(client, fhir_app)
     wanted = _with_svf(read.json(), mdkDiscussed=True, mdk="2026-02-17")
     wanted["extension"].append(
         {
@@ -307,9 +308,7 @@ def test_the_same_phase_change_with_a_valid_svf_change_is_stored(
 def test_an_unkept_part_or_a_removed_record_is_refused_never_dropped(
     client: TestClient, fhir_app: FastAPI
 ) -> None:
-    pathway = _web_started(fhir_app)
-    karin = Fhir(client, "karin")
-    read = karin.get(f"EpisodeOfCare/{pathway.id}")
+    pathway, karin, read = _read_web_started(client, fhir_app)
     etag = {"If-Match": read.headers["etag"]}
     commented = copy.deepcopy(read.json())
     (svf,) = [e for e in commented["extension"] if e["url"] == systems.EXT_SVF]
