@@ -42,6 +42,14 @@ def remembered(session: Session, key: Hashable, read: Callable[[], T]) -> T:
     return value
 
 
+def remember(session: Session, key: Hashable, value: Any) -> None:
+    """Keep ``value`` as the answer to ``key`` (a read that answered it on the way to another question)."""
+    memo: dict[Hashable, Any] | None = session.info.get(_INFO_KEY)
+    if memo is None:
+        memo = session.info[_INFO_KEY] = {}
+    memo[key] = value
+
+
 def forget(session: Session) -> None:
     memo = session.info.get(_INFO_KEY)
     if memo:

@@ -14,6 +14,7 @@ from canrehab.domain.errors import ConflictError, DomainError
 from canrehab.domain.model import Entity
 from canrehab.store.audit import AuditLog
 from canrehab.store.mapping import EntityMap, aware
+from canrehab.store.memo import remember, remembered
 from canrehab.store.orm_versions import VERSIONS
 
 E = TypeVar("E", bound=Entity)
@@ -216,20 +217,36 @@ class Repository(Generic[E]):
         return [self._from(row) for row in rows]
 
     def _load_by(self, column: str, value: Any) -> list[E]:
+        """The entities whose ``column`` is ``value``; the rows are remembered for the rest of the unit of
+        work until it writes (``store.memo``), each also as the answer to a read by its key: a page whose
+        use cases ask for the same patient's records (the record, its panels, the contact-nurse
+        candidates) reads them once."""
         table = self.table
-        stmt = cached_statement(
-            (table.name, "by", column, *self.order_by),
-            lambda: self._select().where(table.c[column] == bindparam("value")),
-        )
-        rows = self.session.execute(stmt, {"value": value}).mappings()
+
+        def read() -> tuple[Any, ...]:
+            stmt = cached_statement(
+                (table.name, "by", column, *self.order_by),
+                lambda: self._select().where(table.c[column] == bindparam("value")),
+            )
+            rows = tuple(self.session.execute(stmt, {"value": value}).mappings())
+            for row in rows:
+                remember(self.session, (table.name, "key", row[self.map.key]), row)
+            return rows
+
+        rows = remembered(self.session, (table.name, "by", column, value), read)
         return [self._from(row) for row in rows]
 
     def _row(self, key: str) -> Any:
+        """The row of ``key``, read now (a write checks the version as stored)."""
         table, key_column = self.table, self.key_column
         stmt = cached_statement(
             (table.name, "key"), lambda: select(table).where(key_column == bindparam("key"))
         )
         return self.session.execute(stmt, {"key": key}).mappings().first()
+
+    def _remembered_row(self, key: str) -> Any:
+        """The row of ``key`` as read earlier in this unit of work (by key or in a list), else read now."""
+        return remembered(self.session, (self.table.name, "key", key), lambda: self._row(key))
 
     def _log_read(self, entity: E) -> None:
         patient_id = self._patient_of(entity)
@@ -253,7 +270,7 @@ class Repository(Generic[E]):
         return found
 
     def find(self, key: str) -> E | None:
-        row = self._row(key)
+        row = self._remembered_row(key)
         if row is None:
             return None
         entity = self._from(row)
