@@ -73,8 +73,7 @@ class LoginFailureStore:
         if not hashes:
             return
         with self.engine.begin() as conn:
-            conn.execute(self._count(hashes, now, forget_before))
-            conn.execute(delete(FAILURES).where(FAILURES.c.last_failure_at < forget_before))
+            self._count(conn, hashes, now, forget_before)
 
     def fail_unless_waiting(
         self,
@@ -107,18 +106,17 @@ class LoginFailureStore:
             if waiting > 0:
                 conn.rollback()  # nothing counted, and no row made for a key that had none
                 return waiting
-            conn.execute(self._count(ordered, now, forget_before))
-            conn.execute(delete(FAILURES).where(FAILURES.c.last_failure_at < forget_before))
+            self._count(conn, ordered, now, forget_before)
             conn.commit()
         return 0.0
 
-    def _count(self, hashes: Sequence[str], now: datetime, forget_before: datetime) -> Any:
-        """One more failure of each key at ``now``; a key last failed before ``forget_before`` starts again
-        at one."""
+    def _count(self, conn: Any, hashes: Sequence[str], now: datetime, forget_before: datetime) -> None:
+        """One more failure of each key at ``now`` (a key last failed before ``forget_before`` starts again
+        at one), and the rows of every key forgotten by then dropped."""
         statement = self._upsert(FAILURES).values(
             [{"key_hash": h, "failures": 1, "last_failure_at": now} for h in hashes]
         )
-        return statement.on_conflict_do_update(
+        statement = statement.on_conflict_do_update(
             index_elements=[FAILURES.c.key_hash],
             set_={
                 "failures": case(
@@ -127,6 +125,8 @@ class LoginFailureStore:
                 "last_failure_at": now,
             },
         )
+        conn.execute(statement)
+        conn.execute(delete(FAILURES).where(FAILURES.c.last_failure_at < forget_before))
 
     def clear(self, keys: Sequence[str]) -> None:
         hashes = [key_hash(k) for k in keys]

@@ -30,11 +30,16 @@ T = TypeVar("T")
 _INFO_KEY = "canrehab_read_memo"
 
 
-def remembered(session: Session, key: Hashable, read: Callable[[], T]) -> T:
+def _memo(session: Session) -> dict[Hashable, Any]:
     memo: dict[Hashable, Any] | None = session.info.get(_INFO_KEY)
     if memo is None:
         memo = session.info[_INFO_KEY] = {}
-    elif key in memo:
+    return memo
+
+
+def remembered(session: Session, key: Hashable, read: Callable[[], T]) -> T:
+    memo = _memo(session)
+    if key in memo:
         value: T = memo[key]
         return value
     value = read()
@@ -44,10 +49,7 @@ def remembered(session: Session, key: Hashable, read: Callable[[], T]) -> T:
 
 def remember(session: Session, key: Hashable, value: Any) -> None:
     """Keep ``value`` as the answer to ``key`` (a read that answered it on the way to another question)."""
-    memo: dict[Hashable, Any] | None = session.info.get(_INFO_KEY)
-    if memo is None:
-        memo = session.info[_INFO_KEY] = {}
-    memo[key] = value
+    _memo(session)[key] = value
 
 
 def forget(session: Session) -> None:
