@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from canrehab.codes.svf import SHIPPED, load_definitions
 from canrehab.domain.access import Actor
 from canrehab.domain.svf import (
@@ -19,7 +17,7 @@ from canrehab.domain.svf import (
     svf_columns,
 )
 from canrehab.services.guard import pathway_of, require_read, require_write
-from canrehab.store.repositories.svf import TABLE, SvfRepository, record_of
+from canrehab.store.repositories.svf import SvfRepository, records_of
 
 __all__ = [
     "ANALYTICS_COLUMNS",
@@ -78,12 +76,7 @@ def for_export(session: Any, pathway_ids: Sequence[str]) -> dict[str, tuple[SvfR
     """The SVF records and versions of these pathways by pathway id, read in the caller's session: a bulk
     export's batch, in its snapshot (the export has checked its scope and audits one read per exported
     patient)."""
-    out: dict[str, tuple[SvfRecord, int]] = {}
-    ids = list(pathway_ids)
-    for start in range(0, len(ids), 5000):
-        rows = session.execute(select(TABLE).where(TABLE.c.pathway_id.in_(ids[start : start + 5000])))
-        out.update({row.pathway_id: (record_of(row), row.version) for row in rows})
-    return out
+    return records_of(session, pathway_ids)
 
 
 ANALYTICS_COLUMNS = ("pseudonym", "unit_hsa_id", *SVF_COLUMNS)

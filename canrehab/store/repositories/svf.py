@@ -15,6 +15,7 @@ from canrehab.domain.svf import SvfRecord, parse_first_treatment
 from canrehab.store.audit import AuditLog
 from canrehab.store.orm import TABLES
 from canrehab.store.orm_svf import SvfRecordRow
+from canrehab.store.repositories.base import IN_CHUNK
 
 TABLE = SvfRecordRow.metadata.tables["svf_record"]
 FIELDS = ("svf_pathway", "suspicion_on", "mdk_discussed", "mdk_on", "treatment_start_on", "first_treatment")
@@ -37,6 +38,17 @@ def row_values(record: SvfRecord) -> dict[str, Any]:
 
 def _json(record: SvfRecord) -> dict[str, Any]:
     return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in row_values(record).items()}
+
+
+def records_of(session: Session, pathway_ids: Sequence[str]) -> dict[str, tuple[SvfRecord, int]]:
+    """The SVF records and versions of these pathways by pathway id (one query per ``IN_CHUNK`` ids), read
+    in ``session`` and not audited: for a caller that audits its own reads (a bulk export's batch)."""
+    out: dict[str, tuple[SvfRecord, int]] = {}
+    ids = list(pathway_ids)
+    for start in range(0, len(ids), IN_CHUNK):
+        rows = session.execute(select(TABLE).where(TABLE.c.pathway_id.in_(ids[start : start + IN_CHUNK])))
+        out.update({row.pathway_id: (record_of(row), row.version) for row in rows})
+    return out
 
 
 class SvfRepository:
