@@ -23,9 +23,8 @@ from canrehab.fhir.smart.enforce import TokenActor, require
 from canrehab.fhir.smart.keys import KeyProblem, server_key
 from canrehab.fhir.smart.settings import FhirAuthSettings, auth_settings
 from canrehab.fhir.smart.tokens import token_actor, unverified, verify_access_token
-from canrehab.services.accounts import login_account
+from canrehab.services.accounts import login_account, password_login
 from canrehab.services.login_throttle import LoginThrottle
-from canrehab.services.passwords import burn_verification, verify_password
 
 REALM = 'Basic realm="canrehab FHIR", charset="UTF-8"'
 BEARER = 'Bearer realm="canrehab FHIR"'
@@ -71,16 +70,7 @@ def _basic(request: Request) -> Actor:
     username, password = _credentials(request)
     client = request.client.host if request.client else "-"
     throttle: LoginThrottle | None = getattr(request.app.state, "throttle", None)
-    account = login_account(services_of(request), username)
-    if account is None:
-        burn_verification(password)
-        ok = False
-    else:
-        ok = (
-            not account.locked
-            and bool(account.password_hash)
-            and verify_password(account.password_hash, password)
-        )
+    account, ok = password_login(services_of(request), username, password)
     # after the check, the throttle decides (atomically with counting a failure) whether the outcome may
     # be told: a throttled attempt is 429 whatever its password (LoginThrottle.settle)
     if throttle is not None and throttle.settle(f"fhir-ip:{client}", f"fhir-user:{username}", ok=ok) > 0:

@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING
 from canrehab.domain.errors import DomainError
 from canrehab.domain.permissions import ACCOUNT_ROLES
 from canrehab.services.context import SYSTEM
-from canrehab.services.passwords import check_password, hash_password
+from canrehab.services.passwords import (
+    burn_verification,
+    check_password,
+    hash_password,
+    verify_password,
+)
 
 if TYPE_CHECKING:
     from canrehab.services.context import Services
@@ -65,6 +70,17 @@ def login_account(services: Services, username: str) -> Account | None:
     with services.uow(SYSTEM, log_reads=False) as uow:
         account: Account | None = uow.accounts.get(username)
         return account
+
+
+def password_login(services: Services, username: str, password: str) -> tuple[Account | None, bool]:
+    """The account a login names and whether ``password`` opens it (not locked, the right password), after
+    exactly one argon2 verification whatever the answer, so that neither the answer's time nor its content
+    tells an unknown or locked account from a wrong password. The web login and FHIR Basic share it."""
+    account = login_account(services, username)
+    if account is None or account.locked or not account.password_hash:
+        burn_verification(password)
+        return account, False
+    return account, verify_password(account.password_hash, password)
 
 
 def session_account(services: Services, token: str) -> tuple[WebSession, Account | None] | None:

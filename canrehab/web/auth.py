@@ -16,7 +16,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from canrehab.services import accounts as account_service
 from canrehab.services.login_throttle import LoginThrottle
-from canrehab.services.passwords import burn_verification, verify_password
 from canrehab.web.deps import ServicesDep
 from canrehab.web.errors import Forbidden
 from canrehab.web.pages import error_page, render
@@ -84,12 +83,7 @@ def login(
     # The password is checked first and the throttle then decides, atomically with counting a failure,
     # whether the outcome may be told (``LoginThrottle.settle``): parallel guesses queue on the count
     # instead of all passing one check, and a throttled attempt is answered 429 whatever its password.
-    account = account_service.login_account(services, username)
-    if account is None or account.locked:
-        burn_verification(password)
-        ok = False
-    else:
-        ok = bool(account.password_hash) and verify_password(account.password_hash or "", password)
+    _account, ok = account_service.password_login(services, username, password)
     pair, user, _address = keys
     # a success ends the account's failures; the address's stay (one success does not clear a spray)
     wait = throttle.settle(*keys, ok=ok, clear=(pair, user))
