@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -25,15 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.core import machine
 from canrehab.synth.demo import DEMO_PASSWORD
+from tests.web.live_server import free_port
+from tests.web.login import CSRF_RE
 
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 PAGES = ("/arbetslista", "patient", "/overlamningar")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def one_start(tree: str, data_dir: str) -> tuple[float, list[float], list[float]]:

@@ -9,14 +9,12 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from canrehab.domain.access import Actor
-from canrehab.domain.model import AssessmentStatus, KeyMoment, Respondent
-from canrehab.services import assessments
 from canrehab.services.context import SYSTEM
 from tests.web.login import logged_in
+from tests.web.test_patient_link import open_assessment
 from tests.web.test_routes_access import World, world
 
-__all__ = ["world"]
+__all__ = ["open_assessment", "world"]
 
 
 def reads_since(world: World, since: datetime, actor: str) -> Counter[tuple[str, str]]:
@@ -49,31 +47,6 @@ def own_plan(world: World) -> tuple[str, str]:
     raise AssertionError("the demo has no plan at the nurse's unit")
 
 
-def open_link(world: World) -> None:
-    """An open Hälsoskattning link for the patient account (its Min vårdplan then also makes the link)."""
-    with world.services.uow(SYSTEM, log_reads=False) as uow:
-        pathway = uow.pathways.for_patient(world.patient_account_patient)[0]
-        staff = next(s for s in uow.staff.list_all() if s.unit_hsa_id == pathway.unit_hsa_id)
-        open_ones = [
-            a
-            for a in uow.assessments.for_patient(pathway.patient_id)
-            if a.status == AssessmentStatus.IN_PROGRESS and a.respondent == Respondent.PATIENT
-        ]
-    if open_ones:
-        return
-    nurse = Actor(
-        role="nurse", staff_id=staff.id, unit_hsa_ids=frozenset({pathway.unit_hsa_id}), username="ssk-link"
-    )
-    assessments.start(
-        world.services,
-        nurse,
-        patient_id=pathway.patient_id,
-        pathway_id=pathway.id,
-        key_moment=KeyMoment.OTHER,
-        respondent=Respondent.PATIENT,
-    )
-
-
 @pytest.mark.parametrize(
     ("username", "path"),
     [
@@ -85,10 +58,13 @@ def open_link(world: World) -> None:
         ("patient", "/min-vardplan/plan.pdf"),
     ],
 )
-def test_one_page_view_writes_each_read_once(world: World, username: str, path: str) -> None:
+def test_one_page_view_writes_each_read_once(
+    world: World, request: pytest.FixtureRequest, username: str, path: str
+) -> None:
     patient, plan = own_plan(world)
     if username == "patient":
-        open_link(world)
+        # an open Hälsoskattning of the patient account: its Min vårdplan then also makes the link
+        request.getfixturevalue("open_assessment")
     client = logged_in(world.app, username)
     since = datetime.now(UTC)
     r = client.get(path.format(patient=patient, plan=plan))
